@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-cli.h — the command-line face: porthole --list and --explain, no display needed */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+int ph_cli_list    (gboolean    json);
+int ph_cli_explain (const char *address);
+
+G_END_DECLS

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* main.c — entry point of porthole: sets up gettext and runs PhApplication */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "ph-application.h"
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(PhApplication) app = NULL;
+  const char *localedir = g_getenv ("PORTHOLE_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = ph_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
