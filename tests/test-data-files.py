@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-data-files.py — TAP: the desktop entry, AppStream metadata, schema and icons agree with
+# each other and with meson.build, and meson installs each where the desktop looks for it.
+import configparser
+import json
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+srcdir = os.environ['PORTHOLE_SRCDIR']
+builddir = os.environ['PORTHOLE_BUILDDIR']
+SCREENSHOT_PREFIX = 'https://raw.githubusercontent.com/porthole/porthole/main/'
+
+n = 0
+
+
+def check(ok, what, diag=None, todo=None):
+    global n
+    n += 1
+    suffix = f' # TODO {todo}' if todo and not ok else ''
+    print(f"{'ok' if ok else 'not ok'} {n} - {what}{suffix}")
+    if not ok and diag is not None:
+        for line in str(diag).splitlines():
+            print(f'# {line}')
+
+
+meson_build = open(os.path.join(srcdir, 'meson.build'), encoding='utf-8').read()
+app_id = re.search(r"^app_id\s*=\s*'([^']+)'", meson_build, re.M).group(1)
+version = re.search(r"^\s*version:\s*'([^']+)'", meson_build, re.M).group(1)
+project = re.search(r"^project\('([^']+)'", meson_build, re.M).group(1)
+
+desktop_path = os.path.join(builddir, 'data', app_id + '.desktop')
+metainfo_path = os.path.join(builddir, 'data', app_id + '.metainfo.xml')
+schema_path = os.path.join(srcdir, 'data', app_id + '.gschema.xml')
+
+desktop = configparser.RawConfigParser(interpolation=None, strict=False)
+desktop.optionxform = str
+desktop.read(desktop_path, encoding='utf-8')
+entry = desktop['Desktop Entry'] if desktop.has_section('Desktop Entry') else {}
+meta = ET.parse(metainfo_path).getroot()
+schema = ET.parse(schema_path).getroot()
+
+print('1..14')
+
+check(meta.findtext('id') == app_id, 'metainfo <id> is the app id', meta.findtext('id'))
+launchable = meta.find("launchable[@type='desktop-id']")
+check(launchable is not None and launchable.text == app_id + '.desktop',
+      'metainfo launches the installed desktop file',
+      launchable.text if launchable is not None else None)
+check(entry.get('Icon') == app_id, 'the desktop entry uses the app icon', entry.get('Icon'))
+check(entry.get('Exec', '').split()[:1] == [project] and
+      meta.findtext('provides/binary') == project,
+      f'the desktop entry and metainfo run the {project} binary',
+      (entry.get('Exec'), meta.findtext('provides/binary')))
+
+releases = meta.findall('releases/release')
+check(bool(releases) and releases[0].get('version') == version,
+      f'the newest release in metainfo is the project version {version}',
+      [r.get('version') for r in releases])
+check(all(re.fullmatch(r'\d{4}-\d{2}-\d{2}', r.get('date') or '') for r in releases),
+      'every release has a date', [r.get('date') for r in releases])
+
+domain = meta.findtext("translation[@type='gettext']")
+check(domain == project and schema.get('gettext-domain') == project,
+      f'metainfo and the schema name the gettext domain {project}',
+      (domain, schema.get('gettext-domain')))
+ids = [s.get('id') for s in schema.findall('schema')]
+paths = [s.get('path') for s in schema.findall('schema')]
+check(ids == [app_id] and paths == ['/' + app_id.replace('.', '/') + '/'],
+      'the schema id and path follow the app id', (ids, paths))
+
+colours = {c.get('scheme_preference'): c.get('type') for c in meta.findall('branding/color')}
+check(colours == {'light': 'primary', 'dark': 'primary'},
+      'metainfo has a light and a dark brand colour', colours)
+
+# Software centres fetch screenshots from the repository, so each URL must name a file in it.
+images = [i.text.strip() for i in meta.findall('screenshots/screenshot/image')]
+check(bool(images) and all(u.startswith(SCREENSHOT_PREFIX + 'data/screenshots/') for u in images),
+      'screenshot URLs point at data/screenshots in the repository', images)
+missing = [u for u in images
+           if not os.path.isfile(os.path.join(srcdir, u[len(SCREENSHOT_PREFIX):]))]
+check(not missing, 'every screenshot named in metainfo is in the repository', missing,
+      todo='the screenshots are not in data/screenshots yet')
+
+# Where meson installs each file, relative to the prefix.
+installed = json.load(open(os.path.join(builddir, 'meson-info', 'intro-installed.json')))
+options = {o['name']: o['value'] for o in json.load(open(os.path.join(
+    builddir, 'meson-info', 'intro-buildoptions.json')))}
+prefix, datadir = options['prefix'], options['datadir']
+share = os.path.join(prefix, datadir)
+want = {
+    os.path.join(share, 'applications', app_id + '.desktop'),
+    os.path.join(share, 'metainfo', app_id + '.metainfo.xml'),
+    os.path.join(share, 'glib-2.0', 'schemas', app_id + '.gschema.xml'),
+}
+check(want <= set(installed.values()),
+      'desktop entry, metainfo and schema install to applications, metainfo and schemas',
+      sorted(want - set(installed.values())))
+icons = {
+    os.path.join(share, 'icons', 'hicolor', 'scalable', 'apps', app_id + '.svg'),
+    os.path.join(share, 'icons', 'hicolor', 'symbolic', 'apps', app_id + '-symbolic.svg'),
+}
+check(icons <= set(installed.values()), 'both icons install into the hicolor theme',
+      sorted(icons - set(installed.values())))
+check(os.path.join(share, project, 'iana-ports.tsv') in installed.values(),
+      'the port registry installs into the package data folder')
+sys.exit(0)

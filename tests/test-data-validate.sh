@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-data-validate.sh KIND PATH — TAP: runs the upstream validator for one data file.
+#   desktop PATH   desktop-file-validate (hints are fine, warnings and errors are not)
+#   metainfo PATH  appstreamcli validate --no-net --explain
+#   schemas DIR    glib-compile-schemas --strict --dry-run
+set -u
+kind="$1"
+path="$2"
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+
+echo "1..1"
+case "$kind" in
+  desktop) tool=desktop-file-validate ;;
+  metainfo) tool=appstreamcli ;;
+  schemas) tool=glib-compile-schemas ;;
+  *) echo "Bail out! unknown kind $kind"; exit 1 ;;
+esac
+if ! command -v "$tool" >/dev/null 2>&1; then
+  echo "ok 1 # SKIP $tool is not installed"
+  exit 0
+fi
+
+case "$kind" in
+  desktop)
+    desktop-file-validate "$path" >"$out" 2>&1
+    rc=$?
+    # desktop-file-validate exits 0 on warnings; a warning is still a defect here.
+    if [ $rc -eq 0 ] && grep -q ': \(warning\|error\):' "$out"; then rc=1; fi
+    ;;
+  metainfo)
+    appstreamcli validate --no-net --explain "$path" >"$out" 2>&1
+    rc=$?
+    ;;
+  schemas)
+    glib-compile-schemas --strict --dry-run "$path" >"$out" 2>&1
+    rc=$?
+    ;;
+esac
+
+sed 's/^/# /' "$out"
+if [ $rc -eq 0 ]; then
+  echo "ok 1 - $kind: $(basename "$path") is valid"
+else
+  echo "not ok 1 - $kind: $(basename "$path") is invalid ($tool exited $rc)"
+fi
+exit 0
