@@ -1,0 +1,262 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# phui.py — drives the real porthole window under Xvfb through the accessibility tree.
+#
+# Each UI test is a script that imports this module. run_isolated() re-executes the
+# script inside its own X server (Xvfb) and its own D-Bus session, where the
+# accessibility bus is started on demand; then the script starts porthole, finds it with
+# pyatspi and reports TAP.
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+_MARK = 'PHUI_ISOLATED'
+
+
+def run_isolated():
+    """Re-run the calling script inside Xvfb and a private D-Bus session."""
+    if os.environ.get(_MARK):
+        return
+    # -displayfd lets the server pick a free display number and tell us which: no race
+    # with other tests starting servers at the same time.
+    rfd, wfd = os.pipe()
+    xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(wfd), '-screen', '0', '1280x800x24',
+                             '-nolisten', 'tcp'],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            pass_fds=(wfd,))
+    os.close(wfd)
+    try:
+        with os.fdopen(rfd) as r:
+            n = r.readline().strip()
+        if not n:
+            print('Bail out! Xvfb did not start')
+            sys.exit(1)
+        env = dict(os.environ)
+        env.update({_MARK: '1', 'DISPLAY': f':{n}', 'GDK_BACKEND': 'x11',
+                    'NO_AT_BRIDGE': '0', 'GTK_A11Y': 'atspi',
+                    'XDG_RUNTIME_DIR': tempfile.mkdtemp(prefix='phui-run-')})
+        env.pop('WAYLAND_DISPLAY', None)
+        os.chmod(env['XDG_RUNTIME_DIR'], 0o700)
+        # The session's services (the accessibility registry among them) inherit
+        # stdout and chatter on it; TAP goes to a separate copy of our stdout.
+        tap_fd = os.dup(1)
+        env['PHUI_TAP_FD'] = str(tap_fd)
+        rc = subprocess.call(['dbus-run-session', '--', sys.executable] + sys.argv, env=env,
+                             stdout=sys.stderr.fileno(), pass_fds=(tap_fd,))
+        shutil.rmtree(env['XDG_RUNTIME_DIR'], ignore_errors=True)
+        sys.exit(rc)
+    finally:
+        xvfb.terminate()
+        try:
+            xvfb.wait(5)
+        except subprocess.TimeoutExpired:
+            xvfb.kill()
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+        fd = os.environ.get('PHUI_TAP_FD')
+        self.out = os.fdopen(int(fd), 'w') if fd else sys.stdout
+
+    def ok(self, cond, desc):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print(f"{'ok' if cond else 'not ok'} {self.n} - {desc}", file=self.out, flush=True)
+        return cond
+
+    def diag(self, msg):
+        for line in str(msg).splitlines():
+            print(f'# {line}', file=self.out, flush=True)
+
+    def done(self):
+        print(f'1..{self.n}', file=self.out, flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+def builddir():
+    return os.environ.get('PORTHOLE_BUILDDIR', os.getcwd())
+
+
+def screenshot(name):
+    """Save the whole virtual screen as BUILDDIR/screenshots/NAME.png; return its path."""
+    out = os.path.join(builddir(), 'screenshots')
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, name + '.png')
+    xwd = subprocess.run(['xwd', '-root', '-silent'], capture_output=True, check=True)
+    pnm = subprocess.run(['xwdtopnm'], input=xwd.stdout, capture_output=True, check=True)
+    with open(path, 'wb') as f:
+        subprocess.run(['pnmtopng'], input=pnm.stdout, stdout=f, stderr=subprocess.DEVNULL,
+                       check=True)
+    return path
+
+
+class App:
+    """The porthole process and its accessible application object."""
+
+    def __init__(self, args=(), env=None):
+        import pyatspi  # noqa: F401  (fail early with a clear import error)
+        self.env = dict(os.environ)
+        self.env.setdefault('GSETTINGS_BACKEND', 'memory')
+        if env:
+            self.env.update(env)
+        # GTK warns about things outside our control under Xvfb (no compositor, no
+        # settings portal); only the tests themselves treat warnings as fatal.
+        self.env['G_DEBUG'] = self.env.get('PHUI_APP_G_DEBUG', '')
+        self.log = tempfile.TemporaryFile(mode='w+')
+        self.proc = subprocess.Popen([os.environ['PORTHOLE_BIN']] + list(args), env=self.env,
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.accessible = None
+
+    def wait_for_window(self, timeout=20):
+        import pyatspi
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                return None
+            desktop = pyatspi.Registry.getDesktop(0)
+            for i in range(desktop.childCount):
+                app = desktop.getChildAtIndex(i)
+                try:
+                    if app is not None and app.get_process_id() == self.proc.pid:
+                        # The window shows up before its contents are realised.
+                        if app.childCount > 0:
+                            win = app.getChildAtIndex(0)
+                            if win is not None and win.name and \
+                                    sum(1 for _ in walk(win, max_depth=8)) > 10:
+                                self.accessible = app
+                                time.sleep(0.3)
+                                return win
+                except Exception:
+                    continue
+            time.sleep(0.2)
+        return None
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def quit(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def role_name(node):
+    try:
+        return node.getRoleName()
+    except Exception:
+        return ''
+
+
+def walk(node, depth=0, max_depth=60):
+    if node is None or depth > max_depth:
+        return
+    yield node
+    try:
+        n = node.childCount
+    except Exception:
+        return
+    for i in range(n):
+        try:
+            child = node.getChildAtIndex(i)
+        except Exception:
+            continue
+        yield from walk(child, depth + 1, max_depth)
+
+
+def find(root, name=None, role=None, showing=None, contains=False, timeout=5.0):
+    """First node under root with that accessible name and role, waiting up to timeout."""
+    import pyatspi
+    deadline = time.time() + timeout
+    while True:
+        for node in walk(root):
+            try:
+                if role is not None and role_name(node) != role:
+                    continue
+                if name is not None:
+                    nn = node.name or ''
+                    if (name not in nn) if contains else (nn != name):
+                        continue
+                if showing is not None:
+                    st = node.getState().contains(pyatspi.STATE_SHOWING)
+                    if st != showing:
+                        continue
+                return node
+            except Exception:
+                continue
+        if time.time() >= deadline:
+            return None
+        time.sleep(0.2)
+
+
+def find_all(root, role=None, name=None, contains=False):
+    out = []
+    for node in walk(root):
+        try:
+            if role is not None and role_name(node) != role:
+                continue
+            if name is not None:
+                nn = node.name or ''
+                if (name not in nn) if contains else (nn != name):
+                    continue
+            out.append(node)
+        except Exception:
+            continue
+    return out
+
+
+def click(node):
+    """Activate a node through its accessible action (click/activate/press), or through
+    the first descendant that has one (a GtkMenuButton keeps it on its inner button)."""
+    for n in walk(node, max_depth=4):
+        try:
+            action = n.queryAction()
+        except Exception:
+            continue
+        if action.nActions == 0:
+            continue
+        for i in range(action.nActions):
+            if action.getName(i) in ('click', 'activate', 'press', 'toggle'):
+                return action.doAction(i)
+        return action.doAction(0)
+    raise RuntimeError(f'{node.name!r} has no accessible action')
+
+
+def dump(root, max_depth=30):
+    lines = []
+
+    def rec(n, d):
+        if n is None or d > max_depth:
+            return
+        try:
+            lines.append('  ' * d + f'[{role_name(n)}] {n.name!r}')
+            for i in range(n.childCount):
+                rec(n.getChildAtIndex(i), d + 1)
+        except Exception:
+            pass
+    rec(root, 0)
+    return '\n'.join(lines)
+
+
+def menu_items(button, timeout=5.0):
+    """The items of the popover menu of a GtkMenuButton, in order. GTK 4.18 exposes them
+    without names, so tests address them by position (fixed in the .ui file)."""
+    deadline = time.time() + timeout
+    while True:
+        menu = find(button, role='menu', timeout=0)
+        items = find_all(menu, role='menu item') if menu is not None else []
+        if items or time.time() >= deadline:
+            return items
+        time.sleep(0.2)

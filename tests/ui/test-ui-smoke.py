@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-ui-smoke.py — the real window comes up, shows its main widgets in the
+# accessibility tree, and opens and closes the About dialog.
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import phui  # noqa: E402
+
+phui.run_isolated()
+
+t = phui.Tap()
+app = phui.App()
+try:
+    window = app.wait_for_window()
+    if not t.ok(window is not None, 'the Porthole window appears in the accessibility tree'):
+        t.diag(app.output())
+        t.done()
+    t.ok(window.name == 'Porthole', f'the window is named Porthole (got {window.name!r})')
+
+    search = phui.find(window, role='text', name='Search services or explain an address')
+    if search is None:
+        search = phui.find(window, name='Search services or explain an address')
+    t.ok(search is not None, 'the search entry is reachable by its accessible name')
+
+    menu = phui.find(window, name='Main Menu')
+    if not t.ok(menu is not None, 'the main menu button is reachable'):
+        t.diag(phui.dump(window))
+        t.done()
+
+    time.sleep(1)
+    shot = phui.screenshot('smoke-main')
+    t.ok(os.path.getsize(shot) > 10000, f'a screenshot of the main window is saved: {shot}')
+
+    # The About dialog, through the primary menu.
+    # Primary menu: Preferences, Keyboard Shortcuts, About Porthole (ph-window.ui).
+    phui.click(menu)
+    items = phui.menu_items(menu)
+    t.ok(len(items) == 3, f'the primary menu has three items (got {len(items)})')
+    about_item = items[2] if len(items) == 3 else None
+    if about_item is not None:
+        phui.click(about_item)
+    about = phui.find(app.accessible, role='dialog', showing=True, timeout=5)
+    t.ok(about is not None, 'a dialog opens from the third menu item')
+    if about is not None:
+        t.ok(phui.find(about, name='Porthole', role='label', timeout=3) is not None
+             and phui.find(about, name='0.1.0', contains=True, timeout=1) is not None,
+             'it is the About dialog: it names Porthole and its version')
+    if about is not None:
+        time.sleep(0.8)
+        phui.screenshot('smoke-about')
+        close = phui.find(about, name='Close', role='button', timeout=3)
+        t.ok(close is not None, 'the About dialog has a Close button')
+        if close is not None:
+            phui.click(close)
+        gone = False
+        for _ in range(30):
+            if phui.find(app.accessible, role='dialog', showing=True, timeout=0) is None:
+                gone = True
+                break
+            time.sleep(0.2)
+        t.ok(gone, 'the About dialog closes')
+    else:
+        t.diag(phui.dump(app.accessible))
+    t.ok(app.proc.poll() is None, 'the app is still running')
+finally:
+    rc = app.quit()
+out = app.output()
+crit = [l for l in out.splitlines() if 'CRITICAL' in l]
+t.ok(not crit, 'the app printed no critical warnings')
+for l in crit:
+    t.diag(l)
+t.done()
