@@ -48,7 +48,8 @@ ph_tap_plan (int n)
   fflush (stdout);
 }
 
-static inline void ph_tap_vdiag (const char *fmt, va_list ap) __attribute__ ((format (printf, 1, 0)));
+static inline void ph_tap_vdiag (const char *fmt, va_list ap)
+  __attribute__ ((format (printf, 1, 0)));
 
 static inline void
 ph_tap_vdiag (const char *fmt,
