@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-helper.h — the verbs of porthole-helper */
+#pragma once
+
+#include "ph-buf.h"
+
+int  ph_helper_watch (int argc, char **argv);
+int  ph_helper_stop  (int argc, char **argv);
+
+/* Writes all of @buf to stdout and empties it; false when stdout is closed. */
+bool ph_helper_flush (PhBuf *buf);
+/* Appends the HELLO record. */
+void ph_helper_hello (PhBuf *buf, const char *source);
+/* Parses a decimal argument; false when it is not a number in [min, max]. */
+bool ph_helper_parse_number (const char *s, unsigned long long min, unsigned long long max,
+                             unsigned long long *out);

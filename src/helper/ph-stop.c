@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-stop.c — `porthole-helper stop`: signal every holder of one socket, never another */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ph-helper.h"
+#include "ph-proc.h"
+#include "ph-protocol.h"
+#include "ph-sock.h"
+
+#ifndef SYS_pidfd_open
+# define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+# define SYS_pidfd_send_signal 424
+#endif
+
+#define DEFAULT_GRACE_MS 3000
+
+typedef struct
+{
+  int32_t  pid;
+  uint64_t start;
+  int      pidfd;
+  bool     signalled;
+} Target;
+
+typedef struct
+{
+  int32_t     pid;
+  uint64_t    start;
+  uint64_t    inode;
+  int         sig;
+  uint64_t    grace_ms;
+  int         proc_fd;
+  Target     *targets;
+  size_t      n_targets;
+  PhHolder   *holders;      /* who holds the socket now */
+  size_t      n_holders;
+  const char *source;
+} Stop;
+
+static int
+pidfd_open (int32_t pid)
+{
+  return (int) syscall (SYS_pidfd_open, pid, 0);
+}
+
+static int
+pidfd_send_signal (int pidfd,
+                   int sig)
+{
+  return (int) syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+static int
+finish (Stop          *st,
+        PhStopOutcome  outcome,
+        const char    *message)
+{
+  static const char *names[] = {
+    [PH_STOP_FREED] = "freed",
+    [PH_STOP_STILL_HELD] = "still-held",
+    [PH_STOP_USAGE] = "usage",
+    [PH_STOP_NOT_HOLDER] = "not-holder",
+    [PH_STOP_STALE] = "stale",
+    [PH_STOP_REFUSED] = "refused",
+    [PH_STOP_PERMISSION] = "permission",
+    [PH_STOP_GONE] = "gone",
+  };
+  PhBuf out = PH_BUF_INIT;
+  bool first = true;
+
+  ph_helper_hello (&out, st->source);
+  ph_rec_start (&out, "RESULT");
+  ph_rec_str (&out, "outcome", names[outcome]);
+  ph_rec_i64 (&out, "pid", st->pid);
+  ph_rec_u64 (&out, "inode", st->inode);
+  ph_rec_str (&out, "signal", st->sig == SIGKILL ? "KILL" : "TERM");
+  ph_buf_append_s (&out, "\tholders=");
+  for (size_t i = 0; i < st->n_holders; i++)
+    {
+      /* One entry per process, even when it holds the socket on several fds. */
+      bool seen = false;
+
+      for (size_t j = 0; j < i; j++)
+        seen |= st->holders[j].pid == st->holders[i].pid;
+      if (seen)
+        continue;
+      if (!first)
+        ph_buf_append_c (&out, ',');
+      first = false;
+      ph_buf_append_i64 (&out, st->holders[i].pid);
+      ph_buf_append_c (&out, ':');
+      ph_buf_append_u64 (&out, st->holders[i].start);
+    }
+  ph_buf_append_s (&out, "\tsignalled=");
+  first = true;
+  for (size_t i = 0; i < st->n_targets; i++)
+    {
+      if (!st->targets[i].signalled)
+        continue;
+      if (!first)
+        ph_buf_append_c (&out, ',');
+      first = false;
+      ph_buf_append_i64 (&out, st->targets[i].pid);
+      ph_buf_append_c (&out, ':');
+      ph_buf_append_u64 (&out, st->targets[i].start);
+    }
+  ph_rec_str (&out, "message", message);
+  ph_rec_end (&out);
+  ph_helper_flush (&out);
+  ph_buf_free (&out);
+
+  for (size_t i = 0; i < st->n_targets; i++)
+    {
+      if (st->targets[i].pidfd >= 0)
+        close (st->targets[i].pidfd);
+    }
+  free (st->targets);
+  free (st->holders);
+  if (st->proc_fd >= 0)
+    close (st->proc_fd);
+  return (int) outcome;
+}
+
+/* Is @inode still a listening socket? Asked of the kernel, not of /proc/PID/fd: a holder
+ * we cannot see still keeps the port. */
+static bool
+socket_exists (uint64_t inode)
+{
+  PhSockList list = { 0 };
+  PhNetlink nl;
+  PhBuf scratch = PH_BUF_INIT;
+  bool netlink = ph_netlink_open (&nl) == 0;
+  bool found = false;
+
+  for (int pi = 0; pi < 2; pi++)
+    {
+      for (int fam = 4; fam <= 6; fam += 2)
+        {
+          PhProto proto = pi == 0 ? PH_PROTO_TCP : PH_PROTO_UDP;
+
+          if (!netlink || ph_netlink_dump_one (&nl, proto, fam, &list) < 0)
+            ph_procnet_read_one ("/proc/net", proto, fam, &list, &scratch);
+        }
+    }
+  for (size_t i = 0; i < list.n_socks && !found; i++)
+    found = list.socks[i].inode == inode;
+  if (netlink)
+    ph_netlink_close (&nl);
+  ph_sock_list_free (&list);
+  ph_buf_free (&scratch);
+  return found;
+}
+
+static void
+rescan_holders (Stop *st)
+{
+  size_t unreadable;
+
+  free (st->holders);
+  st->n_holders = ph_proc_find_holders (st->proc_fd, st->inode, &st->holders, &unreadable);
+}
+
+/* The process as it is now: -ESRCH gone, 1 the same instance, 0 another one. */
+static int
+check_instance (Stop     *st,
+                int32_t   pid,
+                uint64_t  start,
+                PhStat   *out_stat,
+                int      *out_pfd)
+{
+  char name[16];
+  PhBuf scratch = PH_BUF_INIT;
+  int pfd;
+  int err;
+
+  snprintf (name, sizeof name, "%d", (int) pid);
+  pfd = openat (st->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0)
+    return -ESRCH;
+  err = ph_proc_read_stat (pfd, &scratch, out_stat);
+  ph_buf_free (&scratch);
+  if (err < 0)
+    {
+      close (pfd);
+      return -ESRCH;
+    }
+  *out_pfd = pfd;
+  return out_stat->start == start ? 1 : 0;
+}
+
+int
+ph_helper_stop (int    argc,
+                char **argv)
+{
+  Stop st = { .sig = SIGTERM, .grace_ms = DEFAULT_GRACE_MS, .proc_fd = -1,
+              .source = "procfs" };
+  bool have_pid = false, have_start = false, have_inode = false;
+  PhStat pstat;
+  int pfd = -1;
+  int r;
+  size_t n_perm = 0, n_sent = 0;
+  uint64_t deadline;
+  char msg[512];
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+      unsigned long long n;
+
+      if (strcmp (argv[i], "--pid") == 0 && ph_helper_parse_number (v, 1, INT32_MAX, &n))
+        {
+          st.pid = (int32_t) n;
+          have_pid = true;
+        }
+      else if (strcmp (argv[i], "--start-time") == 0 && ph_helper_parse_number (v, 0, UINT64_MAX, &n))
+        {
+          st.start = n;
+          have_start = true;
+        }
+      else if (strcmp (argv[i], "--inode") == 0 && ph_helper_parse_number (v, 1, UINT64_MAX, &n))
+        {
+          st.inode = n;
+          have_inode = true;
+        }
+      else if (strcmp (argv[i], "--grace") == 0 && ph_helper_parse_number (v, 0, 600000, &n))
+        {
+          st.grace_ms = n;
+        }
+      else if (strcmp (argv[i], "--signal") == 0 && v != NULL
+               && (strcmp (v, "TERM") == 0 || strcmp (v, "KILL") == 0))
+        {
+          st.sig = strcmp (v, "KILL") == 0 ? SIGKILL : SIGTERM;
+        }
+      else
+        {
+          snprintf (msg, sizeof msg, "Unknown or bad argument: %s", argv[i]);
+          return finish (&st, PH_STOP_USAGE, msg);
+        }
+      i++;
+    }
+  {
+    PhNetlink nl;
+
+    if (ph_netlink_open (&nl) == 0)
+      {
+        st.source = "netlink";
+        ph_netlink_close (&nl);
+      }
+  }
+  if (!have_pid || !have_start || !have_inode)
+    return finish (&st, PH_STOP_USAGE, "--pid, --start-time and --inode are required.");
+  if (st.pid == 1)
+    return finish (&st, PH_STOP_REFUSED, "PID 1 is the system's init and is never signalled.");
+  if (st.pid == getpid ())
+    return finish (&st, PH_STOP_REFUSED, "The helper does not signal itself.");
+
+  st.proc_fd = open ("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (st.proc_fd < 0)
+    return finish (&st, PH_STOP_PERMISSION, "/proc cannot be read.");
+
+  /* Pin the instance first; everything checked after this is about the process the pidfd
+   * names (a later process under the same PID has another start time). */
+  st.targets = ph_xcalloc (1, sizeof *st.targets);
+  st.targets[0] = (Target) { st.pid, st.start, pidfd_open (st.pid), false };
+  st.n_targets = 1;
+  if (st.targets[0].pidfd < 0 && errno == ESRCH)
+    return finish (&st, PH_STOP_GONE, "The process has already exited.");
+
+  r = check_instance (&st, st.pid, st.start, &pstat, &pfd);
+  if (r < 0)
+    return finish (&st, PH_STOP_GONE, "The process has already exited.");
+  if (pstat.flags & PH_PF_KTHREAD)
+    {
+      close (pfd);
+      return finish (&st, PH_STOP_REFUSED, "This is a kernel thread.");
+    }
+  if (r == 0)
+    {
+      close (pfd);
+      rescan_holders (&st);
+      return finish (&st, PH_STOP_STALE,
+                     "The process ID now belongs to another process (the start time differs).");
+    }
+  r = ph_proc_holds_inode (pfd, st.inode);
+  close (pfd);
+  if (r == -EACCES || r == -EPERM)
+    return finish (&st, PH_STOP_PERMISSION,
+                   "The open files of another user's process cannot be inspected.");
+  if (r < 0)
+    return finish (&st, PH_STOP_GONE, "The process has already exited.");
+  if (r == 0)
+    {
+      rescan_holders (&st);
+      return finish (&st, PH_STOP_NOT_HOLDER, "The process does not hold this socket.");
+    }
+
+  /* A forked server shares the socket between processes: all of them must go. */
+  rescan_holders (&st);
+  for (size_t i = 0; i < st.n_holders; i++)
+    {
+      PhHolder *h = &st.holders[i];
+      bool known = false;
+
+      if (h->pid == 1 || h->pid == getpid ())
+        {
+          snprintf (msg, sizeof msg, "The socket is also held by PID %d, which is never "
+                    "signalled.", (int) h->pid);
+          return finish (&st, PH_STOP_REFUSED, msg);
+        }
+      for (size_t j = 0; j < st.n_targets; j++)
+        known |= st.targets[j].pid == h->pid;
+      if (known)
+        continue;
+      st.targets = ph_xrealloc (st.targets, (st.n_targets + 1) * sizeof *st.targets);
+      st.targets[st.n_targets++] = (Target) { h->pid, h->start, pidfd_open (h->pid), false };
+    }
+
+  for (size_t i = 0; i < st.n_targets; i++)
+    {
+      Target *t = &st.targets[i];
+      int held;
+
+      /* Re-check through /proc after the pidfd exists: same instance, still a holder. */
+      r = check_instance (&st, t->pid, t->start, &pstat, &pfd);
+      if (r <= 0)
+        {
+          if (r == 0)
+            close (pfd);
+          continue;
+        }
+      if (pstat.flags & PH_PF_KTHREAD)
+        {
+          close (pfd);
+          continue;
+        }
+      held = ph_proc_holds_inode (pfd, st.inode);
+      close (pfd);
+      if (held != 1)
+        continue;
+      if (t->pidfd >= 0)
+        r = pidfd_send_signal (t->pidfd, st.sig);
+      else
+        r = kill (t->pid, st.sig);   /* a kernel without pidfds (before 5.3) */
+      if (r == 0)
+        {
+          t->signalled = true;
+          n_sent++;
+        }
+      else if (errno == EPERM)
+        {
+          n_perm++;
+        }
+    }
+
+  if (n_sent == 0 && n_perm > 0)
+    {
+      rescan_holders (&st);
+      return finish (&st, PH_STOP_PERMISSION, "The kernel did not allow the signal.");
+    }
+
+  /* Wait for every signalled holder to exit, or the grace period to end. */
+  deadline = ph_now_us () / 1000 + st.grace_ms;
+  for (;;)
+    {
+      struct pollfd *fds = ph_xcalloc (st.n_targets + 1, sizeof *fds);
+      nfds_t nfds = 0;
+      uint64_t now = ph_now_us () / 1000;
+      int timeout;
+
+      for (size_t i = 0; i < st.n_targets; i++)
+        {
+          if (st.targets[i].signalled && st.targets[i].pidfd >= 0)
+            fds[nfds++] = (struct pollfd) { st.targets[i].pidfd, POLLIN, 0 };
+        }
+      if (now >= deadline)
+        {
+          free (fds);
+          break;
+        }
+      if (nfds == 0)
+        {
+          /* Without pidfds: look again every 50 ms. */
+          free (fds);
+          if (!socket_exists (st.inode))
+            break;
+          usleep (50000);
+          continue;
+        }
+      timeout = (int) (deadline - now);
+      r = poll (fds, nfds, timeout);
+      if (r > 0)
+        {
+          for (nfds_t k = 0; k < nfds; k++)
+            {
+              if (fds[k].revents == 0)
+                continue;
+              for (size_t i = 0; i < st.n_targets; i++)
+                {
+                  if (st.targets[i].pidfd == fds[k].fd)
+                    {
+                      close (st.targets[i].pidfd);
+                      st.targets[i].pidfd = -1;
+                      st.targets[i].signalled = true;
+                    }
+                }
+            }
+        }
+      free (fds);
+      if (r == 0)
+        break;
+      if (r < 0 && errno != EINTR)
+        break;
+    }
+
+  rescan_holders (&st);
+  if (!socket_exists (st.inode))
+    return finish (&st, PH_STOP_FREED, "The port is free.");
+  if (n_perm > 0)
+    return finish (&st, PH_STOP_PERMISSION,
+                   "Some holders could not be signalled; the port is still in use.");
+  snprintf (msg, sizeof msg, "The socket is still held after %llu ms.",
+            (unsigned long long) st.grace_ms);
+  return finish (&st, PH_STOP_STILL_HELD, msg);
+}

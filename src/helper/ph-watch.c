@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-watch.c — `porthole-helper watch`: one full snapshot, then changes */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "ph-helper.h"
+#include "ph-protocol.h"
+#include "ph-scanner.h"
+
+static volatile sig_atomic_t quit_requested;
+
+static void
+on_quit_signal (int sig)
+{
+  quit_requested = sig;
+}
+
+static uint64_t
+now_ms (void)
+{
+  return ph_now_us () / 1000;
+}
+
+static void
+warn_line (PhBuf      *out,
+           const char *code,
+           const char *message)
+{
+  ph_rec_start (out, "WARN");
+  ph_rec_str (out, "code", code);
+  ph_rec_str (out, "message", message);
+  ph_rec_end (out);
+}
+
+/* Handles one stdin command; returns true when a refresh is wanted now. */
+static bool
+handle_command (const char *line,
+                uint64_t   *interval,
+                PhBuf      *out)
+{
+  unsigned long long ms;
+
+  if (strcmp (line, "refresh") == 0)
+    return true;
+  if (strncmp (line, "interval ", 9) == 0 && ph_helper_parse_number (line + 9, 0, 86400000, &ms))
+    {
+      *interval = ms;
+      return false;
+    }
+  if (line[0] != '\0')
+    warn_line (out, "unknown-command", "Unknown command on standard input.");
+  return false;
+}
+
+int
+ph_helper_watch (int    argc,
+                 char **argv)
+{
+  PhScanFlags flags = PH_SCAN_ALL;
+  PhSource source = PH_SOURCE_AUTO;
+  uint64_t interval = 2000;
+  bool once = false;
+  bool stdin_open = true;
+  const char *env;
+  pid_t parent = getppid ();
+  struct sigaction sa;
+  PhScanner *sc;
+  PhBuf out = PH_BUF_INIT;
+  char inbuf[1024];
+  size_t inlen = 0;
+  uint64_t next_due;
+  int status = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      unsigned long long ms;
+
+      if (strcmp (argv[i], "--once") == 0)
+        once = true;
+      else if (strcmp (argv[i], "--no-udp") == 0)
+        flags &= ~PH_SCAN_UDP;
+      else if (strcmp (argv[i], "--no-ipv6") == 0)
+        flags &= ~PH_SCAN_IPV6;
+      else if (strcmp (argv[i], "--interval") == 0 && i + 1 < argc
+               && ph_helper_parse_number (argv[i + 1], 0, 86400000, &ms))
+        {
+          interval = ms;
+          i++;
+        }
+      else
+        {
+          fprintf (stderr, "porthole-helper watch: unknown or bad argument '%s'\n", argv[i]);
+          return PH_STOP_USAGE;
+        }
+    }
+
+  env = getenv ("PORTHOLE_HELPER_SOURCE");
+  if (env != NULL && strcmp (env, "procfs") == 0)
+    source = PH_SOURCE_PROCFS;
+  else if (env != NULL && strcmp (env, "netlink") == 0)
+    source = PH_SOURCE_NETLINK;
+
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_quit_signal;
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGHUP, &sa, NULL);
+  /* When the GUI dies, so do we; if it died before this line, the parent changed. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid () != parent)
+    return 0;
+
+  sc = ph_scanner_new ("/proc", flags, source);
+  ph_helper_hello (&out, ph_scanner_source_name (sc));
+
+  next_due = now_ms ();
+  while (!quit_requested)
+    {
+      struct pollfd fds[2];
+      nfds_t nfds = 0;
+      int timeout;
+      uint64_t now = now_ms ();
+
+      if (now >= next_due)
+        {
+          ph_scanner_refresh (sc, &out);
+          if (!ph_helper_flush (&out))
+            break;
+          if (once)
+            break;
+          now = now_ms ();
+          next_due = interval > 0 ? now + interval : UINT64_MAX;
+        }
+      if (out.len > 0 && !ph_helper_flush (&out))
+        break;
+
+      fds[nfds++] = (struct pollfd) { STDOUT_FILENO, 0, 0 };
+      if (stdin_open)
+        fds[nfds++] = (struct pollfd) { STDIN_FILENO, POLLIN, 0 };
+      timeout = next_due == UINT64_MAX ? -1 : (int) (next_due > now ? next_due - now : 0);
+      if (poll (fds, nfds, timeout) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          status = 1;
+          break;
+        }
+      /* A reader that closed its end shows up as an error on our stdout. */
+      if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL))
+        break;
+      if (stdin_open && fds[1].revents != 0)
+        {
+          ssize_t n = read (STDIN_FILENO, inbuf + inlen, sizeof inbuf - 1 - inlen);
+
+          if (n <= 0)
+            {
+              if (n < 0 && errno == EINTR)
+                continue;
+              /* No more commands; keep watching. */
+              stdin_open = false;
+              continue;
+            }
+          inlen += (size_t) n;
+          for (;;)
+            {
+              char *nl = memchr (inbuf, '\n', inlen);
+              size_t used;
+              uint64_t old_interval = interval;
+
+              if (nl == NULL)
+                {
+                  if (inlen == sizeof inbuf - 1)
+                    inlen = 0;   /* an absurdly long line: drop it */
+                  break;
+                }
+              *nl = '\0';
+              if (nl > inbuf && nl[-1] == '\r')
+                nl[-1] = '\0';
+              if (handle_command (inbuf, &interval, &out))
+                next_due = now_ms ();
+              else if (interval != old_interval)
+                next_due = interval > 0 ? now_ms () + interval : UINT64_MAX;
+              used = (size_t) (nl + 1 - inbuf);
+              memmove (inbuf, inbuf + used, inlen - used);
+              inlen -= used;
+            }
+        }
+    }
+
+  ph_scanner_free (sc);
+  ph_buf_free (&out);
+  return status;
+}

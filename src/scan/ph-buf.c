@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-buf.c — growable buffers and small file helpers */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ph-buf.h"
+
+void *
+ph_xmalloc (size_t size)
+{
+  void *p = malloc (size ? size : 1);
+
+  /* The helper is small and short of nothing but memory here; there is no sane way on. */
+  if (p == NULL)
+    {
+      fputs ("porthole-helper: out of memory\n", stderr);
+      abort ();
+    }
+  return p;
+}
+
+void *
+ph_xcalloc (size_t n,
+            size_t size)
+{
+  void *p = calloc (n ? n : 1, size ? size : 1);
+
+  if (p == NULL)
+    {
+      fputs ("porthole-helper: out of memory\n", stderr);
+      abort ();
+    }
+  return p;
+}
+
+void *
+ph_xrealloc (void   *p,
+             size_t  size)
+{
+  p = realloc (p, size ? size : 1);
+  if (p == NULL)
+    {
+      fputs ("porthole-helper: out of memory\n", stderr);
+      abort ();
+    }
+  return p;
+}
+
+char *
+ph_xstrndup (const char *s,
+             size_t      len)
+{
+  char *p = ph_xmalloc (len + 1);
+
+  memcpy (p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
+char *
+ph_xstrdup (const char *s)
+{
+  return s ? ph_xstrndup (s, strlen (s)) : NULL;
+}
+
+void
+ph_buf_reserve (PhBuf  *buf,
+                size_t  extra)
+{
+  size_t need = buf->len + extra + 1;
+
+  if (need <= buf->cap)
+    return;
+  if (buf->cap == 0)
+    buf->cap = 64;
+  while (buf->cap < need)
+    buf->cap *= 2;
+  buf->data = ph_xrealloc (buf->data, buf->cap);
+}
+
+void
+ph_buf_append (PhBuf      *buf,
+               const void *data,
+               size_t      len)
+{
+  ph_buf_reserve (buf, len);
+  if (len > 0)
+    memcpy (buf->data + buf->len, data, len);
+  buf->len += len;
+  buf->data[buf->len] = '\0';
+}
+
+void
+ph_buf_append_c (PhBuf *buf,
+                 char   c)
+{
+  ph_buf_reserve (buf, 1);
+  buf->data[buf->len++] = c;
+  buf->data[buf->len] = '\0';
+}
+
+void
+ph_buf_append_s (PhBuf      *buf,
+                 const char *s)
+{
+  ph_buf_append (buf, s, strlen (s));
+}
+
+void
+ph_buf_append_u64 (PhBuf    *buf,
+                   uint64_t  v)
+{
+  char tmp[24];
+  size_t i = sizeof tmp;
+
+  do
+    {
+      tmp[--i] = (char) ('0' + v % 10);
+      v /= 10;
+    }
+  while (v != 0);
+  ph_buf_append (buf, tmp + i, sizeof tmp - i);
+}
+
+void
+ph_buf_append_i64 (PhBuf   *buf,
+                   int64_t  v)
+{
+  if (v < 0)
+    {
+      ph_buf_append_c (buf, '-');
+      ph_buf_append_u64 (buf, (uint64_t) 0 - (uint64_t) v);
+    }
+  else
+    {
+      ph_buf_append_u64 (buf, (uint64_t) v);
+    }
+}
+
+void
+ph_buf_truncate (PhBuf  *buf,
+                 size_t  len)
+{
+  if (len < buf->len)
+    {
+      buf->len = len;
+      buf->data[len] = '\0';
+    }
+}
+
+void
+ph_buf_clear (PhBuf *buf)
+{
+  buf->len = 0;
+  if (buf->data != NULL)
+    buf->data[0] = '\0';
+}
+
+void
+ph_buf_free (PhBuf *buf)
+{
+  free (buf->data);
+  buf->data = NULL;
+  buf->len = buf->cap = 0;
+}
+
+char *
+ph_buf_steal (PhBuf *buf)
+{
+  char *p = buf->data ? buf->data : ph_xstrdup ("");
+
+  buf->data = NULL;
+  buf->len = buf->cap = 0;
+  return p;
+}
+
+int
+ph_read_file_at (int         dirfd,
+                 const char *path,
+                 PhBuf      *buf,
+                 size_t      max)
+{
+  int fd;
+  int err = 0;
+
+  ph_buf_clear (buf);
+  fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return -errno;
+  for (;;)
+    {
+      ssize_t n;
+
+      ph_buf_reserve (buf, 4096);
+      n = read (fd, buf->data + buf->len, buf->cap - buf->len - 1);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          err = -errno;
+          break;
+        }
+      if (n == 0)
+        break;
+      buf->len += (size_t) n;
+      if (max > 0 && buf->len >= max)
+        break;
+    }
+  if (buf->data != NULL)
+    buf->data[buf->len] = '\0';
+  close (fd);
+  return err;
+}
+
+bool
+ph_parse_u64 (const char  *s,
+              const char **end,
+              uint64_t    *out)
+{
+  uint64_t v = 0;
+  const char *p = s;
+
+  if (*p < '0' || *p > '9')
+    return false;
+  for (; *p >= '0' && *p <= '9'; p++)
+    {
+      uint64_t d = (uint64_t) (*p - '0');
+
+      if (v > (UINT64_MAX - d) / 10)
+        return false;
+      v = v * 10 + d;
+    }
+  *out = v;
+  if (end != NULL)
+    *end = p;
+  return true;
+}
+
+uint64_t
+ph_now_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-escape.h — value escaping of the helper's line protocol (see PROTOCOL.md) */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ph-buf.h"
+
+/* Appends @len bytes of @data to @out so that the result holds no TAB, newline, control
+ * byte or invalid UTF-8, and ph_unescape() gives back exactly @data. */
+void ph_escape_append (PhBuf *out, const char *data, size_t len);
+
+/* Reverses ph_escape_append(). Returns false (and leaves @out partly filled) on a
+ * malformed escape. */
+bool ph_unescape (const char *in, size_t len, PhBuf *out);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-netlink.c — listeners from NETLINK_SOCK_DIAG dumps */
+#include "config.h"
+
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ph-sock.h"
+
+/* Older kernel headers lack these; the kernel simply does not send what it does not know. */
+#ifndef INET_DIAG_SKV6ONLY
+# define INET_DIAG_SKV6ONLY 11
+#endif
+#ifndef INET_DIAG_CGROUP_ID
+# define INET_DIAG_CGROUP_ID 21
+#endif
+
+/* TCP states as the kernel numbers them (include/net/tcp_states.h). */
+enum
+{
+  PH_TCP_ESTABLISHED = 1,
+  PH_TCP_CLOSE = 7,
+  PH_TCP_LISTEN = 10,
+};
+
+#define PH_NETLINK_RBUF (64 * 1024)
+
+int
+ph_netlink_open (PhNetlink *nl)
+{
+  struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+  memset (nl, 0, sizeof *nl);
+  nl->fd = socket (AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (nl->fd < 0)
+    return -errno;
+  if (bind (nl->fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+    {
+      int err = -errno;
+
+      close (nl->fd);
+      nl->fd = -1;
+      return err;
+    }
+  return 0;
+}
+
+void
+ph_netlink_close (PhNetlink *nl)
+{
+  if (nl->fd >= 0)
+    close (nl->fd);
+  nl->fd = -1;
+  free (nl->rbuf);
+  nl->rbuf = NULL;
+  nl->rbuf_size = 0;
+}
+
+static void
+parse_message (const struct nlmsghdr *h,
+               int                    proto,
+               PhSockList            *list)
+{
+  const struct inet_diag_msg *m = NLMSG_DATA (h);
+  uint8_t family;
+  PhSock *s;
+  const struct rtattr *attr;
+  int attr_len;
+
+  if (h->nlmsg_len < NLMSG_LENGTH (sizeof *m))
+    return;
+  if (m->idiag_family == AF_INET)
+    family = 4;
+  else if (m->idiag_family == AF_INET6)
+    family = 6;
+  else
+    return;
+
+  if (proto == IPPROTO_TCP && m->idiag_state == PH_TCP_ESTABLISHED)
+    {
+      ph_sock_list_add_conn (list, family, (const uint8_t *) m->id.idiag_src,
+                             ntohs (m->id.idiag_sport));
+      return;
+    }
+  if (proto == IPPROTO_TCP && m->idiag_state != PH_TCP_LISTEN)
+    return;
+  if (proto == IPPROTO_UDP && m->idiag_state != PH_TCP_CLOSE)
+    return;
+
+  s = ph_sock_list_add (list);
+  s->proto = proto == IPPROTO_TCP ? PH_PROTO_TCP : PH_PROTO_UDP;
+  s->family = family;
+  s->port = ntohs (m->id.idiag_sport);
+  memcpy (s->addr, m->id.idiag_src, family == 4 ? 4 : 16);
+  s->uid = m->idiag_uid;
+  s->inode = m->idiag_inode;
+  /* The kernel reports the bound interface for every family; only link-local IPv6
+   * addresses need it to be meaningful. */
+  if (family == 6 && s->addr[0] == 0xfe && (s->addr[1] & 0xc0) == 0x80)
+    s->scope = m->id.idiag_if;
+
+  attr = (const struct rtattr *) ((const char *) m + NLMSG_ALIGN (sizeof *m));
+  attr_len = (int) h->nlmsg_len - (int) NLMSG_LENGTH (sizeof *m);
+  for (; RTA_OK (attr, attr_len); attr = RTA_NEXT (attr, attr_len))
+    {
+      size_t payload = RTA_PAYLOAD (attr);
+
+      if (attr->rta_type == INET_DIAG_SKV6ONLY && payload >= 1)
+        s->v6only = *(const uint8_t *) RTA_DATA (attr) ? 1 : 0;
+      else if (attr->rta_type == INET_DIAG_CGROUP_ID && payload >= sizeof (uint64_t))
+        memcpy (&s->cgroup_id, RTA_DATA (attr), sizeof (uint64_t));
+    }
+}
+
+/* One SOCK_DIAG_BY_FAMILY dump. -ENOENT means no handler for that family or protocol. */
+static int
+dump_one (PhNetlink  *nl,
+          int         family,
+          int         proto,
+          uint32_t    states,
+          PhSockList *list)
+{
+  struct
+  {
+    struct nlmsghdr nlh;
+    struct inet_diag_req_v2 r;
+  } req;
+  struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+  uint32_t seq = ++nl->seq;
+
+  memset (&req, 0, sizeof req);
+  req.nlh.nlmsg_len = sizeof req;
+  req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  req.nlh.nlmsg_seq = seq;
+  req.r.sdiag_family = (uint8_t) family;
+  req.r.sdiag_protocol = (uint8_t) proto;
+  req.r.idiag_states = states;
+
+  for (;;)
+    {
+      if (sendto (nl->fd, &req, sizeof req, 0, (struct sockaddr *) &sa, sizeof sa) >= 0)
+        break;
+      if (errno != EINTR)
+        return -errno;
+    }
+
+  if (nl->rbuf == NULL)
+    {
+      nl->rbuf_size = PH_NETLINK_RBUF;
+      nl->rbuf = ph_xmalloc (nl->rbuf_size);
+    }
+
+  for (;;)
+    {
+      ssize_t n = recv (nl->fd, nl->rbuf, nl->rbuf_size, 0);
+      const struct nlmsghdr *h;
+      size_t len;
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return -errno;
+        }
+      if (n == 0)
+        return -EIO;
+      len = (size_t) n;
+      for (h = (const struct nlmsghdr *) nl->rbuf; NLMSG_OK (h, len); h = NLMSG_NEXT (h, len))
+        {
+          if (h->nlmsg_seq != seq)
+            continue;
+          if (h->nlmsg_type == NLMSG_DONE)
+            {
+              int err = 0;
+
+              if (h->nlmsg_len >= NLMSG_LENGTH (sizeof (int)))
+                memcpy (&err, NLMSG_DATA (h), sizeof err);
+              return err < 0 ? err : 0;
+            }
+          if (h->nlmsg_type == NLMSG_ERROR)
+            {
+              const struct nlmsgerr *e = NLMSG_DATA (h);
+
+              if (h->nlmsg_len < NLMSG_LENGTH (sizeof *e))
+                return -EIO;
+              return e->error < 0 ? e->error : -EIO;
+            }
+          if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY)
+            parse_message (h, proto, list);
+        }
+    }
+}
+
+int
+ph_netlink_dump_one (PhNetlink  *nl,
+                     PhProto     proto,
+                     int         family,
+                     PhSockList *list)
+{
+  int af = family == 4 ? AF_INET : AF_INET6;
+
+  if (proto == PH_PROTO_TCP)
+    return dump_one (nl, af, IPPROTO_TCP, 1u << PH_TCP_LISTEN | 1u << PH_TCP_ESTABLISHED, list);
+  return dump_one (nl, af, IPPROTO_UDP, 1u << PH_TCP_CLOSE, list);
+}

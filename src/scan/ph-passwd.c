@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-passwd.c — a uid → name table parsed from /etc/passwd */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ph-buf.h"
+#include "ph-map.h"
+#include "ph-passwd.h"
+
+static PhMap names = PH_MAP_INIT;   /* uid + 1 → char * */
+static bool loaded;
+static struct timespec loaded_mtime;
+static char *path_override;
+
+static void
+clear_names (void)
+{
+  for (size_t i = 0; i < names.size; i++)
+    free (names.slots[i].value);
+  ph_map_clear (&names);
+}
+
+void
+ph_passwd_reset (void)
+{
+  clear_names ();
+  loaded = false;
+}
+
+void
+ph_passwd_set_path (const char *path)
+{
+  free (path_override);
+  path_override = path ? ph_xstrdup (path) : NULL;
+  ph_passwd_reset ();
+}
+
+static void
+load (void)
+{
+  const char *path = path_override ? path_override : "/etc/passwd";
+  PhBuf text = PH_BUF_INIT;
+  struct stat st;
+  size_t i = 0;
+
+  clear_names ();
+  loaded = true;
+  if (stat (path, &st) == 0)
+    loaded_mtime = st.st_mtim;
+  if (ph_read_file_at (AT_FDCWD, path, &text, 4 * 1024 * 1024) < 0)
+    {
+      ph_buf_free (&text);
+      return;
+    }
+
+  /* name:password:uid:gid:gecos:home:shell — the first entry for a uid wins, as in NSS. */
+  while (i < text.len)
+    {
+      char *line = text.data + i;
+      char *nl = memchr (line, '\n', text.len - i);
+      size_t len = nl ? (size_t) (nl - line) : text.len - i;
+      char *c1 = memchr (line, ':', len);
+      char *c2 = c1 ? memchr (c1 + 1, ':', len - (size_t) (c1 + 1 - line)) : NULL;
+      uint64_t uid;
+      const char *end;
+
+      i += len + (nl ? 1 : 0);
+      if (c1 == NULL || c2 == NULL || c1 == line || line[0] == '+' || line[0] == '-')
+        continue;
+      if (!ph_parse_u64 (c2 + 1, &end, &uid) || *end != ':' || uid > UINT32_MAX)
+        continue;
+      if (ph_map_get (&names, uid + 1) == NULL)
+        ph_map_set (&names, uid + 1, ph_xstrndup (line, (size_t) (c1 - line)));
+    }
+  ph_buf_free (&text);
+}
+
+const char *
+ph_passwd_lookup (uint32_t uid)
+{
+  const char *name;
+
+  if (!loaded)
+    load ();
+  name = ph_map_get (&names, (uint64_t) uid + 1);
+  if (name == NULL)
+    {
+      /* A user added since we read the file: read it again if it changed. */
+      struct stat st;
+
+      if (stat (path_override ? path_override : "/etc/passwd", &st) == 0
+          && (st.st_mtim.tv_sec != loaded_mtime.tv_sec
+              || st.st_mtim.tv_nsec != loaded_mtime.tv_nsec))
+        {
+          load ();
+          name = ph_map_get (&names, (uint64_t) uid + 1);
+        }
+    }
+  return name;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-passwd.h — user names from /etc/passwd, read by hand (no NSS in a static helper) */
+#pragma once
+
+#include <stdint.h>
+
+/* The name of @uid, or NULL when /etc/passwd does not know it. The string stays valid
+ * until ph_passwd_reset(). The file is read once and again only when it changed. */
+const char *ph_passwd_lookup (uint32_t uid);
+
+/* Uses another file instead of /etc/passwd (tests); NULL goes back to it. */
+void        ph_passwd_set_path (const char *path);
+void        ph_passwd_reset  (void);

@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-proc.c — reading /proc/PID: stat, facts, and which fds are sockets */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ph-passwd.h"
+#include "ph-proc.h"
+#include "ph-protocol.h"
+
+/* Past this, a command line is cut: it only has to identify the process. */
+#define PH_CMDLINE_MAX (128 * 1024)
+
+bool
+ph_proc_name_to_pid (const char *name,
+                     int32_t    *pid)
+{
+  uint64_t v;
+  const char *end;
+
+  if (!ph_parse_u64 (name, &end, &v) || *end != '\0' || v == 0 || v > INT32_MAX)
+    return false;
+  *pid = (int32_t) v;
+  return true;
+}
+
+bool
+ph_parse_fd_name (const char *name,
+                  int32_t    *fd)
+{
+  uint64_t v;
+  const char *end;
+
+  if (!ph_parse_u64 (name, &end, &v) || *end != '\0' || v > INT32_MAX)
+    return false;
+  *fd = (int32_t) v;
+  return true;
+}
+
+bool
+ph_parse_socket_link (const char *link,
+                      size_t      len,
+                      uint64_t   *inode)
+{
+  const char *end;
+
+  if (len < 10 || memcmp (link, "socket:[", 8) != 0 || link[len - 1] != ']')
+    return false;
+  if (!ph_parse_u64 (link + 8, &end, inode))
+    return false;
+  return end == link + len - 1;
+}
+
+bool
+ph_proc_parse_stat (const char *text,
+                    size_t      len,
+                    PhStat     *st)
+{
+  const char *open = memchr (text, '(', len);
+  const char *close = NULL;
+  const char *p;
+  const char *end = text + len;
+  size_t comm_len;
+  int field;
+
+  /* comm may itself contain ") ", so the last ')' ends it. */
+  for (const char *q = end; q > text; q--)
+    {
+      if (q[-1] == ')')
+        {
+          close = q - 1;
+          break;
+        }
+    }
+  if (open == NULL || close == NULL || close < open)
+    return false;
+  memset (st, 0, sizeof *st);
+  comm_len = (size_t) (close - open - 1);
+  if (comm_len >= sizeof st->comm)
+    comm_len = sizeof st->comm - 1;
+  memcpy (st->comm, open + 1, comm_len);
+  st->comm[comm_len] = '\0';
+
+  p = close + 1;
+  for (field = 3; p < end && field <= 22; field++)
+    {
+      const char *tok;
+      uint64_t v = 0;
+
+      while (p < end && *p == ' ')
+        p++;
+      tok = p;
+      while (p < end && *p != ' ' && *p != '\n')
+        p++;
+      if (p == tok)
+        return false;
+      if (field == 3)
+        {
+          st->state = tok[0];
+          continue;
+        }
+      if (field != 4 && field != 9 && field != 22)
+        continue;
+      if (tok[0] == '-')
+        {
+          v = 0;
+        }
+      else
+        {
+          const char *num_end;
+
+          if (!ph_parse_u64 (tok, &num_end, &v) || num_end != p)
+            return false;
+        }
+      if (field == 4)
+        st->ppid = (int32_t) v;
+      else if (field == 9)
+        st->flags = (uint32_t) v;
+      else
+        st->start = v;
+    }
+  return field > 22;
+}
+
+int
+ph_proc_read_stat (int     pid_dirfd,
+                   PhBuf  *scratch,
+                   PhStat *st)
+{
+  int err = ph_read_file_at (pid_dirfd, "stat", scratch, 0);
+
+  if (err < 0)
+    return err;
+  /* A read of a dead process's stat gives nothing. */
+  if (scratch->len == 0)
+    return -ESRCH;
+  if (!ph_proc_parse_stat (scratch->data, scratch->len, st))
+    return -EINVAL;
+  return 0;
+}
+
+int
+ph_readlink_at (int         dirfd,
+                const char *path,
+                PhBuf      *buf)
+{
+  ph_buf_clear (buf);
+  ph_buf_reserve (buf, 256);
+  for (;;)
+    {
+      ssize_t n = readlinkat (dirfd, path, buf->data, buf->cap - 1);
+
+      if (n < 0)
+        return -errno;
+      if ((size_t) n < buf->cap - 1)
+        {
+          buf->len = (size_t) n;
+          buf->data[n] = '\0';
+          return (int) n;
+        }
+      if (buf->cap > 1024 * 1024)
+        return -ENAMETOOLONG;
+      ph_buf_reserve (buf, buf->cap * 2);
+    }
+}
+
+static bool
+is_gone (int err)
+{
+  return err == -ENOENT || err == -ESRCH;
+}
+
+int
+ph_proc_read_facts (int          pid_dirfd,
+                    int32_t      pid,
+                    PhBuf       *scratch,
+                    PhProcFacts *f)
+{
+  PhStat st;
+  int err;
+
+  memset (f, 0, sizeof *f);
+  f->cg.manager = "none";
+  f->pid = pid;
+
+  err = ph_proc_read_stat (pid_dirfd, scratch, &st);
+  if (err < 0)
+    return err;
+  f->start = st.start;
+  f->ppid = st.ppid;
+  f->comm = ph_xstrdup (st.comm);
+
+  err = ph_read_file_at (pid_dirfd, "status", scratch, 0);
+  if (is_gone (err))
+    goto gone;
+  if (err == 0)
+    {
+      const char *u = strstr (scratch->data ? scratch->data : "", "\nUid:");
+      uint64_t real, eff;
+      const char *e;
+
+      /* Uid:\treal\teffective\tsaved\tfs — the effective one is who it acts as. */
+      if (u != NULL)
+        {
+          u += 5;
+          while (*u == '\t' || *u == ' ')
+            u++;
+          if (ph_parse_u64 (u, &e, &real))
+            {
+              while (*e == '\t' || *e == ' ')
+                e++;
+              if (ph_parse_u64 (e, NULL, &eff) && eff <= UINT32_MAX)
+                {
+                  f->uid = (uint32_t) eff;
+                  f->uid_known = true;
+                }
+            }
+        }
+    }
+
+  err = ph_readlink_at (pid_dirfd, "exe", scratch);
+  if (err >= 0)
+    f->exe = ph_xstrndup (scratch->data, scratch->len);
+  err = ph_readlink_at (pid_dirfd, "cwd", scratch);
+  if (err >= 0)
+    f->cwd = ph_xstrndup (scratch->data, scratch->len);
+
+  err = ph_read_file_at (pid_dirfd, "cmdline", scratch, PH_CMDLINE_MAX);
+  if (is_gone (err))
+    goto gone;
+  if (err == 0)
+    {
+      size_t len = scratch->len;
+
+      if (len > 0 && scratch->data[len - 1] == '\0')
+        len--;
+      f->cmdline = ph_xstrndup (scratch->data ? scratch->data : "", len);
+      f->cmdline_len = len;
+    }
+
+  err = ph_read_file_at (pid_dirfd, "cgroup", scratch, 0);
+  if (is_gone (err))
+    goto gone;
+  if (err == 0)
+    f->cgroup = ph_cgroup_pick_path (scratch->data ? scratch->data : "", scratch->len);
+  ph_cgroup_parse (f->cgroup, &f->cg);
+
+  /* Everything was read from one process instance only if it still is that instance. */
+  err = ph_proc_read_stat (pid_dirfd, scratch, &st);
+  if (err < 0)
+    goto gone;
+  return 0;
+
+gone:
+  ph_proc_facts_clear (f);
+  return -ESRCH;
+}
+
+void
+ph_proc_facts_clear (PhProcFacts *f)
+{
+  free (f->comm);
+  free (f->exe);
+  free (f->cwd);
+  free (f->cmdline);
+  free (f->cgroup);
+  ph_cgroup_info_clear (&f->cg);
+  memset (f, 0, sizeof *f);
+  f->cg.manager = "none";
+}
+
+static bool
+str_equal (const char *a,
+           const char *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return strcmp (a, b) == 0;
+}
+
+bool
+ph_proc_facts_equal (const PhProcFacts *a,
+                     const PhProcFacts *b)
+{
+  return a->pid == b->pid && a->start == b->start && a->ppid == b->ppid
+         && a->uid_known == b->uid_known && a->uid == b->uid
+         && str_equal (a->comm, b->comm) && str_equal (a->exe, b->exe)
+         && str_equal (a->cwd, b->cwd) && str_equal (a->cgroup, b->cgroup)
+         && (a->cmdline == NULL) == (b->cmdline == NULL)
+         && a->cmdline_len == b->cmdline_len
+         && (a->cmdline == NULL || memcmp (a->cmdline, b->cmdline, a->cmdline_len) == 0);
+}
+
+void
+ph_proc_facts_write (const PhProcFacts *f,
+                     PhBuf             *out)
+{
+  ph_rec_start (out, "PROC");
+  ph_rec_i64 (out, "pid", f->pid);
+  ph_rec_u64 (out, "start", f->start);
+  ph_rec_i64 (out, "ppid", f->ppid);
+  if (f->uid_known)
+    {
+      ph_rec_u64 (out, "uid", f->uid);
+      ph_rec_str (out, "user", ph_passwd_lookup (f->uid));
+    }
+  ph_rec_str (out, "comm", f->comm);
+  ph_rec_str (out, "exe", f->exe);
+  ph_rec_str (out, "cwd", f->cwd);
+  ph_rec_mem (out, "cmdline", f->cmdline, f->cmdline_len);
+  ph_rec_str (out, "cgroup", f->cgroup);
+  ph_rec_str (out, "manager", f->cg.manager);
+  ph_rec_str (out, "unit", f->cg.unit);
+  ph_rec_str (out, "app_id", f->cg.app_id);
+  ph_rec_str (out, "launcher", f->cg.launcher);
+  ph_rec_str (out, "container", f->cg.container);
+  ph_rec_str (out, "container_kind", f->cg.container_kind);
+  ph_rec_str (out, "slice", f->cg.slice);
+  ph_rec_end (out);
+}
+
+int
+ph_proc_holds_inode (int      pid_dirfd,
+                     uint64_t inode)
+{
+  char dents[8192];
+  char link[64];
+  int fdd = openat (pid_dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int found = 0;
+
+  if (fdd < 0)
+    return -errno;
+  for (;;)
+    {
+      ssize_t n = getdents64 (fdd, dents, sizeof dents);
+
+      if (n < 0)
+        {
+          found = -errno;
+          break;
+        }
+      if (n == 0)
+        break;
+      for (ssize_t off = 0; off < n;)
+        {
+          struct dirent64 *d = (struct dirent64 *) (void *) (dents + off);
+          ssize_t l;
+          uint64_t ino;
+
+          off += d->d_reclen;
+          if (d->d_name[0] == '.')
+            continue;
+          l = readlinkat (fdd, d->d_name, link, sizeof link - 1);
+          if (l <= 0)
+            continue;
+          if (ph_parse_socket_link (link, (size_t) l, &ino) && ino == inode)
+            found = 1;
+        }
+      if (found)
+        break;
+    }
+  close (fdd);
+  return found;
+}
+
+size_t
+ph_proc_find_holders (int        proc_fd,
+                      uint64_t   inode,
+                      PhHolder **holders,
+                      size_t    *unreadable)
+{
+  char dents[8192];
+  char fd_dents[8192];
+  char link[64];
+  size_t n_holders = 0, cap = 0;
+  int dirfd = openat (proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  PhBuf scratch = PH_BUF_INIT;
+
+  *holders = NULL;
+  *unreadable = 0;
+  if (dirfd < 0)
+    return 0;
+  for (;;)
+    {
+      ssize_t n = getdents64 (dirfd, dents, sizeof dents);
+
+      if (n <= 0)
+        break;
+      for (ssize_t off = 0; off < n;)
+        {
+          struct dirent64 *d = (struct dirent64 *) (void *) (dents + off);
+          int32_t pid;
+          int pfd, fdd;
+          size_t first = n_holders;
+          PhStat st;
+
+          off += d->d_reclen;
+          if (!ph_proc_name_to_pid (d->d_name, &pid))
+            continue;
+          pfd = openat (proc_fd, d->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+          if (pfd < 0)
+            continue;
+          fdd = openat (pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (fdd < 0)
+            {
+              if (errno == EACCES || errno == EPERM)
+                (*unreadable)++;
+              close (pfd);
+              continue;
+            }
+          for (;;)
+            {
+              ssize_t m = getdents64 (fdd, fd_dents, sizeof fd_dents);
+
+              if (m <= 0)
+                break;
+              for (ssize_t o = 0; o < m;)
+                {
+                  struct dirent64 *e = (struct dirent64 *) (void *) (fd_dents + o);
+                  ssize_t l;
+                  uint64_t ino;
+                  int32_t fdnum;
+
+                  o += e->d_reclen;
+                  if (!ph_parse_fd_name (e->d_name, &fdnum))
+                    continue;
+                  l = readlinkat (fdd, e->d_name, link, sizeof link - 1);
+                  if (l <= 0 || !ph_parse_socket_link (link, (size_t) l, &ino) || ino != inode)
+                    continue;
+                  if (n_holders == cap)
+                    {
+                      cap = cap ? cap * 2 : 8;
+                      *holders = ph_xrealloc (*holders, cap * sizeof **holders);
+                    }
+                  (*holders)[n_holders].pid = pid;
+                  (*holders)[n_holders].fd = fdnum;
+                  (*holders)[n_holders].start = 0;
+                  n_holders++;
+                }
+            }
+          close (fdd);
+          if (n_holders > first)
+            {
+              /* Read after the fds, through the same directory: a process that went
+               * away in between is dropped, never reported under a reused PID. */
+              if (ph_proc_read_stat (pfd, &scratch, &st) < 0)
+                n_holders = first;
+              else
+                for (size_t i = first; i < n_holders; i++)
+                  (*holders)[i].start = st.start;
+            }
+          close (pfd);
+        }
+    }
+  close (dirfd);
+  ph_buf_free (&scratch);
+  return n_holders;
+}

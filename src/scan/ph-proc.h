@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-proc.h — facts about a process from /proc/PID, and finding who holds a socket */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ph-buf.h"
+#include "ph-cgroup.h"
+
+#define PH_PF_KTHREAD 0x00200000u
+
+typedef struct
+{
+  uint64_t start;      /* field 22: start time in clock ticks since boot */
+  int32_t  ppid;
+  uint32_t flags;      /* field 9 (PF_*) */
+  char     state;
+  char     comm[64];   /* raw bytes, NUL-terminated (comm is at most 15 bytes) */
+} PhStat;
+
+typedef struct
+{
+  int32_t  pid;
+  uint64_t start;
+  int32_t  ppid;
+  bool     uid_known;
+  uint32_t uid;
+  char    *comm;
+  char    *exe;          /* NULL when unreadable */
+  char    *cwd;          /* NULL when unreadable */
+  char    *cmdline;      /* raw bytes without the final NUL; NULL when unreadable */
+  size_t   cmdline_len;
+  char    *cgroup;       /* NULL when unknown */
+  PhCgroupInfo cg;
+} PhProcFacts;
+
+/* Parses the contents of /proc/PID/stat. */
+bool ph_proc_parse_stat (const char *text, size_t len, PhStat *st);
+
+/* Reads through @pid_dirfd (an open /proc/PID). Returns 0 or -errno; -ENOENT or -ESRCH
+ * mean the process is gone. */
+int  ph_proc_read_stat  (int pid_dirfd, PhBuf *scratch, PhStat *st);
+int  ph_proc_read_facts (int pid_dirfd, int32_t pid, PhBuf *scratch, PhProcFacts *facts);
+void ph_proc_facts_clear (PhProcFacts *facts);
+bool ph_proc_facts_equal (const PhProcFacts *a, const PhProcFacts *b);
+/* Appends a PROC record. */
+void ph_proc_facts_write (const PhProcFacts *facts, PhBuf *out);
+
+/* readlinkat() into @buf, NUL-terminated; returns the length or -errno. */
+int  ph_readlink_at     (int dirfd, const char *path, PhBuf *buf);
+
+/* "socket:[12345]" → 12345 */
+bool ph_parse_socket_link (const char *link, size_t len, uint64_t *inode);
+
+/* An fd number from a /proc/PID/fd entry name. */
+bool ph_parse_fd_name     (const char *name, int32_t *fd);
+
+/* True when @name is all digits (a /proc/PID entry) and then stores the PID. */
+bool ph_proc_name_to_pid (const char *name, int32_t *pid);
+
+typedef struct
+{
+  int32_t  pid;
+  uint64_t start;
+  int32_t  fd;
+} PhHolder;
+
+/* Walks every /proc/PID/fd under @proc_fd for socket:[@inode]. Fills a new array (free
+ * it) and returns its length; *unreadable counts processes whose fds could not be read. */
+size_t ph_proc_find_holders (int proc_fd, uint64_t inode, PhHolder **holders,
+                             size_t *unreadable);
+/* Whether the process behind @pid_dirfd holds socket:[@inode]; 1 yes, 0 no, -errno. */
+int    ph_proc_holds_inode  (int pid_dirfd, uint64_t inode);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-protocol.c — writing protocol records */
+#include "config.h"
+
+#include <string.h>
+
+#include "ph-escape.h"
+#include "ph-protocol.h"
+
+void
+ph_rec_start (PhBuf      *out,
+              const char *type)
+{
+  ph_buf_append_s (out, type);
+}
+
+static void
+key (PhBuf      *out,
+     const char *k)
+{
+  size_t n = strlen (k);
+
+  ph_buf_reserve (out, n + 2);
+  out->data[out->len++] = '\t';
+  memcpy (out->data + out->len, k, n);
+  out->len += n;
+  out->data[out->len++] = '=';
+  out->data[out->len] = '\0';
+}
+
+void
+ph_rec_str (PhBuf      *out,
+            const char *k,
+            const char *value)
+{
+  if (value == NULL)
+    return;
+  key (out, k);
+  ph_escape_append (out, value, strlen (value));
+}
+
+void
+ph_rec_mem (PhBuf      *out,
+            const char *k,
+            const char *value,
+            size_t      len)
+{
+  if (value == NULL)
+    return;
+  key (out, k);
+  ph_escape_append (out, value, len);
+}
+
+void
+ph_rec_u64 (PhBuf      *out,
+            const char *k,
+            uint64_t    value)
+{
+  key (out, k);
+  ph_buf_append_u64 (out, value);
+}
+
+void
+ph_rec_i64 (PhBuf      *out,
+            const char *k,
+            int64_t     value)
+{
+  key (out, k);
+  ph_buf_append_i64 (out, value);
+}
+
+void
+ph_rec_end (PhBuf *out)
+{
+  ph_buf_append_c (out, '\n');
+}
