@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-protocol-reader.c — splits and unescapes one line of porthole-helper's protocol */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ph-protocol-reader.h"
+
+G_DEFINE_QUARK (ph-protocol-error-quark, ph_protocol_error)
+
+typedef struct
+{
+  char  *key;
+  char  *value;   /* unescaped, NUL-terminated, may hold NULs of its own */
+  gsize  len;
+} PhField;
+
+struct _PhRecord
+{
+  gatomicrefcount  ref_count;
+  PhRecordKind     kind;
+  char            *type_name;
+  GArray          *fields;
+};
+
+static const struct
+{
+  const char   *name;
+  PhRecordKind  kind;
+} record_kinds[] = {
+  { "HELLO", PH_RECORD_HELLO },
+  { "BEGIN", PH_RECORD_BEGIN },
+  { "END", PH_RECORD_END },
+  { "SOCK", PH_RECORD_SOCK },
+  { "GONE", PH_RECORD_GONE },
+  { "PROC", PH_RECORD_PROC },
+  { "PGONE", PH_RECORD_PGONE },
+  { "WARN", PH_RECORD_WARN },
+  { "RESULT", PH_RECORD_RESULT },
+};
+
+static void
+ph_field_clear (gpointer data)
+{
+  PhField *field = data;
+
+  g_clear_pointer (&field->key, g_free);
+  g_clear_pointer (&field->value, g_free);
+}
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/**
+ * ph_protocol_unescape:
+ * @value: an escaped value, exactly as it appears on the line
+ * @len: its length in bytes
+ * @out_len: (out) (optional): the length of the result, which may contain NUL bytes
+ * @error: set when @value holds an escape the protocol does not define
+ *
+ * Returns: (transfer full): the original bytes, followed by a NUL that is not counted
+ */
+char *
+ph_protocol_unescape (const char  *value,
+                      gsize        len,
+                      gsize       *out_len,
+                      GError     **error)
+{
+  g_autofree char *out = g_malloc (len + 1);
+  gsize o = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = value[i];
+
+      if (c != '\\')
+        {
+          out[o++] = c;
+          continue;
+        }
+
+      if (i + 1 >= len)
+        {
+          g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
+                       "value ends in the middle of an escape");
+          return NULL;
+        }
+
+      switch (value[++i])
+        {
+        case '\\':
+          out[o++] = '\\';
+          break;
+
+        case 't':
+          out[o++] = '\t';
+          break;
+
+        case 'n':
+          out[o++] = '\n';
+          break;
+
+        case 'x':
+          {
+            int hi = i + 1 < len ? hex_value (value[i + 1]) : -1;
+            int lo = i + 2 < len ? hex_value (value[i + 2]) : -1;
+
+            if (hi < 0 || lo < 0)
+              {
+                g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
+                             "\\x is not followed by two hex digits");
+                return NULL;
+              }
+            out[o++] = (char) ((hi << 4) | lo);
+            i += 2;
+          }
+          break;
+
+        default:
+          g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
+                       "unknown escape \\%c", g_ascii_isprint (value[i]) ? value[i] : '?');
+          return NULL;
+        }
+    }
+
+  out[o] = '\0';
+  if (out_len != NULL)
+    *out_len = o;
+  return g_steal_pointer (&out);
+}
+
+/* The inverse of ph_protocol_unescape(), for tests and fixtures. */
+char *
+ph_protocol_escape (const char *bytes,
+                    gsize       len)
+{
+  GString *out = g_string_sized_new (len + 8);
+  const char *p = bytes;
+  const char *end = bytes + len;
+
+  while (p < end)
+    {
+      guchar c = (guchar) *p;
+      gunichar uc;
+
+      if (c == '\\')
+        g_string_append (out, "\\\\");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if (c < 0x80)
+        g_string_append_c (out, (char) c);
+      else if ((uc = g_utf8_get_char_validated (p, end - p)) != (gunichar) -1 &&
+               uc != (gunichar) -2)
+        {
+          const char *next = g_utf8_next_char (p);
+
+          g_string_append_len (out, p, next - p);
+          p = next;
+          continue;
+        }
+      else
+        g_string_append_printf (out, "\\x%02x", c);
+      p++;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_unsafe_char (gunichar uc)
+{
+  return uc < 0x20 || (uc >= 0x7f && uc <= 0x9f) ||
+         /* Bidirectional overrides can make a name read as something else. */
+         (uc >= 0x202a && uc <= 0x202e) || (uc >= 0x2066 && uc <= 0x2069);
+}
+
+/* Valid UTF-8 without control characters or bidi overrides: fine to show as is. */
+gboolean
+ph_protocol_is_display_safe (const char *bytes,
+                             gssize      len)
+{
+  const char *p = bytes;
+  const char *end;
+
+  if (bytes == NULL)
+    return TRUE;
+  if (len < 0)
+    len = strlen (bytes);
+  end = bytes + len;
+
+  while (p < end)
+    {
+      gunichar uc;
+
+      if ((guchar) *p < 0x80)
+        {
+          if ((guchar) *p < 0x20 || *p == 0x7f)
+            return FALSE;
+          p++;
+          continue;
+        }
+      uc = g_utf8_get_char_validated (p, end - p);
+      if (uc == (gunichar) -1 || uc == (gunichar) -2 || is_unsafe_char (uc))
+        return FALSE;
+      p = g_utf8_next_char (p);
+    }
+
+  return TRUE;
+}
+
+/**
+ * ph_protocol_make_valid:
+ *
+ * Returns: (transfer full): @bytes as valid UTF-8, every invalid sequence (and NUL)
+ *   replaced by U+FFFD; control characters are kept (JSON escapes them exactly)
+ */
+char *
+ph_protocol_make_valid (const char *bytes,
+                        gssize      len)
+{
+  if (bytes == NULL)
+    return NULL;
+  return g_utf8_make_valid (bytes, len);
+}
+
+/**
+ * ph_protocol_display:
+ *
+ * Returns: (transfer full): a form of @bytes that is safe to put in front of a person:
+ *   valid UTF-8, with control characters and bidi overrides replaced by U+FFFD, so that
+ *   a hostile process name cannot move a terminal's cursor or reorder a label.
+ */
+char *
+ph_protocol_display (const char *bytes,
+                     gssize      len)
+{
+  g_autofree char *valid = NULL;
+  GString *out;
+
+  if (bytes == NULL)
+    return NULL;
+  if (len < 0)
+    len = strlen (bytes);
+  if (ph_protocol_is_display_safe (bytes, len))
+    return g_strndup (bytes, len);
+
+  valid = g_utf8_make_valid (bytes, len);
+  out = g_string_sized_new (strlen (valid));
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar uc = g_utf8_get_char (p);
+
+      if (is_unsafe_char (uc))
+        g_string_append_unichar (out, 0xfffd);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static PhRecordKind
+kind_for_name (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (record_kinds); i++)
+    {
+      if (strcmp (record_kinds[i].name, name) == 0)
+        return record_kinds[i].kind;
+    }
+  return PH_RECORD_UNKNOWN;
+}
+
+static gboolean
+is_type_char (char c)
+{
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/**
+ * ph_record_parse:
+ * @line: one line of the protocol, with or without its final LF
+ * @len: the length of @line, or -1 when it is NUL-terminated
+ * @error: why the line is malformed
+ *
+ * A malformed line gives %NULL and @error; the caller reports it and reads on. An unknown
+ * record type is not an error: it gives a record of kind %PH_RECORD_UNKNOWN.
+ *
+ * Returns: (transfer full) (nullable): the record
+ */
+PhRecord *
+ph_record_parse (const char  *line,
+                 gssize       len,
+                 GError     **error)
+{
+  g_autoptr(PhRecord) self = NULL;
+  const char *end;
+  const char *p;
+  const char *field_end;
+
+  g_return_val_if_fail (line != NULL, NULL);
+
+  if (len < 0)
+    len = strlen (line);
+  if (len > 0 && line[len - 1] == '\n')
+    len--;
+  end = line + len;
+
+  if (len == 0)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED, "empty line");
+      return NULL;
+    }
+
+  /* The escaping guarantees a clean line: anything else did not come from a sane helper. */
+  for (p = line; p < end; p++)
+    {
+      if (((guchar) *p < 0x20 && *p != '\t') || *p == 0x7f)
+        {
+          g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                       "raw control byte 0x%02x in line", (guchar) *p);
+          return NULL;
+        }
+    }
+  if (!g_utf8_validate_len (line, len, NULL))
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                   "line is not valid UTF-8");
+      return NULL;
+    }
+
+  field_end = memchr (line, '\t', len);
+  if (field_end == NULL)
+    field_end = end;
+  for (p = line; p < field_end; p++)
+    {
+      if (!is_type_char (*p))
+        {
+          g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                       "record type is not an upper-case word");
+          return NULL;
+        }
+    }
+  if (field_end == line)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                   "line has no record type");
+      return NULL;
+    }
+
+  self = g_new0 (PhRecord, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->type_name = g_strndup (line, field_end - line);
+  self->kind = kind_for_name (self->type_name);
+  self->fields = g_array_sized_new (FALSE, TRUE, sizeof (PhField), 16);
+  g_array_set_clear_func (self->fields, ph_field_clear);
+
+  p = field_end;
+  while (p < end)
+    {
+      const char *start = p + 1;   /* skip the TAB */
+      const char *eq;
+      PhField field = { 0 };
+      GError *local_error = NULL;
+
+      field_end = memchr (start, '\t', end - start);
+      if (field_end == NULL)
+        field_end = end;
+
+      eq = memchr (start, '=', field_end - start);
+      if (eq == NULL || eq == start)
+        {
+          g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                       "field %u is not key=value", self->fields->len + 1);
+          return NULL;
+        }
+
+      field.key = g_strndup (start, eq - start);
+      if (ph_record_has (self, field.key))
+        {
+          g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                       "key “%s” appears twice", field.key);
+          g_free (field.key);
+          return NULL;
+        }
+
+      field.value = ph_protocol_unescape (eq + 1, field_end - (eq + 1), &field.len, &local_error);
+      if (field.value == NULL)
+        {
+          g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
+                       "value of “%s”: %s", field.key, local_error->message);
+          g_error_free (local_error);
+          g_free (field.key);
+          return NULL;
+        }
+
+      g_array_append_val (self->fields, field);
+      p = field_end;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+PhRecord *
+ph_record_ref (PhRecord *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+ph_record_unref (PhRecord *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    {
+      g_clear_pointer (&self->fields, g_array_unref);
+      g_clear_pointer (&self->type_name, g_free);
+      g_free (self);
+    }
+}
+
+PhRecordKind
+ph_record_get_kind (const PhRecord *self)
+{
+  g_return_val_if_fail (self != NULL, PH_RECORD_UNKNOWN);
+
+  return self->kind;
+}
+
+const char *
+ph_record_get_type_name (const PhRecord *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->type_name;
+}
+
+guint
+ph_record_get_n_fields (const PhRecord *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->fields->len;
+}
+
+const char *
+ph_record_get_key (const PhRecord *self,
+                   guint           index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->fields->len, NULL);
+
+  return g_array_index (self->fields, PhField, index).key;
+}
+
+static const PhField *
+find_field (const PhRecord *self,
+            const char     *key)
+{
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      const PhField *field = &g_array_index (self->fields, PhField, i);
+
+      if (strcmp (field->key, key) == 0)
+        return field;
+    }
+  return NULL;
+}
+
+gboolean
+ph_record_has (const PhRecord *self,
+               const char     *key)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  return find_field (self, key) != NULL;
+}
+
+/**
+ * ph_record_get:
+ * @len: (out) (optional): the length of the value, which may contain NUL bytes
+ *
+ * Returns: (nullable): the unescaped value (NUL-terminated), or %NULL when the key is
+ *   absent, which the protocol reads as "unknown"
+ */
+const char *
+ph_record_get (const PhRecord *self,
+               const char     *key,
+               gsize          *len)
+{
+  const PhField *field;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  field = find_field (self, key);
+  if (len != NULL)
+    *len = field != NULL ? field->len : 0;
+  return field != NULL ? field->value : NULL;
+}
+
+GBytes *
+ph_record_dup_bytes (const PhRecord *self,
+                     const char     *key)
+{
+  const PhField *field;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  field = find_field (self, key);
+  if (field == NULL)
+    return NULL;
+  return g_bytes_new (field->value, field->len);
+}
+
+gboolean
+ph_record_get_uint64 (const PhRecord  *self,
+                      const char      *key,
+                      guint64         *value,
+                      GError         **error)
+{
+  const PhField *field;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  field = find_field (self, key);
+  if (field == NULL)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MISSING_KEY,
+                   "%s has no “%s”", self->type_name, key);
+      return FALSE;
+    }
+  if (field->len != strlen (field->value) ||
+      !g_ascii_string_to_unsigned (field->value, 10, 0, G_MAXUINT64, value, &local_error))
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
+                   "%s: “%s” is not a number", self->type_name, key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ph_record_get_int64 (const PhRecord  *self,
+                     const char      *key,
+                     gint64          *value,
+                     GError         **error)
+{
+  const PhField *field;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  field = find_field (self, key);
+  if (field == NULL)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MISSING_KEY,
+                   "%s has no “%s”", self->type_name, key);
+      return FALSE;
+    }
+  if (field->len != strlen (field->value) ||
+      !g_ascii_string_to_signed (field->value, 10, G_MININT64, G_MAXINT64, value, &local_error))
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
+                   "%s: “%s” is not a number", self->type_name, key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* For optional numbers: absent or unreadable gives @fallback. */
+guint64
+ph_record_get_uint64_or (const PhRecord *self,
+                         const char     *key,
+                         guint64         fallback)
+{
+  guint64 value;
+
+  if (!ph_record_get_uint64 (self, key, &value, NULL))
+    return fallback;
+  return value;
+}

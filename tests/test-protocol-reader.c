@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-protocol-reader.c — line parsing, unescaping and display forms of helper records */
+#include "config.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "ph-protocol-reader.h"
+#include "ph-service-list.h"
+
+static char *
+fixture_path (const char *name)
+{
+  const char *srcdir = g_getenv ("PORTHOLE_SRCDIR");
+
+  g_assert_nonnull (srcdir);
+  return g_build_filename (srcdir, "tests", "fixtures", name, NULL);
+}
+
+static void
+test_unescape (void)
+{
+  static const struct
+  {
+    const char *escaped;
+    const char *bytes;
+    gsize       len;
+  } cases[] = {
+    { "", "", 0 },
+    { "plain", "plain", 5 },
+    { "a\\\\b", "a\\b", 3 },
+    { "tab\\there", "tab\there", 8 },
+    { "new\\nline", "new\nline", 8 },
+    { "\\x00", "\0", 1 },
+    { "a\\x00b\\x00", "a\0b\0", 4 },
+    { "\\xff\\xfe", "\xff\xfe", 2 },
+    { "\\x1b[31m", "\x1b[31m", 5 },
+    { "\\x7f", "\x7f", 1 },
+    { "\\xAB", "\xab", 1 },           /* upper-case hex is tolerated */
+    { "caf\xc3\xa9", "caf\xc3\xa9", 5 },
+    { "\\\\x41", "\\x41", 4 },        /* an escaped backslash, then plain text */
+    { "sp ace", "sp ace", 6 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      gsize len = 0;
+
+      out = ph_protocol_unescape (cases[i].escaped, strlen (cases[i].escaped), &len, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (out);
+      g_assert_cmpmem (out, len, cases[i].bytes, cases[i].len);
+      g_assert_cmpint (out[len], ==, '\0');
+    }
+}
+
+static void
+test_unescape_bad (void)
+{
+  static const char *cases[] = {
+    "\\", "abc\\", "\\q", "\\x", "\\x4", "\\xg0", "\\x0g", "\\r", "\\0", "\\ ",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+
+      out = ph_protocol_unescape (cases[i], strlen (cases[i]), NULL, &error);
+      g_assert_null (out);
+      g_assert_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE);
+    }
+}
+
+/* Every byte value survives escape → line → parse → unescape unchanged. */
+static void
+test_roundtrip (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4);
+
+  for (guint round = 0; round < 500; round++)
+    {
+      guint8 bytes[64];
+      gsize n = g_rand_int_range (rand, 0, sizeof bytes);
+      g_autofree char *escaped = NULL;
+      g_autofree char *line = NULL;
+      g_autoptr(PhRecord) record = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *value;
+      gsize len;
+
+      for (gsize i = 0; i < n; i++)
+        bytes[i] = round < 256 && i == 0 ? round : g_rand_int_range (rand, 0, 256);
+      /* some well-formed UTF-8 too */
+      if (round % 3 == 0 && n >= 4)
+        memcpy (bytes + n - 4, "\xe2\x80\xae!", 4);
+
+      escaped = ph_protocol_escape ((const char *) bytes, n);
+      g_assert_true (g_utf8_validate (escaped, -1, NULL));
+      g_assert_null (strchr (escaped, '\t'));
+      g_assert_null (strchr (escaped, '\n'));
+
+      line = g_strdup_printf ("PROC\tpid=1\tstart=2\tcmdline=%s\n", escaped);
+      record = ph_record_parse (line, -1, &error);
+      g_assert_no_error (error);
+      value = ph_record_get (record, "cmdline", &len);
+      g_assert_cmpmem (value, len, bytes, n);
+    }
+}
+
+static void
+test_parse (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhRecord) record = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *value;
+  guint64 number = 0;
+  gint64 signed_number = 0;
+  gsize len;
+
+  record = ph_record_parse ("SOCK\tid=42\tproto=tcp\taddr=::1\tuser=a\\tb\tempty=\tfuture=x\n", -1,
+                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ph_record_get_kind (record), ==, PH_RECORD_SOCK);
+  g_assert_cmpstr (ph_record_get_type_name (record), ==, "SOCK");
+  g_assert_cmpuint (ph_record_get_n_fields (record), ==, 6);
+  g_assert_cmpstr (ph_record_get_key (record, 0), ==, "id");
+  g_assert_cmpstr (ph_record_get_key (record, 5), ==, "future");
+
+  g_assert_true (ph_record_get_uint64 (record, "id", &number, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (number, ==, 42);
+  g_assert_true (ph_record_get_int64 (record, "id", &signed_number, NULL));
+  g_assert_cmpint (signed_number, ==, 42);
+  g_assert_cmpstr (ph_record_get (record, "addr", NULL), ==, "::1");
+  g_assert_cmpstr (ph_record_get (record, "user", NULL), ==, "a\tb");
+
+  /* An empty value is known to be empty; a missing key is unknown. */
+  value = ph_record_get (record, "empty", &len);
+  g_assert_cmpstr (value, ==, "");
+  g_assert_cmpuint (len, ==, 0);
+  g_assert_true (ph_record_has (record, "empty"));
+  g_assert_null (ph_record_get (record, "cwd", &len));
+  g_assert_false (ph_record_has (record, "cwd"));
+
+  g_assert_false (ph_record_get_uint64 (record, "cwd", &number, &error));
+  g_assert_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MISSING_KEY);
+  g_clear_error (&error);
+  g_assert_false (ph_record_get_uint64 (record, "proto", &number, &error));
+  g_assert_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER);
+  g_clear_error (&error);
+  g_assert_cmpuint (ph_record_get_uint64_or (record, "proto", 7), ==, 7);
+
+  bytes = ph_record_dup_bytes (record, "user");
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "a\tb", 3);
+
+  /* Without a final newline, and with only a type. */
+  g_clear_pointer (&record, ph_record_unref);
+  record = ph_record_parse ("BEGIN", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ph_record_get_kind (record), ==, PH_RECORD_BEGIN);
+  g_assert_cmpuint (ph_record_get_n_fields (record), ==, 0);
+
+  /* A value may hold '=' */
+  g_clear_pointer (&record, ph_record_unref);
+  record = ph_record_parse ("WARN\tcode=x\tmessage=a=b", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ph_record_get (record, "message", NULL), ==, "a=b");
+
+  /* Unknown record types are not errors: the reader skips them. */
+  g_clear_pointer (&record, ph_record_unref);
+  record = ph_record_parse ("SOMETHING_NEW\tx=1", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ph_record_get_kind (record), ==, PH_RECORD_UNKNOWN);
+  g_assert_cmpstr (ph_record_get_type_name (record), ==, "SOMETHING_NEW");
+
+  /* A negative number is not a uint64, nor is "+1" or " 1" */
+  g_clear_pointer (&record, ph_record_unref);
+  record = ph_record_parse ("GONE\tid=-1\tx=+1\ty= 1\tz=1\\x00", -1, &error);
+  g_assert_no_error (error);
+  g_assert_false (ph_record_get_uint64 (record, "id", &number, NULL));
+  g_assert_false (ph_record_get_uint64 (record, "x", &number, NULL));
+  g_assert_false (ph_record_get_uint64 (record, "y", &number, NULL));
+  g_assert_false (ph_record_get_uint64 (record, "z", &number, NULL));
+}
+
+static void
+test_parse_bad (void)
+{
+  static const char *cases[] = {
+    "",
+    "\n",
+    "\tid=1",
+    "sock\tid=1",
+    "SOCK id=1",
+    "SOCK\tid",
+    "SOCK\t=1",
+    "SOCK\tid=1\t",
+    "SOCK\tid=1\t\tport=2",
+    "SOCK\tid=1\tid=2",
+    "SOCK\tuser=a\\",
+    "SOCK\tuser=\\q",
+    "SOCK\tuser=a\rb",
+    "SOCK\tuser=a\x01",
+    "SOCK\tuser=a\x7f",
+    "SOCK\tuser=caf\xe9",
+    "SOCK\tuser=a\n\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PhRecord) record = NULL;
+
+      record = ph_record_parse (cases[i], -1, &error);
+      if (record != NULL)
+        g_error ("line %u (%s) was accepted", i, cases[i]);
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == PH_PROTOCOL_ERROR);
+    }
+}
+
+static void
+test_display (void)
+{
+  static const struct
+  {
+    const char *in;
+    gssize      len;
+    const char *display;
+    gboolean    safe;
+  } cases[] = {
+    { "node", -1, "node", TRUE },
+    { "caf\xc3\xa9", -1, "caf\xc3\xa9", TRUE },
+    { "evil\x1b[31m", -1, "evil\xef\xbf\xbd[31m", FALSE },
+    { "a\nb", -1, "a\xef\xbf\xbd" "b", FALSE },
+    { "bad\xff", -1, "bad\xef\xbf\xbd", FALSE },
+    { "x\xe2\x80\xaetxt", -1, "x\xef\xbf\xbdtxt", FALSE },   /* RIGHT-TO-LEFT OVERRIDE */
+    { "c1\xc2\x9b", -1, "c1\xef\xbf\xbd", FALSE },           /* C1 CSI */
+    { "nul\0in", 6, "nul\xef\xbf\xbdin", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *display = ph_protocol_display (cases[i].in, cases[i].len);
+
+      g_assert_cmpstr (display, ==, cases[i].display);
+      g_assert_true (g_utf8_validate (display, -1, NULL));
+      g_assert_cmpint (ph_protocol_is_display_safe (cases[i].in, cases[i].len), ==,
+                       cases[i].safe);
+    }
+
+  {
+    g_autofree char *valid = ph_protocol_make_valid ("a\x1b\xff", -1);
+
+    /* make_valid keeps control characters (JSON escapes them) but fixes encoding */
+    g_assert_cmpstr (valid, ==, "a\x1b\xef\xbf\xbd");
+  }
+}
+
+/* The hostile fixture: every bad line is refused on its own, and the good ones around
+ * them still make it into the model. */
+static void
+test_hostile_stream (void)
+{
+  g_autofree char *path = fixture_path ("protocol-hostile.txt");
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(PhService) service = NULL;
+  g_autofree char *argv_joined = NULL;
+  gsize length;
+  guint good = 0, bad = 0, applied_count = 0;
+  const char *p;
+  const char *end;
+  PhProcess *process;
+  GBytes *cmdline;
+  const char * const *argv;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+
+  for (p = contents, end = contents + length; p < end;)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      g_autoptr(GError) line_error = NULL;
+      gboolean applied = FALSE;
+
+      g_assert_nonnull (nl);
+      if (ph_service_list_feed_line (list, p, nl - p + 1, &applied, &line_error))
+        good++;
+      else
+        {
+          g_assert_nonnull (line_error);
+          g_test_message ("refused: %s", line_error->message);
+          bad++;
+        }
+      applied_count += applied;
+      p = nl + 1;
+    }
+
+  g_assert_cmpuint (bad, ==, 21);
+  g_assert_cmpuint (good, ==, 8);
+  g_assert_cmpuint (applied_count, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+
+  g_assert_nonnull (ph_service_list_lookup (list, 9001));
+  g_assert_nonnull (ph_service_list_lookup (list, 9020));
+  g_assert_nonnull (ph_service_list_lookup (list, 9021));
+  g_assert_null (ph_service_list_lookup (list, 9002));
+
+  process = ph_service_list_lookup_process (list, 77, 12);
+  g_assert_nonnull (process);
+
+  /* Shown safely ... */
+  g_assert_cmpstr (ph_process_get_comm (process), ==, "evil\xef\xbf\xbd[31mred\xef\xbf\xbd");
+  g_assert_cmpstr (ph_process_get_exe (process), ==,
+                   "/tmp/\xef\xbf\xbd\xef\xbf\xbd" "bad\xef\xbf\xbdname");
+  g_assert_cmpstr (ph_process_get_cwd (process), ==, "/tmp/dir\\with\\backslashes");
+  g_assert_cmpstr (ph_process_get_cgroup (process), ==, "");
+  g_assert_null (ph_process_get_unit (process));
+  argv = ph_process_get_argv (process);
+  g_assert_nonnull (argv);
+  g_assert_cmpuint (g_strv_length ((char **) argv), ==, 4);
+  g_assert_cmpstr (argv[0], ==, "sh");
+  g_assert_cmpstr (argv[2], ==, "echo hi;\xef\xbf\xbdrm -rf ~");
+  g_assert_cmpstr (argv[3], ==, "\xef\xbf\xbdtxt.exe");
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_assert_true (g_utf8_validate (argv[i], -1, NULL));
+  g_assert_true (g_utf8_validate (ph_process_get_command_line (process), -1, NULL));
+  g_assert_null (strchr (ph_process_get_command_line (process), '\n'));
+
+  /* ... but kept exactly. */
+  g_assert_cmpstr (ph_process_get_comm_raw (process), ==, "evil\x1b[31mred\n");
+  g_assert_cmpstr (ph_process_get_exe_raw (process), ==, "/tmp/\xff\xfe" "bad\tname");
+  cmdline = ph_process_get_cmdline_bytes (process);
+  g_assert_cmpmem (g_bytes_get_data (cmdline, NULL), g_bytes_get_size (cmdline),
+                   "sh\0-c\0echo hi;\nrm -rf ~\0\xe2\x80\xaetxt.exe", 34);
+  {
+    g_auto(GStrv) raw = ph_process_dup_argv_raw (process);
+
+    g_assert_cmpuint (g_strv_length (raw), ==, 4);
+    g_assert_cmpstr (raw[2], ==, "echo hi;\nrm -rf ~");
+  }
+
+  service = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_assert_true (PH_IS_SERVICE (service));
+
+  {
+    PhService *hidden = ph_service_list_lookup (list, 9021);
+
+    g_assert_true (ph_service_get_hidden (hidden));
+    g_assert_cmpstr (ph_service_get_user (hidden), ==, "\xef\xbf\xbd(bad");
+    g_assert_true (g_utf8_validate (ph_service_get_group_name (hidden), -1, NULL));
+    g_assert_cmpuint (ph_service_list_get_hidden_count (list), ==, 1);
+  }
+}
+
+/* A stream that stops in the middle of a change set changes nothing. */
+static void
+test_truncated_stream (void)
+{
+  g_autofree char *path = fixture_path ("protocol-truncated.txt");
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_auto(GStrv) lines = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      gboolean applied = TRUE;
+
+      ph_service_list_feed_line (list, lines[i], -1, &applied, &error);
+      g_assert_no_error (error);
+      g_assert_false (applied);
+    }
+
+  g_assert_true (ph_service_list_in_change_set (list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+  ph_service_list_abort (list);
+  g_assert_false (ph_service_list_in_change_set (list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+
+  /* A record outside a change set is refused. */
+  g_assert_false (ph_service_list_feed_line (list, "GONE\tid=1", -1, NULL, &error));
+  g_assert_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED);
+  g_clear_error (&error);
+  g_assert_false (ph_service_list_feed_line (list, "END\tseq=1", -1, NULL, &error));
+  g_assert_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED);
+  g_clear_error (&error);
+
+  /* An END that closes another change set drops it. */
+  g_assert_true (ph_service_list_feed_line (list, "BEGIN\tseq=5\tkind=full", -1, NULL, &error));
+  g_assert_true (ph_service_list_feed_line (list, "SOCK\tid=1\tproto=tcp\tfamily=4\t"
+                                            "addr=127.0.0.1\tport=1", -1, NULL, &error));
+  g_assert_false (ph_service_list_feed_line (list, "END\tseq=6", -1, NULL, &error));
+  g_assert_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED);
+  g_clear_error (&error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+  g_assert_false (ph_service_list_in_change_set (list));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/protocol/unescape", test_unescape);
+  g_test_add_func ("/protocol/unescape-bad", test_unescape_bad);
+  g_test_add_func ("/protocol/roundtrip", test_roundtrip);
+  g_test_add_func ("/protocol/parse", test_parse);
+  g_test_add_func ("/protocol/parse-bad", test_parse_bad);
+  g_test_add_func ("/protocol/display", test_display);
+  g_test_add_func ("/protocol/hostile-stream", test_hostile_stream);
+  g_test_add_func ("/protocol/truncated-stream", test_truncated_stream);
+
+  return g_test_run ();
+}
