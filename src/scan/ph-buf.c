@@ -83,6 +83,7 @@ ph_buf_reserve (PhBuf  *buf,
   while (buf->cap < need)
     buf->cap *= 2;
   buf->data = ph_xrealloc (buf->data, buf->cap);
+  buf->data[buf->len] = '\0';
 }
 
 void

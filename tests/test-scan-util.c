@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-scan-util.c — the scanner's small parts: hash map, /etc/passwd, /proc/PID/stat */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ph-tap.h"
+#include "ph-map.h"
+#include "ph-passwd.h"
+#include "ph-proc.h"
+
+static void
+test_map (void)
+{
+  PhMap map = PH_MAP_INIT;
+  static uint8_t present[20000];
+  bool ok = true;
+  uint32_t state = 12345;
+
+  /* Random inserts and removals checked against a plain array. */
+  for (int step = 0; step < 200000; step++)
+    {
+      uint64_t key;
+
+      state = state * 1103515245u + 12345u;
+      key = (state >> 8) % 20000;
+      if ((state & 3) == 0)
+        {
+          void *v = ph_map_remove (&map, key + 1);
+
+          ok &= (v != NULL) == (present[key] != 0);
+          present[key] = 0;
+        }
+      else
+        {
+          ph_map_set (&map, key + 1, (void *) (uintptr_t) (key + 7));
+          present[key] = 1;
+        }
+    }
+  for (uint64_t k = 0; k < 20000; k++)
+    {
+      void *v = ph_map_get (&map, k + 1);
+
+      ok &= present[k] ? v == (void *) (uintptr_t) (k + 7) : v == NULL;
+    }
+  ph_tap_ok (ok, "the map agrees with a reference after 200000 random operations");
+  {
+    size_t n = 0;
+
+    for (uint64_t k = 0; k < 20000; k++)
+      n += present[k];
+    ph_tap_ok (n == map.count, "the map counts its entries (%zu)", map.count);
+  }
+  ph_map_clear (&map);
+}
+
+static void
+test_passwd (void)
+{
+  char path[] = "/tmp/ph-test-passwd-XXXXXX";
+  int fd = mkstemp (path);
+  const char *text =
+    "root:x:0:0:root:/root:/bin/bash\n"
+    "# a comment\n"
+    "broken line without colons\n"
+    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+    "ada:x:1000:1000:Ada,,,:/home/ada:/bin/bash\n"
+    "shadow-ada:x:1000:1000::/:/bin/false\n"
+    "+nisuser::::::\n"
+    "bad:x:notanumber:0::/:\n"
+    "odd\tname:x:1001:1001::/:";
+
+  if (fd < 0 || write (fd, text, strlen (text)) != (ssize_t) strlen (text))
+    ph_tap_bail_out ("cannot write %s", path);
+  close (fd);
+  ph_passwd_set_path (path);
+  ph_tap_ok (ph_passwd_lookup (0) && strcmp (ph_passwd_lookup (0), "root") == 0, "uid 0 is root");
+  ph_tap_ok (ph_passwd_lookup (65534) && strcmp (ph_passwd_lookup (65534), "nobody") == 0,
+             "uid 65534 is nobody");
+  ph_tap_ok (ph_passwd_lookup (1000) && strcmp (ph_passwd_lookup (1000), "ada") == 0,
+             "the first entry for a uid wins");
+  ph_tap_ok (ph_passwd_lookup (1001) && strcmp (ph_passwd_lookup (1001), "odd\tname") == 0,
+             "the last line without a newline, a name with a TAB");
+  ph_tap_ok (ph_passwd_lookup (4242) == NULL, "an unknown uid has no name");
+  unlink (path);
+  ph_passwd_set_path (NULL);
+  ph_tap_ok (ph_passwd_lookup (0) != NULL && strcmp (ph_passwd_lookup (0), "root") == 0,
+             "the real /etc/passwd names root");
+  ph_passwd_set_path (NULL);
+}
+
+static void
+test_stat (void)
+{
+  const char *hostile = "4242 (evil) 1 2 (x) S 17 4242 4242 0 -1 4194560 99 0 0 0 1 2 0 0 20 0 1 0 "
+                        "123456 1000 200 18446744073709551615\n";
+  const char *kthread = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0\n";
+  PhStat st;
+  PhBuf buf = PH_BUF_INIT;
+  int pfd;
+
+  ph_tap_ok (ph_proc_parse_stat (hostile, strlen (hostile), &st) && st.ppid == 17
+             && st.start == 123456 && st.state == 'S' && strcmp (st.comm, "evil) 1 2 (x") == 0,
+             "a comm with ') ' inside does not shift the fields");
+  ph_tap_ok (ph_proc_parse_stat (kthread, strlen (kthread), &st) && (st.flags & PH_PF_KTHREAD),
+             "PF_KTHREAD is read from field 9");
+  ph_tap_ok (!ph_proc_parse_stat ("1 (x) S 0 0", 11, &st), "a short stat line is rejected");
+  ph_tap_ok (!ph_proc_parse_stat ("garbage", 7, &st), "garbage is rejected");
+
+  pfd = open ("/proc/self", O_PATH | O_DIRECTORY);
+  ph_tap_ok (pfd >= 0 && ph_proc_read_stat (pfd, &buf, &st) == 0 && st.ppid == getppid ()
+             && st.start > 0, "our own stat: ppid and start time");
+  {
+    PhProcFacts f;
+    bool ok = ph_proc_read_facts (pfd, getpid (), &buf, &f) == 0;
+
+    ph_tap_ok (ok && f.start == st.start && f.uid_known && f.uid == (uint32_t) geteuid ()
+               && f.cmdline != NULL && strstr (f.cmdline, "test-scan-util") != NULL
+               && f.exe != NULL && f.cwd != NULL,
+               "our own facts: start, uid, command line, exe, cwd");
+    if (ok)
+      ph_proc_facts_clear (&f);
+  }
+  close (pfd);
+  ph_buf_free (&buf);
+}
+
+static void
+test_links (void)
+{
+  uint64_t ino = 0;
+
+  ph_tap_ok (ph_parse_socket_link ("socket:[12345]", 14, &ino) && ino == 12345, "socket:[12345]");
+  ph_tap_ok (!ph_parse_socket_link ("socket:[12a]", 12, &ino), "socket:[12a] is not a socket");
+  ph_tap_ok (!ph_parse_socket_link ("pipe:[12345]", 12, &ino), "a pipe is not a socket");
+  ph_tap_ok (!ph_parse_socket_link ("socket:[]", 9, &ino), "socket:[] has no inode");
+}
+
+int
+main (void)
+{
+  test_map ();
+  test_passwd ();
+  test_stat ();
+  test_links ();
+  return ph_tap_done_testing ();
+}
