@@ -179,7 +179,8 @@ test_iana (void)
   guint hits = 0;
 
   g_test_message ("IANA table: %" G_GSIZE_FORMAT " records, %" G_GSIZE_FORMAT " bytes "
-                  "(data/iana-ports.tsv: 476038 bytes); first lookup incl. loading: %" G_GINT64_FORMAT " us",
+                  "(data/iana-ports.tsv: 476038 bytes); first lookup incl. loading: "
+                  "%" G_GINT64_FORMAT " us",
                   ph_iana_get_n_records (), ph_iana_get_table_size (), loaded - start);
   g_assert_cmpuint (ph_iana_get_n_records (), >, 10000);
 

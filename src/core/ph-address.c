@@ -468,8 +468,9 @@ ph_address_kind_get_explanation (PhAddressKind  kind,
       return _(":: means “every IPv6 address of this computer”. A program listening here "
                "accepts connections through every network connection and through ::1.");
     case PH_ADDRESS_KIND_IPV4_MAPPED:
-      return _("This is an IPv4 address written in IPv6 form (an IPv4-mapped address). Programs "
-               "that listen on :: see IPv4 connections this way.");
+      return _("This is an IPv4 address written in IPv6 form: ::ffff: followed by the IPv4 "
+               "address (an IPv4-mapped address). Programs that listen on :: see IPv4 "
+               "connections this way.");
     case PH_ADDRESS_KIND_LINK_LOCAL:
       if (family == G_SOCKET_FAMILY_IPV6)
         return _("Addresses that start with fe80: are IPv6 link-local addresses: each network "
@@ -543,7 +544,7 @@ ph_address_dup_note (GInetAddress *address)
 
       /* Translators: the first %s is an IPv6 address such as ::ffff:127.0.0.1, the second
        * the IPv4 address inside it, 127.0.0.1 */
-      return g_strdup_printf (_("%s is the IPv4 address %s written in IPv6 form."), text, inner);
+      return g_strdup_printf (_("%s is the same as %s."), text, inner);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (notes); i++)

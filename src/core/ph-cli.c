@@ -4,7 +4,12 @@
 
 #include <glib/gi18n.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "ph-address.h"
 #include "ph-cli.h"
+#include "ph-explain.h"
 
 int
 ph_cli_list (gboolean json)
@@ -15,10 +20,123 @@ ph_cli_list (gboolean json)
   return 0;
 }
 
+/* --explain */
+
+static guint
+terminal_width (void)
+{
+  struct winsize size;
+
+  if (isatty (STDOUT_FILENO) && ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20)
+    return MIN (size.ws_col, 100);
+  return 80;
+}
+
+/* Prints @text word-wrapped to @width columns, every line indented by @indent spaces. */
+static void
+print_wrapped (const char *text,
+               guint       indent,
+               guint       width)
+{
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  g_autoptr(GString) line = g_string_new (NULL);
+  glong line_length = 0;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      glong length = g_utf8_strlen (words[i], -1);
+
+      if (line_length > 0 && indent + line_length + 1 + length > width)
+        {
+          g_print ("%*s%s\n", (int) indent, "", line->str);
+          g_string_truncate (line, 0);
+          line_length = 0;
+        }
+      if (line_length > 0)
+        {
+          g_string_append_c (line, ' ');
+          line_length++;
+        }
+      g_string_append (line, words[i]);
+      line_length += length;
+    }
+
+  if (line_length > 0)
+    g_print ("%*s%s\n", (int) indent, "", line->str);
+}
+
 int
 ph_cli_explain (const char *address)
 {
-  g_printerr (_("Porthole cannot explain addresses yet."));
-  g_printerr ("\n");
-  return 1;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) check_error = NULL;
+  g_autoptr(PhAddressSpec) spec = NULL;
+  g_autoptr(PhExplanation) explanation = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *heading = NULL;
+  PhExplainRequest request = { 0 };
+  guint width = terminal_width ();
+  const char *protocol_name;
+
+  spec = ph_address_spec_parse (address, &error);
+  if (spec == NULL)
+    {
+      /* Translators: %s is a message saying what is wrong with the address that was typed */
+      g_printerr (_("porthole: %s"), error->message);
+      g_printerr ("\n");
+      return 2;
+    }
+
+  protocol_name = spec->protocol == PH_PORT_PROTOCOL_UDP ? "UDP" : "TCP";
+  host = ph_address_spec_dup_check_host (spec);
+  request.host = host;
+  request.port = spec->port;
+  request.protocol = spec->protocol;
+  request.v6only = -1;
+
+  /* Until the scanner is asked, binding the port is how we learn whether anything holds it. */
+  if (spec->port >= 0)
+    {
+      request.status = ph_port_check (host, (guint) spec->port, spec->protocol, &check_error);
+      request.checked = TRUE;
+      request.status_detail = check_error != NULL ? check_error->message : NULL;
+    }
+
+  explanation = ph_explain_request (&request);
+
+  heading = ph_address_spec_to_string (spec);
+  if (spec->host == NULL)
+    /* Translators: a heading; %d is a port number, %s is TCP or UDP */
+    g_print (_("Port %d (%s) on any address"), spec->port, protocol_name);
+  else if (spec->port >= 0)
+    /* Translators: a heading; the first %s is an address such as 127.0.0.1:8080, the second
+     * TCP or UDP */
+    g_print (_("%s (%s)"), heading, protocol_name);
+  else
+    g_print ("%s", heading);
+  g_print ("\n");
+
+  for (PhExplanationSection section = 0; section < PH_EXPLANATION_N_SECTIONS; section++)
+    {
+      guint n_items = ph_explanation_get_n_items (explanation, section);
+
+      if (n_items == 0)
+        continue;
+
+      g_print ("\n%s\n", ph_explanation_section_get_title (section));
+      for (guint i = 0; i < n_items; i++)
+        {
+          const PhExplanationItem *item = ph_explanation_get_item (explanation, section, i);
+          g_autofree char *line = NULL;
+
+          if (item->title != NULL)
+            /* Translators: a title and its text on one line of the terminal, "Class: …" */
+            line = g_strdup_printf (_("%s: %s"), item->title, item->text);
+          else
+            line = g_strdup (item->text);
+          print_wrapped (line, 2, width);
+        }
+    }
+
+  return 0;
 }

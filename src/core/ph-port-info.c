@@ -395,7 +395,9 @@ parse_common_port (GKeyFile    *key_file,
                    const char  *group,
                    GError     **error)
 {
-  static const char * const known_keys[] = { "Protocols", "Label", "Description", "Programs", NULL };
+  static const char * const known_keys[] = {
+    "Protocols", "Label", "Description", "Programs", NULL
+  };
   g_autoptr(PhCommonPort) common = g_new0 (PhCommonPort, 1);
   g_auto(GStrv) keys = g_key_file_get_keys (key_file, group, NULL, NULL);
   g_auto(GStrv) protocols = NULL;
@@ -485,7 +487,7 @@ ph_common_ports_parse (GBytes  *data,
                        GError **error)
 {
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GPtrArray) ports = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_common_port_free);
+  g_autoptr(GPtrArray) ports = NULL;
   g_auto(GStrv) groups = NULL;
   gsize n_groups = 0;
   gsize length;
@@ -493,6 +495,8 @@ ph_common_ports_parse (GBytes  *data,
 
   if (!g_key_file_load_from_data (key_file, text, length, G_KEY_FILE_NONE, error))
     return NULL;
+
+  ports = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_common_port_free);
 
   groups = g_key_file_get_groups (key_file, &n_groups);
   if (count_group_headers (text, length) != n_groups)
