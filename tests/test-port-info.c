@@ -522,6 +522,12 @@ test_check_not_checkable (void)
   g_assert_cmpint (ph_port_check ("example.com", 80, PH_PORT_PROTOCOL_TCP, &error), ==,
                    PH_PORT_STATUS_UNKNOWN);
   g_assert_error (error, PH_PORT_INFO_ERROR, PH_PORT_INFO_ERROR_NOT_CHECKABLE);
+  g_clear_error (&error);
+
+  g_assert_cmpint (ph_port_check ("fe80::1%nosuchif0", 22, PH_PORT_PROTOCOL_TCP, &error), ==,
+                   PH_PORT_STATUS_UNKNOWN);
+  g_assert_error (error, PH_PORT_INFO_ERROR, PH_PORT_INFO_ERROR_NOT_CHECKABLE);
+  g_assert_nonnull (strstr (error->message, "“nosuchif0”"));
 }
 
 static void

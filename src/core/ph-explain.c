@@ -354,8 +354,8 @@ explain_port (PhExplanation          *explanation,
 
   explain_ephemeral (explanation, request);
 
-  /* Translators: title of the fact: what IANA registered this port for */
   if (services->len > 0)
+    /* Translators: title of the fact: what IANA registered this port for */
     add_item (explanation, PH_EXPLANATION_PORT, _("IANA registration"),
               describe_iana (services), TRUE);
   else if (port_class == PH_PORT_CLASS_DYNAMIC)

@@ -662,9 +662,15 @@ check_address (const char      *host,
 
   if (address == NULL)
     {
+      const char *percent = strchr (host, '%');
+
       *result = BIND_OTHER;
-      g_set_error (error, PH_PORT_INFO_ERROR, PH_PORT_INFO_ERROR_NOT_CHECKABLE,
-                   _("“%s” is not an IP address, so Porthole cannot check it."), host);
+      if (percent != NULL && g_hostname_is_ip_address (host))
+        g_set_error (error, PH_PORT_INFO_ERROR, PH_PORT_INFO_ERROR_NOT_CHECKABLE,
+                     _("This computer has no network interface called “%s”."), percent + 1);
+      else
+        g_set_error (error, PH_PORT_INFO_ERROR, PH_PORT_INFO_ERROR_NOT_CHECKABLE,
+                     _("“%s” is not an IP address, so Porthole cannot check it."), host);
       return PH_PORT_STATUS_UNKNOWN;
     }
 
