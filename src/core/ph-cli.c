@@ -22,17 +22,21 @@ ph_cli_list (gboolean json)
 
 /* --explain */
 
+/* Wrap for a person at a terminal; a pipe gets one line per item, easier to search. */
 static guint
 terminal_width (void)
 {
   struct winsize size;
 
-  if (isatty (STDOUT_FILENO) && ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20)
+  if (!isatty (STDOUT_FILENO))
+    return 0;
+  if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20)
     return MIN (size.ws_col, 100);
   return 80;
 }
 
-/* Prints @text word-wrapped to @width columns, every line indented by @indent spaces. */
+/* Prints @text word-wrapped to @width columns (0: not wrapped), every line indented by
+ * @indent spaces. */
 static void
 print_wrapped (const char *text,
                guint       indent,
@@ -46,7 +50,7 @@ print_wrapped (const char *text,
     {
       glong length = g_utf8_strlen (words[i], -1);
 
-      if (line_length > 0 && indent + line_length + 1 + length > width)
+      if (width > 0 && line_length > 0 && indent + line_length + 1 + length > width)
         {
           g_print ("%*s%s\n", (int) indent, "", line->str);
           g_string_truncate (line, 0);
