@@ -1,0 +1,1049 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-scanner.c — runs porthole-helper watch, feeds its stream to a PhServiceList, restarts it */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <signal.h>
+#include <string.h>
+
+#include "ph-scanner.h"
+
+#define RETRY_FIRST_MS   500
+#define RETRY_MAX_MS     30000
+/* A helper that ran this long before it stopped is not crashing in a loop. */
+#define STABLE_RUN_US    (30 * G_USEC_PER_SEC)
+
+struct _PhScanner
+{
+  GObject            parent_instance;
+
+  PhServiceList     *services;
+
+  /* The current run of the helper; the cancellable ends every callback of the run. */
+  GCancellable      *cancellable;
+  GSubprocess       *subprocess;
+  GDataInputStream  *stdout_stream;
+  GDataInputStream  *stderr_stream;
+  GOutputStream     *stdin_stream;
+  GString           *write_queue;
+  GBytes            *writing;
+  char              *helper_pid;
+  char              *last_stderr;
+  gint64             running_since;
+  gboolean           hello_seen;
+
+  PhScannerState     state;
+  char              *error_message;
+  char              *source;
+
+  guint              refresh_interval;
+  gboolean           show_udp;
+  gboolean           show_ipv6;
+
+  guint              retry_delay;
+  guint              retry_source;
+};
+
+enum {
+  PROP_0,
+  PROP_SERVICES,
+  PROP_STATE,
+  PROP_ERROR_MESSAGE,
+  PROP_SOURCE,
+  PROP_HIDDEN_COUNT,
+  PROP_REFRESH_INTERVAL,
+  PROP_SHOW_UDP,
+  PROP_SHOW_IPV6,
+  PROP_RETRY_DELAY,
+  PROP_HELPER_PID,
+  N_PROPS
+};
+
+enum {
+  WARNING,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (PhScanner, ph_scanner, G_TYPE_OBJECT)
+G_DEFINE_QUARK (ph-scanner-error-quark, ph_scanner_error)
+
+GType
+ph_scanner_state_get_type (void)
+{
+  static GType type = 0;
+
+  if (g_once_init_enter_pointer (&type))
+    {
+      static const GEnumValue values[] = {
+        { PH_SCANNER_STATE_STOPPED, "PH_SCANNER_STATE_STOPPED", "stopped" },
+        { PH_SCANNER_STATE_STARTING, "PH_SCANNER_STATE_STARTING", "starting" },
+        { PH_SCANNER_STATE_RUNNING, "PH_SCANNER_STATE_RUNNING", "running" },
+        { PH_SCANNER_STATE_FAILED, "PH_SCANNER_STATE_FAILED", "failed" },
+        { 0, NULL, NULL },
+      };
+      GType id = g_enum_register_static (g_intern_static_string ("PhScannerState"), values);
+
+      g_once_init_leave_pointer (&type, id);
+    }
+
+  return type;
+}
+
+static void start_run (PhScanner *self);
+
+/* ---- the helper's command line ---------------------------------------------------- */
+
+static char *
+flatpak_app_path (void)
+{
+  g_autoptr(GKeyFile) info = NULL;
+
+  if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return NULL;
+  info = g_key_file_new ();
+  if (!g_key_file_load_from_file (info, "/.flatpak-info", G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_key_file_get_string (info, "Instance", "app-path", NULL);
+}
+
+/**
+ * ph_scanner_build_helper_argv:
+ * @args: the helper's arguments (a verb and its options)
+ * @in_flatpak: (out) (optional): set when the helper runs on the host through
+ *   flatpak-spawn, where it must be checked with --version first
+ *
+ * PORTHOLE_HELPER (an uninstalled build, the tests) wins; inside a Flatpak the helper
+ * runs on the host, because only there can it see who owns the sockets; otherwise it is
+ * the installed one.
+ *
+ * Returns: (transfer full): the argv, or %NULL with an error a person can act on
+ */
+char **
+ph_scanner_build_helper_argv (const char * const  *args,
+                              gboolean            *in_flatpak,
+                              GError             **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *app_path = NULL;
+  const char *override = g_getenv ("PORTHOLE_HELPER");
+
+  if (in_flatpak != NULL)
+    *in_flatpak = FALSE;
+
+  if (override != NULL && *override != '\0')
+    {
+      if (!g_file_test (override, G_FILE_TEST_IS_EXECUTABLE))
+        {
+          g_set_error (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_MISSING,
+                       /* Translators: %s is a file path */
+                       _("Porthole’s scanner was not found at %s (set by PORTHOLE_HELPER)."),
+                       override);
+          return NULL;
+        }
+      g_strv_builder_add (builder, override);
+    }
+  else if ((app_path = flatpak_app_path ()) != NULL)
+    {
+      g_autofree char *helper = g_build_filename (app_path, "libexec", HELPER_NAME, NULL);
+
+      g_strv_builder_add_many (builder, "flatpak-spawn", "--host", "--watch-bus", helper, NULL);
+      if (in_flatpak != NULL)
+        *in_flatpak = TRUE;
+    }
+  else
+    {
+      g_autofree char *helper = g_build_filename (LIBEXECDIR, HELPER_NAME, NULL);
+
+      if (!g_file_test (helper, G_FILE_TEST_IS_EXECUTABLE))
+        {
+          g_set_error (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_MISSING,
+                       /* Translators: %s is a file path */
+                       _("Porthole’s scanner is missing (%s). Reinstalling Porthole should fix this."),
+                       helper);
+          return NULL;
+        }
+      g_strv_builder_add (builder, helper);
+    }
+
+  if (args != NULL)
+    g_strv_builder_addv (builder, (const char **) args);
+
+  return g_strv_builder_end (builder);
+}
+
+static char **
+build_watch_argv (PhScanner  *self,
+                  const char *first,
+                  gboolean   *in_flatpak,
+                  GError    **error)
+{
+  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
+  g_autofree char *interval = g_strdup_printf ("%u", self->refresh_interval * 1000);
+  g_auto(GStrv) strv = NULL;
+
+  if (first != NULL)
+    g_strv_builder_add (args, first);
+  else
+    {
+      g_strv_builder_add_many (args, "watch", "--interval", interval, NULL);
+      if (!self->show_udp)
+        g_strv_builder_add (args, "--no-udp");
+      if (!self->show_ipv6)
+        g_strv_builder_add (args, "--no-ipv6");
+    }
+  strv = g_strv_builder_end (args);
+
+  return ph_scanner_build_helper_argv ((const char * const *) strv, in_flatpak, error);
+}
+
+/* ---- state ------------------------------------------------------------------------ */
+
+static void
+set_state (PhScanner      *self,
+           PhScannerState  state,
+           const char     *error_message)
+{
+  /* The message first: a handler of notify::state reads it. */
+  if (g_strcmp0 (self->error_message, error_message) != 0)
+    {
+      g_free (self->error_message);
+      self->error_message = g_strdup (error_message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+    }
+
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+static void
+set_source (PhScanner  *self,
+            const char *source)
+{
+  if (g_strcmp0 (self->source, source) == 0)
+    return;
+  g_free (self->source);
+  self->source = g_strdup (source);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+}
+
+static void
+set_helper_pid (PhScanner  *self,
+                const char *pid)
+{
+  if (g_strcmp0 (self->helper_pid, pid) == 0)
+    return;
+  g_free (self->helper_pid);
+  self->helper_pid = g_strdup (pid);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HELPER_PID]);
+}
+
+/* Ends the current run: every pending callback of it gets G_IO_ERROR_CANCELLED. */
+static void
+end_run (PhScanner *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  if (self->subprocess != NULL)
+    g_subprocess_force_exit (self->subprocess);
+  g_clear_object (&self->subprocess);
+  g_clear_object (&self->stdout_stream);
+  g_clear_object (&self->stderr_stream);
+  g_clear_object (&self->stdin_stream);
+  g_string_truncate (self->write_queue, 0);
+  g_clear_pointer (&self->writing, g_bytes_unref);
+  g_clear_pointer (&self->last_stderr, g_free);
+  self->hello_seen = FALSE;
+  self->running_since = 0;
+  set_helper_pid (self, NULL);
+
+  /* A change set cut off in the middle never shows. */
+  ph_service_list_abort (self->services);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  PhScanner *self = user_data;
+
+  self->retry_source = 0;
+  start_run (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The helper stopped or could not start: say so, and try again later, each time waiting
+ * twice as long, so a helper that cannot run does not eat the CPU. */
+static void
+fail (PhScanner  *self,
+      const char *message)
+{
+  guint delay;
+
+  g_debug ("scanner failed: %s", message);
+
+  if (self->running_since != 0 &&
+      g_get_monotonic_time () - self->running_since >= STABLE_RUN_US)
+    self->retry_delay = RETRY_FIRST_MS;
+
+  end_run (self);
+  set_state (self, PH_SCANNER_STATE_FAILED, message);
+
+  delay = self->retry_delay;
+  self->retry_delay = MIN (self->retry_delay * 2, RETRY_MAX_MS);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_DELAY]);
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_source = g_timeout_add_full (G_PRIORITY_DEFAULT, delay, retry_cb, self, NULL);
+}
+
+/* ---- talking to the helper -------------------------------------------------------- */
+
+static void write_next (PhScanner *self);
+
+static void
+write_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  PhScanner *self;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
+    {
+      /* The run ended (cancelled) or the helper is gone (EPIPE): its exit says why. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("cannot write to porthole-helper: %s", error->message);
+      return;
+    }
+
+  self = user_data;
+  g_clear_pointer (&self->writing, g_bytes_unref);
+  write_next (self);
+}
+
+static void
+write_next (PhScanner *self)
+{
+  gsize len;
+  gconstpointer data;
+
+  if (self->writing != NULL || self->stdin_stream == NULL || self->write_queue->len == 0)
+    return;
+
+  self->writing = g_bytes_new (self->write_queue->str, self->write_queue->len);
+  g_string_truncate (self->write_queue, 0);
+  data = g_bytes_get_data (self->writing, &len);
+  g_output_stream_write_all_async (self->stdin_stream, data, len, G_PRIORITY_DEFAULT,
+                                   self->cancellable, write_cb, self);
+}
+
+static void
+send_command (PhScanner  *self,
+              const char *command)
+{
+  if (self->stdin_stream == NULL)
+    return;
+  g_string_append (self->write_queue, command);
+  g_string_append_c (self->write_queue, '\n');
+  write_next (self);
+}
+
+static void
+handle_record (PhScanner      *self,
+               const PhRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean applied = FALSE;
+
+  switch (ph_record_get_kind (record))
+    {
+    case PH_RECORD_HELLO:
+      {
+        guint64 protocol = 0;
+
+        if (!ph_record_get_uint64 (record, "protocol", &protocol, NULL) ||
+            protocol != PH_PROTOCOL_READER_VERSION)
+          {
+            fail (self, _("Porthole’s scanner is a different version than Porthole. "
+                          "Reinstalling Porthole should fix this."));
+            return;
+          }
+        self->hello_seen = TRUE;
+        set_source (self, ph_record_get (record, "source", NULL));
+      }
+      return;
+
+    case PH_RECORD_WARN:
+      g_signal_emit (self, signals[WARNING], 0,
+                     ph_record_get (record, "code", NULL),
+                     ph_record_get (record, "message", NULL));
+      return;
+
+    case PH_RECORD_UNKNOWN:
+    case PH_RECORD_BEGIN:
+    case PH_RECORD_END:
+    case PH_RECORD_SOCK:
+    case PH_RECORD_GONE:
+    case PH_RECORD_PROC:
+    case PH_RECORD_PGONE:
+    case PH_RECORD_RESULT:
+    default:
+      break;
+    }
+
+  if (!self->hello_seen)
+    {
+      fail (self, _("Porthole’s scanner sent something Porthole does not understand."));
+      return;
+    }
+
+  if (!ph_service_list_feed (self->services, record, &applied, &error))
+    {
+      /* One bad line is skipped; the stream goes on. */
+      g_debug ("porthole-helper: %s", error->message);
+      return;
+    }
+
+  if (applied && self->state != PH_SCANNER_STATE_RUNNING)
+    {
+      self->running_since = g_get_monotonic_time ();
+      set_state (self, PH_SCANNER_STATE_RUNNING, NULL);
+    }
+}
+
+static void read_next_line (PhScanner *self);
+
+static void
+read_line_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(PhRecord) record = NULL;
+  PhScanner *self;
+  gsize len = 0;
+
+  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, &len,
+                                               &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Porthole could not read from its scanner: %s"),
+                                                  error->message);
+      fail (self, message);
+      return;
+    }
+  if (line == NULL)
+    return;   /* end of stream: the helper's exit (wait_cb) tells what happened */
+
+  g_clear_error (&error);
+  record = ph_record_parse (line, len, &error);
+  if (record == NULL)
+    g_debug ("porthole-helper sent a bad line: %s", error->message);
+  else
+    handle_record (self, record);
+
+  /* handle_record() may have ended the run */
+  if (self->stdout_stream == G_DATA_INPUT_STREAM (object))
+    read_next_line (self);
+}
+
+static void
+read_next_line (PhScanner *self)
+{
+  g_data_input_stream_read_line_async (self->stdout_stream, G_PRIORITY_DEFAULT,
+                                       self->cancellable, read_line_cb, self);
+}
+
+static void read_next_stderr_line (PhScanner *self);
+
+static void
+read_stderr_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  PhScanner *self;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, NULL,
+                                                    &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (line == NULL)
+    return;
+
+  g_debug ("porthole-helper: %s", line);
+  if (*line != '\0')
+    {
+      g_free (self->last_stderr);
+      self->last_stderr = g_steal_pointer (&line);
+    }
+  if (self->stderr_stream == G_DATA_INPUT_STREAM (object))
+    read_next_stderr_line (self);
+}
+
+static void
+read_next_stderr_line (PhScanner *self)
+{
+  g_data_input_stream_read_line_async (self->stderr_stream, G_PRIORITY_DEFAULT,
+                                       self->cancellable, read_stderr_cb, self);
+}
+
+static void
+wait_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GSubprocess *subprocess = G_SUBPROCESS (object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  PhScanner *self;
+
+  if (!g_subprocess_wait_finish (subprocess, result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (self->subprocess != subprocess)
+    return;
+
+  if (g_subprocess_get_if_signaled (subprocess))
+    g_debug ("porthole-helper was killed by signal %d", g_subprocess_get_term_sig (subprocess));
+  else
+    g_debug ("porthole-helper exited with status %d", g_subprocess_get_exit_status (subprocess));
+
+  if (self->last_stderr != NULL)
+    /* Translators: %s is the scanner's own (English) message */
+    message = g_strdup_printf (_("The scanner stopped unexpectedly: %s"), self->last_stderr);
+  else
+    message = g_strdup (_("The scanner stopped unexpectedly"));
+  fail (self, message);
+}
+
+static void
+spawn_watch (PhScanner *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GSubprocess) subprocess = NULL;
+
+  argv = build_watch_argv (self, NULL, NULL, &error);
+  if (argv != NULL)
+    subprocess = g_subprocess_newv ((const char * const *) argv,
+                                    G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                    &error);
+  if (subprocess == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_MISSING))
+        message = g_strdup (error->message);
+      else
+        /* Translators: %s is the system's reason */
+        message = g_strdup_printf (_("Porthole could not start its scanner: %s"), error->message);
+      fail (self, message);
+      return;
+    }
+
+  self->subprocess = g_steal_pointer (&subprocess);
+  set_helper_pid (self, g_subprocess_get_identifier (self->subprocess));
+
+  self->stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->subprocess));
+  g_data_input_stream_set_newline_type (self->stdout_stream, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  /* A full list comes in one burst; read it in large pieces. */
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (self->stdout_stream),
+                                           64 * 1024);
+  self->stderr_stream = g_data_input_stream_new (g_subprocess_get_stderr_pipe (self->subprocess));
+  g_data_input_stream_set_newline_type (self->stderr_stream, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  self->stdin_stream = g_object_ref (g_subprocess_get_stdin_pipe (self->subprocess));
+
+  read_next_line (self);
+  read_next_stderr_line (self);
+  g_subprocess_wait_async (self->subprocess, self->cancellable, wait_cb, self);
+}
+
+static void
+version_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GSubprocess *subprocess = G_SUBPROCESS (object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *expected = g_strdup_printf ("protocol=%d", PH_PROTOCOL_READER_VERSION);
+  PhScanner *self;
+
+  if (!g_subprocess_communicate_utf8_finish (subprocess, result, &out, NULL, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (error != NULL || !g_subprocess_get_successful (subprocess) || out == NULL ||
+      !g_str_has_prefix (out, HELPER_NAME " "))
+    {
+      fail (self, _("Porthole’s scanner cannot run on this computer. "
+                    "It may need a newer version of Flatpak."));
+      return;
+    }
+  if (strstr (out, expected) == NULL)
+    {
+      fail (self, _("Porthole’s scanner is a different version than Porthole. "
+                    "Reinstalling Porthole should fix this."));
+      return;
+    }
+
+  spawn_watch (self);
+}
+
+/* Inside a Flatpak the helper is a host program: check it runs there, and speaks our
+ * protocol, before relying on it. */
+static void
+check_version_then_spawn (PhScanner *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = build_watch_argv (self, "--version", NULL, &error);
+  g_autoptr(GSubprocess) subprocess = NULL;
+
+  if (argv != NULL)
+    subprocess = g_subprocess_newv ((const char * const *) argv,
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                    &error);
+  if (subprocess == NULL)
+    {
+      /* Translators: %s is the system's reason */
+      g_autofree char *message = g_strdup_printf (_("Porthole could not start its scanner: %s"),
+                                                  error->message);
+      fail (self, message);
+      return;
+    }
+
+  g_subprocess_communicate_utf8_async (subprocess, NULL, self->cancellable, version_cb, self);
+}
+
+static void
+start_run (PhScanner *self)
+{
+  gboolean in_flatpak = FALSE;
+  g_auto(GStrv) probe = NULL;
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  end_run (self);
+
+  self->cancellable = g_cancellable_new ();
+  set_state (self, PH_SCANNER_STATE_STARTING, self->state == PH_SCANNER_STATE_FAILED
+                                                ? self->error_message : NULL);
+
+  probe = build_watch_argv (self, NULL, &in_flatpak, NULL);
+  if (in_flatpak)
+    check_version_then_spawn (self);
+  else
+    spawn_watch (self);
+}
+
+/* ---- GObject ---------------------------------------------------------------------- */
+
+static void
+on_hidden_count_changed (PhScanner *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDDEN_COUNT]);
+}
+
+static void
+ph_scanner_dispose (GObject *object)
+{
+  PhScanner *self = (PhScanner *)object;
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  if (self->services != NULL)
+    {
+      end_run (self);
+      g_signal_handlers_disconnect_by_data (self->services, self);
+    }
+
+  G_OBJECT_CLASS (ph_scanner_parent_class)->dispose (object);
+}
+
+static void
+ph_scanner_finalize (GObject *object)
+{
+  PhScanner *self = (PhScanner *)object;
+
+  g_clear_object (&self->services);
+  if (self->write_queue != NULL)
+    g_string_free (g_steal_pointer (&self->write_queue), TRUE);
+  g_clear_pointer (&self->error_message, g_free);
+  g_clear_pointer (&self->source, g_free);
+  g_clear_pointer (&self->helper_pid, g_free);
+  g_clear_pointer (&self->last_stderr, g_free);
+
+  G_OBJECT_CLASS (ph_scanner_parent_class)->finalize (object);
+}
+
+static void
+ph_scanner_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  PhScanner *self = PH_SCANNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVICES:
+      g_value_set_object (value, self->services);
+      break;
+
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+
+    case PROP_ERROR_MESSAGE:
+      g_value_set_string (value, self->error_message);
+      break;
+
+    case PROP_SOURCE:
+      g_value_set_string (value, self->source);
+      break;
+
+    case PROP_HIDDEN_COUNT:
+      g_value_set_uint (value, ph_scanner_get_hidden_count (self));
+      break;
+
+    case PROP_REFRESH_INTERVAL:
+      g_value_set_uint (value, self->refresh_interval);
+      break;
+
+    case PROP_SHOW_UDP:
+      g_value_set_boolean (value, self->show_udp);
+      break;
+
+    case PROP_SHOW_IPV6:
+      g_value_set_boolean (value, self->show_ipv6);
+      break;
+
+    case PROP_RETRY_DELAY:
+      g_value_set_uint (value, self->retry_delay);
+      break;
+
+    case PROP_HELPER_PID:
+      g_value_set_string (value, self->helper_pid);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ph_scanner_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  PhScanner *self = PH_SCANNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_REFRESH_INTERVAL:
+      ph_scanner_set_refresh_interval (self, g_value_get_uint (value));
+      break;
+
+    case PROP_SHOW_UDP:
+      ph_scanner_set_show_udp (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_SHOW_IPV6:
+      ph_scanner_set_show_ipv6 (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ph_scanner_class_init (PhScannerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = ph_scanner_dispose;
+  object_class->finalize = ph_scanner_finalize;
+  object_class->get_property = ph_scanner_get_property;
+  object_class->set_property = ph_scanner_set_property;
+
+  properties[PROP_SERVICES] =
+    g_param_spec_object ("services", NULL, NULL, PH_TYPE_SERVICE_LIST, ro);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, PH_TYPE_SCANNER_STATE, PH_SCANNER_STATE_STOPPED, ro);
+  /* Why the scanner failed, for a person; NULL while it works. */
+  properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, NULL, ro);
+  /* Where sockets come from: "netlink" or "procfs". */
+  properties[PROP_SOURCE] = g_param_spec_string ("source", NULL, NULL, NULL, ro);
+  /* Sockets whose owners the helper cannot see: the GUI offers to unlock. */
+  properties[PROP_HIDDEN_COUNT] =
+    g_param_spec_uint ("hidden-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  /* Seconds between refreshes; 0: only when asked (ph_scanner_refresh()). */
+  properties[PROP_REFRESH_INTERVAL] =
+    g_param_spec_uint ("refresh-interval", NULL, NULL, 0, 3600, 2, rw);
+  properties[PROP_SHOW_UDP] = g_param_spec_boolean ("show-udp", NULL, NULL, TRUE, rw);
+  properties[PROP_SHOW_IPV6] = g_param_spec_boolean ("show-ipv6", NULL, NULL, TRUE, rw);
+  /* Milliseconds before the next restart after a failure. */
+  properties[PROP_RETRY_DELAY] =
+    g_param_spec_uint ("retry-delay", NULL, NULL, 0, G_MAXUINT, RETRY_FIRST_MS, ro);
+  /* The helper's process id (as GSubprocess gives it), while it runs. */
+  properties[PROP_HELPER_PID] = g_param_spec_string ("helper-pid", NULL, NULL, NULL, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PhScanner::warning:
+   * @code: the helper's code, such as "netlink-unavailable"
+   * @message: the helper's (English) message
+   *
+   * Something the helper wants known; the scan goes on.
+   */
+  signals[WARNING] = g_signal_new ("warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                   G_TYPE_STRING, G_TYPE_STRING);
+
+  /* Writing a command to a helper that just died must not kill Porthole: the helper's
+   * exit is reported through its exit status instead. */
+  signal (SIGPIPE, SIG_IGN);
+}
+
+static void
+ph_scanner_init (PhScanner *self)
+{
+  self->services = ph_service_list_new ();
+  self->write_queue = g_string_new (NULL);
+  self->refresh_interval = 2;
+  self->show_udp = TRUE;
+  self->show_ipv6 = TRUE;
+  self->retry_delay = RETRY_FIRST_MS;
+  g_signal_connect_swapped (self->services, "notify::hidden-count",
+                            G_CALLBACK (on_hidden_count_changed), self);
+}
+
+PhScanner *
+ph_scanner_new (void)
+{
+  return g_object_new (PH_TYPE_SCANNER, NULL);
+}
+
+/**
+ * ph_scanner_get_services:
+ *
+ * Returns: (transfer none): the services, a #GListModel of #PhService
+ */
+GListModel *
+ph_scanner_get_services (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
+
+  return G_LIST_MODEL (self->services);
+}
+
+/**
+ * ph_scanner_get_service_list:
+ *
+ * Returns: (transfer none): the services, with their lookups
+ */
+PhServiceList *
+ph_scanner_get_service_list (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
+
+  return self->services;
+}
+
+/* Starts the helper; the list fills when its first change set arrives. */
+void
+ph_scanner_start (PhScanner *self)
+{
+  g_return_if_fail (PH_IS_SCANNER (self));
+
+  if (self->state == PH_SCANNER_STATE_STARTING || self->state == PH_SCANNER_STATE_RUNNING)
+    return;
+  self->retry_delay = RETRY_FIRST_MS;
+  start_run (self);
+}
+
+/* Stops the helper (and any restart); the list keeps what it shows. */
+void
+ph_scanner_stop (PhScanner *self)
+{
+  g_return_if_fail (PH_IS_SCANNER (self));
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  end_run (self);
+  set_state (self, PH_SCANNER_STATE_STOPPED, NULL);
+}
+
+/* Scans now. When the scanner has failed, that means trying again at once. */
+void
+ph_scanner_refresh (PhScanner *self)
+{
+  g_return_if_fail (PH_IS_SCANNER (self));
+
+  if (self->state == PH_SCANNER_STATE_FAILED)
+    ph_scanner_retry (self);
+  else
+    send_command (self, "refresh");
+}
+
+/* Restarts the helper at once, without waiting for the back-off. */
+void
+ph_scanner_retry (PhScanner *self)
+{
+  g_return_if_fail (PH_IS_SCANNER (self));
+
+  self->retry_delay = RETRY_FIRST_MS;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_DELAY]);
+  start_run (self);
+}
+
+PhScannerState
+ph_scanner_get_state (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), PH_SCANNER_STATE_STOPPED);
+
+  return self->state;
+}
+
+const char *
+ph_scanner_get_error_message (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
+
+  return self->error_message;
+}
+
+const char *
+ph_scanner_get_source (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
+
+  return self->source;
+}
+
+guint
+ph_scanner_get_hidden_count (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), 0);
+
+  return ph_service_list_get_hidden_count (self->services);
+}
+
+guint
+ph_scanner_get_refresh_interval (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), 0);
+
+  return self->refresh_interval;
+}
+
+void
+ph_scanner_set_refresh_interval (PhScanner *self,
+                                 guint      seconds)
+{
+  g_autofree char *command = NULL;
+
+  g_return_if_fail (PH_IS_SCANNER (self));
+
+  seconds = MIN (seconds, 3600);
+  if (self->refresh_interval == seconds)
+    return;
+
+  self->refresh_interval = seconds;
+  command = g_strdup_printf ("interval %u", seconds * 1000);
+  send_command (self, command);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH_INTERVAL]);
+}
+
+/* The helper takes --no-udp and --no-ipv6 only when it starts: restart it. The new full
+ * change set removes (or adds) the sockets by diff. */
+static void
+restart_if_running (PhScanner *self)
+{
+  if (self->state == PH_SCANNER_STATE_STARTING || self->state == PH_SCANNER_STATE_RUNNING)
+    start_run (self);
+}
+
+gboolean
+ph_scanner_get_show_udp (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), TRUE);
+
+  return self->show_udp;
+}
+
+void
+ph_scanner_set_show_udp (PhScanner *self,
+                         gboolean   show_udp)
+{
+  g_return_if_fail (PH_IS_SCANNER (self));
+
+  show_udp = !!show_udp;
+  if (self->show_udp == show_udp)
+    return;
+  self->show_udp = show_udp;
+  restart_if_running (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_UDP]);
+}
+
+gboolean
+ph_scanner_get_show_ipv6 (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), TRUE);
+
+  return self->show_ipv6;
+}
+
+void
+ph_scanner_set_show_ipv6 (PhScanner *self,
+                          gboolean   show_ipv6)
+{
+  g_return_if_fail (PH_IS_SCANNER (self));
+
+  show_ipv6 = !!show_ipv6;
+  if (self->show_ipv6 == show_ipv6)
+    return;
+  self->show_ipv6 = show_ipv6;
+  restart_if_running (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_IPV6]);
+}
+
+/* Milliseconds the next restart after a failure will wait. */
+guint
+ph_scanner_get_retry_delay (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), 0);
+
+  return self->retry_delay;
+}
+
+const char *
+ph_scanner_get_helper_pid (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
+
+  return self->helper_pid;
+}
