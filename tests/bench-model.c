@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* bench-model.c — cost of keeping 2,000 services up to date: 10-change deltas, and RSS */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ph-service-list.h"
+
+/*
+ * bench-model [N_SERVICES] [N_ROUNDS]
+ *
+ * Builds a model of N_SERVICES (2,000) services held by N_SERVICES / 10 processes from a
+ * synthetic full change set, then applies N_ROUNDS (300) deltas of 10 changes each
+ * (3 new sockets, 3 gone, 3 updated in place, 1 moved to another port), with a consumer
+ * on items-changed that fetches every added item, as a view does. Prints the median
+ * main-thread time of applying a delta (at END) and of the whole delta (parsing its lines
+ * included), and the process's RSS. The issue's budget is 2 ms for the median.
+ */
+
+#define BUDGET_US 2000
+
+static const char *programs[] = {
+  "node", "python3", "ruby", "java", "postgres", "redis-server", "nginx", "sshd",
+  "containerd", "dnsmasq", "cupsd", "avahi-daemon", "code", "firefox", "beam.smp",
+};
+
+static guint items_fetched;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gpointer    user_data)
+{
+  for (guint i = 0; i < added; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, position + i);
+
+      items_fetched += item != NULL;
+    }
+}
+
+static void
+append_proc (GString *text,
+             guint    pid)
+{
+  const char *program = programs[pid % G_N_ELEMENTS (programs)];
+
+  g_string_append_printf (text,
+                          "PROC\tpid=%u\tstart=%u\tppid=1\tuid=1000\tuser=dev\tcomm=%s"
+                          "\texe=/usr/bin/%s\tcwd=/home/dev/src/project-%u"
+                          "\tcmdline=%s\\x00--port\\x00%u\\x00--serve"
+                          "\tcgroup=/user.slice/user-1000.slice/user@1000.service/app.slice/"
+                          "app-%s-%u.scope\tmanager=user-service\tunit=app-%s-%u.scope\n",
+                          pid, pid * 7, program, program, pid, program, pid, program, pid,
+                          program, pid);
+}
+
+static void
+append_sock (GString *text,
+             guint64  id,
+             guint    port,
+             guint    owner,
+             guint    conns)
+{
+  gboolean v6 = id % 3 == 0;
+
+  g_string_append_printf (text,
+                          "SOCK\tid=%" G_GUINT64_FORMAT "\tproto=%s\tfamily=%c\taddr=%s\tport=%u"
+                          "%s\tuid=1000\tuser=dev\tinode=%" G_GUINT64_FORMAT "\tcgroup=%u"
+                          "\tconns=%u\towners=%u:%u:%u\thidden=0\tkernel=0\n",
+                          id, id % 5 == 0 ? "udp" : "tcp", v6 ? '6' : '4',
+                          v6 ? "::1" : (id % 7 == 0 ? "0.0.0.0" : "127.0.0.1"), port,
+                          v6 ? "\tv6only=1" : "", id, owner, conns, owner, owner * 7,
+                          (guint) (id % 1000) + 3);
+}
+
+static gint64
+feed_text (PhServiceList *list,
+           const char    *text,
+           gint64        *apply_us)
+{
+  gint64 begin = g_get_monotonic_time ();
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      const char *nl = strchr (p, '\n');
+      g_autoptr(GError) error = NULL;
+      gboolean applied = FALSE;
+      gint64 line_begin = g_get_monotonic_time ();
+
+      if (!ph_service_list_feed_line (list, p, nl - p, &applied, &error))
+        g_error ("bad line: %s", error->message);
+      if (applied && apply_us != NULL)
+        *apply_us = g_get_monotonic_time () - line_begin;
+      p = nl + 1;
+    }
+
+  return g_get_monotonic_time () - begin;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static gint64
+percentile (GArray *values,
+            double  fraction)
+{
+  g_array_sort (values, compare_gint64);
+  return g_array_index (values, gint64, (guint) ((values->len - 1) * fraction));
+}
+
+static double
+rss_mib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "VmRSS:");
+  if (line == NULL)
+    return 0;
+  return g_ascii_strtod (line + 6, NULL) / 1024.0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  guint n_services = argc > 1 ? (guint) atoi (argv[1]) : 2000;
+  guint n_rounds = argc > 2 ? (guint) atoi (argv[2]) : 300;
+  guint n_procs = MAX (n_services / 10, 1);
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GArray) apply_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) delta_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) alive = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  double rss_before = rss_mib ();
+  gint64 full_us, full_apply_us = 0;
+  guint64 next_id = 100000;
+  guint64 seq = 1;
+  gint64 median_apply;
+
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), NULL);
+
+  g_string_append (text, "HELLO\tprotocol=1\tversion=0.1.0\tpid=1\teuid=1000\tsource=netlink\n");
+  g_string_append_printf (text, "BEGIN\tseq=%" G_GUINT64_FORMAT "\tkind=full\n", seq);
+  for (guint pid = 1000; pid < 1000 + n_procs; pid++)
+    append_proc (text, pid);
+  for (guint i = 0; i < n_services; i++)
+    {
+      guint64 id = next_id++;
+
+      append_sock (text, id, 1024 + i * 3, 1000 + i % n_procs, 0);
+      g_array_append_val (alive, id);
+    }
+  g_string_append_printf (text, "END\tseq=%" G_GUINT64_FORMAT "\tsockets=%u\n", seq, n_services);
+
+  full_us = feed_text (list, text->str, &full_apply_us);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_services);
+
+  g_print ("bench-model: full change set of %u services, %u processes (%zu bytes): "
+           "%.2f ms (parse + apply), %.2f ms of it applying\n",
+           n_services, n_procs, text->len, full_us / 1000.0, full_apply_us / 1000.0);
+  g_print ("bench-model: RSS %.1f MiB with %u services (%.1f MiB before building the model)\n",
+           rss_mib (), n_services, rss_before);
+
+  for (guint round = 0; round < n_rounds; round++)
+    {
+      gint64 apply_us = 0;
+
+      seq++;
+      g_string_printf (text, "BEGIN\tseq=%" G_GUINT64_FORMAT "\tkind=delta\n", seq);
+      for (guint k = 0; k < 3; k++)
+        {
+          guint64 id = next_id++;
+
+          append_sock (text, id, g_rand_int_range (rand, 1024, 65535),
+                       1000 + g_rand_int_range (rand, 0, n_procs), 0);
+          g_array_append_val (alive, id);
+        }
+      for (guint k = 0; k < 3; k++)
+        {
+          guint index = g_rand_int_range (rand, 0, alive->len - 3);
+
+          g_string_append_printf (text, "GONE\tid=%" G_GUINT64_FORMAT "\n",
+                                  g_array_index (alive, guint64, index));
+          g_array_remove_index_fast (alive, index);
+        }
+      for (guint k = 0; k < 4; k++)
+        {
+          guint64 id = g_array_index (alive, guint64, g_rand_int_range (rand, 0, alive->len));
+          PhService *service = ph_service_list_lookup (list, id);
+          PhProcess *owner;
+          guint port;
+
+          if (service == NULL)
+            continue;   /* added in this very delta */
+          owner = ph_service_get_main_owner (service);
+          /* three change their connection count, one moves to another port */
+          port = k == 3 ? (guint) g_rand_int_range (rand, 1024, 65535)
+                        : ph_service_get_port (service);
+          append_sock (text, id, port, (guint) ph_process_get_pid (owner),
+                       ph_service_get_connections (service) + 1);
+        }
+      g_string_append_printf (text, "END\tseq=%" G_GUINT64_FORMAT "\tsockets=%u\n", seq,
+                              alive->len);
+
+      {
+        gint64 delta_us = feed_text (list, text->str, &apply_us);
+
+        g_array_append_val (delta_times, delta_us);
+        g_array_append_val (apply_times, apply_us);
+      }
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, alive->len);
+    }
+
+  median_apply = percentile (apply_times, 0.5);
+  g_print ("bench-model: %u deltas of 10 changes on %u services, applying at END: "
+           "median %" G_GINT64_FORMAT " us, p90 %" G_GINT64_FORMAT " us, max %" G_GINT64_FORMAT
+           " us (budget %d us)\n",
+           n_rounds, n_services, median_apply, percentile (apply_times, 0.9),
+           percentile (apply_times, 1.0), BUDGET_US);
+  g_print ("bench-model: the same deltas with parsing their lines: median %" G_GINT64_FORMAT
+           " us, p90 %" G_GINT64_FORMAT " us, max %" G_GINT64_FORMAT " us\n",
+           percentile (delta_times, 0.5), percentile (delta_times, 0.9),
+           percentile (delta_times, 1.0));
+  g_print ("bench-model: RSS %.1f MiB at the end; %u items fetched by the consumer\n",
+           rss_mib (), items_fetched);
+
+  if (median_apply > BUDGET_US)
+    {
+      g_printerr ("bench-model: over budget\n");
+      return 1;
+    }
+  return 0;
+}
