@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,9 @@ usage (FILE *out)
          "The output is the line protocol described in src/scan/PROTOCOL.md.\n", out);
 }
 
+volatile sig_atomic_t ph_helper_quit;
+const sigset_t *ph_helper_wait_mask;
+
 bool
 ph_helper_flush (PhBuf *buf)
 {
@@ -34,7 +38,20 @@ ph_helper_flush (PhBuf *buf)
 
       if (n < 0)
         {
-          if (errno == EINTR)
+          if (errno == EAGAIN)
+            {
+              /* A non-blocking pipe that is full: wait for room, or for a signal. */
+              struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
+
+              if (ph_helper_quit)
+                return false;
+              if (ppoll (&pfd, 1, NULL, ph_helper_wait_mask) < 0 && errno != EINTR)
+                return false;
+              if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
+                return false;
+              continue;
+            }
+          if (errno == EINTR && !ph_helper_quit)
             continue;
           return false;
         }

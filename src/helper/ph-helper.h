@@ -2,7 +2,14 @@
 /* ph-helper.h — the verbs of porthole-helper */
 #pragma once
 
+#include <signal.h>
+
 #include "ph-buf.h"
+
+/* Set from a signal handler when the helper should end. */
+extern volatile sig_atomic_t ph_helper_quit;
+/* The signal mask to wait with (the quit signals unblocked), or NULL. */
+extern const sigset_t *ph_helper_wait_mask;
 
 int  ph_helper_watch (int argc, char **argv);
 int  ph_helper_stop  (int argc, char **argv);

@@ -3,24 +3,25 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ph-helper.h"
 #include "ph-protocol.h"
 #include "ph-scanner.h"
 
-static volatile sig_atomic_t quit_requested;
-
 static void
 on_quit_signal (int sig)
 {
-  quit_requested = sig;
+  ph_helper_quit = sig;
 }
 
 static uint64_t
@@ -72,6 +73,8 @@ ph_helper_watch (int    argc,
   const char *env;
   pid_t parent = getppid ();
   struct sigaction sa;
+  sigset_t quit_signals, wait_mask;
+  struct stat st;
   PhScanner *sc;
   PhBuf out = PH_BUF_INIT;
   char inbuf[1024];
@@ -108,12 +111,27 @@ ph_helper_watch (int    argc,
   else if (env != NULL && strcmp (env, "netlink") == 0)
     source = PH_SOURCE_NETLINK;
 
+  /* The quit signals are only let in while waiting (ppoll), so one that comes between
+   * checking the flag and going to sleep is never lost. */
   memset (&sa, 0, sizeof sa);
   sa.sa_handler = on_quit_signal;
   sigemptyset (&sa.sa_mask);
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGHUP, &sa, NULL);
+  sigemptyset (&quit_signals);
+  sigaddset (&quit_signals, SIGTERM);
+  sigaddset (&quit_signals, SIGINT);
+  sigaddset (&quit_signals, SIGHUP);
+  sigprocmask (SIG_BLOCK, &quit_signals, &wait_mask);
+  sigdelset (&wait_mask, SIGTERM);
+  sigdelset (&wait_mask, SIGINT);
+  sigdelset (&wait_mask, SIGHUP);
+  ph_helper_wait_mask = &wait_mask;
+  /* Writes to a pipe wait in ppoll too, so a reader that stops reading cannot keep us
+   * from a SIGTERM. A terminal is left alone: its flags are shared with the shell. */
+  if (fstat (STDOUT_FILENO, &st) == 0 && (S_ISFIFO (st.st_mode) || S_ISSOCK (st.st_mode)))
+    fcntl (STDOUT_FILENO, F_SETFL, fcntl (STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
   /* When the GUI dies, so do we; if it died before this line, the parent changed. */
   prctl (PR_SET_PDEATHSIG, SIGTERM);
   if (getppid () != parent)
@@ -123,11 +141,11 @@ ph_helper_watch (int    argc,
   ph_helper_hello (&out, ph_scanner_source_name (sc));
 
   next_due = now_ms ();
-  while (!quit_requested)
+  while (!ph_helper_quit)
     {
       struct pollfd fds[2];
       nfds_t nfds = 0;
-      int timeout;
+      struct timespec timeout;
       uint64_t now = now_ms ();
 
       if (now >= next_due)
@@ -146,8 +164,14 @@ ph_helper_watch (int    argc,
       fds[nfds++] = (struct pollfd) { STDOUT_FILENO, 0, 0 };
       if (stdin_open)
         fds[nfds++] = (struct pollfd) { STDIN_FILENO, POLLIN, 0 };
-      timeout = next_due == UINT64_MAX ? -1 : (int) (next_due > now ? next_due - now : 0);
-      if (poll (fds, nfds, timeout) < 0)
+      if (next_due != UINT64_MAX)
+        {
+          uint64_t wait = next_due > now ? next_due - now : 0;
+
+          timeout.tv_sec = (time_t) (wait / 1000);
+          timeout.tv_nsec = (long) (wait % 1000) * 1000000L;
+        }
+      if (ppoll (fds, nfds, next_due == UINT64_MAX ? NULL : &timeout, &wait_mask) < 0)
         {
           if (errno == EINTR)
             continue;
