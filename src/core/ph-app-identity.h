@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-app-identity.h: which application a listening process belongs to, and its name */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Plain facts about one owning process, as the helper reports them (src/scan/PROTOCOL.md,
+ * PROC record). Every field may be NULL when unknown. */
+typedef struct
+{
+  const char *comm;
+  const char *exe;
+  const char *cwd;
+  const char * const *argv;
+  const char *manager;        /* system-service, user-service, app, flatpak, container,
+                                 session, none */
+  const char *unit;
+  const char *app_id;
+  const char *container;
+  const char *container_kind; /* docker, libpod, containerd */
+  guint uid;
+  const char *user;
+} PhProcessFacts;
+
+typedef enum
+{
+  PH_APP_KIND_DESKTOP_APP,
+  PH_APP_KIND_FLATPAK,
+  PH_APP_KIND_SYSTEM_SERVICE,
+  PH_APP_KIND_USER_SERVICE,
+  PH_APP_KIND_CONTAINER,
+  PH_APP_KIND_DEV_SERVER,
+  PH_APP_KIND_PROGRAM,
+  PH_APP_KIND_HIDDEN,
+  PH_APP_KIND_KERNEL,
+} PhAppKind;
+
+GType ph_app_kind_get_type (void) G_GNUC_CONST;
+#define PH_TYPE_APP_KIND (ph_app_kind_get_type ())
+
+#define PH_APP_IDENTITY_ERROR (ph_app_identity_error_quark ())
+typedef enum
+{
+  PH_APP_IDENTITY_ERROR_INVALID_RULE,
+} PhAppIdentityError;
+GQuark ph_app_identity_error_quark (void);
+
+#define PH_TYPE_APP_IDENTITY (ph_app_identity_get_type ())
+G_DECLARE_FINAL_TYPE (PhAppIdentity, ph_app_identity, PH, APP_IDENTITY, GObject)
+
+PhAppIdentity *ph_app_identity_new_for_process (const PhProcessFacts *facts);
+PhAppIdentity *ph_app_identity_new_kernel      (void);
+PhAppIdentity *ph_app_identity_new_hidden      (guint                 uid,
+                                                const char           *user);
+
+/* The group key: equal keys are one section in the list. Stable across refreshes. */
+const char    *ph_app_identity_get_key         (PhAppIdentity        *self);
+const char    *ph_app_identity_get_name        (PhAppIdentity        *self);
+const char    *ph_app_identity_get_subtitle    (PhAppIdentity        *self);
+/* A longer line, or NULL: the unit's Description, the project folder, the program. */
+const char    *ph_app_identity_get_description (PhAppIdentity        *self);
+/* A themed icon name (an app's own icon is named after its app ID). */
+const char    *ph_app_identity_get_icon_name   (PhAppIdentity        *self);
+/* The app's own icon when it has one (also a file icon), else a themed icon. */
+GIcon         *ph_app_identity_get_icon        (PhAppIdentity        *self);
+PhAppKind      ph_app_identity_get_kind        (PhAppIdentity        *self);
+/* For dev servers: the tool ("Vite") and its rule id ("vite"); NULL otherwise. */
+const char    *ph_app_identity_get_tool        (PhAppIdentity        *self);
+const char    *ph_app_identity_get_tool_id     (PhAppIdentity        *self);
+
+/* Checks dev-server rules in the format of data/dev-servers.ini; returns how many there
+ * are, or 0 with @error naming the first bad entry. */
+guint          ph_app_identity_check_rules     (const char           *data,
+                                                gsize                 length,
+                                                GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,841 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-app-identity.c: naming and grouping the owners of listening sockets */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ph-app-identity.h"
+
+/* Facts written compactly: argv words are separated by '|'. */
+typedef struct
+{
+  const char *argv;
+  const char *cwd;
+  const char *exe;
+  const char *comm;
+  const char *manager;
+  const char *unit;
+  const char *app_id;
+} Facts;
+
+static PhAppIdentity *
+identify (const Facts *f)
+{
+  g_auto(GStrv) argv = f->argv ? g_strsplit (f->argv, "|", -1) : NULL;
+  PhProcessFacts facts = {
+    .comm = f->comm,
+    .exe = f->exe,
+    .cwd = f->cwd,
+    .argv = (const char * const *) argv,
+    .manager = f->manager ? f->manager : "session",
+    .unit = f->unit,
+    .app_id = f->app_id,
+    .uid = getuid (),
+    .user = g_get_user_name (),
+  };
+
+  return ph_app_identity_new_for_process (&facts);
+}
+
+static void
+assert_identity (PhAppIdentity *identity,
+                 PhAppKind      kind,
+                 const char    *name,
+                 const char    *subtitle)
+{
+  g_assert_nonnull (identity);
+  g_assert_cmpstr (ph_app_identity_get_name (identity), ==, name);
+  g_assert_cmpstr (ph_app_identity_get_subtitle (identity), ==, subtitle);
+  g_assert_cmpint (ph_app_identity_get_kind (identity), ==, kind);
+  g_assert_nonnull (ph_app_identity_get_key (identity));
+  g_assert_nonnull (ph_app_identity_get_icon_name (identity));
+  g_assert_true (G_IS_ICON (ph_app_identity_get_icon (identity)));
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Dev servers named by project folder (the working directory)
+ * ------------------------------------------------------------------------------------- */
+
+static void
+test_dev_servers (void)
+{
+  static const struct
+  {
+    Facts facts;
+    const char *name;
+    const char *subtitle;
+    const char *tool_id;
+  } cases[] = {
+    /* JavaScript */
+    { { "node|/home/u/src/shop/node_modules/.bin/vite|--port|3000", "/home/u/src/shop",
+        "/usr/bin/node", "node" }, "shop", "Vite dev server", "vite" },
+    { { "node|/home/u/src/shop/node_modules/vite/bin/vite.js", "/home/u/src/shop/",
+        "/usr/bin/node", "node" }, "shop", "Vite dev server", "vite" },
+    { { "/usr/local/bin/node|/home/u/src/app/node_modules/.pnpm/vite@5.4.1/node_modules/vite/bin/vite.js",
+        "/home/u/src/app", "/usr/local/bin/node", "node" }, "app", "Vite dev server", "vite" },
+    { { "node|node_modules/.bin/vitepress|dev|docs", "/home/u/src/handbook", "/usr/bin/node",
+        "node" }, "handbook", "VitePress dev server", "vitepress" },
+    { { "next-server (v14.2.3)", "/home/u/src/blog", "/usr/bin/node", "next-server (v1" },
+      "blog", "Next.js dev server", "nextjs" },
+    { { "node|/home/u/src/blog/node_modules/.bin/next|dev", "/home/u/src/blog", "/usr/bin/node",
+        "node" }, "blog", "Next.js dev server", "nextjs" },
+    { { "node|/home/u/src/admin/node_modules/.bin/ng|serve|--port|4200", "/home/u/src/admin",
+        "/usr/bin/node", "node" }, "admin", "Angular dev server", "angular" },
+    { { "node|/home/u/src/admin/node_modules/.bin/ng|build", "/home/u/src/admin",
+        "/usr/bin/node", "node" }, "admin", "Node.js app", "node" },
+    { { "node|/w/spa/node_modules/.bin/webpack|serve|--mode|development", "/w/spa",
+        "/usr/bin/node", "node" }, "spa", "webpack dev server", "webpack" },
+    { { "node|/w/spa/node_modules/webpack-dev-server/bin/webpack-dev-server.js", "/w/spa",
+        "/usr/bin/node", "node" }, "spa", "webpack dev server", "webpack-dev-server" },
+    { { "node|/w/p/node_modules/.bin/parcel|index.html", "/w/p", "/usr/bin/node", "node" },
+      "p", "Parcel dev server", "parcel" },
+    { { "node|/w/site/node_modules/.bin/astro|dev", "/w/site", "/usr/bin/node", "node" },
+      "site", "Astro dev server", "astro" },
+    { { "node|/w/n/node_modules/nuxi/bin/nuxi.mjs|dev", "/w/n", "/usr/bin/node", "node" },
+      "n", "Nuxt dev server", "nuxt" },
+    { { "node|/w/r/node_modules/@remix-run/dev/dist/cli.js|dev", "/w/r", "/usr/bin/node",
+        "node" }, "r", "Remix dev server", "remix" },
+    { { "node|/w/ui/node_modules/.bin/storybook|dev|-p|6006", "/w/ui", "/usr/bin/node", "node" },
+      "ui", "Storybook dev server", "storybook" },
+    { { "node|/w/cra/node_modules/react-scripts/scripts/start.js", "/w/cra", "/usr/bin/node",
+        "node" }, "cra", "Create React App dev server", "create-react-app" },
+    { { "node|/w/g/node_modules/gatsby/dist/commands/develop-process.js", "/w/g",
+        "/usr/bin/node", "node" }, "g", "Gatsby dev server", "gatsby" },
+    { { "node|/w/e/node_modules/.bin/eleventy|--serve", "/w/e", "/usr/bin/node", "node" },
+      "e", "Eleventy dev server", "eleventy" },
+    { { "node|/w/m/node_modules/@expo/cli/build/bin/cli|start", "/w/m", "/usr/bin/node",
+        "node" }, "m", "Expo dev server", "expo" },
+    { { "node|/usr/lib/node_modules/http-server/bin/http-server|-p|8080", "/home/u/public",
+        "/usr/bin/node", "node" }, "public", "http-server file server", "http-server" },
+    { { "node|/home/u/.npm/_npx/1/node_modules/.bin/serve|dist", "/w/out", "/usr/bin/node",
+        "node" }, "out", "serve file server", "serve" },
+    { { "node|--inspect=9229|-r|ts-node/register|/w/api/src/server.ts", "/w/api",
+        "/usr/bin/node", "node" }, "api", "Node.js app", "node" },
+    { { "node|server.js", "/home/u/src/api", "/usr/bin/node", "node" },
+      "api", "Node.js app", "node" },
+    { { "bun|run|/w/x/index.ts", "/w/x", "/home/u/.bun/bin/bun", "bun" },
+      "x", "Bun app", "bun" },
+    { { "bun|/w/x/node_modules/.bin/vite", "/w/x", "/home/u/.bun/bin/bun", "bun" },
+      "x", "Vite dev server", "vite" },
+    { { "deno|run|-A|--watch|main.ts", "/w/fresh", "/home/u/.deno/bin/deno", "deno" },
+      "fresh", "Deno app", "deno" },
+    { { "/usr/bin/esbuild|app.ts|--bundle|--serve=8000", "/w/es", "/usr/bin/esbuild",
+        "esbuild" }, "es", "esbuild dev server", "esbuild" },
+
+    /* Python */
+    { { "python3|manage.py|runserver|0.0.0.0:8000", "/home/u/src/site", "/usr/bin/python3.13",
+        "python3" }, "site", "Django dev server", "django" },
+    { { "/home/u/src/site/.venv/bin/python|-m|django|runserver", "/home/u/src/site",
+        "/usr/bin/python3.13", "python" }, "site", "Django dev server", "django" },
+    { { "/home/u/.venv/bin/python|/home/u/.venv/bin/flask|run|--debug", "/home/u/src/hello",
+        "/usr/bin/python3.13", "flask" }, "hello", "Flask dev server", "flask" },
+    { { "python|-m|flask|--app|hello|run", "/home/u/src/hello", "/usr/bin/python3.13",
+        "python" }, "hello", "Flask dev server", "flask" },
+    { { "python3|-m|http.server|8000", "/home/u/www", "/usr/bin/python3.13", "python3" },
+      "www", "Python file server", "python-http-server" },
+    { { "python3|-u|-mhttp.server", "/home/u/www", "/usr/bin/python3.13", "python3" },
+      "www", "Python file server", "python-http-server" },
+    { { "/usr/bin/python3|/home/u/src/api/.venv/bin/uvicorn|main:app|--reload",
+        "/home/u/src/api", "/usr/bin/python3.13", "uvicorn" },
+      "api", "Uvicorn web server", "uvicorn" },
+    { { "gunicorn: master [app:app]", "/srv/app", "/usr/bin/python3.11", "gunicorn" },
+      "app", "Gunicorn web server", "gunicorn" },
+    { { "/usr/bin/python3|/home/u/.local/bin/hypercorn|app:app", "/w/h", "/usr/bin/python3.13",
+        "hypercorn" }, "h", "Hypercorn web server", "hypercorn" },
+    { { "python3|/home/u/.venv/bin/fastapi|dev|main.py", "/w/fa", "/usr/bin/python3.13",
+        "fastapi" }, "fa", "FastAPI dev server", "fastapi" },
+    { { "/usr/bin/python3|/home/u/.local/bin/jupyter-lab", "/home/u/notebooks",
+        "/usr/bin/python3.13", "jupyter-lab" }, "notebooks", "Jupyter notebook server",
+      "jupyter" },
+    { { "python3|-m|notebook", "/home/u/nb", "/usr/bin/python3.13", "python3" },
+      "nb", "Jupyter notebook server", "jupyter" },
+    { { "/usr/bin/python3|/home/u/.local/bin/mkdocs|serve", "/home/u/docs",
+        "/usr/bin/python3.13", "mkdocs" }, "docs", "MkDocs dev server", "mkdocs" },
+    { { "python3|/home/u/.venv/bin/streamlit|run|app.py", "/w/dash", "/usr/bin/python3.13",
+        "streamlit" }, "dash", "Streamlit app", "streamlit" },
+    /* a project's own serve.py is not the "serve" tool */
+    { { "python3|serve.py", "/home/u/src/tool", "/usr/bin/python3.13", "python3" },
+      "tool", "Python app", "python" },
+
+    /* Ruby, PHP, Elixir */
+    { { "ruby|bin/rails|server|-p|3000", "/home/u/src/store", "/usr/bin/ruby3.3", "ruby" },
+      "store", "Rails dev server", "rails" },
+    { { "puma 6.4.2 (tcp://0.0.0.0:3000) [store]", "/home/u/src/store", "/usr/bin/ruby3.3",
+        "ruby" }, "store", "Puma web server", "puma" },
+    { { "ruby|/usr/local/bin/jekyll|serve|--livereload", "/home/u/site", "/usr/bin/ruby3.3",
+        "jekyll" }, "site", "Jekyll dev server", "jekyll" },
+    { { "php|-S|localhost:8000|-t|public", "/home/u/src/legacy", "/usr/bin/php8.4", "php" },
+      "legacy", "PHP dev server", "php" },
+    { { "php8.2|-S|0.0.0.0:8080", "/home/u/src/legacy", "/usr/bin/php8.2", "php8.2" },
+      "legacy", "PHP dev server", "php" },
+    { { "php|artisan|serve", "/home/u/src/shop", "/usr/bin/php8.4", "php" },
+      "shop", "Laravel dev server", "laravel" },
+    { { "/usr/lib/erlang/erts-15/bin/beam.smp|--|-root|/usr/lib/erlang|-progname|erl|--|"
+        "-noshell|-s|elixir|start_cli|-extra|/usr/bin/mix|phx.server", "/w/chat",
+        "/usr/lib/erlang/erts-15/bin/beam.smp", "beam.smp" }, "chat", "Phoenix dev server",
+      "phoenix" },
+
+    /* native tools */
+    { { "hugo|server|-D", "/home/u/blog", "/usr/bin/hugo", "hugo" },
+      "blog", "Hugo dev server", "hugo" },
+    { { "zola|serve", "/home/u/z", "/usr/bin/zola", "zola" }, "z", "Zola dev server", "zola" },
+    { { "trunk|serve|--open", "/home/u/yew", "/home/u/.cargo/bin/trunk", "trunk" },
+      "yew", "Trunk dev server", "trunk" },
+    { { "mdbook|serve", "/home/u/book", "/usr/bin/mdbook", "mdbook" },
+      "book", "mdBook dev server", "mdbook" },
+    { { "target/debug/api", "/home/u/src/api", "/home/u/src/api/target/debug/api", "api" },
+      "api", "Rust app", "rust" },
+    { { "/tmp/go-build1234/b001/exe/main", "/home/u/src/svc", "/tmp/go-build1234/b001/exe/main",
+        "main" }, "svc", "Go app", "go-run" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PhAppIdentity) identity = identify (&cases[i].facts);
+
+      g_test_message ("%s → %s, %s", cases[i].facts.argv,
+                      ph_app_identity_get_name (identity), ph_app_identity_get_subtitle (identity));
+      assert_identity (identity, PH_APP_KIND_DEV_SERVER, cases[i].name, cases[i].subtitle);
+      g_assert_cmpstr (ph_app_identity_get_tool_id (identity), ==, cases[i].tool_id);
+      g_assert_nonnull (ph_app_identity_get_tool (identity));
+    }
+}
+
+static void
+test_dev_server_key (void)
+{
+  Facts shop = { "node|/home/u/src/shop/node_modules/.bin/vite", "/home/u/src/shop",
+                 "/usr/bin/node", "node" };
+  Facts shop_again = { "node|/home/u/src/shop/node_modules/vite/bin/vite.js|--port|5174",
+                       "/home/u/src/shop", "/usr/bin/node", "node" };
+  Facts other_shop = { "node|/w/shop/node_modules/.bin/vite", "/w/shop", "/usr/bin/node",
+                       "node" };
+  Facts django_shop = { "python3|manage.py|runserver", "/home/u/src/shop", "/usr/bin/python3",
+                        "python3" };
+  g_autoptr(PhAppIdentity) a = identify (&shop);
+  g_autoptr(PhAppIdentity) b = identify (&shop_again);
+  g_autoptr(PhAppIdentity) c = identify (&other_shop);
+  g_autoptr(PhAppIdentity) d = identify (&django_shop);
+
+  /* one group per tool and project folder */
+  g_assert_cmpstr (ph_app_identity_get_key (a), ==, "dev:vite:/home/u/src/shop");
+  g_assert_cmpstr (ph_app_identity_get_key (a), ==, ph_app_identity_get_key (b));
+  g_assert_cmpstr (ph_app_identity_get_key (a), !=, ph_app_identity_get_key (c));
+  g_assert_cmpstr (ph_app_identity_get_key (a), !=, ph_app_identity_get_key (d));
+  g_assert_cmpstr (ph_app_identity_get_name (c), ==, "shop");
+  g_assert_cmpstr (ph_app_identity_get_description (a), ==, "/home/u/src/shop");
+  g_assert_cmpstr (ph_app_identity_get_tool (a), ==, "Vite");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (a), ==, "applications-engineering-symbolic");
+}
+
+/* Without a project folder a tool is named by itself; a generic runtime is not a tool. */
+static void
+test_dev_server_without_project (void)
+{
+  const char *home = g_get_home_dir ();
+  Facts vite_home = { "node|/opt/tools/node_modules/.bin/vite", home, "/usr/bin/node", "node" };
+  Facts ollama = { "ollama|serve", home, "/usr/local/bin/ollama", "ollama" };
+  Facts http = { "python3|-m|http.server", "/", "/usr/bin/python3.13", "python3" };
+  Facts node_root = { "node|server.js", "/", "/usr/bin/node", "node" };
+  Facts node_unknown_cwd = { "node|server.js", NULL, "/usr/bin/node", "node" };
+  Facts system_script = { "/usr/bin/python3|/usr/bin/glances|-w", "/home/u/Downloads",
+                          "/usr/bin/python3.13", "glances" };
+  Facts hugo_build = { "hugo|--minify", "/home/u/blog", "/usr/bin/hugo", "hugo" };
+  Facts esbuild_build = { "esbuild|app.ts|--bundle", "/w/es", "/usr/bin/esbuild", "esbuild" };
+  g_autoptr(PhAppIdentity) a = identify (&vite_home);
+  g_autoptr(PhAppIdentity) b = identify (&ollama);
+  g_autoptr(PhAppIdentity) c = identify (&http);
+  g_autoptr(PhAppIdentity) d = identify (&node_root);
+  g_autoptr(PhAppIdentity) e = identify (&node_unknown_cwd);
+  g_autoptr(PhAppIdentity) f = identify (&system_script);
+  g_autoptr(PhAppIdentity) g = identify (&hugo_build);
+  g_autoptr(PhAppIdentity) h = identify (&esbuild_build);
+
+  assert_identity (a, PH_APP_KIND_DEV_SERVER, "Vite", "Vite dev server");
+  g_assert_null (ph_app_identity_get_description (a));
+  assert_identity (b, PH_APP_KIND_DEV_SERVER, "Ollama", "Ollama model server");
+  assert_identity (c, PH_APP_KIND_DEV_SERVER, "Python", "Python file server");
+  assert_identity (d, PH_APP_KIND_PROGRAM, "server.js", "Program");
+  assert_identity (e, PH_APP_KIND_PROGRAM, "server.js", "Program");
+  assert_identity (f, PH_APP_KIND_PROGRAM, "glances", "Program");
+  assert_identity (g, PH_APP_KIND_PROGRAM, "hugo", "Program");
+  assert_identity (h, PH_APP_KIND_PROGRAM, "esbuild", "Program");
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The project found by walking up from the script when the working directory says nothing
+ * ------------------------------------------------------------------------------------- */
+
+static char *
+make_tree (const char * const *files)
+{
+  g_autoptr(GError) error = NULL;
+  char *root = g_dir_make_tmp ("porthole-identity-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; files[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (root, files[i], NULL);
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+      g_file_set_contents (path, "", 0, &error);
+      g_assert_no_error (error);
+    }
+  return root;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+test_project_walk_up (void)
+{
+  const char *files[] = {
+    "src/shop/package.json",
+    "src/shop/node_modules/vite/package.json",
+    "src/shop/node_modules/vite/bin/vite.js",
+    "src/site/manage.py",
+    "src/api/pyproject.toml",
+    "src/api/.venv/pyvenv.cfg",
+    "src/api/.venv/bin/uvicorn",
+    "src/svc/Cargo.toml",
+    "src/svc/target/release/svc",
+    "loose/tool/bin/vite",
+    NULL
+  };
+  g_autofree char *root = make_tree (files);
+  g_autofree char *vite = g_build_filename (root, "src/shop/node_modules/vite/bin/vite.js",
+                                            NULL);
+  g_autofree char *vite_bin = g_build_filename (root, "src/shop/node_modules/.bin/vite", NULL);
+  g_autofree char *manage = g_build_filename (root, "src/site/manage.py", NULL);
+  g_autofree char *uvicorn = g_build_filename (root, "src/api/.venv/bin/uvicorn", NULL);
+  g_autofree char *svc = g_build_filename (root, "src/svc/target/release/svc", NULL);
+  g_autofree char *loose = g_build_filename (root, "loose/tool/bin/vite", NULL);
+  g_autofree char *shop_dir = g_build_filename (root, "src/shop", NULL);
+  g_autofree char *argv1 = g_strconcat ("node|", vite, NULL);
+  g_autofree char *argv2 = g_strconcat ("node|", vite_bin, "|--host", NULL);
+  g_autofree char *argv3 = g_strconcat ("python3|", manage, "|runserver", NULL);
+  g_autofree char *argv4 = g_strconcat ("/usr/bin/python3|", uvicorn, "|main:app", NULL);
+  g_autofree char *argv5 = g_strconcat ("node|", loose, NULL);
+  Facts cases[] = {
+    { argv1, "/", "/usr/bin/node", "node" },
+    { argv2, NULL, "/usr/bin/node", "node" },
+    { argv3, NULL, "/usr/bin/python3", "python3" },
+    { argv4, "/", "/usr/bin/python3", "uvicorn" },
+    { svc, NULL, svc, "svc" },
+    { argv5, NULL, "/usr/bin/node", "node" },
+  };
+  const char *names[] = { "shop", "shop", "site", "api", "svc", "Vite" };
+  const char *subtitles[] = { "Vite dev server", "Vite dev server", "Django dev server",
+                              "Uvicorn web server", "Rust app", "Vite dev server" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PhAppIdentity) identity = identify (&cases[i]);
+
+      assert_identity (identity, PH_APP_KIND_DEV_SERVER, names[i], subtitles[i]);
+    }
+
+  {
+    g_autoptr(PhAppIdentity) identity = identify (&cases[0]);
+
+    g_assert_cmpstr (ph_app_identity_get_description (identity), ==, shop_dir);
+  }
+
+  remove_tree (root);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Services, apps, containers, programs
+ * ------------------------------------------------------------------------------------- */
+
+static void
+write_file (const char *dir,
+            const char *name,
+            const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_system_service (void)
+{
+  Facts nginx = { "nginx: master process /usr/sbin/nginx -g daemon on;", "/",
+                  "/usr/sbin/nginx", "nginx", "system-service", "nginx.service" };
+  Facts gunicorn = { "gunicorn: master [app:app]", "/srv/app", "/usr/bin/python3.11",
+                     "gunicorn", "system-service", "shop-web.service" };
+  Facts dbus = { "/usr/bin/dbus-daemon|--system", "/", "/usr/bin/dbus-daemon", "dbus-daemon",
+                 "system-service", "dbus.service" };
+  g_autoptr(PhAppIdentity) a = identify (&nginx);
+  g_autoptr(PhAppIdentity) b = identify (&gunicorn);
+  g_autoptr(PhAppIdentity) c = identify (&dbus);
+  g_autofree char *contents = NULL;
+
+  assert_identity (a, PH_APP_KIND_SYSTEM_SERVICE, "nginx", "System service");
+  g_assert_cmpstr (ph_app_identity_get_key (a), ==, "system-service:nginx.service");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (a), ==, "system-run-symbolic");
+  /* a service is named by its unit even when it runs a dev tool */
+  assert_identity (b, PH_APP_KIND_SYSTEM_SERVICE, "shop-web", "System service");
+
+  /* the description comes from the real unit file, where there is one */
+  assert_identity (c, PH_APP_KIND_SYSTEM_SERVICE, "dbus", "System service");
+  if (g_file_get_contents ("/usr/lib/systemd/system/dbus.service", &contents, NULL, NULL)
+      || g_file_get_contents ("/lib/systemd/system/dbus.service", &contents, NULL, NULL))
+    {
+      g_assert_nonnull (ph_app_identity_get_description (c));
+      g_assert_nonnull (strstr (contents, ph_app_identity_get_description (c)));
+    }
+}
+
+static void
+test_user_service (void)
+{
+  g_autofree char *units = g_build_filename (g_get_user_config_dir (), "systemd", "user", NULL);
+  Facts api = { "node|/home/u/src/api/server.js", "/home/u/src/api", "/usr/bin/node", "node",
+                "user-service", "shop-api.service" };
+  Facts blue = { "node|/home/u/src/api/server.js", "/home/u/src/api", "/usr/bin/node", "node",
+                 "user-service", "shop-api@blue.service" };
+  Facts scope = { "python3|-m|http.server", "/home/u/www", "/usr/bin/python3", "python3",
+                  "user-service", "vte-spawn-0a1b2c.scope" };
+  g_autoptr(PhAppIdentity) a = NULL;
+  g_autoptr(PhAppIdentity) b = NULL;
+  g_autoptr(PhAppIdentity) c = NULL;
+
+  write_file (units, "shop-api.service",
+              "# test unit\n[Unit]\nDescription = Shop API\n\n[Service]\n"
+              "Description=not this one\nExecStart=/usr/bin/node server.js\n");
+  write_file (units, "shop-api@.service",
+              "[Unit]\nDescription=Shop API for %i (%N, 100%%)\n[Service]\nExecStart=true\n");
+
+  a = identify (&api);
+  assert_identity (a, PH_APP_KIND_USER_SERVICE, "shop-api", "User service");
+  g_assert_cmpstr (ph_app_identity_get_description (a), ==, "Shop API");
+  g_assert_cmpstr (ph_app_identity_get_key (a), !=, "system-service:shop-api.service");
+
+  b = identify (&blue);
+  assert_identity (b, PH_APP_KIND_USER_SERVICE, "shop-api@blue", "User service");
+  g_assert_cmpstr (ph_app_identity_get_description (b), ==,
+                   "Shop API for blue (shop-api@blue, 100%)");
+
+  /* a terminal tab's scope is not a service */
+  c = identify (&scope);
+  assert_identity (c, PH_APP_KIND_DEV_SERVER, "www", "Python file server");
+}
+
+static void
+test_desktop_apps (void)
+{
+  g_autofree char *apps = g_build_filename (g_get_user_data_dir (), "applications", NULL);
+  Facts shop = { "/usr/bin/shop-manager", "/home/u", "/usr/bin/shop-manager", "shop-manager",
+                 "app", "app-gnome-org.example.Shop-1234.scope", "org.example.Shop" };
+  Facts prefixed = { "/usr/bin/shop-manager", "/home/u", "/usr/bin/shop-manager",
+                     "shop-manager", "app", "app-gnome-org.example.Shop-1234.scope",
+                     "gnome-org.example.Shop" };
+  Facts flatpak = { "/app/bin/shop-manager", "/home/u", "/app/bin/shop-manager",
+                    "shop-manager", "flatpak", "app-flatpak-org.example.Shop-99.scope",
+                    "org.example.Shop" };
+  Facts missing = { "/usr/bin/thing", "/", "/usr/bin/thing", "thing", "app",
+                    "app-org.example.Missing-1.scope", "org.example.Missing" };
+  Facts file_icon = { "/usr/bin/painter", "/", "/usr/bin/painter", "painter", "app",
+                      "app-org.example.Painter-1.scope", "org.example.Painter" };
+  /* an editor that runs a dev server in its terminal: the dev server wins */
+  Facts vite_in_editor = { "node|/home/u/src/shop/node_modules/.bin/vite", "/home/u/src/shop",
+                           "/usr/bin/node", "node", "app", "app-gnome-org.example.Shop-7.scope",
+                           "org.example.Shop" };
+  /* but a desktop app that happens to be written in Python is the app, not "a Python app" */
+  Facts python_app = { "python3|/home/u/.local/share/shop/shop.py", "/home/u/Documents",
+                       "/usr/bin/python3", "shop.py", "app", "app-gnome-org.example.Shop-8.scope",
+                       "org.example.Shop" };
+  g_autoptr(PhAppIdentity) a = NULL;
+  g_autoptr(PhAppIdentity) b = NULL;
+  g_autoptr(PhAppIdentity) c = NULL;
+  g_autoptr(PhAppIdentity) d = NULL;
+  g_autoptr(PhAppIdentity) e = NULL;
+  g_autoptr(PhAppIdentity) f = NULL;
+  g_autoptr(PhAppIdentity) g = NULL;
+  GIcon *icon;
+
+  write_file (apps, "org.example.Shop.desktop",
+              "[Desktop Entry]\nType=Application\nName=Shop Manager\n"
+              "Comment=Manage the shop\nExec=true\nIcon=org.example.Shop\n"
+              "Categories=Office;\n");
+  write_file (apps, "org.example.Painter.desktop",
+              "[Desktop Entry]\nType=Application\nName=Painter\nExec=true\n"
+              "Icon=/opt/painter/painter.png\n");
+
+  a = identify (&shop);
+  assert_identity (a, PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application");
+  g_assert_cmpstr (ph_app_identity_get_key (a), ==, "app:org.example.Shop");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (a), ==, "org.example.Shop");
+  g_assert_cmpstr (ph_app_identity_get_description (a), ==, "Manage the shop");
+
+  b = identify (&prefixed);
+  assert_identity (b, PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application");
+
+  c = identify (&flatpak);
+  assert_identity (c, PH_APP_KIND_FLATPAK, "Shop Manager", "Flatpak app");
+  g_assert_cmpstr (ph_app_identity_get_key (c), ==, "flatpak:org.example.Shop");
+
+  d = identify (&missing);
+  assert_identity (d, PH_APP_KIND_DESKTOP_APP, "org.example.Missing", "Application");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (d), ==, "org.example.Missing");
+
+  e = identify (&file_icon);
+  assert_identity (e, PH_APP_KIND_DESKTOP_APP, "Painter", "Application");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (e), ==, "org.example.Painter");
+  icon = ph_app_identity_get_icon (e);
+  g_assert_true (G_IS_FILE_ICON (icon));
+
+  f = identify (&vite_in_editor);
+  assert_identity (f, PH_APP_KIND_DEV_SERVER, "shop", "Vite dev server");
+
+  g = identify (&python_app);
+  assert_identity (g, PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application");
+}
+
+static void
+test_terminals (void)
+{
+  g_autofree char *apps = g_build_filename (g_get_user_data_dir (), "applications", NULL);
+  Facts nc = { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc", "app",
+               "app-org.example.Term-55.scope", "org.example.Term" };
+  Facts http = { "python3|-m|http.server", "/home/u/www", "/usr/bin/python3", "python3", "app",
+                 "app-org.example.Term-55.scope", "org.example.Term" };
+  Facts console = { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc", "app",
+                    "app-gnome-org.gnome.Console-3.scope", "org.gnome.Console" };
+  Facts vte = { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc", "user-service",
+                "vte-spawn-8f1e.scope", NULL };
+  g_autoptr(PhAppIdentity) a = NULL;
+  g_autoptr(PhAppIdentity) b = NULL;
+  g_autoptr(PhAppIdentity) c = NULL;
+  g_autoptr(PhAppIdentity) d = NULL;
+
+  write_file (apps, "org.example.Term.desktop",
+              "[Desktop Entry]\nType=Application\nName=Term\nExec=true\n"
+              "Categories=System;TerminalEmulator;\n");
+
+  a = identify (&nc);
+  assert_identity (a, PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (a), ==, "utilities-terminal-symbolic");
+  b = identify (&http);
+  assert_identity (b, PH_APP_KIND_DEV_SERVER, "www", "Python file server");
+  c = identify (&console);
+  assert_identity (c, PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal");
+  d = identify (&vte);
+  assert_identity (d, PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal");
+}
+
+static void
+test_containers (void)
+{
+  static const char id[] = "3f2a1b9c0d12aabbccddeeff00112233445566778899aabbccddeeff00112233";
+  PhProcessFacts docker = {
+    .comm = "nginx", .exe = "/usr/sbin/nginx", .manager = "container", .container = id,
+    .container_kind = "docker", .unit = "docker-3f2a1b9c0d12.scope",
+  };
+  PhProcessFacts podman = docker;
+  PhProcessFacts unknown = docker;
+  const char *proxy_argv[] = { "/usr/bin/docker-proxy", "-proto", "tcp", "-host-ip", "0.0.0.0",
+                               "-host-port", "8080", "-container-ip", "172.17.0.2",
+                               "-container-port", "80", NULL };
+  PhProcessFacts proxy = {
+    .comm = "docker-proxy", .exe = "/usr/bin/docker-proxy", .argv = proxy_argv,
+    .manager = "system-service", .unit = "docker.service",
+  };
+  g_autoptr(PhAppIdentity) a = NULL;
+  g_autoptr(PhAppIdentity) b = NULL;
+  g_autoptr(PhAppIdentity) c = NULL;
+  g_autoptr(PhAppIdentity) d = NULL;
+  g_autofree char *key = g_strconcat ("container:", id, NULL);
+
+  podman.container_kind = "libpod";
+  unknown.container_kind = NULL;
+
+  a = ph_app_identity_new_for_process (&docker);
+  assert_identity (a, PH_APP_KIND_CONTAINER, "Container 3f2a1b9c0d12", "Docker container");
+  g_assert_cmpstr (ph_app_identity_get_key (a), ==, key);
+  g_assert_cmpstr (ph_app_identity_get_description (a), ==, "nginx");
+  b = ph_app_identity_new_for_process (&podman);
+  assert_identity (b, PH_APP_KIND_CONTAINER, "Container 3f2a1b9c0d12", "Podman container");
+  c = ph_app_identity_new_for_process (&unknown);
+  assert_identity (c, PH_APP_KIND_CONTAINER, "Container 3f2a1b9c0d12", "Container");
+  d = ph_app_identity_new_for_process (&proxy);
+  assert_identity (d, PH_APP_KIND_CONTAINER, "Published container ports", "Docker");
+}
+
+static void
+test_programs (void)
+{
+  Facts nc = { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc" };
+  Facts deleted = { "/usr/bin/foo", "/", "/usr/bin/foo (deleted)", "foo" };
+  Facts comm_only = { NULL, NULL, NULL, "kworker" };
+  Facts nothing = { 0 };
+  Facts argv_only = { "/usr/libexec/thing|--daemon", NULL, NULL, NULL };
+  PhProcessFacts other_user = {
+    .comm = "cupsd", .exe = "/usr/sbin/cupsd", .manager = "none", .uid = 4242,
+    .user = "alice",
+  };
+  g_autoptr(PhAppIdentity) a = identify (&nc);
+  g_autoptr(PhAppIdentity) b = identify (&deleted);
+  g_autoptr(PhAppIdentity) c = identify (&comm_only);
+  g_autoptr(PhAppIdentity) d = identify (&nothing);
+  g_autoptr(PhAppIdentity) e = identify (&argv_only);
+  g_autoptr(PhAppIdentity) f = NULL;
+  g_autofree char *key = g_strdup_printf ("program:%u:nc.openbsd", getuid ());
+
+  assert_identity (a, PH_APP_KIND_PROGRAM, "nc.openbsd", "Program");
+  g_assert_cmpstr (ph_app_identity_get_key (a), ==, key);
+  g_assert_cmpstr (ph_app_identity_get_description (a), ==, "/usr/bin/nc.openbsd");
+  assert_identity (b, PH_APP_KIND_PROGRAM, "foo", "Program");
+  assert_identity (c, PH_APP_KIND_PROGRAM, "kworker", "Program");
+  assert_identity (d, PH_APP_KIND_PROGRAM, "Unknown program", "Program");
+  assert_identity (e, PH_APP_KIND_PROGRAM, "thing", "Program");
+
+  if (getuid () != 4242)
+    {
+      f = ph_app_identity_new_for_process (&other_user);
+      assert_identity (f, PH_APP_KIND_PROGRAM, "cupsd", "Program run by alice");
+      g_assert_cmpstr (ph_app_identity_get_key (f), ==, "program:4242:cupsd");
+    }
+}
+
+static void
+test_kernel_and_hidden (void)
+{
+  g_autoptr(PhAppIdentity) kernel = ph_app_identity_new_kernel ();
+  g_autoptr(PhAppIdentity) postgres = ph_app_identity_new_hidden (117, "postgres");
+  g_autoptr(PhAppIdentity) nameless = ph_app_identity_new_hidden (1234, NULL);
+  PhAppKind kind;
+  g_autofree char *name = NULL;
+
+  assert_identity (kernel, PH_APP_KIND_KERNEL, "Kernel", "No process holds these sockets");
+  g_assert_cmpstr (ph_app_identity_get_key (kernel), ==, "kernel");
+  assert_identity (postgres, PH_APP_KIND_HIDDEN, "Another user: postgres", "Owner hidden");
+  g_assert_cmpstr (ph_app_identity_get_key (postgres), ==, "hidden:117");
+  assert_identity (nameless, PH_APP_KIND_HIDDEN, "Another user (ID 1234)", "Owner hidden");
+
+  /* properties, for the list's expressions */
+  g_object_get (postgres, "kind", &kind, "name", &name, NULL);
+  g_assert_cmpint (kind, ==, PH_APP_KIND_HIDDEN);
+  g_assert_cmpstr (name, ==, "Another user: postgres");
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The rules as data
+ * ------------------------------------------------------------------------------------- */
+
+static void
+test_rules_file_parses (void)
+{
+  const char *srcdir = g_getenv ("PORTHOLE_SRCDIR");
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) groups = NULL;
+  gsize length;
+  guint n;
+
+  if (srcdir == NULL)
+    {
+      g_test_skip ("PORTHOLE_SRCDIR is not set");
+      return;
+    }
+  path = g_build_filename (srcdir, "data", "dev-servers.ini", NULL);
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+
+  n = ph_app_identity_check_rules (contents, length, &error);
+  g_assert_no_error (error);
+  g_test_message ("%u dev-server rules", n);
+  g_assert_cmpuint (n, >=, 60);
+
+  /* every group is its own tool: GKeyFile would merge a repeated group silently */
+  g_key_file_load_from_data (keyfile, contents, length, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+  groups = g_key_file_get_groups (keyfile, NULL);
+  g_assert_cmpuint (g_strv_length (groups), ==, n);
+  {
+    g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+    guint headers = 0;
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      headers += lines[i][0] == '[';
+    g_assert_cmpuint (headers, ==, n);
+  }
+}
+
+static void
+test_rules_errors (void)
+{
+  static const struct
+  {
+    const char *data;
+    const char *message;
+  } cases[] = {
+    { "[a]\nTool=A\nKind=dev-server\nCommand=a;\n", "unknown key" },
+    { "[a]\nKind=dev-server\nCommands=a;\n", "Tool is missing" },
+    { "[a]\nTool=A\nKind=toaster\nCommands=a;\n", "Kind" },
+    { "[a]\nTool=A\nKind=app\nSubcommands=serve;\n", "needs Commands" },
+    { "[a]\nTool=A\nKind=app\nCommands=a;;b;\n", "empty entry" },
+    { "[a]\nTool=A\nKind=app\nCommands=a b;\n", "space" },
+    { "[a]\nTool=A\nKind=app\nCommands=a;\nGeneric=maybe\n", "Generic" },
+    { "no group\n", "" },
+    { "# only a comment\n", "no rules" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpuint (ph_app_identity_check_rules (cases[i].data, strlen (cases[i].data),
+                                                     &error), ==, 0);
+      g_assert_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE);
+      g_assert_nonnull (strstr (error->message, cases[i].message));
+    }
+
+  {
+    const char *good = "[a]\nTool=A\nKind=app\nPaths=/x y/;\nGeneric=true\n[b]\nTool=B\n"
+                       "Kind=notebook\nModules=b;\n";
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpuint (ph_app_identity_check_rules (good, strlen (good), &error), ==, 2);
+    g_assert_no_error (error);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * A real process: this test program re-run as `node …/node_modules/.bin/vite` in a project
+ * folder, its facts read from /proc as the helper reads them
+ * ------------------------------------------------------------------------------------- */
+
+static char *
+read_proc_link (int         pid,
+                const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", pid, name);
+
+  return g_file_read_link (path, NULL);
+}
+
+static void
+test_live_process (void)
+{
+  const char *files[] = { "src/shop/package.json", NULL };
+  g_autofree char *root = make_tree (files);
+  g_autofree char *project = g_build_filename (root, "src", "shop", NULL);
+  g_autofree char *script = g_build_filename (project, "node_modules", ".bin", "vite", NULL);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *cmdline_path = NULL;
+  g_autofree char *comm_path = NULL;
+  g_autofree char *cmdline = NULL;
+  g_autofree char *comm = NULL;
+  g_autofree char *cwd = NULL;
+  g_autofree char *exe = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhAppIdentity) identity = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  gsize length = 0;
+  GPid pid;
+  int status;
+  const char *child_argv[] = { self, "node", script, "--port", "5173", NULL };
+  PhProcessFacts facts = { 0 };
+
+  envp = g_environ_setenv (envp, "PH_TEST_IDLE", "1", TRUE);
+  g_spawn_async (project, (char **) child_argv, envp,
+                 G_SPAWN_FILE_AND_ARGV_ZERO | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                 &error);
+  g_assert_no_error (error);
+
+  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  comm_path = g_strdup_printf ("/proc/%d/comm", pid);
+  g_file_get_contents (cmdline_path, &cmdline, &length, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (comm_path, &comm, NULL, &error);
+  g_assert_no_error (error);
+  g_strchomp (comm);
+  cwd = read_proc_link (pid, "cwd");
+  exe = read_proc_link (pid, "exe");
+
+  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+    g_ptr_array_add (argv, cmdline + i);
+  g_ptr_array_add (argv, NULL);
+
+  facts.comm = comm;
+  facts.exe = exe;
+  facts.cwd = cwd;
+  facts.argv = (const char * const *) argv->pdata;
+  facts.manager = "session";
+  facts.uid = getuid ();
+  facts.user = g_get_user_name ();
+  identity = ph_app_identity_new_for_process (&facts);
+
+  kill (pid, SIGTERM);
+  waitpid (pid, &status, 0);
+  g_spawn_close_pid (pid);
+
+  g_assert_cmpstr (g_ptr_array_index (argv, 0), ==, "node");
+  assert_identity (identity, PH_APP_KIND_DEV_SERVER, "shop", "Vite dev server");
+  g_assert_cmpstr (ph_app_identity_get_description (identity), ==, cwd);
+
+  remove_tree (root);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (g_getenv ("PH_TEST_IDLE") != NULL)
+    {
+      /* the live test's stand-in for a dev server: wait to be stopped */
+      g_usleep (30 * G_USEC_PER_SEC);
+      return 0;
+    }
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/app-identity/dev-server/tools", test_dev_servers);
+  g_test_add_func ("/app-identity/dev-server/key", test_dev_server_key);
+  g_test_add_func ("/app-identity/dev-server/without-project", test_dev_server_without_project);
+  g_test_add_func ("/app-identity/dev-server/project-walk-up", test_project_walk_up);
+  g_test_add_func ("/app-identity/service/system", test_system_service);
+  g_test_add_func ("/app-identity/service/user", test_user_service);
+  g_test_add_func ("/app-identity/app/desktop", test_desktop_apps);
+  g_test_add_func ("/app-identity/app/terminals", test_terminals);
+  g_test_add_func ("/app-identity/container", test_containers);
+  g_test_add_func ("/app-identity/program", test_programs);
+  g_test_add_func ("/app-identity/kernel-and-hidden", test_kernel_and_hidden);
+  g_test_add_func ("/app-identity/rules/file-parses", test_rules_file_parses);
+  g_test_add_func ("/app-identity/rules/errors", test_rules_errors);
+  g_test_add_func ("/app-identity/live-process", test_live_process);
+
+  return g_test_run ();
+}
