@@ -826,7 +826,8 @@ write_sock (SockEntry *e,
     ph_rec_u64 (out, "cgroup", s->cgroup_id);
   ph_rec_u64 (out, "conns", s->conns);
   ph_buf_append_s (out, "\towners=");
-  qsort (e->owners, e->n_owners, sizeof *e->owners, compare_owner);
+  if (e->n_owners > 1)
+    qsort (e->owners, e->n_owners, sizeof *e->owners, compare_owner);
   for (uint32_t i = 0; i < e->n_owners; i++)
     {
       if (i > 0)
@@ -918,7 +919,8 @@ write_change_set (PhScanner *sc,
       if (e != NULL && (full || e->dirty))
         todo[n_todo++] = e;
     }
-  qsort (todo, n_todo, sizeof *todo, compare_entry);
+  if (n_todo > 1)
+    qsort (todo, n_todo, sizeof *todo, compare_entry);
 
   /* New facts about a process whose sockets did not change. */
   for (size_t i = 0; i < sc->procs.size; i++)
