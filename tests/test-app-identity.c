@@ -647,6 +647,33 @@ test_kernel_and_hidden (void)
   g_assert_cmpstr (name, ==, "Another user: postgres");
 }
 
+/* Every refresh names each new owner; 2,000 of them must not be felt. */
+static void
+test_speed (void)
+{
+  Facts kinds[] = {
+    { "node|/home/u/src/shop/node_modules/.bin/vite", "/home/u/src/shop", "/usr/bin/node",
+      "node" },
+    { "python3|manage.py|runserver", "/home/u/src/site", "/usr/bin/python3", "python3" },
+    { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc" },
+    { "/usr/sbin/sshd|-D", "/", "/usr/sbin/sshd", "sshd", "system-service", "ssh.service" },
+    { "node|server.js", "/", "/usr/bin/node", "node" },
+  };
+  gint64 start = g_get_monotonic_time ();
+  double per_call_us;
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autoptr(PhAppIdentity) identity = identify (&kinds[i % G_N_ELEMENTS (kinds)]);
+
+      g_assert_nonnull (ph_app_identity_get_key (identity));
+    }
+  per_call_us = (g_get_monotonic_time () - start) / 2000.0;
+  g_test_message ("identifying one process takes %.1f us (2,000 processes: %.1f ms)",
+                  per_call_us, per_call_us * 2000 / 1000);
+  g_assert_cmpfloat (per_call_us, <, 1000);
+}
+
 /* ---------------------------------------------------------------------------------------
  * The rules as data
  * ------------------------------------------------------------------------------------- */
@@ -833,6 +860,7 @@ main (int   argc,
   g_test_add_func ("/app-identity/container", test_containers);
   g_test_add_func ("/app-identity/program", test_programs);
   g_test_add_func ("/app-identity/kernel-and-hidden", test_kernel_and_hidden);
+  g_test_add_func ("/app-identity/speed", test_speed);
   g_test_add_func ("/app-identity/rules/file-parses", test_rules_file_parses);
   g_test_add_func ("/app-identity/rules/errors", test_rules_errors);
   g_test_add_func ("/app-identity/live-process", test_live_process);

@@ -1003,25 +1003,29 @@ read_unit_description_uncached (const char *unit,
   const char *at = strchr (unit, '@');
   const char *dot = strrchr (unit, '.');
 
+  /* Inside a Flatpak the host's /etc and /usr are under /run/host (with host-os access);
+   * the sandbox's own /usr is the runtime, which has no units of the host. */
+  const char *root = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ? "/run/host" : "";
+
   if (system)
     {
-      g_ptr_array_add (dirs, g_strdup ("/etc/systemd/system"));
+      g_ptr_array_add (dirs, g_strconcat (root, "/etc/systemd/system", NULL));
       g_ptr_array_add (dirs, g_strdup ("/run/systemd/system"));
-      g_ptr_array_add (dirs, g_strdup ("/usr/local/lib/systemd/system"));
-      g_ptr_array_add (dirs, g_strdup ("/usr/lib/systemd/system"));
-      g_ptr_array_add (dirs, g_strdup ("/lib/systemd/system"));
+      g_ptr_array_add (dirs, g_strconcat (root, "/usr/local/lib/systemd/system", NULL));
+      g_ptr_array_add (dirs, g_strconcat (root, "/usr/lib/systemd/system", NULL));
+      g_ptr_array_add (dirs, g_strconcat (root, "/lib/systemd/system", NULL));
     }
   else
     {
       if (uid == getuid ())
         g_ptr_array_add (dirs, g_build_filename (g_get_user_config_dir (), "systemd", "user",
                                                  NULL));
-      g_ptr_array_add (dirs, g_strdup ("/etc/systemd/user"));
+      g_ptr_array_add (dirs, g_strconcat (root, "/etc/systemd/user", NULL));
       if (uid == getuid ())
         g_ptr_array_add (dirs, g_build_filename (g_get_user_data_dir (), "systemd", "user",
                                                  NULL));
-      g_ptr_array_add (dirs, g_strdup ("/usr/local/lib/systemd/user"));
-      g_ptr_array_add (dirs, g_strdup ("/usr/lib/systemd/user"));
+      g_ptr_array_add (dirs, g_strconcat (root, "/usr/local/lib/systemd/user", NULL));
+      g_ptr_array_add (dirs, g_strconcat (root, "/usr/lib/systemd/user", NULL));
     }
 
   /* foo@bar.service is described by foo@bar.service or the template foo@.service */
