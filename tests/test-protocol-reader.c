@@ -92,7 +92,8 @@ test_roundtrip (void)
       gsize len;
 
       for (gsize i = 0; i < n; i++)
-        bytes[i] = round < 256 && i == 0 ? round : g_rand_int_range (rand, 0, 256);
+        bytes[i] = (guint8) (round < 256 && i == 0 ? (gint32) round
+                                                   : g_rand_int_range (rand, 0, 256));
       /* some well-formed UTF-8 too */
       if (round % 3 == 0 && n >= 4)
         memcpy (bytes + n - 4, "\xe2\x80\xae!", 4);

@@ -285,7 +285,10 @@ test_fixture_stream (void)
   nfs = ph_service_list_lookup (list, 4001);
   g_assert_true (ph_service_get_kernel (nfs));
   g_assert_cmpstr (ph_service_get_group_key (nfs), ==, "kernel");
-  g_assert_cmpstr (ph_service_get_group_name (nfs), ==, "The kernel");
+  g_assert_cmpstr (ph_service_get_group_kind (nfs), ==, "kernel");
+  g_assert_nonnull (ph_service_get_identity (nfs));
+  g_assert_cmpstr (ph_service_get_group_name (nfs), ==,
+                   ph_app_identity_get_name (ph_service_get_identity (nfs)));
 
   g_assert_true (ph_service_list_find (list, "tcp", "::", 22) == ssh);
   g_assert_true (ph_service_list_find (list, NULL, NULL, 5353) == avahi);
@@ -716,7 +719,9 @@ test_main_owner (void)
   g_assert_cmpint (ph_process_get_pid (owners->pdata[0]), ==, 200);
   g_assert_cmpint (ph_process_get_pid (owners->pdata[1]), ==, 301);
   g_assert_cmpint (ph_process_get_pid (owners->pdata[2]), ==, 300);
-  g_assert_cmpstr (ph_service_get_group_name (service), ==, "gunicorn");
+  /* the group is the main owner's */
+  g_assert_cmpstr (ph_service_get_group_key (service), ==,
+                   ph_process_get_group_key (owners->pdata[0]));
 }
 
 int

@@ -11,14 +11,7 @@
 #include "ph-cli.h"
 #include "ph-explain.h"
 
-int
-ph_cli_list (gboolean json)
-{
-  /* Translators: %s is the version number */
-  g_print (_("Porthole %s: no scanner yet."), PACKAGE_VERSION);
-  g_print ("\n");
-  return 0;
-}
+/* --list: ph_cli_list () is in ph-cli-list.c */
 
 /* --explain */
 

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ph-app-identity.h"
 #include "ph-process.h"
 
 /* The exact bytes the helper sent, and a form that is safe to show. They share memory
@@ -40,6 +41,7 @@ struct _PhProcess
   char    **argv;
   char     *command_line;
 
+  PhAppIdentity *identity;
   char     *group_key;
   char     *group_name;
   char     *group_subtitle;
@@ -71,6 +73,7 @@ enum {
   PROP_GROUP_SUBTITLE,
   PROP_GROUP_ICON,
   PROP_GROUP_KIND,
+  PROP_IDENTITY,
   N_PROPS
 };
 
@@ -206,44 +209,53 @@ set_string (char       **field,
   return TRUE;
 }
 
-/* Until ph-app-identity names applications properly: group by what is known for sure. */
-static void
-compute_identity (PhProcess  *self,
-                  char      **key,
-                  char      **name,
-                  char      **subtitle,
-                  char      **icon,
-                  char      **kind)
+/* The nick of a PhAppKind: "dev-server", "desktop-app", "program", … */
+static const char *
+kind_nick (PhAppKind kind)
 {
-  const char *label = self->comm.display;
+  g_autoptr(GEnumClass) klass = g_type_class_ref (PH_TYPE_APP_KIND);
+  GEnumValue *value = g_enum_get_value (klass, kind);
 
-  if (label == NULL || *label == '\0')
-    label = self->exe.display != NULL ? self->exe.display : "";
-  if (*label == '\0')
-    label = _("Unknown program");
+  /* the class stays alive: GLib never unloads a static enum type */
+  return value != NULL ? value->value_nick : "program";
+}
 
-  if (self->exe.raw != NULL && *self->exe.raw != '\0')
-    *key = g_strconcat ("exe:", self->exe.raw, NULL);
-  else
-    *key = g_strconcat ("comm:", self->comm.raw != NULL ? self->comm.raw : "", NULL);
-  *name = g_strdup (label);
-  *subtitle = g_strdup (self->exe.display);
-  *icon = g_strdup ("application-x-executable-symbolic");
-  *kind = g_strdup ("program");
+/* Which application this process belongs to, from the facts as they are shown (so a
+ * name made from them is safe to show too). */
+static PhAppIdentity *
+compute_identity (PhProcess *self)
+{
+  PhProcessFacts facts = {
+    .comm = self->comm.display,
+    .exe = self->exe.display,
+    .cwd = self->cwd.display,
+    .argv = (const char * const *) self->argv,
+    .manager = self->manager.display,
+    .unit = self->unit.display,
+    .app_id = self->app_id.display,
+    .container = self->container.display,
+    .container_kind = self->container_kind.display,
+    .uid = self->uid >= 0 ? (guint) self->uid : G_MAXUINT,
+    .user = self->user.display,
+  };
+
+  return ph_app_identity_new_for_process (&facts);
 }
 
 /* Returns TRUE when the identity changed; notifies what changed. */
 static gboolean
 ph_process_update_identity (PhProcess *self)
 {
-  g_autofree char *key = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *subtitle = NULL;
-  g_autofree char *icon = NULL;
-  g_autofree char *kind = NULL;
+  g_autoptr(PhAppIdentity) identity = compute_identity (self);
+  const char *key = ph_app_identity_get_key (identity);
+  const char *name = ph_app_identity_get_name (identity);
+  const char *subtitle = ph_app_identity_get_subtitle (identity);
+  const char *icon = ph_app_identity_get_icon_name (identity);
+  const char *kind = kind_nick (ph_app_identity_get_kind (identity));
   gboolean changed = FALSE;
 
-  compute_identity (self, &key, &name, &subtitle, &icon, &kind);
+  g_set_object (&self->identity, identity);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTITY]);
 
   if (set_string (&self->group_key, key))
     {
@@ -284,6 +296,7 @@ ph_process_finalize (GObject *object)
   g_clear_pointer (&self->cmdline, g_bytes_unref);
   g_clear_pointer (&self->argv, g_strfreev);
   g_clear_pointer (&self->command_line, g_free);
+  g_clear_object (&self->identity);
   g_clear_pointer (&self->group_key, g_free);
   g_clear_pointer (&self->group_name, g_free);
   g_clear_pointer (&self->group_subtitle, g_free);
@@ -364,6 +377,10 @@ ph_process_get_property (GObject    *object,
       g_value_set_string (value, self->group_kind);
       break;
 
+    case PROP_IDENTITY:
+      g_value_set_object (value, self->identity);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -409,6 +426,8 @@ ph_process_class_init (PhProcessClass *klass)
   properties[PROP_GROUP_SUBTITLE] = string_pspec ("group-subtitle");
   properties[PROP_GROUP_ICON] = string_pspec ("group-icon");
   properties[PROP_GROUP_KIND] = string_pspec ("group-kind");
+  properties[PROP_IDENTITY] =
+    g_param_spec_object ("identity", NULL, NULL, PH_TYPE_APP_IDENTITY, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -727,4 +746,17 @@ ph_process_get_group_kind (PhProcess *self)
 {
   g_return_val_if_fail (PH_IS_PROCESS (self), NULL);
   return self->group_kind;
+}
+
+/**
+ * ph_process_get_identity:
+ *
+ * Returns: (transfer none): the application this process belongs to (its name, icon,
+ *   kind); the group-* properties are copied from it
+ */
+PhAppIdentity *
+ph_process_get_identity (PhProcess *self)
+{
+  g_return_val_if_fail (PH_IS_PROCESS (self), NULL);
+  return self->identity;
 }

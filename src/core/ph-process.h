@@ -4,6 +4,7 @@
 
 #include <glib-object.h>
 
+#include "ph-app-identity.h"
 #include "ph-protocol-reader.h"
 
 G_BEGIN_DECLS
@@ -49,5 +50,6 @@ const char         *ph_process_get_group_name     (PhProcess       *self);
 const char         *ph_process_get_group_subtitle (PhProcess       *self);
 const char         *ph_process_get_group_icon     (PhProcess       *self);
 const char         *ph_process_get_group_kind     (PhProcess       *self);
+PhAppIdentity      *ph_process_get_identity       (PhProcess       *self);
 
 G_END_DECLS

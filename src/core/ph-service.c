@@ -34,6 +34,7 @@ struct _PhService
   char        *group_icon;
   char        *group_kind;
   char        *sort_key;
+  PhAppIdentity *identity;
 
   guint        hidden : 1;
   guint        kernel : 1;
@@ -64,6 +65,7 @@ enum {
   PROP_GROUP_SUBTITLE,
   PROP_GROUP_ICON,
   PROP_GROUP_KIND,
+  PROP_IDENTITY,
   N_PROPS
 };
 
@@ -71,12 +73,11 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (PhService, ph_service, G_TYPE_OBJECT)
 
-/* Group ranks: applications first, then other users' sockets, then the kernel's. */
-enum {
-  RANK_PROCESS = '1',
-  RANK_UNKNOWN = '2',
-  RANK_HIDDEN  = '3',
-  RANK_KERNEL  = '4',
+/* Sections in this order: what the user started first, the system last. The GUI's own
+ * section sorter uses the same order, so sorting this model's order again is cheap. */
+static const char * const group_kind_order[] = {
+  "dev-server", "desktop-app", "flatpak", "program", "user-service", "container",
+  "system-service", "hidden", "kernel",
 };
 
 static void
@@ -94,6 +95,7 @@ ph_service_finalize (GObject *object)
   g_clear_pointer (&self->group_icon, g_free);
   g_clear_pointer (&self->group_kind, g_free);
   g_clear_pointer (&self->sort_key, g_free);
+  g_clear_object (&self->identity);
 
   G_OBJECT_CLASS (ph_service_parent_class)->finalize (object);
 }
@@ -196,6 +198,10 @@ ph_service_get_property (GObject    *object,
       g_value_set_string (value, self->group_kind);
       break;
 
+    case PROP_IDENTITY:
+      g_value_set_object (value, self->identity);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -238,6 +244,8 @@ ph_service_class_init (PhServiceClass *klass)
     g_param_spec_string ("group-subtitle", NULL, NULL, NULL, flags);
   properties[PROP_GROUP_ICON] = g_param_spec_string ("group-icon", NULL, NULL, NULL, flags);
   properties[PROP_GROUP_KIND] = g_param_spec_string ("group-kind", NULL, NULL, NULL, flags);
+  properties[PROP_IDENTITY] =
+    g_param_spec_object ("identity", NULL, NULL, PH_TYPE_APP_IDENTITY, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -341,6 +349,18 @@ set_string (char       **field,
   return TRUE;
 }
 
+/* The position of a group kind in the list's order (unknown kinds go with "program"). */
+int
+ph_service_group_kind_rank (const char *kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (group_kind_order); i++)
+    {
+      if (g_strcmp0 (kind, group_kind_order[i]) == 0)
+        return (int) i;
+    }
+  return 3;
+}
+
 static char *
 make_sort_key (char        rank,
                const char *name,
@@ -426,8 +446,7 @@ sort_owners (PhService *self)
 PhServiceChange
 ph_service_refresh_group (PhService *self)
 {
-  g_autofree char *hidden_name = NULL;
-  g_autofree char *hidden_key = NULL;
+  g_autoptr(PhAppIdentity) identity = NULL;
   g_autofree char *sort_key = NULL;
   PhProcess *main_owner;
   const char *key;
@@ -436,7 +455,6 @@ ph_service_refresh_group (PhService *self)
   const char *icon;
   const char *kind;
   PhServiceChange change = PH_SERVICE_CHANGED_NONE;
-  char rank;
 
   g_return_val_if_fail (PH_IS_SERVICE (self), PH_SERVICE_CHANGED_NONE);
 
@@ -450,49 +468,53 @@ ph_service_refresh_group (PhService *self)
   main_owner = ph_service_get_main_owner (self);
   if (main_owner != NULL)
     {
-      key = ph_process_get_group_key (main_owner);
-      name = ph_process_get_group_name (main_owner);
-      subtitle = ph_process_get_group_subtitle (main_owner);
-      icon = ph_process_get_group_icon (main_owner);
+      identity = g_object_ref (ph_process_get_identity (main_owner));
       kind = ph_process_get_group_kind (main_owner);
-      rank = RANK_PROCESS;
     }
   else if (self->hidden)
     {
-      g_autofree char *uid_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->uid);
-      const char *user = self->user;
+      guint uid = self->uid >= 0 ? (guint) self->uid : G_MAXUINT;
+      g_autofree char *hidden_key = g_strdup_printf ("hidden:%u", uid);
 
-      if (user == NULL || *user == '\0')
-        user = uid_text;
-      hidden_key = g_strdup_printf ("hidden:%" G_GINT64_FORMAT, self->uid);
-      /* Translators: a group of sockets whose programs belong to another user account,
-       * which Porthole may not look into. %s is the user's name. */
-      hidden_name = g_strdup_printf (_("Another user: %s"), user);
-      key = hidden_key;
-      name = hidden_name;
-      subtitle = _("Owner hidden");
-      icon = "avatar-default-symbolic";
+      /* The same other user as before: keep the object (and its name). */
+      if (self->identity != NULL &&
+          g_strcmp0 (ph_app_identity_get_key (self->identity), hidden_key) == 0 &&
+          g_strcmp0 (self->group_kind, "hidden") == 0)
+        identity = g_object_ref (self->identity);
+      else
+        identity = ph_app_identity_new_hidden (uid, self->user);
       kind = "hidden";
-      rank = RANK_HIDDEN;
     }
   else if (self->kernel)
     {
-      key = "kernel";
-      name = _("The kernel");
-      subtitle = _("No program holds these sockets");
-      icon = "system-run-symbolic";
+      static PhAppIdentity *kernel_identity;
+
+      if (g_once_init_enter_pointer (&kernel_identity))
+        g_once_init_leave_pointer (&kernel_identity, ph_app_identity_new_kernel ());
+      identity = g_object_ref (kernel_identity);
       kind = "kernel";
-      rank = RANK_KERNEL;
+    }
+  else
+    kind = "program";
+
+  if (identity != NULL)
+    {
+      key = ph_app_identity_get_key (identity);
+      name = ph_app_identity_get_name (identity);
+      subtitle = ph_app_identity_get_subtitle (identity);
+      icon = ph_app_identity_get_icon_name (identity);
     }
   else
     {
+      /* no owner known, neither hidden nor the kernel's: should not happen */
       key = "unknown";
       name = _("Unknown program");
       subtitle = NULL;
       icon = "application-x-executable-symbolic";
-      kind = "unknown";
-      rank = RANK_UNKNOWN;
     }
+
+  if (g_set_object (&self->identity, identity))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTITY]);
 
   if (set_string (&self->group_key, key))
     {
@@ -522,7 +544,7 @@ ph_service_refresh_group (PhService *self)
 
   if (change != PH_SERVICE_CHANGED_NONE || self->sort_key == NULL)
     {
-      sort_key = make_sort_key (rank, name, key);
+      sort_key = make_sort_key ('a' + ph_service_group_kind_rank (kind), name, key);
       if (set_string (&self->sort_key, sort_key))
         change |= PH_SERVICE_CHANGED_ORDER;
     }
@@ -1031,7 +1053,8 @@ ph_service_get_group_icon (PhService *self)
   return self->group_icon;
 }
 
-/* "program" (or what ph-app-identity says), "hidden", "kernel" or "unknown" */
+/* The nick of the group's PhAppKind: "dev-server", "desktop-app", "flatpak", "program",
+ * "user-service", "container", "system-service", "hidden" or "kernel" */
 const char *
 ph_service_get_group_kind (PhService *self)
 {
@@ -1176,4 +1199,17 @@ ph_service_matches (PhService         *self,
         return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * ph_service_get_identity:
+ *
+ * Returns: (transfer none) (nullable): the application the service belongs to: its main
+ *   owner's, or the group of another user's or of the kernel's sockets
+ */
+PhAppIdentity *
+ph_service_get_identity (PhService *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE (self), NULL);
+  return self->identity;
 }

@@ -66,6 +66,8 @@ const char      *ph_service_get_group_name           (PhService            *self
 const char      *ph_service_get_group_subtitle       (PhService            *self);
 const char      *ph_service_get_group_icon           (PhService            *self);
 const char      *ph_service_get_group_kind           (PhService            *self);
+PhAppIdentity   *ph_service_get_identity             (PhService            *self);
+int              ph_service_group_kind_rank          (const char           *kind);
 
 char            *ph_service_dup_display_address      (PhService            *self);
 gboolean         ph_service_is_reachable_from_network (PhService           *self);

@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-cli-list.c — porthole --list: one scan, printed as a grouped table or as JSON */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ph-cli.h"
+#include "ph-cli-list.h"
+#include "ph-port-info.h"
+#include "ph-scanner.h"
+
+/* ---- scanning once ------------------------------------------------------------------ */
+
+static char *
+last_line (const char *text)
+{
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  if (text == NULL)
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (n = g_strv_length (lines); n > 0; n--)
+    {
+      g_strstrip (lines[n - 1]);
+      if (*lines[n - 1] != '\0')
+        return ph_protocol_display (lines[n - 1], -1);
+    }
+  return NULL;
+}
+
+/* Runs the helper with @args, waits for it and returns its output; an error when it
+ * could not run or did not exit cleanly. */
+static GBytes *
+run_helper (const char * const  *args,
+            GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GSubprocess) subprocess = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *detail = NULL;
+
+  argv = ph_scanner_build_helper_argv (args, NULL, error);
+  if (argv == NULL)
+    return NULL;
+
+  subprocess = g_subprocess_newv ((const char * const *) argv,
+                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                  &local_error);
+  if (subprocess == NULL ||
+      !g_subprocess_communicate (subprocess, NULL, NULL, &out, &err, &local_error))
+    {
+      g_set_error (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_FAILED,
+                   /* Translators: %s is the system's reason */
+                   _("Porthole could not start its scanner: %s"), local_error->message);
+      return NULL;
+    }
+
+  if (!g_subprocess_get_successful (subprocess))
+    {
+      if (err != NULL)
+        {
+          g_autofree char *text = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+          detail = last_line (text);
+        }
+      if (detail != NULL)
+        g_set_error (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_FAILED,
+                     /* Translators: %s is the scanner's own (English) message */
+                     _("The scanner stopped unexpectedly: %s"), detail);
+      else
+        g_set_error_literal (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_FAILED,
+                             _("The scanner stopped unexpectedly"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&out);
+}
+
+/**
+ * ph_cli_list_scan:
+ * @list: an empty list to fill
+ * @source: (out) (optional): where the sockets came from ("netlink" or "procfs")
+ *
+ * Runs `porthole-helper watch --once` (synchronously: this is the command line) and
+ * applies its one full change set to @list.
+ */
+gboolean
+ph_cli_list_scan (PhServiceList  *list,
+                  char          **source,
+                  GError        **error)
+{
+  static const char * const watch_args[] = { "watch", "--once", NULL };
+  static const char * const version_args[] = { "--version", NULL };
+  g_autoptr(GBytes) out = NULL;
+  gboolean in_flatpak = FALSE;
+  gboolean hello = FALSE;
+  guint applied_sets = 0;
+  const char *data;
+  const char *end;
+  gsize size;
+  g_auto(GStrv) probe = NULL;
+
+  g_return_val_if_fail (PH_IS_SERVICE_LIST (list), FALSE);
+
+  probe = ph_scanner_build_helper_argv (NULL, &in_flatpak, error);
+  if (probe == NULL)
+    return FALSE;
+
+  /* From a Flatpak the helper runs on the host: check that it runs there first. */
+  if (in_flatpak)
+    {
+      g_autoptr(GBytes) version = run_helper (version_args, error);
+      g_autofree char *text = NULL;
+
+      if (version == NULL)
+        return FALSE;
+      text = g_strndup (g_bytes_get_data (version, NULL), g_bytes_get_size (version));
+      if (strstr (text, "protocol=1") == NULL)
+        {
+          g_set_error_literal (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_PROTOCOL,
+                               _("Porthole’s scanner is a different version than Porthole. "
+                                 "Reinstalling Porthole should fix this."));
+          return FALSE;
+        }
+    }
+
+  out = run_helper (watch_args, error);
+  if (out == NULL)
+    return FALSE;
+
+  data = g_bytes_get_data (out, &size);
+  end = data + size;
+  while (data != NULL && data < end)
+    {
+      const char *nl = memchr (data, '\n', end - data);
+      gsize len = (nl != NULL ? nl : end) - data;
+      g_autoptr(GError) line_error = NULL;
+      g_autoptr(PhRecord) record = ph_record_parse (data, len, &line_error);
+      gboolean applied = FALSE;
+
+      data = nl != NULL ? nl + 1 : end;
+      if (record == NULL)
+        {
+          g_debug ("porthole-helper sent a bad line: %s", line_error->message);
+          continue;
+        }
+
+      if (ph_record_get_kind (record) == PH_RECORD_HELLO)
+        {
+          if (ph_record_get_uint64_or (record, "protocol", 0) != PH_PROTOCOL_READER_VERSION)
+            {
+              g_set_error_literal (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_PROTOCOL,
+                                   _("Porthole’s scanner is a different version than "
+                                     "Porthole. Reinstalling Porthole should fix this."));
+              return FALSE;
+            }
+          hello = TRUE;
+          if (source != NULL)
+            {
+              g_free (*source);
+              *source = g_strdup (ph_record_get (record, "source", NULL));
+            }
+          continue;
+        }
+
+      if (ph_record_get_kind (record) == PH_RECORD_WARN)
+        {
+          g_autofree char *message = NULL;
+          const char *raw = ph_record_get (record, "message", NULL);
+
+          message = raw != NULL ? ph_protocol_display (raw, -1) : NULL;
+          if (message != NULL)
+            g_printerr ("porthole-helper: %s\n", message);
+          continue;
+        }
+
+      if (!ph_service_list_feed (list, record, &applied, &line_error))
+        g_debug ("porthole-helper: %s", line_error->message);
+      applied_sets += applied;
+    }
+
+  if (!hello || applied_sets == 0)
+    {
+      g_set_error_literal (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_PROTOCOL,
+                           _("Porthole’s scanner ended without listing the sockets."));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ---- the table ---------------------------------------------------------------------- */
+
+/* Short names for the RFC 6335 classes, to fit a column. */
+static const char *
+class_short_name (guint port)
+{
+  switch (ph_port_class_for_port (port))
+    {
+    case PH_PORT_CLASS_SYSTEM:
+      /* Translators: short column value for ports 0–1023 */
+      return C_("port class", "well-known");
+    case PH_PORT_CLASS_USER:
+      /* Translators: short column value for ports 1024–49151 */
+      return C_("port class", "registered");
+    case PH_PORT_CLASS_DYNAMIC:
+      /* Translators: short column value for ports 49152–65535 */
+      return C_("port class", "dynamic");
+    default:
+      return "";
+    }
+}
+
+static const char *
+class_id (guint port)
+{
+  switch (ph_port_class_for_port (port))
+    {
+    case PH_PORT_CLASS_SYSTEM:
+      return "system";
+    case PH_PORT_CLASS_USER:
+      return "user";
+    case PH_PORT_CLASS_DYNAMIC:
+      return "dynamic";
+    default:
+      return NULL;
+    }
+}
+
+static char *
+process_column (PhService *service)
+{
+  PhProcess *owner = ph_service_get_main_owner (service);
+  GPtrArray *owners = ph_service_get_owners (service);
+  GString *text;
+
+  if (owner == NULL)
+    {
+      if (ph_service_get_hidden (service))
+        /* Translators: the process column when another user's program holds the port */
+        return g_strdup (_("hidden"));
+      if (ph_service_get_kernel (service))
+        /* Translators: the process column when no process holds the port */
+        return g_strdup (_("kernel"));
+      return g_strdup ("?");
+    }
+
+  text = g_string_new (ph_process_get_comm (owner) != NULL ? ph_process_get_comm (owner) : "?");
+  g_string_append_printf (text, " (%" G_GINT64_FORMAT ")", ph_process_get_pid (owner));
+  if (owners->len > 1)
+    /* Translators: "+3": three more processes share the socket */
+    g_string_append_printf (text, _(" +%u"), owners->len - 1);
+  return g_string_free (text, FALSE);
+}
+
+static void
+append_padded (GString    *out,
+               const char *text,
+               guint       width,
+               gboolean    right)
+{
+  glong length = g_utf8_strlen (text, -1);
+  guint pad = length < (glong) width ? width - (guint) length : 0;
+
+  if (right)
+    {
+      for (guint i = 0; i < pad; i++)
+        g_string_append_c (out, ' ');
+      g_string_append (out, text);
+    }
+  else
+    {
+      g_string_append (out, text);
+      for (guint i = 0; i < pad; i++)
+        g_string_append_c (out, ' ');
+    }
+}
+
+enum { COL_PORT, COL_PROTO, COL_ADDRESS, COL_ACCESS, COL_CLASS, COL_PROCESS, N_COLS };
+
+/**
+ * ph_cli_list_format_table:
+ * @terminal: whether the text goes to a terminal (group names in bold)
+ *
+ * One block per application: its name and what it is, then one line per socket: port,
+ * protocol, address, whether other computers can reach it, the port's class and the
+ * process. Columns line up across the whole table.
+ *
+ * Returns: (transfer full): the table
+ */
+char *
+ph_cli_list_format_table (PhServiceList *list,
+                          gboolean       terminal)
+{
+  GListModel *model = G_LIST_MODEL (list);
+  guint n = g_list_model_get_n_items (model);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  const char *headers[N_COLS] = {
+    /* Translators: column headers of porthole --list; keep them short */
+    _("PORT"), _("PROTO"), _("ADDRESS"), _("ACCESS"), _("CLASS"), _("PROCESS"),
+  };
+  guint widths[N_COLS];
+  GString *out = g_string_new (NULL);
+  const char *previous_key = NULL;
+  guint n_groups = 0;
+  guint n_hidden = 0;
+
+  if (n == 0)
+    {
+      g_string_append_printf (out, "%s\n", _("Nothing is listening on this computer."));
+      return g_string_free (out, FALSE);
+    }
+
+  for (guint c = 0; c < N_COLS; c++)
+    widths[c] = (guint) g_utf8_strlen (headers[c], -1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PhService) service = g_list_model_get_item (model, i);
+      char *row[N_COLS];
+
+      row[COL_PORT] = g_strdup_printf ("%u", ph_service_get_port (service));
+      row[COL_PROTO] = g_strdup (ph_service_get_protocol (service));
+      row[COL_ADDRESS] = ph_service_dup_display_address (service);
+      /* the port is already in its own column */
+      *strrchr (row[COL_ADDRESS], ':') = '\0';
+      row[COL_ACCESS] = g_strdup (ph_service_is_reachable_from_network (service)
+                                  /* Translators: other computers can connect */
+                                  ? _("network")
+                                  /* Translators: only this computer can connect */
+                                  : _("local"));
+      row[COL_CLASS] = g_strdup (class_short_name (ph_service_get_port (service)));
+      row[COL_PROCESS] = process_column (service);
+
+      for (guint c = 0; c < N_COLS; c++)
+        {
+          widths[c] = MAX (widths[c], (guint) g_utf8_strlen (row[c], -1));
+          g_ptr_array_add (cells, row[c]);
+        }
+      n_hidden += ph_service_get_hidden (service);
+    }
+
+  g_string_append (out, "  ");
+  for (guint c = 0; c < N_COLS; c++)
+    {
+      append_padded (out, headers[c], c == N_COLS - 1 ? 0 : widths[c], c == COL_PORT);
+      if (c < N_COLS - 1)
+        g_string_append (out, "  ");
+    }
+  g_string_append_c (out, '\n');
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PhService) service = g_list_model_get_item (model, i);
+      const char *key = ph_service_get_group_key (service);
+
+      if (previous_key == NULL || g_strcmp0 (previous_key, key) != 0)
+        {
+          const char *name = ph_service_get_group_name (service);
+          const char *subtitle = ph_service_get_group_subtitle (service);
+
+          g_string_append_c (out, '\n');
+          if (terminal)
+            g_string_append (out, "\033[1m");
+          g_string_append (out, name != NULL ? name : "?");
+          if (terminal)
+            g_string_append (out, "\033[0m");
+          if (subtitle != NULL && *subtitle != '\0')
+            g_string_append_printf (out, " — %s", subtitle);
+          g_string_append_c (out, '\n');
+          n_groups++;
+        }
+      previous_key = ph_service_get_group_key (service);
+
+      g_string_append (out, "  ");
+      for (guint c = 0; c < N_COLS; c++)
+        {
+          const char *cell = cells->pdata[i * N_COLS + c];
+
+          append_padded (out, cell, c == N_COLS - 1 ? 0 : widths[c], c == COL_PORT);
+          if (c < N_COLS - 1)
+            g_string_append (out, "  ");
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  g_string_append_c (out, '\n');
+  g_string_append_printf (out,
+                          /* Translators: the summary under porthole --list */
+                          g_dngettext (GETTEXT_PACKAGE, "%u socket", "%u sockets", n), n);
+  g_string_append (out, ", ");
+  g_string_append_printf (out,
+                          g_dngettext (GETTEXT_PACKAGE, "%u application",
+                                       "%u applications", n_groups), n_groups);
+  g_string_append_c (out, '\n');
+  if (n_hidden > 0)
+    {
+      g_string_append_printf (out,
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           "%u socket belongs to another user; run as "
+                                           "administrator to see which program holds it.",
+                                           "%u sockets belong to other users; run as "
+                                           "administrator to see which programs hold them.",
+                                           n_hidden), n_hidden);
+      g_string_append_c (out, '\n');
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/* ---- JSON --------------------------------------------------------------------------- */
+
+/* @text must be valid UTF-8; control characters are escaped, so they stay exact. */
+static void
+json_string (GString    *out,
+             const char *text)
+{
+  if (text == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+
+        default:
+          if (c < 0x20 || c == 0x7f)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Raw bytes from the helper: exact when they are UTF-8, U+FFFD where they are not. */
+static void
+json_bytes (GString    *out,
+            const char *raw)
+{
+  g_autofree char *valid = raw != NULL ? ph_protocol_make_valid (raw, -1) : NULL;
+
+  json_string (out, valid);
+}
+
+static void
+json_int_or_null (GString *out,
+                  gint64   value)
+{
+  if (value < 0)
+    g_string_append (out, "null");
+  else
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, value);
+}
+
+static void
+json_key (GString    *out,
+          guint       indent,
+          const char *key,
+          gboolean    first)
+{
+  if (!first)
+    g_string_append (out, ",\n");
+  for (guint i = 0; i < indent; i++)
+    g_string_append_c (out, ' ');
+  json_string (out, key);
+  g_string_append (out, ": ");
+}
+
+static void
+json_owner (GString   *out,
+            PhService *service,
+            PhProcess *owner)
+{
+  g_auto(GStrv) argv = ph_process_dup_argv_raw (owner);
+  const guint in = 10;
+
+  g_string_append (out, "        {\n");
+  json_key (out, in, "pid", TRUE);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, ph_process_get_pid (owner));
+  json_key (out, in, "start_time", FALSE);
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT, ph_process_get_start_time (owner));
+  json_key (out, in, "ppid", FALSE);
+  json_int_or_null (out, ph_process_get_ppid (owner));
+  json_key (out, in, "uid", FALSE);
+  json_int_or_null (out, ph_process_get_uid (owner));
+  json_key (out, in, "user", FALSE);
+  json_string (out, ph_process_get_user (owner));
+  json_key (out, in, "fd", FALSE);
+  json_int_or_null (out, ph_service_get_owner_fd (service, owner));
+  json_key (out, in, "comm", FALSE);
+  json_bytes (out, ph_process_get_comm_raw (owner));
+  json_key (out, in, "exe", FALSE);
+  json_bytes (out, ph_process_get_exe_raw (owner));
+  json_key (out, in, "cwd", FALSE);
+  json_bytes (out, ph_process_get_cwd_raw (owner));
+  json_key (out, in, "argv", FALSE);
+  if (argv == NULL)
+    g_string_append (out, "null");
+  else
+    {
+      g_string_append_c (out, '[');
+      for (guint i = 0; argv[i] != NULL; i++)
+        {
+          if (i > 0)
+            g_string_append (out, ", ");
+          json_bytes (out, argv[i]);
+        }
+      g_string_append_c (out, ']');
+    }
+  json_key (out, in, "cgroup", FALSE);
+  json_string (out, ph_process_get_cgroup (owner));
+  json_key (out, in, "manager", FALSE);
+  json_string (out, ph_process_get_manager (owner));
+  json_key (out, in, "unit", FALSE);
+  json_string (out, ph_process_get_unit (owner));
+  json_key (out, in, "app_id", FALSE);
+  json_string (out, ph_process_get_app_id (owner));
+  json_key (out, in, "container", FALSE);
+  json_string (out, ph_process_get_container (owner));
+  json_key (out, in, "container_kind", FALSE);
+  json_string (out, ph_process_get_container_kind (owner));
+  g_string_append (out, "\n        }");
+}
+
+static void
+json_service (GString   *out,
+              PhService *service)
+{
+  g_autofree char *display = ph_service_dup_display_address (service);
+  g_autoptr(GArray) iana = NULL;
+  GPtrArray *owners = ph_service_get_owners (service);
+  PhPortProtocol protocol;
+  const char *iana_name = NULL;
+  const guint in = 6;
+  int v6only = ph_service_get_v6only (service);
+
+  if (ph_port_protocol_from_string (ph_service_get_protocol (service), &protocol))
+    {
+      iana = ph_iana_lookup (ph_service_get_port (service), protocol);
+      if (iana->len > 0 && *g_array_index (iana, PhIanaService, 0).name != '\0')
+        iana_name = g_array_index (iana, PhIanaService, 0).name;
+    }
+
+  g_string_append (out, "    {\n");
+  json_key (out, in, "id", TRUE);
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT, ph_service_get_id (service));
+  json_key (out, in, "group", FALSE);
+  json_string (out, ph_service_get_group_key (service));
+  json_key (out, in, "protocol", FALSE);
+  json_string (out, ph_service_get_protocol (service));
+  json_key (out, in, "family", FALSE);
+  g_string_append_printf (out, "%u", ph_service_get_family (service));
+  json_key (out, in, "address", FALSE);
+  json_string (out, ph_service_get_address (service));
+  json_key (out, in, "port", FALSE);
+  g_string_append_printf (out, "%u", ph_service_get_port (service));
+  json_key (out, in, "display_address", FALSE);
+  json_string (out, display);
+  json_key (out, in, "scope_id", FALSE);
+  g_string_append_printf (out, "%u", ph_service_get_scope_id (service));
+  json_key (out, in, "v6only", FALSE);
+  g_string_append (out, v6only < 0 ? "null" : v6only ? "true" : "false");
+  json_key (out, in, "reachable", FALSE);
+  g_string_append (out, ph_service_is_reachable_from_network (service) ? "true" : "false");
+  json_key (out, in, "port_class", FALSE);
+  json_string (out, class_id (ph_service_get_port (service)));
+  json_key (out, in, "iana_service", FALSE);
+  json_string (out, iana_name);
+  json_key (out, in, "uid", FALSE);
+  json_int_or_null (out, ph_service_get_uid (service));
+  json_key (out, in, "user", FALSE);
+  json_string (out, ph_service_get_user (service));
+  json_key (out, in, "hidden", FALSE);
+  g_string_append (out, ph_service_get_hidden (service) ? "true" : "false");
+  json_key (out, in, "kernel", FALSE);
+  g_string_append (out, ph_service_get_kernel (service) ? "true" : "false");
+  json_key (out, in, "connections", FALSE);
+  g_string_append_printf (out, "%u", ph_service_get_connections (service));
+  json_key (out, in, "owners", FALSE);
+  if (owners->len == 0)
+    g_string_append (out, "[]");
+  else
+    {
+      g_string_append (out, "[\n");
+      for (guint i = 0; i < owners->len; i++)
+        {
+          if (i > 0)
+            g_string_append (out, ",\n");
+          json_owner (out, service, owners->pdata[i]);
+        }
+      g_string_append (out, "\n      ]");
+    }
+  g_string_append (out, "\n    }");
+}
+
+/**
+ * ph_cli_list_format_json:
+ * @source: (nullable): "netlink" or "procfs"
+ *
+ * The document src/core/JSON.md describes: stable keys, every value present (null when
+ * unknown), services in the same order as the table.
+ *
+ * Returns: (transfer full): the JSON text, ending in a newline
+ */
+char *
+ph_cli_list_format_json (PhServiceList *list,
+                         const char    *source)
+{
+  GListModel *model = G_LIST_MODEL (list);
+  guint n = g_list_model_get_n_items (model);
+  GString *out = g_string_new ("{\n");
+  const char *previous_key = NULL;
+  gboolean first = TRUE;
+
+  json_key (out, 2, "version", TRUE);
+  g_string_append_printf (out, "%d", PH_CLI_JSON_VERSION);
+  json_key (out, 2, "generator", FALSE);
+  json_string (out, PACKAGE_NAME " " PACKAGE_VERSION);
+  json_key (out, 2, "source", FALSE);
+  json_string (out, source);
+
+  json_key (out, 2, "groups", FALSE);
+  g_string_append (out, "[");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PhService) service = g_list_model_get_item (model, i);
+      const char *key = ph_service_get_group_key (service);
+
+      if (previous_key != NULL && g_strcmp0 (previous_key, key) == 0)
+        continue;
+      previous_key = ph_service_get_group_key (service);
+
+      g_string_append (out, first ? "\n    {\n" : ",\n    {\n");
+      first = FALSE;
+      json_key (out, 6, "key", TRUE);
+      json_string (out, key);
+      json_key (out, 6, "name", FALSE);
+      json_string (out, ph_service_get_group_name (service));
+      json_key (out, 6, "subtitle", FALSE);
+      json_string (out, ph_service_get_group_subtitle (service));
+      json_key (out, 6, "kind", FALSE);
+      json_string (out, ph_service_get_group_kind (service));
+      json_key (out, 6, "icon", FALSE);
+      json_string (out, ph_service_get_group_icon (service));
+      g_string_append (out, "\n    }");
+    }
+  g_string_append (out, first ? "]" : "\n  ]");
+
+  json_key (out, 2, "services", FALSE);
+  g_string_append (out, n == 0 ? "[]" : "[\n");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PhService) service = g_list_model_get_item (model, i);
+
+      if (i > 0)
+        g_string_append (out, ",\n");
+      json_service (out, service);
+    }
+  if (n > 0)
+    g_string_append (out, "\n  ]");
+  g_string_append (out, "\n}\n");
+
+  return g_string_free (out, FALSE);
+}
+
+/* ---- porthole --list ------------------------------------------------------------------ */
+
+int
+ph_cli_list (gboolean json)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *text = NULL;
+
+  if (!ph_cli_list_scan (list, &source, &error))
+    {
+      g_printerr ("porthole: %s\n", error->message);
+      return 1;
+    }
+
+  if (json)
+    text = ph_cli_list_format_json (list, source);
+  else
+    text = ph_cli_list_format_table (list, isatty (STDOUT_FILENO) &&
+                                           g_getenv ("NO_COLOR") == NULL);
+
+  /* not g_print (): JSON is UTF-8 whatever the locale's charset */
+  fputs (text, stdout);
+  fflush (stdout);
+  return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-cli-list.h — porthole --list: one scan, printed as a grouped table or as JSON */
+#pragma once
+
+#include <glib.h>
+
+#include "ph-service-list.h"
+
+G_BEGIN_DECLS
+
+/* The version of the JSON document (src/core/JSON.md); bump it on incompatible changes. */
+#define PH_CLI_JSON_VERSION 1
+
+gboolean  ph_cli_list_scan         (PhServiceList  *list,
+                                    char          **source,
+                                    GError        **error);
+char     *ph_cli_list_format_table (PhServiceList  *list,
+                                    gboolean        terminal);
+char     *ph_cli_list_format_json  (PhServiceList  *list,
+                                    const char     *source);
+
+G_END_DECLS
