@@ -360,7 +360,17 @@ emit_diff (PhServiceList *self,
             break;
 
           /* A moved service is still ahead: take the untouched pair in between along. */
-          g_assert (i < old->len && j < target->len && old->pdata[i] == target->pdata[j]);
+          if (G_UNLIKELY (i >= old->len || j >= target->len || old->pdata[i] != target->pdata[j]))
+            {
+              /* Cannot happen while the order only changes through this list; should
+               * it anyway, replace the rest in one signal rather than mislead a view. */
+              g_critical ("PhServiceList: the order changed behind the list's back");
+              replace_range (self->items, nj, self->items->len - nj, target, nj,
+                             target->len - nj);
+              g_list_model_items_changed (G_LIST_MODEL (self), nj, old->len - oi,
+                                          target->len - nj);
+              return;
+            }
           i++;
           j++;
         }
