@@ -269,12 +269,14 @@ class Listener:
     """A ph-test-listener process: .pid, .children, .sockets [(proto, addr, port, inode)]."""
 
     def __init__(self, *specs, fork=0, ignore_term=False, cwd=None, exec_name=None,
-                 extra=None, prefix=(), env=None, timeout=20):
+                 extra=None, prefix=(), env=None, timeout=20, orphan_children=False):
         args = list(prefix) + [LISTENER]
         if fork:
             args += ['--fork', str(fork)]
         if ignore_term:
             args.append('--ignore-term')
+        if orphan_children:
+            args.append('--orphan-children')
         if cwd is not None:
             args += ['--cwd', cwd]
         if exec_name is not None:

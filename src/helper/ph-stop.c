@@ -31,6 +31,7 @@ typedef struct
   int32_t  pid;
   uint64_t start;
   int      pidfd;
+  bool     verified;
   bool     signalled;
 } Target;
 
@@ -273,7 +274,7 @@ ph_helper_stop (int    argc,
   /* Pin the instance first; everything checked after this is about the process the pidfd
    * names (a later process under the same PID has another start time). */
   st.targets = ph_xcalloc (1, sizeof *st.targets);
-  st.targets[0] = (Target) { st.pid, st.start, pidfd_open (st.pid), false };
+  st.targets[0] = (Target) { st.pid, st.start, pidfd_open (st.pid), false, false };
   st.n_targets = 1;
   if (st.targets[0].pidfd < 0 && errno == ESRCH)
     return finish (&st, PH_STOP_GONE, "The process has already exited.");
@@ -324,15 +325,18 @@ ph_helper_stop (int    argc,
       if (known)
         continue;
       st.targets = ph_xrealloc (st.targets, (st.n_targets + 1) * sizeof *st.targets);
-      st.targets[st.n_targets++] = (Target) { h->pid, h->start, pidfd_open (h->pid), false };
+      st.targets[st.n_targets++] = (Target) { h->pid, h->start, pidfd_open (h->pid), false, false };
     }
 
+  /* Check every holder first, then signal them all at once: a parent that exits first
+   * could take its children with it before they were checked. */
   for (size_t i = 0; i < st.n_targets; i++)
     {
       Target *t = &st.targets[i];
       int held;
 
       /* Re-check through /proc after the pidfd exists: same instance, still a holder. */
+      t->verified = false;
       r = check_instance (&st, t->pid, t->start, &pstat, &pfd);
       if (r <= 0)
         {
@@ -340,14 +344,15 @@ ph_helper_stop (int    argc,
             close (pfd);
           continue;
         }
-      if (pstat.flags & PH_PF_KTHREAD)
-        {
-          close (pfd);
-          continue;
-        }
-      held = ph_proc_holds_inode (pfd, st.inode);
+      held = (pstat.flags & PH_PF_KTHREAD) ? 0 : ph_proc_holds_inode (pfd, st.inode);
       close (pfd);
-      if (held != 1)
+      t->verified = held == 1;
+    }
+  for (size_t i = 0; i < st.n_targets; i++)
+    {
+      Target *t = &st.targets[i];
+
+      if (!t->verified)
         continue;
       if (t->pidfd >= 0)
         r = pidfd_send_signal (t->pidfd, st.sig);

@@ -83,6 +83,8 @@ void    ph_netlink_close (PhNetlink *nl);
  * sockets used to count connections, appending to @list. Returns 0 or -errno; -ENOENT
  * means the kernel has no sock_diag handler for it (no IPv6, udp_diag not loaded). */
 int     ph_netlink_dump_one (PhNetlink *nl, PhProto proto, int family, PhSockList *list);
+/* TCP of both families in one dump (see ph-netlink.c); same results and errors. */
+int     ph_netlink_dump_tcp_both (PhNetlink *nl, PhSockList *list);
 
 /* /proc/net/{tcp,tcp6,udp,udp6} */
 typedef enum
