@@ -25,8 +25,11 @@
  *
  * --cwd DIR changes directory first. --exec-name NAME runs this program again with
  * argv[0] set to NAME (and comm set to its base name), so the process looks like another
- * program; arguments after "--" are not used but stay on the command line, e.g.
+ * program; arguments after "--" are not used but stay on the command line. With
+ * --exec-name they come right after NAME and this program's own arguments follow a
+ * "--ph-test-listener" marker, so
  *   ph-test-listener --exec-name node tcp:127.0.0.1:0 -- /home/u/shop/node_modules/.bin/vite
+ * runs as "node /home/u/shop/node_modules/.bin/vite --ph-test-listener tcp:127.0.0.1:0".
  *
  * Errors (bad arguments, a bind that fails) are printed on stderr; the exit status is 2.
  * libc only, like the helper it exercises.
@@ -277,26 +280,34 @@ wait_for_stop (const sigset_t *sleep_mask)
     sigsuspend (sleep_mask);
 }
 
-/* Runs this program again as NAME, with the same arguments minus --exec-name NAME. */
+/* Runs this program again as NAME. The extra arguments come right after NAME, as a real
+ * `node /…/node_modules/.bin/vite --port 5173` has them, and this program's own arguments
+ * (minus --exec-name NAME) follow a PH_OWN_ARGS marker. */
+#define PH_OWN_ARGS "--ph-test-listener"
+
 static void
 reexec_as (const char  *name,
            int          argc,
            char       **argv)
 {
-  char **args = calloc ((size_t) argc + 1, sizeof *args);
+  char **args = calloc ((size_t) argc + 2, sizeof *args);
   int n = 0;
+  int dashdash = argc;
 
   if (args == NULL)
     die ("out of memory");
-  args[n++] = (char *) name;
   for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "--") == 0)
+      {
+        dashdash = i;
+        break;
+      }
+  args[n++] = (char *) name;
+  for (int i = dashdash + 1; i < argc; i++)
+    args[n++] = argv[i];
+  args[n++] = (char *) PH_OWN_ARGS;
+  for (int i = 1; i < dashdash; i++)
     {
-      if (strcmp (argv[i], "--") == 0)
-        {
-          for (; i < argc; i++)
-            args[n++] = argv[i];
-          break;
-        }
       if (strcmp (argv[i], "--exec-name") == 0)
         {
           i++;
@@ -325,8 +336,17 @@ main (int    argc,
   sigset_t sleep_mask;
   pid_t parent;
   char comm[256];
+  int first = 1;
 
+  /* Started again by reexec_as (): our own arguments follow the marker. */
   for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], PH_OWN_ARGS) == 0)
+      {
+        first = i + 1;
+        break;
+      }
+
+  for (int i = first; i < argc; i++)
     {
       const char *arg = argv[i];
 

@@ -123,8 +123,8 @@ try:
             check(os.path.samefile(owner.get('exe') or '/', listener_bin), 'owner exe',
                   owner.get('exe'))
             argv = owner.get('argv') or []
-            check(argv[:1] == ['node'] and argv[-1] == '--weird\x7farg' and
-                  os.path.join(project, 'node_modules/.bin/vite') in argv,
+            check(argv[:2] == ['node', os.path.join(project, 'node_modules/.bin/vite')] and
+                  argv[2] == '--weird\x7farg',
                   'argv is exact, control characters included', argv)
             check(isinstance(owner.get('start_time'), int) and owner['start_time'] > 0,
                   'start_time')

@@ -483,8 +483,8 @@ test_exec_name (void)
     "--exec-name", "node", "--cwd", dir, "tcp:127.0.0.1:0",
     "--", "/home/u/src/shop/node_modules/.bin/vite", "--port", "5173", NULL,
   };
-  const char want[] = "node\0--cwd\0DIR\0tcp:127.0.0.1:0\0--\0"
-                      "/home/u/src/shop/node_modules/.bin/vite\0--port\0" "5173";
+  const char want[] = "node\0/home/u/src/shop/node_modules/.bin/vite\0--port\0" "5173\0"
+                      "--ph-test-listener\0--cwd\0DIR\0tcp:127.0.0.1:0";
   char expected[512];
   size_t expected_len = 0;
   char cmdline[512];
@@ -521,7 +521,7 @@ test_exec_name (void)
   if (fd >= 0)
     close (fd);
   ph_tap_ok (n == (ssize_t) expected_len && memcmp (cmdline, expected, expected_len) == 0,
-             "the command line starts with NAME and keeps the arguments after --");
+             "the command line is NAME, the arguments after --, then the listener's own");
 
   snprintf (path, sizeof path, "/proc/%ld/comm", (long) l.pid);
   fd = open (path, O_RDONLY | O_CLOEXEC);

@@ -23,7 +23,7 @@ def run_isolated():
     # -displayfd lets the server pick a free display number and tell us which: no race
     # with other tests starting servers at the same time.
     rfd, wfd = os.pipe()
-    xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(wfd), '-screen', '0', '1280x800x24',
+    xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(wfd), '-screen', '0', '1280x800x24', '-noreset',
                              '-nolisten', 'tcp'],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             pass_fds=(wfd,))
@@ -160,11 +160,15 @@ def role_name(node):
         return ''
 
 
-def walk(node, depth=0, max_depth=60):
+def walk(node, depth=0, max_depth=60, skip=()):
+    """Depth-first over the accessibility tree; every step is a D-Bus call, so callers
+    that do not look for rows skip the (long) service list with skip=('list',)."""
     if node is None or depth > max_depth:
         return
     yield node
     try:
+        if depth > 0 and skip and role_name(node) in skip:
+            return
         n = node.childCount
     except Exception:
         return
@@ -173,15 +177,17 @@ def walk(node, depth=0, max_depth=60):
             child = node.getChildAtIndex(i)
         except Exception:
             continue
-        yield from walk(child, depth + 1, max_depth)
+        yield from walk(child, depth + 1, max_depth, skip)
 
 
 def find(root, name=None, role=None, showing=None, contains=False, timeout=5.0):
-    """First node under root with that accessible name and role, waiting up to timeout."""
+    """First node under root with that accessible name and role, waiting up to timeout.
+    The service list is only searched when looking for its rows."""
     import pyatspi
+    skip = () if role in ('list item', 'row header', 'list') else ('list',)
     deadline = time.time() + timeout
     while True:
-        for node in walk(root):
+        for node in walk(root, skip=skip):
             try:
                 if role is not None and role_name(node) != role:
                     continue
@@ -203,7 +209,8 @@ def find(root, name=None, role=None, showing=None, contains=False, timeout=5.0):
 
 def find_all(root, role=None, name=None, contains=False):
     out = []
-    for node in walk(root):
+    skip = () if role in ('list item', 'row header', 'list', 'menu item') else ('list',)
+    for node in walk(root, skip=skip):
         try:
             if role is not None and role_name(node) != role:
                 continue
@@ -260,3 +267,163 @@ def menu_items(button, timeout=5.0):
         if items or time.time() >= deadline:
             return items
         time.sleep(0.2)
+
+
+class Listener:
+    """A ph-test-listener process holding ports, started (and ended) by the test."""
+
+    def __init__(self, specs, extra=(), fork=0, ignore_term=False, cwd=None, exec_name=None):
+        args = [os.environ['PH_TEST_LISTENER']]
+        if fork:
+            args += ['--fork', str(fork)]
+        if ignore_term:
+            args.append('--ignore-term')
+        if cwd:
+            args += ['--cwd', cwd]
+        if exec_name:
+            args += ['--exec-name', exec_name]
+        args += list(specs)
+        if extra:
+            args += ['--'] + list(extra)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        self.sockets = []
+        self.children = []
+        self.pid = None
+        for line in self.proc.stdout:
+            words = line.split()
+            if words[0] == 'SOCKET':
+                self.sockets.append((words[1], words[2], int(words[3]), int(words[4])))
+            elif words[0] == 'CHILD':
+                self.children.append(int(words[1]))
+            elif words[0] == 'READY':
+                self.pid = int(words[1])
+                break
+        if self.pid is None:
+            raise RuntimeError('ph-test-listener did not start')
+
+    @property
+    def port(self):
+        return self.sockets[0][2]
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def wait_exit(self, timeout):
+        try:
+            self.proc.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def set_text(entry, text):
+    """Replace the text of an editable accessible (the search entry)."""
+    editable = entry.queryEditableText()
+    editable.setTextContents(text)
+
+
+def search(window, text):
+    """Type into the search entry (found afresh: nodes can go stale)."""
+    entry = find(window, name='Search services or explain an address', role='entry',
+                 timeout=10)
+    if entry is None:
+        raise RuntimeError('the search entry is not in the accessibility tree')
+    set_text(entry, text)
+
+
+def text_of(node):
+    try:
+        t = node.queryText()
+        return t.getText(0, t.characterCount)
+    except Exception:
+        return node.name or ''
+
+
+def wait_for(predicate, timeout=10.0, interval=0.2):
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def all_text(root, rows=True):
+    """Every label and name under root, for 'does the pane say X' checks."""
+    out = []
+    for node in walk(root, skip=() if rows else ('list',)):
+        try:
+            if node.name:
+                out.append(node.name)
+            if role_name(node) == 'label':
+                out.append(text_of(node))
+        except Exception:
+            continue
+    return '\n'.join(out)
+
+
+def list_item(root, startswith, timeout=10.0):
+    """The service list's row whose accessible name starts with the given text."""
+    def look():
+        lst = find(root, name='Listening services', role='list', timeout=0)
+        if lst is None:
+            return None
+        # Rows are the list's direct children (with the section headers between them).
+        for i in range(lst.childCount):
+            try:
+                node = lst.getChildAtIndex(i)
+                if role_name(node) == 'list item' and (node.name or '').startswith(startswith):
+                    return node
+            except Exception:
+                continue
+        return None
+    return wait_for(look, timeout)
+
+
+def section_headers(root):
+    """The names of the list's section headers ("shop Vite dev server")."""
+    lst = find(root, name='Listening services', role='list', timeout=5)
+    out = []
+    for i in range(lst.childCount if lst is not None else 0):
+        try:
+            node = lst.getChildAtIndex(i)
+            if role_name(node) == 'row header':
+                out.append(node.name or '')
+        except Exception:
+            continue
+    return out
+
+
+def select_item(item):
+    """Select a row of the service list through the list's accessible selection. GTK
+    counts only the rows, not the section headers between them."""
+    parent = item.parent
+    index = 0
+    for i in range(parent.childCount):
+        child = parent.getChildAtIndex(i)
+        if role_name(child) != 'list item':
+            continue
+        if child == item or (child.name == item.name):
+            break
+        index += 1
+    try:
+        return parent.querySelection().selectChild(index)
+    except Exception:
+        return False
+
+
+def detail_page(window):
+    """The content side of the split view (the navigation page titled Details)."""
+    return find(window, name='Details', role='grouping', timeout=5)
+
+
+def pane_text(window):
+    page = detail_page(window)
+    return all_text(page, rows=False) if page is not None else ''

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-stopper.c — freeing a port: choose the right lever, run the helper's stop, say what happened */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <unistd.h>
+
+#include "ph-scanner.h"
+#include "ph-protocol-reader.h"
+#include "ph-stopper.h"
+
+/* Programs that make up the desktop session: killing them logs the user out or breaks
+ * sound, screens or input, so Porthole explains instead of offering a kill. */
+static const char * const session_programs[] = {
+  "gnome-shell", "gnome-session-binary", "gnome-session", "Xwayland", "Xorg", "X",
+  "mutter", "kwin_wayland", "kwin_x11", "plasmashell", "pipewire", "pipewire-pulse",
+  "wireplumber", "pulseaudio", "gvfsd", "at-spi-bus-launcher", "at-spi2-registryd",
+  "xdg-desktop-portal", "xdg-document-portal", "dbus-daemon", "dbus-broker", "gdm",
+  "gdm-wayland-session", "gdm-x-session", "sddm", "lightdm", "systemd",
+  NULL
+};
+
+/* Front ends of container engines: stopping them only breaks the container's network. */
+static const char * const container_proxies[] = {
+  "docker-proxy", "rootlessport", "rootlessport-child", "conmon", "slirp4netns",
+  "pasta", "pasta.avx2", "containerd-shim", "containerd-shim-runc-v2",
+  NULL
+};
+
+void
+ph_stop_result_free (PhStopResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->signal_name);
+  g_clear_pointer (&result->holders, g_array_unref);
+  g_free (result->helper_message);
+  g_free (result);
+}
+
+static gboolean
+is_session_program (PhProcess *process)
+{
+  const char *comm = ph_process_get_comm (process);
+  const char *unit = ph_process_get_unit (process);
+  const char *slice = ph_process_get_slice (process);
+
+  if (comm != NULL && g_strv_contains (session_programs, comm))
+    return TRUE;
+  if (comm != NULL && g_str_has_prefix (comm, "gsd-"))
+    return TRUE;
+  if (slice != NULL && g_str_equal (slice, "session.slice"))
+    return TRUE;
+  if (unit != NULL && (g_str_has_prefix (unit, "org.gnome.Shell") ||
+                       g_str_has_prefix (unit, "org.gnome.SettingsDaemon")))
+    return TRUE;
+  return FALSE;
+}
+
+PhStopLever
+ph_stopper_choose_lever (PhService *service)
+{
+  PhProcess *owner;
+  const char *manager;
+  const char *unit;
+  const char *comm;
+
+  g_return_val_if_fail (PH_IS_SERVICE (service), PH_STOP_LEVER_KERNEL);
+
+  if (ph_service_get_kernel (service))
+    return PH_STOP_LEVER_KERNEL;
+
+  owner = ph_service_get_main_owner (service);
+  if (owner == NULL || ph_service_get_hidden (service))
+    return PH_STOP_LEVER_OTHER_USER;
+
+  if (ph_process_get_pid (owner) == 1)
+    return PH_STOP_LEVER_SYSTEMD_SOCKET;
+
+  manager = ph_process_get_manager (owner);
+  unit = ph_process_get_unit (owner);
+  comm = ph_process_get_comm (owner);
+
+  if (g_strcmp0 (manager, "container") == 0 ||
+      (comm != NULL && g_strv_contains (container_proxies, comm)))
+    return PH_STOP_LEVER_CONTAINER;
+
+  if (is_session_program (owner))
+    return PH_STOP_LEVER_SESSION;
+
+  if ((g_strcmp0 (manager, "system-service") == 0 || g_strcmp0 (manager, "user-service") == 0) &&
+      unit != NULL && g_str_has_suffix (unit, ".service"))
+    return PH_STOP_LEVER_SYSTEMD_SERVICE;
+
+  /* Root may signal anything; everyone else only their own processes. */
+  if (getuid () != 0)
+    {
+      GPtrArray *owners = ph_service_get_owners (service);
+
+      for (guint i = 0; i < owners->len; i++)
+        if (ph_process_get_uid (g_ptr_array_index (owners, i)) != (gint64) getuid ())
+          return PH_STOP_LEVER_OTHER_USER;
+    }
+
+  return PH_STOP_LEVER_SIGNAL;
+}
+
+static const char *
+owner_name (PhService *service)
+{
+  PhProcess *owner = ph_service_get_main_owner (service);
+
+  if (owner != NULL && ph_process_get_comm (owner) != NULL)
+    return ph_process_get_comm (owner);
+  return ph_service_get_group_name (service);
+}
+
+/* Why Porthole will not simply signal the owner, and what to do instead. NULL for
+ * PH_STOP_LEVER_SIGNAL. */
+char *
+ph_stopper_explain_lever (PhService   *service,
+                          PhStopLever  lever)
+{
+  PhProcess *owner = ph_service_get_main_owner (service);
+  const char *unit = owner != NULL ? ph_process_get_unit (owner) : NULL;
+  guint port = ph_service_get_port (service);
+
+  switch (lever)
+    {
+    case PH_STOP_LEVER_SIGNAL:
+      return NULL;
+
+    case PH_STOP_LEVER_SYSTEMD_SERVICE:
+      if (g_strcmp0 (ph_process_get_manager (owner), "user-service") == 0)
+        return g_strdup_printf (_("Port %u belongs to the user service “%s”. If Porthole ended "
+                                  "the process, systemd could simply start it again. Stop the "
+                                  "service instead: systemctl --user stop %s"),
+                                port, unit, unit);
+      return g_strdup_printf (_("Port %u belongs to the system service “%s”. If Porthole ended "
+                                "the process, systemd could simply start it again. Stop the "
+                                "service instead: systemctl stop %s"),
+                              port, unit, unit);
+
+    case PH_STOP_LEVER_SYSTEMD_SOCKET:
+      return g_strdup_printf (_("systemd itself holds port %u, to start a service the moment "
+                                "someone connects (socket activation). Stop the matching "
+                                ".socket unit to free it; Porthole never signals systemd."),
+                              port);
+
+    case PH_STOP_LEVER_CONTAINER:
+      return g_strdup_printf (_("Port %u is published by a container. Ending “%s” would only "
+                                "cut the container off; stop the container instead "
+                                "(for example with docker stop or podman stop)."),
+                              port, owner_name (service));
+
+    case PH_STOP_LEVER_OTHER_USER:
+      if (ph_service_get_user (service) != NULL)
+        return g_strdup_printf (_("Port %u belongs to a program of the user “%s”. Porthole can "
+                                  "only stop your own programs."),
+                                port, ph_service_get_user (service));
+      return g_strdup_printf (_("Port %u belongs to a program of another user. Porthole can "
+                                "only stop your own programs."), port);
+
+    case PH_STOP_LEVER_SESSION:
+      return g_strdup_printf (_("Port %u is held by “%s”, a part of your desktop session. "
+                                "Ending it could log you out or break sound, screens or input, "
+                                "so Porthole will not do it."),
+                              port, owner_name (service));
+
+    case PH_STOP_LEVER_KERNEL:
+      return g_strdup_printf (_("No program holds port %u: the operating system itself keeps "
+                                "it open (for example for network file systems). There is no "
+                                "program to stop."), port);
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const struct
+{
+  const char *name;
+  PhStopOutcome outcome;
+} outcome_names[] = {
+  { "freed", PH_STOP_OUTCOME_FREED },
+  { "still-held", PH_STOP_OUTCOME_STILL_HELD },
+  { "not-holder", PH_STOP_OUTCOME_NOT_HOLDER },
+  { "stale", PH_STOP_OUTCOME_STALE },
+  { "refused", PH_STOP_OUTCOME_REFUSED },
+  { "permission", PH_STOP_OUTCOME_PERMISSION },
+  { "gone", PH_STOP_OUTCOME_GONE },
+};
+
+/* Parses the helper's RESULT line (PROTOCOL.md). */
+PhStopResult *
+ph_stopper_parse_result (const char  *line,
+                         GError     **error)
+{
+  g_autoptr(PhRecord) record = NULL;
+  g_autoptr(PhStopResult) result = NULL;
+  const char *outcome;
+  const char *holders;
+  const char *value;
+
+  record = ph_record_parse (line, -1, error);
+  if (record == NULL)
+    return NULL;
+  if (ph_record_get_kind (record) != PH_RECORD_RESULT)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                   "expected a RESULT record, got %s", ph_record_get_type_name (record));
+      return NULL;
+    }
+
+  result = g_new0 (PhStopResult, 1);
+  result->outcome = PH_STOP_OUTCOME_FAILED;
+  result->holders = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  outcome = ph_record_get (record, "outcome", NULL);
+  for (guint i = 0; outcome != NULL && i < G_N_ELEMENTS (outcome_names); i++)
+    if (g_str_equal (outcome, outcome_names[i].name))
+      result->outcome = outcome_names[i].outcome;
+
+  result->pid = (gint64) ph_record_get_uint64_or (record, "pid", 0);
+  result->inode = ph_record_get_uint64_or (record, "inode", 0);
+  value = ph_record_get (record, "signal", NULL);
+  result->signal_name = g_strdup (value);
+  value = ph_record_get (record, "message", NULL);
+  result->helper_message = g_strdup (value);
+
+  holders = ph_record_get (record, "holders", NULL);
+  if (holders != NULL && *holders != '\0')
+    {
+      g_auto(GStrv) parts = g_strsplit (holders, ",", -1);
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          gint64 pid = g_ascii_strtoll (parts[i], NULL, 10);
+
+          if (pid > 0)
+            g_array_append_val (result->holders, pid);
+        }
+    }
+
+  return g_steal_pointer (&result);
+}
+
+/* The outcome in words, for a toast or a dialog. */
+char *
+ph_stopper_describe (PhService          *service,
+                     const PhStopResult *result)
+{
+  guint port = ph_service_get_port (service);
+  const char *name = owner_name (service);
+
+  switch (result->outcome)
+    {
+    case PH_STOP_OUTCOME_FREED:
+      return g_strdup_printf (_("Port %u is free now: “%s” has quit."), port, name);
+    case PH_STOP_OUTCOME_STILL_HELD:
+      if (result->holders->len > 0)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "“%s” did not quit; port %u is still held by %u process.",
+                                             "“%s” did not quit; port %u is still held by %u processes.",
+                                             result->holders->len),
+                                name, port, result->holders->len);
+      return g_strdup_printf (_("“%s” did not quit; port %u is still held."), name, port);
+    case PH_STOP_OUTCOME_NOT_HOLDER:
+      return g_strdup_printf (_("Nothing was stopped: “%s” no longer holds port %u."), name, port);
+    case PH_STOP_OUTCOME_STALE:
+      return g_strdup_printf (_("Nothing was stopped: the program that held port %u has already "
+                                "quit, and its process number now belongs to another program."),
+                              port);
+    case PH_STOP_OUTCOME_REFUSED:
+      return g_strdup_printf (_("Porthole will not stop “%s”: it is a part of the system."), name);
+    case PH_STOP_OUTCOME_PERMISSION:
+      return g_strdup_printf (_("You are not allowed to stop “%s”: it belongs to another user."),
+                              name);
+    case PH_STOP_OUTCOME_GONE:
+      return g_strdup_printf (_("“%s” had already quit; nothing was stopped."), name);
+    case PH_STOP_OUTCOME_FAILED:
+    default:
+      return g_strdup_printf (_("Porthole could not stop “%s”: its scanner gave no answer."), name);
+    }
+}
+
+typedef struct
+{
+  PhService *service;
+  GSubprocess *subprocess;
+} StopData;
+
+static void
+stop_data_free (StopData *data)
+{
+  g_clear_object (&data->service);
+  g_clear_object (&data->subprocess);
+  g_free (data);
+}
+
+static void
+stop_communicate_cb (GObject      *object,
+                     GAsyncResult *res,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), res, &out, &err, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  lines = g_strsplit (out != NULL ? out : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "RESULT\t"))
+        {
+          PhStopResult *result = ph_stopper_parse_result (lines[i], &error);
+
+          if (result == NULL)
+            g_task_return_error (task, g_steal_pointer (&error));
+          else
+            g_task_return_pointer (task, result, (GDestroyNotify) ph_stop_result_free);
+          return;
+        }
+    }
+
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Porthole’s scanner stopped without saying what happened%s%s"),
+                           err != NULL && *err != '\0' ? ": " : ".",
+                           err != NULL ? g_strstrip (err) : "");
+}
+
+/* Runs `porthole-helper stop` for the service's main owner. The helper itself re-scans
+ * the socket's holders, pins the process with a pidfd and re-checks that it still holds
+ * the socket and is the same process instance before it signals, so a PID that was
+ * reused in the meantime is never hit. */
+void
+ph_stopper_stop_async (PhService           *service,
+                       gboolean             force,
+                       guint                grace_ms,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *pid = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *inode = NULL;
+  g_autofree char *grace = NULL;
+  StopData *data;
+  PhProcess *owner;
+
+  g_return_if_fail (PH_IS_SERVICE (service));
+
+  task = g_task_new (service, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ph_stopper_stop_async);
+
+  owner = ph_service_get_main_owner (service);
+  if (owner == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("No program that Porthole can see holds this port."));
+      return;
+    }
+
+  pid = g_strdup_printf ("%" G_GINT64_FORMAT, ph_process_get_pid (owner));
+  start = g_strdup_printf ("%" G_GUINT64_FORMAT, ph_process_get_start_time (owner));
+  inode = g_strdup_printf ("%" G_GUINT64_FORMAT, ph_service_get_id (service));
+  grace = g_strdup_printf ("%u", grace_ms);
+  {
+    const char *args[] = { "stop", "--pid", pid, "--start-time", start, "--inode", inode,
+                           "--signal", force ? "KILL" : "TERM", "--grace", grace, NULL };
+
+    argv = ph_scanner_build_helper_argv (args, NULL, &error);
+  }
+  if (argv == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data = g_new0 (StopData, 1);
+  data->service = g_object_ref (service);
+  data->subprocess = g_subprocess_newv ((const char * const *) argv,
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                        &error);
+  g_task_set_task_data (task, data, (GDestroyNotify) stop_data_free);
+  if (data->subprocess == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_subprocess_communicate_utf8_async (data->subprocess, NULL, cancellable,
+                                       stop_communicate_cb, g_steal_pointer (&task));
+}
+
+PhStopResult *
+ph_stopper_stop_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ph_stopper_stop_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-stopper.h — freeing a port: choose the right lever, run the helper's stop, say what happened */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ph-service.h"
+
+G_BEGIN_DECLS
+
+/* What can free this port, from the most common to the ones Porthole only explains. */
+typedef enum
+{
+  PH_STOP_LEVER_SIGNAL,         /* a process of this user: ask it to quit */
+  PH_STOP_LEVER_SYSTEMD_SERVICE,/* a systemd service: Restart= would bring it back */
+  PH_STOP_LEVER_SYSTEMD_SOCKET, /* PID 1 holds it for socket activation */
+  PH_STOP_LEVER_CONTAINER,      /* a container's published port */
+  PH_STOP_LEVER_OTHER_USER,     /* another user's process: needs authorisation */
+  PH_STOP_LEVER_SESSION,        /* a part of the desktop session */
+  PH_STOP_LEVER_KERNEL,         /* no process holds it */
+} PhStopLever;
+
+typedef enum
+{
+  PH_STOP_OUTCOME_FREED,
+  PH_STOP_OUTCOME_STILL_HELD,
+  PH_STOP_OUTCOME_NOT_HOLDER,
+  PH_STOP_OUTCOME_STALE,
+  PH_STOP_OUTCOME_REFUSED,
+  PH_STOP_OUTCOME_PERMISSION,
+  PH_STOP_OUTCOME_GONE,
+  PH_STOP_OUTCOME_FAILED,
+} PhStopOutcome;
+
+typedef struct
+{
+  PhStopOutcome  outcome;
+  gint64         pid;
+  guint64        inode;
+  char          *signal_name;  /* "TERM" or "KILL" */
+  GArray        *holders;      /* gint64 PIDs that still hold the socket */
+  char          *helper_message;
+} PhStopResult;
+
+void          ph_stop_result_free      (PhStopResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhStopResult, ph_stop_result_free)
+
+PhStopLever   ph_stopper_choose_lever  (PhService            *service);
+char         *ph_stopper_explain_lever (PhService            *service,
+                                        PhStopLever           lever);
+char         *ph_stopper_describe      (PhService            *service,
+                                        const PhStopResult   *result);
+PhStopResult *ph_stopper_parse_result  (const char           *line,
+                                        GError              **error);
+void          ph_stopper_stop_async    (PhService            *service,
+                                        gboolean              force,
+                                        guint                 grace_ms,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+PhStopResult *ph_stopper_stop_finish   (GAsyncResult         *result,
+                                        GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-detail-pane.c — what the selected service's address, port, process and service mean */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <unistd.h>
+
+#include "ph-detail-pane.h"
+#include "ph-explain.h"
+#include "ph-probe.h"
+
+struct _PhDetailPane
+{
+  AdwBin parent_instance;
+
+  PhService *service;
+  GCancellable *probe_cancellable;
+  PhProbeResult *probe;
+  char *open_uri;
+
+  /* Rows added to each group, so a new service can clear them. */
+  GPtrArray *rows;
+
+  GtkLabel *port_label;
+  GtkLabel *heading_label;
+  GtkLabel *status_label;
+  GtkWidget *actions_box;
+  AdwPreferencesGroup *address_group;
+  AdwPreferencesGroup *port_group;
+  AdwPreferencesGroup *process_group;
+  AdwPreferencesGroup *service_group;
+  GtkWidget *probe_spinner;
+};
+
+G_DEFINE_FINAL_TYPE (PhDetailPane, ph_detail_pane, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SERVICE,
+  PROP_CAN_OPEN,
+  PROP_OPEN_URI,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  AdwPreferencesGroup *group;
+  GtkWidget *row;
+} AddedRow;
+
+static void
+added_row_free (AddedRow *added)
+{
+  adw_preferences_group_remove (added->group, added->row);
+  g_free (added);
+}
+
+static GtkWidget *
+add_row (PhDetailPane        *self,
+         AdwPreferencesGroup *group,
+         const char          *title,
+         const char          *text,
+         gboolean             is_fact)
+{
+  GtkWidget *row = adw_action_row_new ();
+  AddedRow *added = g_new0 (AddedRow, 1);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), text != NULL ? text : "");
+  adw_action_row_set_subtitle_selectable (ADW_ACTION_ROW (row), TRUE);
+  /* A fact ("PID: 1234") reads value-first; an explanation reads as a sentence. */
+  if (is_fact)
+    gtk_widget_add_css_class (row, "property");
+  adw_preferences_group_add (group, row);
+
+  added->group = group;
+  added->row = row;
+  g_ptr_array_add (self->rows, added);
+  return row;
+}
+
+static void
+clear_rows (PhDetailPane *self)
+{
+  g_ptr_array_set_size (self->rows, 0);
+}
+
+static void
+set_open_uri (PhDetailPane *self,
+              const char   *uri)
+{
+  gboolean was_open = self->open_uri != NULL;
+
+  if (g_strcmp0 (self->open_uri, uri) == 0)
+    return;
+  g_free (self->open_uri);
+  self->open_uri = g_strdup (uri);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN_URI]);
+  if (was_open != (uri != NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_OPEN]);
+}
+
+/* The host part of the URI to open: "localhost" where the service listens on loopback
+ * or on every interface, "[::1]" for an IPv6-only one, else the bound address. */
+char *
+ph_detail_pane_dup_uri_host (PhService *service)
+{
+  const char *address = ph_service_get_address (service);
+
+  if (g_str_equal (address, "0.0.0.0") || g_str_equal (address, "127.0.0.1"))
+    return g_strdup ("localhost");
+  if (g_str_equal (address, "::"))
+    return g_strdup (ph_service_get_v6only (service) == 1 ? "[::1]" : "localhost");
+  if (ph_service_get_family (service) == 6)
+    return g_strdup_printf ("[%s]", address);
+  return g_strdup (address);
+}
+
+/* Where to connect to look at a service: loopback stands in for "every interface". */
+static const char *
+probe_address (PhService *service)
+{
+  const char *address = ph_service_get_address (service);
+
+  if (g_str_equal (address, "0.0.0.0"))
+    return "127.0.0.1";
+  if (g_str_equal (address, "::"))
+    return "::1";
+  return address;
+}
+
+static void
+fill_explanation (PhDetailPane        *self,
+                  AdwPreferencesGroup *group,
+                  PhExplanationSection section,
+                  const PhExplanation *explanation)
+{
+  for (guint i = 0; i < ph_explanation_get_n_items (explanation, section); i++)
+    {
+      const PhExplanationItem *item = ph_explanation_get_item (explanation, section, i);
+
+      add_row (self, group, item->title, item->text, item->is_fact);
+    }
+}
+
+static void
+fill_address_and_port (PhDetailPane *self,
+                       const char   *host,
+                       guint         port,
+                       const char   *protocol,
+                       int           v6only,
+                       gboolean      listening)
+{
+  g_autoptr(PhExplanation) explanation = NULL;
+
+  explanation = ph_explain (host, port, protocol, v6only, listening);
+  fill_explanation (self, self->address_group, PH_EXPLANATION_ADDRESS, explanation);
+  fill_explanation (self, self->port_group, PH_EXPLANATION_PORT, explanation);
+}
+
+static char *
+format_start_time (guint64 start_ticks)
+{
+  static gint64 boot_time = -1;
+  g_autoptr(GDateTime) when = NULL;
+  long hz = sysconf (_SC_CLK_TCK);
+
+  if (boot_time < 0)
+    {
+      g_autofree char *stat = NULL;
+
+      boot_time = 0;
+      if (g_file_get_contents ("/proc/stat", &stat, NULL, NULL))
+        {
+          const char *btime = strstr (stat, "\nbtime ");
+
+          if (btime != NULL)
+            boot_time = g_ascii_strtoll (btime + 7, NULL, 10);
+        }
+    }
+  if (boot_time <= 0 || hz <= 0)
+    return NULL;
+
+  when = g_date_time_new_from_unix_local (boot_time + (gint64) (start_ticks / (guint64) hz));
+  if (when == NULL)
+    return NULL;
+  /* Translators: a date and time, see g_date_time_format() */
+  return g_date_time_format (when, _("%Y-%m-%d %H:%M:%S"));
+}
+
+static char *
+describe_manager (PhProcess *process)
+{
+  const char *manager = ph_process_get_manager (process);
+  const char *unit = ph_process_get_unit (process);
+  const char *app_id = ph_process_get_app_id (process);
+
+  if (g_strcmp0 (manager, "app") == 0)
+    return g_strdup_printf (_("A desktop app (%s)"), app_id != NULL ? app_id : unit);
+  if (g_strcmp0 (manager, "flatpak") == 0)
+    return g_strdup_printf (_("A Flatpak app (%s)"), app_id != NULL ? app_id : unit);
+  if (g_strcmp0 (manager, "system-service") == 0)
+    return g_strdup_printf (_("The system service %s, run by systemd"), unit);
+  if (g_strcmp0 (manager, "user-service") == 0)
+    return g_strdup_printf (_("Your user service %s, run by systemd"), unit);
+  if (g_strcmp0 (manager, "container") == 0)
+    {
+      g_autofree char *short_id = g_strndup (ph_process_get_container (process) != NULL ?
+                                             ph_process_get_container (process) : "", 12);
+
+      return g_strdup_printf (_("A container (%s %s)"),
+                              ph_process_get_container_kind (process) != NULL ?
+                              ph_process_get_container_kind (process) : "", short_id);
+    }
+  if (g_strcmp0 (manager, "session") == 0)
+    return g_strdup (_("Your login session, for example a terminal"));
+  return g_strdup (_("Started by another program or from a terminal"));
+}
+
+static void
+fill_process (PhDetailPane *self)
+{
+  PhService *service = self->service;
+  PhProcess *owner = ph_service_get_main_owner (service);
+  GPtrArray *owners = ph_service_get_owners (service);
+  g_autofree char *pid = NULL;
+  g_autofree char *started = NULL;
+  g_autofree char *managed = NULL;
+
+  if (ph_service_get_kernel (service))
+    {
+      add_row (self, self->process_group, _("No process"),
+               _("The operating system itself holds this socket; no program owns it."), FALSE);
+      return;
+    }
+
+  if (owner == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (ph_service_get_user (service) != NULL)
+        text = g_strdup_printf (_("This socket belongs to a program of the user “%s”. Porthole "
+                                  "cannot see which program without more rights."),
+                                ph_service_get_user (service));
+      else
+        text = g_strdup (_("This socket belongs to a program of another user. Porthole cannot "
+                           "see which program without more rights."));
+      add_row (self, self->process_group, _("Owner hidden"), text, FALSE);
+      return;
+    }
+
+  pid = g_strdup_printf ("%" G_GINT64_FORMAT, ph_process_get_pid (owner));
+  add_row (self, self->process_group, _("Name"), ph_process_get_comm (owner), TRUE);
+  add_row (self, self->process_group, _("Process ID"), pid, TRUE);
+  if (ph_process_get_user (owner) != NULL)
+    add_row (self, self->process_group, _("User"), ph_process_get_user (owner), TRUE);
+  if (ph_process_get_command_line (owner) != NULL)
+    add_row (self, self->process_group, _("Command Line"), ph_process_get_command_line (owner),
+             TRUE);
+  if (ph_process_get_exe (owner) != NULL)
+    add_row (self, self->process_group, _("Program File"), ph_process_get_exe (owner), TRUE);
+  if (ph_process_get_cwd (owner) != NULL)
+    add_row (self, self->process_group, _("Working Folder"), ph_process_get_cwd (owner), TRUE);
+  started = format_start_time (ph_process_get_start_time (owner));
+  if (started != NULL)
+    add_row (self, self->process_group, _("Started"), started, TRUE);
+  managed = describe_manager (owner);
+  add_row (self, self->process_group, _("Managed By"), managed, TRUE);
+
+  if (owners->len > 1)
+    {
+      g_autoptr(GString) others = g_string_new (NULL);
+
+      for (guint i = 1; i < owners->len; i++)
+        {
+          PhProcess *other = g_ptr_array_index (owners, i);
+
+          if (others->len > 0)
+            g_string_append (others, ", ");
+          g_string_append_printf (others, "%s (%" G_GINT64_FORMAT ")",
+                                  ph_process_get_comm (other), ph_process_get_pid (other));
+        }
+      add_row (self, self->process_group, _("Also Held By"), others->str, TRUE);
+    }
+}
+
+static void
+show_probe_result (PhDetailPane *self)
+{
+  PhProbeResult *probe = self->probe;
+  g_autofree char *status = NULL;
+  g_autofree char *uri = NULL;
+
+  add_row (self, self->service_group, _("What Answers"), ph_probe_result_get_summary (probe),
+           TRUE);
+  if (ph_probe_result_get_status_code (probe) != 0)
+    {
+      status = g_strdup_printf ("%u %s", ph_probe_result_get_status_code (probe),
+                                ph_probe_result_get_reason_phrase (probe) != NULL ?
+                                ph_probe_result_get_reason_phrase (probe) : "");
+      add_row (self, self->service_group, _("HTTP Status"), status, TRUE);
+    }
+  if (ph_probe_result_get_server (probe) != NULL)
+    add_row (self, self->service_group, _("Server"), ph_probe_result_get_server (probe), TRUE);
+  if (ph_probe_result_get_title (probe) != NULL)
+    add_row (self, self->service_group, _("Page Title"), ph_probe_result_get_title (probe), TRUE);
+  if (ph_probe_result_get_banner (probe) != NULL)
+    add_row (self, self->service_group, _("Greeting"), ph_probe_result_get_banner (probe), TRUE);
+
+  if (ph_probe_result_get_can_open (probe))
+    {
+      g_autofree char *host = ph_detail_pane_dup_uri_host (self->service);
+
+      uri = g_strdup_printf ("%s://%s:%u/", ph_probe_result_get_scheme (probe), host,
+                             ph_service_get_port (self->service));
+    }
+  set_open_uri (self, uri);
+}
+
+static void
+probe_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(PhDetailPane) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhProbeResult) probe = ph_probe_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  gtk_widget_set_visible (self->probe_spinner, FALSE);
+  if (probe == NULL)
+    {
+      add_row (self, self->service_group, _("What Answers"), error->message, TRUE);
+      return;
+    }
+  g_set_object (&self->probe, probe);
+  show_probe_result (self);
+}
+
+static void
+start_probe (PhDetailPane *self)
+{
+  PhProcess *owner = ph_service_get_main_owner (self->service);
+  PhProbeHints hints = { 0 };
+  g_autofree char *connections = NULL;
+  guint n = ph_service_get_connections (self->service);
+
+  if (!g_str_equal (ph_service_get_protocol (self->service), "tcp"))
+    {
+      add_row (self, self->service_group, _("Not Checked"),
+               _("Porthole does not send anything to UDP services: unexpected data could "
+                 "confuse them, and many never answer."), FALSE);
+      return;
+    }
+
+  connections = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u open connection",
+                                              "%u open connections", n), n);
+  add_row (self, self->service_group, _("Connections"), connections, TRUE);
+
+  hints.program = owner != NULL ? ph_process_get_comm (owner) : NULL;
+  self->probe_cancellable = g_cancellable_new ();
+  gtk_widget_set_visible (self->probe_spinner, TRUE);
+  ph_probe_async (probe_address (self->service), ph_service_get_port (self->service), &hints,
+                  self->probe_cancellable, probe_cb, g_object_ref (self));
+}
+
+static void
+reset (PhDetailPane *self)
+{
+  g_cancellable_cancel (self->probe_cancellable);
+  g_clear_object (&self->probe_cancellable);
+  g_clear_object (&self->probe);
+  gtk_widget_set_visible (self->probe_spinner, FALSE);
+  set_open_uri (self, NULL);
+  clear_rows (self);
+}
+
+void
+ph_detail_pane_set_service (PhDetailPane *self,
+                            PhService    *service)
+{
+  g_autofree char *port = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *proto = NULL;
+
+  g_return_if_fail (PH_IS_DETAIL_PANE (self));
+
+  if (self->service == service)
+    return;
+
+  reset (self);
+  g_set_object (&self->service, service);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
+  if (service == NULL)
+    return;
+
+  proto = g_ascii_strup (ph_service_get_protocol (service), -1);
+  port = g_strdup_printf ("%u", ph_service_get_port (service));
+  /* Translators: "shop — Vite dev server, TCP on 127.0.0.1" */
+  if (ph_service_get_group_subtitle (service) != NULL && *ph_service_get_group_subtitle (service))
+    heading = g_strdup_printf (_("%s — %s, %s on %s"), ph_service_get_group_name (service),
+                               ph_service_get_group_subtitle (service), proto,
+                               ph_service_get_address (service));
+  else
+    heading = g_strdup_printf (_("%s, %s on %s"), ph_service_get_group_name (service), proto,
+                               ph_service_get_address (service));
+  gtk_label_set_label (self->port_label, port);
+  gtk_label_set_label (self->heading_label, heading);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
+  gtk_widget_set_visible (self->actions_box, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->address_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->port_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->process_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->service_group), TRUE);
+
+  fill_address_and_port (self, ph_service_get_address (service), ph_service_get_port (service),
+                         ph_service_get_protocol (service), ph_service_get_v6only (service),
+                         TRUE);
+  fill_process (self);
+  start_probe (self);
+}
+
+/* Explain an address that nothing (visible) listens on. */
+void
+ph_detail_pane_show_address (PhDetailPane *self,
+                             const char   *host,
+                             guint         port,
+                             PhPortStatus  status,
+                             const char   *status_text)
+{
+  g_autofree char *port_text = NULL;
+
+  g_return_if_fail (PH_IS_DETAIL_PANE (self));
+
+  reset (self);
+  if (g_set_object (&self->service, NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
+
+  port_text = port != 0 ? g_strdup_printf ("%u", port) : g_strdup (host);
+  gtk_label_set_label (self->port_label, port_text);
+  gtk_label_set_label (self->heading_label, host);
+  gtk_label_set_label (self->status_label, status_text);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), status_text != NULL);
+  gtk_widget_set_visible (self->actions_box, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->address_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->port_group), port != 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->process_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->service_group), FALSE);
+
+  fill_address_and_port (self, host, port, "tcp", -1, status == PH_PORT_STATUS_IN_USE);
+}
+
+/* Input that is not an address: say so, and why, in the pane. */
+void
+ph_detail_pane_show_error (PhDetailPane *self,
+                           const char   *typed,
+                           const char   *message)
+{
+  g_return_if_fail (PH_IS_DETAIL_PANE (self));
+
+  reset (self);
+  if (g_set_object (&self->service, NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
+
+  gtk_label_set_label (self->port_label, typed);
+  gtk_label_set_label (self->heading_label, _("This Is Not an Address"));
+  gtk_label_set_label (self->status_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+  gtk_widget_set_visible (self->actions_box, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->address_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->port_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->process_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->service_group), FALSE);
+}
+
+PhService *
+ph_detail_pane_get_service (PhDetailPane *self)
+{
+  g_return_val_if_fail (PH_IS_DETAIL_PANE (self), NULL);
+  return self->service;
+}
+
+gboolean
+ph_detail_pane_get_can_open (PhDetailPane *self)
+{
+  g_return_val_if_fail (PH_IS_DETAIL_PANE (self), FALSE);
+  return self->open_uri != NULL;
+}
+
+const char *
+ph_detail_pane_get_open_uri (PhDetailPane *self)
+{
+  g_return_val_if_fail (PH_IS_DETAIL_PANE (self), NULL);
+  return self->open_uri;
+}
+
+static void
+ph_detail_pane_dispose (GObject *object)
+{
+  PhDetailPane *self = PH_DETAIL_PANE (object);
+
+  g_cancellable_cancel (self->probe_cancellable);
+  g_clear_object (&self->probe_cancellable);
+  g_clear_object (&self->probe);
+  g_clear_object (&self->service);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->open_uri, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PH_TYPE_DETAIL_PANE);
+
+  G_OBJECT_CLASS (ph_detail_pane_parent_class)->dispose (object);
+}
+
+static void
+ph_detail_pane_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PhDetailPane *self = PH_DETAIL_PANE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVICE:
+      g_value_set_object (value, self->service);
+      break;
+    case PROP_CAN_OPEN:
+      g_value_set_boolean (value, self->open_uri != NULL);
+      break;
+    case PROP_OPEN_URI:
+      g_value_set_string (value, self->open_uri);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ph_detail_pane_class_init (PhDetailPaneClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ph_detail_pane_dispose;
+  object_class->get_property = ph_detail_pane_get_property;
+
+  properties[PROP_SERVICE] =
+    g_param_spec_object ("service", NULL, NULL, PH_TYPE_SERVICE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_OPEN] =
+    g_param_spec_boolean ("can-open", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OPEN_URI] =
+    g_param_spec_string ("open-uri", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/porthole/Porthole/ph-detail-pane.ui");
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, port_label);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, heading_label);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, status_label);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, address_group);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, port_group);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, process_group);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, service_group);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, probe_spinner);
+}
+
+static void
+ph_detail_pane_init (PhDetailPane *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) added_row_free);
+}

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-service-row.c — one listening socket in the sidebar list */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ph-port-info.h"
+#include "ph-service-row.h"
+
+struct _PhServiceRow
+{
+  GtkWidget parent_instance;
+
+  PhService *service;
+  gulong notify_id;
+
+  GtkLabel *port_label;
+  GtkLabel *address_label;
+  GtkLabel *detail_label;
+  GtkImage *reachable_image;
+};
+
+G_DEFINE_FINAL_TYPE (PhServiceRow, ph_service_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SERVICE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *
+class_short_name (guint port)
+{
+  switch (ph_port_class_for_port (port))
+    {
+    case PH_PORT_CLASS_SYSTEM:
+      return _("Well-known port");
+    case PH_PORT_CLASS_USER:
+      return _("Registered port");
+    case PH_PORT_CLASS_DYNAMIC:
+    default:
+      return _("Dynamic port");
+    }
+}
+
+/* "Port 3000, TCP on 127.0.0.1, registered port, vite (PID 1234)" plus the reachability:
+ * what a screen reader says for the row. */
+char *
+ph_service_row_dup_accessible_label (PhService *service)
+{
+  GString *label = g_string_new (NULL);
+  PhProcess *owner = ph_service_get_main_owner (service);
+  g_autofree char *proto = g_ascii_strup (ph_service_get_protocol (service), -1);
+
+  /* Translators: "Port 3000, TCP on 127.0.0.1" */
+  g_string_append_printf (label, _("Port %u, %s on %s"), ph_service_get_port (service),
+                          proto, ph_service_get_address (service));
+  g_string_append (label, ", ");
+  g_string_append (label, class_short_name (ph_service_get_port (service)));
+  if (owner != NULL && ph_process_get_comm (owner) != NULL)
+    {
+      g_string_append (label, ", ");
+      g_string_append_printf (label, _("%s (PID %" G_GINT64_FORMAT ")"),
+                              ph_process_get_comm (owner), ph_process_get_pid (owner));
+    }
+  if (ph_service_is_reachable_from_network (service))
+    {
+      g_string_append (label, ", ");
+      g_string_append (label, _("reachable from other computers"));
+    }
+  return g_string_free (label, FALSE);
+}
+
+static void
+ph_service_row_update (PhServiceRow *self)
+{
+  PhService *service = self->service;
+  g_autofree char *port = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *proto = NULL;
+  PhProcess *owner;
+  gboolean reachable;
+
+  if (service == NULL)
+    return;
+
+  owner = ph_service_get_main_owner (service);
+  proto = g_ascii_strup (ph_service_get_protocol (service), -1);
+  port = g_strdup_printf ("%u", ph_service_get_port (service));
+  /* Translators: "127.0.0.1 · TCP" */
+  address = g_strdup_printf (_("%s · %s"), ph_service_get_address (service), proto);
+
+  if (owner != NULL && ph_process_get_comm (owner) != NULL)
+    detail = g_strdup_printf ("%s · %s", class_short_name (ph_service_get_port (service)),
+                              ph_process_get_comm (owner));
+  else
+    detail = g_strdup (class_short_name (ph_service_get_port (service)));
+
+  gtk_label_set_label (self->port_label, port);
+  gtk_label_set_label (self->address_label, address);
+  gtk_label_set_label (self->detail_label, detail);
+
+  reachable = ph_service_is_reachable_from_network (service);
+  gtk_widget_set_visible (GTK_WIDGET (self->reachable_image), reachable);
+}
+
+static void
+on_service_notify (PhServiceRow *self)
+{
+  ph_service_row_update (self);
+}
+
+void
+ph_service_row_set_service (PhServiceRow *self,
+                            PhService    *service)
+{
+  g_return_if_fail (PH_IS_SERVICE_ROW (self));
+
+  if (self->service == service)
+    return;
+
+  if (self->service != NULL)
+    g_clear_signal_handler (&self->notify_id, self->service);
+  g_set_object (&self->service, service);
+  if (service != NULL)
+    {
+      self->notify_id = g_signal_connect_object (service, "notify",
+                                                 G_CALLBACK (on_service_notify), self,
+                                                 G_CONNECT_SWAPPED);
+      ph_service_row_update (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
+}
+
+PhService *
+ph_service_row_get_service (PhServiceRow *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE_ROW (self), NULL);
+  return self->service;
+}
+
+static void
+ph_service_row_dispose (GObject *object)
+{
+  PhServiceRow *self = PH_SERVICE_ROW (object);
+
+  GtkWidget *child;
+
+  if (self->service != NULL)
+    g_clear_signal_handler (&self->notify_id, self->service);
+  g_clear_object (&self->service);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PH_TYPE_SERVICE_ROW);
+  /* The template's box and the context menu the window attached. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (ph_service_row_parent_class)->dispose (object);
+}
+
+static void
+ph_service_row_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PhServiceRow *self = PH_SERVICE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVICE:
+      g_value_set_object (value, self->service);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ph_service_row_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PhServiceRow *self = PH_SERVICE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVICE:
+      ph_service_row_set_service (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ph_service_row_class_init (PhServiceRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ph_service_row_dispose;
+  object_class->get_property = ph_service_row_get_property;
+  object_class->set_property = ph_service_row_set_property;
+
+  properties[PROP_SERVICE] =
+    g_param_spec_object ("service", NULL, NULL, PH_TYPE_SERVICE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/porthole/Porthole/ph-service-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, PhServiceRow, port_label);
+  gtk_widget_class_bind_template_child (widget_class, PhServiceRow, address_label);
+  gtk_widget_class_bind_template_child (widget_class, PhServiceRow, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, PhServiceRow, reachable_image);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ph-service-row");
+}
+
+static void
+ph_service_row_init (PhServiceRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+PhServiceRow *
+ph_service_row_new (void)
+{
+  return g_object_new (PH_TYPE_SERVICE_ROW, NULL);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-service-row.h — one listening socket in the sidebar list */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ph-service.h"
+
+G_BEGIN_DECLS
+
+#define PH_TYPE_SERVICE_ROW (ph_service_row_get_type ())
+G_DECLARE_FINAL_TYPE (PhServiceRow, ph_service_row, PH, SERVICE_ROW, GtkWidget)
+
+PhServiceRow *ph_service_row_new            (void);
+PhService    *ph_service_row_get_service    (PhServiceRow *self);
+void          ph_service_row_set_service    (PhServiceRow *self,
+                                             PhService    *service);
+char         *ph_service_row_dup_accessible_label (PhService *service);
+
+G_END_DECLS

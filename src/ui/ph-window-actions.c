@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-window-actions.c — the window's actions: search, refresh, copy, open, free a port */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ph-stopper.h"
+#include "ph-window-private.h"
+
+/* How long a program gets to quit after SIGTERM before Porthole offers to force it. */
+#define FREE_PORT_GRACE_MS 3000
+
+void
+ph_window_update_actions (PhWindow *self)
+{
+  PhService *service = ph_window_get_selected_service (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-address", service != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.free-port", service != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-browser",
+                                 service != NULL &&
+                                 ph_detail_pane_get_can_open (self->detail_pane));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PhWindow *self = PH_WINDOW (widget);
+
+  adw_navigation_split_view_set_show_content (self->split_view, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+refresh_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ph_scanner_refresh (PH_WINDOW (widget)->scanner);
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ph_scanner_retry (PH_WINDOW (widget)->scanner);
+}
+
+static void
+copy_address_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PhWindow *self = PH_WINDOW (widget);
+  PhService *service = ph_window_get_selected_service (self);
+  g_autofree char *address = NULL;
+  g_autofree char *message = NULL;
+
+  if (service == NULL)
+    return;
+
+  address = ph_service_dup_display_address (service);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), address);
+  /* Translators: %s is an address such as 127.0.0.1:8080 */
+  message = g_strdup_printf (_("Copied %s"), address);
+  ph_window_toast (self, message);
+}
+
+static void
+launch_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PhWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_uri_launcher_launch_finish (GTK_URI_LAUNCHER (object), result, &error) &&
+      !g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not open a browser: %s"),
+                                                  error->message);
+      ph_window_toast (self, message);
+    }
+}
+
+static void
+open_browser_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PhWindow *self = PH_WINDOW (widget);
+  const char *uri = ph_detail_pane_get_open_uri (self->detail_pane);
+  g_autoptr(GtkUriLauncher) launcher = NULL;
+
+  if (uri == NULL)
+    return;
+
+  launcher = gtk_uri_launcher_new (uri);
+  gtk_uri_launcher_launch (launcher, GTK_WINDOW (self), self->cancellable, launch_cb,
+                           g_object_ref (self));
+}
+
+/* Freeing a port */
+
+typedef struct
+{
+  PhWindow *window;
+  PhService *service;
+} FreePort;
+
+static void
+free_port_free (FreePort *op)
+{
+  g_clear_object (&op->window);
+  g_clear_object (&op->service);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FreePort, free_port_free)
+
+static void start_stop (FreePort *op,
+                        gboolean  force);
+
+static void
+show_message (PhWindow   *self,
+              const char *heading,
+              const char *body)
+{
+  AdwDialog *dialog = adw_alert_dialog_new (heading, body);
+
+  adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "close", _("_Close"));
+  adw_dialog_present (dialog, GTK_WIDGET (self));
+}
+
+static void
+force_response_cb (AdwAlertDialog *dialog,
+                   const char     *response,
+                   FreePort       *op)
+{
+  g_autoptr(FreePort) owned = op;
+
+  if (g_strcmp0 (response, "force") == 0)
+    start_stop (g_steal_pointer (&owned), TRUE);
+}
+
+static void
+offer_force (FreePort           *op,
+             const PhStopResult *result)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *said = ph_stopper_describe (op->service, result);
+  AdwDialog *dialog;
+
+  body = g_strdup_printf (_("%s\n\nPorthole can force it to quit right away. Anything it has "
+                            "not saved will be lost."), said);
+  dialog = adw_alert_dialog_new (_("The Program Did Not Quit"), body);
+  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
+                                  "cancel", _("_Leave It Running"),
+                                  "force", _("_Force Quit"),
+                                  NULL);
+  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "force",
+                                            ADW_RESPONSE_DESTRUCTIVE);
+  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "cancel");
+  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (force_response_cb), op);
+  adw_dialog_present (dialog, GTK_WIDGET (op->window));
+}
+
+static void
+stop_cb (GObject      *object,
+         GAsyncResult *res,
+         gpointer      user_data)
+{
+  g_autoptr(FreePort) op = user_data;
+  g_autoptr(PhStopResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *said = NULL;
+
+  result = ph_stopper_stop_finish (res, &error);
+  if (result == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (op->window, _("Could Not Free the Port"), error->message);
+      return;
+    }
+
+  /* Whatever happened, the list should show the truth now. */
+  ph_scanner_refresh (op->window->scanner);
+
+  said = ph_stopper_describe (op->service, result);
+  switch (result->outcome)
+    {
+    case PH_STOP_OUTCOME_FREED:
+    case PH_STOP_OUTCOME_GONE:
+      ph_window_toast (op->window, said);
+      break;
+    case PH_STOP_OUTCOME_STILL_HELD:
+      if (g_strcmp0 (result->signal_name, "KILL") != 0)
+        offer_force (g_steal_pointer (&op), result);
+      else
+        show_message (op->window, _("The Port Is Still Held"), said);
+      break;
+    case PH_STOP_OUTCOME_NOT_HOLDER:
+    case PH_STOP_OUTCOME_STALE:
+    case PH_STOP_OUTCOME_REFUSED:
+    case PH_STOP_OUTCOME_PERMISSION:
+    case PH_STOP_OUTCOME_FAILED:
+    default:
+      show_message (op->window, _("Could Not Free the Port"), said);
+      break;
+    }
+}
+
+static void
+start_stop (FreePort *op,
+            gboolean  force)
+{
+  ph_stopper_stop_async (op->service, force, FREE_PORT_GRACE_MS, op->window->cancellable,
+                         stop_cb, op);
+}
+
+static void
+confirm_response_cb (AdwAlertDialog *dialog,
+                     const char     *response,
+                     FreePort       *op)
+{
+  g_autoptr(FreePort) owned = op;
+
+  if (g_strcmp0 (response, "free") == 0)
+    start_stop (g_steal_pointer (&owned), FALSE);
+}
+
+static void
+free_port_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PhWindow *self = PH_WINDOW (widget);
+  PhService *service = ph_window_get_selected_service (self);
+  PhStopLever lever;
+  PhProcess *owner;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *address = NULL;
+  FreePort *op;
+  AdwDialog *dialog;
+
+  if (service == NULL)
+    return;
+
+  lever = ph_stopper_choose_lever (service);
+  if (lever != PH_STOP_LEVER_SIGNAL)
+    {
+      g_autofree char *why = ph_stopper_explain_lever (service, lever);
+
+      show_message (self, _("Porthole Will Not Stop This"), why);
+      return;
+    }
+
+  owner = ph_service_get_main_owner (service);
+  address = ph_service_dup_display_address (service);
+  /* Translators: %u is a port number */
+  heading = g_strdup_printf (_("Free Port %u?"), ph_service_get_port (service));
+  if (ph_service_get_owners (service)->len > 1)
+    body = g_strdup_printf (_("“%s” (process %" G_GINT64_FORMAT ") and %u other processes are "
+                              "listening on %s. Porthole will ask all of them to quit. If they "
+                              "do not quit within a few seconds, you can force them."),
+                            ph_process_get_comm (owner), ph_process_get_pid (owner),
+                            ph_service_get_owners (service)->len - 1, address);
+  else
+    body = g_strdup_printf (_("“%s” (process %" G_GINT64_FORMAT ") is listening on %s. "
+                              "Porthole will ask it to quit. If it does not quit within a few "
+                              "seconds, you can force it."),
+                            ph_process_get_comm (owner), ph_process_get_pid (owner), address);
+
+  dialog = adw_alert_dialog_new (heading, body);
+  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
+                                  "cancel", _("_Cancel"),
+                                  "free", _("_Free Port"),
+                                  NULL);
+  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "free",
+                                            ADW_RESPONSE_DESTRUCTIVE);
+  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "cancel");
+  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
+
+  op = g_new0 (FreePort, 1);
+  op->window = g_object_ref (self);
+  op->service = g_object_ref (service);
+  g_signal_connect (dialog, "response", G_CALLBACK (confirm_response_cb), op);
+  adw_dialog_present (dialog, GTK_WIDGET (self));
+}
+
+void
+ph_window_class_init_actions (PhWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-address", NULL, copy_address_action);
+  gtk_widget_class_install_action (widget_class, "win.open-browser", NULL, open_browser_action);
+  gtk_widget_class_install_action (widget_class, "win.free-port", NULL, free_port_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
+                                       "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.copy-address", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
+                                       "win.open-browser", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK,
+                                       "win.free-port", NULL);
+}

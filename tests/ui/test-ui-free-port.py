@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-ui-free-port.py — Free Port, confirmed in its dialog, stops the test's own listener
+# (every forked holder) and its row disappears; a listener that ignores SIGTERM leads to
+# the offer to force it, and forcing frees the port.
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import phui  # noqa: E402
+
+phui.run_isolated()
+
+t = phui.Tap()
+
+
+def dialog_button(app, label, timeout=8):
+    def look():
+        for d in phui.find_all(app.accessible, role='dialog'):
+            b = phui.find(d, name=label, role='button', timeout=0)
+            if b is not None:
+                return b
+        # AdwAlertDialog may be exposed as an alert
+        for d in phui.find_all(app.accessible, role='alert'):
+            b = phui.find(d, name=label, role='button', timeout=0)
+            if b is not None:
+                return b
+        return None
+    return phui.wait_for(look, timeout)
+
+
+polite = phui.Listener(['tcp:127.0.0.1:0'], fork=2)
+stubborn = phui.Listener(['tcp:127.0.0.1:0'], ignore_term=True)
+app = phui.App()
+try:
+    window = app.wait_for_window()
+    if not t.ok(window is not None, 'the window appears'):
+        t.diag(app.output())
+        t.done()
+
+    row = phui.list_item(window, f'Port {polite.port}, TCP on 127.0.0.1', timeout=15)
+    t.ok(row is not None, f'the forked listener on port {polite.port} is listed')
+    phui.select_item(row)
+    free = phui.wait_for(lambda: phui.find(window, name='Free Port', role='button',
+                                           showing=True, timeout=0), 5)
+    t.ok(free is not None, 'the Free Port button is there')
+    phui.click(free)
+    confirm = dialog_button(app, 'Free Port')
+    t.ok(confirm is not None, 'a confirmation dialog asks before freeing the port')
+    if confirm is not None:
+        text = phui.all_text(confirm.parent.parent.parent)
+        t.ok(str(polite.pid) in phui.all_text(app.accessible),
+             'the dialog names the process ID')
+        phui.screenshot('free-port-confirm')
+        phui.click(confirm)
+    t.ok(polite.wait_exit(10), 'the listener process exited')
+    gone = phui.wait_for(lambda: phui.list_item(window, f'Port {polite.port}, TCP',
+                                                timeout=0) is None, 10)
+    t.ok(gone, 'its row disappeared from the list')
+    toast = phui.find(app.accessible, name=f'Port {polite.port} is free now', contains=True,
+                      timeout=5)
+    t.ok(toast is not None, 'a toast says the port is free now')
+
+    # A process that ignores SIGTERM: Porthole offers to force it.
+    row = phui.list_item(window, f'Port {stubborn.port}, TCP on 127.0.0.1', timeout=10)
+    t.ok(row is not None, 'the stubborn listener is listed')
+    phui.select_item(row)
+    time.sleep(0.5)
+    phui.click(phui.find(window, name='Free Port', role='button', showing=True))
+    confirm = dialog_button(app, 'Free Port')
+    if confirm is not None:
+        phui.click(confirm)
+    force = dialog_button(app, 'Force Quit', timeout=15)
+    t.ok(force is not None, 'when it does not quit, Porthole offers to force it')
+    t.ok(stubborn.alive(), 'nothing was forced before the user agreed')
+    if force is not None:
+        phui.screenshot('free-port-force')
+        phui.click(force)
+    t.ok(stubborn.wait_exit(10), 'forcing ends the stubborn process')
+    gone = phui.wait_for(lambda: phui.list_item(window, f'Port {stubborn.port}, TCP',
+                                                timeout=0) is None, 10)
+    t.ok(gone, 'its row disappeared too')
+finally:
+    app.quit()
+    polite.stop()
+    stubborn.stop()
+t.done()
