@@ -109,10 +109,23 @@ class App:
         # settings portal); only the tests themselves treat warnings as fatal.
         self.env['G_DEBUG'] = self.env.get('PHUI_APP_G_DEBUG', '')
         self.log = tempfile.TemporaryFile(mode='w+')
-        self.proc = subprocess.Popen([os.environ['PORTHOLE_BIN']] + list(args), env=self.env,
+        cmd = [os.environ['PORTHOLE_BIN']] + list(args)
+        if os.environ.get('PHUI_GDB'):
+            # For debugging a crash: the backtrace ends up in output().
+            cmd = ['gdb', '-q', '-batch', '-ex', 'run', '-ex', 'bt 30', '--args'] + cmd
+        self.proc = subprocess.Popen(cmd, env=self.env,
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         self.accessible = None
+
+    def _is_ours(self, pid):
+        if pid == self.proc.pid:
+            return True
+        try:  # under PHUI_GDB the app is gdb's child
+            with open(f'/proc/{pid}/stat') as f:
+                return int(f.read().rsplit(')', 1)[1].split()[1]) == self.proc.pid
+        except (OSError, ValueError, IndexError):
+            return False
 
     def wait_for_window(self, timeout=20):
         import pyatspi
@@ -124,7 +137,7 @@ class App:
             for i in range(desktop.childCount):
                 app = desktop.getChildAtIndex(i)
                 try:
-                    if app is not None and app.get_process_id() == self.proc.pid:
+                    if app is not None and self._is_ours(app.get_process_id()):
                         # The window shows up before its contents are realised.
                         if app.childCount > 0:
                             win = app.getChildAtIndex(0)
@@ -421,9 +434,15 @@ def select_item(item):
 
 def detail_page(window):
     """The content side of the split view (the navigation page titled Details)."""
-    return find(window, name='Details', role='grouping', timeout=5)
+    for node in walk(window, skip=('list',), max_depth=14):
+        try:
+            if role_name(node) == 'grouping' and node.name == 'Details':
+                return node
+        except Exception:
+            continue
+    return None
 
 
 def pane_text(window):
     page = detail_page(window)
-    return all_text(page, rows=False) if page is not None else ''
+    return all_text(page) if page is not None else ''

@@ -158,6 +158,8 @@ try:
                              phui.pane_text(window), 8)
         if not t.ok(said, 'typing 62893 explains that nothing listens there and the port is free'):
             t.diag(phui.pane_text(window))
+            t.diag(f'app alive: {app.proc.poll() is None}')
+            t.diag(app.output()[-3000:])
         t.ok('dynamic (private) port' in phui.pane_text(window).lower(),
              'and explains that 62893 is a dynamic port')
         phui.screenshot('window-explain')
