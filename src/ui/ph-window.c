@@ -490,6 +490,38 @@ on_row_activated (PhWindow *self,
   adw_navigation_split_view_set_show_content (self->split_view, TRUE);
 }
 
+/* PORTHOLE_BENCH=1 makes the window report on stderr, for tests/bench-app.py, when the
+ * first populated list is on screen and how long each change set took to apply (model,
+ * filter, sort and list view together, on the main thread). CLOCK_MONOTONIC microseconds,
+ * comparable with the benchmark's own clock. */
+static gboolean
+bench_first_frame (GtkWidget     *widget,
+                   GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  g_printerr ("bench: populated monotonic_us=%" G_GINT64_FORMAT " items=%u\n",
+              g_get_monotonic_time (),
+              g_list_model_get_n_items (G_LIST_MODEL (PH_WINDOW (user_data)->sort_model)));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+bench_on_seq (PhWindow *self)
+{
+  static gboolean populated;
+  PhServiceList *list = ph_scanner_get_service_list (self->scanner);
+
+  g_printerr ("bench: applied seq=%" G_GUINT64_FORMAT " us=%" G_GINT64_FORMAT " items=%u\n",
+              ph_service_list_get_seq (list), ph_service_list_get_last_apply_us (list),
+              g_list_model_get_n_items (G_LIST_MODEL (list)));
+  if (!populated && g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) > 0)
+    {
+      populated = TRUE;
+      gtk_widget_add_tick_callback (GTK_WIDGET (self->service_list), bench_first_frame, self,
+                                    NULL);
+    }
+}
+
 static void
 ph_window_save_size (PhWindow *self)
 {
@@ -636,6 +668,10 @@ ph_window_init (PhWindow *self)
                            G_CALLBACK (ph_window_update_actions), self, G_CONNECT_SWAPPED);
 
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+
+  if (g_getenv ("PORTHOLE_BENCH") != NULL)
+    g_signal_connect_object (ph_scanner_get_service_list (self->scanner), "notify::seq",
+                             G_CALLBACK (bench_on_seq), self, G_CONNECT_SWAPPED);
 
   ph_scanner_start (self->scanner);
   update_list_page (self);
