@@ -8,6 +8,7 @@
 #include "ph-detail-pane.h"
 #include "ph-explain.h"
 #include "ph-probe.h"
+#include "ph-service-row.h"
 
 struct _PhDetailPane
 {
@@ -240,6 +241,7 @@ fill_process (PhDetailPane *self)
   if (owner == NULL)
     {
       g_autofree char *text = NULL;
+      g_autofree char *guess = NULL;
 
       if (ph_service_get_user (service) != NULL)
         text = g_strdup_printf (_("This socket belongs to a program of the user “%s”. Porthole "
@@ -249,6 +251,9 @@ fill_process (PhDetailPane *self)
         text = g_strdup (_("This socket belongs to a program of another user. Porthole cannot "
                            "see which program without more rights."));
       add_row (self, self->process_group, _("Owner hidden"), text, FALSE);
+      guess = ph_service_row_dup_guess (service);
+      if (guess != NULL)
+        add_row (self, self->process_group, _("A Guess"), guess, TRUE);
       return;
     }
 

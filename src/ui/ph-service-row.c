@@ -45,6 +45,29 @@ class_short_name (guint port)
     }
 }
 
+/* For a socket whose owner Porthole cannot see: what IANA registered the port for, worded
+ * as the guess it is ("probably postgresql (guessed from the port)"), or NULL. */
+char *
+ph_service_row_dup_guess (PhService *service)
+{
+  g_autoptr(GArray) records = NULL;
+  PhPortProtocol protocol;
+  const char *name;
+
+  if (!ph_service_get_hidden (service) && !ph_service_get_kernel (service))
+    return NULL;
+  if (!ph_port_protocol_from_string (ph_service_get_protocol (service), &protocol))
+    return NULL;
+  records = ph_iana_lookup (ph_service_get_port (service), protocol);
+  if (records == NULL || records->len == 0)
+    return NULL;
+  name = g_array_index (records, PhIanaService, 0).name;
+  if (name == NULL || *name == '\0')
+    return NULL;
+  /* Translators: %s is an IANA service name such as "postgresql" */
+  return g_strdup_printf (_("probably %s (guessed from the port)"), name);
+}
+
 /* "Port 3000, TCP on 127.0.0.1, registered port, vite (PID 1234)" plus the reachability:
  * what a screen reader says for the row. */
 char *
@@ -64,6 +87,16 @@ ph_service_row_dup_accessible_label (PhService *service)
       g_string_append (label, ", ");
       g_string_append_printf (label, _("%s (PID %" G_GINT64_FORMAT ")"),
                               ph_process_get_comm (owner), ph_process_get_pid (owner));
+    }
+  else
+    {
+      g_autofree char *guess = ph_service_row_dup_guess (service);
+
+      if (guess != NULL)
+        {
+          g_string_append (label, ", ");
+          g_string_append (label, guess);
+        }
     }
   if (ph_service_is_reachable_from_network (service))
     {
@@ -94,10 +127,20 @@ ph_service_row_update (PhServiceRow *self)
   address = g_strdup_printf (_("%s · %s"), ph_service_get_address (service), proto);
 
   if (owner != NULL && ph_process_get_comm (owner) != NULL)
-    detail = g_strdup_printf ("%s · %s", class_short_name (ph_service_get_port (service)),
-                              ph_process_get_comm (owner));
+    {
+      detail = g_strdup_printf ("%s · %s", class_short_name (ph_service_get_port (service)),
+                                ph_process_get_comm (owner));
+    }
   else
-    detail = g_strdup (class_short_name (ph_service_get_port (service)));
+    {
+      g_autofree char *guess = ph_service_row_dup_guess (service);
+
+      if (guess != NULL)
+        detail = g_strdup_printf ("%s · %s", class_short_name (ph_service_get_port (service)),
+                                  guess);
+      else
+        detail = g_strdup (class_short_name (ph_service_get_port (service)));
+    }
 
   gtk_label_set_label (self->port_label, port);
   gtk_label_set_label (self->address_label, address);

@@ -16,5 +16,6 @@ PhService    *ph_service_row_get_service    (PhServiceRow *self);
 void          ph_service_row_set_service    (PhServiceRow *self,
                                              PhService    *service);
 char         *ph_service_row_dup_accessible_label (PhService *service);
+char         *ph_service_row_dup_guess            (PhService *service);
 
 G_END_DECLS

@@ -135,6 +135,76 @@ show_message (PhWindow   *self,
   adw_dialog_present (dialog, GTK_WIDGET (self));
 }
 
+/* A supervisor (systemd's Restart=, a process manager, a dev tool's watcher) may start
+ * the program again right away: look once more shortly after, and say so if the port is
+ * held again. */
+typedef struct
+{
+  PhWindow *window;
+  char *protocol;
+  char *address;
+  guint port;
+  gint64 old_pid;
+} RestartCheck;
+
+static void
+restart_check_free (RestartCheck *check)
+{
+  g_clear_object (&check->window);
+  g_free (check->protocol);
+  g_free (check->address);
+  g_free (check);
+}
+
+static void
+restart_check_look (gpointer user_data)
+{
+  RestartCheck *check = user_data;
+  PhServiceList *list = ph_scanner_get_service_list (check->window->scanner);
+  PhService *again = ph_service_list_find (list, check->protocol, check->address, check->port);
+  PhProcess *owner = again != NULL ? ph_service_get_main_owner (again) : NULL;
+
+  if (again != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (owner != NULL && ph_process_get_pid (owner) != check->old_pid)
+        message = g_strdup_printf (_("Port %u was freed, but “%s” (process %" G_GINT64_FORMAT ") "
+                                     "started listening on it again: something restarted it."),
+                                   check->port, ph_process_get_comm (owner),
+                                   ph_process_get_pid (owner));
+      else
+        message = g_strdup_printf (_("Port %u was freed, but something is listening on it "
+                                     "again."), check->port);
+      show_message (check->window, _("The Port Is Held Again"), message);
+    }
+  restart_check_free (check);
+}
+
+static void
+restart_check_refresh (gpointer user_data)
+{
+  RestartCheck *check = user_data;
+
+  ph_scanner_refresh (check->window->scanner);
+  g_timeout_add_once (500, restart_check_look, check);
+}
+
+static void
+watch_for_restart (PhWindow  *window,
+                   PhService *service)
+{
+  RestartCheck *check = g_new0 (RestartCheck, 1);
+  PhProcess *owner = ph_service_get_main_owner (service);
+
+  check->window = g_object_ref (window);
+  check->protocol = g_strdup (ph_service_get_protocol (service));
+  check->address = g_strdup (ph_service_get_address (service));
+  check->port = ph_service_get_port (service);
+  check->old_pid = owner != NULL ? ph_process_get_pid (owner) : 0;
+  g_timeout_add_once (1500, restart_check_refresh, check);
+}
+
 static void
 force_response_cb (AdwAlertDialog *dialog,
                    const char     *response,
@@ -194,6 +264,9 @@ stop_cb (GObject      *object,
   switch (result->outcome)
     {
     case PH_STOP_OUTCOME_FREED:
+      ph_window_toast (op->window, said);
+      watch_for_restart (op->window, op->service);
+      break;
     case PH_STOP_OUTCOME_GONE:
       ph_window_toast (op->window, said);
       break;

@@ -39,6 +39,9 @@ def run_isolated():
                     'NO_AT_BRIDGE': '0', 'GTK_A11Y': 'atspi',
                     'XDG_RUNTIME_DIR': tempfile.mkdtemp(prefix='phui-run-')})
         env.pop('WAYLAND_DISPLAY', None)
+        # The driver itself (pyatspi) must not die of libatspi's start-up warnings; the
+        # app's own G_DEBUG is decided in App.
+        env['PHUI_APP_G_DEBUG'] = env.pop('G_DEBUG', '')
         os.chmod(env['XDG_RUNTIME_DIR'], 0o700)
         # The session's services (the accessibility registry among them) inherit
         # stdout and chatter on it; TAP goes to a separate copy of our stdout.
@@ -105,8 +108,8 @@ class App:
         self.env.setdefault('GSETTINGS_BACKEND', 'memory')
         if env:
             self.env.update(env)
-        # GTK warns about things outside our control under Xvfb (no compositor, no
-        # settings portal); only the tests themselves treat warnings as fatal.
+        # The app runs with the suite's G_DEBUG (fatal-warnings): any GLib/GTK warning or
+        # critical from Porthole fails the test.
         self.env['G_DEBUG'] = self.env.get('PHUI_APP_G_DEBUG', '')
         self.log = tempfile.TemporaryFile(mode='w+')
         cmd = [os.environ['PORTHOLE_BIN']] + list(args)

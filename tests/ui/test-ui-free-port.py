@@ -4,6 +4,9 @@
 # (every forked holder) and its row disappears; a listener that ignores SIGTERM leads to
 # the offer to force it, and forcing frees the port.
 import os
+import signal
+import socket
+import subprocess
 import sys
 import time
 
@@ -32,6 +35,13 @@ def dialog_button(app, label, timeout=8):
 
 polite = phui.Listener(['tcp:127.0.0.1:0'], fork=2)
 stubborn = phui.Listener(['tcp:127.0.0.1:0'], ignore_term=True)
+# A supervisor that starts its listener again whenever it ends, on the same port.
+with socket.socket() as s:
+    s.bind(('127.0.0.1', 0))
+    again_port = s.getsockname()[1]
+supervisor = subprocess.Popen(
+    ['sh', '-c', 'while true; do "$0" tcp:127.0.0.1:$1 >/dev/null; sleep 0.2; done',
+     os.environ['PH_TEST_LISTENER'], str(again_port)], start_new_session=True)
 app = phui.App()
 try:
     window = app.wait_for_window()
@@ -81,8 +91,27 @@ try:
     gone = phui.wait_for(lambda: phui.list_item(window, f'Port {stubborn.port}, TCP',
                                                 timeout=0) is None, 10)
     t.ok(gone, 'its row disappeared too')
+
+    # Something restarts the program: Porthole says the port is held again.
+    row = phui.list_item(window, f'Port {again_port}, TCP on 127.0.0.1', timeout=10)
+    t.ok(row is not None, 'the supervised listener is listed')
+    if row is not None:
+        phui.select_item(row)
+        time.sleep(0.5)
+        phui.click(phui.find(window, name='Free Port', role='button', showing=True))
+        confirm = dialog_button(app, 'Free Port')
+        if confirm is not None:
+            phui.click(confirm)
+        said = phui.wait_for(lambda: phui.find(app.accessible, name='started listening on it again',
+                                               contains=True, timeout=0), 15)
+        t.ok(said is not None,
+             'when a supervisor starts it again, Porthole says the port is held again')
+        if said is not None:
+            phui.screenshot('free-port-restarted')
 finally:
     app.quit()
     polite.stop()
     stubborn.stop()
+    os.killpg(supervisor.pid, signal.SIGKILL)
+    supervisor.wait()
 t.done()
