@@ -444,9 +444,12 @@ def main():
     line('RSS with the list populated', rss, 'MB', TARGET_RSS_MB, '<= 100 MB', 1 / 1024)
     line('  VmHWM (peak) of the same', hwm, 'MB', None, '-', 1 / 1024)
     if base_ms is not None:
-        say(f'  {"(info) without the load: launch":<34} {base_ms:9.3f} ms  '
+        say(f'  {"(info) without our load: launch":<34} {base_ms:9.3f} ms  '
             f'RSS {base_rss / 1024:.3f} MB  with {base_items} services listed')
-        if rss:
+        if rss and base_items > n_load // 10:
+            say(f'  {"(info) RSS the load adds":<34} not computed: {base_items} other '
+                f'services were listening without it')
+        elif rss:
             added = (statistics.median(rss) - base_rss) / 1024
             say(f'  {"(info) RSS the load adds":<34} {added:9.3f} MB  '
                 f'(median with the load minus without)')
