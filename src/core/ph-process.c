@@ -627,6 +627,37 @@ TEXT_GETTER (slice)
 #undef TEXT_GETTER
 
 /* The exact bytes, for comparing and for JSON; may be invalid UTF-8. */
+/* The program's name for people: comm, unless the kernel cut it at 15 bytes and the base
+ * name of argv[0] or of the executable is the whole of it ("ph-test-listene"). */
+char *
+ph_process_dup_display_name (PhProcess *self)
+{
+  const char *comm;
+  const char *candidates[2];
+
+  g_return_val_if_fail (PH_IS_PROCESS (self), NULL);
+
+  comm = self->comm.display;
+  if (comm == NULL)
+    return NULL;
+  if (strlen (comm) < 15)
+    return g_strdup (comm);
+
+  candidates[0] = self->argv != NULL ? self->argv[0] : NULL;
+  candidates[1] = self->exe.display;
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      g_autofree char *base = NULL;
+
+      if (candidates[i] == NULL || *candidates[i] == '\0')
+        continue;
+      base = g_path_get_basename (candidates[i]);
+      if (g_str_has_prefix (base, comm))
+        return g_steal_pointer (&base);
+    }
+  return g_strdup (comm);
+}
+
 const char *
 ph_process_get_comm_raw (PhProcess *self)
 {

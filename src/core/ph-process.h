@@ -41,6 +41,7 @@ const char         *ph_process_get_container_kind (PhProcess       *self);
 const char         *ph_process_get_slice          (PhProcess       *self);
 
 const char         *ph_process_get_comm_raw       (PhProcess       *self);
+char               *ph_process_dup_display_name   (PhProcess       *self);
 const char         *ph_process_get_exe_raw        (PhProcess       *self);
 const char         *ph_process_get_cwd_raw        (PhProcess       *self);
 char              **ph_process_dup_argv_raw       (PhProcess       *self);

@@ -105,14 +105,14 @@ ph_stopper_choose_lever (PhService *service)
   return PH_STOP_LEVER_SIGNAL;
 }
 
-static const char *
+static char *
 owner_name (PhService *service)
 {
   PhProcess *owner = ph_service_get_main_owner (service);
 
   if (owner != NULL && ph_process_get_comm (owner) != NULL)
-    return ph_process_get_comm (owner);
-  return ph_service_get_group_name (service);
+    return ph_process_dup_display_name (owner);
+  return g_strdup (ph_service_get_group_name (service));
 }
 
 /* Why Porthole will not simply signal the owner, and what to do instead. NULL for
@@ -124,6 +124,7 @@ ph_stopper_explain_lever (PhService   *service,
   PhProcess *owner = ph_service_get_main_owner (service);
   const char *unit = owner != NULL ? ph_process_get_unit (owner) : NULL;
   guint port = ph_service_get_port (service);
+  g_autofree char *name = owner_name (service);
 
   switch (lever)
     {
@@ -151,7 +152,7 @@ ph_stopper_explain_lever (PhService   *service,
       return g_strdup_printf (_("Port %u is published by a container. Ending “%s” would only "
                                 "cut the container off; stop the container instead "
                                 "(for example with docker stop or podman stop)."),
-                              port, owner_name (service));
+                              port, name);
 
     case PH_STOP_LEVER_OTHER_USER:
       if (ph_service_get_user (service) != NULL)
@@ -165,7 +166,7 @@ ph_stopper_explain_lever (PhService   *service,
       return g_strdup_printf (_("Port %u is held by “%s”, a part of your desktop session. "
                                 "Ending it could log you out or break sound, screens or input, "
                                 "so Porthole will not do it."),
-                              port, owner_name (service));
+                              port, name);
 
     case PH_STOP_LEVER_KERNEL:
       return g_strdup_printf (_("No program holds port %u: the operating system itself keeps "
@@ -251,7 +252,7 @@ ph_stopper_describe (PhService          *service,
                      const PhStopResult *result)
 {
   guint port = ph_service_get_port (service);
-  const char *name = owner_name (service);
+  g_autofree char *name = owner_name (service);
 
   switch (result->outcome)
     {
@@ -272,15 +273,18 @@ ph_stopper_describe (PhService          *service,
                                 "quit, and its process number now belongs to another program."),
                               port);
     case PH_STOP_OUTCOME_REFUSED:
-      return g_strdup_printf (_("Porthole will not stop “%s”: it is a part of the system."), name);
+      return g_strdup_printf (_("Porthole will not stop “%s” to free port %u: it is a part of "
+                                "the system."), name, port);
     case PH_STOP_OUTCOME_PERMISSION:
-      return g_strdup_printf (_("You are not allowed to stop “%s”: it belongs to another user."),
-                              name);
+      return g_strdup_printf (_("You are not allowed to stop “%s” to free port %u: it belongs "
+                                "to another user."), name, port);
     case PH_STOP_OUTCOME_GONE:
-      return g_strdup_printf (_("“%s” had already quit; nothing was stopped."), name);
+      return g_strdup_printf (_("“%s” had already quit, so nothing was stopped to free port %u."),
+                              name, port);
     case PH_STOP_OUTCOME_FAILED:
     default:
-      return g_strdup_printf (_("Porthole could not stop “%s”: its scanner gave no answer."), name);
+      return g_strdup_printf (_("Porthole could not stop “%s” to free port %u: its scanner gave "
+                                "no answer."), name, port);
     }
 }
 

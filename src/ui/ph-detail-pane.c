@@ -69,9 +69,18 @@ add_row (PhDetailPane        *self,
   AddedRow *added = g_new0 (AddedRow, 1);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), text != NULL ? text : "");
-  adw_action_row_set_subtitle_selectable (ADW_ACTION_ROW (row), TRUE);
+  if (title != NULL && *title != '\0')
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), text != NULL ? text : "");
+      adw_action_row_set_subtitle_selectable (ADW_ACTION_ROW (row), TRUE);
+    }
+  else
+    {
+      /* A sentence on its own reads as body text, not as a dimmed caption. */
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text != NULL ? text : "");
+      adw_preferences_row_set_title_selectable (ADW_PREFERENCES_ROW (row), TRUE);
+    }
   /* A fact ("PID: 1234") reads value-first; an explanation reads as a sentence. */
   if (is_fact)
     gtk_widget_add_css_class (row, "property");
@@ -230,6 +239,7 @@ fill_process (PhDetailPane *self)
   g_autofree char *pid = NULL;
   g_autofree char *started = NULL;
   g_autofree char *managed = NULL;
+  g_autofree char *name = NULL;
 
   if (ph_service_get_kernel (service))
     {
@@ -258,7 +268,8 @@ fill_process (PhDetailPane *self)
     }
 
   pid = g_strdup_printf ("%" G_GINT64_FORMAT, ph_process_get_pid (owner));
-  add_row (self, self->process_group, _("Name"), ph_process_get_comm (owner), TRUE);
+  name = ph_process_dup_display_name (owner);
+  add_row (self, self->process_group, _("Name"), name, TRUE);
   add_row (self, self->process_group, _("Process ID"), pid, TRUE);
   if (ph_process_get_user (owner) != NULL)
     add_row (self, self->process_group, _("User"), ph_process_get_user (owner), TRUE);
@@ -282,11 +293,12 @@ fill_process (PhDetailPane *self)
       for (guint i = 1; i < owners->len; i++)
         {
           PhProcess *other = g_ptr_array_index (owners, i);
+          g_autofree char *other_name = ph_process_dup_display_name (other);
 
           if (others->len > 0)
             g_string_append (others, ", ");
           g_string_append_printf (others, "%s (%" G_GINT64_FORMAT ")",
-                                  ph_process_get_comm (other), ph_process_get_pid (other));
+                                  other_name, ph_process_get_pid (other));
         }
       add_row (self, self->process_group, _("Also Held By"), others->str, TRUE);
     }

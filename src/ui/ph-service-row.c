@@ -84,9 +84,11 @@ ph_service_row_dup_accessible_label (PhService *service)
   g_string_append (label, class_short_name (ph_service_get_port (service)));
   if (owner != NULL && ph_process_get_comm (owner) != NULL)
     {
+      g_autofree char *name = ph_process_dup_display_name (owner);
+
       g_string_append (label, ", ");
       g_string_append_printf (label, _("%s (PID %" G_GINT64_FORMAT ")"),
-                              ph_process_get_comm (owner), ph_process_get_pid (owner));
+                              name, ph_process_get_pid (owner));
     }
   else
     {
@@ -128,8 +130,10 @@ ph_service_row_update (PhServiceRow *self)
 
   if (owner != NULL && ph_process_get_comm (owner) != NULL)
     {
+      g_autofree char *name = ph_process_dup_display_name (owner);
+
       detail = g_strdup_printf ("%s · %s", class_short_name (ph_service_get_port (service)),
-                                ph_process_get_comm (owner));
+                                name);
     }
   else
     {

@@ -169,10 +169,13 @@ restart_check_look (gpointer user_data)
       g_autofree char *message = NULL;
 
       if (owner != NULL && ph_process_get_pid (owner) != check->old_pid)
-        message = g_strdup_printf (_("Port %u was freed, but “%s” (process %" G_GINT64_FORMAT ") "
-                                     "started listening on it again: something restarted it."),
-                                   check->port, ph_process_get_comm (owner),
-                                   ph_process_get_pid (owner));
+        {
+          g_autofree char *name = ph_process_dup_display_name (owner);
+
+          message = g_strdup_printf (_("Port %u was freed, but “%s” (process %" G_GINT64_FORMAT ") "
+                                       "started listening on it again: something restarted it."),
+                                     check->port, name, ph_process_get_pid (owner));
+        }
       else
         message = g_strdup_printf (_("Port %u was freed, but something is listening on it "
                                      "again."), check->port);
@@ -318,6 +321,8 @@ free_port_action (GtkWidget  *widget,
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   g_autofree char *address = NULL;
+  g_autofree char *name = NULL;
+  guint others;
   FreePort *op;
   AdwDialog *dialog;
 
@@ -337,17 +342,25 @@ free_port_action (GtkWidget  *widget,
   address = ph_service_dup_display_address (service);
   /* Translators: %u is a port number */
   heading = g_strdup_printf (_("Free Port %u?"), ph_service_get_port (service));
-  if (ph_service_get_owners (service)->len > 1)
-    body = g_strdup_printf (_("“%s” (process %" G_GINT64_FORMAT ") and %u other processes are "
-                              "listening on %s. Porthole will ask all of them to quit. If they "
-                              "do not quit within a few seconds, you can force them."),
-                            ph_process_get_comm (owner), ph_process_get_pid (owner),
-                            ph_service_get_owners (service)->len - 1, address);
+  name = ph_process_dup_display_name (owner);
+  others = ph_service_get_owners (service)->len - 1;
+  if (others > 0)
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "“%s” (process %" G_GINT64_FORMAT ") and %u other "
+                                         "process are listening on %s. Porthole will ask all of "
+                                         "them to quit. If they do not quit within a few "
+                                         "seconds, you can force them.",
+                                         "“%s” (process %" G_GINT64_FORMAT ") and %u other "
+                                         "processes are listening on %s. Porthole will ask all "
+                                         "of them to quit. If they do not quit within a few "
+                                         "seconds, you can force them.",
+                                         others),
+                            name, ph_process_get_pid (owner), others, address);
   else
     body = g_strdup_printf (_("“%s” (process %" G_GINT64_FORMAT ") is listening on %s. "
                               "Porthole will ask it to quit. If it does not quit within a few "
                               "seconds, you can force it."),
-                            ph_process_get_comm (owner), ph_process_get_pid (owner), address);
+                            name, ph_process_get_pid (owner), address);
 
   dialog = adw_alert_dialog_new (heading, body);
   adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),

@@ -91,7 +91,11 @@ def screenshot(name):
     out = os.path.join(builddir(), 'screenshots')
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, name + '.png')
-    xwd = subprocess.run(['xwd', '-root', '-silent'], capture_output=True, check=True)
+    # The Porthole window alone when it can be found (no window manager here), else the
+    # whole virtual screen.
+    xwd = subprocess.run(['xwd', '-silent', '-name', 'Porthole'], capture_output=True)
+    if xwd.returncode != 0 or not xwd.stdout:
+        xwd = subprocess.run(['xwd', '-root', '-silent'], capture_output=True, check=True)
     pnm = subprocess.run(['xwdtopnm'], input=xwd.stdout, capture_output=True, check=True)
     with open(path, 'wb') as f:
         subprocess.run(['pnmtopng'], input=pnm.stdout, stdout=f, stderr=subprocess.DEVNULL,

@@ -64,6 +64,28 @@ try:
         t.ok(gone, 'the About dialog closes')
     else:
         t.diag(phui.dump(app.accessible))
+    # Adaptive layout: at phone width the split view collapses to the sidebar.
+    import subprocess
+    wid = subprocess.run(['xdotool', 'search', '--name', '^Porthole$'], capture_output=True,
+                         text=True).stdout.split()
+    if wid:
+        for w in wid:  # GTK also names its hidden leader window
+            subprocess.run(['xdotool', 'windowsize', w, '360', '640'], check=False)
+
+        def collapsed():
+            import pyatspi
+            page = phui.detail_page(window)
+            search = phui.find(window, name='Search services or explain an address',
+                               role='entry', timeout=0)
+            return (page is None or not page.getState().contains(pyatspi.STATE_SHOWING)) \
+                and search is not None and search.getState().contains(pyatspi.STATE_SHOWING)
+        t.ok(phui.wait_for(collapsed, 5), 'at 360 px wide only the sidebar shows')
+        time.sleep(0.5)
+        phui.screenshot('smoke-narrow')
+        ext = window.queryComponent().getExtents(0)
+        t.ok(ext.width <= 400, f'the window really is narrow ({ext.width} px)')
+    else:
+        t.ok(False, 'xdotool finds the window to resize it')
     t.ok(app.proc.poll() is None, 'the app is still running')
 finally:
     rc = app.quit()

@@ -132,6 +132,7 @@ try:
             lambda: 'HTTP' in phui.pane_text(window) and 'Directory listing' in
             phui.pane_text(window), 10)
         t.ok(served, 'the Service section shows the HTTP answer and the page title')
+        phui.screenshot('window-http')
         button = phui.find(window, name='Open in Browser', role='button', showing=True)
 
         def enabled():
