@@ -238,6 +238,7 @@ process_column (PhService *service)
 {
   PhProcess *owner = ph_service_get_main_owner (service);
   GPtrArray *owners = ph_service_get_owners (service);
+  g_autofree char *name = NULL;
   GString *text;
 
   if (owner == NULL)
@@ -251,7 +252,8 @@ process_column (PhService *service)
       return g_strdup ("?");
     }
 
-  text = g_string_new (ph_process_get_comm (owner) != NULL ? ph_process_get_comm (owner) : "?");
+  name = ph_process_dup_display_name (owner);
+  text = g_string_new (name != NULL ? name : "?");
   g_string_append_printf (text, " (%" G_GINT64_FORMAT ")", ph_process_get_pid (owner));
   if (owners->len > 1)
     /* Translators: "+3": three more processes share the socket */

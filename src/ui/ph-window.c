@@ -321,9 +321,35 @@ on_search_changed (PhWindow *self)
     }
 }
 
-static void
-on_items_changed (PhWindow *self)
+/* GtkListView anchors on the first row, so when a list fills from empty the first
+ * section's header ends up just above the view: show it on the next frame. */
+static gboolean
+scroll_to_top (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
 {
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (widget));
+  guint frames = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), "ph-top-frames"));
+
+  if (vadjustment != NULL)
+    gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_lower (vadjustment));
+  /* The list settles its layout over a few frames; keep the top in view until then. */
+  g_object_set_data (G_OBJECT (widget), "ph-top-frames", GUINT_TO_POINTER (frames + 1));
+  if (frames + 1 < 5)
+    return G_SOURCE_CONTINUE;
+  g_object_set_data (G_OBJECT (widget), "ph-top-frames", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_items_changed (PhWindow   *self,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GListModel *model)
+{
+  if (added > 0 && g_list_model_get_n_items (model) == added)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self->service_list), scroll_to_top, NULL, NULL);
   update_list_page (self);
 }
 
