@@ -85,6 +85,14 @@ def buildtype(bdir):
         return 'unknown'
 
 
+def loadavg():
+    try:
+        with open('/proc/loadavg') as f:
+            return ' '.join(f.read().split()[:3])
+    except OSError:
+        return 'unknown'
+
+
 def now_us():
     return time.monotonic_ns() // 1000
 
@@ -439,7 +447,8 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     say(f'runs: {runs} launches after a warm-up one, {changes} rounds of changes; '
-        f'{time.monotonic() - t_start:.0f} s in all')
+        f'{time.monotonic() - t_start:.0f} s in all; load average {loadavg()} (times are '
+        f'wall-clock: a busy machine inflates them)')
     line('launch to populated list (warm)', launch, 'ms', TARGET_LAUNCH_MS, '<= 500 ms')
     line('RSS with the list populated', rss, 'MB', TARGET_RSS_MB, '<= 100 MB', 1 / 1024)
     line('  VmHWM (peak) of the same', hwm, 'MB', None, '-', 1 / 1024)
