@@ -311,9 +311,9 @@ test_crash_recovery (void)
   ph_scanner_retry (scanner);
   g_assert_cmpint (ph_scanner_get_state (scanner), ==, PH_SCANNER_STATE_STARTING);
   wait_for (scanner, retry_delay_is, GUINT_TO_POINTER (500), 1, "the back-off to reset");
-  failed_at = g_get_monotonic_time ();
+  /* Retry started the helper at once: it is starting before any back-off could have run
+   * (asserted above); how long a full scan then takes depends on the machine. */
   wait_for (scanner, is_state, GUINT_TO_POINTER (PH_SCANNER_STATE_RUNNING), 10, "retry");
-  g_assert_cmpint (g_get_monotonic_time () - failed_at, <, 400 * 1000);
   g_assert_true (ph_service_list_lookup (list, listener->inodes[0]) == service);
 }
 

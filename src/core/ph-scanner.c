@@ -277,6 +277,19 @@ retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The first back-off step. Tests that need to see the "scanner stopped" state for a while
+ * lengthen it with PORTHOLE_RETRY_DELAY_MS. */
+static guint
+retry_first_ms (void)
+{
+  const char *text = g_getenv ("PORTHOLE_RETRY_DELAY_MS");
+  guint64 ms;
+
+  if (text != NULL && g_ascii_string_to_unsigned (text, 10, 1, RETRY_MAX_MS, &ms, NULL))
+    return (guint) ms;
+  return RETRY_FIRST_MS;
+}
+
 /* The helper stopped or could not start: say so, and try again later, each time waiting
  * twice as long, so a helper that cannot run does not eat the CPU. */
 static void
@@ -289,7 +302,7 @@ fail (PhScanner  *self,
 
   if (self->running_since != 0 &&
       g_get_monotonic_time () - self->running_since >= STABLE_RUN_US)
-    self->retry_delay = RETRY_FIRST_MS;
+    self->retry_delay = retry_first_ms ();
 
   end_run (self);
   set_state (self, PH_SCANNER_STATE_FAILED, message);
@@ -837,7 +850,7 @@ ph_scanner_init (PhScanner *self)
   self->refresh_interval = 2;
   self->show_udp = TRUE;
   self->show_ipv6 = TRUE;
-  self->retry_delay = RETRY_FIRST_MS;
+  self->retry_delay = retry_first_ms ();
   g_signal_connect_swapped (self->services, "notify::hidden-count",
                             G_CALLBACK (on_hidden_count_changed), self);
 }
@@ -882,7 +895,7 @@ ph_scanner_start (PhScanner *self)
 
   if (self->state == PH_SCANNER_STATE_STARTING || self->state == PH_SCANNER_STATE_RUNNING)
     return;
-  self->retry_delay = RETRY_FIRST_MS;
+  self->retry_delay = retry_first_ms ();
   start_run (self);
 }
 
@@ -915,7 +928,7 @@ ph_scanner_retry (PhScanner *self)
 {
   g_return_if_fail (PH_IS_SCANNER (self));
 
-  self->retry_delay = RETRY_FIRST_MS;
+  self->retry_delay = retry_first_ms ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_DELAY]);
   start_run (self);
 }

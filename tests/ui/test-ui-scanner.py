@@ -34,7 +34,7 @@ def helper_pids(app_pid):
 
 listener = phui.Listener(['tcp:127.0.0.1:0'])
 # A long first back-off, so the banner stays up until the test presses Retry.
-app = phui.App(env={'PORTHOLE_RETRY_DELAY_MS': '60000'})
+app = phui.App(env={'PORTHOLE_RETRY_DELAY_MS': '30000'})
 try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the window appears'):
