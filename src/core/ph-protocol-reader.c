@@ -49,18 +49,6 @@ ph_field_clear (gpointer data)
   g_clear_pointer (&field->value, g_free);
 }
 
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /**
  * ph_protocol_unescape:
  * @value: an escaped value, exactly as it appears on the line
@@ -112,8 +100,8 @@ ph_protocol_unescape (const char  *value,
 
         case 'x':
           {
-            int hi = i + 1 < len ? hex_value (value[i + 1]) : -1;
-            int lo = i + 2 < len ? hex_value (value[i + 2]) : -1;
+            int hi = i + 1 < len ? g_ascii_xdigit_value (value[i + 1]) : -1;
+            int lo = i + 2 < len ? g_ascii_xdigit_value (value[i + 2]) : -1;
 
             if (hi < 0 || lo < 0)
               {

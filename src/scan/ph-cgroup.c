@@ -9,6 +9,7 @@
 
 #include "ph-buf.h"
 #include "ph-cgroup.h"
+#include "ph-escape.h"
 
 #define MAX_COMPONENTS 64
 
@@ -56,18 +57,6 @@ strip (const Part *c,
   return ph_xstrndup (c->p + pl, c->len - pl - sl);
 }
 
-static int
-hexval (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* systemd escapes unit name parts with \xHH (a '-' inside an app ID becomes \x2d). */
 static char *
 unit_unescape (const char *s,
@@ -78,10 +67,10 @@ unit_unescape (const char *s,
 
   for (size_t i = 0; i < len; i++)
     {
-      if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' && hexval (s[i + 2]) >= 0
-          && hexval (s[i + 3]) >= 0)
+      if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' && ph_hex_value (s[i + 2]) >= 0
+          && ph_hex_value (s[i + 3]) >= 0)
         {
-          out[o++] = (char) (hexval (s[i + 2]) << 4 | hexval (s[i + 3]));
+          out[o++] = (char) (ph_hex_value (s[i + 2]) << 4 | ph_hex_value (s[i + 3]));
           i += 3;
         }
       else

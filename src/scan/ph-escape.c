@@ -119,8 +119,9 @@ ph_escape_append (PhBuf      *out,
     }
 }
 
-static int
-hex_value (char c)
+/* The value of one hex digit, or -1. */
+int
+ph_hex_value (char c)
 {
   if (c >= '0' && c <= '9')
     return c - '0';
@@ -167,8 +168,8 @@ ph_unescape (const char *in,
         case 'x':
           if (i + 3 >= len)
             return false;
-          hi = hex_value (in[i + 2]);
-          lo = hex_value (in[i + 3]);
+          hi = ph_hex_value (in[i + 2]);
+          lo = ph_hex_value (in[i + 3]);
           if (hi < 0 || lo < 0)
             return false;
           ph_buf_append_c (out, (char) (hi << 4 | lo));

@@ -14,3 +14,6 @@ void ph_escape_append (PhBuf *out, const char *data, size_t len);
 /* Reverses ph_escape_append(). Returns false (and leaves @out partly filled) on a
  * malformed escape. */
 bool ph_unescape (const char *in, size_t len, PhBuf *out);
+
+/* The value of one hexadecimal digit (either case), or -1. */
+int ph_hex_value (char c);

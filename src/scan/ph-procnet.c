@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ph-sock.h"
+#include "ph-escape.h"
 
 #define MAX_TOKENS 10
 
@@ -44,18 +45,6 @@ tokenize (const char *line,
   return n;
 }
 
-static int
-hexval (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static bool
 parse_hex (const char *p,
            size_t      len,
@@ -68,7 +57,7 @@ parse_hex (const char *p,
     return false;
   for (size_t i = 0; i < len; i++)
     {
-      int d = hexval (p[i]);
+      int d = ph_hex_value (p[i]);
 
       if (d < 0)
         return false;
