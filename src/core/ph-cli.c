@@ -9,6 +9,7 @@
 
 #include "ph-address.h"
 #include "ph-cli.h"
+#include "ph-cli-list.h"
 #include "ph-explain.h"
 
 /* --list: ph_cli_list () is in ph-cli-list.c */
@@ -71,6 +72,7 @@ ph_cli_explain (const char *address)
   g_autoptr(PhExplanation) explanation = NULL;
   g_autofree char *host = NULL;
   g_autofree char *heading = NULL;
+  g_autofree char *listener = NULL;
   PhExplainRequest request = { 0 };
   guint width = terminal_width ();
   const char *protocol_name;
@@ -91,7 +93,44 @@ ph_cli_explain (const char *address)
   request.protocol = spec->protocol;
   request.v6only = -1;
 
-  /* Until the scanner is asked, binding the port is how we learn whether anything holds it. */
+  /* Who listens there, if the scanner can tell; a bind then says whether the port is free. */
+  if (spec->port > 0)
+    {
+      g_autoptr(PhServiceList) list = ph_service_list_new ();
+      g_autoptr(GError) scan_error = NULL;
+
+      if (ph_cli_list_scan (list, NULL, &scan_error))
+        {
+          PhService *service = ph_service_list_find_serving (list, spec->host, (guint) spec->port,
+                                                             spec->protocol == PH_PORT_PROTOCOL_UDP
+                                                             ? "udp" : "tcp");
+          PhProcess *owner = service != NULL ? ph_service_get_main_owner (service) : NULL;
+
+          if (service != NULL)
+            {
+              request.listening = TRUE;
+              request.v6only = ph_service_get_v6only (service);
+              if (owner != NULL)
+                {
+                  g_autofree char *name = ph_process_dup_display_name (owner);
+
+                  /* Translators: who listens on a port: a program name and its process ID */
+                  listener = g_strdup_printf (_("%s, process %" G_GINT64_FORMAT),
+                                              name, ph_process_get_pid (owner));
+                }
+              else
+                {
+                  listener = g_strdup (ph_service_get_group_name (service));
+                }
+              request.listener = listener;
+            }
+        }
+      else
+        {
+          g_debug ("no scan for --explain: %s", scan_error->message);
+        }
+    }
+
   if (spec->port >= 0)
     {
       request.status = ph_port_check (host, (guint) spec->port, spec->protocol, &check_error);

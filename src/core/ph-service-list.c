@@ -940,3 +940,39 @@ ph_service_list_get_last_apply_us (PhServiceList *self)
 
   return self->last_apply_us;
 }
+
+/* The listener that answers HOST:PORT (HOST NULL for any address) over PROTOCOL ("tcp"
+ * or "udp"; NULL: either, TCP preferred), an exact address before a wildcard; NULL when
+ * none does. */
+PhService *
+ph_service_list_find_serving (PhServiceList *self,
+                              const char    *host,
+                              guint          port,
+                              const char    *protocol)
+{
+  PhService *best = NULL;
+  int best_score = -1;
+
+  g_return_val_if_fail (PH_IS_SERVICE_LIST (self), NULL);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      PhService *service = self->items->pdata[i];
+      int score = 0;
+
+      if (ph_service_get_port (service) != port || !ph_service_answers_host (service, host))
+        continue;
+      if (protocol != NULL && !g_str_equal (ph_service_get_protocol (service), protocol))
+        continue;
+      if (g_str_equal (ph_service_get_protocol (service), "tcp"))
+        score += 2;
+      if (host != NULL && g_str_equal (ph_service_get_address (service), host))
+        score += 1;
+      if (score > best_score)
+        {
+          best = service;
+          best_score = score;
+        }
+    }
+  return best;
+}

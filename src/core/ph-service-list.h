@@ -34,6 +34,10 @@ PhService     *ph_service_list_find             (PhServiceList   *self,
                                                  const char      *protocol,
                                                  const char      *address,
                                                  guint            port);
+PhService     *ph_service_list_find_serving     (PhServiceList   *self,
+                                                 const char      *host,
+                                                 guint            port,
+                                                 const char      *protocol);
 PhProcess     *ph_service_list_lookup_process   (PhServiceList   *self,
                                                  gint64           pid,
                                                  guint64          start_time);

@@ -1213,3 +1213,29 @@ ph_service_get_identity (PhService *self)
   g_return_val_if_fail (PH_IS_SERVICE (self), NULL);
   return self->identity;
 }
+
+/* Whether this listener answers connections to HOST ("127.0.0.1", "::1", "localhost", a
+ * LAN address; NULL for any host): exactly its address, or every address of its family
+ * for a wildcard, both families for a dual-stack "::". */
+gboolean
+ph_service_answers_host (PhService  *self,
+                         const char *host)
+{
+  const char *address;
+
+  g_return_val_if_fail (PH_IS_SERVICE (self), FALSE);
+
+  address = ph_service_get_address (self);
+  if (host == NULL)
+    return TRUE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return g_str_equal (address, "127.0.0.1") || g_str_equal (address, "::1") ||
+           g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
+  if (g_str_equal (address, host))
+    return TRUE;
+  if (g_str_equal (address, "0.0.0.0"))
+    return strchr (host, ':') == NULL;
+  if (g_str_equal (address, "::"))
+    return ph_service_get_v6only (self) != 1 || strchr (host, ':') != NULL;
+  return FALSE;
+}

@@ -71,6 +71,8 @@ int              ph_service_group_kind_rank          (const char           *kind
 
 char            *ph_service_dup_display_address      (PhService            *self);
 gboolean         ph_service_is_reachable_from_network (PhService           *self);
+gboolean         ph_service_answers_host             (PhService            *self,
+                                                      const char           *host);
 gboolean         ph_service_matches                  (PhService            *self,
                                                       const char           *query,
                                                       PhServiceNameFunc     service_name,

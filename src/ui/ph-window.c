@@ -157,50 +157,13 @@ select_service (PhWindow  *self,
     }
 }
 
-/* Whether a listener on SERVICE answers connections to HOST (NULL: any host). */
-static gboolean
-service_serves_host (PhService  *service,
-                     const char *host)
-{
-  const char *address = ph_service_get_address (service);
-
-  if (host == NULL)
-    return TRUE;
-  if (g_str_equal (host, "localhost"))
-    return g_str_equal (address, "127.0.0.1") || g_str_equal (address, "::1") ||
-           g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
-  if (g_str_equal (address, host))
-    return TRUE;
-  if (g_str_equal (address, "0.0.0.0"))
-    return strchr (host, ':') == NULL;
-  if (g_str_equal (address, "::"))
-    return ph_service_get_v6only (service) != 1 || strchr (host, ':') != NULL;
-  return FALSE;
-}
-
 static PhService *
 find_listener (PhWindow   *self,
                const char *host,
                guint       port)
 {
-  GListModel *model = G_LIST_MODEL (self->sort_model);
-  guint n = g_list_model_get_n_items (model);
-  PhService *best = NULL;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(PhService) item = g_list_model_get_item (model, i);
-
-      if (ph_service_get_port (item) != port || !service_serves_host (item, host))
-        continue;
-      /* Prefer TCP and an exact address match. */
-      if (best == NULL ||
-          (g_str_equal (ph_service_get_protocol (item), "tcp") &&
-           !g_str_equal (ph_service_get_protocol (best), "tcp")) ||
-          (host != NULL && g_str_equal (ph_service_get_address (item), host)))
-        best = item;
-    }
-  return best;
+  return ph_service_list_find_serving (ph_scanner_get_service_list (self->scanner), host, port,
+                                       NULL);
 }
 
 /* Explain an address nobody (visible) listens on, checking with a bind whether the port
