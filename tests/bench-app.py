@@ -216,6 +216,26 @@ class App:
             pass
         return values.get('VmRSS', 0), values.get('VmHWM', 0)
 
+    def software_gl_kb(self):
+        """RSS of Mesa's software renderer (llvmpipe: libLLVM, libgallium), which Xvfb
+        brings in and a desktop with a GPU driver would not, in kB."""
+        kb, gl = 0, False
+        try:
+            with open(f'/proc/{self.proc.pid}/smaps') as f:
+                for line in f:
+                    words = line.split()
+                    if not words:
+                        continue
+                    if not words[0].endswith(':'):  # a mapping's header line
+                        path = words[5] if len(words) > 5 else ''
+                        base = os.path.basename(path)
+                        gl = base.startswith('libLLVM') or base.startswith('libgallium')
+                    elif gl and words[0] == 'Rss:':
+                        kb += int(words[1])
+        except (OSError, ValueError, IndexError):
+            pass
+        return kb
+
     def quit(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -283,6 +303,7 @@ def launch_once(env, settle=SETTLE_S):
     items = int(m.group(2))
     time.sleep(settle)
     rss, hwm = app.status_kb()
+    app.gl_kb = app.software_gl_kb()
     return launch_ms, items, rss, hwm, app
 
 
@@ -397,7 +418,7 @@ def main():
     apps = []
     results = {'add10': [], 'gone10': [], 'mixed': [], 'empty': []}
     checks = {'lost': 0, 'add10_unclean': 0, 'gone10_unclean': 0, 'mixed_unclean': 0}
-    launch, rss, hwm, items_seen = [], [], [], []
+    launch, rss, hwm, items_seen, no_gl = [], [], [], [], []
     applied_items = 0
     t_start = time.monotonic()
     base_ms = base_rss = base_items = None
@@ -430,6 +451,7 @@ def main():
                 launch.append(ms)
                 rss.append(r)
                 hwm.append(h)
+                no_gl.append(r - app.gl_kb)
                 items_seen.append(items)
             if run < runs:
                 app.quit()
@@ -452,6 +474,7 @@ def main():
     line('launch to populated list (warm)', launch, 'ms', TARGET_LAUNCH_MS, '<= 500 ms')
     line('RSS with the list populated', rss, 'MB', TARGET_RSS_MB, '<= 100 MB', 1 / 1024)
     line('  VmHWM (peak) of the same', hwm, 'MB', None, '-', 1 / 1024)
+    line('  the same minus llvmpipe (info)', no_gl, 'MB', None, '-', 1 / 1024)
     if base_ms is not None:
         say(f'  {"(info) without our load: launch":<34} {base_ms:9.3f} ms  '
             f'RSS {base_rss / 1024:.3f} MB  with {base_items} services listed')
