@@ -40,13 +40,13 @@ PRINTF = re.compile(r"%(\d+\$)?[-+ #0']*(\d+|\*)?(\.\d+)?(hh|h|ll|l|L|z|j|t)?[di
 n = 0
 
 
-def check(ok, what, diag=None, skip=None):
+def check(ok, what, diag=None, skip=None, todo=None):
     global n
     n += 1
     if skip:
         print(f'ok {n} - {what} # SKIP {skip}')
         return
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}")
+    print(f"{'ok' if ok else 'not ok'} {n} - {what}" + (f' # TODO {todo}' if todo else ''))
     if not ok and diag:
         for line in str(diag).splitlines():
             print(f'# {line}')
@@ -141,7 +141,7 @@ have_gettext = all(shutil.which(t) for t in ('xgettext', 'msgfmt', 'msgmerge'))
 locales = subprocess.run(['locale', '-a'], capture_output=True, text=True).stdout.split()
 have_de = any(loc.lower().replace('-', '') in ('de_de.utf8',) for loc in locales)
 
-print(f'1..{5 + 3 * len(langs) + 3}')
+print(f'1..{6 + 3 * len(langs) + 3}')
 
 # --- POTFILES.in ------------------------------------------------------------------------------
 with open(os.path.join(podir, 'POTFILES.in'), encoding='utf-8') as f:
@@ -186,8 +186,17 @@ if have_gettext:
                         capture_output=True, text=True)
     check(xg.returncode == 0 and os.path.isfile(pot),
           'xgettext extracts a template from the sources', xg.stderr)
+    # xgettext stops at a macro inside _() ("%" G_GINT64_FORMAT), so the template gets a cut
+    # message and the program asks for one no catalogue has: it stays English.
+    cut = [f'{ctx + "|" if ctx else ""}{msgid!r}'
+           for (ctx, msgid), _strs in (parse_po(pot).items() if os.path.isfile(pot) else [])
+           if (len(msgid) - len(msgid.rstrip('%'))) % 2 == 1]
+    # TODO while the sources still have such messages; make it a hard check once they are gone.
+    check(not cut, 'no message is cut short by a format macro such as G_GINT64_FORMAT',
+          '\n'.join(cut), todo='format macros inside _() in src/' if cut else None)
 else:
     check(True, 'xgettext extracts a template from the sources', skip='gettext is not installed')
+    check(True, 'no message is cut short by a format macro', skip='gettext is not installed')
 
 for lang in langs:
     po = os.path.join(podir, lang + '.po')
