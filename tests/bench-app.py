@@ -307,12 +307,16 @@ def launch_once(env, settle=SETTLE_S):
     return launch_ms, items, rss, hwm, app
 
 
+def debug(msg):
+    if os.environ.get('BENCH_APP_DEBUG'):
+        print(f'{time.monotonic():.3f} {msg}', file=sys.stderr, flush=True)
+
+
 def wait_applied(app, timeout=10):
     m = app.next_line(APPLIED_RE, timeout)
     if m is None:
         return None
-    if os.environ.get('BENCH_APP_DEBUG'):
-        print(f'{time.monotonic():.3f} {m.group(0)}', file=sys.stderr, flush=True)
+    debug(m.group(0))
     return int(m.group(1)), int(m.group(2)), int(m.group(3))
 
 
@@ -336,6 +340,7 @@ def measure_changes(app, load, n, results, checks):
         if base is None:
             checks['lost'] += 1
             break
+        debug('10 new')
         ten = load.start(10)
         got = wait_applied(app)
         if got is None:
@@ -350,6 +355,7 @@ def measure_changes(app, load, n, results, checks):
 
         # The same 10 gone (information).
         base = fresh_applied(app)
+        debug('10 gone')
         load.kill(ten)
         got = wait_applied(app)
         if base is not None and got is not None and got[2] == base[2] - 10:
@@ -359,6 +365,7 @@ def measure_changes(app, load, n, results, checks):
 
         # 5 new while 5 others go.
         base = fresh_applied(app)
+        debug('5 new + 5 gone')
         nxt = load.spawn(5)
         load.kill(five)
         five = load.wait_ready(nxt)
