@@ -115,8 +115,8 @@ ph_cli_explain (const char *address)
                   g_autofree char *name = ph_process_dup_display_name (owner);
 
                   /* Translators: who listens on a port: a program name and its process ID */
-                  listener = g_strdup_printf (_("%s, process %" G_GINT64_FORMAT),
-                                              name, ph_process_get_pid (owner));
+                  listener = g_strdup_printf (_("%s, process %d"),
+                                              name, (int) ph_process_get_pid (owner));
                 }
               else
                 {

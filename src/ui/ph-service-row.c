@@ -87,8 +87,8 @@ ph_service_row_dup_accessible_label (PhService *service)
       g_autofree char *name = ph_process_dup_display_name (owner);
 
       g_string_append (label, ", ");
-      g_string_append_printf (label, _("%s (PID %" G_GINT64_FORMAT ")"),
-                              name, ph_process_get_pid (owner));
+      g_string_append_printf (label, _("%s (PID %d)"),
+                              name, (int) ph_process_get_pid (owner));
     }
   else
     {

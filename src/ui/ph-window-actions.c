@@ -172,9 +172,9 @@ restart_check_look (gpointer user_data)
         {
           g_autofree char *name = ph_process_dup_display_name (owner);
 
-          message = g_strdup_printf (_("Port %u was freed, but “%s” (process %" G_GINT64_FORMAT ") "
+          message = g_strdup_printf (_("Port %u was freed, but “%s” (process %d) "
                                        "started listening on it again: something restarted it."),
-                                     check->port, name, ph_process_get_pid (owner));
+                                     check->port, name, (int) ph_process_get_pid (owner));
         }
       else
         message = g_strdup_printf (_("Port %u was freed, but something is listening on it "
@@ -346,21 +346,21 @@ free_port_action (GtkWidget  *widget,
   others = ph_service_get_owners (service)->len - 1;
   if (others > 0)
     body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "“%s” (process %" G_GINT64_FORMAT ") and %u other "
+                                         "“%s” (process %d) and %u other "
                                          "process are listening on %s. Porthole will ask all of "
                                          "them to quit. If they do not quit within a few "
                                          "seconds, you can force them.",
-                                         "“%s” (process %" G_GINT64_FORMAT ") and %u other "
+                                         "“%s” (process %d) and %u other "
                                          "processes are listening on %s. Porthole will ask all "
                                          "of them to quit. If they do not quit within a few "
                                          "seconds, you can force them.",
                                          others),
-                            name, ph_process_get_pid (owner), others, address);
+                            name, (int) ph_process_get_pid (owner), others, address);
   else
-    body = g_strdup_printf (_("“%s” (process %" G_GINT64_FORMAT ") is listening on %s. "
+    body = g_strdup_printf (_("“%s” (process %d) is listening on %s. "
                               "Porthole will ask it to quit. If it does not quit within a few "
                               "seconds, you can force it."),
-                            name, ph_process_get_pid (owner), address);
+                            name, (int) ph_process_get_pid (owner), address);
 
   dialog = adw_alert_dialog_new (heading, body);
   adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),

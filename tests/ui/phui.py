@@ -200,11 +200,12 @@ def walk(node, depth=0, max_depth=60, skip=()):
         yield from walk(child, depth + 1, max_depth, skip)
 
 
-def find(root, name=None, role=None, showing=None, contains=False, timeout=5.0):
+def find(root, name=None, role=None, showing=None, contains=False, timeout=5.0, deep=False):
     """First node under root with that accessible name and role, waiting up to timeout.
-    The service list is only searched when looking for its rows."""
+    The service list is only searched when looking for its rows (or with deep=True, for
+    dialogs whose rows are list boxes)."""
     import pyatspi
-    skip = () if role in ('list item', 'row header', 'list') else ('list',)
+    skip = () if deep or role in ('list item', 'row header', 'list') else ('list',)
     deadline = time.time() + timeout
     while True:
         for node in walk(root, skip=skip):
@@ -245,8 +246,19 @@ def find_all(root, role=None, name=None, contains=False):
 
 
 def click(node):
-    """Activate a node through its accessible action (click/activate/press), or through
-    the first descendant that has one (a GtkMenuButton keeps it on its inner button)."""
+    """Activate a node through its accessible action (click/activate/press/toggle), or
+    through the first descendant that has one (a GtkMenuButton keeps it on its inner
+    button, an AdwSwitchRow on its switch). Text actions such as clipboard.copy never
+    count."""
+    wanted = ('click', 'activate', 'press', 'toggle')
+    for n in walk(node, max_depth=6, skip=()):
+        try:
+            action = n.queryAction()
+        except Exception:
+            continue
+        for i in range(action.nActions):
+            if action.getName(i) in wanted:
+                return action.doAction(i)
     for n in walk(node, max_depth=4):
         try:
             action = n.queryAction()
