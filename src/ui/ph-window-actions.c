@@ -379,6 +379,29 @@ free_port_action (GtkWidget  *widget,
   adw_dialog_present (dialog, GTK_WIDGET (self));
 }
 
+/* Shift+F10 or the Menu key: the row context menu, for keyboards, at the focused row. */
+static void
+row_menu_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  PhWindow *self = PH_WINDOW (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GdkRectangle where = { 0, 0, 1, 1 };
+  graphene_rect_t bounds;
+
+  if (ph_window_get_selected_service (self) == NULL)
+    return;
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->service_list)) &&
+      gtk_widget_compute_bounds (focus, GTK_WIDGET (self->service_list), &bounds))
+    {
+      where.x = (int) (bounds.origin.x + bounds.size.width / 2);
+      where.y = (int) (bounds.origin.y + bounds.size.height);
+    }
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->row_popover), &where);
+  gtk_popover_popup (GTK_POPOVER (self->row_popover));
+}
+
 void
 ph_window_class_init_actions (PhWindowClass *klass)
 {
@@ -390,6 +413,7 @@ ph_window_class_init_actions (PhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.copy-address", NULL, copy_address_action);
   gtk_widget_class_install_action (widget_class, "win.open-browser", NULL, open_browser_action);
   gtk_widget_class_install_action (widget_class, "win.free-port", NULL, free_port_action);
+  gtk_widget_class_install_action (widget_class, "win.row-menu", NULL, row_menu_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
@@ -403,4 +427,7 @@ ph_window_class_init_actions (PhWindowClass *klass)
                                        "win.open-browser", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK,
                                        "win.free-port", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK,
+                                       "win.row-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.row-menu", NULL);
 }

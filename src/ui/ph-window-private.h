@@ -16,7 +16,6 @@ struct _PhWindow
   PhScanner *scanner;
   GtkCustomFilter *filter;
   GtkFilterListModel *filter_model;
-  GtkSortListModel *sort_model;
   GtkSingleSelection *selection;
   GCancellable *cancellable;
 
@@ -37,6 +36,7 @@ struct _PhWindow
   GtkStack *detail_stack;
   PhDetailPane *detail_pane;
   GMenuModel *row_menu;
+  GtkWidget *row_popover;
 };
 
 void ph_window_class_init_actions (PhWindowClass *klass);

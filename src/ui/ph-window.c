@@ -6,63 +6,11 @@
 
 #include "ph-address.h"
 #include "ph-port-info.h"
+#include "ph-section-model.h"
 #include "ph-service-row.h"
 #include "ph-window-private.h"
 
 G_DEFINE_FINAL_TYPE (PhWindow, ph_window, ADW_TYPE_APPLICATION_WINDOW)
-
-/* Sections appear in this order: what the user started first, the system last. */
-static int
-group_rank (PhService *service)
-{
-  static const char * const order[] = {
-    "dev-server", "desktop-app", "flatpak", "program", "user-service", "container",
-    "system-service", "hidden", "kernel", NULL
-  };
-  const char *kind = ph_service_get_group_kind (service);
-
-  for (int i = 0; order[i] != NULL; i++)
-    if (g_strcmp0 (kind, order[i]) == 0)
-      return i;
-  return 3;
-}
-
-static int
-compare_sections (gconstpointer a,
-                  gconstpointer b,
-                  gpointer      user_data)
-{
-  PhService *sa = (PhService *) a;
-  PhService *sb = (PhService *) b;
-  int ra = group_rank (sa);
-  int rb = group_rank (sb);
-  int cmp;
-
-  if (ra != rb)
-    return ra < rb ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
-  cmp = g_utf8_collate (ph_service_get_group_name (sa), ph_service_get_group_name (sb));
-  if (cmp == 0)
-    cmp = g_strcmp0 (ph_service_get_group_key (sa), ph_service_get_group_key (sb));
-  return cmp < 0 ? GTK_ORDERING_SMALLER : cmp > 0 ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-}
-
-static int
-compare_services (gconstpointer a,
-                  gconstpointer b,
-                  gpointer      user_data)
-{
-  PhService *sa = (PhService *) a;
-  PhService *sb = (PhService *) b;
-  int cmp;
-
-  if (ph_service_get_port (sa) != ph_service_get_port (sb))
-    return ph_service_get_port (sa) < ph_service_get_port (sb) ? GTK_ORDERING_SMALLER
-                                                               : GTK_ORDERING_LARGER;
-  cmp = g_strcmp0 (ph_service_get_protocol (sa), ph_service_get_protocol (sb));
-  if (cmp == 0)
-    cmp = g_strcmp0 (ph_service_get_address (sa), ph_service_get_address (sb));
-  return cmp < 0 ? GTK_ORDERING_SMALLER : cmp > 0 ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-}
 
 static const char *
 iana_name (guint       port,
@@ -106,7 +54,7 @@ update_list_page (PhWindow *self)
   GListModel *all = ph_scanner_get_services (self->scanner);
   const char *page;
 
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) > 0)
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
     page = "list";
   else if (self->query != NULL || self->query_port != 0)
     page = "no-results";
@@ -141,7 +89,7 @@ static void
 select_service (PhWindow  *self,
                 PhService *service)
 {
-  GListModel *model = G_LIST_MODEL (self->sort_model);
+  GListModel *model = G_LIST_MODEL (self->filter_model);
   guint n = g_list_model_get_n_items (model);
 
   for (guint i = 0; i < n; i++)
@@ -366,15 +314,18 @@ on_row_secondary_click (GtkGestureClick *gesture,
                         GtkListItem     *item)
 {
   GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  GtkWidget *popover = g_object_get_data (G_OBJECT (row), "ph-menu");
   PhWindow *self = PH_WINDOW (gtk_widget_get_root (row));
   guint position = gtk_list_item_get_position (item);
+  graphene_point_t point;
 
   if (position != GTK_INVALID_LIST_POSITION)
     gtk_single_selection_set_selected (self->selection, position);
-  gtk_popover_set_pointing_to (GTK_POPOVER (popover),
-                               &(GdkRectangle) { (int) x, (int) y, 1, 1 });
-  gtk_popover_popup (GTK_POPOVER (popover));
+  if (!gtk_widget_compute_point (row, GTK_WIDGET (self->service_list),
+                                 &GRAPHENE_POINT_INIT ((float) x, (float) y), &point))
+    return;
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->row_popover),
+                               &(GdkRectangle) { (int) point.x, (int) point.y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->row_popover));
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
@@ -384,14 +335,7 @@ setup_row (GtkSignalListItemFactory *factory,
            PhWindow                 *self)
 {
   PhServiceRow *row = ph_service_row_new ();
-  GtkWidget *popover = gtk_popover_menu_new_from_model (self->row_menu);
   GtkGesture *click = gtk_gesture_click_new ();
-
-  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
-  gtk_widget_set_halign (popover, GTK_ALIGN_START);
-  /* The row unparents it when it is disposed. */
-  gtk_widget_set_parent (popover, GTK_WIDGET (row));
-  g_object_set_data (G_OBJECT (row), "ph-menu", popover);
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (on_row_secondary_click), item);
@@ -490,7 +434,7 @@ bench_first_frame (GtkWidget     *widget,
 {
   g_printerr ("bench: populated monotonic_us=%" G_GINT64_FORMAT " items=%u\n",
               g_get_monotonic_time (),
-              g_list_model_get_n_items (G_LIST_MODEL (PH_WINDOW (user_data)->sort_model)));
+              g_list_model_get_n_items (G_LIST_MODEL (PH_WINDOW (user_data)->filter_model)));
   return G_SOURCE_REMOVE;
 }
 
@@ -503,7 +447,7 @@ bench_on_seq (PhWindow *self)
   g_printerr ("bench: applied seq=%" G_GUINT64_FORMAT " us=%" G_GINT64_FORMAT " items=%u\n",
               ph_service_list_get_seq (list), ph_service_list_get_last_apply_us (list),
               g_list_model_get_n_items (G_LIST_MODEL (list)));
-  if (!populated && g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) > 0)
+  if (!populated && g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
     {
       populated = TRUE;
       gtk_widget_add_tick_callback (GTK_WIDGET (self->service_list), bench_first_frame, self,
@@ -547,8 +491,10 @@ ph_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->row_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), PH_TYPE_WINDOW);
   g_clear_object (&self->selection);
+  g_clear_object (&self->filter_model);
   g_clear_object (&self->scanner);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->query, g_free);
@@ -593,8 +539,6 @@ ph_window_init (PhWindow *self)
 {
   GtkListItemFactory *factory;
   GtkListItemFactory *header_factory;
-  GtkCustomSorter *sorter;
-  GtkCustomSorter *section_sorter;
   GListModel *services;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -614,17 +558,12 @@ ph_window_init (PhWindow *self)
   g_settings_bind (self->settings, "show-ipv6", self->scanner, "show-ipv6", G_SETTINGS_BIND_GET);
   services = ph_scanner_get_services (self->scanner);
 
-  /* services → filter (search) → sort (sections by application, then by port) → selection */
+  /* services (kept in section order by the list itself) → sections (one per
+   * application) → filter (search) → selection */
   self->filter = gtk_custom_filter_new (filter_service, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (g_object_ref (services),
+  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (ph_section_model_new (services)),
                                                   GTK_FILTER (self->filter));
-  sorter = gtk_custom_sorter_new (compare_services, NULL, NULL);
-  section_sorter = gtk_custom_sorter_new (compare_sections, NULL, NULL);
-  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model),
-                                              GTK_SORTER (sorter));
-  gtk_sort_list_model_set_section_sorter (self->sort_model, GTK_SORTER (section_sorter));
-  g_object_unref (section_sorter);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sort_model));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -637,6 +576,26 @@ ph_window_init (PhWindow *self)
   g_signal_connect (header_factory, "setup", G_CALLBACK (setup_header), self);
   g_signal_connect (header_factory, "bind", G_CALLBACK (bind_header), self);
 
+  /* One context menu for every row: building a menu per row costs a round trip to the
+   * display server for each (its items set tooltips), which made long lists slow. */
+  self->row_popover = gtk_popover_menu_new_from_model (self->row_menu);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->row_popover), FALSE);
+  gtk_widget_set_halign (self->row_popover, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->row_popover, GTK_WIDGET (self->service_list));
+  {
+    /* Shift+F10 and Menu must reach the row menu before a focused row handles them. */
+    GtkEventController *keys = gtk_shortcut_controller_new ();
+    GtkShortcutTrigger *trigger =
+      gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK),
+                                   gtk_keyval_trigger_new (GDK_KEY_Menu, 0));
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                          gtk_shortcut_new (trigger,
+                                                            gtk_named_action_new ("win.row-menu")));
+    gtk_widget_add_controller (GTK_WIDGET (self->service_list), keys);
+  }
+
   gtk_list_view_set_factory (self->service_list, factory);
   gtk_list_view_set_header_factory (self->service_list, header_factory);
   gtk_list_view_set_model (self->service_list, GTK_SELECTION_MODEL (self->selection));
@@ -645,7 +604,7 @@ ph_window_init (PhWindow *self)
 
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->sort_model, "items-changed",
+  g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->scanner, "notify::state",
                            G_CALLBACK (on_scanner_state), self, G_CONNECT_SWAPPED);
@@ -658,6 +617,8 @@ ph_window_init (PhWindow *self)
 
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
 
+  if (g_getenv ("PORTHOLE_BENCH") != NULL)
+    g_printerr ("bench: window monotonic_us=%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   if (g_getenv ("PORTHOLE_BENCH") != NULL)
     g_signal_connect_object (ph_scanner_get_service_list (self->scanner), "notify::seq",
                              G_CALLBACK (bench_on_seq), self, G_CONNECT_SWAPPED);

@@ -35,8 +35,9 @@ def run_isolated():
             print('Bail out! Xvfb did not start')
             sys.exit(1)
         env = dict(os.environ)
+        env.setdefault('GTK_A11Y', 'atspi')
         env.update({_MARK: '1', 'DISPLAY': f':{n}', 'GDK_BACKEND': 'x11',
-                    'NO_AT_BRIDGE': '0', 'GTK_A11Y': 'atspi',
+                    'NO_AT_BRIDGE': '0',
                     'XDG_RUNTIME_DIR': tempfile.mkdtemp(prefix='phui-run-')})
         env.pop('WAYLAND_DISPLAY', None)
         # The driver itself (pyatspi) must not die of libatspi's start-up warnings; the

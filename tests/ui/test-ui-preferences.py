@@ -106,6 +106,14 @@ try:
     t.ok(got, f'Shift+Ctrl+C copies 127.0.0.1:{tcp_port}')
     key('Tab')  # from the search entry to the list, where Ctrl+Delete is not a text edit
     time.sleep(0.3)
+    # The row context menu from the keyboard: Open in Browser, Copy Address, Free Port.
+    key('shift+F10')
+    menu = phui.wait_for(lambda: phui.find(app.accessible, role='menu', showing=True,
+                                           timeout=0, deep=True), 5)
+    n_items = len(phui.find_all(menu, role='menu item')) if menu is not None else 0
+    t.ok(n_items == 3, f'Shift+F10 opens the row menu with its three actions (got {n_items})')
+    key('Escape')
+    time.sleep(0.3)
     key('ctrl+Delete')
     confirm = phui.wait_for(lambda: phui.find(app.accessible, name='Free Port', role='button',
                                               showing=True, timeout=0) and
