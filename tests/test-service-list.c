@@ -304,6 +304,51 @@ test_fixture_stream (void)
   g_signal_handler_disconnect (vite, handler);
 }
 
+/* Sections found by binary search agree with a plain scan of neighbours' group keys. */
+static void
+test_sections (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  guint n;
+
+  feed_file (list, "protocol-basic.txt", 1);
+  n = g_list_model_get_n_items (G_LIST_MODEL (list));
+  g_assert_cmpuint (n, >, 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PhService) here = g_list_model_get_item (G_LIST_MODEL (list), i);
+      guint start = i, end = i + 1, got_start, got_end;
+
+      while (start > 0)
+        {
+          g_autoptr(PhService) before = g_list_model_get_item (G_LIST_MODEL (list), start - 1);
+
+          if (g_strcmp0 (ph_service_get_group_key (before), ph_service_get_group_key (here)))
+            break;
+          start--;
+        }
+      while (end < n)
+        {
+          g_autoptr(PhService) after = g_list_model_get_item (G_LIST_MODEL (list), end);
+
+          if (g_strcmp0 (ph_service_get_group_key (after), ph_service_get_group_key (here)))
+            break;
+          end++;
+        }
+      ph_service_list_get_section (list, i, &got_start, &got_end);
+      g_assert_cmpuint (got_start, ==, start);
+      g_assert_cmpuint (got_end, ==, end);
+    }
+
+  {
+    guint got_start, got_end;
+
+    ph_service_list_get_section (list, n, &got_start, &got_end);
+    g_assert_cmpuint (got_start, ==, n);
+    g_assert_cmpuint (got_end, ==, G_MAXUINT);
+  }
+}
+
 static void
 test_fixture_deltas (void)
 {
@@ -732,6 +777,7 @@ main (int   argc,
 
   g_test_add_func ("/service-list/fixture-stream", test_fixture_stream);
   g_test_add_func ("/service-list/fixture-deltas", test_fixture_deltas);
+  g_test_add_func ("/service-list/sections", test_sections);
   g_test_add_func ("/service-list/full-resync", test_full_resync);
   g_test_add_func ("/service-list/regroup", test_regroup);
   g_test_add_func ("/service-list/runs", test_runs);

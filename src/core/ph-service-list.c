@@ -976,3 +976,56 @@ ph_service_list_find_serving (PhServiceList *self,
     }
   return best;
 }
+
+/* The section (run of services of one application) around POSITION, as [start, end).
+ * The list is kept sorted by group first, so both ends are found by binary search. */
+void
+ph_service_list_get_section (PhServiceList *self,
+                             guint          position,
+                             guint         *out_start,
+                             guint         *out_end)
+{
+  gpointer *items;
+  gpointer here;
+  guint lo, hi;
+
+  g_return_if_fail (PH_IS_SERVICE_LIST (self));
+
+  if (position >= self->items->len)
+    {
+      *out_start = self->items->len;
+      *out_end = G_MAXUINT;
+      return;
+    }
+
+  items = self->items->pdata;
+  here = items[position];
+
+  /* First index in [0, position] of this group. */
+  lo = 0;
+  hi = position;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (ph_service_compare_group (items[mid], here) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  *out_start = lo;
+
+  /* First index after position of another group. */
+  lo = position + 1;
+  hi = self->items->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (ph_service_compare_group (items[mid], here) <= 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  *out_end = lo;
+}

@@ -38,6 +38,10 @@ PhService     *ph_service_list_find_serving     (PhServiceList   *self,
                                                  const char      *host,
                                                  guint            port,
                                                  const char      *protocol);
+void           ph_service_list_get_section      (PhServiceList   *self,
+                                                 guint            position,
+                                                 guint           *out_start,
+                                                 guint           *out_end);
 PhProcess     *ph_service_list_lookup_process   (PhServiceList   *self,
                                                  gint64           pid,
                                                  guint64          start_time);

@@ -1069,6 +1069,15 @@ ph_service_get_group_kind (PhService *self)
  * kernel's), then port, address, protocol and id. Usable as a GtkCustomSorter function;
  * two services of one group are always adjacent.
  */
+/* Orders services by their group alone, in the list's order: equal for two services of
+ * one section. */
+int
+ph_service_compare_group (gconstpointer a,
+                          gconstpointer b)
+{
+  return g_strcmp0 (((PhService *) a)->sort_key, ((PhService *) b)->sort_key);
+}
+
 int
 ph_service_compare (gconstpointer a,
                     gconstpointer b,

@@ -78,6 +78,8 @@ gboolean         ph_service_matches                  (PhService            *self
                                                       PhServiceNameFunc     service_name,
                                                       gpointer              user_data);
 
+int              ph_service_compare_group            (gconstpointer         a,
+                                                      gconstpointer         b);
 int              ph_service_compare                  (gconstpointer         a,
                                                       gconstpointer         b,
                                                       gpointer              user_data);

@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "ph-section-model.h"
-#include "ph-service.h"
+#include "ph-service-list.h"
 
 /* PhServiceList already keeps its services in section order (group rank, name and key,
  * then port), so sections are runs of neighbours with the same group key. Exposing them
@@ -73,6 +73,13 @@ ph_section_model_get_section (GtkSectionModel *model,
   const char *key;
   guint start = position;
   guint end = position + 1;
+
+  if (PH_IS_SERVICE_LIST (self->services))
+    {
+      ph_service_list_get_section (PH_SERVICE_LIST (self->services), position,
+                                   out_start, out_end);
+      return;
+    }
 
   if (position >= n)
     {
