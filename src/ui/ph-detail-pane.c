@@ -458,9 +458,11 @@ ph_detail_pane_show_address (PhDetailPane *self,
   if (g_set_object (&self->service, NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
 
+  /* No host typed (":3000", "3000"): the port on every address of this computer. */
   port_text = port != 0 ? g_strdup_printf ("%u", port) : g_strdup (host);
   gtk_label_set_label (self->port_label, port_text);
-  gtk_label_set_label (self->heading_label, host);
+  gtk_label_set_label (self->heading_label,
+                       host != NULL ? host : _("Any address of this computer"));
   gtk_label_set_label (self->status_label, status_text);
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), status_text != NULL);
   gtk_widget_set_visible (self->actions_box, FALSE);

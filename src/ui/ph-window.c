@@ -154,8 +154,7 @@ explain_unheld_address (PhWindow   *self,
     }
 
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  ph_detail_pane_show_address (self->detail_pane, host != NULL ? host : "localhost", port,
-                               status, status_text);
+  ph_detail_pane_show_address (self->detail_pane, host, port, status, status_text);
   gtk_stack_set_visible_child_name (self->detail_stack, "detail");
   ph_window_update_actions (self);
 }
