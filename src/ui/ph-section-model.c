@@ -13,7 +13,7 @@ struct _PhSectionModel
 {
   GObject parent_instance;
 
-  GListModel *services;
+  PhServiceList *services;
 };
 
 static void ph_section_model_list_model_init    (GListModelInterface      *iface);
@@ -34,14 +34,14 @@ ph_section_model_get_item_type (GListModel *model)
 static guint
 ph_section_model_get_n_items (GListModel *model)
 {
-  return g_list_model_get_n_items (PH_SECTION_MODEL (model)->services);
+  return g_list_model_get_n_items (G_LIST_MODEL (PH_SECTION_MODEL (model)->services));
 }
 
 static gpointer
 ph_section_model_get_item (GListModel *model,
                            guint       position)
 {
-  return g_list_model_get_item (PH_SECTION_MODEL (model)->services, position);
+  return g_list_model_get_item (G_LIST_MODEL (PH_SECTION_MODEL (model)->services), position);
 }
 
 static void
@@ -52,50 +52,13 @@ ph_section_model_list_model_init (GListModelInterface *iface)
   iface->get_item = ph_section_model_get_item;
 }
 
-static const char *
-key_at (PhSectionModel *self,
-        guint           position)
-{
-  g_autoptr(PhService) service = g_list_model_get_item (self->services, position);
-
-  /* The list holds its own reference: the key outlives this one. */
-  return service != NULL ? ph_service_get_group_key (service) : NULL;
-}
-
 static void
 ph_section_model_get_section (GtkSectionModel *model,
                               guint            position,
                               guint           *out_start,
                               guint           *out_end)
 {
-  PhSectionModel *self = PH_SECTION_MODEL (model);
-  guint n = g_list_model_get_n_items (self->services);
-  const char *key;
-  guint start = position;
-  guint end = position + 1;
-
-  if (PH_IS_SERVICE_LIST (self->services))
-    {
-      ph_service_list_get_section (PH_SERVICE_LIST (self->services), position,
-                                   out_start, out_end);
-      return;
-    }
-
-  if (position >= n)
-    {
-      *out_start = n;
-      *out_end = G_MAXUINT;
-      return;
-    }
-
-  key = key_at (self, position);
-  while (start > 0 && g_strcmp0 (key_at (self, start - 1), key) == 0)
-    start--;
-  while (end < n && g_strcmp0 (key_at (self, end), key) == 0)
-    end++;
-
-  *out_start = start;
-  *out_end = end;
+  ph_service_list_get_section (PH_SECTION_MODEL (model)->services, position, out_start, out_end);
 }
 
 static void
@@ -147,7 +110,7 @@ ph_section_model_init (PhSectionModel *self)
 }
 
 PhSectionModel *
-ph_section_model_new (GListModel *services)
+ph_section_model_new (PhServiceList *services)
 {
   PhSectionModel *self = g_object_new (PH_TYPE_SECTION_MODEL, NULL);
 

@@ -538,7 +538,6 @@ ph_window_init (PhWindow *self)
 {
   GtkListItemFactory *factory;
   GtkListItemFactory *header_factory;
-  GListModel *services;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -555,12 +554,12 @@ ph_window_init (PhWindow *self)
                    G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "show-udp", self->scanner, "show-udp", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "show-ipv6", self->scanner, "show-ipv6", G_SETTINGS_BIND_GET);
-  services = ph_scanner_get_services (self->scanner);
 
   /* services (kept in section order by the list itself) → sections (one per
    * application) → filter (search) → selection */
   self->filter = gtk_custom_filter_new (filter_service, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (ph_section_model_new (services)),
+  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (ph_section_model_new (
+                                                    ph_scanner_get_service_list (self->scanner))),
                                                   GTK_FILTER (self->filter));
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
