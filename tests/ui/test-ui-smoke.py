@@ -25,6 +25,14 @@ try:
         search = phui.find(window, name='Search services or explain an address')
     t.ok(search is not None, 'the search entry is reachable by its accessible name')
 
+    # A screen reader can name every button (icon-only ones included).
+    buttons = phui.find_all(window, role='button') + phui.find_all(window, role='toggle button')
+    unnamed = [phui.role_name(b) for b in buttons if not (b.name or '').strip()]
+    t.ok(buttons and not unnamed,
+         f'all {len(buttons)} buttons have an accessible name (unnamed: {len(unnamed)})')
+    t.ok(phui.find(window, name='Refresh', role='button', timeout=1) is not None,
+         'the icon-only Refresh button is named')
+
     menu = phui.find(window, name='Main Menu')
     if not t.ok(menu is not None, 'the main menu button is reachable'):
         t.diag(phui.dump(window))
