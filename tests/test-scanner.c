@@ -202,7 +202,7 @@ test_live (void)
   g_assert_nonnull (argv);
   g_assert_cmpstr (argv[0], ==, "phlisten");
   g_assert_true (g_strv_contains (argv, "--the-extra"));
-  g_assert_cmpstr (ph_service_get_group_key (service), ==, ph_process_get_group_key (owner));
+  g_assert_true (ph_service_get_identity (service) == ph_process_get_identity (owner));
   g_assert_nonnull (ph_service_get_group_name (service));
 
   /* A new listener appears on refresh. */

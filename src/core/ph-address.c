@@ -394,7 +394,9 @@ ph_address_kind_is_loopback (PhAddressKind kind)
 }
 
 /* Whether another computer could connect to a socket bound to @address, leaving firewalls
- * aside: everything but loopback. */
+ * aside: everything but loopback (::ffff:127.0.0.1 included, which the kernel treats as
+ * 127.0.0.1). The one rule behind the list's mark, the command line's "network" and the
+ * explanation's sentence. */
 gboolean
 ph_address_is_reachable (GInetAddress *address)
 {
@@ -402,6 +404,25 @@ ph_address_is_reachable (GInetAddress *address)
 
   return !ph_address_kind_is_loopback (ph_address_classify (unmapped != NULL ? unmapped
                                                                              : address));
+}
+
+/* Where a client on this computer connects to reach a socket bound to @address: the
+ * loopback address of the same family for a wildcard ("0.0.0.0" → "127.0.0.1", "::" →
+ * "::1"), else @address itself (also when it is not an address at all). */
+char *
+ph_address_dup_local_target (const char *address)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+
+  g_return_val_if_fail (address != NULL, NULL);
+
+  inet = g_inet_address_new_from_string (address);
+  if (inet == NULL || !g_inet_address_get_is_any (inet))
+    return g_strdup (address);
+
+  loopback = g_inet_address_new_loopback (g_inet_address_get_family (inet));
+  return g_inet_address_to_string (loopback);
 }
 
 const char *
@@ -554,19 +575,26 @@ ph_address_dup_note (GInetAddress *address)
   return NULL;
 }
 
-/* Whether other computers can connect, as a sentence. */
+/* The sentence for an address that other computers cannot reach. */
+const char *
+ph_address_get_unreachable_sentence (void)
+{
+  return _("Other computers cannot connect to it.");
+}
+
+/* Whether other computers can connect, as a sentence: whether at all is
+ * ph_address_is_reachable()'s answer, the sentence then says who. */
 const char *
 ph_address_get_reach_sentence (GInetAddress *address)
 {
-  g_autoptr(GInetAddress) unmapped = ph_address_dup_unmapped (address);
+  g_autoptr(GInetAddress) unmapped = NULL;
 
+  if (!ph_address_is_reachable (address))
+    return ph_address_get_unreachable_sentence ();
+
+  unmapped = ph_address_dup_unmapped (address);
   switch (ph_address_classify (unmapped != NULL ? unmapped : address))
     {
-    case PH_ADDRESS_KIND_LOOPBACK:
-    case PH_ADDRESS_KIND_LOOPBACK_OTHER:
-    case PH_ADDRESS_KIND_LOOPBACK_IPV6:
-    case PH_ADDRESS_KIND_LOCALHOST:
-      return _("Other computers cannot connect to it.");
     case PH_ADDRESS_KIND_ANY_IPV4:
     case PH_ADDRESS_KIND_ANY_IPV6:
       return _("Other computers on your networks can connect to it, unless a firewall stops "
@@ -590,6 +618,10 @@ ph_address_get_reach_sentence (GInetAddress *address)
     case PH_ADDRESS_KIND_RESERVED:
       return _("Where a network does use it, other computers on that network can connect, "
                "unless a firewall stops them.");
+    case PH_ADDRESS_KIND_LOOPBACK:
+    case PH_ADDRESS_KIND_LOOPBACK_OTHER:
+    case PH_ADDRESS_KIND_LOOPBACK_IPV6:
+    case PH_ADDRESS_KIND_LOCALHOST:
     case PH_ADDRESS_KIND_IPV4_MAPPED:
     default:
       g_return_val_if_reached ("");

@@ -62,12 +62,14 @@ PhAddressKind   ph_address_classify               (GInetAddress        *address)
 GInetAddress   *ph_address_dup_unmapped           (GInetAddress        *address);
 gboolean        ph_address_kind_is_loopback       (PhAddressKind        kind);
 gboolean        ph_address_is_reachable           (GInetAddress        *address);
+char           *ph_address_dup_local_target       (const char          *address);
 
 const char     *ph_address_kind_get_label         (PhAddressKind        kind);
 const char     *ph_address_kind_get_explanation   (PhAddressKind        kind,
                                                    GSocketFamily        family);
 char           *ph_address_dup_note               (GInetAddress        *address);
 const char     *ph_address_get_reach_sentence     (GInetAddress        *address);
+const char     *ph_address_get_unreachable_sentence (void);
 const char     *ph_address_get_dual_stack_sentence (int                  v6only);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhAddressSpec, ph_address_spec_free)

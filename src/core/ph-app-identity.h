@@ -24,21 +24,28 @@ typedef struct
   const char *user;
 } PhProcessFacts;
 
+/* What kind of application a group is. The order is the list's order of sections: what
+ * the user started first, the system last; ph_app_identity_compare() sorts by it. */
 typedef enum
 {
+  PH_APP_KIND_DEV_SERVER,
   PH_APP_KIND_DESKTOP_APP,
   PH_APP_KIND_FLATPAK,
-  PH_APP_KIND_SYSTEM_SERVICE,
+  PH_APP_KIND_PROGRAM,
   PH_APP_KIND_USER_SERVICE,
   PH_APP_KIND_CONTAINER,
-  PH_APP_KIND_DEV_SERVER,
-  PH_APP_KIND_PROGRAM,
+  PH_APP_KIND_SYSTEM_SERVICE,
   PH_APP_KIND_HIDDEN,
   PH_APP_KIND_KERNEL,
 } PhAppKind;
 
 GType ph_app_kind_get_type (void) G_GNUC_CONST;
 #define PH_TYPE_APP_KIND (ph_app_kind_get_type ())
+
+const char *ph_app_kind_to_string (PhAppKind kind);
+
+/* How many characters of a container ID people see ("3f2a1b9c0d12"), as docker ps does. */
+#define PH_CONTAINER_SHORT_ID_LENGTH 12
 
 #define PH_APP_IDENTITY_ERROR (ph_app_identity_error_quark ())
 typedef enum
@@ -54,6 +61,15 @@ PhAppIdentity *ph_app_identity_new_for_process (const PhProcessFacts *facts);
 PhAppIdentity *ph_app_identity_new_kernel      (void);
 PhAppIdentity *ph_app_identity_new_hidden      (guint                 uid,
                                                 const char           *user);
+/* For a socket with no owner, neither hidden nor the kernel's (should not happen). */
+PhAppIdentity *ph_app_identity_new_unknown     (void);
+
+/* Same kind, key, name, subtitle, description, icon and tool: nothing shown differs. */
+gboolean       ph_app_identity_equal           (PhAppIdentity        *a,
+                                                PhAppIdentity        *b);
+/* The list's order of groups: kind, then name (as people sort it), then key. */
+int            ph_app_identity_compare         (PhAppIdentity        *a,
+                                                PhAppIdentity        *b);
 
 /* The group key: equal keys are one section in the list. Stable across refreshes. */
 const char    *ph_app_identity_get_key         (PhAppIdentity        *self);

@@ -197,42 +197,6 @@ ph_cli_list_scan (PhServiceList  *list,
 
 /* ---- the table ---------------------------------------------------------------------- */
 
-/* Short names for the RFC 6335 classes, to fit a column. */
-static const char *
-class_short_name (guint port)
-{
-  switch (ph_port_class_for_port (port))
-    {
-    case PH_PORT_CLASS_SYSTEM:
-      /* Translators: short column value for ports 0–1023 */
-      return C_("port class", "well-known");
-    case PH_PORT_CLASS_USER:
-      /* Translators: short column value for ports 1024–49151 */
-      return C_("port class", "registered");
-    case PH_PORT_CLASS_DYNAMIC:
-      /* Translators: short column value for ports 49152–65535 */
-      return C_("port class", "dynamic");
-    default:
-      return "";
-    }
-}
-
-static const char *
-class_id (guint port)
-{
-  switch (ph_port_class_for_port (port))
-    {
-    case PH_PORT_CLASS_SYSTEM:
-      return "system";
-    case PH_PORT_CLASS_USER:
-      return "user";
-    case PH_PORT_CLASS_DYNAMIC:
-      return "dynamic";
-    default:
-      return NULL;
-    }
-}
-
 static char *
 process_column (PhService *service)
 {
@@ -326,6 +290,7 @@ ph_cli_list_format_table (PhServiceList *list,
     {
       g_autoptr(PhService) service = g_list_model_get_item (model, i);
       char *row[N_COLS];
+      PhPortClass port_class;
 
       row[COL_PORT] = g_strdup_printf ("%u", ph_service_get_port (service));
       row[COL_PROTO] = g_strdup (ph_service_get_protocol (service));
@@ -337,7 +302,8 @@ ph_cli_list_format_table (PhServiceList *list,
                                   ? _("network")
                                   /* Translators: only this computer can connect */
                                   : _("local"));
-      row[COL_CLASS] = g_strdup (class_short_name (ph_service_get_port (service)));
+      port_class = ph_port_class_for_port (ph_service_get_port (service));
+      row[COL_CLASS] = g_strdup (ph_port_class_get_column_name (port_class));
       row[COL_PROCESS] = process_column (service);
 
       for (guint c = 0; c < N_COLS; c++)
@@ -561,18 +527,16 @@ json_service (GString   *out,
               PhService *service)
 {
   g_autofree char *display = ph_service_dup_display_address (service);
-  g_autoptr(GArray) iana = NULL;
   GPtrArray *owners = ph_service_get_owners (service);
   PhPortProtocol protocol;
   const char *iana_name = NULL;
   const guint in = 6;
   int v6only = ph_service_get_v6only (service);
+  guint port = ph_service_get_port (service);
 
   if (ph_port_protocol_from_string (ph_service_get_protocol (service), &protocol))
     {
-      iana = ph_iana_lookup (ph_service_get_port (service), protocol);
-      if (iana->len > 0 && *g_array_index (iana, PhIanaService, 0).name != '\0')
-        iana_name = g_array_index (iana, PhIanaService, 0).name;
+      iana_name = ph_iana_get_name (port, protocol);
     }
 
   g_string_append (out, "    {\n");
@@ -597,7 +561,7 @@ json_service (GString   *out,
   json_key (out, in, "reachable", FALSE);
   g_string_append (out, ph_service_is_reachable_from_network (service) ? "true" : "false");
   json_key (out, in, "port_class", FALSE);
-  json_string (out, class_id (ph_service_get_port (service)));
+  json_string (out, ph_port_class_to_string (ph_port_class_for_port (port)));
   json_key (out, in, "iana_service", FALSE);
   json_string (out, iana_name);
   json_key (out, in, "uid", FALSE);
@@ -673,7 +637,7 @@ ph_cli_list_format_json (PhServiceList *list,
       json_key (out, 6, "subtitle", FALSE);
       json_string (out, ph_service_get_group_subtitle (service));
       json_key (out, 6, "kind", FALSE);
-      json_string (out, ph_service_get_group_kind (service));
+      json_string (out, ph_app_kind_to_string (ph_service_get_group_kind (service)));
       json_key (out, 6, "icon", FALSE);
       json_string (out, ph_service_get_group_icon (service));
       g_string_append (out, "\n    }");

@@ -190,7 +190,7 @@ explain_address (PhExplanation          *explanation,
                     ph_address_kind_get_explanation (PH_ADDRESS_KIND_LOCALHOST,
                                                      G_SOCKET_FAMILY_INVALID));
       add_sentence (explanation, PH_EXPLANATION_ADDRESS, NULL,
-                    _("Other computers cannot connect to it."));
+                    ph_address_get_unreachable_sentence ());
       return;
     }
 

@@ -92,6 +92,60 @@ ph_port_class_get_name (PhPortClass port_class)
     }
 }
 
+/* "Well-known port": a list row's short name for the class. */
+const char *
+ph_port_class_get_short_name (PhPortClass port_class)
+{
+  switch (port_class)
+    {
+    case PH_PORT_CLASS_SYSTEM:
+      return _("Well-known port");
+    case PH_PORT_CLASS_USER:
+      return _("Registered port");
+    case PH_PORT_CLASS_DYNAMIC:
+      return _("Dynamic port");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+/* "well-known": the shortest name, for a table's column. */
+const char *
+ph_port_class_get_column_name (PhPortClass port_class)
+{
+  switch (port_class)
+    {
+    case PH_PORT_CLASS_SYSTEM:
+      /* Translators: short column value for ports 0–1023 */
+      return C_("port class", "well-known");
+    case PH_PORT_CLASS_USER:
+      /* Translators: short column value for ports 1024–49151 */
+      return C_("port class", "registered");
+    case PH_PORT_CLASS_DYNAMIC:
+      /* Translators: short column value for ports 49152–65535 */
+      return C_("port class", "dynamic");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+/* "system", "user", "dynamic" (RFC 6335's names): for JSON, never translated. */
+const char *
+ph_port_class_to_string (PhPortClass port_class)
+{
+  switch (port_class)
+    {
+    case PH_PORT_CLASS_SYSTEM:
+      return "system";
+    case PH_PORT_CLASS_USER:
+      return "user";
+    case PH_PORT_CLASS_DYNAMIC:
+      return "dynamic";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
 const char *
 ph_port_class_get_explanation (PhPortClass port_class)
 {
@@ -342,6 +396,21 @@ ph_iana_lookup (guint          port,
     }
 
   return services;
+}
+
+/* The service name of the first IANA registration of @port/@protocol ("postgresql"), as
+ * search and guesses use it; NULL when it has none. Lives as long as the program. */
+const char *
+ph_iana_get_name (guint          port,
+                  PhPortProtocol protocol)
+{
+  g_autoptr(GArray) services = ph_iana_lookup (port, protocol);
+  const char *name;
+
+  if (services->len == 0)
+    return NULL;
+  name = g_array_index (services, PhIanaService, 0).name;
+  return name != NULL && *name != '\0' ? name : NULL;
 }
 
 gsize

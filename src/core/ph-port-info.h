@@ -77,6 +77,9 @@ void                ph_port_class_get_range           (PhPortClass         port_
                                                        guint              *last);
 const char         *ph_port_class_get_name            (PhPortClass         port_class);
 const char         *ph_port_class_get_explanation     (PhPortClass         port_class);
+const char         *ph_port_class_get_short_name      (PhPortClass         port_class);
+const char         *ph_port_class_get_column_name     (PhPortClass         port_class);
+const char         *ph_port_class_to_string           (PhPortClass         port_class);
 
 gboolean            ph_port_range_parse               (const char         *text,
                                                        PhPortRange        *range,
@@ -89,6 +92,8 @@ gboolean            ph_port_range_contains            (const PhPortRange  *range
                                                        guint               port);
 
 GArray             *ph_iana_lookup                    (guint               port,
+                                                       PhPortProtocol      protocol);
+const char         *ph_iana_get_name                  (guint               port,
                                                        PhPortProtocol      protocol);
 gsize               ph_iana_get_n_records             (void);
 gsize               ph_iana_get_table_size            (void);

@@ -41,12 +41,7 @@ struct _PhProcess
   char    **argv;
   char     *command_line;
 
-  PhAppIdentity *identity;
-  char     *group_key;
-  char     *group_name;
-  char     *group_subtitle;
-  char     *group_icon;
-  char     *group_kind;
+  PhAppIdentity *identity;   /* its group; never NULL */
 };
 
 enum {
@@ -68,11 +63,6 @@ enum {
   PROP_SLICE,
   PROP_ARGV,
   PROP_COMMAND_LINE,
-  PROP_GROUP_KEY,
-  PROP_GROUP_NAME,
-  PROP_GROUP_SUBTITLE,
-  PROP_GROUP_ICON,
-  PROP_GROUP_KIND,
   PROP_IDENTITY,
   N_PROPS
 };
@@ -198,28 +188,6 @@ ph_process_set_cmdline (PhProcess *self,
   self->command_line = g_string_free (g_steal_pointer (&line), FALSE);
 }
 
-static gboolean
-set_string (char       **field,
-            const char  *value)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
-}
-
-/* The nick of a PhAppKind: "dev-server", "desktop-app", "program", … */
-static const char *
-kind_nick (PhAppKind kind)
-{
-  g_autoptr(GEnumClass) klass = g_type_class_ref (PH_TYPE_APP_KIND);
-  GEnumValue *value = g_enum_get_value (klass, kind);
-
-  /* the class stays alive: GLib never unloads a static enum type */
-  return value != NULL ? value->value_nick : "program";
-}
-
 /* Which application this process belongs to, from the facts as they are shown (so a
  * name made from them is safe to show too). */
 static PhAppIdentity *
@@ -242,48 +210,19 @@ compute_identity (PhProcess *self)
   return ph_app_identity_new_for_process (&facts);
 }
 
-/* Returns TRUE when the identity changed; notifies what changed. */
+/* Returns TRUE when the identity really changed (something it shows differs), and only
+ * then replaces it and notifies. */
 static gboolean
 ph_process_update_identity (PhProcess *self)
 {
   g_autoptr(PhAppIdentity) identity = compute_identity (self);
-  const char *key = ph_app_identity_get_key (identity);
-  const char *name = ph_app_identity_get_name (identity);
-  const char *subtitle = ph_app_identity_get_subtitle (identity);
-  const char *icon = ph_app_identity_get_icon_name (identity);
-  const char *kind = kind_nick (ph_app_identity_get_kind (identity));
-  gboolean changed = FALSE;
+
+  if (self->identity != NULL && ph_app_identity_equal (self->identity, identity))
+    return FALSE;
 
   g_set_object (&self->identity, identity);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTITY]);
-
-  if (set_string (&self->group_key, key))
-    {
-      changed = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_KEY]);
-    }
-  if (set_string (&self->group_name, name))
-    {
-      changed = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_NAME]);
-    }
-  if (set_string (&self->group_subtitle, subtitle))
-    {
-      changed = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_SUBTITLE]);
-    }
-  if (set_string (&self->group_icon, icon))
-    {
-      changed = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_ICON]);
-    }
-  if (set_string (&self->group_kind, kind))
-    {
-      changed = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_KIND]);
-    }
-
-  return changed;
+  return TRUE;
 }
 
 static void
@@ -297,11 +236,6 @@ ph_process_finalize (GObject *object)
   g_clear_pointer (&self->argv, g_strfreev);
   g_clear_pointer (&self->command_line, g_free);
   g_clear_object (&self->identity);
-  g_clear_pointer (&self->group_key, g_free);
-  g_clear_pointer (&self->group_name, g_free);
-  g_clear_pointer (&self->group_subtitle, g_free);
-  g_clear_pointer (&self->group_icon, g_free);
-  g_clear_pointer (&self->group_kind, g_free);
 
   G_OBJECT_CLASS (ph_process_parent_class)->finalize (object);
 }
@@ -357,26 +291,6 @@ ph_process_get_property (GObject    *object,
       g_value_set_string (value, self->command_line);
       break;
 
-    case PROP_GROUP_KEY:
-      g_value_set_string (value, self->group_key);
-      break;
-
-    case PROP_GROUP_NAME:
-      g_value_set_string (value, self->group_name);
-      break;
-
-    case PROP_GROUP_SUBTITLE:
-      g_value_set_string (value, self->group_subtitle);
-      break;
-
-    case PROP_GROUP_ICON:
-      g_value_set_string (value, self->group_icon);
-      break;
-
-    case PROP_GROUP_KIND:
-      g_value_set_string (value, self->group_kind);
-      break;
-
     case PROP_IDENTITY:
       g_value_set_object (value, self->identity);
       break;
@@ -421,11 +335,6 @@ ph_process_class_init (PhProcessClass *klass)
   properties[PROP_SLICE] = string_pspec ("slice");
   properties[PROP_ARGV] = g_param_spec_boxed ("argv", NULL, NULL, G_TYPE_STRV, flags);
   properties[PROP_COMMAND_LINE] = string_pspec ("command-line");
-  properties[PROP_GROUP_KEY] = string_pspec ("group-key");
-  properties[PROP_GROUP_NAME] = string_pspec ("group-name");
-  properties[PROP_GROUP_SUBTITLE] = string_pspec ("group-subtitle");
-  properties[PROP_GROUP_ICON] = string_pspec ("group-icon");
-  properties[PROP_GROUP_KIND] = string_pspec ("group-kind");
   properties[PROP_IDENTITY] =
     g_param_spec_object ("identity", NULL, NULL, PH_TYPE_APP_IDENTITY, flags);
 
@@ -501,8 +410,8 @@ set_int64 (PhProcess *self,
 /**
  * ph_process_update_from_record:
  * @record: a PROC record for this process (same pid and start; not checked again)
- * @identity_changed: (out) (optional): whether the group key, name, subtitle, icon or
- *   kind changed, so services owned by it must be regrouped
+ * @identity_changed: (out) (optional): whether the identity (the group) really changed,
+ *   so services owned by it must be regrouped
  *
  * Replaces every fact with the record's (PROC is always complete), notifying only the
  * properties whose value changed.
@@ -744,46 +653,11 @@ ph_process_dup_argv_raw (PhProcess *self)
   return g_strv_builder_end (builder);
 }
 
-const char *
-ph_process_get_group_key (PhProcess *self)
-{
-  g_return_val_if_fail (PH_IS_PROCESS (self), NULL);
-  return self->group_key;
-}
-
-const char *
-ph_process_get_group_name (PhProcess *self)
-{
-  g_return_val_if_fail (PH_IS_PROCESS (self), NULL);
-  return self->group_name;
-}
-
-const char *
-ph_process_get_group_subtitle (PhProcess *self)
-{
-  g_return_val_if_fail (PH_IS_PROCESS (self), NULL);
-  return self->group_subtitle;
-}
-
-const char *
-ph_process_get_group_icon (PhProcess *self)
-{
-  g_return_val_if_fail (PH_IS_PROCESS (self), NULL);
-  return self->group_icon;
-}
-
-const char *
-ph_process_get_group_kind (PhProcess *self)
-{
-  g_return_val_if_fail (PH_IS_PROCESS (self), NULL);
-  return self->group_kind;
-}
-
 /**
  * ph_process_get_identity:
  *
- * Returns: (transfer none): the application this process belongs to (its name, icon,
- *   kind); the group-* properties are copied from it
+ * Returns: (transfer none): the application this process belongs to: the group it is
+ *   listed under, with its name, icon and kind
  */
 PhAppIdentity *
 ph_process_get_identity (PhProcess *self)

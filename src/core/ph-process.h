@@ -46,11 +46,6 @@ const char         *ph_process_get_exe_raw        (PhProcess       *self);
 const char         *ph_process_get_cwd_raw        (PhProcess       *self);
 char              **ph_process_dup_argv_raw       (PhProcess       *self);
 
-const char         *ph_process_get_group_key      (PhProcess       *self);
-const char         *ph_process_get_group_name     (PhProcess       *self);
-const char         *ph_process_get_group_subtitle (PhProcess       *self);
-const char         *ph_process_get_group_icon     (PhProcess       *self);
-const char         *ph_process_get_group_kind     (PhProcess       *self);
 PhAppIdentity      *ph_process_get_identity       (PhProcess       *self);
 
 G_END_DECLS

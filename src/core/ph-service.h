@@ -65,12 +65,13 @@ const char      *ph_service_get_group_key            (PhService            *self
 const char      *ph_service_get_group_name           (PhService            *self);
 const char      *ph_service_get_group_subtitle       (PhService            *self);
 const char      *ph_service_get_group_icon           (PhService            *self);
-const char      *ph_service_get_group_kind           (PhService            *self);
+PhAppKind        ph_service_get_group_kind           (PhService            *self);
 PhAppIdentity   *ph_service_get_identity             (PhService            *self);
-int              ph_service_group_kind_rank          (const char           *kind);
 
 char            *ph_service_dup_display_address      (PhService            *self);
 gboolean         ph_service_is_reachable_from_network (PhService           *self);
+char            *ph_service_dup_local_target         (PhService            *self);
+char            *ph_service_dup_uri_host             (PhService            *self);
 gboolean         ph_service_answers_host             (PhService            *self,
                                                       const char           *host);
 gboolean         ph_service_matches                  (PhService            *self,
@@ -87,6 +88,5 @@ int              ph_service_compare                  (gconstpointer         a,
 char            *ph_format_socket_address            (const char           *address,
                                                       guint                 port,
                                                       guint                 scope_id);
-gboolean         ph_address_is_reachable_from_network (const char          *address);
 
 G_END_DECLS

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-service-private.h: what the pieces of PhService share (ph-service*.c only) */
+#pragma once
+
+#include "ph-service.h"
+
+G_BEGIN_DECLS
+
+struct _PhService
+{
+  GObject      parent_instance;
+
+  guint64      id;
+  const char  *protocol;         /* interned */
+  guint        family;
+  char        *address;
+  guint        port;
+  int          v6only;
+  guint        scope_id;
+  gint64       uid;
+  char        *user;
+  guint64      cgroup_id;
+  guint        connections;
+
+  GPtrArray   *owners;           /* PhProcess, main owner first */
+  GArray      *owner_fds;        /* int, parallel to owners */
+
+  /* The group: the main owner's, or another user's, the kernel's; the group-* properties
+   * are read from it. Never NULL once a record was applied. */
+  PhAppIdentity *identity;
+
+  guint        hidden : 1;
+  guint        kernel : 1;
+  guint        reachable : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_PROTOCOL,
+  PROP_FAMILY,
+  PROP_ADDRESS,
+  PROP_PORT,
+  PROP_V6ONLY,
+  PROP_SCOPE_ID,
+  PROP_UID,
+  PROP_USER,
+  PROP_CGROUP_ID,
+  PROP_CONNECTIONS,
+  PROP_HIDDEN,
+  PROP_KERNEL,
+  PROP_REACHABLE,
+  PROP_OWNERS,
+  PROP_MAIN_OWNER,
+  PROP_DISPLAY_ADDRESS,
+  PROP_GROUP_KEY,
+  PROP_GROUP_NAME,
+  PROP_GROUP_SUBTITLE,
+  PROP_GROUP_ICON,
+  PROP_GROUP_KIND,
+  PROP_IDENTITY,
+  N_PROPS
+};
+
+extern GParamSpec *ph_service_properties[N_PROPS];
+
+/* ph-service.c: keeps owner_fds parallel to owners; TRUE when the order changed */
+gboolean ph_service_sort_owners (PhService *self);
+
+G_END_DECLS
