@@ -113,33 +113,11 @@ set_open_uri (PhDetailPane *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_OPEN]);
 }
 
-/* The host part of the URI to open: "localhost" where the service listens on loopback
- * or on every interface, "[::1]" for an IPv6-only one, else the bound address. */
+/* The host part of the URI to open (ph_service_dup_uri_host()). */
 char *
 ph_detail_pane_dup_uri_host (PhService *service)
 {
-  const char *address = ph_service_get_address (service);
-
-  if (g_str_equal (address, "0.0.0.0") || g_str_equal (address, "127.0.0.1"))
-    return g_strdup ("localhost");
-  if (g_str_equal (address, "::"))
-    return g_strdup (ph_service_get_v6only (service) == 1 ? "[::1]" : "localhost");
-  if (ph_service_get_family (service) == 6)
-    return g_strdup_printf ("[%s]", address);
-  return g_strdup (address);
-}
-
-/* Where to connect to look at a service: loopback stands in for "every interface". */
-static const char *
-probe_address (PhService *service)
-{
-  const char *address = ph_service_get_address (service);
-
-  if (g_str_equal (address, "0.0.0.0"))
-    return "127.0.0.1";
-  if (g_str_equal (address, "::"))
-    return "::1";
-  return address;
+  return ph_service_dup_uri_host (service);
 }
 
 static void
@@ -219,7 +197,8 @@ describe_manager (PhProcess *process)
   if (g_strcmp0 (manager, "container") == 0)
     {
       g_autofree char *short_id = g_strndup (ph_process_get_container (process) != NULL ?
-                                             ph_process_get_container (process) : "", 12);
+                                             ph_process_get_container (process) : "",
+                                             PH_CONTAINER_SHORT_ID_LENGTH);
 
       return g_strdup_printf (_("A container (%s %s)"),
                               ph_process_get_container_kind (process) != NULL ?
@@ -382,8 +361,9 @@ start_probe (PhDetailPane *self)
   hints.program = owner != NULL ? ph_process_get_comm (owner) : NULL;
   self->probe_cancellable = g_cancellable_new ();
   gtk_widget_set_visible (self->probe_spinner, TRUE);
-  ph_probe_async (probe_address (self->service), ph_service_get_port (self->service), &hints,
-                  self->probe_cancellable, probe_cb, g_object_ref (self));
+  /* the probe reaches a wildcard address through loopback itself */
+  ph_probe_async (ph_service_get_address (self->service), ph_service_get_port (self->service),
+                  &hints, self->probe_cancellable, probe_cb, g_object_ref (self));
 }
 
 static void

@@ -33,16 +33,7 @@ static GParamSpec *properties[N_PROPS];
 static const char *
 class_short_name (guint port)
 {
-  switch (ph_port_class_for_port (port))
-    {
-    case PH_PORT_CLASS_SYSTEM:
-      return _("Well-known port");
-    case PH_PORT_CLASS_USER:
-      return _("Registered port");
-    case PH_PORT_CLASS_DYNAMIC:
-    default:
-      return _("Dynamic port");
-    }
+  return ph_port_class_get_short_name (ph_port_class_for_port (port));
 }
 
 /* For a socket whose owner Porthole cannot see: what IANA registered the port for, worded
@@ -50,7 +41,6 @@ class_short_name (guint port)
 char *
 ph_service_row_dup_guess (PhService *service)
 {
-  g_autoptr(GArray) records = NULL;
   PhPortProtocol protocol;
   const char *name;
 
@@ -58,11 +48,8 @@ ph_service_row_dup_guess (PhService *service)
     return NULL;
   if (!ph_port_protocol_from_string (ph_service_get_protocol (service), &protocol))
     return NULL;
-  records = ph_iana_lookup (ph_service_get_port (service), protocol);
-  if (records == NULL || records->len == 0)
-    return NULL;
-  name = g_array_index (records, PhIanaService, 0).name;
-  if (name == NULL || *name == '\0')
+  name = ph_iana_get_name (ph_service_get_port (service), protocol);
+  if (name == NULL)
     return NULL;
   /* Translators: %s is an IANA service name such as "postgresql" */
   return g_strdup_printf (_("probably %s (guessed from the port)"), name);

@@ -17,15 +17,11 @@ iana_name (guint       port,
            const char *protocol,
            gpointer    user_data)
 {
-  g_autoptr(GArray) records = NULL;
   PhPortProtocol proto;
 
   if (!ph_port_protocol_from_string (protocol, &proto))
     return NULL;
-  records = ph_iana_lookup (port, proto);
-  if (records == NULL || records->len == 0)
-    return NULL;
-  return g_array_index (records, PhIanaService, 0).name;
+  return ph_iana_get_name (port, proto);
 }
 
 static gboolean
