@@ -1,49 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-service-list.c — applies the helper's change sets to a sorted list, by diff */
+/* ph-service-list.c — the list of services: a GListModel fed the helper's change sets */
 #include "config.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "ph-service-list.h"
+#include "ph-service-list-private.h"
 
-typedef struct
-{
-  gint64  pid;
-  guint64 start_time;
-} PhProcessKey;
-
-struct _PhServiceList
-{
-  GObject      parent_instance;
-
-  /* The model: sorted by ph_service_compare(); holds one reference per item. */
-  GPtrArray   *items;
-  GHashTable  *by_id;         /* guint64* → PhService (borrowed from items) */
-  GHashTable  *processes;     /* PhProcessKey* → PhProcess */
-  GHashTable  *old_processes; /* only while a full change set is applied */
-
-  /* The change set being received, applied at END. */
-  gboolean     in_change_set;
-  gboolean     pending_full;
-  guint64      pending_seq;
-  GPtrArray   *pending;         /* PhRecord: PROC, SOCK, GONE, PGONE in stream order */
-
-  guint64      seq;
-  guint        hidden_count;
-  gint64       last_apply_us;
-};
-
-enum {
-  PROP_0,
-  PROP_ITEM_TYPE,
-  PROP_N_ITEMS,
-  PROP_HIDDEN_COUNT,
-  PROP_SEQ,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+GParamSpec *ph_service_list_properties[N_PROPS];
+#define properties ph_service_list_properties
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -68,8 +33,8 @@ process_key_equal (gconstpointer a,
   return ka->pid == kb->pid && ka->start_time == kb->start_time;
 }
 
-static GHashTable *
-process_table_new (void)
+GHashTable *
+ph_service_list_process_table_new (void)
 {
   return g_hash_table_new_full (process_key_hash, process_key_equal, g_free, g_object_unref);
 }
@@ -105,8 +70,8 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = ph_service_list_get_item;
 }
 
-static void
-clear_pending (PhServiceList *self)
+void
+ph_service_list_clear_pending (PhServiceList *self)
 {
   self->in_change_set = FALSE;
   self->pending_full = FALSE;
@@ -189,7 +154,7 @@ ph_service_list_init (PhServiceList *self)
 {
   self->items = g_ptr_array_new ();
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->processes = process_table_new ();
+  self->processes = ph_service_list_process_table_new ();
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_record_unref);
 }
 
@@ -200,54 +165,6 @@ ph_service_list_new (void)
 }
 
 /* ---- processes ---------------------------------------------------------------------- */
-
-/* A process the table knows, or one kept from before a full change set (so the view
- * keeps the same object), or NULL. */
-static PhProcess *
-find_process (PhServiceList *self,
-              gint64         pid,
-              guint64        start_time)
-{
-  PhProcessKey key = { pid, start_time };
-  PhProcess *process;
-  gpointer old_key;
-  gpointer old_value;
-
-  process = g_hash_table_lookup (self->processes, &key);
-  if (process != NULL)
-    return process;
-
-  if (self->old_processes != NULL &&
-      g_hash_table_steal_extended (self->old_processes, &key, &old_key, &old_value))
-    {
-      g_hash_table_insert (self->processes, old_key, old_value);
-      return old_value;
-    }
-
-  return NULL;
-}
-
-static PhProcess *
-lookup_or_make_process (gint64   pid,
-                        guint64  start_time,
-                        gpointer user_data)
-{
-  PhServiceList *self = user_data;
-  PhProcess *process = find_process (self, pid, start_time);
-
-  /* SOCK named a process no PROC described: keep a bare one that a later PROC fills in. */
-  if (process == NULL)
-    {
-      PhProcessKey *key = g_new (PhProcessKey, 1);
-
-      key->pid = pid;
-      key->start_time = start_time;
-      process = ph_process_new (pid, start_time);
-      g_hash_table_insert (self->processes, key, process);
-    }
-
-  return process;
-}
 
 /**
  * ph_service_list_lookup_process:
@@ -274,381 +191,6 @@ ph_service_list_get_n_processes (PhServiceList *self)
   return g_hash_table_size (self->processes);
 }
 
-/* ---- applying a change set --------------------------------------------------------- */
-
-/* Replaces live[pos, pos + n_remove) by src[src_pos, src_pos + n_add). The additions are
- * referenced before the removals are released: a moved service is in both. */
-static void
-replace_range (GPtrArray *live,
-               guint      pos,
-               guint      n_remove,
-               GPtrArray *src,
-               guint      src_pos,
-               guint      n_add)
-{
-  g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_object_unref);
-  guint old_len = live->len;
-
-  for (guint k = 0; k < n_remove; k++)
-    g_ptr_array_add (dropped, live->pdata[pos + k]);
-
-  if (n_add > n_remove)
-    {
-      g_ptr_array_set_size (live, old_len + (n_add - n_remove));
-      memmove (&live->pdata[pos + n_add], &live->pdata[pos + n_remove],
-               (old_len - pos - n_remove) * sizeof (gpointer));
-    }
-  else if (n_add < n_remove)
-    {
-      memmove (&live->pdata[pos + n_add], &live->pdata[pos + n_remove],
-               (old_len - pos - n_remove) * sizeof (gpointer));
-      g_ptr_array_set_size (live, old_len - (n_remove - n_add));
-    }
-
-  for (guint k = 0; k < n_add; k++)
-    live->pdata[pos + k] = g_object_ref (src->pdata[src_pos + k]);
-}
-
-/* Moves the model from its current order to @target, emitting one items-changed per run
- * of changes. @touched holds every service that was added, removed or moved; all the
- * others keep their relative order in both arrays. A moved service's removal and
- * insertion always fall into one signal, so a GtkSingleSelection keeps it selected. */
-static void
-emit_diff (PhServiceList *self,
-           GPtrArray     *target,
-           GHashTable    *touched,
-           GHashTable    *moved)
-{
-  g_autoptr(GPtrArray) old = g_ptr_array_copy (self->items, NULL, NULL);
-  g_autoptr(GHashTable) half_seen = g_hash_table_new (NULL, NULL);
-  guint i = 0;
-  guint j = 0;
-
-  /* The snapshot of the old order only borrows: every service removed from the model
-   * is still referenced by the caller's list of removals until the walk is over. */
-  while (i < old->len || j < target->len)
-    {
-      guint oi, nj;
-
-      if (i < old->len && j < target->len && old->pdata[i] == target->pdata[j] &&
-          !g_hash_table_contains (touched, old->pdata[i]))
-        {
-          i++;
-          j++;
-          continue;
-        }
-
-      oi = i;
-      nj = j;
-      for (;;)
-        {
-          while (i < old->len && g_hash_table_contains (touched, old->pdata[i]))
-            {
-              if (g_hash_table_contains (moved, old->pdata[i]) &&
-                  !g_hash_table_remove (half_seen, old->pdata[i]))
-                g_hash_table_add (half_seen, old->pdata[i]);
-              i++;
-            }
-          while (j < target->len && g_hash_table_contains (touched, target->pdata[j]))
-            {
-              if (g_hash_table_contains (moved, target->pdata[j]) &&
-                  !g_hash_table_remove (half_seen, target->pdata[j]))
-                g_hash_table_add (half_seen, target->pdata[j]);
-              j++;
-            }
-          if (g_hash_table_size (half_seen) == 0)
-            break;
-
-          /* A moved service is still ahead: take the untouched pair in between along. */
-          if (G_UNLIKELY (i >= old->len || j >= target->len || old->pdata[i] != target->pdata[j]))
-            {
-              /* Cannot happen while the order only changes through this list; should
-               * it anyway, replace the rest in one signal rather than mislead a view. */
-              g_critical ("PhServiceList: the order changed behind the list's back");
-              replace_range (self->items, nj, self->items->len - nj, target, nj,
-                             target->len - nj);
-              g_list_model_items_changed (G_LIST_MODEL (self), nj, old->len - oi,
-                                          target->len - nj);
-              return;
-            }
-          i++;
-          j++;
-        }
-
-      replace_range (self->items, nj, i - oi, target, nj, j - nj);
-      g_list_model_items_changed (G_LIST_MODEL (self), nj, i - oi, j - nj);
-    }
-
-  g_assert (self->items->len == target->len);
-}
-
-static void
-merge_sorted (GPtrArray *keep,
-              GPtrArray *insert,
-              GPtrArray *out)
-{
-  guint a = 0;
-  guint b = 0;
-
-  while (a < keep->len || b < insert->len)
-    {
-      if (b >= insert->len ||
-          (a < keep->len && ph_service_compare (keep->pdata[a], insert->pdata[b], NULL) <= 0))
-        g_ptr_array_add (out, keep->pdata[a++]);
-      else
-        g_ptr_array_add (out, insert->pdata[b++]);
-    }
-}
-
-static gboolean
-owned_by_any (PhService  *service,
-              GHashTable *processes)
-{
-  GPtrArray *owners = ph_service_get_owners (service);
-
-  for (guint k = 0; k < owners->len; k++)
-    {
-      if (g_hash_table_contains (processes, owners->pdata[k]))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-apply_proc (PhServiceList  *self,
-            const PhRecord *record,
-            GHashTable     *regrouped_procs)
-{
-  guint64 pid = ph_record_get_uint64_or (record, "pid", 0);
-  guint64 start = ph_record_get_uint64_or (record, "start", 0);
-  PhProcess *process = find_process (self, (gint64) pid, start);
-  PhProcessKey *key;
-
-  if (process != NULL)
-    {
-      gboolean identity_changed = FALSE;
-
-      ph_process_update_from_record (process, record, &identity_changed);
-      if (identity_changed)
-        g_hash_table_add (regrouped_procs, process);
-      return;
-    }
-
-  process = ph_process_new_from_record (record, NULL);
-  if (process == NULL)
-    return;   /* checked when fed */
-  key = g_new (PhProcessKey, 1);
-  key->pid = (gint64) pid;
-  key->start_time = start;
-  g_hash_table_insert (self->processes, key, process);
-}
-
-static void
-apply_sock (PhServiceList  *self,
-            const PhRecord *record,
-            GHashTable     *touched,
-            GHashTable     *moved,
-            GHashTable     *updated,
-            GPtrArray      *added)
-{
-  guint64 id = ph_record_get_uint64_or (record, "id", 0);
-  PhService *service = g_hash_table_lookup (self->by_id, &id);
-
-  if (service != NULL)
-    {
-      PhServiceChange change = PH_SERVICE_CHANGED_NONE;
-
-      if (ph_service_update_from_record (service, record, lookup_or_make_process, self,
-                                         &change, NULL) &&
-          (change & PH_SERVICE_CHANGED_ORDER) != 0 &&
-          !g_hash_table_contains (touched, service))
-        {
-          g_hash_table_add (touched, service);
-          g_hash_table_add (moved, service);
-        }
-      g_hash_table_add (updated, service);
-      return;
-    }
-
-  service = ph_service_new_from_record (record, lookup_or_make_process, self, NULL);
-  if (service == NULL)
-    return;   /* checked when fed */
-  g_hash_table_insert (self->by_id, g_memdup2 (&id, sizeof id), service);
-  g_hash_table_add (touched, service);
-  g_hash_table_add (updated, service);
-  g_ptr_array_add (added, service);
-}
-
-static void
-apply_gone (PhServiceList  *self,
-            const PhRecord *record,
-            GHashTable     *touched,
-            GHashTable     *moved,
-            GPtrArray      *removed)
-{
-  guint64 id = ph_record_get_uint64_or (record, "id", 0);
-  PhService *service = g_hash_table_lookup (self->by_id, &id);
-
-  if (service == NULL)
-    return;
-  g_hash_table_remove (moved, service);
-  g_hash_table_add (touched, service);
-  g_ptr_array_add (removed, g_object_ref (service));
-  g_hash_table_remove (self->by_id, &id);
-}
-
-static void
-apply_change_set (PhServiceList *self)
-{
-  g_autoptr(GHashTable) touched = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) moved = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) updated = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) regrouped_procs = g_hash_table_new (NULL, NULL);
-  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) insert = g_ptr_array_new ();
-  g_autoptr(GPtrArray) keep = g_ptr_array_new ();
-  g_autoptr(GPtrArray) target = NULL;
-  guint old_n_items = self->items->len;
-  guint old_hidden = self->hidden_count;
-  gint64 begin = g_get_monotonic_time ();
-
-  /* A full change set describes everything: what it does not name is gone. Processes
-   * it names again keep their objects. */
-  if (self->pending_full)
-    {
-      self->old_processes = g_steal_pointer (&self->processes);
-      self->processes = process_table_new ();
-    }
-
-  for (guint k = 0; k < self->pending->len; k++)
-    {
-      const PhRecord *record = self->pending->pdata[k];
-
-      switch (ph_record_get_kind (record))
-        {
-        case PH_RECORD_PROC:
-          apply_proc (self, record, regrouped_procs);
-          break;
-
-        case PH_RECORD_SOCK:
-          apply_sock (self, record, touched, moved, updated, added);
-          break;
-
-        case PH_RECORD_GONE:
-          apply_gone (self, record, touched, moved, removed);
-          break;
-
-        case PH_RECORD_PGONE:
-          {
-            PhProcessKey key = {
-              (gint64) MIN (ph_record_get_uint64_or (record, "pid", 0), G_MAXINT64),
-              ph_record_get_uint64_or (record, "start", 0),
-            };
-
-            g_hash_table_remove (self->processes, &key);
-            if (self->old_processes != NULL)
-              g_hash_table_remove (self->old_processes, &key);
-          }
-          break;
-
-        case PH_RECORD_UNKNOWN:
-        case PH_RECORD_HELLO:
-        case PH_RECORD_BEGIN:
-        case PH_RECORD_END:
-        case PH_RECORD_WARN:
-        case PH_RECORD_RESULT:
-        default:
-          g_assert_not_reached ();
-        }
-    }
-
-  /* A PROC can rename an application (an exec, a new cwd): regroup what it owns. */
-  if (g_hash_table_size (regrouped_procs) > 0)
-    {
-      for (guint k = 0; k < self->items->len; k++)
-        {
-          PhService *service = self->items->pdata[k];
-
-          if (!owned_by_any (service, regrouped_procs))
-            continue;
-          if ((ph_service_refresh_group (service) & PH_SERVICE_CHANGED_ORDER) != 0 &&
-              !g_hash_table_contains (touched, service))
-            {
-              g_hash_table_add (touched, service);
-              g_hash_table_add (moved, service);
-            }
-        }
-    }
-
-  if (self->pending_full)
-    {
-      for (guint k = 0; k < self->items->len; k++)
-        {
-          PhService *service = self->items->pdata[k];
-          guint64 id = ph_service_get_id (service);
-
-          if (g_hash_table_contains (updated, service) || g_hash_table_contains (touched, service))
-            continue;
-          g_hash_table_add (touched, service);
-          g_ptr_array_add (removed, g_object_ref (service));
-          g_hash_table_remove (self->by_id, &id);
-        }
-      g_clear_pointer (&self->old_processes, g_hash_table_unref);
-    }
-
-  /* A service added and removed in one change set was never shown. */
-  for (guint k = 0; k < added->len; k++)
-    {
-      PhService *service = added->pdata[k];
-      guint64 id = ph_service_get_id (service);
-
-      if (g_hash_table_lookup (self->by_id, &id) != service)
-        g_hash_table_remove (touched, service);
-    }
-
-  if (g_hash_table_size (touched) > 0)
-    {
-      for (guint k = 0; k < self->items->len; k++)
-        {
-          if (!g_hash_table_contains (touched, self->items->pdata[k]))
-            g_ptr_array_add (keep, self->items->pdata[k]);
-        }
-      for (guint k = 0; k < added->len; k++)
-        {
-          if (g_hash_table_contains (touched, added->pdata[k]))
-            g_ptr_array_add (insert, added->pdata[k]);
-        }
-      {
-        GHashTableIter iter;
-        gpointer service;
-
-        g_hash_table_iter_init (&iter, moved);
-        while (g_hash_table_iter_next (&iter, &service, NULL))
-          g_ptr_array_add (insert, service);
-      }
-      g_ptr_array_sort_values_with_data (insert, ph_service_compare, NULL);
-
-      target = g_ptr_array_sized_new (keep->len + insert->len);
-      merge_sorted (keep, insert, target);
-      emit_diff (self, target, touched, moved);
-    }
-
-  self->hidden_count = 0;
-  for (guint k = 0; k < self->items->len; k++)
-    self->hidden_count += ph_service_get_hidden (self->items->pdata[k]);
-
-  self->seq = self->pending_seq;
-  clear_pending (self);
-
-  self->last_apply_us = g_get_monotonic_time () - begin;
-
-  if (old_n_items != self->items->len)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-  if (old_hidden != self->hidden_count)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDDEN_COUNT]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
-}
 
 /* ---- feeding records ---------------------------------------------------------------- */
 
@@ -695,7 +237,7 @@ ph_service_list_feed (PhServiceList   *self,
             return FALSE;
           }
 
-        clear_pending (self);
+        ph_service_list_clear_pending (self);
         self->in_change_set = TRUE;
         self->pending_full = strcmp (set_kind, "full") == 0;
         self->pending_seq = seq;
@@ -723,14 +265,14 @@ ph_service_list_feed (PhServiceList   *self,
           return FALSE;
         if (seq != self->pending_seq)
           {
-            clear_pending (self);
+            ph_service_list_clear_pending (self);
             g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
                          "END seq=%" G_GUINT64_FORMAT " closes another change set; dropped",
                          seq);
             return FALSE;
           }
 
-        apply_change_set (self);
+        ph_service_list_apply_change_set (self);
         if (applied != NULL)
           *applied = TRUE;
         return TRUE;
@@ -825,7 +367,7 @@ ph_service_list_abort (PhServiceList *self)
 {
   g_return_if_fail (PH_IS_SERVICE_LIST (self));
 
-  clear_pending (self);
+  ph_service_list_clear_pending (self);
 }
 
 gboolean
@@ -845,7 +387,7 @@ ph_service_list_remove_all (PhServiceList *self)
 
   g_return_if_fail (PH_IS_SERVICE_LIST (self));
 
-  clear_pending (self);
+  ph_service_list_clear_pending (self);
   g_hash_table_remove_all (self->processes);
   if (self->items->len == 0)
     return;

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-service-list-private.h: what the pieces of PhServiceList share (ph-service-list*.c) */
+#pragma once
+
+#include "ph-service-list.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64  pid;
+  guint64 start_time;
+} PhProcessKey;
+
+struct _PhServiceList
+{
+  GObject      parent_instance;
+
+  /* The model: sorted by ph_service_compare(); holds one reference per item. */
+  GPtrArray   *items;
+  GHashTable  *by_id;         /* guint64* → PhService (borrowed from items) */
+  GHashTable  *processes;     /* PhProcessKey* → PhProcess */
+  GHashTable  *old_processes; /* only while a full change set is applied */
+
+  /* The change set being received, applied at END. */
+  gboolean     in_change_set;
+  gboolean     pending_full;
+  guint64      pending_seq;
+  GPtrArray   *pending;         /* PhRecord: PROC, SOCK, GONE, PGONE in stream order */
+
+  guint64      seq;
+  guint        hidden_count;
+  gint64       last_apply_us;
+};
+
+enum {
+  PROP_0,
+  PROP_ITEM_TYPE,
+  PROP_N_ITEMS,
+  PROP_HIDDEN_COUNT,
+  PROP_SEQ,
+  N_PROPS
+};
+
+extern GParamSpec *ph_service_list_properties[N_PROPS];
+
+/* ph-service-list.c */
+GHashTable *ph_service_list_process_table_new (void);
+void        ph_service_list_clear_pending     (PhServiceList *self);
+
+/* ph-service-list-apply.c: applies the change set collected since BEGIN, by diff */
+void        ph_service_list_apply_change_set  (PhServiceList *self);
+
+G_END_DECLS
