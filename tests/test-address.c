@@ -229,6 +229,34 @@ test_kinds (void)
       if ((strstr (ph_address_get_reach_sentence (address), "cannot") == NULL) !=
           cases[i].reachable)
         g_error ("%s: “%s”", cases[i].address, ph_address_get_reach_sentence (address));
+      if (!cases[i].reachable)
+        g_assert_cmpstr (ph_address_get_reach_sentence (address), ==,
+                         ph_address_get_unreachable_sentence ());
+    }
+}
+
+/* A client on this computer reaches a wildcard through loopback, anything else as is. */
+static void
+test_local_target (void)
+{
+  static const struct { const char *address; const char *target; } cases[] = {
+    { "0.0.0.0", "127.0.0.1" },
+    { "::", "::1" },
+    { "0:0::0", "::1" },
+    { "127.0.0.1", "127.0.0.1" },
+    { "127.0.0.53", "127.0.0.53" },
+    { "::1", "::1" },
+    { "192.168.1.20", "192.168.1.20" },
+    { "fe80::1", "fe80::1" },
+    { "localhost", "localhost" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *target = ph_address_dup_local_target (cases[i].address);
+
+      g_assert_cmpstr (target, ==, cases[i].target);
     }
 }
 
@@ -294,6 +322,7 @@ main (int    argc,
   g_test_add_func ("/address/parse/check-host", test_check_host);
   g_test_add_func ("/address/kinds", test_kinds);
   g_test_add_func ("/address/unmapped", test_unmapped);
+  g_test_add_func ("/address/local-target", test_local_target);
   g_test_add_func ("/address/words", test_words);
 
   return g_test_run ();

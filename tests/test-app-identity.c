@@ -647,6 +647,73 @@ test_kernel_and_hidden (void)
   g_assert_cmpstr (name, ==, "Another user: postgres");
 }
 
+/* One order of kinds, defined once: the enum's, which is the list's; the nick is the name
+ * JSON uses. */
+static void
+test_kinds_order (void)
+{
+  static const char * const nicks[] = {
+    "dev-server", "desktop-app", "flatpak", "program", "user-service", "container",
+    "system-service", "hidden", "kernel",
+  };
+  g_autoptr(GEnumClass) klass = g_type_class_ref (PH_TYPE_APP_KIND);
+  g_autoptr(PhAppIdentity) kernel = ph_app_identity_new_kernel ();
+  g_autoptr(PhAppIdentity) hidden = ph_app_identity_new_hidden (117, "zz");
+  g_autoptr(PhAppIdentity) program = identify (&(Facts) { "nc|-l|1234", "/", "/usr/bin/nc",
+                                                          "nc" });
+  g_autoptr(PhAppIdentity) dev = identify (&(Facts) {
+    "node|/home/u/src/zzz/node_modules/.bin/vite", "/home/u/src/zzz", "/usr/bin/node", "node" });
+
+  g_assert_cmpuint (klass->n_values, ==, G_N_ELEMENTS (nicks));
+  for (guint i = 0; i < G_N_ELEMENTS (nicks); i++)
+    {
+      g_assert_cmpint (g_enum_get_value_by_nick (klass, nicks[i])->value, ==, (int) i);
+      g_assert_cmpstr (ph_app_kind_to_string ((PhAppKind) i), ==, nicks[i]);
+    }
+
+  /* the kind comes before the name: a dev server "zzz" before the program "nc" */
+  g_assert_cmpint (ph_app_identity_compare (dev, program), <, 0);
+  g_assert_cmpint (ph_app_identity_compare (program, hidden), <, 0);
+  g_assert_cmpint (ph_app_identity_compare (hidden, kernel), <, 0);
+  g_assert_cmpint (ph_app_identity_compare (kernel, dev), >, 0);
+  g_assert_cmpint (ph_app_identity_compare (kernel, kernel), ==, 0);
+}
+
+/* Equal identities are those that show the same: a new object for the same facts is
+ * equal, another name or description is not. */
+static void
+test_equal (void)
+{
+  Facts facts = { "node|server.js", "/", "/usr/bin/node", "node" };
+  g_autoptr(PhAppIdentity) a = identify (&facts);
+  g_autoptr(PhAppIdentity) b = identify (&facts);
+  g_autoptr(PhAppIdentity) other_exe = NULL;
+  g_autoptr(PhAppIdentity) other_name = NULL;
+  g_autoptr(PhAppIdentity) unknown = ph_app_identity_new_unknown ();
+  g_autoptr(PhAppIdentity) hidden_a = ph_app_identity_new_hidden (117, "postgres");
+  g_autoptr(PhAppIdentity) hidden_b = ph_app_identity_new_hidden (117, "postgres");
+
+  g_assert_true (a != b);
+  g_assert_true (ph_app_identity_equal (a, b));
+  g_assert_cmpint (ph_app_identity_compare (a, b), ==, 0);
+  g_assert_true (ph_app_identity_equal (hidden_a, hidden_b));
+
+  /* the same name and group, another description (the executable) */
+  facts.exe = "/opt/node/bin/node";
+  other_exe = identify (&facts);
+  g_assert_cmpstr (ph_app_identity_get_key (other_exe), ==, ph_app_identity_get_key (a));
+  g_assert_false (ph_app_identity_equal (a, other_exe));
+
+  facts.argv = "node|api.js";
+  other_name = identify (&facts);
+  g_assert_false (ph_app_identity_equal (a, other_name));
+  g_assert_cmpint (ph_app_identity_compare (other_name, a), <, 0);   /* api.js, server.js */
+
+  assert_identity (unknown, PH_APP_KIND_PROGRAM, "Unknown program", NULL);
+  g_assert_cmpstr (ph_app_identity_get_key (unknown), ==, "unknown");
+  g_assert_false (ph_app_identity_equal (unknown, a));
+}
+
 /* Every refresh names each new owner; 2,000 of them must not be felt. */
 static void
 test_speed (void)
@@ -860,6 +927,8 @@ main (int   argc,
   g_test_add_func ("/app-identity/container", test_containers);
   g_test_add_func ("/app-identity/program", test_programs);
   g_test_add_func ("/app-identity/kernel-and-hidden", test_kernel_and_hidden);
+  g_test_add_func ("/app-identity/kinds-order", test_kinds_order);
+  g_test_add_func ("/app-identity/equal", test_equal);
   g_test_add_func ("/app-identity/speed", test_speed);
   g_test_add_func ("/app-identity/rules/file-parses", test_rules_file_parses);
   g_test_add_func ("/app-identity/rules/errors", test_rules_errors);

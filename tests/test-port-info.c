@@ -32,6 +32,17 @@ test_classes (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_cmpint (ph_port_class_for_port (cases[i].port), ==, cases[i].port_class);
 
+  /* the short names of one class, each defined once, for a row, a column and JSON */
+  g_assert_cmpstr (ph_port_class_get_short_name (PH_PORT_CLASS_SYSTEM), ==, "Well-known port");
+  g_assert_cmpstr (ph_port_class_get_short_name (PH_PORT_CLASS_USER), ==, "Registered port");
+  g_assert_cmpstr (ph_port_class_get_short_name (PH_PORT_CLASS_DYNAMIC), ==, "Dynamic port");
+  g_assert_cmpstr (ph_port_class_get_column_name (PH_PORT_CLASS_SYSTEM), ==, "well-known");
+  g_assert_cmpstr (ph_port_class_get_column_name (PH_PORT_CLASS_USER), ==, "registered");
+  g_assert_cmpstr (ph_port_class_get_column_name (PH_PORT_CLASS_DYNAMIC), ==, "dynamic");
+  g_assert_cmpstr (ph_port_class_to_string (PH_PORT_CLASS_SYSTEM), ==, "system");
+  g_assert_cmpstr (ph_port_class_to_string (PH_PORT_CLASS_USER), ==, "user");
+  g_assert_cmpstr (ph_port_class_to_string (PH_PORT_CLASS_DYNAMIC), ==, "dynamic");
+
   for (PhPortClass c = PH_PORT_CLASS_SYSTEM; c <= PH_PORT_CLASS_DYNAMIC; c++)
     {
       guint first, last;
@@ -201,6 +212,20 @@ test_iana (void)
   g_assert_cmpuint (iana_count (4, PH_PORT_PROTOCOL_TCP), ==, 0);  /* "Unassigned" */
   g_assert_true (iana_has (49150, PH_PORT_PROTOCOL_TCP, "inspider", NULL));  /* the last entry */
   g_assert_true (iana_has (49150, PH_PORT_PROTOCOL_UDP, "", "Reserved"));
+
+  /* The one name search and guesses use: the first registration's, if it has one. */
+  g_assert_cmpstr (ph_iana_get_name (22, PH_PORT_PROTOCOL_TCP), ==, "ssh");
+  g_assert_cmpstr (ph_iana_get_name (5353, PH_PORT_PROTOCOL_UDP), ==, "mdns");
+  g_assert_null (ph_iana_get_name (0, PH_PORT_PROTOCOL_TCP));       /* "Reserved", no name */
+  g_assert_null (ph_iana_get_name (62893, PH_PORT_PROTOCOL_TCP));
+  for (guint port = 0; port <= 65535; port += 7)
+    {
+      g_autoptr(GArray) services = ph_iana_lookup (port, PH_PORT_PROTOCOL_UDP);
+      const char *name = services->len > 0 ? g_array_index (services, PhIanaService, 0).name : "";
+
+      g_assert_cmpstr (ph_iana_get_name (port, PH_PORT_PROTOCOL_UDP), ==,
+                       *name != '\0' ? name : NULL);
+    }
 
   start = g_get_monotonic_time ();
   for (guint port = 0; port <= 65535; port++)

@@ -764,6 +764,142 @@ test_addresses (void)
   }
 }
 
+static void
+record_notify (GPtrArray  *names,
+               GParamSpec *pspec)
+{
+  g_ptr_array_add (names, (gpointer) g_param_spec_get_name (pspec));
+}
+
+static void
+assert_notified (GPtrArray          *names,
+                 const char * const *expected)
+{
+  g_ptr_array_sort_values (names, (GCompareFunc) strcmp);
+  g_ptr_array_add (names, NULL);
+  if (!g_strv_equal ((const char * const *) names->pdata, expected))
+    {
+      g_autofree char *got = g_strjoinv (",", (char **) names->pdata);
+      g_autofree char *want = g_strjoinv (",", (char **) expected);
+
+      g_error ("notified %s, expected %s", got, want);
+    }
+  g_ptr_array_set_size (names, 0);
+}
+
+/* One PROC of the process in test_identity_changes(), in a change set of its own. */
+static void
+feed_nc (PhServiceList *list,
+         guint          seq,
+         const char    *ppid,
+         const char    *exe,
+         const char    *cwd)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf ("BEGIN\tseq=%u\tkind=%s\n"
+                          "PROC\tpid=10\tstart=1\tppid=%s\tuid=1000\tuser=u\tcomm=nc"
+                          "\texe=%s\tcwd=%s\tcmdline=nc\\x00-l\tmanager=session\n"
+                          "%s"
+                          "END\tseq=%u\tsockets=1\n",
+                          seq, seq == 1 ? "full" : "delta", ppid, exe, cwd,
+                          seq == 1 ? "SOCK\tid=1\tproto=tcp\tfamily=4\taddr=0.0.0.0"
+                                     "\tport=1234\towners=10:1:3\n" : "",
+                          seq);
+  feed (list, text);
+}
+
+/* The group is the main owner's identity, stored once: it is replaced, and "identity"
+ * and the group-* properties notified, only when something it shows really changed. */
+static void
+test_identity_changes (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(GPtrArray) on_service = g_ptr_array_new ();
+  g_autoptr(GPtrArray) on_process = g_ptr_array_new ();
+  PhService *service;
+  PhProcess *process;
+  PhAppIdentity *before;
+
+  feed_nc (list, 1, "1", "/usr/bin/nc.openbsd", "/tmp");
+  service = ph_service_list_lookup (list, 1);
+  process = ph_service_get_main_owner (service);
+  before = ph_service_get_identity (service);
+  g_assert_true (before == ph_process_get_identity (process));
+  g_assert_cmpstr (ph_service_get_group_name (service), ==, "nc.openbsd");
+  g_assert_cmpint (ph_service_get_group_kind (service), ==, PH_APP_KIND_PROGRAM);
+  g_signal_connect_swapped (service, "notify", G_CALLBACK (record_notify), on_service);
+  g_signal_connect_swapped (process, "notify", G_CALLBACK (record_notify), on_process);
+
+  /* another parent: not an input of the identity */
+  feed_nc (list, 2, "2", "/usr/bin/nc.openbsd", "/tmp");
+  assert_notified (on_process, (const char *[]) { "ppid", NULL });
+  assert_notified (on_service, (const char *[]) { NULL });
+
+  /* another working directory: an input, but the same identity comes out */
+  feed_nc (list, 3, "2", "/usr/bin/nc.openbsd", "/var/tmp");
+  assert_notified (on_process, (const char *[]) { "cwd", NULL });
+  assert_notified (on_service, (const char *[]) { NULL });
+  g_assert_true (ph_service_get_identity (service) == before);
+
+  /* another executable: another name and key; the kind, subtitle and icon stay */
+  feed_nc (list, 4, "2", "/usr/bin/ncat", "/var/tmp");
+  assert_notified (on_process, (const char *[]) { "exe", "identity", NULL });
+  assert_notified (on_service, (const char *[]) { "group-key", "group-name", "identity", NULL });
+  g_assert_true (ph_service_get_identity (service) == ph_process_get_identity (process));
+  g_assert_cmpstr (ph_service_get_group_name (service), ==, "ncat");
+
+  g_signal_handlers_disconnect_by_data (service, on_service);
+  g_signal_handlers_disconnect_by_data (process, on_process);
+}
+
+/* Where this computer connects to a service, and the host of a URI that opens it. */
+static void
+test_local_target (void)
+{
+  static const struct
+  {
+    const char *address;
+    int         v6only;
+    const char *target;
+    const char *uri_host;
+  } cases[] = {
+    { "0.0.0.0", -1, "127.0.0.1", "localhost" },
+    { "127.0.0.1", -1, "127.0.0.1", "localhost" },
+    { "127.0.0.53", -1, "127.0.0.53", "127.0.0.53" },
+    { "::", 0, "::1", "localhost" },
+    { "::", -1, "::1", "localhost" },
+    { "::", 1, "::1", "[::1]" },
+    { "::1", 1, "::1", "[::1]" },
+    { "192.168.1.20", -1, "192.168.1.20", "192.168.1.20" },
+    { "fe80::1", 1, "fe80::1", "[fe80::1]" },
+  };
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(GString) text = g_string_new ("BEGIN\tseq=1\tkind=full\n");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_string_append_printf (text, "SOCK\tid=%u\tproto=tcp\tfamily=%u\taddr=%s\tport=80"
+                              "\tkernel=1", i + 1, strchr (cases[i].address, ':') ? 6 : 4,
+                              cases[i].address);
+      if (cases[i].v6only >= 0)
+        g_string_append_printf (text, "\tv6only=%d", cases[i].v6only);
+      g_string_append_c (text, '\n');
+    }
+  g_string_append_printf (text, "END\tseq=1\tsockets=%u\n", (guint) G_N_ELEMENTS (cases));
+  feed (list, text->str);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PhService *service = ph_service_list_lookup (list, i + 1);
+      g_autofree char *target = ph_service_dup_local_target (service);
+      g_autofree char *uri_host = ph_service_dup_uri_host (service);
+
+      g_assert_cmpstr (target, ==, cases[i].target);
+      g_assert_cmpstr (uri_host, ==, cases[i].uri_host);
+    }
+}
+
 /* The owner that started the others is the main owner, whatever order SOCK lists. */
 static void
 test_main_owner (void)
@@ -807,6 +943,8 @@ main (int   argc,
   g_test_add_func ("/service-list/matches", test_matches);
   g_test_add_func ("/service-list/addresses", test_addresses);
   g_test_add_func ("/service-list/main-owner", test_main_owner);
+  g_test_add_func ("/service-list/identity-changes", test_identity_changes);
+  g_test_add_func ("/service-list/local-target", test_local_target);
 
   return g_test_run ();
 }
