@@ -274,13 +274,7 @@ test_server_new_at (const char *address,
                                                   address, port, error->message);
 
       g_test_skip (message);
-      g_object_unref (server->service);
-      g_object_unref (server->cancellable);
-      g_ptr_array_unref (server->conns);
-      g_string_free (server->received, TRUE);
-      g_clear_object (&server->cert);
-      g_clear_pointer (&server->reply, g_bytes_unref);
-      g_free (server);
+      test_server_free (server);
       return NULL;
     }
   server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "ph-probe-private.h"
+#include "test-probe-greetings.h"
 #include "test-probe-server.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -264,15 +265,6 @@ test_tls_dual (void)
 /* ---------------------------------------------------------------------------------------
  * Server-first banners
  * ------------------------------------------------------------------------------------- */
-
-static const guint8 mysql_greeting[] = {
-  0x49, 0x00, 0x00, 0x00, 0x0a, '8', '.', '0', '.', '3', '6', 0x00,
-  0x08, 0x00, 0x00, 0x00, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 0x00,
-  0xff, 0xff, 0xff, 0x02, 0x00, 0xff, 0xdf, 0x15, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-  0x00, 0x00, 0x00, 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 0x00,
-  'c', 'a', 'c', 'h', 'i', 'n', 'g', '_', 's', 'h', 'a', '2', '_', 'p', 'a', 's', 's',
-  'w', 'o', 'r', 'd', 0x00,
-};
 
 /* A greeting ends the probe as soon as it is complete, text or binary, and nothing is
  * sent; every kind of greeting is read in test-probe-parse. */
