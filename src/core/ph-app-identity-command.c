@@ -78,7 +78,7 @@ command_word_name (const char *word)
 
 static gboolean
 option_takes_value (PhInterpreter  interp,
-                    const char  *option)
+                    const char    *option)
 {
   static const char * const node[] = {
     "-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions",
@@ -111,7 +111,7 @@ option_takes_value (PhInterpreter  interp,
 /* An option after which no script follows (code given inline) */
 static gboolean
 option_ends_command (PhInterpreter  interp,
-                     const char  *option)
+                     const char    *option)
 {
   static const char * const node[] = { "-e", "--eval", "-p", "--print", NULL };
   static const char * const others[] = { "-c", "-e", "-r", "-E", NULL };

@@ -83,8 +83,8 @@ dir_is_project_root (const char *dir)
  * or unreadable): then walk up from the script (or program) to a folder that looks like
  * a project root. */
 char *
-ph_project_dir_find (const PhCommand        *cmd,
-                  const PhProcessFacts *facts)
+ph_project_dir_find (const PhCommand      *cmd,
+                     const PhProcessFacts *facts)
 {
   g_autofree char *start = NULL;
   g_autofree char *dir = NULL;

@@ -330,7 +330,7 @@ module_matches (const char * const *modules,
 
 static gboolean
 path_matches (const char * const   *paths,
-              const PhCommand        *cmd,
+              const PhCommand      *cmd,
               const PhProcessFacts *facts)
 {
   const char *candidates[3] = {
@@ -354,7 +354,7 @@ path_matches (const char * const   *paths,
 }
 
 static gboolean
-rest_has_word (const PhCommand      *cmd,
+rest_has_word (const PhCommand    *cmd,
                const char * const *words)
 {
   for (guint i = cmd->rest; i < cmd->words->len; i++)
@@ -368,7 +368,7 @@ rest_has_word (const PhCommand      *cmd,
 }
 
 static gboolean
-has_option (const PhCommand      *cmd,
+has_option (const PhCommand    *cmd,
             const char * const *options)
 {
   for (guint i = 1; i < cmd->words->len; i++)
@@ -387,9 +387,9 @@ has_option (const PhCommand      *cmd,
 }
 
 gboolean
-ph_dev_rule_matches (const PhDevRule        *rule,
-              const PhCommand        *cmd,
-              const PhProcessFacts *facts)
+ph_dev_rule_matches (const PhDevRule      *rule,
+                     const PhCommand      *cmd,
+                     const PhProcessFacts *facts)
 {
   const char * const *commands = (const char * const *) rule->commands;
   gboolean hit;

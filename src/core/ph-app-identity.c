@@ -288,7 +288,7 @@ identity_for_service (const PhProcessFacts *facts,
 
 static PhAppIdentity *
 identity_for_container (const PhProcessFacts *facts,
-                        const PhCommand        *cmd)
+                        const PhCommand      *cmd)
 {
   PhAppIdentity *self;
   g_autofree char *short_id = g_strndup (facts->container, PH_CONTAINER_SHORT_ID_LENGTH);
@@ -362,7 +362,7 @@ identity_for_app (const PhProcessFacts *facts,
 }
 
 static PhAppIdentity *
-identity_for_dev_server (const PhDevRule        *rule,
+identity_for_dev_server (const PhDevRule      *rule,
                          const PhProcessFacts *facts,
                          char                 *project_dir)
 {
@@ -380,7 +380,7 @@ identity_for_dev_server (const PhDevRule        *rule,
 
 static PhAppIdentity *
 identity_for_program (const PhProcessFacts *facts,
-                      const PhCommand        *cmd,
+                      const PhCommand      *cmd,
                       gboolean              in_terminal)
 {
   PhAppIdentity *self;
