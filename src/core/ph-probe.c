@@ -567,17 +567,18 @@ probe_connect (GTask *task)
                                  on_connected, g_object_ref (task));
 }
 
-/* Wildcard addresses are reached through loopback; loopback goes by "localhost", which
- * dev servers that check the Host header accept. */
+/* Wildcard addresses are reached through loopback (ph_address_dup_local_target()); loopback
+ * goes by "localhost", which dev servers that check the Host header accept. */
 static gboolean
 probe_set_target (Probe      *probe,
                   const char *address,
                   guint16     port)
 {
+  g_autofree char *target = ph_address_dup_local_target (address);
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) sockaddr = NULL;
 
-  sockaddr = g_inet_socket_address_new_from_string (address, port);
+  sockaddr = g_inet_socket_address_new_from_string (target, port);
   if (sockaddr == NULL)
     {
       if (address[0] == '\0' || strpbrk (address, " /[]") != NULL)
@@ -588,14 +589,6 @@ probe_set_target (Probe      *probe,
     }
 
   inet = g_object_ref (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (sockaddr)));
-  if (g_inet_address_get_is_any (inet))
-    {
-      g_autofree char *target = ph_address_dup_local_target (address);
-
-      g_clear_object (&sockaddr);
-      sockaddr = g_inet_socket_address_new_from_string (target, port);
-      g_set_object (&inet, g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (sockaddr)));
-    }
 
   if (g_inet_address_get_is_loopback (inet))
     probe->host = g_strdup ("localhost");
