@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "ph-test-utils.h"
+
 typedef struct
 {
   int   status;
@@ -29,9 +31,7 @@ run_explain (const char *address,
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  const char *porthole = g_getenv ("PORTHOLE_BIN");
-
-  g_assert_nonnull (porthole);
+  g_autofree char *porthole = ph_test_porthole_path ();
 
   /* English in UTF-8, whatever the machine's locale, and no display: it must not need one. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -250,6 +250,7 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  ph_test_utils_init ();
 
   g_test_add_func ("/cli-explain/loopback-dynamic", test_loopback_dynamic);
   g_test_add_func ("/cli-explain/free-and-in-use", test_free_and_in_use);

@@ -2,19 +2,23 @@
 /* test-protocol-reader.c — line parsing, unescaping and display forms of helper records */
 #include "config.h"
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <string.h>
 
+/* Both ends of the pipe, linked into one program: the helper's writer (scan/, helper/)
+ * and Porthole's reader (core/). */
+#include "ph-helper.h"
+#include "ph-helper-client.h"
+#include "ph-protocol.h"
 #include "ph-protocol-reader.h"
 #include "ph-service-list.h"
+#include "ph-sock-table.h"
+#include "ph-test-utils.h"
 
 static char *
 fixture_path (const char *name)
 {
-  const char *srcdir = g_getenv ("PORTHOLE_SRCDIR");
-
-  g_assert_nonnull (srcdir);
-  return g_build_filename (srcdir, "tests", "fixtures", name, NULL);
+  return g_test_build_filename (G_TEST_DIST, "fixtures", name, NULL);
 }
 
 static void
@@ -408,11 +412,237 @@ test_truncated_stream (void)
   g_assert_false (ph_service_list_in_change_set (list));
 }
 
+/* ---- what the helper really writes ------------------------------------------------------ */
+
+/* Parses every line of @text (a whole run of the helper): each one is a record of a kind
+ * this reader knows, and escaping its values again gives back the very same line, so no
+ * byte was lost or changed on the way. The records are returned in order. */
+static GPtrArray *
+parse_exactly (const char *text,
+               gsize       length)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_record_unref);
+  const char *end = text + length;
+
+  g_assert_cmpuint (length, >, 0);
+  g_assert_true (text[length - 1] == '\n');
+  for (const char *p = text; p < end;)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PhRecord) record = ph_record_parse (p, nl - p, &error);
+      g_autoptr(GString) again = g_string_new (NULL);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (ph_record_get_kind (record), !=, PH_RECORD_UNKNOWN);
+      g_assert_cmpstr (ph_record_get_type_name (record), ==,
+                       ph_record_kind_name (ph_record_get_kind (record)));
+
+      g_string_append (again, ph_record_get_type_name (record));
+      for (guint i = 0; i < ph_record_get_n_fields (record); i++)
+        {
+          const char *key = ph_record_get_key (record, i);
+          gsize len = 0;
+          const char *value = ph_record_get (record, key, &len);
+          g_autofree char *escaped = ph_protocol_escape (value, len);
+
+          g_string_append_printf (again, "\t%s=%s", key, escaped);
+        }
+      g_assert_cmpmem (again->str, again->len, p, (gsize) (nl - p));
+
+      g_ptr_array_add (records, g_steal_pointer (&record));
+      p = nl + 1;
+    }
+  return g_steal_pointer (&records);
+}
+
+static void
+assert_hello (const PhRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 protocol = 0;
+
+  g_assert_cmpint (ph_record_get_kind (record), ==, PH_RECORD_HELLO);
+  g_assert_true (ph_record_get_uint64 (record, PH_KEY_PROTOCOL, &protocol, NULL));
+  g_assert_cmpuint (protocol, ==, PH_PROTOCOL_VERSION);
+  g_assert_cmpstr (ph_record_get (record, PH_KEY_VERSION, NULL), ==, PACKAGE_VERSION);
+  ph_helper_client_check_hello (record, &error);
+  g_assert_no_error (error);
+}
+
+static GBytes *
+run_helper (const char * const *args,
+            int                *exit_status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) helper = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) ph_test_helper_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  helper = g_subprocess_newv ((const char * const *) argv->pdata,
+                              G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (helper, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (helper));
+  *exit_status = g_subprocess_get_exit_status (helper);
+  return g_steal_pointer (&out);
+}
+
+/* The built porthole-helper's `watch --once`, with a listener whose name and arguments
+ * need every kind of escape, read back byte for byte. */
+static void
+test_real_watch (void)
+{
+  static const char name[] = "ph\tlis\x1bten\xff";
+  static const char odd_arg[] = "a\nb\\c\xc3\xa9\xfe";
+  static const char * const args[] = { PH_VERB_WATCH, "--once", NULL };
+  g_autoptr(PhTestListener) listener =
+    ph_test_listener_start ("--exec-name", name, "tcp:127.0.0.1:0", "--", odd_arg, NULL);
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *expected_cmdline = NULL;
+  gsize expected_len;
+  gboolean sock_seen = FALSE, proc_seen = FALSE;
+  guint n_begin = 0, n_end = 0;
+  int status;
+
+  out = run_helper (args, &status);
+  g_assert_cmpint (status, ==, 0);
+  records = parse_exactly (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+
+  assert_hello (records->pdata[0]);
+  for (guint i = 0; i < records->len; i++)
+    {
+      const PhRecord *record = records->pdata[i];
+
+      n_begin += ph_record_get_kind (record) == PH_RECORD_BEGIN;
+      n_end += ph_record_get_kind (record) == PH_RECORD_END;
+      if (ph_record_get_kind (record) == PH_RECORD_SOCK &&
+          ph_record_get_uint64_or (record, PH_KEY_ID, 0) == listener->inodes[0])
+        {
+          g_autofree char *owner = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GUINT64_FORMAT ":",
+                                                    listener->pid, listener->start);
+
+          g_assert_cmpstr (ph_record_get (record, PH_KEY_PROTO, NULL), ==, "tcp");
+          g_assert_cmpstr (ph_record_get (record, PH_KEY_ADDR, NULL), ==, "127.0.0.1");
+          g_assert_cmpuint (ph_record_get_uint64_or (record, PH_KEY_PORT, 0), ==,
+                            listener->ports[0]);
+          g_assert_true (g_str_has_prefix (ph_record_get (record, PH_KEY_OWNERS, NULL), owner));
+          sock_seen = TRUE;
+        }
+      if (ph_record_get_kind (record) == PH_RECORD_PROC &&
+          ph_record_get_uint64_or (record, PH_KEY_PID, 0) == (guint64) listener->pid)
+        {
+          const char *cmdline;
+          gsize len;
+
+          /* argv[0] as given, its odd argument, then ph-test-listener's own */
+          cmdline = ph_record_get (record, PH_KEY_CMDLINE, &len);
+          expected_cmdline = g_strdup_printf ("%s%c%s%c--ph-test-listener", name, 0, odd_arg, 0);
+          expected_len = strlen (name) + 1 + strlen (odd_arg) + 1 + strlen ("--ph-test-listener");
+          g_assert_cmpuint (len, >, expected_len);
+          g_assert_cmpmem (cmdline, expected_len, expected_cmdline, expected_len);
+          g_assert_cmpuint (ph_record_get_uint64_or (record, PH_KEY_START, 0), ==,
+                            listener->start);
+          proc_seen = TRUE;
+        }
+    }
+  g_assert_cmpuint (n_begin, ==, 1);
+  g_assert_cmpuint (n_end, ==, 1);
+  g_assert_cmpint (ph_record_get_kind (records->pdata[records->len - 1]), ==, PH_RECORD_END);
+  g_assert_true (sock_seen);
+  g_assert_true (proc_seen);
+}
+
+/* `stop` with its arguments missing: HELLO, a RESULT named as the header names it, and
+ * the usage exit status; `--version` names the same protocol version. */
+static void
+test_real_stop_and_version (void)
+{
+  static const char * const stop_args[] = { PH_VERB_STOP, NULL };
+  static const char * const version_args[] = { PH_VERB_VERSION, NULL };
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) version = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version_line = NULL;
+  int status;
+
+  out = run_helper (stop_args, &status);
+  g_assert_cmpint (status, ==, PH_HELPER_EXIT_USAGE);
+  g_assert_cmpint (status, ==, PH_STOP_OUTCOME_USAGE);
+  records = parse_exactly (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  g_assert_cmpuint (records->len, ==, 2);
+  assert_hello (records->pdata[0]);
+  g_assert_cmpint (ph_record_get_kind (records->pdata[1]), ==, PH_RECORD_RESULT);
+  g_assert_cmpstr (ph_record_get (records->pdata[1], PH_KEY_OUTCOME, NULL), ==,
+                   ph_stop_outcome_name (PH_STOP_OUTCOME_USAGE));
+  g_assert_nonnull (ph_record_get (records->pdata[1], PH_KEY_MESSAGE, NULL));
+
+  version = run_helper (version_args, &status);
+  g_assert_cmpint (status, ==, 0);
+  version_line = g_strndup (g_bytes_get_data (version, NULL), g_bytes_get_size (version));
+  g_assert_true (g_str_has_prefix (version_line, HELPER_NAME " " PACKAGE_VERSION " "));
+  ph_helper_client_check_version_line (version_line, &error);
+  g_assert_no_error (error);
+}
+
+/* The writer and the reader in one program: every record kind the helper can start is
+ * the kind the reader makes of it, and a real scan reads back exactly. */
+static void
+test_in_process (void)
+{
+  PhBuf buf = PH_BUF_INIT;
+  PhSockTable *table;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GHashTable) outcomes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (PhRecordKind kind = PH_RECORD_UNKNOWN + 1; kind < PH_RECORD_N_KINDS; kind++)
+    {
+      g_autoptr(PhRecord) record = NULL;
+
+      ph_buf_clear (&buf);
+      ph_rec_start (&buf, kind);
+      ph_rec_u64 (&buf, PH_KEY_SEQ, kind);
+      ph_rec_end (&buf);
+      record = ph_record_parse (buf.data, buf.len, NULL);
+      g_assert_nonnull (record);
+      g_assert_cmpint (ph_record_get_kind (record), ==, kind);
+    }
+  g_assert_null (ph_record_kind_name (PH_RECORD_UNKNOWN));
+
+  /* Every outcome has its own name, and its exit status is its value. */
+  for (PhStopOutcome outcome = PH_STOP_OUTCOME_FREED; outcome < PH_STOP_OUTCOME_FAILED; outcome++)
+    {
+      g_assert_nonnull (ph_stop_outcome_name (outcome));
+      g_assert_true (g_hash_table_add (outcomes, (gpointer) ph_stop_outcome_name (outcome)));
+    }
+  g_assert_null (ph_stop_outcome_name (PH_STOP_OUTCOME_FAILED));
+
+  ph_buf_clear (&buf);
+  table = ph_sock_table_new ("/proc", PH_SCAN_ALL, PH_SOURCE_AUTO);
+  ph_helper_hello (&buf, ph_sock_table_source_name (table));
+  ph_sock_table_refresh (table, &buf);
+  ph_sock_table_refresh (table, &buf);
+  ph_sock_table_free (table);
+  records = parse_exactly (buf.data, buf.len);
+  assert_hello (records->pdata[0]);
+  g_assert_cmpint (ph_record_get_kind (records->pdata[records->len - 1]), ==, PH_RECORD_END);
+  ph_buf_free (&buf);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  ph_test_utils_init ();
 
   g_test_add_func ("/protocol/unescape", test_unescape);
   g_test_add_func ("/protocol/unescape-bad", test_unescape_bad);
@@ -422,6 +652,9 @@ main (int   argc,
   g_test_add_func ("/protocol/display", test_display);
   g_test_add_func ("/protocol/hostile-stream", test_hostile_stream);
   g_test_add_func ("/protocol/truncated-stream", test_truncated_stream);
+  g_test_add_func ("/protocol/real/watch", test_real_watch);
+  g_test_add_func ("/protocol/real/stop-and-version", test_real_stop_and_version);
+  g_test_add_func ("/protocol/in-process", test_in_process);
 
   return g_test_run ();
 }

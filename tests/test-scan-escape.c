@@ -154,7 +154,7 @@ main (void)
   {
     PhBuf rec = PH_BUF_INIT;
 
-    ph_rec_start (&rec, "PROC");
+    ph_rec_start (&rec, PH_RECORD_PROC);
     ph_rec_u64 (&rec, "pid", 42);
     ph_rec_str (&rec, "comm", "evil\tname\n");
     ph_rec_str (&rec, "exe", NULL);

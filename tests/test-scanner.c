@@ -7,108 +7,10 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/types.h>
 
 #include "ph-scanner.h"
-
-typedef struct
-{
-  GSubprocess *process;
-  gint64       pid;
-  guint        n_sockets;
-  char        *protos[8];
-  guint        ports[8];
-  guint64      inodes[8];
-} Listener;
-
-static void
-listener_free (Listener *listener)
-{
-  if (listener->process != NULL)
-    {
-      g_subprocess_force_exit (listener->process);
-      g_subprocess_wait (listener->process, NULL, NULL);
-      g_clear_object (&listener->process);
-    }
-  for (guint i = 0; i < listener->n_sockets; i++)
-    g_free (listener->protos[i]);
-  g_free (listener);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Listener, listener_free)
-
-/* A listener must not outlive a test that crashed (meson would wait for its stderr). */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Starts ph-test-listener with ARGS and reads what it holds. */
-static Listener *
-listener_start (const char *first_arg,
-                ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  Listener *listener = g_new0 (Listener, 1);
-  const char *program = g_getenv ("PH_TEST_LISTENER");
-  va_list ap;
-
-  g_assert_nonnull (program);
-  g_ptr_array_add (argv, (char *) program);
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  listener->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
-                                                    &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (listener->process));
-
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-      g_auto(GStrv) words = NULL;
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-      words = g_strsplit (line, " ", -1);
-      if (g_str_equal (words[0], "SOCKET"))
-        {
-          guint i = listener->n_sockets++;
-
-          g_assert_cmpuint (g_strv_length (words), ==, 5);
-          listener->protos[i] = g_strdup (words[1]);
-          listener->ports[i] = (guint) g_ascii_strtoull (words[3], NULL, 10);
-          listener->inodes[i] = g_ascii_strtoull (words[4], NULL, 10);
-        }
-      else if (g_str_equal (words[0], "READY"))
-        {
-          listener->pid = g_ascii_strtoll (words[1], NULL, 10);
-          break;
-        }
-    }
-
-  return listener;
-}
-
-static void
-listener_stop (Listener *listener)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (listener->process, SIGTERM);
-  g_subprocess_wait (listener->process, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&listener->process);
-}
+#include "ph-test-utils.h"
 
 typedef gboolean (*Predicate) (PhScanner *scanner, gpointer data);
 
@@ -167,9 +69,10 @@ scanner_new (guint interval)
 static void
 test_live (void)
 {
-  g_autoptr(Listener) first = listener_start ("--exec-name", "phlisten", "--cwd", "/tmp",
-                                              "tcp:127.0.0.1:0", "--", "--the-extra", NULL);
-  g_autoptr(Listener) second = NULL;
+  g_autoptr(PhTestListener) first =
+    ph_test_listener_start ("--exec-name", "phlisten", "--cwd", "/tmp", "tcp:127.0.0.1:0", "--",
+                            "--the-extra", NULL);
+  g_autoptr(PhTestListener) second = NULL;
   g_autoptr(PhScanner) scanner = scanner_new (0);
   PhServiceList *list = ph_scanner_get_service_list (scanner);
   PhService *service;
@@ -179,8 +82,8 @@ test_live (void)
   g_assert_cmpint (ph_scanner_get_state (scanner), ==, PH_SCANNER_STATE_STOPPED);
   ph_scanner_start (scanner);
   g_assert_cmpint (ph_scanner_get_state (scanner), ==, PH_SCANNER_STATE_STARTING);
-  g_assert_nonnull (ph_scanner_get_helper_pid (scanner));
   wait_for (scanner, is_state, GUINT_TO_POINTER (PH_SCANNER_STATE_RUNNING), 10, "running");
+  g_assert_nonnull (ph_scanner_get_helper_pid (scanner));
   g_assert_null (ph_scanner_get_error_message (scanner));
   g_assert_true (g_strcmp0 (ph_scanner_get_source (scanner), "netlink") == 0 ||
                  g_strcmp0 (ph_scanner_get_source (scanner), "procfs") == 0);
@@ -206,7 +109,7 @@ test_live (void)
   g_assert_nonnull (ph_service_get_group_name (service));
 
   /* A new listener appears on refresh. */
-  second = listener_start ("udp:[::1]:0", "tcp6only:[::1]:0", NULL);
+  second = ph_test_listener_start ("udp:[::1]:0", "tcp6only:[::1]:0", NULL);
   ph_scanner_refresh (scanner);
   wait_for (scanner, has_id, &second->inodes[0], 10, "the UDP listener");
   wait_for (scanner, has_id, &second->inodes[1], 10, "the TCP listener");
@@ -224,7 +127,7 @@ test_live (void)
 
   /* ... and disappears once it is gone, while the other stays the same object. */
   service = ph_service_list_lookup (list, first->inodes[0]);
-  listener_stop (second);
+  ph_test_listener_stop (second);
   ph_scanner_refresh (scanner);
   wait_for (scanner, lacks_id, &second->inodes[0], 10, "the UDP listener to go");
   wait_for (scanner, lacks_id, &second->inodes[1], 10, "the TCP listener to go");
@@ -236,14 +139,14 @@ static void
 test_interval (void)
 {
   g_autoptr(PhScanner) scanner = scanner_new (0);
-  g_autoptr(Listener) listener = NULL;
+  g_autoptr(PhTestListener) listener = NULL;
 
   ph_scanner_start (scanner);
   wait_for (scanner, is_state, GUINT_TO_POINTER (PH_SCANNER_STATE_RUNNING), 10, "running");
 
   g_object_set (scanner, "refresh-interval", 1, NULL);
   g_assert_cmpuint (ph_scanner_get_refresh_interval (scanner), ==, 1);
-  listener = listener_start ("tcp:127.0.0.1:0", NULL);
+  listener = ph_test_listener_start ("tcp:127.0.0.1:0", NULL);
   /* no refresh (): only the interval can bring it */
   wait_for (scanner, has_id, &listener->inodes[0], 5, "the listener, by interval");
 }
@@ -271,7 +174,7 @@ kill_helper (PhScanner *scanner)
 static void
 test_crash_recovery (void)
 {
-  g_autoptr(Listener) listener = listener_start ("tcp:127.0.0.1:0", NULL);
+  g_autoptr(PhTestListener) listener = ph_test_listener_start ("tcp:127.0.0.1:0", NULL);
   g_autoptr(PhScanner) scanner = scanner_new (0);
   PhServiceList *list = ph_scanner_get_service_list (scanner);
   PhService *service;
@@ -388,7 +291,8 @@ test_wrong_protocol (void)
 static void
 test_show_udp (void)
 {
-  g_autoptr(Listener) listener = listener_start ("tcp:127.0.0.1:0", "udp:127.0.0.1:0", NULL);
+  g_autoptr(PhTestListener) listener =
+    ph_test_listener_start ("tcp:127.0.0.1:0", "udp:127.0.0.1:0", NULL);
   g_autoptr(PhScanner) scanner = scanner_new (0);
   PhServiceList *list = ph_scanner_get_service_list (scanner);
   PhService *tcp;
@@ -419,7 +323,8 @@ test_dispose (void)
   ph_scanner_start (scanner);
   wait_for (scanner, is_state, GUINT_TO_POINTER (PH_SCANNER_STATE_RUNNING), 10, "running");
   pid = g_ascii_strtoll (ph_scanner_get_helper_pid (scanner), NULL, 10);
-  g_object_unref (scanner);
+  /* Nothing the scanner started holds on to it. */
+  g_assert_finalize_object (scanner);
 
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (kill ((pid_t) pid, 0) == 0)
@@ -429,10 +334,6 @@ test_dispose (void)
       g_usleep (2000);
     }
   g_assert_cmpint (errno, ==, ESRCH);
-
-  /* nothing of the scanner is left to run */
-  for (guint i = 0; i < 50; i++)
-    g_main_context_iteration (NULL, FALSE);
 }
 
 int
@@ -440,6 +341,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  ph_test_utils_init ();
 
   g_test_add_func ("/scanner/live", test_live);
   g_test_add_func ("/scanner/interval", test_interval);

@@ -8,52 +8,16 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ph-helper-client.h"
 #include "ph-service-list.h"
 #include "ph-stopper.h"
+#include "ph-test-utils.h"
 
 /* ---- processes --------------------------------------------------------------------- */
-
-/* Field 22 of /proc/PID/stat, or 0 when the process is gone. */
-static guint64
-proc_start_time (gint64 pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *rest;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  rest = strrchr (contents, ')');
-  if (rest == NULL || rest[1] == '\0')
-    return 0;
-  fields = g_strsplit (rest + 2, " ", -1);
-  if (g_strv_length (fields) < 20)
-    return 0;
-  return g_ascii_strtoull (fields[19], NULL, 10);
-}
-
-/* Is this process instance still running (not gone, not a zombie)? */
-static gboolean
-proc_alive (gint64  pid,
-            guint64 start)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *rest;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return FALSE;
-  rest = strrchr (contents, ')');
-  if (rest == NULL || rest[1] == '\0' || rest[2] == 'Z' || rest[2] == 'X')
-    return FALSE;
-  return proc_start_time (pid) == start;
-}
 
 static gboolean
 wait_dead (gint64  pid,
@@ -62,7 +26,7 @@ wait_dead (gint64  pid,
 {
   gint64 deadline = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
 
-  while (proc_alive (pid, start))
+  while (ph_test_proc_alive (pid, start))
     {
       if (g_get_monotonic_time () > deadline)
         return FALSE;
@@ -71,125 +35,14 @@ wait_dead (gint64  pid,
   return TRUE;
 }
 
-typedef struct
+/* One socket, as most tests here want. */
+static PhTestListener *
+listener_start (const char *spec)
 {
-  GSubprocess *process;
-  gint64       pid;
-  guint64      start;
-  guint        port;
-  guint64      inode;
-  GArray      *children;       /* gint64 PIDs */
-  GArray      *child_starts;   /* guint64 start times */
-} Listener;
+  PhTestListener *listener = ph_test_listener_start (spec, NULL);
 
-static void
-listener_free (Listener *listener)
-{
-  /* Only the processes this test started, and only the same instances. */
-  if (listener->process != NULL)
-    {
-      g_subprocess_force_exit (listener->process);
-      g_subprocess_wait (listener->process, NULL, NULL);
-      g_clear_object (&listener->process);
-    }
-  for (guint i = 0; i < listener->children->len; i++)
-    {
-      gint64 pid = g_array_index (listener->children, gint64, i);
-
-      if (proc_alive (pid, g_array_index (listener->child_starts, guint64, i)))
-        kill ((pid_t) pid, SIGKILL);
-    }
-  g_array_unref (listener->children);
-  g_array_unref (listener->child_starts);
-  g_free (listener);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Listener, listener_free)
-
-/* A listener must not outlive a test that crashed (meson would wait for its stderr). */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Starts ph-test-listener with ARGS (one socket) and reads what it holds. */
-static Listener *
-listener_start (const char *first_arg,
-                ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  Listener *listener = g_new0 (Listener, 1);
-  const char *program = g_getenv ("PH_TEST_LISTENER");
-  va_list ap;
-
-  g_assert_nonnull (program);
-  listener->children = g_array_new (FALSE, FALSE, sizeof (gint64));
-  listener->child_starts = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_ptr_array_add (argv, (char *) program);
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  listener->process = g_subprocess_launcher_spawnv (launcher,
-                                                    (const char * const *) argv->pdata,
-                                                    &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (listener->process));
-
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-      g_auto(GStrv) words = NULL;
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-      words = g_strsplit (line, " ", -1);
-      if (g_str_equal (words[0], "SOCKET"))
-        {
-          g_assert_cmpuint (g_strv_length (words), ==, 5);
-          g_assert_cmpuint (listener->inode, ==, 0);
-          listener->port = (guint) g_ascii_strtoull (words[3], NULL, 10);
-          listener->inode = g_ascii_strtoull (words[4], NULL, 10);
-        }
-      else if (g_str_equal (words[0], "CHILD"))
-        {
-          gint64 pid = g_ascii_strtoll (words[1], NULL, 10);
-          guint64 start = proc_start_time (pid);
-
-          g_array_append_val (listener->children, pid);
-          g_array_append_val (listener->child_starts, start);
-        }
-      else if (g_str_equal (words[0], "READY"))
-        {
-          listener->pid = g_ascii_strtoll (words[1], NULL, 10);
-          break;
-        }
-    }
-
-  listener->start = proc_start_time (listener->pid);
-  g_assert_cmpuint (listener->start, !=, 0);
-  g_assert_cmpuint (listener->port, !=, 0);
+  g_assert_cmpuint (listener->n_sockets, ==, 1);
   return listener;
-}
-
-/* Ends a listener the way a person would (SIGTERM), and reaps it. */
-static void
-listener_stop (Listener *listener)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (listener->process, SIGTERM);
-  g_subprocess_wait (listener->process, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&listener->process);
 }
 
 /* Can 127.0.0.1:PORT be bound (TCP) right now? */
@@ -236,14 +89,12 @@ feed_text (PhServiceList *list,
 static PhServiceList *
 scan (void)
 {
-  const char *helper = g_getenv ("PORTHOLE_HELPER");
-  const char *argv[] = { helper, "watch", "--once", NULL };
+  const char *argv[] = { ph_test_helper_path (), PH_VERB_WATCH, "--once", NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   PhServiceList *list = ph_service_list_new ();
   int status;
 
-  g_assert_nonnull (helper);
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
                 &out, NULL, &status, &error);
   g_assert_no_error (error);
@@ -256,12 +107,12 @@ scan (void)
 /* The service of @listener's socket, looked up as the window does. */
 static PhService *
 find_service (PhServiceList *list,
-              Listener      *listener)
+              PhTestListener *listener)
 {
-  PhService *service = ph_service_list_find (list, "tcp", "127.0.0.1", listener->port);
+  PhService *service = ph_service_list_find (list, "tcp", "127.0.0.1", listener->ports[0]);
 
   g_assert_nonnull (service);
-  g_assert_cmpuint (ph_service_get_id (service), ==, listener->inode);
+  g_assert_cmpuint (ph_service_get_id (service), ==, listener->inodes[0]);
   return g_object_ref (service);
 }
 
@@ -331,7 +182,7 @@ assert_names_port (const char *text,
 static void
 test_lever_own_listener (void)
 {
-  g_autoptr(Listener) listener = listener_start ("tcp:127.0.0.1:0", NULL);
+  g_autoptr(PhTestListener) listener = listener_start ("tcp:127.0.0.1:0");
   g_autoptr(PhServiceList) list = scan ();
   g_autoptr(PhService) service = find_service (list, listener);
   PhProcess *owner = ph_service_get_main_owner (service);
@@ -363,20 +214,20 @@ test_lever_own_listener (void)
 static void
 test_stop_frees (void)
 {
-  g_autoptr(Listener) listener = listener_start ("tcp:127.0.0.1:0", NULL);
+  g_autoptr(PhTestListener) listener = listener_start ("tcp:127.0.0.1:0");
   g_autoptr(PhServiceList) list = scan ();
   g_autoptr(PhService) service = find_service (list, listener);
   g_autoptr(PhStopResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  g_assert_false (port_is_free (listener->port));
+  g_assert_false (port_is_free (listener->ports[0]));
   result = stop_sync (service, FALSE, 3000, &error);
   g_assert_no_error (error);
   g_assert_nonnull (result);
   g_assert_cmpint (result->outcome, ==, PH_STOP_OUTCOME_FREED);
   g_assert_cmpint (result->pid, ==, listener->pid);
-  g_assert_cmpuint (result->inode, ==, listener->inode);
+  g_assert_cmpuint (result->inode, ==, listener->inodes[0]);
   g_assert_cmpstr (result->signal_name, ==, "TERM");
   g_assert_cmpuint (result->holders->len, ==, 0);
   g_assert_nonnull (result->helper_message);
@@ -386,12 +237,12 @@ test_stop_frees (void)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (listener->process));
   g_assert_cmpint (g_subprocess_get_exit_status (listener->process), ==, 0);
-  g_assert_false (proc_alive (listener->pid, listener->start));
+  g_assert_false (ph_test_proc_alive (listener->pid, listener->start));
   /* … and the port can be used again. */
-  g_assert_true (port_is_free (listener->port));
+  g_assert_true (port_is_free (listener->ports[0]));
 
   text = ph_stopper_describe (service, result);
-  assert_names_port (text, listener->port);
+  assert_names_port (text, listener->ports[0]);
   g_assert_nonnull (strstr (text, "ph-test-listene"));
 }
 
@@ -399,7 +250,8 @@ test_stop_frees (void)
 static void
 test_stop_ignore_term (void)
 {
-  g_autoptr(Listener) listener = listener_start ("--ignore-term", "tcp:127.0.0.1:0", NULL);
+  g_autoptr(PhTestListener) listener =
+    ph_test_listener_start ("--ignore-term", "tcp:127.0.0.1:0", NULL);
   g_autoptr(PhServiceList) list = scan ();
   g_autoptr(PhService) service = find_service (list, listener);
   g_autoptr(PhStopResult) result = NULL;
@@ -418,10 +270,10 @@ test_stop_ignore_term (void)
   g_test_message ("still-held after %" G_GINT64_FORMAT " ms",
                   (g_get_monotonic_time () - started) / 1000);
   g_assert_cmpint (g_get_monotonic_time () - started, >=, 300 * G_TIME_SPAN_MILLISECOND);
-  g_assert_true (proc_alive (listener->pid, listener->start));
-  g_assert_false (port_is_free (listener->port));
+  g_assert_true (ph_test_proc_alive (listener->pid, listener->start));
+  g_assert_false (port_is_free (listener->ports[0]));
   text = ph_stopper_describe (service, result);
-  assert_names_port (text, listener->port);
+  assert_names_port (text, listener->ports[0]);
 
   forced = stop_sync (service, TRUE, 3000, &error);
   g_assert_no_error (error);
@@ -432,7 +284,7 @@ test_stop_ignore_term (void)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_signaled (listener->process));
   g_assert_cmpint (g_subprocess_get_term_sig (listener->process), ==, SIGKILL);
-  g_assert_true (port_is_free (listener->port));
+  g_assert_true (port_is_free (listener->ports[0]));
 }
 
 /* A forked server: the parent and both children hold the socket, and all must go. The
@@ -440,8 +292,8 @@ test_stop_ignore_term (void)
 static void
 test_stop_forked (void)
 {
-  g_autoptr(Listener) listener = listener_start ("--fork", "2", "--orphan-children",
-                                                 "tcp:127.0.0.1:0", NULL);
+  g_autoptr(PhTestListener) listener =
+    ph_test_listener_start ("--fork", "2", "--orphan-children", "tcp:127.0.0.1:0", NULL);
   g_autoptr(PhServiceList) list = scan ();
   g_autoptr(PhService) service = find_service (list, listener);
   g_autoptr(PhStopResult) result = NULL;
@@ -470,7 +322,7 @@ test_stop_forked (void)
   for (guint i = 0; i < listener->children->len; i++)
     g_assert_true (wait_dead (g_array_index (listener->children, gint64, i),
                               g_array_index (listener->child_starts, guint64, i), 5000));
-  g_assert_true (port_is_free (listener->port));
+  g_assert_true (port_is_free (listener->ports[0]));
 }
 
 /* The owner quit after the list was made, and another program took the port: that
@@ -478,8 +330,8 @@ test_stop_forked (void)
 static void
 test_stop_owner_gone (void)
 {
-  g_autoptr(Listener) first = listener_start ("tcp:127.0.0.1:0", NULL);
-  g_autoptr(Listener) second = NULL;
+  g_autoptr(PhTestListener) first = listener_start ("tcp:127.0.0.1:0");
+  g_autoptr(PhTestListener) second = NULL;
   g_autoptr(PhServiceList) list = scan ();
   g_autoptr(PhServiceList) after = NULL;
   g_autoptr(PhService) service = find_service (list, first);
@@ -489,10 +341,10 @@ test_stop_owner_gone (void)
   g_autofree char *spec = NULL;
   g_autofree char *text = NULL;
 
-  listener_stop (first);
-  spec = g_strdup_printf ("tcp:127.0.0.1:%u", first->port);
-  second = listener_start (spec, NULL);
-  g_assert_cmpuint (second->port, ==, first->port);
+  ph_test_listener_stop (first);
+  spec = g_strdup_printf ("tcp:127.0.0.1:%u", first->ports[0]);
+  second = listener_start (spec);
+  g_assert_cmpuint (second->ports[0], ==, first->ports[0]);
 
   result = stop_sync (service, FALSE, 3000, &error);
   g_assert_no_error (error);
@@ -501,11 +353,11 @@ test_stop_owner_gone (void)
                  result->outcome == PH_STOP_OUTCOME_NOT_HOLDER);
   g_assert_false (holders_contain (result, first->pid));
   text = ph_stopper_describe (service, result);
-  assert_names_port (text, first->port);
+  assert_names_port (text, first->ports[0]);
 
   /* Nothing else was signalled: the new holder is still there, as the next scan sees. */
-  g_assert_true (proc_alive (second->pid, second->start));
-  g_assert_false (port_is_free (second->port));
+  g_assert_true (ph_test_proc_alive (second->pid, second->start));
+  g_assert_false (port_is_free (second->ports[0]));
   after = scan ();
   now = find_service (after, second);
   g_assert_cmpint (ph_process_get_pid (ph_service_get_main_owner (now)), ==, second->pid);
@@ -516,8 +368,8 @@ test_stop_owner_gone (void)
 static void
 test_stop_not_holder_and_stale (void)
 {
-  g_autoptr(Listener) a = listener_start ("tcp:127.0.0.1:0", NULL);
-  g_autoptr(Listener) b = listener_start ("tcp:127.0.0.1:0", NULL);
+  g_autoptr(PhTestListener) a = listener_start ("tcp:127.0.0.1:0");
+  g_autoptr(PhTestListener) b = listener_start ("tcp:127.0.0.1:0");
   g_autoptr(PhServiceList) list = ph_service_list_new ();
   g_autoptr(PhStopResult) not_holder = NULL;
   g_autoptr(PhStopResult) stale = NULL;
@@ -540,11 +392,11 @@ test_stop_not_holder_and_stale (void)
     "\tuser=root\towners=%" G_GINT64_FORMAT ":%" G_GUINT64_FORMAT ":3\thidden=0\tkernel=0\n"
     "END\tseq=1\tsockets=2\n",
     b->pid, b->start, a->pid, a->start + 1,
-    a->inode, a->port, b->pid, b->start,
-    a->inode + 1, a->port, a->pid, a->start + 1);
+    a->inodes[0], a->ports[0], b->pid, b->start,
+    a->inodes[0] + 1, a->ports[0], a->pid, a->start + 1);
   feed_text (list, stream);
-  wrong_owner = ph_service_list_find (list, "tcp", "127.0.0.1", a->port);
-  wrong_start = ph_service_list_find (list, "tcp", "127.0.0.2", a->port);
+  wrong_owner = ph_service_list_find (list, "tcp", "127.0.0.1", a->ports[0]);
+  wrong_start = ph_service_list_find (list, "tcp", "127.0.0.2", a->ports[0]);
   g_assert_nonnull (wrong_owner);
   g_assert_nonnull (wrong_start);
 
@@ -554,7 +406,7 @@ test_stop_not_holder_and_stale (void)
   g_assert_true (holders_contain (not_holder, a->pid));
   g_assert_false (holders_contain (not_holder, b->pid));
   text = ph_stopper_describe (wrong_owner, not_holder);
-  assert_names_port (text, a->port);
+  assert_names_port (text, a->ports[0]);
 
   /* The helper is asked about socket A+1, which A does not hold either; the start time
    * is what it checks first. */
@@ -562,10 +414,10 @@ test_stop_not_holder_and_stale (void)
   g_assert_no_error (error);
   g_assert_cmpint (stale->outcome, ==, PH_STOP_OUTCOME_STALE);
 
-  g_assert_true (proc_alive (a->pid, a->start));
-  g_assert_true (proc_alive (b->pid, b->start));
-  g_assert_false (port_is_free (a->port));
-  g_assert_false (port_is_free (b->port));
+  g_assert_true (ph_test_proc_alive (a->pid, a->start));
+  g_assert_true (ph_test_proc_alive (b->pid, b->start));
+  g_assert_false (port_is_free (a->ports[0]));
+  g_assert_false (port_is_free (b->ports[0]));
 }
 
 /* A service with no visible owner is refused before any helper runs. */
@@ -587,6 +439,41 @@ test_stop_no_owner (void)
   result = stop_sync (service, FALSE, 300, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_null (result);
+}
+
+/* A helper that is not there: the same error as every other user of the helper gets. */
+static void
+test_stop_missing_helper (void)
+{
+  g_autoptr(PhServiceList) list = NULL;
+  g_autoptr(PhStopResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  PhService *service;
+
+  if (!g_test_subprocess ())
+    {
+      g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "PORTHOLE_HELPER",
+                                             "/nonexistent/porthole-helper", TRUE);
+
+      g_test_trap_subprocess_with_envp (NULL, (const char * const *) envp, 20 * G_USEC_PER_SEC,
+                                        G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  list = ph_service_list_new ();
+  feed_text (list,
+             "BEGIN\tseq=1\tkind=full\n"
+             "PROC\tpid=4242\tstart=10\tppid=1\tuid=0\tuser=root\tcomm=x\tmanager=none\n"
+             "SOCK\tid=7002\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=40000\tuid=0"
+             "\tuser=root\towners=4242:10:3\thidden=0\tkernel=0\n"
+             "END\tseq=1\tsockets=1\n");
+  service = ph_service_list_lookup (list, 7002);
+  g_assert_nonnull (service);
+  result = stop_sync (service, FALSE, 300, &error);
+  g_assert_null (result);
+  g_assert_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/porthole-helper"));
 }
 
 /* ---- RESULT lines ------------------------------------------------------------------- */
@@ -687,19 +574,17 @@ test_parse_result (void)
 static void
 test_parse_real_result (void)
 {
-  const char *helper = g_getenv ("PORTHOLE_HELPER");
-  const char *argv[] = { helper, "stop", "--signal", "TERM", NULL };
+  const char *argv[] = { ph_test_helper_path (), PH_VERB_STOP, "--signal", "TERM", NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(PhStopResult) result = NULL;
   int status;
 
-  g_assert_nonnull (helper);
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
                 &out, NULL, &status, &error);
   g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 2);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == PH_HELPER_EXIT_USAGE);
   lines = g_strsplit (out, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), >=, 2);
   g_assert_true (g_str_has_prefix (lines[0], "HELLO\t"));
@@ -717,7 +602,7 @@ test_parse_real_result (void)
 static void
 test_describe (void)
 {
-  g_autoptr(Listener) listener = listener_start ("tcp:127.0.0.1:0", NULL);
+  g_autoptr(PhTestListener) listener = listener_start ("tcp:127.0.0.1:0");
   g_autoptr(PhServiceList) list = scan ();
   g_autoptr(PhService) service = find_service (list, listener);
   g_autoptr(PhServiceList) kernel_list = ph_service_list_new ();
@@ -738,7 +623,7 @@ test_describe (void)
       for (guint n_holders = 0; n_holders <= 2; n_holders++)
         {
           PhStopResult result = { .outcome = outcome, .pid = listener->pid,
-                                  .inode = listener->inode, .signal_name = (char *) "TERM" };
+                                  .inode = listener->inodes[0], .signal_name = (char *) "TERM" };
           g_autofree char *text = NULL;
           g_autofree char *text_kernel = NULL;
 
@@ -751,7 +636,7 @@ test_describe (void)
             }
           text = ph_stopper_describe (service, &result);
           g_test_message ("%d, %u holders: %s", outcome, n_holders, text);
-          assert_names_port (text, listener->port);
+          assert_names_port (text, listener->ports[0]);
           g_assert_cmpuint (strlen (text), >, 10);
           g_hash_table_add (seen, g_steal_pointer (&text));
 
@@ -761,8 +646,17 @@ test_describe (void)
           g_array_unref (result.holders);
         }
     }
-  /* Each outcome has its own words (still-held says how many hold it). */
-  g_assert_cmpuint (g_hash_table_size (seen), >=, PH_STOP_OUTCOME_FAILED + 1 + 2);
+  /* Each outcome has its own words, and still-held says how many hold it (two more);
+   * usage, which the reader never gives, reads as a failure (one fewer). */
+  g_assert_cmpuint (g_hash_table_size (seen), >=, (PH_STOP_OUTCOME_FAILED + 1) + 2 - 1);
+  {
+    PhStopResult usage = { .outcome = PH_STOP_OUTCOME_USAGE, .holders = NULL };
+    PhStopResult failed = { .outcome = PH_STOP_OUTCOME_FAILED, .holders = NULL };
+    g_autofree char *usage_text = ph_stopper_describe (service, &usage);
+    g_autofree char *failed_text = ph_stopper_describe (service, &failed);
+
+    g_assert_cmpstr (usage_text, ==, failed_text);
+  }
 }
 
 /* Every situation Porthole explains instead of stopping, from the facts the helper
@@ -877,6 +771,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  ph_test_utils_init ();
 
   g_test_add_func ("/stopper/parse/result", test_parse_result);
   g_test_add_func ("/stopper/parse/real-result", test_parse_real_result);
@@ -889,6 +784,7 @@ main (int   argc,
   g_test_add_func ("/stopper/stop/owner-gone", test_stop_owner_gone);
   g_test_add_func ("/stopper/stop/not-holder-and-stale", test_stop_not_holder_and_stale);
   g_test_add_func ("/stopper/stop/no-owner", test_stop_no_owner);
+  g_test_add_func ("/stopper/stop/missing-helper", test_stop_missing_helper);
 
   return g_test_run ();
 }

@@ -24,22 +24,6 @@ struct _PhRecord
   GArray          *fields;
 };
 
-static const struct
-{
-  const char   *name;
-  PhRecordKind  kind;
-} record_kinds[] = {
-  { "HELLO", PH_RECORD_HELLO },
-  { "BEGIN", PH_RECORD_BEGIN },
-  { "END", PH_RECORD_END },
-  { "SOCK", PH_RECORD_SOCK },
-  { "GONE", PH_RECORD_GONE },
-  { "PROC", PH_RECORD_PROC },
-  { "PGONE", PH_RECORD_PGONE },
-  { "WARN", PH_RECORD_WARN },
-  { "RESULT", PH_RECORD_RESULT },
-};
-
 static void
 ph_field_clear (gpointer data)
 {
@@ -264,10 +248,10 @@ ph_protocol_display (const char *bytes,
 static PhRecordKind
 kind_for_name (const char *name)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (record_kinds); i++)
+  for (PhRecordKind kind = PH_RECORD_UNKNOWN + 1; kind < PH_RECORD_N_KINDS; kind++)
     {
-      if (strcmp (record_kinds[i].name, name) == 0)
-        return record_kinds[i].kind;
+      if (strcmp (ph_record_kind_name (kind), name) == 0)
+        return kind;
     }
   return PH_RECORD_UNKNOWN;
 }

@@ -4,24 +4,10 @@
 
 #include <glib.h>
 
+/* The version, record kinds and keys, shared with the helper that writes them. */
+#include "ph-protocol-defs.h"
+
 G_BEGIN_DECLS
-
-/* The protocol version this reader understands (PROTOCOL.md, "version 1"). */
-#define PH_PROTOCOL_READER_VERSION 1
-
-typedef enum
-{
-  PH_RECORD_UNKNOWN,
-  PH_RECORD_HELLO,
-  PH_RECORD_BEGIN,
-  PH_RECORD_END,
-  PH_RECORD_SOCK,
-  PH_RECORD_GONE,
-  PH_RECORD_PROC,
-  PH_RECORD_PGONE,
-  PH_RECORD_WARN,
-  PH_RECORD_RESULT,
-} PhRecordKind;
 
 #define PH_PROTOCOL_ERROR (ph_protocol_error_quark ())
 
@@ -31,7 +17,6 @@ typedef enum
   PH_PROTOCOL_ERROR_BAD_ESCAPE,
   PH_PROTOCOL_ERROR_MISSING_KEY,
   PH_PROTOCOL_ERROR_BAD_NUMBER,
-  PH_PROTOCOL_ERROR_VERSION,
 } PhProtocolError;
 
 GQuark ph_protocol_error_quark (void);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ph-scanner.c — runs porthole-helper watch, feeds its stream to a PhServiceList, restarts it */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "porthole-scanner"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
 #include <signal.h>
-#include <string.h>
 
+#include "ph-helper-client.h"
 #include "ph-scanner.h"
 
 #define RETRY_FIRST_MS   500
@@ -21,6 +24,7 @@ struct _PhScanner
 
   /* The current run of the helper; the cancellable ends every callback of the run. */
   GCancellable      *cancellable;
+  PhHelperClient    *client;
   GSubprocess       *subprocess;
   GDataInputStream  *stdout_stream;
   GDataInputStream  *stderr_stream;
@@ -68,136 +72,13 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PhScanner, ph_scanner, G_TYPE_OBJECT)
-G_DEFINE_QUARK (ph-scanner-error-quark, ph_scanner_error)
-
-GType
-ph_scanner_state_get_type (void)
-{
-  static GType type = 0;
-
-  if (g_once_init_enter_pointer (&type))
-    {
-      static const GEnumValue values[] = {
-        { PH_SCANNER_STATE_STOPPED, "PH_SCANNER_STATE_STOPPED", "stopped" },
-        { PH_SCANNER_STATE_STARTING, "PH_SCANNER_STATE_STARTING", "starting" },
-        { PH_SCANNER_STATE_RUNNING, "PH_SCANNER_STATE_RUNNING", "running" },
-        { PH_SCANNER_STATE_FAILED, "PH_SCANNER_STATE_FAILED", "failed" },
-        { 0, NULL, NULL },
-      };
-      GType id = g_enum_register_static (g_intern_static_string ("PhScannerState"), values);
-
-      g_once_init_leave_pointer (&type, id);
-    }
-
-  return type;
-}
+G_DEFINE_ENUM_TYPE (PhScannerState, ph_scanner_state,
+                    G_DEFINE_ENUM_VALUE (PH_SCANNER_STATE_STOPPED, "stopped"),
+                    G_DEFINE_ENUM_VALUE (PH_SCANNER_STATE_STARTING, "starting"),
+                    G_DEFINE_ENUM_VALUE (PH_SCANNER_STATE_RUNNING, "running"),
+                    G_DEFINE_ENUM_VALUE (PH_SCANNER_STATE_FAILED, "failed"))
 
 static void start_run (PhScanner *self);
-
-/* ---- the helper's command line ---------------------------------------------------- */
-
-static char *
-flatpak_app_path (void)
-{
-  g_autoptr(GKeyFile) info = NULL;
-
-  if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    return NULL;
-  info = g_key_file_new ();
-  if (!g_key_file_load_from_file (info, "/.flatpak-info", G_KEY_FILE_NONE, NULL))
-    return NULL;
-  return g_key_file_get_string (info, "Instance", "app-path", NULL);
-}
-
-/**
- * ph_scanner_build_helper_argv:
- * @args: the helper's arguments (a verb and its options)
- * @in_flatpak: (out) (optional): set when the helper runs on the host through
- *   flatpak-spawn, where it must be checked with --version first
- *
- * PORTHOLE_HELPER (an uninstalled build, the tests) wins; inside a Flatpak the helper
- * runs on the host, because only there can it see who owns the sockets; otherwise it is
- * the installed one.
- *
- * Returns: (transfer full): the argv, or %NULL with an error a person can act on
- */
-char **
-ph_scanner_build_helper_argv (const char * const  *args,
-                              gboolean            *in_flatpak,
-                              GError             **error)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *app_path = NULL;
-  const char *override = g_getenv ("PORTHOLE_HELPER");
-
-  if (in_flatpak != NULL)
-    *in_flatpak = FALSE;
-
-  if (override != NULL && *override != '\0')
-    {
-      if (!g_file_test (override, G_FILE_TEST_IS_EXECUTABLE))
-        {
-          g_set_error (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_MISSING,
-                       /* Translators: %s is a file path */
-                       _("Porthole’s scanner was not found at %s (set by PORTHOLE_HELPER)."),
-                       override);
-          return NULL;
-        }
-      g_strv_builder_add (builder, override);
-    }
-  else if ((app_path = flatpak_app_path ()) != NULL)
-    {
-      g_autofree char *helper = g_build_filename (app_path, "libexec", HELPER_NAME, NULL);
-
-      g_strv_builder_add_many (builder, "flatpak-spawn", "--host", "--watch-bus", helper, NULL);
-      if (in_flatpak != NULL)
-        *in_flatpak = TRUE;
-    }
-  else
-    {
-      g_autofree char *helper = g_build_filename (LIBEXECDIR, HELPER_NAME, NULL);
-
-      if (!g_file_test (helper, G_FILE_TEST_IS_EXECUTABLE))
-        {
-          g_set_error (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_MISSING,
-                       /* Translators: %s is a file path */
-                       _("Porthole’s scanner is missing (%s). Reinstalling Porthole should fix this."),
-                       helper);
-          return NULL;
-        }
-      g_strv_builder_add (builder, helper);
-    }
-
-  if (args != NULL)
-    g_strv_builder_addv (builder, (const char **) args);
-
-  return g_strv_builder_end (builder);
-}
-
-static char **
-build_watch_argv (PhScanner  *self,
-                  const char *first,
-                  gboolean   *in_flatpak,
-                  GError    **error)
-{
-  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
-  g_autofree char *interval = g_strdup_printf ("%u", self->refresh_interval * 1000);
-  g_auto(GStrv) strv = NULL;
-
-  if (first != NULL)
-    g_strv_builder_add (args, first);
-  else
-    {
-      g_strv_builder_add_many (args, "watch", "--interval", interval, NULL);
-      if (!self->show_udp)
-        g_strv_builder_add (args, "--no-udp");
-      if (!self->show_ipv6)
-        g_strv_builder_add (args, "--no-ipv6");
-    }
-  strv = g_strv_builder_end (args);
-
-  return ph_scanner_build_helper_argv ((const char * const *) strv, in_flatpak, error);
-}
 
 /* ---- state ------------------------------------------------------------------------ */
 
@@ -249,6 +130,7 @@ end_run (PhScanner *self)
 {
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->client);
 
   if (self->subprocess != NULL)
     g_subprocess_force_exit (self->subprocess);
@@ -374,45 +256,26 @@ handle_record (PhScanner      *self,
   g_autoptr(GError) error = NULL;
   gboolean applied = FALSE;
 
-  switch (ph_record_get_kind (record))
+  PhRecordKind kind = ph_record_get_kind (record);
+
+  if (kind == PH_RECORD_WARN)
     {
-    case PH_RECORD_HELLO:
-      {
-        guint64 protocol = 0;
-
-        if (!ph_record_get_uint64 (record, "protocol", &protocol, NULL) ||
-            protocol != PH_PROTOCOL_READER_VERSION)
-          {
-            fail (self, _("Porthole’s scanner is a different version than Porthole. "
-                          "Reinstalling Porthole should fix this."));
-            return;
-          }
-        self->hello_seen = TRUE;
-        set_source (self, ph_record_get (record, "source", NULL));
-      }
-      return;
-
-    case PH_RECORD_WARN:
       g_signal_emit (self, signals[WARNING], 0,
-                     ph_record_get (record, "code", NULL),
-                     ph_record_get (record, "message", NULL));
+                     ph_record_get (record, PH_KEY_CODE, NULL),
+                     ph_record_get (record, PH_KEY_MESSAGE, NULL));
       return;
-
-    case PH_RECORD_UNKNOWN:
-    case PH_RECORD_BEGIN:
-    case PH_RECORD_END:
-    case PH_RECORD_SOCK:
-    case PH_RECORD_GONE:
-    case PH_RECORD_PROC:
-    case PH_RECORD_PGONE:
-    case PH_RECORD_RESULT:
-    default:
-      break;
     }
 
-  if (!self->hello_seen)
+  /* Nothing is read before the HELLO that names our protocol version. */
+  if (kind == PH_RECORD_HELLO || !self->hello_seen)
     {
-      fail (self, _("Porthole’s scanner sent something Porthole does not understand."));
+      if (!ph_helper_client_check_hello (record, &error))
+        {
+          fail (self, error->message);
+          return;
+        }
+      self->hello_seen = TRUE;
+      set_source (self, ph_record_get (record, PH_KEY_SOURCE, NULL));
       return;
     }
 
@@ -522,7 +385,6 @@ wait_cb (GObject      *object,
 {
   GSubprocess *subprocess = G_SUBPROCESS (object);
   g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
   PhScanner *self;
 
   if (!g_subprocess_wait_finish (subprocess, result, &error) &&
@@ -533,47 +395,32 @@ wait_cb (GObject      *object,
   if (self->subprocess != subprocess)
     return;
 
-  if (g_subprocess_get_if_signaled (subprocess))
-    g_debug ("porthole-helper was killed by signal %d", g_subprocess_get_term_sig (subprocess));
-  else
-    g_debug ("porthole-helper exited with status %d", g_subprocess_get_exit_status (subprocess));
-
-  if (self->last_stderr != NULL)
-    /* Translators: %s is the scanner's own (English) message */
-    message = g_strdup_printf (_("The scanner stopped unexpectedly: %s"), self->last_stderr);
-  else
-    message = g_strdup (_("The scanner stopped unexpectedly"));
-  fail (self, message);
+  g_clear_error (&error);
+  error = ph_helper_client_exit_error (self->client, subprocess, self->last_stderr);
+  fail (self, error->message);
 }
 
 static void
-spawn_watch (PhScanner *self)
+spawn_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) argv = NULL;
-  g_autoptr(GSubprocess) subprocess = NULL;
+  GSubprocess *subprocess;
+  PhScanner *self;
 
-  argv = build_watch_argv (self, NULL, NULL, &error);
-  if (argv != NULL)
-    subprocess = g_subprocess_newv ((const char * const *) argv,
-                                    G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                    &error);
+  subprocess = ph_helper_client_spawn_finish (PH_HELPER_CLIENT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
   if (subprocess == NULL)
     {
-      g_autofree char *message = NULL;
-
-      if (g_error_matches (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_MISSING))
-        message = g_strdup (error->message);
-      else
-        /* Translators: %s is the system's reason */
-        message = g_strdup_printf (_("Porthole could not start its scanner: %s"), error->message);
-      fail (self, message);
+      fail (self, error->message);
       return;
     }
 
-  self->subprocess = g_steal_pointer (&subprocess);
+  self->subprocess = subprocess;
   set_helper_pid (self, g_subprocess_get_identifier (self->subprocess));
 
   self->stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->subprocess));
@@ -591,69 +438,12 @@ spawn_watch (PhScanner *self)
 }
 
 static void
-version_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GSubprocess *subprocess = G_SUBPROCESS (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *expected = g_strdup_printf ("protocol=%d", PH_PROTOCOL_READER_VERSION);
-  PhScanner *self;
-
-  if (!g_subprocess_communicate_utf8_finish (subprocess, result, &out, NULL, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = user_data;
-  if (error != NULL || !g_subprocess_get_successful (subprocess) || out == NULL ||
-      !g_str_has_prefix (out, HELPER_NAME " "))
-    {
-      fail (self, _("Porthole’s scanner cannot run on this computer. "
-                    "It may need a newer version of Flatpak."));
-      return;
-    }
-  if (strstr (out, expected) == NULL)
-    {
-      fail (self, _("Porthole’s scanner is a different version than Porthole. "
-                    "Reinstalling Porthole should fix this."));
-      return;
-    }
-
-  spawn_watch (self);
-}
-
-/* Inside a Flatpak the helper is a host program: check it runs there, and speaks our
- * protocol, before relying on it. */
-static void
-check_version_then_spawn (PhScanner *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) argv = build_watch_argv (self, "--version", NULL, &error);
-  g_autoptr(GSubprocess) subprocess = NULL;
-
-  if (argv != NULL)
-    subprocess = g_subprocess_newv ((const char * const *) argv,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                    &error);
-  if (subprocess == NULL)
-    {
-      /* Translators: %s is the system's reason */
-      g_autofree char *message = g_strdup_printf (_("Porthole could not start its scanner: %s"),
-                                                  error->message);
-      fail (self, message);
-      return;
-    }
-
-  g_subprocess_communicate_utf8_async (subprocess, NULL, self->cancellable, version_cb, self);
-}
-
-static void
 start_run (PhScanner *self)
 {
-  gboolean in_flatpak = FALSE;
-  g_auto(GStrv) probe = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *interval = NULL;
+  g_auto(GStrv) args = NULL;
 
   g_clear_handle_id (&self->retry_source, g_source_remove);
   end_run (self);
@@ -662,11 +452,26 @@ start_run (PhScanner *self)
   set_state (self, PH_SCANNER_STATE_STARTING, self->state == PH_SCANNER_STATE_FAILED
                                                 ? self->error_message : NULL);
 
-  probe = build_watch_argv (self, NULL, &in_flatpak, NULL);
-  if (in_flatpak)
-    check_version_then_spawn (self);
-  else
-    spawn_watch (self);
+  self->client = ph_helper_client_new (FALSE, &error);
+  if (self->client == NULL)
+    {
+      fail (self, error->message);
+      return;
+    }
+
+  interval = g_strdup_printf ("%u", self->refresh_interval * 1000);
+  g_strv_builder_add_many (builder, PH_VERB_WATCH, "--interval", interval, NULL);
+  if (!self->show_udp)
+    g_strv_builder_add (builder, "--no-udp");
+  if (!self->show_ipv6)
+    g_strv_builder_add (builder, "--no-ipv6");
+  args = g_strv_builder_end (builder);
+
+  ph_helper_client_spawn_async (self->client, (const char * const *) args,
+                                G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                self->cancellable, spawn_cb, self);
 }
 
 /* ---- GObject ---------------------------------------------------------------------- */
@@ -919,7 +724,7 @@ ph_scanner_refresh (PhScanner *self)
   if (self->state == PH_SCANNER_STATE_FAILED)
     ph_scanner_retry (self);
   else
-    send_command (self, "refresh");
+    send_command (self, PH_COMMAND_REFRESH);
 }
 
 /* Restarts the helper at once, without waiting for the back-off. */
@@ -986,7 +791,7 @@ ph_scanner_set_refresh_interval (PhScanner *self,
     return;
 
   self->refresh_interval = seconds;
-  command = g_strdup_printf ("interval %u", seconds * 1000);
+  command = g_strdup_printf (PH_COMMAND_INTERVAL " %u", seconds * 1000);
   send_command (self, command);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH_INTERVAL]);
 }

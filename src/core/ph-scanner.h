@@ -19,17 +19,6 @@ typedef enum
 #define PH_TYPE_SCANNER_STATE (ph_scanner_state_get_type ())
 GType ph_scanner_state_get_type (void);
 
-#define PH_SCANNER_ERROR (ph_scanner_error_quark ())
-
-typedef enum
-{
-  PH_SCANNER_ERROR_HELPER_MISSING,
-  PH_SCANNER_ERROR_HELPER_FAILED,
-  PH_SCANNER_ERROR_PROTOCOL,
-} PhScannerError;
-
-GQuark ph_scanner_error_quark (void);
-
 #define PH_TYPE_SCANNER (ph_scanner_get_type ())
 
 G_DECLARE_FINAL_TYPE (PhScanner, ph_scanner, PH, SCANNER, GObject)
@@ -57,9 +46,5 @@ void            ph_scanner_set_show_ipv6        (PhScanner           *self,
                                                  gboolean             show_ipv6);
 guint           ph_scanner_get_retry_delay      (PhScanner           *self);
 const char     *ph_scanner_get_helper_pid       (PhScanner           *self);
-
-char          **ph_scanner_build_helper_argv    (const char * const  *args,
-                                                 gboolean            *in_flatpak,
-                                                 GError             **error);
 
 G_END_DECLS

@@ -3,9 +3,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "ph-scanner.h"
+#include "ph-helper-client.h"
 #include "ph-protocol-reader.h"
 #include "ph-stopper.h"
 
@@ -178,58 +179,37 @@ ph_stopper_explain_lever (PhService   *service,
     }
 }
 
-static const struct
+/* The outcome a RESULT names; PH_STOP_OUTCOME_FAILED for one the GUI cannot act on
+ * (usage: Porthole asked wrongly) or does not know. */
+static PhStopOutcome
+outcome_for_name (const char *name)
 {
-  const char *name;
-  PhStopOutcome outcome;
-} outcome_names[] = {
-  { "freed", PH_STOP_OUTCOME_FREED },
-  { "still-held", PH_STOP_OUTCOME_STILL_HELD },
-  { "not-holder", PH_STOP_OUTCOME_NOT_HOLDER },
-  { "stale", PH_STOP_OUTCOME_STALE },
-  { "refused", PH_STOP_OUTCOME_REFUSED },
-  { "permission", PH_STOP_OUTCOME_PERMISSION },
-  { "gone", PH_STOP_OUTCOME_GONE },
-};
+  for (PhStopOutcome outcome = 0; outcome < PH_STOP_OUTCOME_FAILED; outcome++)
+    {
+      if (outcome != PH_STOP_OUTCOME_USAGE && g_strcmp0 (ph_stop_outcome_name (outcome), name) == 0)
+        return outcome;
+    }
+  return PH_STOP_OUTCOME_FAILED;
+}
 
-/* Parses the helper's RESULT line (PROTOCOL.md). */
-PhStopResult *
-ph_stopper_parse_result (const char  *line,
-                         GError     **error)
+static PhStopResult *
+result_from_record (const PhRecord *record)
 {
-  g_autoptr(PhRecord) record = NULL;
   g_autoptr(PhStopResult) result = NULL;
-  const char *outcome;
   const char *holders;
   const char *value;
 
-  record = ph_record_parse (line, -1, error);
-  if (record == NULL)
-    return NULL;
-  if (ph_record_get_kind (record) != PH_RECORD_RESULT)
-    {
-      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
-                   "expected a RESULT record, got %s", ph_record_get_type_name (record));
-      return NULL;
-    }
-
   result = g_new0 (PhStopResult, 1);
-  result->outcome = PH_STOP_OUTCOME_FAILED;
   result->holders = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  outcome = ph_record_get (record, "outcome", NULL);
-  for (guint i = 0; outcome != NULL && i < G_N_ELEMENTS (outcome_names); i++)
-    if (g_str_equal (outcome, outcome_names[i].name))
-      result->outcome = outcome_names[i].outcome;
-
-  result->pid = (gint64) ph_record_get_uint64_or (record, "pid", 0);
-  result->inode = ph_record_get_uint64_or (record, "inode", 0);
-  value = ph_record_get (record, "signal", NULL);
+  result->outcome = outcome_for_name (ph_record_get (record, PH_KEY_OUTCOME, NULL));
+  result->pid = (gint64) ph_record_get_uint64_or (record, PH_KEY_PID, 0);
+  result->inode = ph_record_get_uint64_or (record, PH_KEY_INODE, 0);
+  value = ph_record_get (record, PH_KEY_SIGNAL, NULL);
   result->signal_name = g_strdup (value);
-  value = ph_record_get (record, "message", NULL);
+  value = ph_record_get (record, PH_KEY_MESSAGE, NULL);
   result->helper_message = g_strdup (value);
 
-  holders = ph_record_get (record, "holders", NULL);
+  holders = ph_record_get (record, PH_KEY_HOLDERS, NULL);
   if (holders != NULL && *holders != '\0')
     {
       g_auto(GStrv) parts = g_strsplit (holders, ",", -1);
@@ -244,6 +224,24 @@ ph_stopper_parse_result (const char  *line,
     }
 
   return g_steal_pointer (&result);
+}
+
+/* Parses the helper's RESULT line (PROTOCOL.md). */
+PhStopResult *
+ph_stopper_parse_result (const char  *line,
+                         GError     **error)
+{
+  g_autoptr(PhRecord) record = ph_record_parse (line, -1, error);
+
+  if (record == NULL)
+    return NULL;
+  if (ph_record_get_kind (record) != PH_RECORD_RESULT)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                   "expected a RESULT record, got %s", ph_record_get_type_name (record));
+      return NULL;
+    }
+  return result_from_record (record);
 }
 
 /* The outcome in words, for a toast or a dialog. */
@@ -288,56 +286,42 @@ ph_stopper_describe (PhService          *service,
     }
 }
 
-typedef struct
-{
-  PhService *service;
-  GSubprocess *subprocess;
-} StopData;
-
 static void
-stop_data_free (StopData *data)
-{
-  g_clear_object (&data->service);
-  g_clear_object (&data->subprocess);
-  g_free (data);
-}
-
-static void
-stop_communicate_cb (GObject      *object,
-                     GAsyncResult *res,
-                     gpointer      user_data)
+stop_run_cb (GObject      *object,
+             GAsyncResult *res,
+             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
 
-  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), res, &out, &err, &error))
+  out = ph_helper_client_run_finish (PH_HELPER_CLIENT (object), res, NULL, &error);
+  if (out == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  lines = g_strsplit (out != NULL ? out : "", "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  /* RESULT is the last record of stop. */
+  text = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = g_strv_length (lines); i > 0; i--)
     {
-      if (g_str_has_prefix (lines[i], "RESULT\t"))
-        {
-          PhStopResult *result = ph_stopper_parse_result (lines[i], &error);
+      g_autoptr(PhRecord) record = ph_record_parse (lines[i - 1], -1, NULL);
 
-          if (result == NULL)
-            g_task_return_error (task, g_steal_pointer (&error));
-          else
-            g_task_return_pointer (task, result, (GDestroyNotify) ph_stop_result_free);
+      if (record != NULL && ph_record_get_kind (record) == PH_RECORD_RESULT)
+        {
+          g_task_return_pointer (task, result_from_record (record),
+                                 (GDestroyNotify) ph_stop_result_free);
           return;
         }
     }
 
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+  g_task_return_new_error (task, PH_HELPER_ERROR, PH_HELPER_ERROR_PROTOCOL,
                            _("Porthole’s scanner stopped without saying what happened%s%s"),
-                           err != NULL && *err != '\0' ? ": " : ".",
-                           err != NULL ? g_strstrip (err) : "");
+                           ".", "");
 }
 
 /* Runs `porthole-helper stop` for the service's main owner. The helper itself re-scans
@@ -354,12 +338,11 @@ ph_stopper_stop_async (PhService           *service,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) argv = NULL;
+  g_autoptr(PhHelperClient) client = NULL;
   g_autofree char *pid = NULL;
   g_autofree char *start = NULL;
   g_autofree char *inode = NULL;
   g_autofree char *grace = NULL;
-  StopData *data;
   PhProcess *owner;
 
   g_return_if_fail (PH_IS_SERVICE (service));
@@ -375,37 +358,25 @@ ph_stopper_stop_async (PhService           *service,
       return;
     }
 
+  client = ph_helper_client_new (FALSE, &error);
+  if (client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   pid = g_strdup_printf ("%" G_GINT64_FORMAT, ph_process_get_pid (owner));
   start = g_strdup_printf ("%" G_GUINT64_FORMAT, ph_process_get_start_time (owner));
   inode = g_strdup_printf ("%" G_GUINT64_FORMAT, ph_service_get_id (service));
   grace = g_strdup_printf ("%u", grace_ms);
   {
-    const char *args[] = { "stop", "--pid", pid, "--start-time", start, "--inode", inode,
+    const char *args[] = { PH_VERB_STOP, "--pid", pid, "--start-time", start, "--inode", inode,
                            "--signal", force ? "KILL" : "TERM", "--grace", grace, NULL };
 
-    argv = ph_scanner_build_helper_argv (args, NULL, &error);
+    /* Its exit status is the outcome, which the RESULT line says too. */
+    ph_helper_client_run_async (client, args, PH_HELPER_RUN_EXIT_IS_OUTCOME, cancellable,
+                                stop_run_cb, g_steal_pointer (&task));
   }
-  if (argv == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  data = g_new0 (StopData, 1);
-  data->service = g_object_ref (service);
-  data->subprocess = g_subprocess_newv ((const char * const *) argv,
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                        &error);
-  g_task_set_task_data (task, data, (GDestroyNotify) stop_data_free);
-  if (data->subprocess == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_subprocess_communicate_utf8_async (data->subprocess, NULL, cancellable,
-                                       stop_communicate_cb, g_steal_pointer (&task));
 }
 
 PhStopResult *

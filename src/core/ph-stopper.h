@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "ph-protocol-defs.h"
 #include "ph-service.h"
 
 G_BEGIN_DECLS
@@ -20,21 +21,9 @@ typedef enum
   PH_STOP_LEVER_KERNEL,         /* no process holds it */
 } PhStopLever;
 
-typedef enum
-{
-  PH_STOP_OUTCOME_FREED,
-  PH_STOP_OUTCOME_STILL_HELD,
-  PH_STOP_OUTCOME_NOT_HOLDER,
-  PH_STOP_OUTCOME_STALE,
-  PH_STOP_OUTCOME_REFUSED,
-  PH_STOP_OUTCOME_PERMISSION,
-  PH_STOP_OUTCOME_GONE,
-  PH_STOP_OUTCOME_FAILED,
-} PhStopOutcome;
-
 typedef struct
 {
-  PhStopOutcome  outcome;
+  PhStopOutcome  outcome;      /* ph-protocol-defs.h; never PH_STOP_OUTCOME_USAGE */
   gint64         pid;
   guint64        inode;
   char          *signal_name;  /* "TERM" or "KILL" */

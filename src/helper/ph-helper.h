@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-helper.h — the verbs of porthole-helper */
+/* ph-helper.h — the verbs of porthole-helper and what they share */
 #pragma once
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #include "ph-buf.h"
 
@@ -11,9 +13,13 @@ extern volatile sig_atomic_t ph_helper_quit;
 /* The signal mask to wait with (the quit signals unblocked), or NULL. */
 extern const sigset_t *ph_helper_wait_mask;
 
+/* The verbs: each returns the helper's exit status. */
 int  ph_helper_watch (int argc, char **argv);
 int  ph_helper_stop  (int argc, char **argv);
 
+void ph_helper_usage         (FILE *out);
+/* The line of --version: "porthole-helper VERSION protocol=N". */
+void ph_helper_print_version (FILE *out);
 /* Writes all of @buf to stdout and empties it; false when stdout is closed. */
 bool ph_helper_flush (PhBuf *buf);
 /* Appends the HELLO record. */

@@ -68,26 +68,16 @@ finish (Stop          *st,
         PhStopOutcome  outcome,
         const char    *message)
 {
-  static const char *names[] = {
-    [PH_STOP_FREED] = "freed",
-    [PH_STOP_STILL_HELD] = "still-held",
-    [PH_STOP_USAGE] = "usage",
-    [PH_STOP_NOT_HOLDER] = "not-holder",
-    [PH_STOP_STALE] = "stale",
-    [PH_STOP_REFUSED] = "refused",
-    [PH_STOP_PERMISSION] = "permission",
-    [PH_STOP_GONE] = "gone",
-  };
   PhBuf out = PH_BUF_INIT;
   bool first = true;
 
   ph_helper_hello (&out, st->source);
-  ph_rec_start (&out, "RESULT");
-  ph_rec_str (&out, "outcome", names[outcome]);
-  ph_rec_i64 (&out, "pid", st->pid);
-  ph_rec_u64 (&out, "inode", st->inode);
-  ph_rec_str (&out, "signal", st->sig == SIGKILL ? "KILL" : "TERM");
-  ph_buf_append_s (&out, "\tholders=");
+  ph_rec_start (&out, PH_RECORD_RESULT);
+  ph_rec_str (&out, PH_KEY_OUTCOME, ph_stop_outcome_name (outcome));
+  ph_rec_i64 (&out, PH_KEY_PID, st->pid);
+  ph_rec_u64 (&out, PH_KEY_INODE, st->inode);
+  ph_rec_str (&out, PH_KEY_SIGNAL, st->sig == SIGKILL ? "KILL" : "TERM");
+  ph_buf_append_s (&out, "\t" PH_KEY_HOLDERS "=");
   for (size_t i = 0; i < st->n_holders; i++)
     {
       /* One entry per process, even when it holds the socket on several fds. */
@@ -104,7 +94,7 @@ finish (Stop          *st,
       ph_buf_append_c (&out, ':');
       ph_buf_append_u64 (&out, st->holders[i].start);
     }
-  ph_buf_append_s (&out, "\tsignalled=");
+  ph_buf_append_s (&out, "\t" PH_KEY_SIGNALLED "=");
   first = true;
   for (size_t i = 0; i < st->n_targets; i++)
     {
@@ -117,7 +107,7 @@ finish (Stop          *st,
       ph_buf_append_c (&out, ':');
       ph_buf_append_u64 (&out, st->targets[i].start);
     }
-  ph_rec_str (&out, "message", message);
+  ph_rec_str (&out, PH_KEY_MESSAGE, message);
   ph_rec_end (&out);
   ph_helper_flush (&out);
   ph_buf_free (&out);
@@ -247,7 +237,7 @@ ph_helper_stop (int    argc,
       else
         {
           snprintf (msg, sizeof msg, "Unknown or bad argument: %s", argv[i]);
-          return finish (&st, PH_STOP_USAGE, msg);
+          return finish (&st, PH_STOP_OUTCOME_USAGE, msg);
         }
       i++;
     }
@@ -261,15 +251,15 @@ ph_helper_stop (int    argc,
       }
   }
   if (!have_pid || !have_start || !have_inode)
-    return finish (&st, PH_STOP_USAGE, "--pid, --start-time and --inode are required.");
+    return finish (&st, PH_STOP_OUTCOME_USAGE, "--pid, --start-time and --inode are required.");
   if (st.pid == 1)
-    return finish (&st, PH_STOP_REFUSED, "PID 1 is the system's init and is never signalled.");
+    return finish (&st, PH_STOP_OUTCOME_REFUSED, "PID 1 is the system's init and is never signalled.");
   if (st.pid == getpid ())
-    return finish (&st, PH_STOP_REFUSED, "The helper does not signal itself.");
+    return finish (&st, PH_STOP_OUTCOME_REFUSED, "The helper does not signal itself.");
 
   st.proc_fd = open ("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (st.proc_fd < 0)
-    return finish (&st, PH_STOP_PERMISSION, "/proc cannot be read.");
+    return finish (&st, PH_STOP_OUTCOME_PERMISSION, "/proc cannot be read.");
 
   /* Pin the instance first; everything checked after this is about the process the pidfd
    * names (a later process under the same PID has another start time). */
@@ -277,34 +267,34 @@ ph_helper_stop (int    argc,
   st.targets[0] = (Target) { st.pid, st.start, pidfd_open (st.pid), false, false };
   st.n_targets = 1;
   if (st.targets[0].pidfd < 0 && errno == ESRCH)
-    return finish (&st, PH_STOP_GONE, "The process has already exited.");
+    return finish (&st, PH_STOP_OUTCOME_GONE, "The process has already exited.");
 
   r = check_instance (&st, st.pid, st.start, &pstat, &pfd);
   if (r < 0)
-    return finish (&st, PH_STOP_GONE, "The process has already exited.");
+    return finish (&st, PH_STOP_OUTCOME_GONE, "The process has already exited.");
   if (pstat.flags & PH_PF_KTHREAD)
     {
       close (pfd);
-      return finish (&st, PH_STOP_REFUSED, "This is a kernel thread.");
+      return finish (&st, PH_STOP_OUTCOME_REFUSED, "This is a kernel thread.");
     }
   if (r == 0)
     {
       close (pfd);
       rescan_holders (&st);
-      return finish (&st, PH_STOP_STALE,
+      return finish (&st, PH_STOP_OUTCOME_STALE,
                      "The process ID now belongs to another process (the start time differs).");
     }
   r = ph_proc_holds_inode (pfd, st.inode);
   close (pfd);
   if (r == -EACCES || r == -EPERM)
-    return finish (&st, PH_STOP_PERMISSION,
+    return finish (&st, PH_STOP_OUTCOME_PERMISSION,
                    "The open files of another user's process cannot be inspected.");
   if (r < 0)
-    return finish (&st, PH_STOP_GONE, "The process has already exited.");
+    return finish (&st, PH_STOP_OUTCOME_GONE, "The process has already exited.");
   if (r == 0)
     {
       rescan_holders (&st);
-      return finish (&st, PH_STOP_NOT_HOLDER, "The process does not hold this socket.");
+      return finish (&st, PH_STOP_OUTCOME_NOT_HOLDER, "The process does not hold this socket.");
     }
 
   /* A forked server shares the socket between processes: all of them must go. */
@@ -318,7 +308,7 @@ ph_helper_stop (int    argc,
         {
           snprintf (msg, sizeof msg, "The socket is also held by PID %d, which is never "
                     "signalled.", (int) h->pid);
-          return finish (&st, PH_STOP_REFUSED, msg);
+          return finish (&st, PH_STOP_OUTCOME_REFUSED, msg);
         }
       for (size_t j = 0; j < st.n_targets; j++)
         known |= st.targets[j].pid == h->pid;
@@ -372,7 +362,7 @@ ph_helper_stop (int    argc,
   if (n_sent == 0 && n_perm > 0)
     {
       rescan_holders (&st);
-      return finish (&st, PH_STOP_PERMISSION, "The kernel did not allow the signal.");
+      return finish (&st, PH_STOP_OUTCOME_PERMISSION, "The kernel did not allow the signal.");
     }
 
   /* Wait for every signalled holder to exit, or the grace period to end. */
@@ -431,11 +421,11 @@ ph_helper_stop (int    argc,
 
   rescan_holders (&st);
   if (!socket_exists (st.inode))
-    return finish (&st, PH_STOP_FREED, "The port is free.");
+    return finish (&st, PH_STOP_OUTCOME_FREED, "The port is free.");
   if (n_perm > 0)
-    return finish (&st, PH_STOP_PERMISSION,
+    return finish (&st, PH_STOP_OUTCOME_PERMISSION,
                    "Some holders could not be signalled; the port is still in use.");
   snprintf (msg, sizeof msg, "The socket is still held after %llu ms.",
             (unsigned long long) st.grace_ms);
-  return finish (&st, PH_STOP_STILL_HELD, msg);
+  return finish (&st, PH_STOP_OUTCOME_STILL_HELD, msg);
 }

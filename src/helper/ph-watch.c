@@ -16,7 +16,7 @@
 
 #include "ph-helper.h"
 #include "ph-protocol.h"
-#include "ph-scanner.h"
+#include "ph-sock-table.h"
 
 static void
 on_quit_signal (int sig)
@@ -30,17 +30,6 @@ now_ms (void)
   return ph_now_us () / 1000;
 }
 
-static void
-warn_line (PhBuf      *out,
-           const char *code,
-           const char *message)
-{
-  ph_rec_start (out, "WARN");
-  ph_rec_str (out, "code", code);
-  ph_rec_str (out, "message", message);
-  ph_rec_end (out);
-}
-
 /* Handles one stdin command; returns true when a refresh is wanted now. */
 static bool
 handle_command (const char *line,
@@ -49,15 +38,18 @@ handle_command (const char *line,
 {
   unsigned long long ms;
 
-  if (strcmp (line, "refresh") == 0)
+  static const size_t interval_len = sizeof PH_COMMAND_INTERVAL - 1;
+
+  if (strcmp (line, PH_COMMAND_REFRESH) == 0)
     return true;
-  if (strncmp (line, "interval ", 9) == 0 && ph_helper_parse_number (line + 9, 0, 86400000, &ms))
+  if (strncmp (line, PH_COMMAND_INTERVAL " ", interval_len + 1) == 0
+      && ph_helper_parse_number (line + interval_len + 1, 0, 86400000, &ms))
     {
       *interval = ms;
       return false;
     }
   if (line[0] != '\0')
-    warn_line (out, "unknown-command", "Unknown command on standard input.");
+    ph_rec_warn (out, PH_WARN_UNKNOWN_COMMAND, "Unknown command on standard input.");
   return false;
 }
 
@@ -75,7 +67,7 @@ ph_helper_watch (int    argc,
   struct sigaction sa;
   sigset_t quit_signals, wait_mask;
   struct stat st;
-  PhScanner *sc;
+  PhSockTable *table;
   PhBuf out = PH_BUF_INIT;
   char inbuf[1024];
   size_t inlen = 0;
@@ -101,7 +93,7 @@ ph_helper_watch (int    argc,
       else
         {
           fprintf (stderr, "porthole-helper watch: unknown or bad argument '%s'\n", argv[i]);
-          return PH_STOP_USAGE;
+          return PH_HELPER_EXIT_USAGE;
         }
     }
 
@@ -137,8 +129,8 @@ ph_helper_watch (int    argc,
   if (getppid () != parent)
     return 0;
 
-  sc = ph_scanner_new ("/proc", flags, source);
-  ph_helper_hello (&out, ph_scanner_source_name (sc));
+  table = ph_sock_table_new ("/proc", flags, source);
+  ph_helper_hello (&out, ph_sock_table_source_name (table));
 
   next_due = now_ms ();
   while (!ph_helper_quit)
@@ -150,7 +142,7 @@ ph_helper_watch (int    argc,
 
       if (now >= next_due)
         {
-          ph_scanner_refresh (sc, &out);
+          ph_sock_table_refresh (table, &out);
           if (!ph_helper_flush (&out))
             break;
           if (once)
@@ -220,7 +212,7 @@ ph_helper_watch (int    argc,
         }
     }
 
-  ph_scanner_free (sc);
+  ph_sock_table_free (table);
   ph_buf_free (&out);
   return status;
 }

@@ -146,17 +146,6 @@ ph_buf_append_i64 (PhBuf   *buf,
 }
 
 void
-ph_buf_truncate (PhBuf  *buf,
-                 size_t  len)
-{
-  if (len < buf->len)
-    {
-      buf->len = len;
-      buf->data[len] = '\0';
-    }
-}
-
-void
 ph_buf_clear (PhBuf *buf)
 {
   buf->len = 0;
@@ -170,16 +159,6 @@ ph_buf_free (PhBuf *buf)
   free (buf->data);
   buf->data = NULL;
   buf->len = buf->cap = 0;
-}
-
-char *
-ph_buf_steal (PhBuf *buf)
-{
-  char *p = buf->data ? buf->data : ph_xstrdup ("");
-
-  buf->data = NULL;
-  buf->len = buf->cap = 0;
-  return p;
 }
 
 int

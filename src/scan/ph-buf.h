@@ -21,10 +21,8 @@ void   ph_buf_append_c  (PhBuf *buf, char c);
 void   ph_buf_append_s  (PhBuf *buf, const char *s);
 void   ph_buf_append_u64 (PhBuf *buf, uint64_t v);
 void   ph_buf_append_i64 (PhBuf *buf, int64_t v);
-void   ph_buf_truncate  (PhBuf *buf, size_t len);
 void   ph_buf_clear     (PhBuf *buf);
 void   ph_buf_free      (PhBuf *buf);
-char  *ph_buf_steal     (PhBuf *buf);
 
 void  *ph_xmalloc       (size_t size);
 void  *ph_xcalloc       (size_t n, size_t size);

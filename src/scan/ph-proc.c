@@ -301,27 +301,27 @@ void
 ph_proc_facts_write (const PhProcFacts *f,
                      PhBuf             *out)
 {
-  ph_rec_start (out, "PROC");
-  ph_rec_i64 (out, "pid", f->pid);
-  ph_rec_u64 (out, "start", f->start);
-  ph_rec_i64 (out, "ppid", f->ppid);
+  ph_rec_start (out, PH_RECORD_PROC);
+  ph_rec_i64 (out, PH_KEY_PID, f->pid);
+  ph_rec_u64 (out, PH_KEY_START, f->start);
+  ph_rec_i64 (out, PH_KEY_PPID, f->ppid);
   if (f->uid_known)
     {
-      ph_rec_u64 (out, "uid", f->uid);
-      ph_rec_str (out, "user", ph_passwd_lookup (f->uid));
+      ph_rec_u64 (out, PH_KEY_UID, f->uid);
+      ph_rec_str (out, PH_KEY_USER, ph_passwd_lookup (f->uid));
     }
-  ph_rec_str (out, "comm", f->comm);
-  ph_rec_str (out, "exe", f->exe);
-  ph_rec_str (out, "cwd", f->cwd);
-  ph_rec_mem (out, "cmdline", f->cmdline, f->cmdline_len);
-  ph_rec_str (out, "cgroup", f->cgroup);
-  ph_rec_str (out, "manager", f->cg.manager);
-  ph_rec_str (out, "unit", f->cg.unit);
-  ph_rec_str (out, "app_id", f->cg.app_id);
-  ph_rec_str (out, "launcher", f->cg.launcher);
-  ph_rec_str (out, "container", f->cg.container);
-  ph_rec_str (out, "container_kind", f->cg.container_kind);
-  ph_rec_str (out, "slice", f->cg.slice);
+  ph_rec_str (out, PH_KEY_COMM, f->comm);
+  ph_rec_str (out, PH_KEY_EXE, f->exe);
+  ph_rec_str (out, PH_KEY_CWD, f->cwd);
+  ph_rec_mem (out, PH_KEY_CMDLINE, f->cmdline, f->cmdline_len);
+  ph_rec_str (out, PH_KEY_CGROUP, f->cgroup);
+  ph_rec_str (out, PH_KEY_MANAGER, f->cg.manager);
+  ph_rec_str (out, PH_KEY_UNIT, f->cg.unit);
+  ph_rec_str (out, PH_KEY_APP_ID, f->cg.app_id);
+  ph_rec_str (out, PH_KEY_LAUNCHER, f->cg.launcher);
+  ph_rec_str (out, PH_KEY_CONTAINER, f->cg.container);
+  ph_rec_str (out, PH_KEY_CONTAINER_KIND, f->cg.container_kind);
+  ph_rec_str (out, PH_KEY_SLICE, f->cg.slice);
   ph_rec_end (out);
 }
 

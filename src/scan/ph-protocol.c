@@ -8,10 +8,10 @@
 #include "ph-protocol.h"
 
 void
-ph_rec_start (PhBuf      *out,
-              const char *type)
+ph_rec_start (PhBuf        *out,
+              PhRecordKind  kind)
 {
-  ph_buf_append_s (out, type);
+  ph_buf_append_s (out, ph_record_kind_name (kind));
 }
 
 static void
@@ -73,4 +73,15 @@ void
 ph_rec_end (PhBuf *out)
 {
   ph_buf_append_c (out, '\n');
+}
+
+void
+ph_rec_warn (PhBuf      *out,
+             const char *code,
+             const char *message)
+{
+  ph_rec_start (out, PH_RECORD_WARN);
+  ph_rec_str (out, PH_KEY_CODE, code);
+  ph_rec_str (out, PH_KEY_MESSAGE, message);
+  ph_rec_end (out);
 }

@@ -10,77 +10,10 @@
 
 #include "ph-cli.h"
 #include "ph-cli-list.h"
+#include "ph-helper-client.h"
 #include "ph-port-info.h"
-#include "ph-scanner.h"
 
 /* ---- scanning once ------------------------------------------------------------------ */
-
-static char *
-last_line (const char *text)
-{
-  g_auto(GStrv) lines = NULL;
-  guint n;
-
-  if (text == NULL)
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  for (n = g_strv_length (lines); n > 0; n--)
-    {
-      g_strstrip (lines[n - 1]);
-      if (*lines[n - 1] != '\0')
-        return ph_protocol_display (lines[n - 1], -1);
-    }
-  return NULL;
-}
-
-/* Runs the helper with @args, waits for it and returns its output; an error when it
- * could not run or did not exit cleanly. */
-static GBytes *
-run_helper (const char * const  *args,
-            GError             **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GSubprocess) subprocess = NULL;
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
-  g_auto(GStrv) argv = NULL;
-  g_autofree char *detail = NULL;
-
-  argv = ph_scanner_build_helper_argv (args, NULL, error);
-  if (argv == NULL)
-    return NULL;
-
-  subprocess = g_subprocess_newv ((const char * const *) argv,
-                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                  &local_error);
-  if (subprocess == NULL ||
-      !g_subprocess_communicate (subprocess, NULL, NULL, &out, &err, &local_error))
-    {
-      g_set_error (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_FAILED,
-                   /* Translators: %s is the system's reason */
-                   _("Porthole could not start its scanner: %s"), local_error->message);
-      return NULL;
-    }
-
-  if (!g_subprocess_get_successful (subprocess))
-    {
-      if (err != NULL)
-        {
-          g_autofree char *text = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
-          detail = last_line (text);
-        }
-      if (detail != NULL)
-        g_set_error (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_FAILED,
-                     /* Translators: %s is the scanner's own (English) message */
-                     _("The scanner stopped unexpectedly: %s"), detail);
-      else
-        g_set_error_literal (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_HELPER_FAILED,
-                             _("The scanner stopped unexpectedly"));
-      return NULL;
-    }
-
-  return g_steal_pointer (&out);
-}
 
 /**
  * ph_cli_list_scan:
@@ -95,42 +28,21 @@ ph_cli_list_scan (PhServiceList  *list,
                   char          **source,
                   GError        **error)
 {
-  static const char * const watch_args[] = { "watch", "--once", NULL };
-  static const char * const version_args[] = { "--version", NULL };
+  static const char * const watch_args[] = { PH_VERB_WATCH, "--once", NULL };
+  g_autoptr(PhHelperClient) client = NULL;
   g_autoptr(GBytes) out = NULL;
-  gboolean in_flatpak = FALSE;
-  gboolean hello = FALSE;
   guint applied_sets = 0;
   const char *data;
   const char *end;
   gsize size;
-  g_auto(GStrv) probe = NULL;
 
   g_return_val_if_fail (PH_IS_SERVICE_LIST (list), FALSE);
 
-  probe = ph_scanner_build_helper_argv (NULL, &in_flatpak, error);
-  if (probe == NULL)
+  client = ph_helper_client_new (FALSE, error);
+  if (client == NULL)
     return FALSE;
-
-  /* From a Flatpak the helper runs on the host: check that it runs there first. */
-  if (in_flatpak)
-    {
-      g_autoptr(GBytes) version = run_helper (version_args, error);
-      g_autofree char *text = NULL;
-
-      if (version == NULL)
-        return FALSE;
-      text = g_strndup (g_bytes_get_data (version, NULL), g_bytes_get_size (version));
-      if (strstr (text, "protocol=1") == NULL)
-        {
-          g_set_error_literal (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_PROTOCOL,
-                               _("Porthole’s scanner is a different version than Porthole. "
-                                 "Reinstalling Porthole should fix this."));
-          return FALSE;
-        }
-    }
-
-  out = run_helper (watch_args, error);
+  /* It also checks the HELLO: the protocol version is ours. */
+  out = ph_helper_client_run (client, watch_args, PH_HELPER_RUN_NONE, NULL, NULL, error);
   if (out == NULL)
     return FALSE;
 
@@ -153,18 +65,10 @@ ph_cli_list_scan (PhServiceList  *list,
 
       if (ph_record_get_kind (record) == PH_RECORD_HELLO)
         {
-          if (ph_record_get_uint64_or (record, "protocol", 0) != PH_PROTOCOL_READER_VERSION)
-            {
-              g_set_error_literal (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_PROTOCOL,
-                                   _("Porthole’s scanner is a different version than "
-                                     "Porthole. Reinstalling Porthole should fix this."));
-              return FALSE;
-            }
-          hello = TRUE;
           if (source != NULL)
             {
               g_free (*source);
-              *source = g_strdup (ph_record_get (record, "source", NULL));
+              *source = g_strdup (ph_record_get (record, PH_KEY_SOURCE, NULL));
             }
           continue;
         }
@@ -172,7 +76,7 @@ ph_cli_list_scan (PhServiceList  *list,
       if (ph_record_get_kind (record) == PH_RECORD_WARN)
         {
           g_autofree char *message = NULL;
-          const char *raw = ph_record_get (record, "message", NULL);
+          const char *raw = ph_record_get (record, PH_KEY_MESSAGE, NULL);
 
           message = raw != NULL ? ph_protocol_display (raw, -1) : NULL;
           if (message != NULL)
@@ -185,9 +89,9 @@ ph_cli_list_scan (PhServiceList  *list,
       applied_sets += applied;
     }
 
-  if (!hello || applied_sets == 0)
+  if (applied_sets == 0)
     {
-      g_set_error_literal (error, PH_SCANNER_ERROR, PH_SCANNER_ERROR_PROTOCOL,
+      g_set_error_literal (error, PH_HELPER_ERROR, PH_HELPER_ERROR_PROTOCOL,
                            _("Porthole’s scanner ended without listing the sockets."));
       return FALSE;
     }
@@ -595,7 +499,7 @@ json_service (GString   *out,
  * ph_cli_list_format_json:
  * @source: (nullable): "netlink" or "procfs"
  *
- * The document src/core/JSON.md describes: stable keys, every value present (null when
+ * The document src/cli/JSON.md describes: stable keys, every value present (null when
  * unknown), services in the same order as the table.
  *
  * Returns: (transfer full): the JSON text, ending in a newline

@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* The version of the JSON document (src/core/JSON.md); bump it on incompatible changes. */
+/* The version of the JSON document (src/cli/JSON.md); bump it on incompatible changes. */
 #define PH_CLI_JSON_VERSION 1
 
 gboolean  ph_cli_list_scan         (PhServiceList  *list,

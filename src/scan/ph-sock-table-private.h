@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-sock-table-private.h — the table's state, shared by ph-sock-table.c and its writer */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ph-buf.h"
+#include "ph-map.h"
+#include "ph-proc.h"
+#include "ph-sock.h"
+#include "ph-sock-table.h"
+
+typedef struct
+{
+  int32_t  pid;
+  int32_t  fd;
+  uint64_t start;
+  uint32_t gen;        /* refresh in which a walk last saw it */
+} Owner;
+
+typedef struct
+{
+  PhSock   sock;
+  Owner   *owners;
+  uint32_t n_owners, cap_owners;
+  uint32_t seen_gen;
+  bool     searched;   /* its holders were looked for since it (last) lost them */
+  bool     hidden;
+  bool     kernel;
+  bool     dirty;      /* to send in the next change set */
+  bool     emitted;    /* a SOCK was sent, so a GONE is owed when it goes */
+} SockEntry;
+
+typedef struct
+{
+  int32_t  pid;
+  uint64_t d_ino;
+  uint32_t seen_gen;
+  uint32_t walked_gen;
+  uint32_t sent_gen;
+  uint32_t n_refs;
+  bool     is_new;
+  bool     gone;
+  bool     fd_unreadable;
+  bool     uid_known;
+  uint32_t uid;
+  bool     start_known;
+  uint64_t start;
+  bool     has_facts;
+  bool     facts_dirty;
+  bool     emitted;
+  uint64_t emitted_start;
+  PhProcFacts facts;
+} Proc;
+
+typedef struct
+{
+  SockEntry *entry;
+  int32_t    fd;
+} Found;
+
+struct PhSockTable
+{
+  int         proc_fd;
+  char       *procnet_dir;
+  PhScanFlags flags;
+  PhSource    source;
+  bool        netlink_ok;
+  bool        no_tcp_both;
+  bool        own_pidns;
+  bool        listed_once;
+  uint64_t    last_pid;
+  uint64_t    last_nlink;
+  bool        use_procfs[2][2];      /* [tcp/udp][v4/v6] when netlink cannot answer */
+  bool        warned_procnet[2][2];
+  PhNetlink   nl;
+  PhSockList  list;
+  PhMap       socks;                  /* inode → SockEntry */
+  PhMap       procs;                  /* pid → Proc */
+  uint32_t    gen;
+  uint64_t    seq;
+  uint32_t    euid;
+  PhBuf       scratch;
+  PhBuf       warnings;
+  char       *dents;
+  char       *fd_dents;
+  Found      *found;
+  size_t      n_found, cap_found;
+  uint64_t   *gone_inodes;
+  size_t      n_gone, cap_gone;
+  long        unfound;
+  bool        counting;
+  size_t      n_unreadable;
+  size_t      walked;                 /* processes whose fds were read in this refresh */
+  uint64_t    elapsed_us;
+};
+
+/* ph-sock-table-write.c: BEGIN, GONE, PGONE, PROC and SOCK records for what changed
+ * (everything when @full); END closes the change set. */
+void ph_sock_table_write_change_set (PhSockTable *table, bool full, PhBuf *out);
+void ph_sock_table_write_end        (PhSockTable *table, PhBuf *out);

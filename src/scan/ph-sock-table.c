@@ -1,0 +1,750 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-sock-table.c — sockets + an inode → (pid, fd) map kept between refreshes + diffs */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ph-protocol.h"
+#include "ph-sock-table-private.h"
+
+/*
+ * How a refresh stays cheap: the socket list comes from one netlink dump per protocol and
+ * family; who holds a socket is remembered between refreshes. /proc itself is listed
+ * (one getdents) to learn which processes are new or gone; only new processes get their
+ * fds read. Only when a socket remains whose holder is unknown are older processes
+ * walked: first those of the socket's uid, then the rest, stopping as soon as every such
+ * socket has a holder. A process is told apart from an earlier one with the same PID by
+ * the inode of its /proc entry (a new one is made for every process) and, for owners, by
+ * its start time. What a refresh found is written by ph-sock-table-write.c.
+ */
+
+#define DENTS_SIZE (32 * 1024)
+
+PhSockTable *
+ph_sock_table_new (const char  *proc_root,
+                   PhScanFlags  flags,
+                   PhSource     source)
+{
+  PhSockTable *table = ph_xcalloc (1, sizeof *table);
+  char path[4096];
+
+  table->flags = flags;
+  table->source = source;
+  table->euid = (uint32_t) geteuid ();
+  table->nl.fd = -1;
+  table->proc_fd = open (proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (table->proc_fd < 0)
+    ph_rec_warn (&table->warnings, PH_WARN_PROC_UNREADABLE,
+                 "The process list cannot be read; owners are unknown.");
+  if (table->proc_fd >= 0)
+    {
+      char self[32], want[32];
+      ssize_t n = readlinkat (table->proc_fd, "self", self, sizeof self - 1);
+
+      snprintf (want, sizeof want, "%d", (int) getpid ());
+      table->own_pidns = n > 0 && (size_t) n == strlen (want)
+                         && memcmp (self, want, (size_t) n) == 0;
+    }
+  snprintf (path, sizeof path, "%s/net", proc_root);
+  table->procnet_dir = ph_xstrdup (path);
+  table->dents = ph_xmalloc (DENTS_SIZE);
+  table->fd_dents = ph_xmalloc (DENTS_SIZE);
+
+  if (source != PH_SOURCE_PROCFS)
+    {
+      int err = ph_netlink_open (&table->nl);
+
+      table->netlink_ok = err == 0;
+      if (!table->netlink_ok)
+        ph_rec_warn (&table->warnings, PH_WARN_NETLINK_UNAVAILABLE,
+                     "The kernel's socket diagnostics are unavailable; reading /proc/net instead.");
+    }
+  return table;
+}
+
+static void
+proc_free (Proc *p)
+{
+  if (p->has_facts)
+    ph_proc_facts_clear (&p->facts);
+  free (p);
+}
+
+void
+ph_sock_table_free (PhSockTable *table)
+{
+  if (table == NULL)
+    return;
+  for (size_t i = 0; i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+
+      if (e != NULL)
+        {
+          free (e->owners);
+          free (e);
+        }
+    }
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      if (table->procs.slots[i].value != NULL)
+        proc_free (table->procs.slots[i].value);
+    }
+  ph_map_clear (&table->socks);
+  ph_map_clear (&table->procs);
+  ph_netlink_close (&table->nl);
+  ph_sock_list_free (&table->list);
+  ph_buf_free (&table->scratch);
+  ph_buf_free (&table->warnings);
+  free (table->dents);
+  free (table->fd_dents);
+  free (table->found);
+  free (table->gone_inodes);
+  free (table->procnet_dir);
+  if (table->proc_fd >= 0)
+    close (table->proc_fd);
+  free (table);
+}
+
+const char *
+ph_sock_table_source_name (PhSockTable *table)
+{
+  return table->netlink_ok && !table->use_procfs[0][0] ? "netlink" : "procfs";
+}
+
+/* --- sockets -------------------------------------------------------------------------- */
+
+static void
+read_procnet (PhSockTable *table,
+              PhProto      proto,
+              int          family)
+{
+  int pi = proto == PH_PROTO_TCP ? 0 : 1, fi = family == 4 ? 0 : 1;
+  long r = ph_procnet_read_one (table->procnet_dir, proto, family, &table->list, &table->scratch);
+
+  if (r > 0 && !table->warned_procnet[pi][fi])
+    {
+      char msg[256];
+
+      table->warned_procnet[pi][fi] = true;
+      snprintf (msg, sizeof msg, "Skipped %ld malformed line(s) in %s/%s%s.", r,
+                table->procnet_dir, pi == 0 ? "tcp" : "udp", fi == 1 ? "6" : "");
+      ph_rec_warn (&table->warnings, PH_WARN_PROCNET_MALFORMED, msg);
+    }
+  /* No IPv6 (or no UDP) in this kernel simply means nothing listens there. */
+}
+
+static void
+dump_sockets (PhSockTable *table)
+{
+  bool tcp_done = false;
+
+  ph_sock_list_clear (&table->list);
+  if ((table->flags & PH_SCAN_TCP) && (table->flags & PH_SCAN_IPV4)
+      && (table->flags & PH_SCAN_IPV6) && table->netlink_ok && !table->use_procfs[0][0]
+      && !table->use_procfs[0][1] && !table->no_tcp_both)
+    {
+      tcp_done = ph_netlink_dump_tcp_both (&table->nl, &table->list) == 0;
+      if (!tcp_done)
+        {
+          /* Not on this kernel: ask family by family from now on. */
+          table->no_tcp_both = true;
+          table->list.n_socks = 0;
+          table->list.n_conns = 0;
+        }
+    }
+  for (int pi = 0; pi < 2; pi++)
+    {
+      PhProto proto = pi == 0 ? PH_PROTO_TCP : PH_PROTO_UDP;
+
+      if (!(table->flags & (pi == 0 ? PH_SCAN_TCP : PH_SCAN_UDP)) || (pi == 0 && tcp_done))
+        continue;
+      for (int fi = 0; fi < 2; fi++)
+        {
+          int family = fi == 0 ? 4 : 6;
+          size_t mark_socks = table->list.n_socks, mark_conns = table->list.n_conns;
+          int err;
+
+          if (!(table->flags & (fi == 0 ? PH_SCAN_IPV4 : PH_SCAN_IPV6)))
+            continue;
+          if (!table->netlink_ok || table->use_procfs[pi][fi])
+            {
+              read_procnet (table, proto, family);
+              continue;
+            }
+          err = ph_netlink_dump_one (&table->nl, proto, family, &table->list);
+          if (err == 0)
+            continue;
+          /* Drop what a failed dump left half-done, then ask /proc/net from now on. */
+          table->list.n_socks = mark_socks;
+          table->list.n_conns = mark_conns;
+          if (err != -ENOENT || (pi == 0 && fi == 0))
+            {
+              char msg[256];
+
+              snprintf (msg, sizeof msg,
+                        "Socket diagnostics failed (%s); reading /proc/net instead.",
+                        strerror (-err));
+              ph_rec_warn (&table->warnings, PH_WARN_NETLINK_UNAVAILABLE, msg);
+            }
+          table->use_procfs[pi][fi] = true;
+          read_procnet (table, proto, family);
+        }
+    }
+  ph_sock_list_count_conns (&table->list);
+}
+
+static bool
+same_identity (const PhSock *a,
+               const PhSock *b)
+{
+  return a->proto == b->proto && a->family == b->family && a->port == b->port
+         && memcmp (a->addr, b->addr, sizeof a->addr) == 0;
+}
+
+static bool
+same_sock (const PhSock *a,
+           const PhSock *b)
+{
+  return same_identity (a, b) && a->inode == b->inode && a->cgroup_id == b->cgroup_id
+         && a->uid == b->uid && a->scope == b->scope && a->conns == b->conns
+         && a->v6only == b->v6only;
+}
+
+static void
+merge_sockets (PhSockTable *table)
+{
+  table->n_gone = 0;
+  for (size_t i = 0; i < table->list.n_socks; i++)
+    {
+      const PhSock *s = &table->list.socks[i];
+      SockEntry *e = ph_map_get (&table->socks, s->inode);
+
+      if (e == NULL)
+        {
+          e = ph_xcalloc (1, sizeof *e);
+          e->sock = *s;
+          e->dirty = true;
+          ph_map_set (&table->socks, s->inode, e);
+        }
+      else if (e->seen_gen == table->gen)
+        {
+          continue;   /* listed twice in one dump */
+        }
+      else if (!same_identity (&e->sock, s))
+        {
+          /* The inode number was reused by another socket: a new one. */
+          e->sock = *s;
+          e->n_owners = 0;
+          e->searched = false;
+          e->dirty = true;
+        }
+      else if (!same_sock (&e->sock, s))
+        {
+          e->sock = *s;
+          e->dirty = true;
+        }
+      e->seen_gen = table->gen;
+    }
+
+  for (size_t i = 0; i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+
+      if (e == NULL || e->seen_gen == table->gen)
+        continue;
+      if (e->emitted)
+        {
+          if (table->n_gone == table->cap_gone)
+            {
+              table->cap_gone = table->cap_gone ? table->cap_gone * 2 : 32;
+              table->gone_inodes = ph_xrealloc (table->gone_inodes,
+                                             table->cap_gone * sizeof *table->gone_inodes);
+            }
+          table->gone_inodes[table->n_gone++] = e->sock.inode;
+        }
+    }
+  for (size_t g = 0; g < table->socks.size; g++)
+    {
+      SockEntry *e = table->socks.slots[g].value;
+
+      /* Removing shifts later slots back, so look at this slot again. */
+      while (e != NULL && e->seen_gen != table->gen)
+        {
+          ph_map_remove (&table->socks, e->sock.inode);
+          free (e->owners);
+          free (e);
+          e = table->socks.slots[g].value;
+        }
+    }
+}
+
+/* --- processes ------------------------------------------------------------------------ */
+
+/* True when no process can have started or ended since the last listing: the last PID
+ * handed out in our PID namespace is the same (nothing started) and so is the number of
+ * processes, which /proc reports as part of its link count (so nothing ended either).
+ * Only trusted when this /proc is our own PID namespace's. Costs a few µs where listing
+ * /proc costs ~1 µs per process. */
+static bool
+processes_unchanged (PhSockTable *table)
+{
+  char text[32];
+  struct stat st;
+  uint64_t last_pid;
+  ssize_t n;
+  int fd;
+  bool same;
+
+  if (!table->own_pidns || fstat (table->proc_fd, &st) < 0)
+    return false;
+  fd = openat (table->proc_fd, "sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  n = read (fd, text, sizeof text - 1);
+  close (fd);
+  if (n <= 0)
+    return false;
+  text[n] = '\0';
+  if (!ph_parse_u64 (text, NULL, &last_pid))
+    return false;
+  same = table->listed_once && last_pid == table->last_pid
+         && (uint64_t) st.st_nlink == table->last_nlink;
+  table->last_pid = last_pid;
+  table->last_nlink = (uint64_t) st.st_nlink;
+  return same;
+}
+
+static void
+list_processes (PhSockTable *table)
+{
+  if (table->proc_fd < 0 || processes_unchanged (table))
+    return;
+  table->listed_once = true;
+  lseek (table->proc_fd, 0, SEEK_SET);
+  for (;;)
+    {
+      ssize_t n = getdents64 (table->proc_fd, table->dents, DENTS_SIZE);
+
+      if (n <= 0)
+        break;
+      for (ssize_t off = 0; off < n;)
+        {
+          struct dirent64 *d = (struct dirent64 *) (void *) (table->dents + off);
+          int32_t pid;
+          Proc *p;
+
+          off += d->d_reclen;
+          if (d->d_name[0] < '1' || d->d_name[0] > '9' || !ph_proc_name_to_pid (d->d_name, &pid))
+            continue;
+          p = ph_map_get (&table->procs, (uint64_t) pid);
+          if (p == NULL)
+            {
+              p = ph_xcalloc (1, sizeof *p);
+              p->pid = pid;
+              p->d_ino = d->d_ino;
+              p->is_new = true;
+              ph_map_set (&table->procs, (uint64_t) pid, p);
+            }
+          else if (p->d_ino != d->d_ino)
+            {
+              /* Perhaps another process under the same PID: read it again. */
+              p->d_ino = d->d_ino;
+              p->is_new = true;
+              p->fd_unreadable = false;
+              p->uid_known = false;
+            }
+          p->seen_gen = table->gen;
+        }
+    }
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+
+      if (p != NULL && p->seen_gen != table->gen)
+        p->gone = true;
+    }
+}
+
+static bool
+owner_touch (PhSockTable *table,
+             SockEntry   *e,
+             int32_t      pid,
+             int32_t      fd,
+             uint64_t     start)
+{
+  for (uint32_t i = 0; i < e->n_owners; i++)
+    {
+      Owner *o = &e->owners[i];
+
+      if (o->pid == pid && o->fd == fd && o->start == start)
+        {
+          o->gen = table->gen;
+          return false;
+        }
+    }
+  if (e->n_owners == 0 && !e->searched && table->counting)
+    table->unfound--;
+  if (e->n_owners == e->cap_owners)
+    {
+      e->cap_owners = e->cap_owners ? e->cap_owners * 2 : 2;
+      e->owners = ph_xrealloc (e->owners, e->cap_owners * sizeof *e->owners);
+    }
+  e->owners[e->n_owners++] = (Owner) { pid, fd, start, table->gen };
+  e->dirty = true;
+  return true;
+}
+
+static void
+read_facts (PhSockTable *table,
+            Proc        *p,
+            int          pfd)
+{
+  PhProcFacts f;
+
+  if (ph_proc_read_facts (pfd, p->pid, &table->scratch, &f) < 0 || f.start != p->start)
+    {
+      if (f.comm != NULL)
+        ph_proc_facts_clear (&f);
+      p->gone = true;
+      return;
+    }
+  if (p->has_facts && ph_proc_facts_equal (&p->facts, &f))
+    {
+      ph_proc_facts_clear (&f);
+      return;
+    }
+  if (p->has_facts)
+    ph_proc_facts_clear (&p->facts);
+  p->facts = f;
+  p->has_facts = true;
+  p->facts_dirty = true;
+}
+
+static void
+walk_process (PhSockTable *table,
+              Proc        *p)
+{
+  char name[16];
+  char link[64];
+  int pfd, fdd;
+  PhStat st;
+  bool added = false;
+
+  if (p->walked_gen == table->gen || p->gone)
+    return;
+  p->walked_gen = table->gen;
+  if (p->fd_unreadable)
+    return;
+  table->walked++;
+  snprintf (name, sizeof name, "%d", (int) p->pid);
+  pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0)
+    {
+      p->gone = true;
+      return;
+    }
+  fdd = openat (pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fdd < 0)
+    {
+      if (errno == EACCES || errno == EPERM)
+        p->fd_unreadable = true;
+      else
+        p->gone = true;
+      close (pfd);
+      return;
+    }
+
+  table->n_found = 0;
+  for (;;)
+    {
+      ssize_t n = getdents64 (fdd, table->fd_dents, DENTS_SIZE);
+
+      if (n <= 0)
+        break;
+      for (ssize_t off = 0; off < n;)
+        {
+          struct dirent64 *d = (struct dirent64 *) (void *) (table->fd_dents + off);
+          int32_t fd;
+          ssize_t l;
+          uint64_t ino;
+          SockEntry *e;
+
+          off += d->d_reclen;
+          if (!ph_parse_fd_name (d->d_name, &fd))
+            continue;
+          l = readlinkat (fdd, d->d_name, link, sizeof link - 1);
+          /* A file closed meanwhile (ENOENT) is simply not held any more. */
+          if (l < 10 || !ph_parse_socket_link (link, (size_t) l, &ino))
+            continue;
+          e = ph_map_get (&table->socks, ino);
+          if (e == NULL)
+            continue;
+          if (table->n_found == table->cap_found)
+            {
+              table->cap_found = table->cap_found ? table->cap_found * 2 : 64;
+              table->found = ph_xrealloc (table->found, table->cap_found * sizeof *table->found);
+            }
+          table->found[table->n_found++] = (Found) { e, fd };
+        }
+    }
+  close (fdd);
+
+  if (table->n_found == 0)
+    {
+      close (pfd);
+      return;
+    }
+  /* Read after the fds and through the same /proc/PID: if the process went away, this
+   * fails instead of naming a later process with the same PID. */
+  if (ph_proc_read_stat (pfd, &table->scratch, &st) < 0)
+    {
+      p->gone = true;
+      close (pfd);
+      return;
+    }
+  if (!p->start_known || p->start != st.start)
+    {
+      if (p->has_facts)
+        ph_proc_facts_clear (&p->facts);
+      p->has_facts = false;
+      p->start = st.start;
+      p->start_known = true;
+    }
+  for (size_t i = 0; i < table->n_found; i++)
+    added |= owner_touch (table, table->found[i].entry, p->pid, table->found[i].fd, p->start);
+  /* Facts are read once per process instance; again only when it shows a new socket
+   * (it may have exec'd meanwhile). */
+  if (!p->has_facts || added)
+    read_facts (table, p, pfd);
+  close (pfd);
+}
+
+/* Drops owners that are no longer true: their process is gone, is another instance, or
+ * was just walked and no longer showed that fd. Sockets left without a known holder are
+ * looked for again. */
+static void
+prune_owners (PhSockTable *table)
+{
+  for (size_t i = 0; i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+      uint32_t keep = 0;
+      uint32_t before;
+
+      if (e == NULL)
+        continue;
+      before = e->n_owners;
+      for (uint32_t k = 0; k < e->n_owners; k++)
+        {
+          Owner *o = &e->owners[k];
+          Proc *p = ph_map_get (&table->procs, (uint64_t) o->pid);
+
+          if (p == NULL || p->gone || (p->start_known && p->start != o->start)
+              || (p->walked_gen == table->gen && o->gen != table->gen && !p->fd_unreadable))
+            continue;
+          e->owners[keep++] = *o;
+        }
+      e->n_owners = keep;
+      if (keep != before)
+        {
+          e->dirty = true;
+          if (keep == 0)
+            e->searched = false;
+        }
+    }
+}
+
+static long
+count_unfound (PhSockTable *table,
+               PhMap       *uids)
+{
+  long n = 0;
+
+  for (size_t i = 0; i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+
+      if (e != NULL && !e->searched && e->n_owners == 0)
+        {
+          n++;
+          if (uids != NULL)
+            ph_map_set (uids, (uint64_t) e->sock.uid + 1, (void *) 1);
+        }
+    }
+  return n;
+}
+
+static bool
+proc_uid (PhSockTable *table,
+          Proc        *p,
+          uint32_t    *uid)
+{
+  char name[16];
+  struct stat st;
+
+  if (!p->uid_known)
+    {
+      snprintf (name, sizeof name, "%d", (int) p->pid);
+      if (fstatat (table->proc_fd, name, &st, 0) < 0)
+        return false;
+      p->uid = (uint32_t) st.st_uid;
+      p->uid_known = true;
+    }
+  *uid = p->uid;
+  return true;
+}
+
+static void
+find_owners (PhSockTable *table)
+{
+  PhMap uids = PH_MAP_INIT;
+
+  /* Phase 1: every new process; a new socket is most likely theirs, and a forked worker
+   * of an old server is new too. */
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+
+      if (p != NULL && p->is_new)
+        walk_process (table, p);
+    }
+  /* Their parents: a server that forks after binding holds the socket as well. */
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+      Proc *parent;
+
+      if (p == NULL || !p->is_new || p->walked_gen != table->gen || !p->has_facts
+          || p->facts.ppid <= 0)
+        continue;
+      parent = ph_map_get (&table->procs, (uint64_t) p->facts.ppid);
+      if (parent != NULL)
+        walk_process (table, parent);
+    }
+
+  for (int round = 0; round < 4; round++)
+    {
+      size_t walked_before = table->walked;
+
+      prune_owners (table);
+      ph_map_clear (&uids);
+      table->unfound = count_unfound (table, &uids);
+      if (table->unfound <= 0)
+        break;
+      table->counting = true;
+      /* Phase 2: processes of the sockets' users, those that already hold sockets first
+       * (a server that opens one more port). Phase 3: everyone else. */
+      for (int phase = 2; phase <= 4 && table->unfound > 0; phase++)
+        {
+          for (size_t i = 0; i < table->procs.size && table->unfound > 0; i++)
+            {
+              Proc *p = table->procs.slots[i].value;
+              uint32_t uid;
+
+              if (p == NULL || p->walked_gen == table->gen || p->gone)
+                continue;
+              if (phase == 2 && p->n_refs == 0)
+                continue;
+              if (phase <= 3 && (!proc_uid (table, p, &uid)
+                                 || ph_map_get (&uids, (uint64_t) uid + 1) == NULL))
+                continue;
+              walk_process (table, p);
+            }
+        }
+      table->counting = false;
+      if (table->walked == walked_before)
+        break;
+    }
+  ph_map_clear (&uids);
+  prune_owners (table);
+
+  table->n_unreadable = 0;
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+
+      if (p != NULL && !p->gone && p->fd_unreadable)
+        table->n_unreadable++;
+      if (p != NULL)
+        p->is_new = false;
+    }
+}
+
+static void
+classify (PhSockTable *table)
+{
+  for (size_t i = 0; i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+      bool hidden = false, kernel = false;
+
+      if (e == NULL)
+        continue;
+      e->searched = true;
+      if (e->n_owners == 0)
+        {
+          /* Nobody we can see holds it: either someone we may not look at, or nobody. */
+          hidden = table->n_unreadable > 0 || (table->euid != 0 && e->sock.uid != table->euid);
+          kernel = !hidden;
+        }
+      if (hidden != e->hidden || kernel != e->kernel)
+        {
+          e->hidden = hidden;
+          e->kernel = kernel;
+          e->dirty = true;
+        }
+    }
+}
+
+static void
+forget_gone_processes (PhSockTable *table)
+{
+  for (size_t g = 0; g < table->procs.size; g++)
+    {
+      Proc *p = table->procs.slots[g].value;
+
+      while (p != NULL && p->gone)
+        {
+          ph_map_remove (&table->procs, (uint64_t) p->pid);
+          proc_free (p);
+          p = table->procs.slots[g].value;
+        }
+    }
+}
+
+void
+ph_sock_table_refresh (PhSockTable *table,
+                       PhBuf       *out)
+{
+  uint64_t t0 = ph_now_us ();
+  bool full = table->seq == 0;
+
+  table->gen++;
+  table->seq++;
+  table->walked = 0;
+
+  dump_sockets (table);
+  merge_sockets (table);
+  list_processes (table);
+  find_owners (table);
+  classify (table);
+
+  if (table->warnings.len > 0)
+    {
+      ph_buf_append (out, table->warnings.data, table->warnings.len);
+      ph_buf_clear (&table->warnings);
+    }
+  ph_sock_table_write_change_set (table, full, out);
+  forget_gone_processes (table);
+
+  table->elapsed_us = ph_now_us () - t0;
+  ph_sock_table_write_end (table, out);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-sock-table.h — the table of listeners and their owners, refreshed cheaply, as change sets */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ph-buf.h"
+#include "ph-sock.h"
+
+typedef enum
+{
+  PH_SOURCE_AUTO,      /* netlink, and /proc/net where netlink cannot answer */
+  PH_SOURCE_NETLINK,
+  PH_SOURCE_PROCFS,
+} PhSource;
+
+typedef struct PhSockTable PhSockTable;
+
+/* @proc_root is "/proc" except in tests. */
+PhSockTable *ph_sock_table_new         (const char *proc_root, PhScanFlags flags,
+                                        PhSource source);
+void         ph_sock_table_free        (PhSockTable *table);
+/* "netlink" or "procfs": where the sockets come from. */
+const char  *ph_sock_table_source_name (PhSockTable *table);
+/* Appends WARN records, if any, then one change set (BEGIN … END): the first is full,
+ * later ones hold only what changed. */
+void         ph_sock_table_refresh     (PhSockTable *table, PhBuf *out);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-test-utils.h — what the C tests share: the programs they run and ph-test-listener */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A ph-test-listener this test started, and what it holds. */
+typedef struct
+{
+  GSubprocess *process;
+  gint64       pid;
+  guint64      start;          /* its start time, field 22 of /proc/PID/stat */
+  guint        n_sockets;      /* one per SPEC, in order */
+  char        *protos[8];      /* "tcp" or "udp" */
+  guint        ports[8];
+  guint64      inodes[8];
+  GArray      *children;       /* gint64 PIDs of the children it forked (--fork) */
+  GArray      *child_starts;   /* guint64 their start times */
+} PhTestListener;
+
+void              ph_test_utils_init      (void);
+const char       *ph_test_helper_path     (void);
+char             *ph_test_porthole_path   (void);
+
+PhTestListener   *ph_test_listener_start  (const char     *first_arg,
+                                           ...) G_GNUC_NULL_TERMINATED;
+void              ph_test_listener_stop   (PhTestListener *listener);
+void              ph_test_listener_free   (PhTestListener *listener);
+
+guint64           ph_test_proc_start_time (gint64          pid);
+gboolean          ph_test_proc_alive      (gint64          pid,
+                                           guint64         start);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhTestListener, ph_test_listener_free)
+
+G_END_DECLS
