@@ -164,7 +164,7 @@ enum { COL_PORT, COL_PROTO, COL_ADDRESS, COL_ACCESS, COL_CLASS, COL_PROCESS, N_C
  *
  * Returns: (transfer full): the table
  */
-char *
+static char *
 ph_cli_list_format_table (PhServiceList *list,
                           gboolean       terminal)
 {
@@ -504,7 +504,7 @@ json_service (GString   *out,
  *
  * Returns: (transfer full): the JSON text, ending in a newline
  */
-char *
+static char *
 ph_cli_list_format_json (PhServiceList *list,
                          const char    *source)
 {

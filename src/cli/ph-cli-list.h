@@ -11,12 +11,8 @@ G_BEGIN_DECLS
 /* The version of the JSON document (src/cli/JSON.md); bump it on incompatible changes. */
 #define PH_CLI_JSON_VERSION 1
 
-gboolean  ph_cli_list_scan         (PhServiceList  *list,
-                                    char          **source,
-                                    GError        **error);
-char     *ph_cli_list_format_table (PhServiceList  *list,
-                                    gboolean        terminal);
-char     *ph_cli_list_format_json  (PhServiceList  *list,
-                                    const char     *source);
+gboolean  ph_cli_list_scan (PhServiceList  *list,
+                            char          **source,
+                            GError        **error);
 
 G_END_DECLS

@@ -52,9 +52,6 @@ static GParamSpec *properties[N_PROPS];
 static void ph_helper_client_initable_iface_init (GInitableIface *iface);
 
 G_DEFINE_QUARK (ph-helper-error-quark, ph_helper_error)
-G_DEFINE_ENUM_TYPE (PhHelperMode, ph_helper_mode,
-                    G_DEFINE_ENUM_VALUE (PH_HELPER_MODE_CHILD, "child"),
-                    G_DEFINE_ENUM_VALUE (PH_HELPER_MODE_FLATPAK, "flatpak"))
 G_DEFINE_FINAL_TYPE_WITH_CODE (PhHelperClient, ph_helper_client, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                       ph_helper_client_initable_iface_init))

@@ -33,9 +33,6 @@ typedef enum
   PH_HELPER_MODE_FLATPAK,  /* on the host, from inside a Flatpak: flatpak-spawn --host */
 } PhHelperMode;
 
-#define PH_TYPE_HELPER_MODE (ph_helper_mode_get_type ())
-GType ph_helper_mode_get_type (void);
-
 /* How a verb's exit status is judged by ph_helper_client_run(). */
 typedef enum
 {

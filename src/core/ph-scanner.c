@@ -805,14 +805,6 @@ restart_if_running (PhScanner *self)
     start_run (self);
 }
 
-gboolean
-ph_scanner_get_show_udp (PhScanner *self)
-{
-  g_return_val_if_fail (PH_IS_SCANNER (self), TRUE);
-
-  return self->show_udp;
-}
-
 void
 ph_scanner_set_show_udp (PhScanner *self,
                          gboolean   show_udp)
@@ -825,14 +817,6 @@ ph_scanner_set_show_udp (PhScanner *self,
   self->show_udp = show_udp;
   restart_if_running (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_UDP]);
-}
-
-gboolean
-ph_scanner_get_show_ipv6 (PhScanner *self)
-{
-  g_return_val_if_fail (PH_IS_SCANNER (self), TRUE);
-
-  return self->show_ipv6;
 }
 
 void

@@ -38,10 +38,8 @@ guint           ph_scanner_get_hidden_count     (PhScanner           *self);
 guint           ph_scanner_get_refresh_interval (PhScanner           *self);
 void            ph_scanner_set_refresh_interval (PhScanner           *self,
                                                  guint                seconds);
-gboolean        ph_scanner_get_show_udp         (PhScanner           *self);
 void            ph_scanner_set_show_udp         (PhScanner           *self,
                                                  gboolean             show_udp);
-gboolean        ph_scanner_get_show_ipv6        (PhScanner           *self);
 void            ph_scanner_set_show_ipv6        (PhScanner           *self,
                                                  gboolean             show_ipv6);
 guint           ph_scanner_get_retry_delay      (PhScanner           *self);

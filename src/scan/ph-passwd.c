@@ -25,8 +25,8 @@ clear_names (void)
   ph_map_clear (&names);
 }
 
-void
-ph_passwd_reset (void)
+static void
+reset (void)
 {
   clear_names ();
   loaded = false;
@@ -37,7 +37,7 @@ ph_passwd_set_path (const char *path)
 {
   free (path_override);
   path_override = path ? ph_xstrdup (path) : NULL;
-  ph_passwd_reset ();
+  reset ();
 }
 
 static void

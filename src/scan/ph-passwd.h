@@ -4,10 +4,9 @@
 
 #include <stdint.h>
 
-/* The name of @uid, or NULL when /etc/passwd does not know it. The string stays valid
- * until ph_passwd_reset(). The file is read once and again only when it changed. */
+/* The name of @uid, or NULL when /etc/passwd does not know it. The file is read once and
+ * again only when it changed; the string stays valid until then. */
 const char *ph_passwd_lookup (uint32_t uid);
 
 /* Uses another file instead of /etc/passwd (tests); NULL goes back to it. */
 void        ph_passwd_set_path (const char *path);
-void        ph_passwd_reset  (void);

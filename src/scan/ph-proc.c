@@ -145,10 +145,11 @@ ph_proc_read_stat (int     pid_dirfd,
   return 0;
 }
 
-int
-ph_readlink_at (int         dirfd,
-                const char *path,
-                PhBuf      *buf)
+/* readlinkat() into @buf, NUL-terminated; returns the length or -errno. */
+static int
+readlink_at (int         dirfd,
+             const char *path,
+             PhBuf      *buf)
 {
   ph_buf_clear (buf);
   ph_buf_reserve (buf, 256);
@@ -224,10 +225,10 @@ ph_proc_read_facts (int          pid_dirfd,
         }
     }
 
-  err = ph_readlink_at (pid_dirfd, "exe", scratch);
+  err = readlink_at (pid_dirfd, "exe", scratch);
   if (err >= 0)
     f->exe = ph_xstrndup (scratch->data, scratch->len);
-  err = ph_readlink_at (pid_dirfd, "cwd", scratch);
+  err = readlink_at (pid_dirfd, "cwd", scratch);
   if (err >= 0)
     f->cwd = ph_xstrndup (scratch->data, scratch->len);
 

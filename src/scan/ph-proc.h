@@ -48,9 +48,6 @@ bool ph_proc_facts_equal (const PhProcFacts *a, const PhProcFacts *b);
 /* Appends a PROC record. */
 void ph_proc_facts_write (const PhProcFacts *facts, PhBuf *out);
 
-/* readlinkat() into @buf, NUL-terminated; returns the length or -errno. */
-int  ph_readlink_at     (int dirfd, const char *path, PhBuf *buf);
-
 /* "socket:[12345]" → 12345 */
 bool ph_parse_socket_link (const char *link, size_t len, uint64_t *inode);
 
