@@ -105,7 +105,8 @@ ph_helper_client_initable_init (GInitable     *initable,
         {
           g_set_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_FOUND,
                        /* Translators: %s is a file path */
-                       _("Porthole’s scanner is missing (%s). Reinstalling Porthole should fix this."),
+                       _("Porthole’s scanner is missing (%s). "
+                         "Reinstalling Porthole should fix this."),
                        helper);
           return FALSE;
         }
