@@ -12,7 +12,7 @@
 
 /*
  * The one place that knows how porthole-helper is started. PhScanner (watch), the command
- * line (watch --once) and PhStopper (stop) ask it for a running helper; nothing else
+ * line (watch --once) and the stopper (stop) ask it for a running helper; nothing else
  * spawns one. Where it runs is decided once, when the client is made: $PORTHOLE_HELPER
  * (an uninstalled build, the tests) wins; inside a Flatpak the helper runs on the host,
  * because only there can it see who owns the sockets; otherwise it is the installed one.
