@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-free-port.py — Free Port from inside the sandbox frees a host port: the sandbox
+# cannot see, let alone signal, a host process (private PID namespace), so the listener
+# can only end through the host helper's `stop`, run by flatpak-spawn --host. A listener
+# that ignores SIGTERM leads to the offer to force it. Nothing else is signalled: the
+# other listeners the test started (one with the same program name) stay alive.
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import phflatpak as pf  # noqa: E402
+from phflatpak import phui  # noqa: E402
+
+pf.isolate()
+pf.listener_path()
+t = phui.Tap()
+
+
+def dialog_button(app, label, timeout=10):
+    def look():
+        for role in ('dialog', 'alert'):
+            for d in phui.find_all(app.accessible, role=role):
+                b = phui.find(d, name=label, role='button', timeout=0)
+                if b is not None:
+                    return b
+        return None
+    return phui.wait_for(look, timeout)
+
+
+def free_port(window, app, row):
+    phui.select_item(row)
+    free = phui.wait_for(lambda: phui.find(window, name='Free Port', role='button',
+                                           showing=True, timeout=0), 10)
+    if free is None:
+        return False
+    phui.click(free)
+    confirm = dialog_button(app, 'Free Port')
+    if confirm is None:
+        return False
+    phui.click(confirm)
+    return True
+
+
+polite = phui.Listener(['tcp:127.0.0.1:0'], fork=2)
+stubborn = phui.Listener(['tcp:127.0.0.1:0'], ignore_term=True)
+bystanders = [phui.Listener(['tcp:127.0.0.1:0'], fork=1),
+              phui.Listener(['tcp:127.0.0.1:0', 'udp:127.0.0.1:0'])]
+app = pf.App()
+try:
+    window = app.wait_for_window()
+    if not t.ok(window is not None, 'the Flatpak\'s window appears'):
+        t.diag(app.output())
+        t.done()
+    app_pid = app.app_pid(timeout=5)
+    t.ok(app_pid is not None and not os.path.exists(f'/proc/{app_pid}/root/proc/{polite.pid}'),
+         'the sandbox cannot see the listener\'s process')
+
+    row = phui.list_item(window, f'Port {polite.port}, TCP on 127.0.0.1', timeout=30)
+    t.ok(row is not None and f'(PID {polite.pid})' in (row.name or ''),
+         f'the forked listener is listed with its host PID {polite.pid}')
+    t.ok(row is not None and free_port(window, app, row),
+         'Free Port asks for confirmation and is confirmed')
+    t.ok(polite.wait_exit(15), 'the host listener exited')
+    t.ok(polite.proc.returncode == 0,
+         f'it ended on SIGTERM, the polite signal (exit status {polite.proc.returncode})')
+    t.ok(all(phui.wait_for(lambda c=c: not pf.alive(c), 5) for c in polite.children),
+         'its forked children, which held the port too, are gone')
+    gone = phui.wait_for(lambda: phui.list_item(window, f'Port {polite.port}, TCP',
+                                                timeout=0) is None, 15)
+    t.ok(gone, 'its row disappeared from the list')
+    toast = phui.find(app.accessible, name=f'Port {polite.port} is free now', contains=True,
+                      timeout=5)
+    t.ok(toast is not None, 'a toast says the port is free now')
+
+    # A process that ignores SIGTERM: the offer to force it.
+    row = phui.list_item(window, f'Port {stubborn.port}, TCP on 127.0.0.1', timeout=15)
+    t.ok(row is not None, 'the listener that ignores SIGTERM is listed')
+    if row is not None:
+        free_port(window, app, row)
+    force = dialog_button(app, 'Force Quit', timeout=20)
+    t.ok(force is not None, 'when it does not quit, Porthole offers to force it')
+    t.ok(stubborn.alive(), 'nothing was forced before the user agreed')
+    if force is not None:
+        pf.screenshot('flatpak-free-port-force')
+        phui.click(force)
+    t.ok(stubborn.wait_exit(15), 'forcing ends it')
+    t.ok(stubborn.proc.returncode == -9,
+         f'it ended on SIGKILL (exit status {stubborn.proc.returncode})')
+
+    time.sleep(1)
+    alive = [b.pid for b in bystanders if b.alive()] + \
+        [c for b in bystanders for c in b.children if pf.alive(c)]
+    want = [b.pid for b in bystanders] + [c for b in bystanders for c in b.children]
+    t.ok(sorted(alive) == sorted(want),
+         f'every other listener the test started is still alive ({len(alive)}/{len(want)})')
+    for b in bystanders:
+        t.ok(phui.list_item(window, f'Port {b.port}, TCP on 127.0.0.1', timeout=5) is not None,
+             f'and still listed (port {b.port})')
+    t.ok(app.proc.poll() is None, 'the app is still running')
+finally:
+    app.quit()
+    for listener in [polite, stubborn] + bystanders:
+        listener.stop()
+t.done()
