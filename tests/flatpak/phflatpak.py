@@ -113,6 +113,22 @@ def host_helpers():
     return pids_named('porthole-helper', sandboxed=False)
 
 
+def sandbox_comms(pid):
+    """The comm of every process the sandbox of pid sees (its own /proc)."""
+    proc = f'/proc/{pid}/root/proc'
+    out = []
+    try:
+        entries = os.listdir(proc)
+    except OSError:
+        return out
+    for entry in entries:
+        if entry.isdigit():
+            data = _read(f'{proc}/{entry}/comm')
+            if data:
+                out.append(data.decode(errors='replace').strip())
+    return sorted(out)
+
+
 def ancestry(pid):
     """comm names from pid up to PID 1."""
     names = []
