@@ -7,7 +7,6 @@
 # process in this PID namespace was started by the run, so a check may look at all of them.
 # The generic AT-SPI helpers (walk, find, list_item, ...) and Tap come from tests/ui/phui.py.
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -231,8 +230,9 @@ class App:
         return self.proc.returncode
 
 
-def banner_text(window):
-    """The titles of the banners that are shown (AdwBanner: a label in a revealer)."""
+def shown_text(window):
+    """Every label that is showing outside the service list: banners, status pages, titles
+    (an AdwBanner's title is a label in a revealer; hidden banners do not count)."""
     texts = []
     for node in phui.walk(window, skip=('list',), max_depth=20):
         try:
@@ -254,8 +254,3 @@ def listener_path():
         sys.exit(1)
     return path
 
-
-def require(tool):
-    if shutil.which(tool) is None:
-        print(f'Bail out! {tool} is not installed')
-        sys.exit(1)

@@ -50,7 +50,8 @@ try:
     r = app.activate('quit')
     t.ok(r.returncode == 0, f'app.quit is activated over D-Bus {r.stderr.strip()}')
     t.ok(app.wait_exit(15), 'the app quits')
-    t.ok(none_left(), f'no porthole-helper is left on the host after app.quit ({pf.host_helpers()})')
+    t.ok(none_left(),
+         f'no porthole-helper is left on the host after app.quit ({pf.host_helpers()})')
     app.quit()
 
     # 2. kill -9 of the app

@@ -70,7 +70,7 @@ try:
                 t.diag(app.output())
                 continue
             text = phui.wait_for(lambda: (lambda s: s if any(w in s for w in words) else None)(
-                pf.banner_text(window)), 20) or pf.banner_text(window)
+                pf.shown_text(window)), 20) or pf.shown_text(window)
             t.diag(f'{what}: shown text:\n{text}')
             t.ok(any(w in text for w in words),
                  f'{what}: a banner says so ({" / ".join(words)})')

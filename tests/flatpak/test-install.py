@@ -78,8 +78,9 @@ for arg in manifest['finish-args']:
 got_sockets = context.get('sockets', set()) - ({'x11'} if 'fallback-x11' in
                                                want['sockets'] else set())
 for key in ('shared', 'devices', 'filesystems'):
-    t.ok(context.get(key, set()) == want[key],
-         f'installed {key}: {sorted(context.get(key, set()))} = the manifest\'s {sorted(want[key])}')
+    got = context.get(key, set())
+    t.ok(got == want[key],
+         f'installed {key}: {sorted(got)} = the manifest\'s {sorted(want[key])}')
 t.ok(got_sockets == want['sockets'],
      f'installed sockets: {sorted(got_sockets)} = the manifest\'s {sorted(want["sockets"])}')
 t.ok(talk == want_talk, f'installed D-Bus names: {talk} = the manifest\'s {want_talk}')

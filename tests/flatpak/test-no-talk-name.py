@@ -32,8 +32,8 @@ try:
         t.diag(app.output())
         t.done()
     text = phui.wait_for(lambda: (lambda s: s if 'Flatpak' in s or 'scanner' in s
-                                  else None)(pf.banner_text(window)), 15) or \
-        pf.banner_text(window)
+                                  else None)(pf.shown_text(window)), 15) or \
+        pf.shown_text(window)
     t.diag(f'shown text outside the list:\n{text}')
     t.ok('org.freedesktop.Flatpak' in text,
          'a banner says what is missing: permission to talk to org.freedesktop.Flatpak')

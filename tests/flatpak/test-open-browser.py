@@ -28,7 +28,7 @@ if not os.environ.get('PH_BROWSER_DIR'):
                 '# A stand-in web browser: records what it was asked to open.\n'
                 'out="$(dirname "$0")/opened"\n'
                 '{ echo "uri=$1"\n'
-                '  if [ -e /.flatpak-info ]; then echo "where=sandbox"; else echo "where=host"; fi\n'
+                '  if [ -e /.flatpak-info ]; then echo where=sandbox; else echo where=host; fi\n'
                 '} > "$out.tmp" && mv "$out.tmp" "$out"\n')
     os.chmod(handler, 0o755)
     with open(os.path.join(apps, 'ph-test-browser.desktop'), 'w') as f:
