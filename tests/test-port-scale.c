@@ -322,11 +322,11 @@ test_ascii (void)
 
   ph_port_line_model_init (&model, 62893, &linux_default);
   key = ph_port_line_dup_ascii_key (&model);
-  assert_contains (key, ": Well-known, 0–1023");
-  assert_contains (key, "- Registered, 1024–49151");
-  assert_contains (key, "= Dynamic, 49152–65535");
-  assert_contains (key, "[ ] This computer’s ephemeral range, 32768–60999");
-  assert_contains (key, "^ Port 62893");
+  assert_contains (key, ":\u00a0Well-known, 0–1023");
+  assert_contains (key, "-\u00a0Registered, 1024–49151");
+  assert_contains (key, "=\u00a0Dynamic, 49152–65535");
+  assert_contains (key, "[\u00a0]\u00a0This computer’s ephemeral range, 32768–60999");
+  assert_contains (key, "^\u00a0Port 62893");
   assert_contains (key, "Not to scale");
 }
 

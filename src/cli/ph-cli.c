@@ -11,6 +11,7 @@
 #include "ph-cli.h"
 #include "ph-cli-list.h"
 #include "ph-explain.h"
+#include "ph-port-scale.h"
 
 /* --list: ph_cli_list () is in ph-cli-list.c */
 
@@ -171,6 +172,20 @@ ph_cli_explain (const char *address)
           else
             line = g_strdup (item->text);
           print_wrapped (line, 2, width);
+        }
+
+      /* At a terminal (never in a pipe), the port line drawn in text. */
+      if (section == PH_EXPLANATION_PORT && width > 0 && spec->port > 0)
+        {
+          PhPortLineModel model;
+          g_autofree char *bar = NULL;
+          g_autofree char *key = NULL;
+
+          ph_port_line_model_init (&model, (guint) spec->port, NULL);
+          bar = ph_port_line_dup_ascii (&model, width - 2);
+          key = ph_port_line_dup_ascii_key (&model);
+          g_print ("\n  %s\n", bar);
+          print_wrapped (key, 2, width);
         }
     }
 

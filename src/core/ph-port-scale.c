@@ -371,13 +371,14 @@ ph_port_line_dup_ascii_key (const PhPortLineModel *model)
     {
       g_autofree char *label = ph_port_line_dup_band_label (model, band);
 
+      /* No-break spaces keep each character with its label when the key is wrapped. */
       if (band == PH_PORT_BAND_EPHEMERAL)
-        g_string_append (key, "[ ]");
+        g_string_append (key, "[\u00a0]");
       else
         g_string_append_c (key, ascii_class_fill[band]);
-      g_string_append_printf (key, " %s  ", label);
+      g_string_append_printf (key, "\u00a0%s  ", label);
     }
-  g_string_append (key, "^ ");
+  g_string_append (key, "^\u00a0");
   /* Translators: the marker on the port line; %u is the port number */
   g_string_append_printf (key, _("Port %u"), model->port);
   g_string_append_printf (key, "  (%s)", note);

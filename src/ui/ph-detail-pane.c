@@ -7,7 +7,9 @@
 
 #include "ph-detail-pane.h"
 #include "ph-explain.h"
+#include "ph-port-line.h"
 #include "ph-probe.h"
+#include "ph-reach-picture.h"
 #include "ph-service-row.h"
 
 struct _PhDetailPane
@@ -31,6 +33,8 @@ struct _PhDetailPane
   AdwPreferencesGroup *process_group;
   AdwPreferencesGroup *service_group;
   GtkWidget *probe_spinner;
+  PhReachPicture *reach_picture;
+  PhPortLine *port_line;
 };
 
 G_DEFINE_FINAL_TYPE (PhDetailPane, ph_detail_pane, ADW_TYPE_BIN)
@@ -145,6 +149,9 @@ fill_address_and_port (PhDetailPane *self,
   g_autoptr(PhExplanation) explanation = NULL;
 
   explanation = ph_explain (host, port, protocol, v6only, listening);
+  /* The pictures show what the words below them say. */
+  ph_reach_picture_set_address (self->reach_picture, host, port != 0 ? (int) port : -1);
+  ph_port_line_set_port (self->port_line, port != 0 ? (int) port : -1);
   fill_explanation (self, self->address_group, PH_EXPLANATION_ADDRESS, explanation);
   fill_explanation (self, self->port_group, PH_EXPLANATION_PORT, explanation);
 }
@@ -558,6 +565,8 @@ ph_detail_pane_class_init (PhDetailPaneClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (PH_TYPE_PORT_LINE);
+  g_type_ensure (PH_TYPE_REACH_PICTURE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/porthole/Porthole/ph-detail-pane.ui");
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, port_label);
@@ -569,6 +578,8 @@ ph_detail_pane_class_init (PhDetailPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, process_group);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, service_group);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, probe_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, reach_picture);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, port_line);
 }
 
 static void

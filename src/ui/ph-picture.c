@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-picture.c — what the drawn pictures share: colours from style.css, text, shapes */
+#include "config.h"
+
+#include "ph-picture.h"
+
+/*
+ * Inks. A picture drawn with GtkSnapshot needs more colours than its own CSS `color`. Each
+ * extra colour is the `color` of an ink: an empty child widget whose CSS node sits under the
+ * picture's ("portline > ink.ephemeral"), so style.css — with libadwaita's palette, accent
+ * colour, dark and high-contrast styles — decides every colour, and a change of style
+ * redraws the picture. Inks take no room, draw nothing and are hidden from assistive
+ * technologies; the picture allocates each an empty rectangle and never snapshots it.
+ */
+
+struct _PhPictureInk
+{
+  GtkWidget parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (PhPictureInk, ph_picture_ink, GTK_TYPE_WIDGET)
+
+static void
+ph_picture_ink_class_init (PhPictureInkClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_set_css_name (widget_class, "ink");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_PRESENTATION);
+}
+
+static void
+ph_picture_ink_init (PhPictureInk *self)
+{
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+  gtk_widget_set_focusable (GTK_WIDGET (self), FALSE);
+}
+
+/* A new ink with @style_class, as the last child of @parent (which unparents it). */
+GtkWidget *
+ph_picture_ink_new (GtkWidget  *parent,
+                    const char *style_class)
+{
+  GtkWidget *ink = g_object_new (PH_TYPE_PICTURE_INK, NULL);
+
+  gtk_widget_add_css_class (ink, style_class);
+  gtk_widget_set_parent (ink, parent);
+  return ink;
+}
+
+void
+ph_picture_ink_get_color (GtkWidget *ink,
+                          GdkRGBA   *color)
+{
+  g_return_if_fail (PH_IS_PICTURE_INK (ink));
+
+  gtk_widget_get_color (ink, color);
+}
+
+/* Text: layouts come from the widget, so they follow its font and the text size. */
+
+void
+ph_picture_text_init (PhPictureText *text,
+                      GtkWidget     *widget,
+                      const char    *string,
+                      double         scale,
+                      gboolean       bold,
+                      double         wrap_width)
+{
+  g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+  PangoRectangle logical;
+
+  text->layout = gtk_widget_create_pango_layout (widget, string);
+  if (scale != 1.0)
+    pango_attr_list_insert (attrs, pango_attr_scale_new (scale));
+  if (bold)
+    pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  /* Port numbers line up like the rest of Porthole's numbers. */
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+  pango_layout_set_attributes (text->layout, attrs);
+  if (wrap_width > 0)
+    {
+      pango_layout_set_wrap (text->layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_width (text->layout, (int) (wrap_width * PANGO_SCALE));
+    }
+  pango_layout_get_pixel_extents (text->layout, NULL, &logical);
+  text->width = logical.width;
+  text->height = logical.height;
+  text->shown = TRUE;
+}
+
+void
+ph_picture_text_clear (PhPictureText *text)
+{
+  g_clear_object (&text->layout);
+}
+
+void
+ph_picture_append_text (GtkSnapshot         *snapshot,
+                        const PhPictureText *text,
+                        gboolean             rtl,
+                        double               width,
+                        const GdkRGBA       *color)
+{
+  if (!text->shown || text->layout == NULL)
+    return;
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (ph_picture_mirror (rtl, width, text->x,
+                                                                   text->width),
+                                                text->y));
+  gtk_snapshot_append_layout (snapshot, text->layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* The height of a line of the widget's text: the unit of every length in a picture, so
+ * pictures grow with the text size. */
+double
+ph_picture_line_height (GtkWidget *widget)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, "0");
+  PangoRectangle logical;
+
+  pango_layout_get_pixel_extents (layout, NULL, &logical);
+  return MAX (logical.height, 8);
+}
+
+/* Whole pixels, rounded up. */
+int
+ph_picture_round_up (double value)
+{
+  int whole = (int) value;
+
+  return whole < value ? whole + 1 : whole;
+}
+
+/* Pictures are laid out left to right; right to left they are drawn mirrored. */
+double
+ph_picture_mirror (gboolean rtl,
+                   double   width,
+                   double   x,
+                   double   w)
+{
+  return rtl ? width - x - w : x;
+}
+
+void
+ph_picture_append_rect (GtkSnapshot   *snapshot,
+                        double         x,
+                        double         y,
+                        double         w,
+                        double         h,
+                        double         radius,
+                        const GdkRGBA *color)
+{
+  GskRoundedRect rounded;
+
+  gsk_rounded_rect_init_from_rect (&rounded, &GRAPHENE_RECT_INIT (x, y, w, h), radius);
+  gtk_snapshot_push_rounded_clip (snapshot, &rounded);
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, w, h));
+  gtk_snapshot_pop (snapshot);
+}
+
+void
+ph_picture_append_outline (GtkSnapshot   *snapshot,
+                           double         x,
+                           double         y,
+                           double         w,
+                           double         h,
+                           double         radius,
+                           double         line_width,
+                           const GdkRGBA *color)
+{
+  GskRoundedRect rounded;
+  const float widths[4] = { line_width, line_width, line_width, line_width };
+  const GdkRGBA colors[4] = { *color, *color, *color, *color };
+
+  gsk_rounded_rect_init_from_rect (&rounded, &GRAPHENE_RECT_INIT (x, y, w, h), radius);
+  gtk_snapshot_append_border (snapshot, &rounded, widths, colors);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-picture.h — what the drawn pictures share: colours from style.css, text, shapes */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define PH_TYPE_PICTURE_INK (ph_picture_ink_get_type ())
+G_DECLARE_FINAL_TYPE (PhPictureInk, ph_picture_ink, PH, PICTURE_INK, GtkWidget)
+
+GtkWidget *ph_picture_ink_new         (GtkWidget   *parent,
+                                       const char  *style_class);
+void       ph_picture_ink_get_color   (GtkWidget   *ink,
+                                       GdkRGBA     *color);
+
+/* A piece of text and where it goes, in left-to-right coordinates. */
+typedef struct
+{
+  PangoLayout *layout;
+  double       x, y;
+  double       width, height;
+  gboolean     shown;
+} PhPictureText;
+
+void       ph_picture_text_init       (PhPictureText *text,
+                                       GtkWidget     *widget,
+                                       const char    *string,
+                                       double         scale,
+                                       gboolean       bold,
+                                       double         wrap_width);
+void       ph_picture_text_clear      (PhPictureText *text);
+void       ph_picture_append_text     (GtkSnapshot         *snapshot,
+                                       const PhPictureText *text,
+                                       gboolean             rtl,
+                                       double               width,
+                                       const GdkRGBA       *color);
+
+double     ph_picture_line_height     (GtkWidget     *widget);
+int        ph_picture_round_up        (double         value);
+double     ph_picture_mirror          (gboolean       rtl,
+                                       double         width,
+                                       double         x,
+                                       double         w);
+void       ph_picture_append_rect     (GtkSnapshot   *snapshot,
+                                       double         x,
+                                       double         y,
+                                       double         w,
+                                       double         h,
+                                       double         radius,
+                                       const GdkRGBA *color);
+void       ph_picture_append_outline  (GtkSnapshot   *snapshot,
+                                       double         x,
+                                       double         y,
+                                       double         w,
+                                       double         h,
+                                       double         radius,
+                                       double         line_width,
+                                       const GdkRGBA *color);
+
+G_END_DECLS
