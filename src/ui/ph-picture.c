@@ -84,6 +84,8 @@ ph_picture_text_init (PhPictureText *text,
       pango_layout_set_width (text->layout, (int) (wrap_width * PANGO_SCALE));
     }
   pango_layout_get_pixel_extents (text->layout, NULL, &logical);
+  text->offset_x = logical.x;
+  text->offset_y = logical.y;
   text->width = logical.width;
   text->height = logical.height;
   text->shown = TRUE;
@@ -108,8 +110,9 @@ ph_picture_append_text (GtkSnapshot         *snapshot,
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot,
                           &GRAPHENE_POINT_INIT (ph_picture_mirror (rtl, width, text->x,
-                                                                   text->width),
-                                                text->y));
+                                                                   text->width) -
+                                                text->offset_x,
+                                                text->y - text->offset_y));
   gtk_snapshot_append_layout (snapshot, text->layout, color);
   gtk_snapshot_restore (snapshot);
 }

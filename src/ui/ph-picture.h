@@ -18,8 +18,11 @@ void       ph_picture_ink_get_color   (GtkWidget   *ink,
 typedef struct
 {
   PangoLayout *layout;
-  double       x, y;
-  double       width, height;
+  double       x, y;            /* where its logical extents go */
+  double       width, height;   /* its logical extents */
+  double       offset_x;        /* where they start inside the layout (right to left, a
+                                 * wrapped layout is aligned to its right edge) */
+  double       offset_y;
   gboolean     shown;
 } PhPictureText;
 

@@ -85,7 +85,7 @@ layout_header (PhReachPicture *self,
                double          w)
 {
   Zone *z = &g->zones[zone];
-  double pad = 0.6 * g->line;
+  double pad = 0.75 * g->line;
   double gap = 0.35 * g->line;
   double text_w = MAX (w - 2 * pad - g->icon - gap, g->line);
 
@@ -119,7 +119,7 @@ compute_geometry (PhReachPicture *self,
   g->width = width;
   g->line = ph_picture_line_height (GTK_WIDGET (self));
   g->icon = 0.75 * g->line;
-  pad = 0.6 * g->line;
+  pad = 0.75 * g->line;
 
   /* Headers from the outside in, each zone inset by one padding from its parent. */
   y = 0;
