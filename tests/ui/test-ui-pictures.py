@@ -6,9 +6,11 @@
 # pane's words; screenshots in light and dark style, high contrast right to left, and at
 # 360 px wide (saved in BUILDDIR/screenshots/pictures-*.png).
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -60,14 +62,23 @@ LOOPBACK = 'only programs on this computer. Computers on the local network and o
 LOCAL = 'programs on this computer and, unless a firewall stops them, computers on the ' \
         'local network.'
 
-registered = free_port(4100, 9999)
+registered = free_port(5173, 9999)
 dynamic = free_port(49152, 65535)
 lan_port = free_port(10100, 29999)
 if registered is None or lan_port is None:
     print('Bail out! no free registered port outside the ephemeral range')
     sys.exit(1)
 
-loop = phui.Listener([f'tcp:127.0.0.1:{registered}'])
+# A dev server on loopback, as the AppStream screenshot shows it: "node …/vite" in a
+# project folder called shop.
+tmp = tempfile.mkdtemp(prefix='phui-pictures-')
+shop = os.path.join(tmp, 'src', 'shop')
+os.makedirs(os.path.join(shop, 'node_modules', '.bin'))
+with open(os.path.join(shop, 'package.json'), 'w') as f:
+    f.write('{"name": "shop"}\n')
+loop = phui.Listener([f'tcp:127.0.0.1:{registered}'], cwd=shop, exec_name='node',
+                     extra=[os.path.join(shop, 'node_modules', '.bin', 'vite'), '--port',
+                            str(registered)])
 # A dynamic port outside the ephemeral range, unless the range covers them all.
 wide = phui.Listener([f'tcp:0.0.0.0:{dynamic if dynamic is not None else 0}'])
 # The kernel picks a port from the ephemeral range for port 0.
@@ -158,13 +169,13 @@ def resize(width, height):
 
 
 def scroll_pane(clicks, narrow=False, rtl=False):
-    """Turn the mouse wheel over the detail pane (the window sits at the screen's origin;
-    AT-SPI does not give screen coordinates here), for a screenshot of what lies lower."""
+    """Turn the mouse wheel over the detail pane, down (or up, for negative clicks), for a
+    screenshot of what lies lower (the window sits at the screen's origin; AT-SPI does not
+    give screen coordinates here)."""
     x, y = (180, 400) if narrow else (300, 400) if rtl else (680, 400)
     subprocess.run(['xdotool', 'mousemove', str(x), str(y)], check=False)
-    for _ in range(clicks):
-        subprocess.run(['xdotool', 'click', '5'], check=False)
-        time.sleep(0.05)
+    subprocess.run(['xdotool', 'click', '--repeat', str(abs(clicks)), '--delay', '40',
+                    '5' if clicks > 0 else '4'], check=False)
     time.sleep(0.6)
 
 
@@ -271,7 +282,7 @@ try:
         subprocess.run(['xdotool', 'key', 'Return'], check=False)
     narrow = phui.wait_for(lambda: (lambda p: p if len(p) == 2 and all(map(showing, p.values()))
                                     else None)(pictures(window)), 8)
-    time.sleep(0.5)
+    scroll_pane(-30, narrow=True)
     phui.screenshot('pictures-narrow')
     ok = narrow is not None
     if ok:
@@ -282,7 +293,9 @@ try:
         for e in exts:
             t.diag(f'picture {e.width}×{e.height}, window {win.width} wide')
     t.ok(ok, 'at 360 px wide both pictures fit inside the window, with its margins')
-    scroll_pane(6, narrow=True)
+    scroll_pane(4, narrow=True)
+    phui.screenshot('pictures-narrow-both')
+    scroll_pane(2, narrow=True)
     phui.screenshot('pictures-narrow-port-line')
     t.ok(app.proc.poll() is None, 'the app is still running')
     app.quit()
@@ -358,4 +371,5 @@ finally:
     loop.stop()
     wide.stop()
     eph.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
 t.done()
