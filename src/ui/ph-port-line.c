@@ -47,8 +47,6 @@ struct _PhPortLine
   GtkWidget parent_instance;
 
   int port;               /* -1: none */
-  gboolean has_ephemeral;
-  PhPortRange ephemeral;  /* when has_ephemeral; else this computer's */
   PhPortLineModel model;
   GtkWidget *inks[N_INKS];
 };
@@ -404,8 +402,8 @@ update (PhPortLine *self)
   if (self->port < 0)
     return;
 
-  ph_port_line_model_init (&self->model, (guint) self->port,
-                           self->has_ephemeral ? &self->ephemeral : NULL);
+  /* This computer's ephemeral range is read each time: it can be changed at any time. */
+  ph_port_line_model_init (&self->model, (guint) self->port, NULL);
   description = ph_port_line_dup_description (&self->model);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
@@ -429,22 +427,11 @@ ph_port_line_set_port (PhPortLine *self,
   g_return_if_fail (PH_IS_PORT_LINE (self));
   g_return_if_fail (port >= -1 && port <= 65535);
 
-  /* The ephemeral range is read again each time: it can be changed at any time. */
-  self->port = port;
-  update (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
-}
-
-/* @ephemeral: a fixed range, or NULL for this computer's (the default). */
-void
-ph_port_line_set_ephemeral (PhPortLine        *self,
-                            const PhPortRange *ephemeral)
-{
-  g_return_if_fail (PH_IS_PORT_LINE (self));
-
-  self->has_ephemeral = ephemeral != NULL;
-  if (ephemeral != NULL)
-    self->ephemeral = *ephemeral;
+  if (self->port != port)
+    {
+      self->port = port;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+    }
   update (self);
 }
 

@@ -4,18 +4,14 @@
 
 #include <gtk/gtk.h>
 
-#include "ph-port-info.h"
-
 G_BEGIN_DECLS
 
 #define PH_TYPE_PORT_LINE (ph_port_line_get_type ())
 G_DECLARE_FINAL_TYPE (PhPortLine, ph_port_line, PH, PORT_LINE, GtkWidget)
 
 GtkWidget  *ph_port_line_new             (void);
-int         ph_port_line_get_port        (PhPortLine        *self);
-void        ph_port_line_set_port        (PhPortLine        *self,
-                                          int                port);
-void        ph_port_line_set_ephemeral   (PhPortLine        *self,
-                                          const PhPortRange *ephemeral);
+int         ph_port_line_get_port        (PhPortLine *self);
+void        ph_port_line_set_port        (PhPortLine *self,
+                                          int         port);
 
 G_END_DECLS
