@@ -365,6 +365,11 @@ try:
         t.ok(not crit, 'the app printed no warnings')
         for line in crit:
             t.diag(line)
+except Exception as e:  # a dead or hung app: say why, with what it printed
+    t.ok(False, f'the test ran to its end ({type(e).__name__}: {e})')
+    for a in apps:
+        t.diag(f'app alive: {a.proc.poll() is None}')
+        t.diag(a.output()[-4000:])
 finally:
     for a in apps:
         a.quit()
