@@ -400,7 +400,9 @@ test_system_service (void)
 
   assert_identity (a, PH_APP_KIND_SYSTEM_SERVICE, "nginx", "System service");
   g_assert_cmpstr (ph_app_identity_get_key (a), ==, "system-service:nginx.service");
-  g_assert_cmpstr (ph_app_identity_get_icon_name (a), ==, "system-run-symbolic");
+  /* the unit names it; that it is nginx gives it its icon */
+  g_assert_cmpstr (ph_app_identity_get_icon_name (a), ==, "network-server-symbolic");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (c), ==, "system-run-symbolic");
   /* a service is named by its unit even when it runs a dev tool */
   assert_identity (b, PH_APP_KIND_SYSTEM_SERVICE, "shop-web", "System service");
 
@@ -480,6 +482,11 @@ test_desktop_apps (void)
   g_autoptr(PhAppIdentity) e = NULL;
   g_autoptr(PhAppIdentity) f = NULL;
   g_autoptr(PhAppIdentity) g = NULL;
+  g_autoptr(PhAppIdentity) h = NULL;
+  /* a daemon that is also a desktop app (data/daemons.ini): the desktop entry wins */
+  Facts steam = { "/home/u/.local/share/Steam/ubuntu12_32/steam", "/home/u",
+                  "/home/u/.local/share/Steam/ubuntu12_32/steam", "steam", "app",
+                  "app-gnome-steam-4242.scope", "steam" };
   GIcon *icon;
 
   write_file (apps, "org.example.Shop.desktop",
@@ -489,6 +496,9 @@ test_desktop_apps (void)
   write_file (apps, "org.example.Painter.desktop",
               "[Desktop Entry]\nType=Application\nName=Painter\nExec=true\n"
               "Icon=/opt/painter/painter.png\n");
+  write_file (apps, "steam.desktop",
+              "[Desktop Entry]\nType=Application\nName=Steam (Runtime)\nExec=true\n"
+              "Icon=steam\nCategories=Game;\n");
 
   a = identify (&shop);
   assert_identity (a, PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application");
@@ -518,6 +528,10 @@ test_desktop_apps (void)
 
   g = identify (&python_app);
   assert_identity (g, PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application");
+
+  h = identify (&steam);
+  assert_identity (h, PH_APP_KIND_DESKTOP_APP, "Steam (Runtime)", "Application");
+  g_assert_cmpstr (ph_app_identity_get_key (h), ==, "app:steam");
 }
 
 static void
@@ -599,7 +613,7 @@ test_programs (void)
   Facts nothing = { 0 };
   Facts argv_only = { "/usr/libexec/thing|--daemon", NULL, NULL, NULL };
   PhProcessFacts other_user = {
-    .comm = "cupsd", .exe = "/usr/sbin/cupsd", .manager = "none", .uid = 4242,
+    .comm = "printd", .exe = "/usr/sbin/printd", .manager = "none", .uid = 4242,
     .user = "alice",
   };
   g_autoptr(PhAppIdentity) a = identify (&nc);
@@ -621,9 +635,245 @@ test_programs (void)
   if (getuid () != 4242)
     {
       f = ph_app_identity_new_for_process (&other_user);
-      assert_identity (f, PH_APP_KIND_PROGRAM, "cupsd", "Program run by alice");
-      g_assert_cmpstr (ph_app_identity_get_key (f), ==, "program:4242:cupsd");
+      assert_identity (f, PH_APP_KIND_PROGRAM, "printd", "Program run by alice");
+      g_assert_cmpstr (ph_app_identity_get_key (f), ==, "program:4242:printd");
     }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Daemons named as people know them (data/daemons.ini)
+ * ------------------------------------------------------------------------------------- */
+
+static void
+test_daemons (void)
+{
+  static const struct
+  {
+    Facts facts;
+    const char *name;
+    const char *subtitle;
+    const char *icon;
+  } cases[] = {
+    /* Debian's redis-server is a symlink to redis-check-rdb, and retitles itself */
+    { { "/usr/bin/redis-server 127.0.0.1:6379", "/", "/usr/bin/redis-check-rdb",
+        "redis-server" }, "Redis", "Database server", "network-server-symbolic" },
+    { { "redis-server *:6380", "/var/lib/redis", "/usr/bin/redis-check-rdb", "redis-server" },
+      "Redis", "Database server", "network-server-symbolic" },
+    { { "/usr/lib/postgresql/17/bin/postgres|-D|/var/lib/postgresql/17/main", "/var/lib/pg",
+        "/usr/lib/postgresql/17/bin/postgres", "postgres" }, "PostgreSQL", "Database server",
+      "network-server-symbolic" },
+    { { "postgres: 17/main: checkpointer ", "/", "/usr/lib/postgresql/17/bin/postgres",
+        "postgres" }, "PostgreSQL", "Database server", "network-server-symbolic" },
+    { { "/usr/sbin/mysqld", "/", "/usr/sbin/mysqld", "mysqld" }, "MySQL", "Database server",
+      "network-server-symbolic" },
+    { { "/usr/sbin/mariadbd", "/", "/usr/sbin/mariadbd", "mariadbd" }, "MariaDB",
+      "Database server", "network-server-symbolic" },
+    { { "mongod|--config|/etc/mongod.conf", "/", "/usr/bin/mongod", "mongod" }, "MongoDB",
+      "Database server", "network-server-symbolic" },
+    { { "nginx: master process /usr/sbin/nginx -g daemon on; master_process on;", "/",
+        "/usr/sbin/nginx", "nginx" }, "nginx", "Web server", "network-server-symbolic" },
+    { { "/usr/sbin/apache2|-k|start", "/", "/usr/sbin/apache2", "apache2" }, "Apache httpd",
+      "Web server", "network-server-symbolic" },
+    { { "/usr/sbin/httpd|-DFOREGROUND", "/", "/usr/sbin/httpd", "httpd" }, "Apache httpd",
+      "Web server", "network-server-symbolic" },
+    { { "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups", "/", "/usr/sbin/sshd",
+        "sshd" }, "OpenSSH", "Remote login server", "utilities-terminal-symbolic" },
+    { { "sshd-session: alice [priv]", "/", "/usr/lib/openssh/sshd-session", "sshd-session" },
+      "OpenSSH", "Remote login server", "utilities-terminal-symbolic" },
+    { { "/usr/sbin/cupsd|-l", "/", "/usr/sbin/cupsd", "cupsd" }, "CUPS", "Printing service",
+      "printer-symbolic" },
+    { { "avahi-daemon: running [host.local]", "/", "/usr/sbin/avahi-daemon", "avahi-daemon" },
+      "Avahi", "Network service", "network-workgroup-symbolic" },
+    { { "/usr/sbin/dnsmasq|--port=5353|--no-daemon", "/", "/usr/sbin/dnsmasq", "dnsmasq" },
+      "dnsmasq", "Network service", "network-workgroup-symbolic" },
+    { { "/usr/lib/systemd/systemd-resolved", "/", "/usr/lib/systemd/systemd-resolved",
+        "systemd-resolve" }, "systemd-resolved", "Network service",
+      "network-workgroup-symbolic" },
+    { { "/usr/bin/dockerd|-H|fd://", "/", "/usr/bin/dockerd", "dockerd" }, "Docker",
+      "Container engine", "package-x-generic-symbolic" },
+    { { "/usr/bin/containerd", "/", "/usr/bin/containerd", "containerd" }, "containerd",
+      "Container engine", "package-x-generic-symbolic" },
+    { { "/usr/bin/conmon|--api-version|1|-c|3f2a", "/", "/usr/bin/conmon", "conmon" },
+      "Podman", "Container engine", "package-x-generic-symbolic" },
+    { { "/usr/bin/pasta|--config-net|-t|8080-8080:8080-8080", "/", "/usr/bin/pasta.avx2",
+        "pasta.avx2" }, "Podman", "Container engine", "package-x-generic-symbolic" },
+    { { "/usr/bin/syncthing|serve|--no-browser", "/home/u", "/usr/bin/syncthing",
+        "syncthing" }, "Syncthing", "File sync", "folder-remote-symbolic" },
+    { { "/usr/lib/x86_64-linux-gnu/libexec/kdeconnectd", "/home/u",
+        "/usr/lib/x86_64-linux-gnu/libexec/kdeconnectd", "kdeconnectd" }, "KDE Connect",
+      "Phone link", "phone-symbolic" },
+    { { "gjs|/home/u/.local/share/gnome-shell/extensions/gsconnect@andyholmes.github.io/service/daemon.js",
+        "/home/u", "/usr/bin/gjs-console", "gjs" }, "GSConnect", "Phone link",
+      "phone-symbolic" },
+    { { "/home/u/.local/share/Steam/ubuntu12_32/steam|-silent", "/home/u",
+        "/home/u/.local/share/Steam/ubuntu12_32/steam", "steam" }, "Steam", "Application",
+      "applications-games-symbolic" },
+    { { "/usr/share/spotify/spotify", "/home/u", "/usr/share/spotify/spotify", "spotify" },
+      "Spotify", "Application", "audio-x-generic-symbolic" },
+    /* a daemon started from a terminal tab is still the daemon */
+    { { "redis-server|--port|7000", "/home/u", "/usr/bin/redis-check-rdb", "redis-server",
+        "session", "vte-spawn-1a2b.scope" }, "Redis", "Database server",
+      "network-server-symbolic" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PhAppIdentity) identity = identify (&cases[i].facts);
+      g_autofree char *prefix = g_strdup_printf ("daemon:%u:", getuid ());
+
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, cases[i].facts.argv);
+      assert_identity (identity, PH_APP_KIND_PROGRAM, cases[i].name, cases[i].subtitle);
+      g_assert_cmpstr (ph_app_identity_get_icon_name (identity), ==, cases[i].icon);
+      g_assert_true (g_str_has_prefix (ph_app_identity_get_key (identity), prefix));
+      g_assert_cmpstr (ph_app_identity_get_description (identity), ==, cases[i].facts.exe);
+    }
+}
+
+/* What is not a daemon stays what it was; who runs it shows; the priorities hold. */
+static void
+test_daemon_priorities (void)
+{
+  /* gjs without GSConnect is just gjs */
+  Facts gjs = { "gjs|/usr/share/org.example.Thing/main.js", "/", "/usr/bin/gjs-console",
+                "gjs" };
+  /* a dev server is still named after its project, even with a daemon's word in it */
+  Facts vite = { "node|/home/u/src/nginx/node_modules/.bin/vite", "/home/u/src/nginx",
+                 "/usr/bin/node", "node" };
+  /* Steam in an app scope without a desktop entry (test_desktop_apps has the one with) */
+  Facts steam_app = { "/home/u/.local/share/Steam/ubuntu12_32/steam", "/home/u",
+                      "/home/u/.local/share/Steam/ubuntu12_32/steam", "steam", "app",
+                      "app-gnome-steam-4242.scope", "steam" };
+  /* a systemd unit: its name and description win */
+  Facts redis_unit = { "/usr/bin/redis-server 127.0.0.1:6379", "/", "/usr/bin/redis-check-rdb",
+                       "redis-server", "system-service", "redis-server.service" };
+  PhProcessFacts other_user = {
+    .comm = "postgres", .exe = "/usr/lib/postgresql/17/bin/postgres", .manager = "none",
+    .uid = 4243, .user = "postgres",
+  };
+  g_autoptr(PhAppIdentity) a = identify (&gjs);
+  g_autoptr(PhAppIdentity) b = identify (&vite);
+  g_autoptr(PhAppIdentity) c = NULL;
+  g_autoptr(PhAppIdentity) d = identify (&redis_unit);
+  g_autoptr(PhAppIdentity) e = NULL;
+
+  assert_identity (a, PH_APP_KIND_PROGRAM, "gjs-console", "Program");
+  assert_identity (b, PH_APP_KIND_DEV_SERVER, "nginx", "Vite dev server");
+
+  c = identify (&steam_app);
+  assert_identity (c, PH_APP_KIND_PROGRAM, "Steam", "Application");
+
+  assert_identity (d, PH_APP_KIND_SYSTEM_SERVICE, "redis-server", "System service");
+  g_assert_cmpstr (ph_app_identity_get_key (d), ==, "system-service:redis-server.service");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (d), ==, "network-server-symbolic");
+
+  if (getuid () != 4243)
+    {
+      e = ph_app_identity_new_for_process (&other_user);
+      assert_identity (e, PH_APP_KIND_PROGRAM, "PostgreSQL", "Database server run by postgres");
+      g_assert_cmpstr (ph_app_identity_get_key (e), ==, "daemon:4243:postgresql");
+    }
+}
+
+static void
+test_daemons_file_parses (void)
+{
+  const char *srcdir = g_getenv ("PORTHOLE_SRCDIR");
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) groups = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint headers = 0;
+  gsize length;
+  guint n;
+
+  g_assert_nonnull (srcdir);
+  path = g_build_filename (srcdir, "data", "daemons.ini", NULL);
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+
+  n = ph_app_identity_check_daemons (contents, length, &error);
+  g_assert_no_error (error);
+  g_test_message ("%u daemons", n);
+  g_assert_cmpuint (n, >=, 20);
+
+  /* every group is its own daemon: GKeyFile would merge a repeated group silently */
+  g_key_file_load_from_data (keyfile, contents, length, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+  groups = g_key_file_get_groups (keyfile, NULL);
+  g_assert_cmpuint (g_strv_length (groups), ==, n);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    headers += lines[i][0] == '[';
+  g_assert_cmpuint (headers, ==, n);
+
+  /* the compiled-in copy is this file: every daemon named in it is recognised */
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_auto(GStrv) commands = g_key_file_get_string_list (keyfile, groups[i], "Commands",
+                                                           NULL, NULL);
+      g_autofree char *name = g_key_file_get_string (keyfile, groups[i], "Name", NULL);
+      g_autofree char *argument = g_key_file_get_string (keyfile, groups[i], "Arguments", NULL);
+      g_autofree char *command = g_strdup (commands[0]);
+      g_autofree char *arg = NULL;
+      g_autoptr(PhAppIdentity) identity = NULL;
+      const char *argv[3] = { command, NULL, NULL };
+      PhProcessFacts facts = {
+        .comm = command, .argv = argv, .manager = "none", .uid = getuid (),
+        .user = g_get_user_name (),
+      };
+
+      if (g_str_has_suffix (command, "*"))
+        command[strlen (command) - 1] = '\0';
+      if (argument != NULL)
+        {
+          arg = g_strdup_printf ("/x/%.*s/y", (int) strcspn (argument, ";"), argument);
+          argv[1] = arg;
+        }
+      identity = ph_app_identity_new_for_process (&facts);
+      g_test_message ("[%s] %s", groups[i], command);
+      g_assert_cmpstr (ph_app_identity_get_name (identity), ==, name);
+    }
+}
+
+static void
+test_daemons_errors (void)
+{
+  static const struct
+  {
+    const char *data;
+    const char *message;
+  } cases[] = {
+    { "[a]\nName=A\nKind=database\nIcon=x\nCommand=a;\n", "unknown key" },
+    { "[a]\nKind=database\nIcon=x\nCommands=a;\n", "Name is missing" },
+    { "[a]\nName=A\nIcon=x\nCommands=a;\n", "Kind is missing" },
+    { "[a]\nName=A\nKind=database\nCommands=a;\n", "Icon is missing" },
+    { "[a]\nName=A\nKind=toaster\nIcon=x\nCommands=a;\n", "Kind “toaster”" },
+    { "[a]\nName=A\nKind=database\nIcon=x y\nCommands=a;\n", "themed icon" },
+    { "[a]\nName=A\nKind=database\nIcon=x\n", "Commands is missing" },
+    { "[a]\nName=A\nKind=database\nIcon=x\nCommands=a;;b;\n", "empty entry" },
+    { "[a]\nName=A\nKind=database\nIcon=x\nCommands=/usr/bin/a;\n", "slash" },
+    { "[a]\nName=A\nKind=database\nIcon=x\nCommands=a;\nArguments=b c;\n", "space" },
+    { "no group\n", "" },
+    { "# only a comment\n", "no daemons" },
+  };
+  const char *good = "[a]\nName=A\nKind=web-server\nIcon=x\nCommands=a;a2*;\n"
+                     "[b]\nName=B\nKind=phone-link\nIcon=y\nCommands=gjs;\nArguments=b;\n";
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) case_error = NULL;
+
+      g_assert_cmpuint (ph_app_identity_check_daemons (cases[i].data, strlen (cases[i].data),
+                                                       &case_error), ==, 0);
+      g_assert_error (case_error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE);
+      g_test_message ("%s", case_error->message);
+      g_assert_nonnull (strstr (case_error->message, cases[i].message));
+    }
+  g_assert_cmpuint (ph_app_identity_check_daemons (good, strlen (good), &error), ==, 2);
+  g_assert_no_error (error);
 }
 
 static void
@@ -926,6 +1176,10 @@ main (int   argc,
   g_test_add_func ("/app-identity/app/terminals", test_terminals);
   g_test_add_func ("/app-identity/container", test_containers);
   g_test_add_func ("/app-identity/program", test_programs);
+  g_test_add_func ("/app-identity/daemon/names", test_daemons);
+  g_test_add_func ("/app-identity/daemon/priorities", test_daemon_priorities);
+  g_test_add_func ("/app-identity/daemon/file-parses", test_daemons_file_parses);
+  g_test_add_func ("/app-identity/daemon/errors", test_daemons_errors);
   g_test_add_func ("/app-identity/kernel-and-hidden", test_kernel_and_hidden);
   g_test_add_func ("/app-identity/kinds-order", test_kinds_order);
   g_test_add_func ("/app-identity/equal", test_equal);

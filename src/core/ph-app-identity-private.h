@@ -87,4 +87,21 @@ char          *ph_unit_read_description   (const char           *unit,
                                            gboolean              system,
                                            guint                 uid);
 
+/* ph-app-identity-daemons.c: daemons named as people know them (data/daemons.ini) */
+
+typedef struct
+{
+  char *id;
+  char *name;
+  char *kind;
+  char *icon_name;
+  GStrv commands;
+  GStrv arguments;
+} PhDaemonRule;
+
+/* (element-type PhDaemonRule): parsed once, kept for the life of the process */
+GPtrArray          *ph_daemon_rules_get          (void);
+const PhDaemonRule *ph_daemon_rule_find          (const PhCommand      *cmd);
+char               *ph_daemon_rule_dup_subtitle  (const PhDaemonRule   *rule);
+
 G_END_DECLS

@@ -414,6 +414,30 @@ identity_for_program (const PhProcessFacts *facts,
   return self;
 }
 
+/* A daemon named as people know it: redis-server is Redis, postgres is PostgreSQL. */
+static PhAppIdentity *
+identity_for_daemon (const PhDaemonRule   *rule,
+                     const PhProcessFacts *facts)
+{
+  PhAppIdentity *self;
+  char *subtitle = ph_daemon_rule_dup_subtitle (rule);
+
+  if (facts->uid != getuid () && facts->user != NULL)
+    {
+      char *what = subtitle;
+
+      /* Translators: %1$s says what a program is ("Database server"), %2$s is a user name:
+       * "Database server run by postgres" */
+      subtitle = g_strdup_printf (_("%1$s run by %2$s"), what, facts->user);
+      g_free (what);
+    }
+  self = identity_new (PH_APP_KIND_PROGRAM,
+                       g_strdup_printf ("daemon:%u:%s", facts->uid, rule->id),
+                       g_strdup (rule->name), subtitle, rule->icon_name);
+  self->description = g_strdup (facts->exe);
+  return self;
+}
+
 static gboolean
 is_service_unit (const char *unit)
 {
@@ -426,6 +450,7 @@ ph_app_identity_new_for_process (const PhProcessFacts *facts)
 {
   g_autoptr(PhCommand) cmd = NULL;
   g_autoptr(GDesktopAppInfo) info = NULL;
+  const PhDaemonRule *daemon;
   const char *manager;
   gboolean is_app = FALSE;
   gboolean in_terminal = FALSE;
@@ -442,10 +467,19 @@ ph_app_identity_new_for_process (const PhProcessFacts *facts)
     return identity_for_container (facts, cmd);
 
   /* a service is what its unit says, even when it runs gunicorn or node */
-  if (strcmp (manager, "system-service") == 0 && is_service_unit (facts->unit))
-    return identity_for_service (facts, TRUE);
-  if (strcmp (manager, "user-service") == 0 && is_service_unit (facts->unit))
-    return identity_for_service (facts, FALSE);
+  if (is_service_unit (facts->unit)
+      && (strcmp (manager, "system-service") == 0 || strcmp (manager, "user-service") == 0))
+    {
+      PhAppIdentity *self = identity_for_service (facts, strcmp (manager, "system-service") == 0);
+
+      /* the unit names it; a known daemon gives it its icon */
+      if ((daemon = ph_daemon_rule_find (cmd)) != NULL)
+        {
+          g_free (self->icon_name);
+          self->icon_name = g_strdup (daemon->icon_name);
+        }
+      return self;
+    }
 
   if ((strcmp (manager, "app") == 0 || strcmp (manager, "flatpak") == 0)
       && facts->app_id != NULL && facts->app_id[0] != '\0')
@@ -479,8 +513,13 @@ ph_app_identity_new_for_process (const PhProcessFacts *facts)
       return identity_for_dev_server (rule, facts, g_steal_pointer (&project_dir));
     }
 
-  if (is_app)
+  /* after apps: Steam started from its launcher is named by its desktop entry, but an app
+   * scope with no desktop entry says less than the daemon's own name */
+  daemon = ph_daemon_rule_find (cmd);
+  if (is_app && (info != NULL || daemon == NULL))
     return identity_for_app (facts, info, strcmp (manager, "flatpak") == 0);
+  if (daemon != NULL)
+    return identity_for_daemon (daemon, facts);
 
   return identity_for_program (facts, cmd, in_terminal);
 }

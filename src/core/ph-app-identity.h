@@ -92,4 +92,10 @@ guint          ph_app_identity_check_rules     (const char           *data,
                                                 gsize                 length,
                                                 GError              **error);
 
+/* Checks daemon names in the format of data/daemons.ini; returns how many there are, or 0
+ * with @error naming the first bad entry. */
+guint          ph_app_identity_check_daemons   (const char           *data,
+                                                gsize                 length,
+                                                GError              **error);
+
 G_END_DECLS
