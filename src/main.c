@@ -6,6 +6,7 @@
 #include <locale.h>
 
 #include "ph-application.h"
+#include "ph-cli.h"
 
 int
 main (int    argc,
@@ -18,6 +19,10 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* porthole free PORT: a command of its own, with its own options; no display needed. */
+  if (argc > 1 && g_str_equal (argv[1], "free"))
+    return ph_cli_free (argc - 1, argv + 1);
 
   app = ph_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

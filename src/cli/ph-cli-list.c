@@ -15,36 +15,19 @@
 
 /* ---- scanning once ------------------------------------------------------------------ */
 
-/**
- * ph_cli_list_scan:
- * @list: an empty list to fill
- * @source: (out) (optional): where the sockets came from ("netlink" or "procfs")
- *
- * Runs `porthole-helper watch --once` (synchronously: this is the command line) and
- * applies its one full change set to @list.
- */
-gboolean
-ph_cli_list_scan (PhServiceList  *list,
-                  char          **source,
-                  GError        **error)
+/* Applies the output of `porthole-helper watch --once` to @list. Warnings go to
+ * standard error when @print_warnings (the command line), to the debug log otherwise. */
+static gboolean
+apply_scan_output (PhServiceList  *list,
+                   GBytes         *out,
+                   gboolean        print_warnings,
+                   char          **source,
+                   GError        **error)
 {
-  static const char * const watch_args[] = { PH_VERB_WATCH, "--once", NULL };
-  g_autoptr(PhHelperClient) client = NULL;
-  g_autoptr(GBytes) out = NULL;
   guint applied_sets = 0;
   const char *data;
   const char *end;
   gsize size;
-
-  g_return_val_if_fail (PH_IS_SERVICE_LIST (list), FALSE);
-
-  client = ph_helper_client_new (FALSE, error);
-  if (client == NULL)
-    return FALSE;
-  /* It also checks the HELLO: the protocol version is ours. */
-  out = ph_helper_client_run (client, watch_args, PH_HELPER_RUN_NONE, NULL, NULL, error);
-  if (out == NULL)
-    return FALSE;
 
   data = g_bytes_get_data (out, &size);
   end = data + size;
@@ -79,8 +62,10 @@ ph_cli_list_scan (PhServiceList  *list,
           const char *raw = ph_record_get (record, PH_KEY_MESSAGE, NULL);
 
           message = raw != NULL ? ph_protocol_display (raw, -1) : NULL;
-          if (message != NULL)
+          if (message != NULL && print_warnings)
             g_printerr ("porthole-helper: %s\n", message);
+          else if (message != NULL)
+            g_debug ("porthole-helper: %s", message);
           continue;
         }
 
@@ -97,6 +82,101 @@ ph_cli_list_scan (PhServiceList  *list,
     }
 
   return TRUE;
+}
+
+static const char * const watch_once_args[] = { PH_VERB_WATCH, "--once", NULL };
+
+/**
+ * ph_cli_list_scan:
+ * @list: an empty list to fill
+ * @source: (out) (optional): where the sockets came from ("netlink" or "procfs")
+ *
+ * Runs `porthole-helper watch --once` (synchronously: this is the command line) and
+ * applies its one full change set to @list.
+ */
+gboolean
+ph_cli_list_scan (PhServiceList  *list,
+                  char          **source,
+                  GError        **error)
+{
+  g_autoptr(PhHelperClient) client = NULL;
+  g_autoptr(GBytes) out = NULL;
+
+  g_return_val_if_fail (PH_IS_SERVICE_LIST (list), FALSE);
+
+  client = ph_helper_client_new (FALSE, error);
+  if (client == NULL)
+    return FALSE;
+  /* It also checks the HELLO: the protocol version is ours. */
+  out = ph_helper_client_run (client, watch_once_args, PH_HELPER_RUN_NONE, NULL, NULL, error);
+  if (out == NULL)
+    return FALSE;
+
+  return apply_scan_output (list, out, TRUE, source, error);
+}
+
+static void
+scan_run_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(PhServiceList) list = NULL;
+
+  out = ph_helper_client_run_finish (PH_HELPER_CLIENT (object), result, NULL, &error);
+  if (out == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  list = ph_service_list_new ();
+  if (!apply_scan_output (list, out, FALSE, NULL, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&list), g_object_unref);
+}
+
+/**
+ * ph_cli_list_scan_async:
+ *
+ * ph_cli_list_scan() without blocking, for the Shell's search provider: one
+ * `porthole-helper watch --once`, applied to a new list.
+ */
+void
+ph_cli_list_scan_async (GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(PhHelperClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_task_set_source_tag (task, ph_cli_list_scan_async);
+  client = ph_helper_client_new (FALSE, &error);
+  if (client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  ph_helper_client_run_async (client, watch_once_args, PH_HELPER_RUN_NONE, cancellable,
+                              scan_run_cb, g_steal_pointer (&task));
+}
+
+/**
+ * ph_cli_list_scan_finish:
+ *
+ * Returns: (transfer full): the listeners, or %NULL with an error
+ */
+PhServiceList *
+ph_cli_list_scan_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ---- the table ---------------------------------------------------------------------- */
@@ -289,8 +369,8 @@ ph_cli_list_format_table (PhServiceList *list,
 /* ---- JSON --------------------------------------------------------------------------- */
 
 /* @text must be valid UTF-8; control characters are escaped, so they stay exact. */
-static void
-json_string (GString    *out,
+void
+ph_cli_json_string (GString    *out,
              const char *text)
 {
   if (text == NULL)
@@ -343,7 +423,7 @@ json_bytes (GString    *out,
 {
   g_autofree char *valid = raw != NULL ? ph_protocol_make_valid (raw, -1) : NULL;
 
-  json_string (out, valid);
+  ph_cli_json_string (out, valid);
 }
 
 static void
@@ -366,7 +446,7 @@ json_key (GString    *out,
     g_string_append (out, ",\n");
   for (guint i = 0; i < indent; i++)
     g_string_append_c (out, ' ');
-  json_string (out, key);
+  ph_cli_json_string (out, key);
   g_string_append (out, ": ");
 }
 
@@ -388,7 +468,7 @@ json_owner (GString   *out,
   json_key (out, in, "uid", FALSE);
   json_int_or_null (out, ph_process_get_uid (owner));
   json_key (out, in, "user", FALSE);
-  json_string (out, ph_process_get_user (owner));
+  ph_cli_json_string (out, ph_process_get_user (owner));
   json_key (out, in, "fd", FALSE);
   json_int_or_null (out, ph_service_get_owner_fd (service, owner));
   json_key (out, in, "comm", FALSE);
@@ -412,17 +492,17 @@ json_owner (GString   *out,
       g_string_append_c (out, ']');
     }
   json_key (out, in, "cgroup", FALSE);
-  json_string (out, ph_process_get_cgroup (owner));
+  ph_cli_json_string (out, ph_process_get_cgroup (owner));
   json_key (out, in, "manager", FALSE);
-  json_string (out, ph_process_get_manager (owner));
+  ph_cli_json_string (out, ph_process_get_manager (owner));
   json_key (out, in, "unit", FALSE);
-  json_string (out, ph_process_get_unit (owner));
+  ph_cli_json_string (out, ph_process_get_unit (owner));
   json_key (out, in, "app_id", FALSE);
-  json_string (out, ph_process_get_app_id (owner));
+  ph_cli_json_string (out, ph_process_get_app_id (owner));
   json_key (out, in, "container", FALSE);
-  json_string (out, ph_process_get_container (owner));
+  ph_cli_json_string (out, ph_process_get_container (owner));
   json_key (out, in, "container_kind", FALSE);
-  json_string (out, ph_process_get_container_kind (owner));
+  ph_cli_json_string (out, ph_process_get_container_kind (owner));
   g_string_append (out, "\n        }");
 }
 
@@ -447,17 +527,17 @@ json_service (GString   *out,
   json_key (out, in, "id", TRUE);
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, ph_service_get_id (service));
   json_key (out, in, "group", FALSE);
-  json_string (out, ph_service_get_group_key (service));
+  ph_cli_json_string (out, ph_service_get_group_key (service));
   json_key (out, in, "protocol", FALSE);
-  json_string (out, ph_service_get_protocol (service));
+  ph_cli_json_string (out, ph_service_get_protocol (service));
   json_key (out, in, "family", FALSE);
   g_string_append_printf (out, "%u", ph_service_get_family (service));
   json_key (out, in, "address", FALSE);
-  json_string (out, ph_service_get_address (service));
+  ph_cli_json_string (out, ph_service_get_address (service));
   json_key (out, in, "port", FALSE);
   g_string_append_printf (out, "%u", ph_service_get_port (service));
   json_key (out, in, "display_address", FALSE);
-  json_string (out, display);
+  ph_cli_json_string (out, display);
   json_key (out, in, "scope_id", FALSE);
   g_string_append_printf (out, "%u", ph_service_get_scope_id (service));
   json_key (out, in, "v6only", FALSE);
@@ -465,13 +545,13 @@ json_service (GString   *out,
   json_key (out, in, "reachable", FALSE);
   g_string_append (out, ph_service_is_reachable_from_network (service) ? "true" : "false");
   json_key (out, in, "port_class", FALSE);
-  json_string (out, ph_port_class_to_string (ph_port_class_for_port (port)));
+  ph_cli_json_string (out, ph_port_class_to_string (ph_port_class_for_port (port)));
   json_key (out, in, "iana_service", FALSE);
-  json_string (out, iana_name);
+  ph_cli_json_string (out, iana_name);
   json_key (out, in, "uid", FALSE);
   json_int_or_null (out, ph_service_get_uid (service));
   json_key (out, in, "user", FALSE);
-  json_string (out, ph_service_get_user (service));
+  ph_cli_json_string (out, ph_service_get_user (service));
   json_key (out, in, "hidden", FALSE);
   g_string_append (out, ph_service_get_hidden (service) ? "true" : "false");
   json_key (out, in, "kernel", FALSE);
@@ -517,9 +597,9 @@ ph_cli_list_format_json (PhServiceList *list,
   json_key (out, 2, "version", TRUE);
   g_string_append_printf (out, "%d", PH_CLI_JSON_VERSION);
   json_key (out, 2, "generator", FALSE);
-  json_string (out, PACKAGE_NAME " " PACKAGE_VERSION);
+  ph_cli_json_string (out, PACKAGE_NAME " " PACKAGE_VERSION);
   json_key (out, 2, "source", FALSE);
-  json_string (out, source);
+  ph_cli_json_string (out, source);
 
   json_key (out, 2, "groups", FALSE);
   g_string_append (out, "[");
@@ -535,15 +615,15 @@ ph_cli_list_format_json (PhServiceList *list,
       g_string_append (out, first ? "\n    {\n" : ",\n    {\n");
       first = FALSE;
       json_key (out, 6, "key", TRUE);
-      json_string (out, key);
+      ph_cli_json_string (out, key);
       json_key (out, 6, "name", FALSE);
-      json_string (out, ph_service_get_group_name (service));
+      ph_cli_json_string (out, ph_service_get_group_name (service));
       json_key (out, 6, "subtitle", FALSE);
-      json_string (out, ph_service_get_group_subtitle (service));
+      ph_cli_json_string (out, ph_service_get_group_subtitle (service));
       json_key (out, 6, "kind", FALSE);
-      json_string (out, ph_app_kind_to_string (ph_service_get_group_kind (service)));
+      ph_cli_json_string (out, ph_app_kind_to_string (ph_service_get_group_kind (service)));
       json_key (out, 6, "icon", FALSE);
-      json_string (out, ph_service_get_group_icon (service));
+      ph_cli_json_string (out, ph_service_get_group_icon (service));
       g_string_append (out, "\n    }");
     }
   g_string_append (out, first ? "]" : "\n  ]");

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-cli.h — the command-line face: porthole --list and --explain, no display needed */
+/* ph-cli.h — the command-line face: porthole --list, --explain and free, no display needed */
 #pragma once
 
 #include <glib.h>
@@ -8,5 +8,9 @@ G_BEGIN_DECLS
 
 int ph_cli_list    (gboolean    json);
 int ph_cli_explain (const char *address);
+int ph_cli_free    (int         argc,
+                    char      **argv);
+
+const char *ph_cli_free_exit_help (void);
 
 G_END_DECLS

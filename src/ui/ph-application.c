@@ -7,11 +7,14 @@
 #include "ph-application.h"
 #include "ph-cli.h"
 #include "ph-preferences-dialog.h"
+#include "ph-search-provider.h"
 #include "ph-window.h"
 
 struct _PhApplication
 {
   AdwApplication parent_instance;
+
+  PhSearchProvider *search_provider;
 };
 
 G_DEFINE_FINAL_TYPE (PhApplication, ph_application, ADW_TYPE_APPLICATION)
@@ -69,6 +72,77 @@ ph_application_activate (GApplication *app)
     window = GTK_WINDOW (ph_window_new (PH_APPLICATION (app)));
 
   gtk_window_present (window);
+}
+
+/* Opens the window (a new one only when there is none) with @search_text in its search:
+ * the Shell's search provider, on a result or on "more results". */
+static void
+ph_application_open_search (GApplication *app,
+                            const char   *search_text,
+                            guint32       timestamp)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (ph_window_new (PH_APPLICATION (app)));
+
+  ph_window_show_search (PH_WINDOW (window), search_text);
+  gtk_window_present (window);
+}
+
+static gboolean
+ph_application_dbus_register (GApplication     *app,
+                              GDBusConnection  *connection,
+                              const char       *object_path,
+                              GError          **error)
+{
+  PhApplication *self = PH_APPLICATION (app);
+  g_autofree char *path = NULL;
+
+  if (!G_APPLICATION_CLASS (ph_application_parent_class)->dbus_register (app, connection,
+                                                                         object_path, error))
+    return FALSE;
+
+  path = g_strconcat (object_path, "/SearchProvider", NULL);
+  self->search_provider = ph_search_provider_new (app, ph_application_open_search);
+  return ph_search_provider_register (self->search_provider, connection, path, error);
+}
+
+static void
+ph_application_dbus_unregister (GApplication    *app,
+                                GDBusConnection *connection,
+                                const char      *object_path)
+{
+  PhApplication *self = PH_APPLICATION (app);
+
+  if (self->search_provider != NULL)
+    ph_search_provider_unregister (self->search_provider);
+  g_clear_object (&self->search_provider);
+
+  G_APPLICATION_CLASS (ph_application_parent_class)->dbus_unregister (app, connection,
+                                                                      object_path);
+}
+
+/* PORTHOLE_REPORT_WINDOWS: say on stderr when a window is made, so the tests can tell
+ * that a search in the Shell made none. */
+static void
+ph_application_window_added (GtkApplication *app,
+                             GtkWindow      *window)
+{
+  GTK_APPLICATION_CLASS (ph_application_parent_class)->window_added (app, window);
+
+  if (g_getenv ("PORTHOLE_REPORT_WINDOWS") != NULL)
+    g_printerr ("porthole: window added (%s)\n", G_OBJECT_TYPE_NAME (window));
+}
+
+static void
+ph_application_dispose (GObject *object)
+{
+  PhApplication *self = PH_APPLICATION (object);
+
+  g_clear_object (&self->search_provider);
+
+  G_OBJECT_CLASS (ph_application_parent_class)->dispose (object);
 }
 
 static void
@@ -147,6 +221,11 @@ ph_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (ph_application_parent_class)->startup (app);
 
+  /* Started by D-Bus (the Shell's search): stay a little after the last answer, so a
+   * search while typing does not start Porthole again for every key. */
+  if (g_application_get_flags (app) & G_APPLICATION_IS_SERVICE)
+    g_application_set_inactivity_timeout (app, 10000);
+
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
@@ -156,7 +235,14 @@ ph_application_startup (GApplication *app)
 static void
 ph_application_class_init (PhApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
+
+  object_class->dispose = ph_application_dispose;
+  app_class->dbus_register = ph_application_dbus_register;
+  app_class->dbus_unregister = ph_application_dbus_unregister;
+  gtk_app_class->window_added = ph_application_window_added;
 
   app_class->activate = ph_application_activate;
   app_class->startup = ph_application_startup;
@@ -166,9 +252,19 @@ ph_application_class_init (PhApplicationClass *klass)
 static void
 ph_application_init (PhApplication *self)
 {
+  g_autofree char *description = NULL;
+
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("See what is listening on this computer."));
+  description = g_strdup_printf ("%s\n  %s\n\n%s",
+                                 _("Commands:"),
+                                 _("porthole free [--yes] [--force] [--dry-run] [--json] "
+                                   "PORT|ADDRESS:PORT\n"
+                                   "      name the programs holding a port, ask, and stop "
+                                   "them safely"),
+                                 ph_cli_free_exit_help ());
+  g_application_set_option_context_description (G_APPLICATION (self), description);
 }
 
 PhApplication *

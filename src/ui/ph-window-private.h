@@ -22,6 +22,8 @@ struct _PhWindow
   /* What the search asks for: words to filter by, or an address to explain. */
   char *query;
   guint query_port;
+  /* ph_window_show_search() came before the first scan: search again when it arrives. */
+  gboolean search_pending;
 
   /* Template children */
   AdwToastOverlay *toast_overlay;

@@ -257,6 +257,14 @@ on_items_changed (PhWindow   *self,
   if (added > 0 && g_list_model_get_n_items (model) == added)
     gtk_widget_add_tick_callback (GTK_WIDGET (self->service_list), scroll_to_top, NULL, NULL);
   update_list_page (self);
+
+  /* A search given before the first scan (ph_window_show_search()): now it can select. */
+  if (self->search_pending &&
+      g_list_model_get_n_items (G_LIST_MODEL (ph_scanner_get_service_list (self->scanner))) > 0)
+    {
+      self->search_pending = FALSE;
+      on_search_changed (self);
+    }
 }
 
 static void
@@ -620,6 +628,25 @@ ph_window_init (PhWindow *self)
   ph_scanner_start (self->scanner);
   update_list_page (self);
   ph_window_update_actions (self);
+}
+
+/**
+ * ph_window_show_search:
+ * @text: a listener's address to select ("127.0.0.1:3000") or words to search for
+ *
+ * Puts @text in the search, as if typed: the Shell's search provider opens the window
+ * this way. Before the first scan has arrived, the search is made again when it does.
+ */
+void
+ph_window_show_search (PhWindow   *self,
+                       const char *text)
+{
+  g_return_if_fail (PH_IS_WINDOW (self));
+
+  self->search_pending =
+    g_list_model_get_n_items (G_LIST_MODEL (ph_scanner_get_service_list (self->scanner))) == 0;
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
 }
 
 PhWindow *

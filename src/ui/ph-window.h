@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 #define PH_TYPE_WINDOW (ph_window_get_type ())
 G_DECLARE_FINAL_TYPE (PhWindow, ph_window, PH, WINDOW, AdwApplicationWindow)
 
-PhWindow *ph_window_new (PhApplication *application);
+PhWindow *ph_window_new         (PhApplication *application);
+void      ph_window_show_search (PhWindow      *self,
+                                 const char    *text);
 
 G_END_DECLS

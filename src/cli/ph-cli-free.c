@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-cli-free.c — porthole free PORT: name who holds a port, ask, stop them safely, say what happened */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "ph-address.h"
+#include "ph-cli.h"
+#include "ph-cli-list.h"
+#include "ph-stopper.h"
+
+/*
+ * The window's Free Port, in the terminal. The safety is the same because the code is:
+ * a fresh scan names the holders, ph_stopper_choose_lever() decides whether signalling
+ * them is the right lever at all (a systemd service, a container, another user's program
+ * or the session get an explanation and exit 3), and ph_stopper_stop_async() runs the
+ * helper's stop, which pins each process with a pidfd and re-checks its identity and the
+ * socket before it signals. The answer is what a second scan sees afterwards.
+ */
+
+/* The same grace period as the window's Free Port. */
+#define FREE_GRACE_MS 3000
+
+typedef enum
+{
+  FREE_EXIT_FREED = 0,
+  FREE_EXIT_STILL_HELD = 1,
+  FREE_EXIT_USAGE = 2,
+  FREE_EXIT_REFUSED = 3,
+  FREE_EXIT_NOTHING = 4,
+} FreeExit;
+
+typedef struct
+{
+  gboolean  json;
+  GString  *out;        /* the JSON document, or NULL */
+  int       port;
+  char     *protocol;   /* "tcp" or "udp" */
+  char     *host;       /* NULL: any address */
+} FreeRun;
+
+static const char *
+lever_name (PhStopLever lever)
+{
+  switch (lever)
+    {
+    case PH_STOP_LEVER_SIGNAL:          return "signal";
+    case PH_STOP_LEVER_SYSTEMD_SERVICE: return "systemd-service";
+    case PH_STOP_LEVER_SYSTEMD_SOCKET:  return "systemd-socket";
+    case PH_STOP_LEVER_CONTAINER:       return "container";
+    case PH_STOP_LEVER_OTHER_USER:      return "other-user";
+    case PH_STOP_LEVER_SESSION:         return "session";
+    case PH_STOP_LEVER_KERNEL:          return "kernel";
+    default:                            return "unknown";
+    }
+}
+
+/* Human words go to stdout, or to stderr when stdout carries JSON. */
+static void
+say (FreeRun    *run,
+     const char *format,
+     ...) G_GNUC_PRINTF (2, 3);
+
+static void
+say (FreeRun    *run,
+     const char *format,
+     ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (run->json)
+    g_printerr ("%s\n", text);
+  else
+    g_print ("%s\n", text);
+}
+
+/* Every listener on the port the user named: on any address for a bare port, the one
+ * that answers at ADDRESS:PORT otherwise. */
+static GPtrArray *
+find_holders (FreeRun       *run,
+              PhServiceList *list)
+{
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *model = G_LIST_MODEL (list);
+
+  if (run->host != NULL)
+    {
+      PhService *service = ph_service_list_find_serving (list, run->host, (guint) run->port,
+                                                         run->protocol);
+
+      if (service != NULL)
+        g_ptr_array_add (found, g_object_ref (service));
+      return found;
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PhService) service = g_list_model_get_item (model, i);
+
+      if (ph_service_get_port (service) == (guint) run->port &&
+          g_strcmp0 (ph_service_get_protocol (service), run->protocol) == 0)
+        g_ptr_array_add (found, g_steal_pointer (&service));
+    }
+  return found;
+}
+
+/* "vite (process 1234) on 127.0.0.1:3000, with 2 more processes: 1235, 1236" */
+static char *
+describe_holder (PhService *service)
+{
+  PhProcess *owner = ph_service_get_main_owner (service);
+  GPtrArray *owners = ph_service_get_owners (service);
+  g_autofree char *address = ph_service_dup_display_address (service);
+  g_autofree char *name = NULL;
+  GString *text = g_string_new (NULL);
+
+  if (owner != NULL)
+    {
+      name = ph_process_dup_display_name (owner);
+      /* Translators: who holds a port: a program, its process ID and the address */
+      g_string_append_printf (text, _("%s (process %" G_GINT64_FORMAT ") on %s"),
+                              name != NULL ? name : "?", ph_process_get_pid (owner), address);
+    }
+  else
+    {
+      /* Translators: who holds a port, when Porthole cannot see the program; %s is the
+       * application's name, then the address */
+      g_string_append_printf (text, _("%s on %s"), ph_service_get_group_name (service), address);
+    }
+
+  if (owners->len > 1)
+    {
+      g_autoptr(GString) pids = g_string_new (NULL);
+
+      for (guint i = 0; i < owners->len; i++)
+        {
+          PhProcess *other = g_ptr_array_index (owners, i);
+
+          if (other == owner)
+            continue;
+          if (pids->len > 0)
+            g_string_append (pids, ", ");
+          g_string_append_printf (pids, "%" G_GINT64_FORMAT, ph_process_get_pid (other));
+        }
+      g_string_append_printf (text,
+                              /* Translators: after "vite (process 1234) on 127.0.0.1:3000";
+                               * %u is how many, %s their process IDs */
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           ", with %u more process: %s",
+                                           ", with %u more processes: %s",
+                                           owners->len - 1),
+                              owners->len - 1, pids->str);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+json_holders (GString   *out,
+              const char *key,
+              GPtrArray *holders)
+{
+  g_string_append_printf (out, ",\n  \"%s\": [", key);
+  for (guint i = 0; i < holders->len; i++)
+    {
+      PhService *service = g_ptr_array_index (holders, i);
+      PhProcess *owner = ph_service_get_main_owner (service);
+      GPtrArray *owners = ph_service_get_owners (service);
+      PhStopLever lever = ph_stopper_choose_lever (service);
+      g_autofree char *address = ph_service_dup_display_address (service);
+      g_autofree char *name = owner != NULL ? ph_process_dup_display_name (owner) : NULL;
+      g_autofree char *explanation = ph_stopper_explain_lever (service, lever);
+
+      g_string_append (out, i == 0 ? "\n    {" : ",\n    {");
+      g_string_append (out, "\"address\": ");
+      ph_cli_json_string (out, address);
+      g_string_append (out, ", \"name\": ");
+      ph_cli_json_string (out, name != NULL ? name : ph_service_get_group_name (service));
+      g_string_append (out, ", \"pid\": ");
+      if (owner != NULL)
+        g_string_append_printf (out, "%" G_GINT64_FORMAT, ph_process_get_pid (owner));
+      else
+        g_string_append (out, "null");
+      g_string_append (out, ", \"pids\": [");
+      for (guint j = 0; j < owners->len; j++)
+        g_string_append_printf (out, "%s%" G_GINT64_FORMAT, j > 0 ? ", " : "",
+                                ph_process_get_pid (g_ptr_array_index (owners, j)));
+      g_string_append (out, "], \"lever\": ");
+      ph_cli_json_string (out, lever_name (lever));
+      g_string_append (out, ", \"explanation\": ");
+      ph_cli_json_string (out, explanation);
+      g_string_append (out, "}");
+    }
+  g_string_append (out, holders->len > 0 ? "\n  ]" : "]");
+}
+
+/* Prints the JSON document (when asked for) and returns @code. */
+static int
+finish (FreeRun    *run,
+        FreeExit    code,
+        const char *outcome,
+        const char *message,
+        GPtrArray  *before,
+        GPtrArray  *after,
+        const char *signal_name)
+{
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+  GString *out;
+
+  if (!run->json)
+    return code;
+
+  out = g_string_new ("{\n");
+  g_string_append_printf (out, "  \"version\": %d,\n", PH_CLI_JSON_VERSION);
+  g_string_append_printf (out, "  \"port\": %d,\n  \"protocol\": ", run->port);
+  ph_cli_json_string (out, run->protocol);
+  g_string_append (out, ",\n  \"address\": ");
+  ph_cli_json_string (out, run->host);
+  g_string_append (out, ",\n  \"outcome\": ");
+  ph_cli_json_string (out, outcome);
+  g_string_append_printf (out, ",\n  \"exit_status\": %d,\n  \"message\": ", code);
+  ph_cli_json_string (out, message);
+  g_string_append (out, ",\n  \"signal\": ");
+  ph_cli_json_string (out, signal_name);
+  json_holders (out, "holders", before != NULL ? before : none);
+  json_holders (out, "still_held_by", after != NULL ? after : none);
+  g_string_append (out, "\n}\n");
+  fputs (out->str, stdout);
+  fflush (stdout);
+  g_string_free (out, TRUE);
+  return code;
+}
+
+/* Asks on the terminal; only "y" or "yes" (or the translation's words) goes on. */
+static gboolean
+confirm (const char *question)
+{
+  char answer[64];
+  g_autofree char *line = NULL;
+  /* Translators: the answers that mean yes to "Stop them? [y/N]", separated by "|";
+   * keep "y|yes" too */
+  g_auto(GStrv) yes_words = g_strsplit (_("y|yes"), "|", -1);
+
+  g_printerr ("%s ", question);
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    return FALSE;
+  line = g_utf8_casefold (g_strstrip (answer), -1);
+  return g_strv_contains ((const char * const *) yes_words, line) ||
+         g_str_equal (line, "y") || g_str_equal (line, "yes");
+}
+
+typedef struct
+{
+  GMainLoop    *loop;
+  PhStopResult *result;
+  GError       *error;
+} StopWait;
+
+static void
+stop_cb (GObject      *object,
+         GAsyncResult *res,
+         gpointer      user_data)
+{
+  StopWait *wait = user_data;
+
+  wait->result = ph_stopper_stop_finish (res, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+/* The stopper is asynchronous (for the window); the command line waits for it. */
+static PhStopResult *
+stop_service (PhService  *service,
+              gboolean    kill,
+              GError    **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  StopWait wait = { loop, NULL, NULL };
+
+  g_main_context_push_thread_default (context);
+  ph_stopper_stop_async (service, kill, FREE_GRACE_MS, NULL, stop_cb, &wait);
+  g_main_loop_run (loop);
+  g_main_context_pop_thread_default (context);
+
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.result;
+}
+
+static gboolean
+scan (PhServiceList **list,
+      GError        **error)
+{
+  *list = ph_service_list_new ();
+  return ph_cli_list_scan (*list, NULL, error);
+}
+
+int
+ph_cli_free (int    argc,
+             char **argv)
+{
+  gboolean yes = FALSE;
+  gboolean force = FALSE;
+  gboolean dry_run = FALSE;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes,
+      N_("Do not ask for confirmation"), NULL },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force,
+      N_("End a program that ignores the request to quit (SIGKILL after 3 seconds)"), NULL },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
+      N_("Only print what would be done"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      N_("Print the outcome as JSON (see src/cli/JSON.md)"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhAddressSpec) spec = NULL;
+  g_autoptr(PhServiceList) list = NULL;
+  g_autoptr(PhServiceList) list_after = NULL;
+  g_autoptr(GPtrArray) holders = NULL;
+  g_autoptr(GPtrArray) remaining = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *message = NULL;
+  FreeRun run = { 0 };
+  FreeRun *r = &run;
+  const char *signal_name = "TERM";
+  gboolean refused = FALSE;
+  int code;
+
+  context = g_option_context_new (_("PORT|ADDRESS:PORT — free a port"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Names the programs that hold the port, asks, and asks them "
+                                  "to quit, as Porthole’s Free Port does."));
+  g_option_context_set_description (context, ph_cli_free_exit_help ());
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr (_("porthole: %s"), error->message);
+      g_printerr ("\n");
+      return FREE_EXIT_USAGE;
+    }
+
+  run.json = json;
+  if (argc != 2)
+    {
+      g_printerr ("%s\n", _("Usage: porthole free [--yes] [--force] [--dry-run] [--json] "
+                            "PORT|ADDRESS:PORT"));
+      return FREE_EXIT_USAGE;
+    }
+
+  spec = ph_address_spec_parse (argv[1], &error);
+  if (spec == NULL)
+    {
+      g_printerr (_("porthole: %s"), error->message);
+      g_printerr ("\n");
+      return FREE_EXIT_USAGE;
+    }
+  if (spec->port <= 0)
+    {
+      /* Translators: %s is what was typed */
+      g_printerr (_("porthole: “%s” names no port; write a port such as 3000 or an address "
+                    "such as 127.0.0.1:3000."), argv[1]);
+      g_printerr ("\n");
+      return FREE_EXIT_USAGE;
+    }
+
+  run.port = spec->port;
+  run.protocol = g_strdup (spec->protocol == PH_PORT_PROTOCOL_UDP ? "udp" : "tcp");
+  run.host = g_strdup (spec->host);
+  /* Translators: what porthole free frees when only a port was given; the messages
+   * start with it ("Port 3000 is free now.") */
+  target = spec->host != NULL ? ph_address_spec_to_string (spec) : g_strdup_printf (_("Port %d"),
+                                                                                    spec->port);
+
+  if (!scan (&list, &error))
+    {
+      message = g_strdup_printf (_("Porthole could not find out who holds port %d: %s"),
+                                 run.port, error->message);
+      g_printerr ("porthole: %s\n", message);
+      code = finish (r, FREE_EXIT_STILL_HELD, "failed", message, NULL, NULL, NULL);
+      goto out;
+    }
+
+  holders = find_holders (r, list);
+  if (holders->len == 0)
+    {
+      /* Translators: the first %s is "Port 3000" or an address, the second TCP or UDP */
+      message = g_strdup_printf (_("%s (%s): nothing is listening there, so there is nothing "
+                                   "to free."),
+                                 target, spec->protocol == PH_PORT_PROTOCOL_UDP ? "UDP" : "TCP");
+      say (r, "%s", message);
+      code = finish (r, FREE_EXIT_NOTHING, "nothing-listening", message, holders, NULL, NULL);
+      goto out;
+    }
+
+  /* Translators: the first %s is a port or an address, the second TCP or UDP */
+  say (r, _("%s (%s) is held by:"),
+       target, spec->protocol == PH_PORT_PROTOCOL_UDP ? "UDP" : "TCP");
+  for (guint i = 0; i < holders->len; i++)
+    {
+      g_autofree char *line = describe_holder (g_ptr_array_index (holders, i));
+
+      say (r, "  %s", line);
+    }
+
+  /* The right lever: anything but a signal to the user's own program is explained. */
+  for (guint i = 0; i < holders->len; i++)
+    {
+      PhService *service = g_ptr_array_index (holders, i);
+      PhStopLever lever = ph_stopper_choose_lever (service);
+      g_autofree char *explanation = NULL;
+
+      if (lever == PH_STOP_LEVER_SIGNAL)
+        continue;
+      explanation = ph_stopper_explain_lever (service, lever);
+      say (r, "%s", explanation);
+      if (message == NULL)
+        message = g_strdup (explanation);
+      refused = TRUE;
+    }
+  if (refused)
+    {
+      say (r, "%s", _("Porthole stopped nothing."));
+      code = finish (r, FREE_EXIT_REFUSED, "refused", message, holders, NULL, NULL);
+      goto out;
+    }
+
+  if (dry_run)
+    {
+      if (force)
+        message = g_strdup (_("Would ask each program to quit (SIGTERM), wait 3 seconds, and "
+                              "end any that is still running (SIGKILL). Nothing was "
+                              "stopped (--dry-run)."));
+      else
+        message = g_strdup (_("Would ask each program to quit (SIGTERM) and wait 3 seconds. "
+                              "Nothing was stopped (--dry-run)."));
+      say (r, "%s", message);
+      code = finish (r, FREE_EXIT_FREED, "dry-run", message, holders, NULL, NULL);
+      goto out;
+    }
+
+  if (!yes)
+    {
+      if (!isatty (STDIN_FILENO))
+        {
+          message = g_strdup (_("Not stopping anything without a confirmation: there is no "
+                                "terminal to ask on. Add --yes to stop them without asking."));
+          g_printerr ("porthole: %s\n", message);
+          code = finish (r, FREE_EXIT_REFUSED, "not-confirmed", message, holders, NULL, NULL);
+          goto out;
+        }
+      /* Translators: the question before porthole free stops anything; the answer is
+       * typed, "y" for yes */
+      if (!confirm (g_dngettext (GETTEXT_PACKAGE, "Ask it to quit? [y/N]",
+                                 "Ask them to quit? [y/N]", holders->len)))
+        {
+          message = g_strdup (_("Nothing was stopped: not confirmed."));
+          say (r, "%s", message);
+          code = finish (r, FREE_EXIT_REFUSED, "not-confirmed", message, holders, NULL, NULL);
+          goto out;
+        }
+    }
+
+  /* Each socket's stop signals every process holding it (the helper finds them all). */
+  for (guint i = 0; i < holders->len; i++)
+    {
+      PhService *service = g_ptr_array_index (holders, i);
+      g_autoptr(PhStopResult) result = NULL;
+      g_autoptr(GError) stop_error = NULL;
+      g_autofree char *said = NULL;
+
+      result = stop_service (service, FALSE, &stop_error);
+      if (result != NULL && result->outcome == PH_STOP_OUTCOME_STILL_HELD && force)
+        {
+          g_clear_pointer (&result, ph_stop_result_free);
+          say (r, "%s", _("It did not quit in time; ending it (SIGKILL, --force)."));
+          signal_name = "KILL";
+          result = stop_service (service, TRUE, &stop_error);
+        }
+      if (result == NULL)
+        {
+          say (r, "%s", stop_error->message);
+          continue;
+        }
+      said = ph_stopper_describe (service, result);
+      /* A second socket of a program that already quit: nothing worth saying. */
+      if (result->outcome != PH_STOP_OUTCOME_GONE && result->outcome != PH_STOP_OUTCOME_NOT_HOLDER)
+        say (r, "%s", said);
+    }
+
+  /* The truth is what a new scan sees. */
+  g_clear_error (&error);
+  if (!scan (&list_after, &error))
+    {
+      message = g_strdup_printf (_("Porthole could not find out who holds port %d: %s"),
+                                 run.port, error->message);
+      g_printerr ("porthole: %s\n", message);
+      code = finish (r, FREE_EXIT_STILL_HELD, "failed", message, holders, NULL, signal_name);
+      goto out;
+    }
+  remaining = find_holders (r, list_after);
+  if (remaining->len == 0)
+    {
+      message = g_strdup_printf (_("%s is free now."), target);
+      say (r, "%s", message);
+      code = finish (r, FREE_EXIT_FREED, "freed", message, holders, remaining, signal_name);
+      goto out;
+    }
+
+  message = g_strdup_printf (_("%s is still held by:"), target);
+  say (r, "%s", message);
+  for (guint i = 0; i < remaining->len; i++)
+    {
+      g_autofree char *line = describe_holder (g_ptr_array_index (remaining, i));
+
+      say (r, "  %s", line);
+    }
+  if (!force)
+    say (r, "%s", _("A program that ignores the request to quit can be ended with --force."));
+  code = finish (r, FREE_EXIT_STILL_HELD, "still-held", message, holders, remaining,
+                 signal_name);
+
+out:
+  g_free (run.protocol);
+  g_free (run.host);
+  return code;
+}
+
+/* The exit statuses of porthole free, for its --help and porthole --help. */
+const char *
+ph_cli_free_exit_help (void)
+{
+  return _("Exit status of porthole free:\n"
+           "  0  the port is free now (with --dry-run: it would be stopped)\n"
+           "  1  the port is still held; the programs that hold it are named\n"
+           "  2  the command line was wrong\n"
+           "  3  refused: Porthole will not stop that program (it says why and what to do\n"
+           "     instead), or there was no confirmation\n"
+           "  4  nothing was listening on that port");
+}
