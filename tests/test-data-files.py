@@ -42,7 +42,7 @@ entry = desktop['Desktop Entry'] if desktop.has_section('Desktop Entry') else {}
 meta = ET.parse(metainfo_path).getroot()
 schema = ET.parse(schema_path).getroot()
 
-print('1..14')
+print('1..20')
 
 check(meta.findtext('id') == app_id, 'metainfo <id> is the app id', meta.findtext('id'))
 launchable = meta.find("launchable[@type='desktop-id']")
@@ -106,4 +106,34 @@ check(icons <= set(installed.values()), 'both icons install into the hicolor the
       sorted(icons - set(installed.values())))
 check(os.path.join(share, project, 'iana-ports.tsv') in installed.values(),
       'the port registry installs into the package data folder')
+
+# D-Bus activation and the Shell search provider. A Flatpak exports only files named after
+# the app id, so both must be.
+check(entry.get('DBusActivatable') == 'true', 'the desktop entry is D-Bus activatable',
+      entry.get('DBusActivatable'))
+service_path = os.path.join(share, 'dbus-1', 'services', app_id + '.service')
+provider_path = os.path.join(share, 'gnome-shell', 'search-providers',
+                             app_id + '.search-provider.ini')
+check({service_path, provider_path} <= set(installed.values()),
+      'the D-Bus service file and the search provider install, named after the app id',
+      sorted({service_path, provider_path} - set(installed.values())))
+service = configparser.RawConfigParser(interpolation=None, strict=False)
+service.optionxform = str
+service.read(os.path.join(builddir, 'data', app_id + '.service'), encoding='utf-8')
+section = service['D-BUS Service'] if service.has_section('D-BUS Service') else {}
+check(section.get('Name') == app_id, 'the D-Bus service is named after the app id',
+      section.get('Name'))
+check(section.get('Exec', '').split() ==
+      [os.path.join(prefix, options['bindir'], project), '--gapplication-service'],
+      'the D-Bus service runs the installed binary as a GApplication service',
+      section.get('Exec'))
+provider = configparser.RawConfigParser(interpolation=None, strict=False)
+provider.optionxform = str
+provider.read(os.path.join(srcdir, 'data', app_id + '.search-provider.ini'), encoding='utf-8')
+shell = provider['Shell Search Provider'] if provider.has_section('Shell Search Provider') else {}
+check(shell.get('DesktopId') == app_id + '.desktop' and shell.get('BusName') == app_id,
+      'the search provider names the desktop entry and the bus name', dict(shell))
+check(shell.get('ObjectPath') == '/' + app_id.replace('.', '/') + '/SearchProvider'
+      and shell.get('Version') == '2',
+      'the search provider is SearchProvider2 under the application object', dict(shell))
 sys.exit(0)

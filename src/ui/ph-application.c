@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "ph-application.h"
 #include "ph-cli.h"
@@ -123,16 +124,27 @@ ph_application_dbus_unregister (GApplication    *app,
                                                                       object_path);
 }
 
-/* PORTHOLE_REPORT_WINDOWS: say on stderr when a window is made, so the tests can tell
- * that a search in the Shell made none. */
+/* PORTHOLE_REPORT_WINDOWS=FILE: append a line to FILE whenever a window is made, so the
+ * tests can tell that a search from the Shell made none (a D-Bus-activated Porthole's
+ * output goes to the bus daemon). */
 static void
 ph_application_window_added (GtkApplication *app,
                              GtkWindow      *window)
 {
+  const char *report = g_getenv ("PORTHOLE_REPORT_WINDOWS");
+
   GTK_APPLICATION_CLASS (ph_application_parent_class)->window_added (app, window);
 
-  if (g_getenv ("PORTHOLE_REPORT_WINDOWS") != NULL)
-    g_printerr ("porthole: window added (%s)\n", G_OBJECT_TYPE_NAME (window));
+  if (report != NULL && *report != '\0')
+    {
+      FILE *file = fopen (report, "a");
+
+      if (file != NULL)
+        {
+          fprintf (file, "window added: %s\n", G_OBJECT_TYPE_NAME (window));
+          fclose (file);
+        }
+    }
 }
 
 static void
