@@ -125,8 +125,9 @@ describe_holder (PhService *service)
     {
       name = ph_process_dup_display_name (owner);
       /* Translators: who holds a port: a program, its process ID and the address */
-      g_string_append_printf (text, _("%s (process %" G_GINT64_FORMAT ") on %s"),
-                              name != NULL ? name : "?", ph_process_get_pid (owner), address);
+      g_string_append_printf (text, _("%s (process %d) on %s"),
+                              name != NULL ? name : "?", (int) ph_process_get_pid (owner),
+                              address);
     }
   else
     {
