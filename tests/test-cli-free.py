@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import signal
 import subprocess
 import time
@@ -149,6 +150,31 @@ try:
     check(r.returncode == 0 and doc.get('outcome') == 'freed' and doc.get('signal') == 'KILL',
           'with --force: freed by SIGKILL, exit 0', r)
     check(gone(stubborn), 'the TERM-ignoring listener is gone')
+
+    # --- another user's program: refused (3), with the reason and what to do instead -----
+    setpriv = shutil.which('setpriv')
+    if os.geteuid() != 0 or setpriv is None:
+        n += 1
+        print(f'ok {n} # SKIP another user\'s program: needs root and setpriv', flush=True)
+    else:
+        theirs, port, _ = start_listener('tcp:127.0.0.1:0')
+        r = subprocess.run([setpriv, '--reuid', '65534', '--regid', '65534', '--clear-groups',
+                            porthole, 'free', str(port), '--yes', '--json'],
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+        try:
+            doc = json.loads(r.stdout)
+        except ValueError as e:
+            doc = {}
+            check(False, 'another user\'s program: --json parses', (e, r))
+        holder = (doc.get('holders') or [{}])[0]
+        check(r.returncode == 3 and doc.get('outcome') == 'refused',
+              'another user\'s program: refused, exit 3', r)
+        check(holder.get('lever') == 'other-user' and
+              'Porthole can only stop your own programs' in (holder.get('explanation') or ''),
+              'the refusal names the lever and explains it', r.stdout)
+        check('Porthole can only stop your own programs' in r.stderr
+              and 'Porthole stopped nothing' in r.stderr, 'the words say why', r.stderr)
+        check(theirs.poll() is None, 'the other user\'s program still runs')
 
     # --- usage --------------------------------------------------------------------------
     for args, what in ((('abc',), 'a word'), ((), 'no port'), (('1', '2'), 'two ports'),
