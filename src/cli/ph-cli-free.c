@@ -494,8 +494,10 @@ ph_cli_free (int    argc,
           continue;
         }
       said = ph_stopper_describe (service, result);
-      /* A second socket of a program that already quit: nothing worth saying. */
-      if (result->outcome != PH_STOP_OUTCOME_GONE && result->outcome != PH_STOP_OUTCOME_NOT_HOLDER)
+      /* Freed: the scan below says so. A second socket of a program that already quit:
+       * nothing worth saying. */
+      if (result->outcome != PH_STOP_OUTCOME_FREED && result->outcome != PH_STOP_OUTCOME_GONE &&
+          result->outcome != PH_STOP_OUTCOME_NOT_HOLDER)
         say (r, "%s", said);
     }
 
