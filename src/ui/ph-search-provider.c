@@ -189,6 +189,7 @@ result_meta (PhService  *service,
   const char *group = ph_service_get_group_name (service);
   g_autofree char *name = NULL;
   g_autoptr(GIcon) icon = NULL;
+  g_autoptr(GVariant) icon_variant = NULL;
 
   /* The group is what the window's section says ("shop", "PostgreSQL"); the program's
    * own name after it when that says more. */
@@ -200,11 +201,13 @@ result_meta (PhService  *service,
 
   icon = g_themed_icon_new_with_default_fallbacks (icon_name != NULL && *icon_name != '\0'
                                                    ? icon_name : APP_ID);
+  /* not floating: the builder takes a reference of its own */
+  icon_variant = g_icon_serialize (icon);
   g_variant_builder_init (&meta, G_VARIANT_TYPE ("a{sv}"));
   g_variant_builder_add (&meta, "{sv}", "id", g_variant_new_string (id));
   g_variant_builder_add (&meta, "{sv}", "name", g_variant_new_string (name));
   g_variant_builder_add (&meta, "{sv}", "description", g_variant_new_string (description));
-  g_variant_builder_add (&meta, "{sv}", "icon", g_icon_serialize (icon));
+  g_variant_builder_add (&meta, "{sv}", "icon", icon_variant);
   return g_variant_builder_end (&meta);
 }
 
