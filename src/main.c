@@ -24,6 +24,17 @@ main (int    argc,
   if (argc > 1 && g_str_equal (argv[1], "free"))
     return ph_cli_free (argc - 1, argv + 1);
 
+  /* porthole --suggest [NEAR]: its port is an optional argument GOption cannot express. */
+  if (argc > 1 && g_str_equal (argv[1], "--suggest"))
+    {
+      if (argc > 3)
+        {
+          g_printerr ("%s\n", _("Usage: porthole --suggest [NEAR]"));
+          return 2;
+        }
+      return ph_cli_suggest (argc > 2 ? argv[2] : NULL);
+    }
+
   app = ph_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -13,4 +13,7 @@ int ph_cli_free    (int         argc,
 
 const char *ph_cli_free_exit_help (void);
 
+int   ph_cli_suggest      (const char *near);
+guint ph_cli_suggest_port (guint       near);
+
 G_END_DECLS

@@ -274,7 +274,10 @@ ph_application_init (PhApplication *self)
                                  _("porthole free [--yes] [--force] [--dry-run] [--json] "
                                    "PORT|ADDRESS:PORT\n"
                                    "      name the programs holding a port, ask, and stop "
-                                   "them safely"),
+                                   "them safely\n"
+                                   "  porthole --suggest [NEAR]\n"
+                                   "      print the free port nearest to NEAR (8000) that no "
+                                   "common developer tool uses"),
                                  ph_cli_free_exit_help ());
   g_application_set_option_context_description (G_APPLICATION (self), description);
 }

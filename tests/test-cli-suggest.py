@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-cli-suggest.py — TAP: `porthole --suggest [NEAR]` prints the nearest port that is free
+# (checked here by binding it) and not in data/ports-common.ini; a port a real listener
+# holds and a commonly used port are skipped; a bad NEAR is a usage error.
+import configparser
+import os
+import socket
+import subprocess
+
+porthole = os.environ['PORTHOLE_BIN']
+srcdir = os.environ['PORTHOLE_SRCDIR']
+n = 0
+failed = 0
+
+
+def check(ok, what, diag=None):
+    global n, failed
+    n += 1
+    if not ok:
+        failed += 1
+    print(f"{'ok' if ok else 'not ok'} {n} - {what}", flush=True)
+    if not ok and diag is not None:
+        for line in str(diag).splitlines():
+            print(f'# {line}')
+
+
+common = configparser.RawConfigParser(interpolation=None, strict=False)
+common.read(os.path.join(srcdir, 'data', 'ports-common.ini'), encoding='utf-8')
+common_ports = {int(p) for p in common.sections()}
+
+
+def suggest(*args):
+    return subprocess.run([porthole, '--suggest', *args], capture_output=True, text=True,
+                          timeout=30)
+
+
+def bindable(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(('0.0.0.0', port))
+            return True
+        except OSError:
+            return False
+
+
+# A port this test holds (on every address): the suggestion is another, close by.
+held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+held.bind(('0.0.0.0', 0))
+held.listen()
+port = held.getsockname()[1]
+r = suggest(str(port))
+check(r.returncode == 0, f'--suggest {port} exits 0', r)
+try:
+    got = int(r.stdout.split()[0])
+except (ValueError, IndexError):
+    got = None
+check(got is not None and got != port, 'a held port is not suggested', r.stdout)
+check(got is not None and abs(got - port) <= 20, 'the suggestion is near', (got, port))
+check(got is not None and got not in common_ports, 'the suggestion is not a common port', got)
+check(got is not None and bindable(got), 'the suggested port can be bound', got)
+held.close()
+
+# 3000 is in ports-common.ini (web dev servers): never suggested, free or not.
+check(3000 in common_ports, 'the data file lists 3000')
+r = suggest('3000')
+got = int(r.stdout.split()[0]) if r.returncode == 0 and r.stdout.split() else None
+check(got is not None and got != 3000 and got not in common_ports,
+      '--suggest 3000 suggests a port that is not commonly used', r)
+
+r = suggest()
+check(r.returncode == 0 and r.stdout.strip().isdigit(), '--suggest alone prints a port', r)
+
+for bad in ('abc', '0', '70000'):
+    r = suggest(bad)
+    check(r.returncode == 2 and r.stdout == '', f'--suggest {bad}: usage error, exit 2', r)
+r = suggest('1', '2')
+check(r.returncode == 2, '--suggest with two ports: usage error, exit 2', r)
+
+print(f'1..{n}')
+raise SystemExit(1 if failed else 0)
