@@ -328,13 +328,15 @@ stop_run_cb (GObject      *object,
  * the socket's holders, pins the process with a pidfd and re-checks that it still holds
  * the socket and is the same process instance before it signals, so a PID that was
  * reused in the meantime is never hit. */
-void
-ph_stopper_stop_async (PhService           *service,
-                       gboolean             force,
-                       guint                grace_ms,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data)
+static void
+stop_async (PhService           *service,
+            gboolean             force,
+            guint                grace_ms,
+            gint64               supervisor_pid,
+            guint64              supervisor_start,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -343,12 +345,18 @@ ph_stopper_stop_async (PhService           *service,
   g_autofree char *start = NULL;
   g_autofree char *inode = NULL;
   g_autofree char *grace = NULL;
+  g_autofree char *supervisor = NULL;
   PhProcess *owner;
 
   g_return_if_fail (PH_IS_SERVICE (service));
 
   task = g_task_new (service, cancellable, callback, user_data);
   g_task_set_source_tag (task, ph_stopper_stop_async);
+  if (supervisor_pid > 0)
+    g_object_set_data_full (G_OBJECT (task), "ph-supervisor",
+                            g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                                             supervisor_pid, supervisor_start),
+                            g_free);
 
   owner = ph_service_get_main_owner (service);
   if (owner == NULL)
@@ -369,14 +377,44 @@ ph_stopper_stop_async (PhService           *service,
   start = g_strdup_printf ("%" G_GUINT64_FORMAT, ph_process_get_start_time (owner));
   inode = g_strdup_printf ("%" G_GUINT64_FORMAT, ph_service_get_id (service));
   grace = g_strdup_printf ("%u", grace_ms);
+  supervisor = g_object_steal_data (G_OBJECT (task), "ph-supervisor");
   {
     const char *args[] = { PH_VERB_STOP, "--pid", pid, "--start-time", start, "--inode", inode,
-                           "--signal", force ? "KILL" : "TERM", "--grace", grace, NULL };
+                           "--signal", force ? "KILL" : "TERM", "--grace", grace,
+                           supervisor ? "--supervisor" : NULL, supervisor, NULL };
 
     /* Its exit status is the outcome, which the RESULT line says too. */
     ph_helper_client_run_async (client, args, PH_HELPER_RUN_EXIT_IS_OUTCOME, cancellable,
                                 stop_run_cb, g_steal_pointer (&task));
   }
+}
+
+void
+ph_stopper_stop_async (PhService           *service,
+                       gboolean             force,
+                       guint                grace_ms,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  stop_async (service, force, grace_ms, 0, 0, cancellable, callback, user_data);
+}
+
+/* The same, but the supervisor (ph-supervisor.h) that would start the owner again is
+ * signalled first; the helper checks that it is still an ancestor of a holder and the
+ * same process instance. Finish with ph_stopper_stop_finish(). */
+void
+ph_stopper_stop_supervisor_async (PhService           *service,
+                                  gint64               supervisor_pid,
+                                  guint64              supervisor_start,
+                                  guint                grace_ms,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (supervisor_pid > 1);
+  stop_async (service, FALSE, grace_ms, supervisor_pid, supervisor_start, cancellable,
+              callback, user_data);
 }
 
 PhStopResult *

@@ -47,6 +47,13 @@ void          ph_stopper_stop_async    (PhService            *service,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
+void          ph_stopper_stop_supervisor_async (PhService           *service,
+                                                gint64               supervisor_pid,
+                                                guint64              supervisor_start,
+                                                guint                grace_ms,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
 PhStopResult *ph_stopper_stop_finish   (GAsyncResult         *result,
                                         GError              **error);
 

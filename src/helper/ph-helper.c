@@ -22,6 +22,7 @@ ph_helper_usage (FILE *out)
          "  porthole-helper watch [--interval MS] [--once] [--no-udp] [--no-ipv6]\n"
          "  porthole-helper stop --pid PID --start-time TICKS --inode INODE\n"
          "                       [--signal TERM|KILL] [--grace MS]\n"
+         "                       [--supervisor PID:START]\n"
          "The output is the line protocol described in src/scan/PROTOCOL.md.\n", out);
 }
 

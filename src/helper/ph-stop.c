@@ -191,13 +191,146 @@ check_instance (Stop     *st,
   return out_stat->start == start ? 1 : 0;
 }
 
+/* "PID:START" */
+static bool
+ph_helper_parse_pid_start (const char         *text,
+                           unsigned long long *pid,
+                           unsigned long long *start)
+{
+  char pid_text[24];
+  const char *colon = strchr (text, ':');
+
+  if (colon == NULL || (size_t) (colon - text) >= sizeof pid_text)
+    return false;
+  memcpy (pid_text, text, (size_t) (colon - text));
+  pid_text[colon - text] = '\0';
+  return ph_helper_parse_number (pid_text, 2, INT32_MAX, pid)
+         && ph_helper_parse_number (colon + 1, 0, UINT64_MAX, start);
+}
+
+/* Is @ancestor above @pid in the process tree, as the kernel says now? */
+static bool
+is_ancestor (Stop    *st,
+             int32_t  pid,
+             int32_t  ancestor)
+{
+  for (int depth = 0; depth < 64 && pid > 1; depth++)
+    {
+      char name[16];
+      PhBuf scratch = PH_BUF_INIT;
+      PhStat pstat;
+      int pfd;
+      int err;
+
+      snprintf (name, sizeof name, "%d", (int) pid);
+      pfd = openat (st->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (pfd < 0)
+        return false;
+      err = ph_proc_read_stat (pfd, &scratch, &pstat);
+      ph_buf_free (&scratch);
+      close (pfd);
+      if (err < 0)
+        return false;
+      if (pstat.ppid == ancestor)
+        return true;
+      pid = pstat.ppid;
+    }
+  return false;
+}
+
+/* --supervisor: the process that would start the holder again (nodemon, pm2's daemon,
+ * `npm run`). It holds no socket, so the user can name it only as an ancestor of a holder
+ * they saw: it must be one now, pinned by a pidfd and its start time. It is signalled
+ * first and given the grace period to take its children with it; -1 means go on and
+ * signal the holders that remain (nothing will restart them now), any other value is the
+ * outcome to finish with. */
+static int
+stop_supervisor (Stop     *st,
+                 int32_t   sup_pid,
+                 uint64_t  sup_start,
+                 char     *msg,
+                 size_t    msg_size)
+{
+  Target *t;
+  PhStat pstat;
+  int pfd = -1;
+  int r;
+
+  if (sup_pid == 1 || sup_pid == getpid () || sup_pid == getppid ())
+    {
+      snprintf (msg, msg_size, "PID %d is never signalled as a supervisor.", (int) sup_pid);
+      return PH_STOP_OUTCOME_REFUSED;
+    }
+  st->targets = ph_xrealloc (st->targets, (st->n_targets + 1) * sizeof *st->targets);
+  t = &st->targets[st->n_targets++];
+  *t = (Target) { sup_pid, sup_start, pidfd_open (sup_pid), false, false };
+  if (t->pidfd < 0 && errno == ESRCH)
+    {
+      snprintf (msg, msg_size, "The supervisor has already exited.");
+      return PH_STOP_OUTCOME_GONE;
+    }
+  r = check_instance (st, sup_pid, sup_start, &pstat, &pfd);
+  if (r < 0)
+    {
+      snprintf (msg, msg_size, "The supervisor has already exited.");
+      return PH_STOP_OUTCOME_GONE;
+    }
+  close (pfd);
+  if (r == 0)
+    {
+      snprintf (msg, msg_size, "The supervisor's process ID now belongs to another process "
+                "(the start time differs).");
+      return PH_STOP_OUTCOME_STALE;
+    }
+  if (pstat.flags & PH_PF_KTHREAD)
+    {
+      snprintf (msg, msg_size, "The supervisor is a kernel thread.");
+      return PH_STOP_OUTCOME_REFUSED;
+    }
+  if (!is_ancestor (st, st->pid, sup_pid))
+    {
+      snprintf (msg, msg_size, "PID %d is not an ancestor of PID %d.", (int) sup_pid,
+                (int) st->pid);
+      return PH_STOP_OUTCOME_REFUSED;
+    }
+
+  r = t->pidfd >= 0 ? pidfd_send_signal (t->pidfd, st->sig) : kill (sup_pid, st->sig);
+  if (r < 0)
+    {
+      snprintf (msg, msg_size, "The kernel did not allow the signal to the supervisor.");
+      return errno == EPERM ? PH_STOP_OUTCOME_PERMISSION : PH_STOP_OUTCOME_GONE;
+    }
+  t->signalled = true;
+
+  /* wait for it to end, or the port to be freed by it */
+  for (uint64_t deadline = ph_now_us () / 1000 + st->grace_ms;;)
+    {
+      uint64_t now = ph_now_us () / 1000;
+      struct pollfd fd = { t->pidfd, POLLIN, 0 };
+
+      if (!socket_exists (st->inode) || now >= deadline)
+        break;
+      if (t->pidfd >= 0 && poll (&fd, 1, (int) (deadline - now < 50 ? deadline - now : 50)) > 0)
+        {
+          close (t->pidfd);
+          t->pidfd = -1;
+          /* it is gone; its children may take a moment to follow */
+          deadline = deadline < now + 500 ? deadline : now + 500;
+        }
+      else if (t->pidfd < 0)
+        usleep (50000);
+    }
+  return -1;
+}
+
 int
 ph_helper_stop (int    argc,
                 char **argv)
 {
   Stop st = { .sig = SIGTERM, .grace_ms = DEFAULT_GRACE_MS, .proc_fd = -1,
               .source = "procfs" };
-  bool have_pid = false, have_start = false, have_inode = false;
+  bool have_pid = false, have_start = false, have_inode = false, have_sup = false;
+  unsigned long long sup_pid = 0, sup_start = 0;
   PhStat pstat;
   int pfd = -1;
   int r;
@@ -228,6 +361,11 @@ ph_helper_stop (int    argc,
       else if (strcmp (argv[i], "--grace") == 0 && ph_helper_parse_number (v, 0, 600000, &n))
         {
           st.grace_ms = n;
+        }
+      else if (strcmp (argv[i], "--supervisor") == 0 && v != NULL && strchr (v, ':') != NULL
+               && ph_helper_parse_pid_start (v, &sup_pid, &sup_start))
+        {
+          have_sup = true;
         }
       else if (strcmp (argv[i], "--signal") == 0 && v != NULL
                && (strcmp (v, "TERM") == 0 || strcmp (v, "KILL") == 0))
@@ -337,6 +475,20 @@ ph_helper_stop (int    argc,
       held = (pstat.flags & PH_PF_KTHREAD) ? 0 : ph_proc_holds_inode (pfd, st.inode);
       close (pfd);
       t->verified = held == 1;
+    }
+  if (have_sup)
+    {
+      r = stop_supervisor (&st, (int32_t) sup_pid, sup_start, msg, sizeof msg);
+      if (r >= 0)
+        {
+          rescan_holders (&st);
+          return finish (&st, (PhStopOutcome) r, msg);
+        }
+      if (!socket_exists (st.inode))
+        {
+          rescan_holders (&st);
+          return finish (&st, PH_STOP_OUTCOME_FREED, "The port is free.");
+        }
     }
   for (size_t i = 0; i < st.n_targets; i++)
     {
