@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "ph-stopper.h"
+#include "ph-supervisor.h"
 #include "ph-window-private.h"
 
 /* How long a program gets to quit after SIGTERM before Porthole offers to force it. */
@@ -109,6 +110,7 @@ typedef struct
 {
   PhWindow *window;
   PhService *service;
+  PhSupervisor *supervisor;   /* what would start it again, or NULL */
 } FreePort;
 
 static void
@@ -116,13 +118,31 @@ free_port_free (FreePort *op)
 {
   g_clear_object (&op->window);
   g_clear_object (&op->service);
+  g_clear_pointer (&op->supervisor, ph_supervisor_free);
   g_free (op);
+}
+
+/* What would start the main owner again. The ancestors are read from this /proc, which
+ * inside a Flatpak is the sandbox's own PID namespace, not the host's: there the helper
+ * would have to report them, so Porthole does not guess. */
+static PhSupervisor *
+find_supervisor (PhService *service)
+{
+  PhProcess *owner = ph_service_get_main_owner (service);
+
+  if (owner == NULL || g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return NULL;
+  return ph_supervisor_find_for_pid (ph_process_get_pid (owner),
+                                     ph_process_get_manager (owner),
+                                     ph_process_get_unit (owner),
+                                     (guint) ph_process_get_uid (owner));
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FreePort, free_port_free)
 
 static void start_stop (FreePort *op,
                         gboolean  force);
+static void start_stop_supervisor (FreePort *op);
 
 static void
 show_message (PhWindow   *self,
@@ -157,6 +177,17 @@ restart_check_free (RestartCheck *check)
 }
 
 static void
+again_response_cb (AdwAlertDialog *dialog,
+                   const char     *response,
+                   FreePort       *op)
+{
+  g_autoptr(FreePort) owned = op;
+
+  if (g_strcmp0 (response, "supervisor") == 0)
+    start_stop_supervisor (g_steal_pointer (&owned));
+}
+
+static void
 restart_check_look (gpointer user_data)
 {
   RestartCheck *check = user_data;
@@ -166,9 +197,23 @@ restart_check_look (gpointer user_data)
 
   if (again != NULL)
     {
+      g_autoptr(PhSupervisor) supervisor = owner != NULL ? find_supervisor (again) : NULL;
       g_autofree char *message = NULL;
+      AdwDialog *dialog;
 
-      if (owner != NULL && ph_process_get_pid (owner) != check->old_pid)
+      if (owner != NULL && ph_process_get_pid (owner) != check->old_pid && supervisor != NULL
+          && supervisor->restarts)
+        {
+          g_autofree char *name = ph_process_dup_display_name (owner);
+          g_autofree char *who = ph_supervisor_dup_label (supervisor);
+
+          /* Translators: %1$u is a port, %2$s what restarted the program ("nodemon
+           * (process 311)" or a systemd unit), %3$s the program, %4$d its process ID */
+          message = g_strdup_printf (_("Port %1$u was freed, but it was started again by %2$s: "
+                                       "“%3$s” (process %4$d) listens on it."),
+                                     check->port, who, name, (int) ph_process_get_pid (owner));
+        }
+      else if (owner != NULL && ph_process_get_pid (owner) != check->old_pid)
         {
           g_autofree char *name = ph_process_dup_display_name (owner);
 
@@ -179,7 +224,28 @@ restart_check_look (gpointer user_data)
       else
         message = g_strdup_printf (_("Port %u was freed, but something is listening on it "
                                      "again."), check->port);
-      show_message (check->window, _("The Port Is Held Again"), message);
+
+      dialog = adw_alert_dialog_new (_("The Port Is Held Again"), message);
+      adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "close", _("_Close"));
+      /* the choice to stop what restarted it, when it is a process Porthole may signal */
+      if (supervisor != NULL && supervisor->restarts && supervisor->pid > 1
+          && ph_stopper_choose_lever (again) == PH_STOP_LEVER_SIGNAL)
+        {
+          FreePort *op = g_new0 (FreePort, 1);
+          /* Translators: %s is a program that restarts others, e.g. "Stop nodemon" */
+          g_autofree char *label = g_strdup_printf (_("_Stop %s"), supervisor->name);
+
+          op->window = g_object_ref (check->window);
+          op->service = g_object_ref (again);
+          op->supervisor = g_steal_pointer (&supervisor);
+          adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "supervisor", label);
+          adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "supervisor",
+                                                    ADW_RESPONSE_DESTRUCTIVE);
+          g_signal_connect (dialog, "response", G_CALLBACK (again_response_cb), op);
+        }
+      adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "close");
+      adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "close");
+      adw_dialog_present (dialog, GTK_WIDGET (check->window));
     }
   restart_check_free (check);
 }
@@ -298,6 +364,16 @@ start_stop (FreePort *op,
                          stop_cb, op);
 }
 
+/* The helper signals the supervisor first (checking it is still the holder's ancestor and
+ * the same process), then the holders if the port is still held. */
+static void
+start_stop_supervisor (FreePort *op)
+{
+  ph_stopper_stop_supervisor_async (op->service, op->supervisor->pid,
+                                    op->supervisor->start_time, FREE_PORT_GRACE_MS,
+                                    op->window->cancellable, stop_cb, op);
+}
+
 static void
 confirm_response_cb (AdwAlertDialog *dialog,
                      const char     *response,
@@ -307,6 +383,8 @@ confirm_response_cb (AdwAlertDialog *dialog,
 
   if (g_strcmp0 (response, "free") == 0)
     start_stop (g_steal_pointer (&owned), FALSE);
+  else if (g_strcmp0 (response, "supervisor") == 0 && owned->supervisor != NULL)
+    start_stop_supervisor (g_steal_pointer (&owned));
 }
 
 static void
@@ -362,6 +440,19 @@ free_port_action (GtkWidget  *widget,
                               "seconds, you can force it."),
                             name, (int) ph_process_get_pid (owner), address);
 
+  op = g_new0 (FreePort, 1);
+  op->window = g_object_ref (self);
+  op->service = g_object_ref (service);
+  op->supervisor = find_supervisor (service);
+  if (op->supervisor != NULL)
+    {
+      g_autofree char *sentence = ph_supervisor_describe (op->supervisor);
+      char *longer = g_strconcat (body, "\n\n", sentence, NULL);
+
+      g_free (body);
+      body = longer;
+    }
+
   dialog = adw_alert_dialog_new (heading, body);
   adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
                                   "cancel", _("_Cancel"),
@@ -369,12 +460,21 @@ free_port_action (GtkWidget  *widget,
                                   NULL);
   adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "free",
                                             ADW_RESPONSE_DESTRUCTIVE);
+  /* stopping the supervisor instead is what frees the port for good */
+  if (op->supervisor != NULL && op->supervisor->pid > 1)
+    {
+      /* Translators: %s is a program that restarts others or started this one, e.g.
+       * "Stop nodemon", "Stop npm run dev" */
+      g_autofree char *label = g_strdup_printf (_("_Stop %s"), op->supervisor->name);
+
+      adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "supervisor", label);
+      adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "supervisor",
+                                                op->supervisor->restarts
+                                                ? ADW_RESPONSE_SUGGESTED
+                                                : ADW_RESPONSE_DEFAULT);
+    }
   adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "cancel");
   adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
-
-  op = g_new0 (FreePort, 1);
-  op->window = g_object_ref (self);
-  op->service = g_object_ref (service);
   g_signal_connect (dialog, "response", G_CALLBACK (confirm_response_cb), op);
   adw_dialog_present (dialog, GTK_WIDGET (self));
 }

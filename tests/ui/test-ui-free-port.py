@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-ui-free-port.py — Free Port, confirmed in its dialog, stops the test's own listener
 # (every forked holder) and its row disappears; a listener that ignores SIGTERM leads to
-# the offer to force it, and forcing frees the port.
+# the offer to force it, and forcing frees the port; a shell loop that restarts its
+# listener is named in the confirmation and after the restart, and stopping it frees the port.
 import os
 import signal
 import socket
@@ -92,7 +93,9 @@ try:
                                                 timeout=0) is None, 10)
     t.ok(gone, 'its row disappeared too')
 
-    # Something restarts the program: Porthole says the port is held again.
+    # Something restarts the program: the confirmation names it, offers to stop it
+    # instead; a plain Free Port is followed by "started again by"; stopping the
+    # supervisor from there frees the port for good.
     row = phui.list_item(window, f'Port {again_port}, TCP on 127.0.0.1', timeout=10)
     t.ok(row is not None, 'the supervised listener is listed')
     if row is not None:
@@ -100,18 +103,43 @@ try:
         time.sleep(0.5)
         phui.click(phui.find(window, name='Free Port', role='button', showing=True))
         confirm = dialog_button(app, 'Free Port')
+        words = phui.all_text(app.accessible)
+        if not t.ok(confirm is not None and
+                    f'A loop in sh, process {supervisor.pid}, will start it again.' in words,
+                    'the confirmation says which shell loop will start it again'):
+            t.diag(words[-600:])
+        t.ok(dialog_button(app, 'Stop sh', timeout=2) is not None,
+             'and offers to stop the loop instead')
         if confirm is not None:
+            phui.screenshot('free-port-supervisor')
             phui.click(confirm)
-        said = phui.wait_for(lambda: phui.find(app.accessible, name='started listening on it again',
+        said = phui.wait_for(lambda: phui.find(app.accessible,
+                                               name=f'started again by sh (process {supervisor.pid})',
                                                contains=True, timeout=0), 15)
         t.ok(said is not None,
-             'when a supervisor starts it again, Porthole says the port is held again')
+             'when the loop starts it again, Porthole says the port is held again and by whom')
         if said is not None:
             phui.screenshot('free-port-restarted')
+        stop = dialog_button(app, 'Stop sh', timeout=5)
+        t.ok(stop is not None, 'and offers to stop the loop')
+        if stop is not None:
+            phui.click(stop)
+        try:
+            supervisor.wait(timeout=15)
+            ended = True
+        except subprocess.TimeoutExpired:
+            ended = False
+        t.ok(ended, 'stopping the loop ends it')
+        freed = phui.wait_for(lambda: phui.list_item(window, f'Port {again_port}, TCP',
+                                                     timeout=0) is None, 10)
+        t.ok(freed, 'and the port stays free')
 finally:
     app.quit()
     polite.stop()
     stubborn.stop()
-    os.killpg(supervisor.pid, signal.SIGKILL)
+    try:
+        os.killpg(supervisor.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     supervisor.wait()
 t.done()
