@@ -225,7 +225,11 @@ test_read_ancestors (void)
       g_assert_cmpint (first->pid, ==, getppid ());
       g_assert_cmpuint (first->start_time, ==, ph_test_proc_start_time (getppid ()));
     }
-  g_assert_cmpuint (ph_supervisor_read_ancestors (1)->len, ==, 0);
+  {
+    g_autoptr(GPtrArray) none = ph_supervisor_read_ancestors (1);
+
+    g_assert_cmpuint (none->len, ==, 0);
+  }
 
   loop = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "sh", "-c",
                            "while true; do sleep 30; done", NULL);

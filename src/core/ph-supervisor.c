@@ -250,6 +250,8 @@ package_script_name (const PhProcLink *link,
                      const char       *tool)
 {
   const char *first = argv_word (link, 0);
+  g_autofree char *script = script_tool (link);
+  gboolean interpreted = script != NULL;
   GString *name;
   guint i = 1;
 
@@ -257,7 +259,7 @@ package_script_name (const PhProcLink *link,
     return g_strdup (first);
 
   name = g_string_new (tool);
-  if (script_tool (link) != NULL)
+  if (interpreted)
     {
       /* node …/npm-cli.js run dev: the words after the script */
       while (argv_word (link, i) != NULL && argv_word (link, i)[0] == '-')
