@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import porthole_test as pt
 
@@ -102,6 +103,13 @@ def run(args, lang, localedir=None):
     return proc
 
 
+def rows(output):
+    """The sockets a --list table shows, as (port, protocol, process ID) in any language."""
+    return sorted(re.match(r'\s+(\d+)\s+(tcp|udp)\s', line).groups()
+                  + tuple(re.findall(r'\((\d+)\)\s*$', line))
+                  for line in output.splitlines() if re.match(r'\s+\d+\s+(tcp|udp)\s', line))
+
+
 def messages_in(output, catalogue):
     """The catalogue's translated messages whose every literal piece is in output."""
     seen = []
@@ -116,16 +124,18 @@ def messages_in(output, catalogue):
 
 def shown_translated(args, catalogue, require_exit_zero, localedir):
     """Every message the English run prints appears translated in the German run. --list
-    shows what listens on the machine, which other tests change meanwhile: the German run
-    is taken between two English runs that print the same messages."""
-    for _ in range(10):
+    shows what listens on the machine, which other tests change meanwhile: the runs count
+    when the German one lists the same sockets as an English run before and after it."""
+    for _ in range(20):
         english = run(args, 'C', localedir)
         german = run(args, 'de', localedir)
         again = run(args, 'C', localedir)
         out_en = english.stdout + english.stderr
         seen = messages_in(out_en, catalogue)
-        if seen == messages_in(again.stdout + again.stderr, catalogue):
+        if (seen == messages_in(again.stdout + again.stderr, catalogue)
+                and rows(english.stdout) == rows(german.stdout) == rows(again.stdout)):
             break
+        time.sleep(0.2)
     out_de = german.stdout + german.stderr
     untranslated = [f'{msgid!r} -> {msgstr!r}' for msgid, msgstr in seen
                     if not all(p in out_de for p in fragments(msgstr))]
