@@ -123,7 +123,7 @@ class Load:
     def close(self):
         for proc in self.procs:
             proc.kill()
-        return all(not proc.alive() and not os.path.exists(f'/proc/{proc.p.pid}')
+        return all(not proc.alive() and not os.path.exists(f'/proc/{proc.proc.pid}')
                    for proc in self.procs)
 
 

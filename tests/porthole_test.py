@@ -116,10 +116,10 @@ def listener_program():
 
 
 def builddir():
+    """The build directory (where screenshots go, too)."""
     path = os.environ.get('PORTHOLE_BUILDDIR', '')
-    if not os.path.isfile(os.path.join(path, 'build.ninja')):
-        bail('PORTHOLE_BUILDDIR is not a build directory (%r): run the tests with meson test'
-             % path)
+    if not path or not os.path.isdir(path):
+        bail('PORTHOLE_BUILDDIR is not a directory (%r): run the tests with meson test' % path)
     return path
 
 
@@ -235,7 +235,7 @@ class Listener:
             e.update(env)
         self.args = args
         self.timeout = timeout
-        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                   env=e, start_new_session=True)
         _live.append(self)
         self.sockets = []
@@ -250,11 +250,11 @@ class Listener:
         deadline = time.monotonic() + self.timeout
         while self.pid is None:
             left = deadline - time.monotonic()
-            r, _, _ = select.select([self.p.stdout], [], [], max(left, 0))
+            r, _, _ = select.select([self.proc.stdout], [], [], max(left, 0))
             if not r:
                 self.kill()
                 raise TimeoutError('the listener did not get ready: %r' % (self.args,))
-            chunk = os.read(self.p.stdout.fileno(), 4096)
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
             if not chunk:
                 self.kill()
                 raise RuntimeError('the listener failed: %r' % (self.args,))
@@ -279,16 +279,16 @@ class Listener:
         return self.sockets[0][2]
 
     def alive(self):
-        return self.p.poll() is None
+        return self.proc.poll() is None
 
     def send_signal(self, sig):
         """Sends sig to the listener itself (not its children)."""
-        if self.p.poll() is None:
-            self.p.send_signal(sig)
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
 
     def wait_exit(self, timeout):
         try:
-            self.p.wait(timeout)
+            self.proc.wait(timeout)
             return True
         except subprocess.TimeoutExpired:
             return False
@@ -296,7 +296,7 @@ class Listener:
     def _group_left(self):
         """Whether a process of the listener's group is still there. Once the listener is
         reaped and its group empty, the number may be another process's."""
-        if self.p.poll() is None:
+        if self.proc.poll() is None:
             return True
         for pid in self.children:
             try:
@@ -304,7 +304,7 @@ class Listener:
                     data = f.read()
             except OSError:
                 continue
-            if int(data[data.rindex(b')') + 2:].split()[2]) == self.p.pid:
+            if int(data[data.rindex(b')') + 2:].split()[2]) == self.proc.pid:
                 return True
         return False
 
@@ -312,17 +312,17 @@ class Listener:
         """Sends sig to the listener and its children; SIGKILL also reaps it."""
         if self._group_left():
             try:
-                os.killpg(self.p.pid, sig)
+                os.killpg(self.proc.pid, sig)
             except ProcessLookupError:
                 pass
         if sig == signal.SIGKILL:
             try:
-                self.p.wait(10)
+                self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 pass
-            if self.p.stdout:
-                self.p.stdout.close()
-                self.p.stdout = None
+            if self.proc.stdout:
+                self.proc.stdout.close()
+                self.proc.stdout = None
             if self in _live:
                 _live.remove(self)
 
