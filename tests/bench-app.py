@@ -4,8 +4,8 @@
 #
 # Run by `build-aux/dev bench` (through build-aux/run-uninstalled, so PORTHOLE_HELPER
 # names the helper of the build), or by hand:
-#   build-aux/run-uninstalled BUILDDIR python3 tests/bench-app.py [--runs N] [--changes N]
-#                                                                 [--helper PATH]
+#   PYTHONPATH=tests:tests/ui build-aux/run-uninstalled BUILDDIR python3 tests/bench-app.py \
+#       [--runs N] [--changes N] [--helper PATH]
 #
 # It re-executes itself inside an X server and a D-Bus session of its own (tests/ui/
 # phui.py), builds a load of 200 ph-test-listener processes holding 10 TCP listeners each
@@ -35,7 +35,6 @@ import os
 import queue
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -43,8 +42,8 @@ import tempfile
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ui'))
-import phui  # noqa: E402
+import phui
+import porthole_test as pt
 
 N_LOAD_PROCS = 200
 SOCKETS_PER_PROC = 10
@@ -102,8 +101,7 @@ def now_us():
 class Load:
     """ph-test-listener processes started by us; all are killed and reaped in close()."""
 
-    def __init__(self, listener):
-        self.listener = listener
+    def __init__(self):
         self.procs = []
 
     def start(self, n_sockets):
@@ -112,37 +110,20 @@ class Load:
         return self.wait_ready(self.spawn(n_sockets))
 
     def spawn(self, n_sockets):
-        proc = subprocess.Popen([self.listener] + ['tcp:127.0.0.1:0'] * n_sockets,
-                                stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
-        proc.sockets = 0
+        proc = pt.Listener(*['tcp:127.0.0.1:0'] * n_sockets, wait=False, timeout=60)
         self.procs.append(proc)
         return proc
 
     def wait_ready(self, proc):
-        for line in proc.stdout:
-            words = line.split()
-            if words and words[0] == 'SOCKET':
-                proc.sockets += 1
-            elif words and words[0] == 'READY':
-                proc.stdout.close()
-                return proc
-        raise RuntimeError(f'ph-test-listener {proc.pid} did not start '
-                           f'(exit status {proc.wait()})')
+        return proc.wait_ready()
 
     def kill(self, proc):
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
+        proc.kill()
 
     def close(self):
         for proc in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-        for proc in self.procs:
-            proc.wait()
-            if proc.stdout and not proc.stdout.closed:
-                proc.stdout.close()
-        return all(proc.returncode is not None and not os.path.exists(f'/proc/{proc.pid}')
+            proc.kill()
+        return all(not proc.alive() and not os.path.exists(f'/proc/{proc.proc.pid}')
                    for proc in self.procs)
 
 
@@ -237,13 +218,7 @@ class App:
         return kb
 
     def quit(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        pt.end_process(self.proc)
         self.reader.join(5)
         return self.proc.returncode
 
@@ -385,8 +360,7 @@ def measure_changes(app, load, n, results, checks):
 def main():
     global out
     phui.run_isolated()
-    fd = os.environ.get('PHUI_TAP_FD')
-    out = os.fdopen(int(fd), 'w') if fd else sys.stdout
+    out = pt.tap_stream()
 
     runs, changes = DEFAULT_RUNS, DEFAULT_CHANGES
     args = sys.argv[1:]
@@ -407,8 +381,7 @@ def main():
     if not os.environ.get('PORTHOLE_HELPER') or bdir is None:
         say('bench-app: PORTHOLE_HELPER is not set; run it through build-aux/dev bench')
         return 2
-    listener = os.environ.get('PH_TEST_LISTENER') or os.path.join(bdir, 'tests',
-                                                                   'ph-test-listener')
+    os.environ.setdefault('PH_TEST_LISTENER', os.path.join(bdir, 'tests', 'ph-test-listener'))
     say(f'bench-app: {porthole_bin()} (helper {os.environ["PORTHOLE_HELPER"]}; build '
         f'{buildtype(bdir)}; GSK_RENDERER={os.environ.get("GSK_RENDERER", "(default)")}; '
         f'Xvfb; {os.cpu_count()} CPUs)')
@@ -421,7 +394,7 @@ def main():
     env.pop('G_DEBUG', None)
     interval = REFRESH_INTERVAL if schemas else 2
 
-    load = Load(listener)
+    load = Load()
     apps = []
     results = {'add10': [], 'gone10': [], 'mixed': [], 'empty': []}
     checks = {'lost': 0, 'add10_unclean': 0, 'gone10_unclean': 0, 'mixed_unclean': 0}
@@ -439,7 +412,7 @@ def main():
         pending = [load.spawn(SOCKETS_PER_PROC) for _ in range(N_LOAD_PROCS)]
         for proc in pending:
             load.wait_ready(proc)
-        n_load = sum(p.sockets for p in pending)
+        n_load = sum(len(p.sockets) for p in pending)
         say(f'load: {N_LOAD_PROCS} processes x {SOCKETS_PER_PROC} TCP listeners on 127.0.0.1 = '
             f'{n_load} sockets; built in {(time.monotonic() - t) * 1000:.0f} ms; refresh '
             f'interval {interval} s{"" if schemas else " (could not override it)"}')

@@ -20,32 +20,22 @@
  * load with its owner. It asserts nothing: it exits 0 unless the load could not be built.
  * Every process it started is killed and reaped before it exits.
  *
+ * The load is in bench-helper-load.c, running and reading programs in bench-helper-run.c.
  * libc only, like the helper it measures.
  */
 
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define N_LISTENER_PROCS   200
-#define SOCKETS_PER_PROC   10
-#define N_LOAD_SOCKETS     (N_LISTENER_PROCS * SOCKETS_PER_PROC)
-#define N_IDLE_PROCS       300
-#define FILES_PER_IDLE     50
+#include "bench-helper.h"
+
 #define DEFAULT_RUNS       7
 #define MAX_RUNS           101
 #define HELPER_TIMEOUT_MS  60000  /* a full snapshot */
@@ -57,38 +47,9 @@
 #define TARGET_COLD   1.0
 #define TARGET_RSS_KB (8 * 1024)
 
-typedef struct
-{
-  unsigned long inode;
-  pid_t         pid;
-} LoadSocket;
-
-/* A running porthole-helper and what it wrote that was not consumed yet. */
-typedef struct
-{
-  pid_t  pid;
-  int    in_fd;   /* its stdin, or -1 */
-  int    out_fd;  /* its stdout */
-  char  *buf;
-  size_t len;
-  size_t cap;
-  size_t scanned; /* lines before this offset hold no END */
-} Helper;
-
 static const char *helper_path;
-static pid_t bench_pid;
-static pid_t load_pgid;
-static pid_t listener_pids[N_LISTENER_PROCS];
-static pid_t idle_pids[N_IDLE_PROCS];
-static LoadSocket load_sockets[N_LOAD_SOCKETS];
-static size_t n_load_sockets;
-static int reply_read_fd = -1;   /* ours */
-static int reply_write_fd = -1;  /* the load processes' */
-static char reply_buf[1 << 16];
-static size_t reply_len;
-static sigset_t child_signals;
 
-static double
+double
 now_ms (void)
 {
   struct timespec ts;
@@ -97,11 +58,7 @@ now_ms (void)
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void
-say (const char *fmt,
-     ...) __attribute__ ((format (printf, 1, 2)));
-
-static void
+void
 say (const char *fmt,
      ...)
 {
@@ -111,633 +68,6 @@ say (const char *fmt,
   vprintf (fmt, ap);
   va_end (ap);
   fflush (stdout);
-}
-
-/* ---- the load ------------------------------------------------------------------- */
-
-/* Puts a new load process in the load's process group, makes it die with us, and
- * closes every file it inherited but the reply pipe's write end (when @keep_reply). */
-static void
-join_load_group (bool keep_reply)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  setpgid (0, load_pgid);
-  /* We may have died before the line above. (Not "== 1": we may be PID 1 ourselves, as
-   * the first process of a PID namespace.) */
-  if (getppid () != bench_pid)
-    _exit (0);
-  if (keep_reply)
-    {
-      close_range (3, (unsigned) reply_write_fd - 1, 0);
-      close_range ((unsigned) reply_write_fd + 1, ~0U, 0);
-    }
-  else
-    {
-      close_range (3, ~0U, 0);
-    }
-}
-
-static void
-record_fork (pid_t pid)
-{
-  if (load_pgid == 0)
-    load_pgid = pid;
-  /* Both sides call setpgid, so the group is right whichever runs first. */
-  setpgid (pid, load_pgid);
-}
-
-/* Opens a TCP socket listening on 127.0.0.1 on a port the kernel picks. */
-static int
-open_listener (unsigned long *inode)
-{
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  struct stat st;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  if (fd < 0)
-    return -1;
-  if (bind (fd, (struct sockaddr *) &a, sizeof a) < 0 || listen (fd, 16) < 0
-      || fstat (fd, &st) < 0)
-    {
-      close (fd);
-      return -1;
-    }
-  *inode = (unsigned long) st.st_ino;
-
-  return fd;
-}
-
-static void
-reply (const char *fmt,
-       ...) __attribute__ ((format (printf, 1, 2)));
-
-/* One short line on the shared reply pipe; a write below PIPE_BUF is never mixed. */
-static void
-reply (const char *fmt,
-       ...)
-{
-  char line[128];
-  va_list ap;
-  int n;
-
-  va_start (ap, fmt);
-  n = vsnprintf (line, sizeof line, fmt, ap);
-  va_end (ap);
-  if (write (reply_write_fd, line, (size_t) n) != n)
-    _exit (1);
-}
-
-/* A load process with SOCKETS_PER_PROC listeners. SIGUSR1 opens one more, SIGUSR2
- * closes it again; each is answered on the reply pipe. */
-static void __attribute__ ((noreturn))
-listener_main (int n_sockets)
-{
-  int extra = -1;
-
-  for (int i = 0; i < n_sockets; i++)
-    {
-      unsigned long inode;
-
-      if (open_listener (&inode) < 0)
-        {
-          reply ("E %d %d\n", (int) getpid (), errno);
-          _exit (1);
-        }
-      reply ("S %d %lu\n", (int) getpid (), inode);
-    }
-
-  for (;;)
-    {
-      int sig = sigwaitinfo (&child_signals, NULL);
-
-      if (sig == SIGUSR1 && extra < 0)
-        {
-          unsigned long inode = 0;
-
-          extra = open_listener (&inode);
-          reply ("N %d %lu\n", (int) getpid (), extra < 0 ? 0 : inode);
-        }
-      else if (sig == SIGUSR2 && extra >= 0)
-        {
-          close (extra);
-          extra = -1;
-          reply ("C %d\n", (int) getpid ());
-        }
-    }
-}
-
-static void __attribute__ ((noreturn))
-idle_main (void)
-{
-  for (int i = 0; i < FILES_PER_IDLE; i++)
-    {
-      if (open ("/dev/null", O_RDONLY) < 0)
-        _exit (1);
-    }
-  for (;;)
-    pause ();
-}
-
-/* Reads one line from the reply pipe within @timeout_ms into @line. */
-static bool
-read_reply (char  *line,
-            size_t size,
-            int    timeout_ms)
-{
-  double deadline = now_ms () + timeout_ms;
-
-  for (;;)
-    {
-      char *nl = memchr (reply_buf, '\n', reply_len);
-      struct pollfd pfd = { reply_read_fd, POLLIN, 0 };
-      double left;
-      ssize_t r;
-
-      if (nl != NULL)
-        {
-          size_t n = (size_t) (nl - reply_buf);
-
-          snprintf (line, size, "%.*s", (int) n, reply_buf);
-          memmove (reply_buf, nl + 1, reply_len - n - 1);
-          reply_len -= n + 1;
-          return true;
-        }
-      left = deadline - now_ms ();
-      if (left <= 0 || poll (&pfd, 1, (int) left + 1) <= 0)
-        return false;
-      r = read (reply_read_fd, reply_buf + reply_len, sizeof reply_buf - reply_len);
-      if (r <= 0)
-        return false;
-      reply_len += (size_t) r;
-    }
-}
-
-static bool
-build_load (void)
-{
-  int pipe_fds[2];
-  char line[128];
-  struct rlimit rl;
-
-  /* Only the load processes hold files, but leave room for anything we add. */
-  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
-    {
-      rl.rlim_cur = rl.rlim_max;
-      setrlimit (RLIMIT_NOFILE, &rl);
-    }
-
-  /* Blocked before fork, so a signal sent to a new process is never lost. */
-  sigemptyset (&child_signals);
-  sigaddset (&child_signals, SIGUSR1);
-  sigaddset (&child_signals, SIGUSR2);
-  sigprocmask (SIG_BLOCK, &child_signals, NULL);
-
-  if (pipe2 (pipe_fds, O_CLOEXEC) < 0)
-    {
-      say ("cannot make a pipe: %s\n", strerror (errno));
-      return false;
-    }
-  /* The write end stays open here too: a later "new proc" process writes into it. */
-  reply_read_fd = pipe_fds[0];
-  reply_write_fd = pipe_fds[1];
-
-  for (int i = 0; i < N_LISTENER_PROCS; i++)
-    {
-      pid_t pid = fork ();
-
-      if (pid < 0)
-        {
-          say ("cannot fork load process %d: %s\n", i + 1, strerror (errno));
-          return false;
-        }
-      if (pid == 0)
-        {
-          join_load_group (true);
-          listener_main (SOCKETS_PER_PROC);
-        }
-      record_fork (pid);
-      listener_pids[i] = pid;
-    }
-
-  for (int i = 0; i < N_IDLE_PROCS; i++)
-    {
-      pid_t pid = fork ();
-
-      if (pid < 0)
-        {
-          say ("cannot fork idle process %d: %s\n", i + 1, strerror (errno));
-          return false;
-        }
-      if (pid == 0)
-        {
-          join_load_group (false);
-          idle_main ();
-        }
-      record_fork (pid);
-      idle_pids[i] = pid;
-    }
-  while (n_load_sockets < N_LOAD_SOCKETS)
-    {
-      int pid;
-      unsigned long inode;
-
-      if (!read_reply (line, sizeof line, 30000))
-        {
-          say ("the load processes opened only %zu of %d sockets\n", n_load_sockets,
-               N_LOAD_SOCKETS);
-          return false;
-        }
-      if (sscanf (line, "S %d %lu", &pid, &inode) == 2)
-        {
-          load_sockets[n_load_sockets].pid = pid;
-          load_sockets[n_load_sockets].inode = inode;
-          n_load_sockets++;
-        }
-      else
-        {
-          int err = 0;
-
-          sscanf (line, "E %d %d", &pid, &err);
-          say ("a load process could not open a listening socket: %s\n", strerror (err));
-          return false;
-        }
-    }
-
-  /* Idle processes report nothing: wait until every one of them has its files open. */
-  for (int i = 0; i < N_IDLE_PROCS; i++)
-    {
-      char path[64];
-      double deadline = now_ms () + 10000;
-
-      snprintf (path, sizeof path, "/proc/%d/fd/%d", (int) idle_pids[i], 2 + FILES_PER_IDLE);
-      while (access (path, F_OK) < 0)
-        {
-          if (now_ms () > deadline)
-            {
-              say ("idle process %d did not open its files\n", (int) idle_pids[i]);
-              return false;
-            }
-          usleep (1000);
-        }
-    }
-
-  return true;
-}
-
-/* Kills the whole load group, reaps it and checks that nothing of it is left. */
-static bool
-destroy_load (void)
-{
-  bool gone;
-
-  if (load_pgid == 0)
-    return true;
-  killpg (load_pgid, SIGKILL);
-  for (int i = 0; i < N_LISTENER_PROCS; i++)
-    if (listener_pids[i] > 0)
-      waitpid (listener_pids[i], NULL, 0);
-  for (int i = 0; i < N_IDLE_PROCS; i++)
-    if (idle_pids[i] > 0)
-      waitpid (idle_pids[i], NULL, 0);
-  /* Any other child (the "new proc" listener) is in the group too. */
-  while (waitpid (-load_pgid, NULL, WNOHANG) > 0)
-    ;
-  gone = killpg (load_pgid, 0) < 0 && errno == ESRCH;
-  load_pgid = 0;
-
-  return gone;
-}
-
-/* ---- running programs ----------------------------------------------------------- */
-
-static void
-exec_child (const char *const *argv,
-            int                 in_fd,
-            int                 out_fd)
-{
-  sigset_t none;
-
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (in_fd >= 0)
-    dup2 (in_fd, STDIN_FILENO);
-  if (out_fd >= 0)
-    dup2 (out_fd, STDOUT_FILENO);
-  execvp (argv[0], (char **) argv);
-  fprintf (stderr, "bench-helper: cannot run %s: %s\n", argv[0], strerror (errno));
-  _exit (127);
-}
-
-/* Runs @argv with stdout to /dev/null; returns the wall time in ms, or -1. */
-static double
-time_command (const char *const *argv)
-{
-  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  double t0 = now_ms ();
-  pid_t pid = fork ();
-  int status;
-
-  if (pid == 0)
-    exec_child (argv, null_fd, null_fd);
-  close (null_fd);
-  if (pid < 0 || waitpid (pid, &status, 0) < 0)
-    return -1;
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    return -1;
-
-  return now_ms () - t0;
-}
-
-/* Runs @argv and returns the number of lines it printed, or -1. */
-static long
-count_output_lines (const char *const *argv)
-{
-  int fds[2];
-  char buf[65536];
-  long lines = 0;
-  ssize_t r;
-  pid_t pid;
-
-  if (pipe2 (fds, O_CLOEXEC) < 0)
-    return -1;
-  pid = fork ();
-  if (pid == 0)
-    exec_child (argv, -1, fds[1]);
-  close (fds[1]);
-  while ((r = read (fds[0], buf, sizeof buf)) > 0)
-    for (ssize_t i = 0; i < r; i++)
-      lines += buf[i] == '\n';
-  close (fds[0]);
-  if (pid < 0)
-    return -1;
-  waitpid (pid, NULL, 0);
-
-  return lines;
-}
-
-static bool
-helper_start (Helper            *h,
-              const char *const *argv,
-              bool               with_stdin)
-{
-  int in_fds[2] = { -1, -1 };
-  int out_fds[2];
-
-  memset (h, 0, sizeof *h);
-  h->in_fd = -1;
-  if (pipe2 (out_fds, O_CLOEXEC) < 0)
-    return false;
-  /* Without commands to send, its stdin is /dev/null rather than our terminal. */
-  if (with_stdin ? pipe2 (in_fds, O_CLOEXEC) < 0
-                 : (in_fds[0] = open ("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
-    return false;
-  h->pid = fork ();
-  if (h->pid == 0)
-    exec_child (argv, in_fds[0], out_fds[1]);
-  close (out_fds[1]);
-  close (in_fds[0]);
-  h->out_fd = out_fds[0];
-  h->in_fd = in_fds[1];
-
-  return h->pid > 0;
-}
-
-/* Reads more output; 1 data, 0 end of file, -1 timeout or error. */
-static int
-helper_read (Helper *h,
-             double  deadline)
-{
-  struct pollfd pfd = { h->out_fd, POLLIN, 0 };
-  double left = deadline - now_ms ();
-  ssize_t r;
-
-  if (left <= 0 || poll (&pfd, 1, (int) left + 1) <= 0)
-    return -1;
-  if (h->cap - h->len < 65536)
-    {
-      h->cap = h->cap * 2 + 65536;
-      h->buf = realloc (h->buf, h->cap);
-      if (h->buf == NULL)
-        abort ();
-    }
-  r = read (h->out_fd, h->buf + h->len, h->cap - h->len);
-  if (r < 0)
-    return -1;
-  h->len += (size_t) r;
-
-  return r > 0 ? 1 : 0;
-}
-
-/* Reads until an END line is complete; returns the offset just past it, or 0. */
-static size_t
-helper_read_change_set (Helper *h,
-                        double  deadline)
-{
-  for (;;)
-    {
-      while (h->scanned < h->len)
-        {
-          char *line = h->buf + h->scanned;
-          char *nl = memchr (line, '\n', h->len - h->scanned);
-
-          if (nl == NULL)
-            break;
-          h->scanned = (size_t) (nl - h->buf) + 1;
-          if (strncmp (line, "END\t", 4) == 0)
-            return h->scanned;
-        }
-      if (helper_read (h, deadline) <= 0)
-        return 0;
-    }
-}
-
-/* Forgets the first @n bytes of output (a change set already looked at). */
-static void
-helper_consume (Helper *h,
-                size_t  n)
-{
-  memmove (h->buf, h->buf + n, h->len - n);
-  h->len -= n;
-  h->scanned = h->scanned > n ? h->scanned - n : 0;
-}
-
-/* Ends the helper: closes its pipes, waits a little, then kills it. Returns its peak
- * RSS in kB from wait4 (), or 0. */
-static long
-helper_stop (Helper *h)
-{
-  struct rusage ru;
-  double deadline = now_ms () + 5000;
-  int status;
-  pid_t r;
-
-  if (h->in_fd >= 0)
-    close (h->in_fd);
-  close (h->out_fd);
-  while ((r = wait4 (h->pid, &status, WNOHANG, &ru)) == 0 && now_ms () < deadline)
-    usleep (1000);
-  if (r == 0)
-    {
-      kill (h->pid, SIGKILL);
-      r = wait4 (h->pid, &status, 0, &ru);
-    }
-  free (h->buf);
-  h->buf = NULL;
-
-  return r == h->pid ? ru.ru_maxrss : 0;
-}
-
-static bool
-helper_send (Helper     *h,
-             const char *command)
-{
-  size_t n = strlen (command);
-
-  return write (h->in_fd, command, n) == (ssize_t) n;
-}
-
-/* ---- reading the protocol ------------------------------------------------------- */
-
-/* Copies the value of @key in the record @line (up to its newline) into @out. */
-static bool
-field (const char *line,
-       const char *key,
-       char       *out,
-       size_t      size)
-{
-  size_t key_len = strlen (key);
-  const char *end = strchr (line, '\n');
-  const char *p = line;
-
-  if (end == NULL)
-    end = line + strlen (line);
-  while (p < end)
-    {
-      const char *tab = memchr (p, '\t', (size_t) (end - p));
-      const char *field_end = tab != NULL ? tab : end;
-
-      if ((size_t) (field_end - p) > key_len && strncmp (p, key, key_len) == 0
-          && p[key_len] == '=')
-        {
-          snprintf (out, size, "%.*s", (int) (field_end - p - key_len - 1), p + key_len + 1);
-          return true;
-        }
-      p = field_end + 1;
-    }
-
-  return false;
-}
-
-static int
-compare_inode (const void *a,
-               const void *b)
-{
-  unsigned long x = ((const LoadSocket *) a)->inode;
-  unsigned long y = ((const LoadSocket *) b)->inode;
-
-  return x < y ? -1 : x > y;
-}
-
-/* Whether an owners= value (pid:start:fd,...) names @pid. */
-static bool
-owners_name (const char *owners,
-             pid_t       pid)
-{
-  char want[32];
-  int n = snprintf (want, sizeof want, "%d:", (int) pid);
-
-  for (const char *p = owners; p != NULL && *p != '\0'; p = strchr (p, ','), p = p ? p + 1 : p)
-    if (strncmp (p, want, (size_t) n) == 0)
-      return true;
-
-  return false;
-}
-
-typedef struct
-{
-  long sockets_total; /* END sockets=, or -1 */
-  long n_sock;        /* SOCK records */
-  long n_gone;
-  long n_proc;
-  long found;         /* load sockets present with their owner */
-  long wrong_owner;   /* load sockets present without their owner */
-  bool has_hello;
-} Snapshot;
-
-/* Looks at the records in buf[0..len): counts them and checks the load's sockets. */
-static void
-inspect (const char *buf,
-         size_t      len,
-         Snapshot   *s)
-{
-  const char *p = buf;
-  const char *end = buf + len;
-  char value[65536];
-
-  memset (s, 0, sizeof *s);
-  s->sockets_total = -1;
-  while (p < end)
-    {
-      const char *nl = memchr (p, '\n', (size_t) (end - p));
-
-      if (nl == NULL)
-        break;
-      if (strncmp (p, "HELLO\t", 6) == 0)
-        s->has_hello = true;
-      else if (strncmp (p, "SOCK\t", 5) == 0)
-        {
-          LoadSocket key = { 0, 0 };
-          LoadSocket *mine;
-
-          s->n_sock++;
-          if (field (p, "id", value, sizeof value))
-            key.inode = strtoul (value, NULL, 10);
-          mine = bsearch (&key, load_sockets, n_load_sockets, sizeof key, compare_inode);
-          if (mine != NULL)
-            {
-              if (field (p, "owners", value, sizeof value) && owners_name (value, mine->pid))
-                s->found++;
-              else
-                s->wrong_owner++;
-            }
-        }
-      else if (strncmp (p, "GONE\t", 5) == 0)
-        s->n_gone++;
-      else if (strncmp (p, "PROC\t", 5) == 0)
-        s->n_proc++;
-      else if (strncmp (p, "END\t", 4) == 0 && field (p, "sockets", value, sizeof value))
-        s->sockets_total = strtol (value, NULL, 10);
-      p = nl + 1;
-    }
-}
-
-/* Whether the change set in buf[0..len) has a SOCK for @inode owned by @pid. */
-static bool
-change_set_has (const char   *buf,
-                size_t        len,
-                const char   *record,
-                unsigned long inode,
-                pid_t         pid)
-{
-  const char *p = buf;
-  const char *end = buf + len;
-  size_t record_len = strlen (record);
-  char value[4096];
-
-  while (p < end)
-    {
-      const char *nl = memchr (p, '\n', (size_t) (end - p));
-
-      if (nl == NULL)
-        break;
-      if (strncmp (p, record, record_len) == 0 && p[record_len] == '\t'
-          && field (p, "id", value, sizeof value) && strtoul (value, NULL, 10) == inode)
-        return pid == 0 || (field (p, "owners", value, sizeof value) && owners_name (value, pid));
-      p = nl + 1;
-    }
-
-  return false;
 }
 
 /* ---- measuring ------------------------------------------------------------------ */
@@ -935,7 +265,6 @@ main (int    argc,
   size_t set_len;
   int r;
 
-  bench_pid = getpid ();
   helper_path = getenv ("PORTHOLE_HELPER");
   for (int i = 1; i < argc; i++)
     {
@@ -978,15 +307,15 @@ main (int    argc,
     }
 
   t_load = now_ms ();
-  load_ok = build_load ();
+  load_ok = load_build ();
   t_load = now_ms () - t_load;
   if (!load_ok)
     {
       say ("bench-helper: could not build the load; nothing measured\n");
-      say ("bench-helper: load processes %s\n", destroy_load () ? "all gone" : "NOT ALL GONE");
+      say ("bench-helper: load processes %s\n", load_destroy () ? "all gone" : "NOT ALL GONE");
       return 1;
     }
-  qsort (load_sockets, n_load_sockets, sizeof load_sockets[0], compare_inode);
+  load_sort_sockets ();
   say ("load: %d processes x %d TCP listeners on 127.0.0.1 = %zu sockets, %d idle processes "
        "x %d open files; built in %.0f ms\n", N_LISTENER_PROCS, SOCKETS_PER_PROC,
        n_load_sockets, N_IDLE_PROCS, FILES_PER_IDLE, t_load);
@@ -998,7 +327,7 @@ main (int    argc,
     {
       say ("bench-helper: `porthole-helper watch --once` did not print HELLO ... END; "
            "the helper does not support watch yet; nothing measured\n");
-      say ("bench-helper: load processes %s\n", destroy_load () ? "all gone" : "NOT ALL GONE");
+      say ("bench-helper: load processes %s\n", load_destroy () ? "all gone" : "NOT ALL GONE");
       return 0;
     }
 
@@ -1051,7 +380,7 @@ main (int    argc,
         int pid;
 
         kill (target, SIGUSR1);
-        if (!read_reply (line, sizeof line, 5000)
+        if (!load_read_reply (line, sizeof line, 5000)
             || sscanf (line, "N %d %lu", &pid, &inode) != 2 || inode == 0)
           {
             say ("bench-helper: a load process could not open one more listener\n");
@@ -1075,7 +404,7 @@ main (int    argc,
 
         /* Close it again and let the helper see that, untimed. */
         kill (target, SIGUSR2);
-        read_reply (line, sizeof line, 5000);
+        load_read_reply (line, sizeof line, 5000);
         if (timed_refresh (&h, &set_len) >= 0)
           gone_seen += change_set_has (h.buf, set_len, "GONE", inode, 0);
       }
@@ -1083,18 +412,12 @@ main (int    argc,
       /* A new process with one listener (for information). */
       {
         unsigned long inode = 0;
-        pid_t pid = fork ();
+        pid_t pid = load_fork_listener ();
 
-        if (pid == 0)
-          {
-            join_load_group (true);
-            listener_main (0);
-          }
         if (pid < 0)
           continue;
-        record_fork (pid);
         kill (pid, SIGUSR1);
-        if (read_reply (line, sizeof line, 5000) && sscanf (line, "N %*d %lu", &inode) == 1
+        if (load_read_reply (line, sizeof line, 5000) && sscanf (line, "N %*d %lu", &inode) == 1
             && inode != 0)
           {
             ms = timed_refresh (&h, &set_len);
@@ -1118,7 +441,7 @@ main (int    argc,
   /* The helper's count next to ss's, taken one right after the other. */
   run_cold (&snap, &rss_unused);
   ss_lines = count_output_lines (ss_count_argv);
-  clean = destroy_load ();
+  clean = load_destroy ();
 
   {
     double ss_ms = median (&ss);

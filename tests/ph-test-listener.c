@@ -37,6 +37,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -335,6 +336,7 @@ main (int    argc,
   sigset_t blocked;
   sigset_t sleep_mask;
   pid_t parent;
+  int child_ready[2];
   char comm[256];
   int first = 1;
 
@@ -413,6 +415,10 @@ main (int    argc,
     print_socket (&sockets[i]);
   fflush (stdout);
 
+  /* Each child writes one byte here once it is in place, so that READY also means that the
+   * children die with us: a child still starting when we are ended would find us gone. */
+  if (pipe2 (child_ready, O_CLOEXEC) < 0)
+    die ("cannot make a pipe: %s", strerror (errno));
   parent = getpid ();
   for (long i = 0; i < n_children; i++)
     {
@@ -429,11 +435,24 @@ main (int    argc,
               if (getppid () != parent)
                 _exit (0);
             }
+          if (write (child_ready[1], "c", 1) != 1)
+            _exit (PH_EXIT_ERROR);
+          close (child_ready[0]);
+          close (child_ready[1]);
           wait_for_stop (&sleep_mask);
           _exit (0);
         }
       children[i] = pid;
     }
+  close (child_ready[1]);
+  for (long i = 0; i < n_children; i++)
+    {
+      char c;
+
+      if (read (child_ready[0], &c, 1) != 1)
+        die ("child %ld did not start", i + 1);
+    }
+  close (child_ready[0]);
 
   for (long i = 0; i < n_children; i++)
     printf ("CHILD %ld\n", (long) children[i]);

@@ -998,8 +998,8 @@ test_speed (void)
 static void
 test_rules_file_parses (void)
 {
-  const char *srcdir = g_getenv ("PORTHOLE_SRCDIR");
-  g_autofree char *path = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data",
+                                                 "dev-servers.ini", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autoptr(GError) error = NULL;
@@ -1007,12 +1007,6 @@ test_rules_file_parses (void)
   gsize length;
   guint n;
 
-  if (srcdir == NULL)
-    {
-      g_test_skip ("PORTHOLE_SRCDIR is not set");
-      return;
-    }
-  path = g_build_filename (srcdir, "data", "dev-servers.ini", NULL);
   g_file_get_contents (path, &contents, &length, &error);
   g_assert_no_error (error);
 

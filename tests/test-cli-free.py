@@ -3,63 +3,28 @@
 # test-cli-free.py — TAP: `porthole free PORT|ADDRESS:PORT` against real processes: a plain
 # listener, a forked server, one that ignores SIGTERM (--force), nothing listening,
 # --dry-run, --json, usage errors, no terminal without --yes, and y/n at a real terminal.
-import ctypes
 import json
 import os
 import pty
 import select
 import shutil
-import signal
 import subprocess
+import sys
 import time
 
-porthole = os.environ['PORTHOLE_BIN']
-listener_bin = os.environ['PH_TEST_LISTENER']
+import porthole_test as pt
 
-n = 0
-failed = 0
+porthole = pt.porthole()
+tap = pt.Tap()
+check = tap.ok
 started = []
 
 
-def check(ok, what, diag=None):
-    global n, failed
-    n += 1
-    if not ok:
-        failed += 1
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}", flush=True)
-    if not ok and diag is not None:
-        for line in str(diag).splitlines():
-            print(f'# {line}')
-
-
-def die_with_parent():
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
-
-
-def start_listener(*args):
-    proc = subprocess.Popen([listener_bin, *args], stdout=subprocess.PIPE,
-                            preexec_fn=die_with_parent)
-    started.append(proc)
-    sockets, children = [], []
-    while True:
-        line = proc.stdout.readline().decode()
-        if not line:
-            raise RuntimeError('ph-test-listener ended early')
-        words = line.split()
-        if words[0] == 'SOCKET':
-            sockets.append(int(words[3]))
-        elif words[0] == 'CHILD':
-            children.append(int(words[1]))
-        elif words[0] == 'READY':
-            return proc, sockets[0], children
-
-
-def alive(pid):
-    try:
-        with open(f'/proc/{pid}/stat') as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except OSError:
-        return False
+def start_listener(*specs, **options):
+    """A ph-test-listener: its process, its first socket's port, its children."""
+    lis = pt.Listener(*specs, **options)
+    started.append(lis)
+    return lis.proc, lis.port, lis.children
 
 
 def run(*args):
@@ -110,7 +75,7 @@ try:
           '--json: nothing-listening, exit_status 4, no holders', r.stdout)
 
     # --- a forked server: parent and child hold the socket; both go ----------------------
-    forked, port, children = start_listener('--fork', '1', 'tcp:127.0.0.1:0')
+    forked, port, children = start_listener('tcp:127.0.0.1:0', fork=1)
     check(len(children) == 1, 'the forked server has a child')
     r = run(str(port), '--yes', '--json')
     try:
@@ -130,11 +95,11 @@ try:
           and doc.get('signal') == 'TERM', '--json: version, port, protocol, address, signal',
           r.stdout)
     check(gone(forked), 'the parent has quit')
-    check(not any(alive(c) for c in children), 'the child has quit')
+    check(not any(pt.proc_alive(c) for c in children), 'the child has quit')
     check('is free now' in r.stderr, 'with --json the words go to stderr', r.stderr)
 
     # --- one that ignores SIGTERM: still held (1) without --force, freed with it ----------
-    stubborn, port, _ = start_listener('--ignore-term', 'tcp:127.0.0.1:0')
+    stubborn, port, _ = start_listener('tcp:127.0.0.1:0', ignore_term=True)
     r = run(str(port), '--yes')
     check(r.returncode == 1, 'a TERM-ignoring holder without --force: exit 1', r)
     check('still held by' in r.stdout and f'process {stubborn.pid}' in r.stdout,
@@ -154,8 +119,7 @@ try:
     # --- another user's program: refused (3), with the reason and what to do instead -----
     setpriv = shutil.which('setpriv')
     if os.geteuid() != 0 or setpriv is None:
-        n += 1
-        print(f'ok {n} # SKIP another user\'s program: needs root and setpriv', flush=True)
+        tap.skip('another user\'s program', 'needs root and setpriv')
     else:
         theirs, port, _ = start_listener('tcp:127.0.0.1:0')
         r = subprocess.run([setpriv, '--reuid', '65534', '--regid', '65534', '--clear-groups',
@@ -221,10 +185,7 @@ try:
     check(asked and code == 0, 'answering y: exit 0', out)
     check(gone(tty_listener), 'answering y stopped the listener')
 finally:
-    for proc in started:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    for lis in started:
+        lis.kill()
 
-print(f'1..{n}')
-raise SystemExit(1 if failed else 0)
+sys.exit(tap.done())

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-cli-list.py — TAP: `porthole --list` and `--list --json` with the real helper and a
 # real listener process; hostile process names; a missing or crashing helper.
-import ctypes
 import json
 import os
 import signal
@@ -10,44 +9,12 @@ import subprocess
 import sys
 import tempfile
 
-porthole = os.environ['PORTHOLE_BIN']
-listener_bin = os.environ['PH_TEST_LISTENER']
-srcdir = os.environ['PORTHOLE_SRCDIR']
+import porthole_test as pt
 
-n = 0
-failed = 0
-
-
-def check(ok, what, diag=None):
-    global n, failed
-    n += 1
-    if not ok:
-        failed += 1
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}", flush=True)
-    if not ok and diag is not None:
-        for line in str(diag).splitlines():
-            print(f'# {line}')
-
-
-def die_with_parent():
-    # PR_SET_PDEATHSIG, SIGKILL: a listener must not outlive a test that crashed
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
-
-
-def start_listener(*args):
-    proc = subprocess.Popen([listener_bin, *args], stdout=subprocess.PIPE,
-                            preexec_fn=die_with_parent)
-    sockets = []
-    while True:
-        line = proc.stdout.readline().decode()
-        if not line:
-            raise RuntimeError('ph-test-listener ended early')
-        words = line.split()
-        if words[0] == 'SOCKET':
-            sockets.append({'proto': words[1], 'address': words[2], 'port': int(words[3]),
-                            'inode': int(words[4])})
-        elif words[0] == 'READY':
-            return proc, int(words[1]), sockets
+porthole = pt.porthole()
+listener_bin = pt.listener_program()
+tap = pt.Tap()
+check = tap.ok
 
 
 def run(*args, env=None):
@@ -61,23 +28,25 @@ project = os.path.join(tmp.name, 'shop')
 os.mkdir(project)
 hostile = 'ev\x1bil\nname'
 
-main, main_pid, main_sockets = start_listener(
-    '--cwd', project, '--exec-name', 'node',
-    'tcp:127.0.0.1:0', 'udp:[::1]:0', 'tcp6only:[::]:0',
-    '--', os.path.join(project, 'node_modules/.bin/vite'), '--weird\x7farg')
-odd, odd_pid, odd_sockets = start_listener('--exec-name', hostile, 'tcp:127.0.0.1:0')
+main = pt.Listener('tcp:127.0.0.1:0', 'udp:[::1]:0', 'tcp6only:[::]:0', cwd=project,
+                   exec_name='node',
+                   extra=[os.path.join(project, 'node_modules/.bin/vite'), '--weird\x7farg'])
+main_pid = main.pid
+main_sockets = [{'proto': proto, 'address': addr, 'port': port, 'inode': inode}
+                for proto, addr, port, inode in main.sockets]
+odd = pt.Listener('tcp:127.0.0.1:0', exec_name=hostile)
+odd_sockets = [{'proto': proto, 'address': addr, 'port': port, 'inode': inode}
+               for proto, addr, port, inode in odd.sockets]
 
 try:
     # --- JSON -----------------------------------------------------------------------
     result = run('--list', '--json')
     check(result.returncode == 0, '--list --json exits 0', result.stderr.decode())
     try:
-        doc = json.loads(result.stdout.decode('utf-8'))
+        doc, error = json.loads(result.stdout.decode('utf-8')), None
     except ValueError as e:
-        doc = None
-        check(False, 'the JSON parses', e)
-    else:
-        check(True, 'the JSON parses')
+        doc, error = None, e
+    check(doc is not None, 'the JSON parses', error)
 
     if doc is not None:
         check(doc.get('version') == 1, 'version is 1', doc.get('version'))
@@ -176,7 +145,7 @@ try:
 
     # --- a listener that went away is no longer listed ------------------------------
     odd.send_signal(signal.SIGTERM)
-    odd.wait(timeout=10)
+    check(odd.wait_exit(10), 'the hostile listener ends on SIGTERM')
     result = run('--list', '--json')
     doc = json.loads(result.stdout.decode('utf-8'))
     check(odd_sockets[0]['inode'] not in {s['id'] for s in doc['services']},
@@ -206,11 +175,8 @@ try:
     check(result.returncode == 1 and result.stderr.decode().strip() != '',
           'a helper that lists nothing: exit 1 and a message', result.stderr.decode())
 finally:
-    for proc in (main, odd):
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    main.kill()
+    odd.kill()
     tmp.cleanup()
 
-print(f'1..{n}')
-sys.exit(1 if failed else 0)
+sys.exit(tap.done())

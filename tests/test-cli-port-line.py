@@ -8,26 +8,19 @@ import os
 import pty
 import struct
 import subprocess
+import sys
 import termios
 
-porthole = os.environ['PORTHOLE_BIN']
+import porthole_test as pt
+
+porthole = pt.porthole()
 env = dict(os.environ, LC_ALL='C.UTF-8')
 env.pop('LANGUAGE', None)
 env.pop('DISPLAY', None)
 env.pop('WAYLAND_DISPLAY', None)
 
-n = 0
-failed = 0
-
-
-def ok(cond, what, diag=None):
-    global n, failed
-    n += 1
-    failed += 0 if cond else 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {what}")
-    if not cond and diag:
-        for line in str(diag).splitlines():
-            print(f'# {line}')
+tap = pt.Tap()
+ok = tap.ok
 
 
 def at_terminal(args, columns=80):
@@ -97,5 +90,4 @@ if bar in lines:
 ok(' '.join(piped.split()) == ' '.join('\n'.join(lines).split()),
    'apart from the line and its key, the terminal gets the same words as the pipe',
    f'pipe:\n{piped}\nterminal:\n{out}')
-print(f'1..{n}')
-raise SystemExit(1 if failed else 0)
+sys.exit(tap.done())

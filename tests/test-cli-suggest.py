@@ -8,21 +8,12 @@ import os
 import socket
 import subprocess
 
-porthole = os.environ['PORTHOLE_BIN']
-srcdir = os.environ['PORTHOLE_SRCDIR']
-n = 0
-failed = 0
+import porthole_test
 
-
-def check(ok, what, diag=None):
-    global n, failed
-    n += 1
-    if not ok:
-        failed += 1
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}", flush=True)
-    if not ok and diag is not None:
-        for line in str(diag).splitlines():
-            print(f'# {line}')
+porthole = porthole_test.porthole()
+srcdir = os.environ['G_TEST_SRCDIR'] + '/..'
+tap = porthole_test.Tap()
+check = tap.ok
 
 
 common = configparser.RawConfigParser(interpolation=None, strict=False)
@@ -78,5 +69,4 @@ for bad in ('abc', '0', '70000'):
 r = suggest('1', '2')
 check(r.returncode == 2, '--suggest with two ports: usage error, exit 2', r)
 
-print(f'1..{n}')
-raise SystemExit(1 if failed else 0)
+raise SystemExit(tap.done())

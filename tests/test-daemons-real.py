@@ -16,22 +16,12 @@ import sys
 import tempfile
 import time
 
-porthole = os.environ['PORTHOLE_BIN']
+import porthole_test as pt
+
+porthole = pt.porthole()
 TEST_USER = 'ph-daemons-test'
-
-n = 0
-failed = 0
-
-
-def check(ok, what, diag=None):
-    global n, failed
-    n += 1
-    if not ok:
-        failed += 1
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}", flush=True)
-    if not ok and diag is not None:
-        for line in str(diag).splitlines():
-            print(f'# {line}')
+tap = pt.Tap()
+check = tap.ok
 
 
 def die_with_parent():
@@ -75,8 +65,7 @@ def wait_for(predicate, proc, timeout=20.0):
 
 if os.geteuid() != 0:
     # build-aux/dev test runs the suite as root in the build root; elsewhere this cannot run
-    print('1..0 # SKIP needs root (the daemons run as root or as a user this test makes)')
-    sys.exit(0)
+    tap.skip_all('needs root (the daemons run as root or as a user this test makes)')
 
 tmp = tempfile.mkdtemp(prefix='ph-daemons-')
 os.chmod(tmp, 0o755)
@@ -230,5 +219,4 @@ finally:
     shutil.rmtree(tmp, ignore_errors=True)
 
 check(all(p.poll() is not None for p in procs.values()), 'every daemon started here has stopped')
-print(f'1..{n}')
-sys.exit(1 if failed else 0)
+sys.exit(tap.done())

@@ -9,22 +9,14 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-srcdir = os.environ['PORTHOLE_SRCDIR']
-builddir = os.environ['PORTHOLE_BUILDDIR']
+import porthole_test as pt
+
+srcdir = pt.SRCDIR
+builddir = pt.builddir()
 SCREENSHOT_PREFIX = 'https://raw.githubusercontent.com/porthole/porthole/main/'
 
-n = 0
-
-
-def check(ok, what, diag=None, todo=None):
-    global n
-    n += 1
-    suffix = f' # TODO {todo}' if todo and not ok else ''
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}{suffix}")
-    if not ok and diag is not None:
-        for line in str(diag).splitlines():
-            print(f'# {line}')
-
+tap = pt.Tap()
+check = tap.ok
 
 meson_build = open(os.path.join(srcdir, 'meson.build'), encoding='utf-8').read()
 app_id = re.search(r"^app_id\s*=\s*'([^']+)'", meson_build, re.M).group(1)
@@ -42,7 +34,7 @@ entry = desktop['Desktop Entry'] if desktop.has_section('Desktop Entry') else {}
 meta = ET.parse(metainfo_path).getroot()
 schema = ET.parse(schema_path).getroot()
 
-print('1..20')
+tap.plan(20)
 
 check(meta.findtext('id') == app_id, 'metainfo <id> is the app id', meta.findtext('id'))
 launchable = meta.find("launchable[@type='desktop-id']")
@@ -136,4 +128,4 @@ check(shell.get('DesktopId') == app_id + '.desktop' and shell.get('BusName') == 
 check(shell.get('ObjectPath') == '/' + app_id.replace('.', '/') + '/SearchProvider'
       and shell.get('Version') == '2',
       'the search provider is SearchProvider2 under the application object', dict(shell))
-sys.exit(0)
+sys.exit(tap.done())

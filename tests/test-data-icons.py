@@ -11,25 +11,18 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+import porthole_test as pt
+
 SVG = '{http://www.w3.org/2000/svg}'
 SYMBOLIC_COLOUR = '#2e3436'
 SIZES = {'scalable': 128, 'symbolic': 16}
 
-srcdir = os.environ.get('PORTHOLE_SRCDIR', os.path.join(os.path.dirname(__file__), '..'))
+srcdir = pt.SRCDIR
 icondir = os.path.join(srcdir, 'data', 'icons', 'hicolor')
 app_id = 'io.github.porthole.Porthole'
 
-n = 0
-
-
-def check(ok, what, diag=None):
-    global n
-    n += 1
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}")
-    if not ok and diag:
-        for line in str(diag).splitlines():
-            print(f'# {line}')
-
+tap = pt.Tap()
+check = tap.ok
 
 def length(value):
     m = re.fullmatch(r'\s*([0-9.]+)\s*(px)?\s*', value or '')
@@ -67,7 +60,7 @@ for size_dir in sorted(os.listdir(icondir)):
         icons.append((size_dir, name, os.path.join(appsdir, name)))
 
 rsvg = shutil.which('rsvg-convert')
-print(f'1..{2 + len(icons) * (6 if rsvg else 5)}')
+tap.plan(2 + len(icons) * (6 if rsvg else 5))
 
 names = {(d, name) for d, name, _ in icons}
 check(('scalable', app_id + '.svg') in names, 'the full-colour app icon exists', names)
@@ -115,3 +108,5 @@ for size_dir, name, path in icons:
             size = png_size(out) if proc.returncode == 0 else None
             check(size == (want, want), f'{label} renders at {want}x{want} with rsvg-convert',
                   proc.stderr or size)
+
+sys.exit(tap.done())

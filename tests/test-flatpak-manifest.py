@@ -8,7 +8,9 @@ import os
 import re
 import sys
 
-srcdir = os.environ['PORTHOLE_SRCDIR']
+import porthole_test as pt
+
+srcdir = pt.SRCDIR
 manifest_path = os.path.join(srcdir, 'flatpak', 'io.github.porthole.Porthole.json')
 manifest_dir = os.path.dirname(manifest_path)
 
@@ -24,17 +26,8 @@ REQUIRED_ARGS = [
 FORBIDDEN_ARGS = ['--filesystem=host', '--filesystem=home', '--device=all',
                   '--socket=system-bus', '--socket=session-bus', '--socket=x11']
 
-n = 0
-
-
-def check(ok, what, diag=None):
-    global n
-    n += 1
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}")
-    if not ok and diag is not None:
-        for line in str(diag).splitlines():
-            print(f'# {line}')
-
+tap = pt.Tap()
+check = tap.ok
 
 meson_build = open(os.path.join(srcdir, 'meson.build'), encoding='utf-8').read()
 app_id = re.search(r"^app_id\s*=\s*'([^']+)'", meson_build, re.M).group(1)
@@ -43,7 +36,7 @@ executables = re.findall(r"executable\('([^']+)'", src_meson)
 meson_options = open(os.path.join(srcdir, 'meson.options'), encoding='utf-8').read()
 option_names = set(re.findall(r"^option\('([^']+)'", meson_options, re.M))
 
-print('1..13')
+tap.plan(13)
 
 try:
     manifest = json.load(open(manifest_path, encoding='utf-8'))
@@ -107,4 +100,4 @@ def local_paths(mods, base):
 
 absent = [ref for ref, path in local_paths(modules, manifest_dir) if not os.path.exists(path)]
 check(not absent, 'every local path the manifest references exists', absent)
-sys.exit(0)
+sys.exit(tap.done())

@@ -3,19 +3,14 @@
 # test-helper-cgroups.py — real cgroups made by the test (cgroup v2 and the v1
 # name=systemd hierarchy): the helper's PROC says which unit, app or container runs a
 # listener. Every cgroup made here is removed again.
-import importlib.util
 import os
 import secrets
 import sys
 import time
 
-_spec = importlib.util.spec_from_file_location(
-    'phcommon', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'test-helper-common.py'))
-c = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(c)
+import porthole_test as pt
 
-tap = c.Tap()
-c.require_tools(tap)
+tap = pt.Tap()
 
 
 def cgroup_mounts():
@@ -123,12 +118,12 @@ def run_case(case):
     # Join the cgroup before binding, so the socket is made there too.
     wrapper = ['sh', '-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', full]
     try:
-        lis = c.Listener('tcp:127.0.0.1:0', prefix=wrapper)
+        lis = pt.Listener('tcp:127.0.0.1:0', prefix=wrapper)
     except Exception as e:  # noqa: BLE001
         tap.ok(False, '%s: a listener starts inside the cgroup (%s)' % (label, e))
         return
     try:
-        st, recs, rc, err = c.watch_once(env={'PORTHOLE_HELPER_SOURCE': 'netlink'})
+        st, recs, rc, err = pt.watch_once(env={'PORTHOLE_HELPER_SOURCE': 'netlink'})
         p = st.proc(lis.pid)
         got = None if p is None else (p.s('cgroup'), p.s('manager'), p.s('unit'),
                                       p.s('app_id'), p.s('container'), p.s('container_kind'),

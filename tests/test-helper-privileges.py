@@ -2,19 +2,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-helper-privileges.py — run unprivileged (setpriv), the helper still reports other
 # users' sockets: hidden, with their uid and user name, never dropped.
-import importlib.util
 import os
 import pwd
 import shutil
 import sys
 
-_spec = importlib.util.spec_from_file_location(
-    'phcommon', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'test-helper-common.py'))
-c = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(c)
+import porthole_test as pt
 
-tap = c.Tap()
-c.require_tools(tap)
+tap = pt.Tap()
 
 SETPRIV = shutil.which('setpriv')
 if os.geteuid() != 0 or SETPRIV is None:
@@ -29,12 +24,12 @@ except KeyError:
 
 
 def main():
-    root_lis = c.Listener('tcp:127.0.0.1:0', 'udp:[::1]:0', fork=1)
-    user_lis = c.Listener('tcp:127.0.0.1:0', prefix=AS_NOBODY)
+    root_lis = pt.Listener('tcp:127.0.0.1:0', 'udp:[::1]:0', fork=1)
+    user_lis = pt.Listener('tcp:127.0.0.1:0', prefix=AS_NOBODY)
     try:
         for source in ('netlink', 'procfs'):
             env = {'PORTHOLE_HELPER_SOURCE': source}
-            st, recs, rc, err = c.watch_once(env=env, prefix=AS_NOBODY)
+            st, recs, rc, err = pt.watch_once(env=env, prefix=AS_NOBODY)
             tap.ok(rc == 0 and st.hello is not None and st.hello.i('euid') == NOBODY,
                    '%s: the helper runs as uid %d (%s)' % (source, NOBODY, err.strip()))
             for proto, addr, port, inode in root_lis.sockets:
@@ -58,7 +53,7 @@ def main():
                    '%s: PROC of its own user\'s process, user %s' % (source, NOBODY_NAME))
 
             # And root sees the other user's socket with its owner and name.
-            st, recs, rc, err = c.watch_once(env=env)
+            st, recs, rc, err = pt.watch_once(env=env)
             s = st.socks.get(user_lis.sockets[0][3])
             tap.ok(s is not None and s.i('uid') == NOBODY and s.s('user') == NOBODY_NAME
                    and [o[0] for o in s.owners()] == [user_lis.pid] and s.i('hidden') == 0,
@@ -81,7 +76,7 @@ def test_kernel_held(lis):
     # top of it can never propagate back to the system's.
     script = ('mount --make-private /proc 2>/dev/null || exit 77; '
               'mount -t proc proc /proc || exit 77; exec "$@"')
-    st, recs, rc, err = c.watch_once(
+    st, recs, rc, err = pt.watch_once(
         prefix=[unshare, '--pid', '--fork', '--mount', '--propagation', 'unchanged',
                 'sh', '-c', script, 'sh'])
     if rc == 77 or st.hello is None:

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-helper-stop.py — `porthole-helper stop` frees ports held by real processes, and
 # refuses to signal the wrong one.
-import importlib.util
 import os
 import shutil
 import socket
@@ -10,18 +9,14 @@ import subprocess
 import sys
 import time
 
-_spec = importlib.util.spec_from_file_location(
-    'phcommon', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'test-helper-common.py'))
-c = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(c)
+import porthole_test as pt
 
-tap = c.Tap()
-c.require_tools(tap)
+tap = pt.Tap()
 
 
 def stop(pid, start, inode, *extra, prefix=()):
     args = ['stop', '--pid', str(pid), '--start-time', str(start), '--inode', str(inode)]
-    rc, recs, err = c.run_helper(args + list(extra), prefix=prefix)
+    rc, recs, err = pt.run_helper(args + list(extra), prefix=prefix)
     result = [r for r in recs if r.type == 'RESULT']
     if err.strip():
         tap.diag(err.strip())
@@ -44,9 +39,9 @@ def can_bind(family, addr, port, kind=socket.SOCK_STREAM):
 
 
 def test_frees():
-    lis = c.Listener('tcp:127.0.0.1:0')
+    lis = pt.Listener('tcp:127.0.0.1:0')
     proto, addr, port, inode = lis.sockets[0]
-    start = c.start_time(lis.pid)
+    start = pt.start_time(lis.pid)
     tap.ok(not can_bind(socket.AF_INET, addr, port), 'the port %d is taken before' % port)
     rc, res, recs = stop(lis.pid, start, inode)
     tap.ok(recs and recs[0].type == 'HELLO', 'stop: HELLO first')
@@ -57,15 +52,15 @@ def test_frees():
                and pairs(res.s('signalled', '')) == [(lis.pid, start)] and res.s('holders') == ''
                and res.has('message'),
                'RESULT names the pid, inode, TERM, whom it signalled, no holder left')
-    tap.ok(c.wait_dead([lis.pid], 5), 'the listener exited')
+    tap.ok(pt.wait_dead([lis.pid], 5), 'the listener exited')
     tap.ok(can_bind(socket.AF_INET, addr, port), 'the port %d can be bound again' % port)
     lis.kill()
 
 
 def test_udp_v6():
-    lis = c.Listener('udp:[::1]:0')
+    lis = pt.Listener('udp:[::1]:0')
     proto, addr, port, inode = lis.sockets[0]
-    rc, res, _ = stop(lis.pid, c.start_time(lis.pid), inode, '--grace', '5000')
+    rc, res, _ = stop(lis.pid, pt.start_time(lis.pid), inode, '--grace', '5000')
     tap.ok(rc == 0 and res.s('outcome') == 'freed', 'stop frees a UDP port on ::1')
     tap.ok(can_bind(socket.AF_INET6, '::1', port, socket.SOCK_DGRAM),
            'UDP [::1]:%d can be bound again' % port)
@@ -74,51 +69,51 @@ def test_udp_v6():
 
 def test_forked():
     # Children that outlive their parent, so only the helper can have ended them.
-    lis = c.Listener('tcp:127.0.0.1:0', fork=2, orphan_children=True)
+    lis = pt.Listener('tcp:127.0.0.1:0', fork=2, orphan_children=True)
     proto, addr, port, inode = lis.sockets[0]
-    want = sorted((p, c.start_time(p)) for p in lis.pids)
+    want = sorted((p, pt.start_time(p)) for p in lis.pids)
     # Ask with a child's PID: every holder must go all the same.
     child = lis.children[1]
-    rc, res, _ = stop(child, c.start_time(child), inode)
+    rc, res, _ = stop(child, pt.start_time(child), inode)
     tap.ok(rc == 0 and res.s('outcome') == 'freed', 'a forked listener: freed (%r)' % res)
     tap.ok(pairs(res.s('signalled', '')) == want,
            'every holder (parent and 2 children) was signalled: %s' % res.s('signalled'))
-    tap.ok(c.wait_dead(lis.pids, 5), 'all three processes exited')
+    tap.ok(pt.wait_dead(lis.pids, 5), 'all three processes exited')
     tap.ok(can_bind(socket.AF_INET, addr, port), 'the port is free')
     lis.kill()
 
 
 def test_stale():
-    lis = c.Listener('tcp:127.0.0.1:0')
+    lis = pt.Listener('tcp:127.0.0.1:0')
     inode = lis.sockets[0][3]
-    start = c.start_time(lis.pid)
+    start = pt.start_time(lis.pid)
     rc, res, _ = stop(lis.pid, start + 1, inode)
     tap.ok(rc == 4 and res.s('outcome') == 'stale',
            'a start time that does not match (a reused PID): stale, exit 4 (%s)' % rc)
     time.sleep(0.1)
-    tap.ok(c.proc_alive(lis.pid) and c.start_time(lis.pid) == start,
+    tap.ok(pt.proc_alive(lis.pid) and pt.start_time(lis.pid) == start,
            'the process was not signalled')
     lis.kill()
 
 
 def test_not_holder():
-    a = c.Listener('tcp:127.0.0.1:0')
-    b = c.Listener('tcp:127.0.0.1:0')
-    rc, res, _ = stop(b.pid, c.start_time(b.pid), a.sockets[0][3])
+    a = pt.Listener('tcp:127.0.0.1:0')
+    b = pt.Listener('tcp:127.0.0.1:0')
+    rc, res, _ = stop(b.pid, pt.start_time(b.pid), a.sockets[0][3])
     tap.ok(rc == 3 and res.s('outcome') == 'not-holder',
            'a process that does not hold the socket: not-holder, exit 3 (%s)' % rc)
-    tap.ok(pairs(res.s('holders', '')) == [(a.pid, c.start_time(a.pid))],
+    tap.ok(pairs(res.s('holders', '')) == [(a.pid, pt.start_time(a.pid))],
            'the RESULT says who does hold it')
     time.sleep(0.1)
-    tap.ok(c.proc_alive(a.pid) and c.proc_alive(b.pid), 'neither process was signalled')
+    tap.ok(pt.proc_alive(a.pid) and pt.proc_alive(b.pid), 'neither process was signalled')
     a.kill()
     b.kill()
 
 
 def test_refused():
-    rc, res, _ = stop(1, c.start_time(1), 1)
+    rc, res, _ = stop(1, pt.start_time(1), 1)
     tap.ok(rc == 5 and res.s('outcome') == 'refused', 'PID 1: refused, exit 5')
-    tap.ok(c.proc_alive(1), 'PID 1 is still there')
+    tap.ok(pt.proc_alive(1), 'PID 1 is still there')
 
     kthread = None
     for pid in (2, 3):
@@ -134,14 +129,14 @@ def test_refused():
     if kthread is None:
         tap.skip('a kernel thread: refused', 'no kernel thread visible in this PID namespace')
     else:
-        rc, res, _ = stop(kthread, c.start_time(kthread), 1)
+        rc, res, _ = stop(kthread, pt.start_time(kthread), 1)
         tap.ok(rc == 5 and res.s('outcome') == 'refused', 'a kernel thread: refused, exit 5')
 
 
 def test_ignore_term():
-    lis = c.Listener('tcp:127.0.0.1:0', ignore_term=True)
+    lis = pt.Listener('tcp:127.0.0.1:0', ignore_term=True)
     proto, addr, port, inode = lis.sockets[0]
-    start = c.start_time(lis.pid)
+    start = pt.start_time(lis.pid)
     t0 = time.monotonic()
     rc, res, _ = stop(lis.pid, start, inode, '--grace', '500')
     took = time.monotonic() - t0
@@ -149,11 +144,11 @@ def test_ignore_term():
            'a process that ignores SIGTERM: still-held, exit 1 (%s)' % rc)
     tap.ok(pairs(res.s('holders', '')) == [(lis.pid, start)], 'holders lists it')
     tap.ok(0.4 < took < 5, 'it waited about the grace period (%.2f s)' % took)
-    tap.ok(c.proc_alive(lis.pid), 'TERM alone never escalates to KILL')
+    tap.ok(pt.proc_alive(lis.pid), 'TERM alone never escalates to KILL')
     rc, res, _ = stop(lis.pid, start, inode, '--signal', 'KILL')
     tap.ok(rc == 0 and res.s('outcome') == 'freed' and res.s('signal') == 'KILL',
            '--signal KILL frees it')
-    tap.ok(c.wait_dead([lis.pid], 5) and can_bind(socket.AF_INET, addr, port),
+    tap.ok(pt.wait_dead([lis.pid], 5) and can_bind(socket.AF_INET, addr, port),
            'after KILL the process is gone and the port free')
     lis.kill()
 
@@ -167,12 +162,12 @@ def test_gone():
 
 
 def test_usage():
-    rc, recs, _ = c.run_helper(['stop', '--pid', '12'])
+    rc, recs, _ = pt.run_helper(['stop', '--pid', '12'])
     res = [r for r in recs if r.type == 'RESULT']
     tap.ok(rc == 2 and res and res[0].s('outcome') == 'usage', 'missing arguments: usage, exit 2')
-    rc, recs, _ = c.run_helper(['stop', '--pid', 'x', '--start-time', '1', '--inode', '1'])
+    rc, recs, _ = pt.run_helper(['stop', '--pid', 'x', '--start-time', '1', '--inode', '1'])
     tap.ok(rc == 2, 'a PID that is not a number: exit 2')
-    rc, recs, _ = c.run_helper(['stop', '--pid', '5', '--start-time', '1', '--inode', '1',
+    rc, recs, _ = pt.run_helper(['stop', '--pid', '5', '--start-time', '1', '--inode', '1',
                                 '--signal', 'HUP'])
     tap.ok(rc == 2, 'a signal other than TERM or KILL: exit 2')
 
@@ -182,14 +177,14 @@ def test_permission():
     if os.geteuid() != 0 or setpriv is None:
         tap.skip('another user\'s process: permission', 'needs root and setpriv')
         return
-    lis = c.Listener('tcp:127.0.0.1:0')
+    lis = pt.Listener('tcp:127.0.0.1:0')
     inode = lis.sockets[0][3]
-    rc, res, _ = stop(lis.pid, c.start_time(lis.pid), inode,
+    rc, res, _ = stop(lis.pid, pt.start_time(lis.pid), inode,
                       prefix=[setpriv, '--reuid', '65534', '--regid', '65534', '--clear-groups'])
     tap.ok(rc == 6 and res is not None and res.s('outcome') == 'permission',
            'an unprivileged helper and root\'s process: permission, exit 6 (%s)' % rc)
     time.sleep(0.1)
-    tap.ok(c.proc_alive(lis.pid), 'root\'s process was not signalled')
+    tap.ok(pt.proc_alive(lis.pid), 'root\'s process was not signalled')
     lis.kill()
 
 

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-helper-watch.py — `porthole-helper watch` against real listeners, through sock_diag
 # and through the /proc/net fallback: sockets, owners, facts, deltas, exits.
-import importlib.util
 import os
 import random
 import select
@@ -15,13 +14,9 @@ import tempfile
 import threading
 import time
 
-_spec = importlib.util.spec_from_file_location(
-    'phcommon', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'test-helper-common.py'))
-c = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(c)
+import porthole_test as pt
 
-tap = c.Tap()
-c.require_tools(tap)
+tap = pt.Tap()
 
 SPECS = ['tcp:127.0.0.1:0', 'udp:127.0.0.1:0', 'tcp:[::1]:0', 'udp:[::1]:0',
          'tcp:0.0.0.0:0', 'udp:0.0.0.0:0', 'tcp:[::]:0', 'tcp6only:[::]:0']
@@ -51,7 +46,7 @@ def check_listener_sockets(source, st, lis, specs):
                '%s: %s has proto %s, address %s, port %d, family %d (got %r)'
                % (source, spec, proto, addr, port, family, s))
         owners = s.owners()
-        tap.ok([(o[0], o[1]) for o in owners] == [(lis.pid, c.start_time(lis.pid))],
+        tap.ok([(o[0], o[1]) for o in owners] == [(lis.pid, pt.start_time(lis.pid))],
                '%s: %s is owned by the listener with its start time' % (source, spec))
         if owners:
             fd_ok = os.readlink('/proc/%d/fd/%d' % (lis.pid, owners[0][2])) == 'socket:[%d]' % inode
@@ -68,8 +63,8 @@ def check_listener_sockets(source, st, lis, specs):
 
 
 def test_snapshot(source, env):
-    with c.Listener(*SPECS) as lis:
-        st, recs, rc, err = c.watch_once(env=env)
+    with pt.Listener(*SPECS) as lis:
+        st, recs, rc, err = pt.watch_once(env=env)
         tap.ok(rc == 0, '%s: watch --once exits 0 (%s)' % (source, err.strip()))
         tap.ok(st.hello is not None and st.hello.i('protocol') == 1
                and st.hello.s('source') == source and st.hello.i('euid') == os.geteuid(),
@@ -94,12 +89,12 @@ def test_snapshot(source, env):
             with open('/proc/%d/cmdline' % lis.pid, 'rb') as f:
                 cmdline = f.read()[:-1]
             tap.ok(p.b('cmdline') == cmdline, '%s: cmdline is exact' % source)
-            tap.ok(p.s('exe') == os.path.realpath(c.LISTENER), '%s: exe' % source)
+            tap.ok(p.s('exe') == os.path.realpath(pt.listener_program()), '%s: exe' % source)
             tap.ok(p.s('cwd') == os.getcwd(), '%s: cwd' % source)
             tap.ok(p.s('comm') == 'ph-test-listene', '%s: comm (15 bytes)' % source)
             tap.ok(p.i('ppid') == os.getpid(), '%s: ppid is this test' % source)
             tap.ok(p.i('uid') == os.geteuid() and p.has('user'), '%s: uid and user' % source)
-            tap.ok(p.i('start') == c.start_time(lis.pid), '%s: start time' % source)
+            tap.ok(p.i('start') == pt.start_time(lis.pid), '%s: start time' % source)
             tap.ok(p.has('cgroup') and p.has('manager'), '%s: cgroup and manager' % source)
 
 
@@ -109,14 +104,14 @@ def test_hostile_facts(source, env):
     os.mkdir(odd)
     extra = [b'--flag=a\tb', b'line\nbreak', b'\xff\xfe\xc3(', b'back\\slash', b'', b'caf\xc3\xa9']
     try:
-        lis = c.Listener('tcp:127.0.0.1:0', cwd=odd, exec_name=b'/opt/w\xe9ird\tname',
+        lis = pt.Listener('tcp:127.0.0.1:0', cwd=odd, exec_name=b'/opt/w\xe9ird\tname',
                          extra=extra)
     except Exception as e:
         tap.ok(False, '%s: listener with hostile names starts (%s)' % (source, e))
         shutil.rmtree(tmp)
         return
     with lis:
-        st, recs, rc, err = c.watch_once(env=env)
+        st, recs, rc, err = pt.watch_once(env=env)
         p = st.proc(lis.pid)
         with open('/proc/%d/cmdline' % lis.pid, 'rb') as f:
             cmdline = f.read()[:-1]
@@ -145,8 +140,8 @@ def test_hostile_facts(source, env):
 
 
 def test_forked(source, env):
-    with c.Listener('tcp:127.0.0.1:0', 'udp:[::1]:0', fork=2) as lis:
-        st, recs, rc, err = c.watch_once(env=env)
+    with pt.Listener('tcp:127.0.0.1:0', 'udp:[::1]:0', fork=2) as lis:
+        st, recs, rc, err = pt.watch_once(env=env)
         for proto, addr, port, inode in lis.sockets:
             s = st.socks.get(inode)
             owners = sorted(o[0] for o in s.owners()) if s else []
@@ -161,13 +156,13 @@ def test_forked(source, env):
 
 
 def test_conns(source, env):
-    with c.Listener('tcp:127.0.0.1:0', 'tcp:[::]:0') as lis:
+    with pt.Listener('tcp:127.0.0.1:0', 'tcp:[::]:0') as lis:
         port4 = lis.sockets[0][2]
         port6 = lis.sockets[1][2]
         clients = [socket.create_connection(('127.0.0.1', port4)) for _ in range(3)]
         clients += [socket.create_connection(('::1', port6)),
                     socket.create_connection(('127.0.0.1', port6))]
-        st, recs, rc, err = c.watch_once(env=env)
+        st, recs, rc, err = pt.watch_once(env=env)
         s4 = st.socks.get(lis.sockets[0][3])
         s6 = st.socks.get(lis.sockets[1][3])
         tap.ok(s4 is not None and s4.i('conns') == 3,
@@ -180,25 +175,25 @@ def test_conns(source, env):
 
 
 def test_flags(source, env):
-    with c.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0', 'tcp:[::1]:0') as lis:
-        st, _, _, _ = c.watch_once(['--no-udp'], env=env)
+    with pt.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0', 'tcp:[::1]:0') as lis:
+        st, _, _, _ = pt.watch_once(['--no-udp'], env=env)
         ids = set(st.socks)
         tap.ok(lis.sockets[0][3] in ids and lis.sockets[1][3] not in ids
                and all(s.s('proto') == 'tcp' for s in st.socks.values()),
                '%s: --no-udp leaves UDP out' % source)
-        st, _, _, _ = c.watch_once(['--no-ipv6'], env=env)
+        st, _, _, _ = pt.watch_once(['--no-ipv6'], env=env)
         tap.ok(lis.sockets[2][3] not in st.socks and lis.sockets[0][3] in st.socks
                and all(s.i('family') == 4 for s in st.socks.values()),
                '%s: --no-ipv6 leaves IPv6 out' % source)
 
 
 def test_deltas(source, env):
-    w = c.Watcher(env=env)
+    w = pt.Watcher(env=env)
     try:
         tap.ok(w.first[0].type == 'BEGIN' and w.first[0].s('kind') == 'full'
                or any(r.type == 'BEGIN' and r.s('kind') == 'full' for r in w.first),
                '%s: the first change set is full' % source)
-        lis = c.Listener('tcp:127.0.0.1:0', 'udp:[::]:0', fork=1)
+        lis = pt.Listener('tcp:127.0.0.1:0', 'udp:[::]:0', fork=1)
         recs = w.refresh()
         begin = next(r for r in recs if r.type == 'BEGIN')
         tap.ok(begin.s('kind') == 'delta' and begin.i('seq') == 2, '%s: then a delta, seq=2' % source)
@@ -242,14 +237,18 @@ def test_deltas(source, env):
                '(%d quiet of %d)' % (source, quiet_seen, tries))
 
         # The child exits; the socket stays with the parent.
+        # The listener reaps it at once; the helper sees it gone once it is out of /proc.
         os.kill(lis.children[0], signal.SIGKILL)
-        c.wait_dead([lis.children[0]])
+        reaped = pt.wait_reaped([lis.children[0]])
         recs = w.refresh()
         mine = [r for r in recs if r.type == 'SOCK' and r.i('id') in [s[3] for s in lis.sockets]]
+        said = '\n'.join(['the child %d is %s' % (lis.children[0], 'gone' if reaped else 'still there')]
+                         + [repr(r) for r in recs])
         tap.ok(len(mine) == 2 and all([o[0] for o in r.owners()] == [lis.pid] for r in mine),
-               '%s: when a holder exits, the socket is sent again with the others only' % source)
+               '%s: when a holder exits, the socket is sent again with the others only' % source,
+               said)
         tap.ok(any(r.type == 'PGONE' and r.i('pid') == lis.children[0] for r in recs),
-               '%s: PGONE for the exited holder' % source)
+               '%s: PGONE for the exited holder' % source, said)
 
         lis.kill()
         recs = w.refresh()
@@ -278,7 +277,7 @@ def test_deltas(source, env):
 
 def test_churn(source, env):
     """Processes that come and go while the helper scans: no error, no stale owner."""
-    w = c.Watcher(env=env)
+    w = pt.Watcher(env=env)
     stop = threading.Event()
     started = []
     errors = []
@@ -289,7 +288,7 @@ def test_churn(source, env):
         live = []
         while not stop.is_set():
             try:
-                live.append(c.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0',
+                live.append(pt.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0',
                                        fork=rnd.choice([0, 0, 1, 3])))
                 started.append(live[-1])
             except Exception as e:  # noqa: BLE001 — reported below
@@ -327,7 +326,7 @@ def test_churn(source, env):
         t.join()
     for lis in started:
         lis.kill()
-    c.wait_dead([p for lis in started for p in lis.pids])
+    pt.wait_dead([p for lis in started for p in lis.pids])
     w.refresh()
     pids = {p for lis in started for p in lis.pids} | set(killed_kids)
     inodes = {s[3] for lis in started for s in lis.sockets}
@@ -348,7 +347,7 @@ def test_exits(source, env):
     # Closed stdout: the helper notices (poll reports an error on its end) and exits 0.
     e = dict(os.environ)
     e.update(env)
-    p = subprocess.Popen([c.HELPER, 'watch', '--interval', '100'], env=e,
+    p = subprocess.Popen([pt.helper(), 'watch', '--interval', '100'], env=e,
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     p.stdout.readline()
     p.stdout.close()
@@ -367,18 +366,18 @@ def test_exits(source, env):
          'p = subprocess.Popen([sys.argv[1], "watch", "--interval", "0"],'
          ' stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)\n'
          'print(p.pid, flush=True)\n'
-         'time.sleep(60)\n', c.HELPER], env=e, stdout=subprocess.PIPE)
+         'time.sleep(60)\n', pt.helper()], env=e, stdout=subprocess.PIPE)
     hpid = int(outer.stdout.readline())
     time.sleep(0.3)
-    alive_before = c.proc_alive(hpid)
+    alive_before = pt.proc_alive(hpid)
     outer.kill()
     outer.wait()
     outer.stdout.close()
-    tap.ok(alive_before and c.wait_dead([hpid]), '%s: exits when its parent dies' % source)
+    tap.ok(alive_before and pt.wait_dead([hpid]), '%s: exits when its parent dies' % source)
 
     # Closed stdin is not a reason to stop: it keeps its interval. Count change sets, not
     # lines: the full one is as long as the machine has sockets (other programs' too).
-    p = subprocess.Popen([c.HELPER, 'watch', '--interval', '50'], env=e,
+    p = subprocess.Popen([pt.helper(), 'watch', '--interval', '50'], env=e,
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     ends = []
     buf = b''
@@ -407,11 +406,11 @@ def test_exits(source, env):
 
 
 def test_usage():
-    rc, recs, err = c.run_helper(['watch', '--bogus'])
+    rc, recs, err = pt.run_helper(['watch', '--bogus'])
     tap.ok(rc == 2, 'watch --bogus exits 2')
-    rc, recs, err = c.run_helper(['frobnicate'])
+    rc, recs, err = pt.run_helper(['frobnicate'])
     tap.ok(rc == 2, 'an unknown verb exits 2')
-    p = subprocess.run([c.HELPER, '--version'], stdout=subprocess.PIPE)
+    p = subprocess.run([pt.helper(), '--version'], stdout=subprocess.PIPE)
     tap.ok(p.returncode == 0 and p.stdout.decode().strip() == 'porthole-helper %s protocol=1'
            % p.stdout.decode().split()[1], '--version: "%s"' % p.stdout.decode().strip())
 

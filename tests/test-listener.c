@@ -626,7 +626,7 @@ main (int    argc,
 
   listener_path = getenv ("PH_TEST_LISTENER");
   if (listener_path == NULL)
-    return ph_tap_skip_all ("PH_TEST_LISTENER is not set (run through meson test)");
+    ph_tap_bail_out ("PH_TEST_LISTENER is not set (run the tests with meson test)");
   /* Orphaned grandchildren come back to us, so we can check how they ended. */
   prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   signal (SIGPIPE, SIG_IGN);

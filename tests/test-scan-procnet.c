@@ -196,9 +196,11 @@ test_live (void)
 int
 main (void)
 {
-  const char *src = getenv ("PORTHOLE_SRCDIR");
+  const char *tests = getenv ("G_TEST_SRCDIR");
 
-  snprintf (fixtures, sizeof fixtures, "%s/tests/fixtures/procnet", src ? src : ".");
+  if (tests == NULL)
+    ph_tap_bail_out ("G_TEST_SRCDIR is not set (run the tests with meson test)");
+  snprintf (fixtures, sizeof fixtures, "%s/fixtures/procnet", tests);
   test_captured ();
   test_malformed ();
   test_line_kinds ();

@@ -11,9 +11,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
-srcdir = os.environ['PORTHOLE_SRCDIR']
-porthole = os.environ['PORTHOLE_BIN']
+import porthole_test as pt
+
+srcdir = pt.SRCDIR
+porthole = pt.porthole()
 podir = os.path.join(srcdir, 'po')
 DOMAIN = 'porthole'
 
@@ -37,19 +40,8 @@ C_MARK = re.compile(r'(?<![A-Za-z0-9_])(_|N_|C_|NC_|Q_|ngettext|g_dngettext|g_dp
 UI_MARK = re.compile(r'translatable="(yes|true)"')
 PRINTF = re.compile(r"%(\d+\$)?[-+ #0']*(\d+|\*)?(\.\d+)?(hh|h|ll|l|L|z|j|t)?[diouxXeEfgGcsp%]")
 
-n = 0
-
-
-def check(ok, what, diag=None, skip=None, todo=None):
-    global n
-    n += 1
-    if skip:
-        print(f'ok {n} - {what} # SKIP {skip}')
-        return
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}" + (f' # TODO {todo}' if todo else ''))
-    if not ok and diag:
-        for line in str(diag).splitlines():
-            print(f'# {line}')
+tap = pt.Tap()
+check = tap.ok
 
 
 def linguas():
@@ -111,21 +103,42 @@ def run(args, lang, localedir=None):
     return proc
 
 
-def shown_translated(args, catalogue, require_exit_zero, localedir):
-    """Every message the English run prints appears translated in the German run."""
-    english = run(args, 'C', localedir)
-    german = run(args, 'de', localedir)
-    out_en = english.stdout + english.stderr
-    out_de = german.stdout + german.stderr
-    seen, untranslated = [], []
+def rows(output):
+    """The sockets a --list table shows, as (port, protocol, process ID) in any language."""
+    return sorted(re.match(r'\s+(\d+)\s+(tcp|udp)\s', line).groups()
+                  + tuple(re.findall(r'\((\d+)\)\s*$', line))
+                  for line in output.splitlines() if re.match(r'\s+\d+\s+(tcp|udp)\s', line))
+
+
+def messages_in(output, catalogue):
+    """The catalogue's translated messages whose every literal piece is in output."""
+    seen = []
     for (ctx, msgid), (strs, _fuzzy) in catalogue.items():
         if not msgid or not strs or not strs[0] or strs[0] == msgid:
             continue
         pieces = fragments(msgid)
-        if pieces and all(p in out_en for p in pieces):
-            seen.append(msgid)
-            if not all(p in out_de for p in fragments(strs[0])):
-                untranslated.append(f'{msgid!r} -> {strs[0]!r}')
+        if pieces and all(p in output for p in pieces):
+            seen.append((msgid, strs[0]))
+    return seen
+
+
+def shown_translated(args, catalogue, require_exit_zero, localedir):
+    """Every message the English run prints appears translated in the German run. --list
+    shows what listens on the machine, which other tests change meanwhile: the runs count
+    when the German one lists the same sockets as an English run before and after it."""
+    for _ in range(20):
+        english = run(args, 'C', localedir)
+        german = run(args, 'de', localedir)
+        again = run(args, 'C', localedir)
+        out_en = english.stdout + english.stderr
+        seen = messages_in(out_en, catalogue)
+        if (seen == messages_in(again.stdout + again.stderr, catalogue)
+                and rows(english.stdout) == rows(german.stdout) == rows(again.stdout)):
+            break
+        time.sleep(0.2)
+    out_de = german.stdout + german.stderr
+    untranslated = [f'{msgid!r} -> {msgstr!r}' for msgid, msgstr in seen
+                    if not all(p in out_de for p in fragments(msgstr))]
     bad_exit = require_exit_zero and (english.returncode != 0 or german.returncode != 0)
     ok = bool(seen) and not untranslated and not bad_exit
     diag = '\n'.join([f'exit codes: C {english.returncode}, de {german.returncode}',
@@ -141,7 +154,7 @@ have_gettext = all(shutil.which(t) for t in ('xgettext', 'msgfmt', 'msgmerge'))
 locales = subprocess.run(['locale', '-a'], capture_output=True, text=True).stdout.split()
 have_de = any(loc.lower().replace('-', '') in ('de_de.utf8',) for loc in locales)
 
-print(f'1..{6 + 3 * len(langs) + 3}')
+tap.plan(6 + 3 * len(langs) + 3)
 
 # --- POTFILES.in ------------------------------------------------------------------------------
 with open(os.path.join(podir, 'POTFILES.in'), encoding='utf-8') as f:
@@ -194,15 +207,15 @@ if have_gettext:
     check(not cut, 'no message is cut short by a format macro such as G_GINT64_FORMAT',
           '\n'.join(cut))
 else:
-    check(True, 'xgettext extracts a template from the sources', skip='gettext is not installed')
-    check(True, 'no message is cut short by a format macro', skip='gettext is not installed')
+    tap.skip('xgettext extracts a template from the sources', 'gettext is not installed')
+    tap.skip('no message is cut short by a format macro', 'gettext is not installed')
 
 for lang in langs:
     po = os.path.join(podir, lang + '.po')
     if not have_gettext:
         for what in ('msgfmt --check passes', 'every message is translated',
                      'translations keep printf conversions'):
-            check(True, f'{lang}.po: {what}', skip='gettext is not installed')
+            tap.skip(f'{lang}.po: {what}', 'gettext is not installed')
         continue
     fmt = subprocess.run(['msgfmt', '--check', '--statistics', '-o', os.devnull, po],
                          capture_output=True, text=True)
@@ -257,10 +270,10 @@ for args, need_zero, what in ((['--list'], True, 'porthole --list'),
                                'porthole --explain 127.0.0.1:62893'),
                               (['--help'], True, 'porthole --help')):
     if skip:
-        check(True, f'{what} speaks German', skip=skip)
+        tap.skip(f'{what} speaks German', skip)
         continue
     ok, diag = shown_translated(args, de, need_zero, localedir)
     check(ok, f'{what} speaks German under LANG=de_DE.UTF-8', diag)
 if localedir:
     shutil.rmtree(localedir, ignore_errors=True)
-sys.exit(0)
+sys.exit(tap.done())

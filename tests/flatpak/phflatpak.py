@@ -5,7 +5,8 @@
 # The checks run inside the Flatpak root that build-aux/flatpak enters with pivot_root, in
 # private PID and network namespaces: that root is "the host" for the sandbox, and every
 # process in this PID namespace was started by the run, so a check may look at all of them.
-# The generic AT-SPI helpers (walk, find, list_item, ...) and Tap come from tests/ui/phui.py.
+# The generic AT-SPI helpers (walk, find, list_item, ...) come from tests/ui/phui.py, Tap and
+# Listener from tests/porthole_test.py.
 import os
 import signal
 import subprocess
@@ -13,9 +14,10 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                'ui'))
+sys.path[:0] = [os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), d)
+                for d in ('', 'ui')]
 import phui  # noqa: E402,F401  (re-exported for the checks)
+import porthole_test as pt  # noqa: E402,F401  (re-exported for the checks: Tap, Listener)
 
 APP_ID = os.environ.get('PORTHOLE_FLATPAK_APP_ID', 'io.github.porthole.Porthole')
 OUT = os.environ.get('PORTHOLE_FLATPAK_OUT', tempfile.gettempdir())

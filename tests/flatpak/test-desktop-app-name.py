@@ -14,11 +14,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
-from phflatpak import phui  # noqa: E402
+from phflatpak import phui, pt  # noqa: E402
 
 pf.isolate()
 pf.listener_path()
-t = phui.Tap()
+t = pt.Tap()
 
 base = os.environ.get('PORTHOLE_FLATPAK_CGROUP')
 if not base:
@@ -53,7 +53,7 @@ try:
         scope = os.path.join(slice_dir, unit)
         os.makedirs(scope, exist_ok=True)
         made_cgroups.append(scope)
-        listener = phui.Listener(['tcp:127.0.0.1:0'])
+        listener = pt.Listener('tcp:127.0.0.1:0')
         listeners.append(listener)
         with open(os.path.join(scope, 'cgroup.procs'), 'w') as f:
             f.write(str(listener.pid))
@@ -117,4 +117,4 @@ finally:
             except OSError:
                 break
             d = os.path.dirname(d)
-t.done()
+sys.exit(t.done())

@@ -11,11 +11,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
-from phflatpak import phui  # noqa: E402
+from phflatpak import phui, pt  # noqa: E402
 
 pf.isolate()
 pf.listener_path()
-t = phui.Tap()
+t = pt.Tap()
 
 
 def dialog_button(app, label, timeout=10):
@@ -43,16 +43,16 @@ def free_port(window, app, row):
     return True
 
 
-polite = phui.Listener(['tcp:127.0.0.1:0'], fork=2)
-stubborn = phui.Listener(['tcp:127.0.0.1:0'], ignore_term=True)
-bystanders = [phui.Listener(['tcp:127.0.0.1:0'], fork=1),
-              phui.Listener(['tcp:127.0.0.1:0', 'udp:127.0.0.1:0'])]
+polite = pt.Listener('tcp:127.0.0.1:0', fork=2)
+stubborn = pt.Listener('tcp:127.0.0.1:0', ignore_term=True)
+bystanders = [pt.Listener('tcp:127.0.0.1:0', fork=1),
+              pt.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0')]
 app = pf.App()
 try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the Flatpak\'s window appears'):
         t.diag(app.output())
-        t.done()
+        sys.exit(t.done())
     app_pid = app.app_pid(timeout=5)
     seen = pf.sandbox_comms(app_pid) if app_pid else []
     t.diag(f'processes the sandbox sees: {seen}')
@@ -105,4 +105,4 @@ finally:
     app.quit()
     for listener in [polite, stubborn] + bystanders:
         listener.stop()
-t.done()
+sys.exit(t.done())

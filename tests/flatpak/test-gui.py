@@ -8,19 +8,19 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
-from phflatpak import phui  # noqa: E402
+from phflatpak import phui, pt  # noqa: E402
 
 pf.isolate()
 pf.listener_path()
-t = phui.Tap()
+t = pt.Tap()
 
-listener = phui.Listener(['tcp:127.0.0.1:0'])
+listener = pt.Listener('tcp:127.0.0.1:0')
 app = pf.App()
 try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the Flatpak\'s window appears on the accessibility bus'):
         t.diag(app.output())
-        t.done()
+        sys.exit(t.done())
     app_pid = app.app_pid(timeout=5)
     t.ok(app_pid is not None and app_pid != listener.pid,
          f'the app runs inside a sandbox (host PID {app_pid})')
@@ -48,4 +48,4 @@ try:
 finally:
     app.quit()
     listener.stop()
-t.done()
+sys.exit(t.done())

@@ -11,11 +11,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
-from phflatpak import phui  # noqa: E402
+from phflatpak import phui, pt  # noqa: E402
 
 pf.isolate()
 pf.listener_path()
-t = phui.Tap()
+t = pt.Tap()
 
 
 def start(what):
@@ -36,7 +36,7 @@ def none_left(timeout=15):
     return phui.wait_for(lambda: not pf.host_helpers(), timeout)
 
 
-listener = phui.Listener(['tcp:127.0.0.1:0'])
+listener = pt.Listener('tcp:127.0.0.1:0')
 try:
     # 1. app.quit, activated over D-Bus from outside
     app, helper = start('quit')
@@ -82,4 +82,4 @@ try:
     app.quit()
 finally:
     listener.stop()
-t.done()
+sys.exit(t.done())

@@ -15,11 +15,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
-from phflatpak import phui  # noqa: E402
+from phflatpak import phui, pt  # noqa: E402
 
 pf.isolate()
 pf.listener_path()
-t = phui.Tap()
+t = pt.Tap()
 
 loc = subprocess.run(['flatpak', 'info', '--show-location', pf.APP_ID], capture_output=True,
                      text=True)
@@ -27,7 +27,7 @@ files = os.path.join(loc.stdout.strip(), 'files')
 if not t.ok(loc.returncode == 0 and os.path.isfile(os.path.join(files, 'libexec',
                                                                 'porthole-helper')),
             f'the installed app has its helper ({files}/libexec/porthole-helper)'):
-    t.done()
+    sys.exit(t.done())
 
 
 def app_copy(helper_script):
@@ -60,7 +60,7 @@ cases = [
      ('PORTHOLE_HELPER',), ()),
 ]
 
-listener = phui.Listener(['tcp:127.0.0.1:0'])
+listener = pt.Listener('tcp:127.0.0.1:0')
 try:
     for key, fargs, env, what, words, remedy, wrong in cases:
         app = pf.App(flatpak_args=fargs, env=env)
@@ -89,4 +89,4 @@ try:
             app.quit()
 finally:
     listener.stop()
-t.done()
+sys.exit(t.done())

@@ -15,10 +15,10 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
-from phflatpak import phui  # noqa: E402
+from phflatpak import phui, pt  # noqa: E402
 
 pf.isolate()
-t = phui.Tap()
+t = pt.Tap()
 src = os.environ.get('PORTHOLE_SRCDIR', os.getcwd())
 with open(os.path.join(src, 'flatpak', pf.APP_ID + '.json')) as f:
     manifest = json.load(f)
@@ -44,7 +44,7 @@ loc = subprocess.run(['flatpak', 'info', '--show-location', pf.APP_ID], capture_
                      text=True)
 if not t.ok(loc.returncode == 0, f'{pf.APP_ID} is installed ({loc.stdout.strip()})'):
     t.diag(loc.stderr)
-    t.done()
+    sys.exit(t.done())
 deploy = loc.stdout.strip()
 files = os.path.join(deploy, 'files')
 
@@ -126,4 +126,4 @@ t.ok('flatpak run' in entry and pf.APP_ID in entry,
      'the desktop entry is exported, its Exec rewritten to flatpak run')
 icon = os.path.join(exports, 'icons', 'hicolor', 'scalable', 'apps', pf.APP_ID + '.svg')
 t.ok(os.path.isfile(icon), 'the app icon is exported')
-t.done()
+sys.exit(t.done())

@@ -9,13 +9,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
-from phflatpak import phui  # noqa: E402
+from phflatpak import phui, pt  # noqa: E402
 
 pf.isolate()
 pf.listener_path()
-t = phui.Tap()
+t = pt.Tap()
 
-listener = phui.Listener(['tcp:127.0.0.1:0', 'udp:127.0.0.1:0'])
+listener = pt.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0')
 try:
     port, udp_port = listener.sockets[0][2], listener.sockets[1][2]
 
@@ -69,4 +69,4 @@ try:
          f'--list --json: the helper read the sockets ({doc.get("source")})')
 finally:
     listener.stop()
-t.done()
+sys.exit(t.done())

@@ -12,14 +12,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
-from phflatpak import phui  # noqa: E402
+from phflatpak import phui, pt  # noqa: E402
 
 pf.isolate()
 pf.listener_path()
-t = phui.Tap()
+t = pt.Tap()
 NO_TALK = ['--no-talk-name=org.freedesktop.Flatpak']
 
-listener = phui.Listener(['tcp:127.0.0.1:0'])
+listener = pt.Listener('tcp:127.0.0.1:0')
 # What the command line says in the same situation (for the record; the checks below are
 # about the window).
 rc, out, err = pf.run_cli(['--list'], flatpak_args=NO_TALK)
@@ -30,7 +30,7 @@ try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the window appears without the permission'):
         t.diag(app.output())
-        t.done()
+        sys.exit(t.done())
     text = phui.wait_for(lambda: (lambda s: s if 'Flatpak' in s or 'scanner' in s
                                   else None)(pf.shown_text(window)), 15) or \
         pf.shown_text(window)
@@ -63,4 +63,4 @@ try:
 finally:
     app.quit()
     listener.stop()
-t.done()
+sys.exit(t.done())

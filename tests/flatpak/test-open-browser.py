@@ -13,7 +13,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
-from phflatpak import phui  # noqa: E402
+from phflatpak import phui, pt  # noqa: E402
 
 # Before the isolated session starts: its D-Bus daemon, and so the portal it activates,
 # inherits these XDG dirs.
@@ -48,7 +48,7 @@ if not os.environ.get('PH_BROWSER_DIR'):
 
 pf.isolate()
 pf.listener_path()
-t = phui.Tap()
+t = pt.Tap()
 opened = os.path.join(os.environ['PH_BROWSER_DIR'], 'opened')
 
 # A real web server on the host side, in a folder of its own.
@@ -74,7 +74,7 @@ try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the Flatpak\'s window appears'):
         t.diag(app.output())
-        t.done()
+        sys.exit(t.done())
     row = phui.list_item(window, f'Port {port}, TCP on 127.0.0.1', timeout=30)
     t.ok(row is not None, f'the host web server on port {port} is listed')
     if row is not None:
@@ -121,4 +121,4 @@ finally:
     server.wait()
     monitor.terminate()
     monitor.wait()
-t.done()
+sys.exit(t.done())

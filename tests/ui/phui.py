@@ -4,14 +4,16 @@
 # Each UI test is a script that imports this module. run_isolated() re-executes the
 # script inside its own X server (Xvfb) and its own D-Bus session, where the
 # accessibility bus is started on demand; then the script starts porthole, finds it with
-# pyatspi and reports TAP.
+# pyatspi and reports TAP (porthole_test.Tap, on the descriptor PH_TAP_FD names).
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
+
+import porthole_test as pt
+from porthole_test import wait_for
 
 _MARK = 'PHUI_ISOLATED'
 
@@ -47,7 +49,7 @@ def run_isolated():
         # The session's services (the accessibility registry among them) inherit
         # stdout and chatter on it; TAP goes to a separate copy of our stdout.
         tap_fd = os.dup(1)
-        env['PHUI_TAP_FD'] = str(tap_fd)
+        env['PH_TAP_FD'] = str(tap_fd)
         rc = subprocess.call(['dbus-run-session', '--', sys.executable] + sys.argv, env=env,
                              stdout=sys.stderr.fileno(), pass_fds=(tap_fd,))
         shutil.rmtree(env['XDG_RUNTIME_DIR'], ignore_errors=True)
@@ -60,36 +62,9 @@ def run_isolated():
             xvfb.kill()
 
 
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-        fd = os.environ.get('PHUI_TAP_FD')
-        self.out = os.fdopen(int(fd), 'w') if fd else sys.stdout
-
-    def ok(self, cond, desc):
-        self.n += 1
-        if not cond:
-            self.failed += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {desc}", file=self.out, flush=True)
-        return cond
-
-    def diag(self, msg):
-        for line in str(msg).splitlines():
-            print(f'# {line}', file=self.out, flush=True)
-
-    def done(self):
-        print(f'1..{self.n}', file=self.out, flush=True)
-        sys.exit(1 if self.failed else 0)
-
-
-def builddir():
-    return os.environ.get('PORTHOLE_BUILDDIR', os.getcwd())
-
-
 def screenshot(name):
     """Save the whole virtual screen as BUILDDIR/screenshots/NAME.png; return its path."""
-    out = os.path.join(builddir(), 'screenshots')
+    out = os.path.join(pt.builddir(), 'screenshots')
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, name + '.png')
     # The Porthole window alone when it can be found (no window manager here), else the
@@ -108,7 +83,10 @@ class App:
     """The porthole process and its accessible application object."""
 
     def __init__(self, args=(), env=None):
-        import pyatspi  # noqa: F401  (fail early with a clear import error)
+        import pyatspi  # (fail early with a clear import error)
+        # An app under AddressSanitizer on a busy machine can take longer than libatspi's
+        # 0.8 s to answer a call (setting the search text filters the whole list).
+        pyatspi.setTimeout(10000, 15000)
         self.env = dict(os.environ)
         self.env.setdefault('GSETTINGS_BACKEND', 'memory')
         if env:
@@ -117,7 +95,7 @@ class App:
         # critical from Porthole fails the test.
         self.env['G_DEBUG'] = self.env.get('PHUI_APP_G_DEBUG', '')
         self.log = tempfile.TemporaryFile(mode='w+')
-        cmd = [os.environ['PORTHOLE_BIN']] + list(args)
+        cmd = [pt.porthole()] + list(args)
         if os.environ.get('PHUI_GDB'):
             # For debugging a crash: the backtrace ends up in output().
             cmd = ['gdb', '-q', '-batch', '-ex', 'run', '-ex', 'bt 30', '--args'] + cmd
@@ -164,14 +142,7 @@ class App:
         return self.log.read()
 
     def quit(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
+        return pt.end_process(self.proc)
 
 
 def role_name(node):
@@ -201,49 +172,45 @@ def walk(node, depth=0, max_depth=60, skip=()):
         yield from walk(child, depth + 1, max_depth, skip)
 
 
+def _matches(node, role, name, contains, showing):
+    """Whether node has that role, name (or part of a name) and showing state."""
+    if role is not None and role_name(node) != role:
+        return False
+    if name is not None:
+        nn = node.name or ''
+        if (name not in nn) if contains else (nn != name):
+            return False
+    if showing is not None:
+        import pyatspi
+        return node.getState().contains(pyatspi.STATE_SHOWING) == showing
+    return True
+
+
+def _matching(root, role, name, contains, showing, skip):
+    for node in walk(root, skip=skip):
+        try:
+            if _matches(node, role, name, contains, showing):
+                yield node
+        except Exception:
+            continue
+
+
 def find(root, name=None, role=None, showing=None, contains=False, timeout=5.0, deep=False):
     """First node under root with that accessible name and role, waiting up to timeout.
     The service list is only searched when looking for its rows (or with deep=True, for
     dialogs whose rows are list boxes)."""
-    import pyatspi
     skip = () if deep or role in ('list item', 'row header', 'list') else ('list',)
     deadline = time.time() + timeout
     while True:
-        for node in walk(root, skip=skip):
-            try:
-                if role is not None and role_name(node) != role:
-                    continue
-                if name is not None:
-                    nn = node.name or ''
-                    if (name not in nn) if contains else (nn != name):
-                        continue
-                if showing is not None:
-                    st = node.getState().contains(pyatspi.STATE_SHOWING)
-                    if st != showing:
-                        continue
-                return node
-            except Exception:
-                continue
-        if time.time() >= deadline:
-            return None
+        node = next(_matching(root, role, name, contains, showing, skip), None)
+        if node is not None or time.time() >= deadline:
+            return node
         time.sleep(0.2)
 
 
 def find_all(root, role=None, name=None, contains=False):
-    out = []
     skip = () if role in ('list item', 'row header', 'list', 'menu item') else ('list',)
-    for node in walk(root, skip=skip):
-        try:
-            if role is not None and role_name(node) != role:
-                continue
-            if name is not None:
-                nn = node.name or ''
-                if (name not in nn) if contains else (nn != name):
-                    continue
-            out.append(node)
-        except Exception:
-            continue
-    return out
+    return list(_matching(root, role, name, contains, None, skip))
 
 
 def click(node):
@@ -302,58 +269,6 @@ def menu_items(button, timeout=5.0):
         time.sleep(0.2)
 
 
-class Listener:
-    """A ph-test-listener process holding ports, started (and ended) by the test."""
-
-    def __init__(self, specs, extra=(), fork=0, ignore_term=False, cwd=None, exec_name=None):
-        args = [os.environ['PH_TEST_LISTENER']]
-        if fork:
-            args += ['--fork', str(fork)]
-        if ignore_term:
-            args.append('--ignore-term')
-        if cwd:
-            args += ['--cwd', cwd]
-        if exec_name:
-            args += ['--exec-name', exec_name]
-        args += list(specs)
-        if extra:
-            args += ['--'] + list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-        self.sockets = []
-        self.children = []
-        self.pid = None
-        for line in self.proc.stdout:
-            words = line.split()
-            if words[0] == 'SOCKET':
-                self.sockets.append((words[1], words[2], int(words[3]), int(words[4])))
-            elif words[0] == 'CHILD':
-                self.children.append(int(words[1]))
-            elif words[0] == 'READY':
-                self.pid = int(words[1])
-                break
-        if self.pid is None:
-            raise RuntimeError('ph-test-listener did not start')
-
-    @property
-    def port(self):
-        return self.sockets[0][2]
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def wait_exit(self, timeout):
-        try:
-            self.proc.wait(timeout)
-            return True
-        except subprocess.TimeoutExpired:
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
 def set_text(entry, text):
     """Replace the text of an editable accessible (the search entry)."""
     editable = entry.queryEditableText()
@@ -375,17 +290,6 @@ def text_of(node):
         return t.getText(0, t.characterCount)
     except Exception:
         return node.name or ''
-
-
-def wait_for(predicate, timeout=10.0, interval=0.2):
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.time() >= deadline:
-            return value
-        time.sleep(interval)
 
 
 def all_text(root, rows=True):

@@ -7,40 +7,25 @@
 # 360 px wide (saved in BUILDDIR/screenshots/pictures-*.png).
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import phui  # noqa: E402
+import phui
+import porthole_test as pt
 
 phui.run_isolated()
 
-t = phui.Tap()
+t = pt.Tap()
 
 with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
     EPH_FIRST, EPH_LAST = (int(w) for w in f.read().split())
 
 
-def is_free(port):
-    """Nothing holds the port on any address, TCP (so a typed address is not taken for a
-    wildcard listener)."""
-    for family, host in ((socket.AF_INET, '0.0.0.0'), (socket.AF_INET6, '::')):
-        try:
-            with socket.socket(family) as s:
-                if family == socket.AF_INET6:
-                    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                s.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 def free_port(first, last, avoid=()):
     for port in range(first, last + 1):
-        if port not in avoid and not (EPH_FIRST <= port <= EPH_LAST) and is_free(port):
+        if port not in avoid and not (EPH_FIRST <= port <= EPH_LAST) and pt.port_is_free(port):
             return port
     return None
 
@@ -66,8 +51,7 @@ registered = free_port(5173, 9999)
 dynamic = free_port(49152, 65535)
 lan_port = free_port(10100, 29999)
 if registered is None or lan_port is None:
-    print('Bail out! no free registered port outside the ephemeral range')
-    sys.exit(1)
+    pt.bail('no free registered port outside the ephemeral range')
 
 # A dev server on loopback, as the AppStream screenshot shows it: "node …/vite" in a
 # project folder called shop.
@@ -76,13 +60,13 @@ shop = os.path.join(tmp, 'src', 'shop')
 os.makedirs(os.path.join(shop, 'node_modules', '.bin'))
 with open(os.path.join(shop, 'package.json'), 'w') as f:
     f.write('{"name": "shop"}\n')
-loop = phui.Listener([f'tcp:127.0.0.1:{registered}'], cwd=shop, exec_name='node',
-                     extra=[os.path.join(shop, 'node_modules', '.bin', 'vite'), '--port',
-                            str(registered)])
+loop = pt.Listener(f'tcp:127.0.0.1:{registered}', cwd=shop, exec_name='node',
+                   extra=[os.path.join(shop, 'node_modules', '.bin', 'vite'), '--port',
+                          str(registered)])
 # A dynamic port outside the ephemeral range, unless the range covers them all.
-wide = phui.Listener([f'tcp:0.0.0.0:{dynamic if dynamic is not None else 0}'])
+wide = pt.Listener(f'tcp:0.0.0.0:{dynamic if dynamic is not None else 0}')
 # The kernel picks a port from the ephemeral range for port 0.
-eph = phui.Listener(['tcp:127.0.0.1:0'])
+eph = pt.Listener('tcp:127.0.0.1:0')
 
 
 def pictures(window):
@@ -187,7 +171,7 @@ try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the window appears'):
         t.diag(app.output())
-        t.done()
+        sys.exit(t.done())
 
     # A registered port on loopback.
     t.ok(select(window, f'Port {registered}, TCP on 127.0.0.1') is not None,
@@ -377,4 +361,4 @@ finally:
     wide.stop()
     eph.stop()
     shutil.rmtree(tmp, ignore_errors=True)
-t.done()
+sys.exit(t.done())

@@ -7,12 +7,12 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import phui  # noqa: E402
+import phui
+import porthole_test as pt
 
 phui.run_isolated()
 
-t = phui.Tap()
+t = pt.Tap()
 
 
 def key(*keys):
@@ -36,14 +36,14 @@ def toggle_row(root, title):
     return True
 
 
-lis = phui.Listener(['tcp:127.0.0.1:0', 'udp:127.0.0.1:0', 'tcp6only:[::1]:0'])
+lis = pt.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0', 'tcp6only:[::1]:0')
 tcp_port, udp_port, v6_port = (s[2] for s in lis.sockets)
 app = phui.App()
 try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the window appears'):
         t.diag(app.output())
-        t.done()
+        sys.exit(t.done())
     t.ok(phui.list_item(window, f'Port {udp_port}, UDP', timeout=15) is not None,
          'the UDP socket is listed by default')
     t.ok(phui.list_item(window, f'Port {v6_port}, TCP on ::1', timeout=5) is not None,
@@ -126,4 +126,4 @@ try:
 finally:
     app.quit()
     lis.stop()
-t.done()
+sys.exit(t.done())

@@ -7,12 +7,12 @@ import os
 import signal
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import phui  # noqa: E402
+import phui
+import porthole_test as pt
 
 phui.run_isolated()
 
-t = phui.Tap()
+t = pt.Tap()
 
 
 def helper_pids(app_pid):
@@ -32,14 +32,14 @@ def helper_pids(app_pid):
     return pids
 
 
-listener = phui.Listener(['tcp:127.0.0.1:0'])
+listener = pt.Listener('tcp:127.0.0.1:0')
 # A long first back-off, so the banner stays up until the test presses Retry.
 app = phui.App(env={'PORTHOLE_RETRY_DELAY_MS': '30000'})
 try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the window appears'):
         t.diag(app.output())
-        t.done()
+        sys.exit(t.done())
     t.ok(phui.list_item(window, f'Port {listener.port}, TCP', timeout=15) is not None,
          'the list is populated')
     pids = helper_pids(app.proc.pid)
@@ -63,4 +63,4 @@ try:
 finally:
     app.quit()
     listener.stop()
-t.done()
+sys.exit(t.done())

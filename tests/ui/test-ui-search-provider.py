@@ -11,8 +11,8 @@ import re
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import phui  # noqa: E402
+import phui
+import porthole_test as pt
 
 APP_ID = 'io.github.porthole.Porthole'
 PATH = '/io/github/porthole/Porthole/SearchProvider'
@@ -21,12 +21,12 @@ IFACE = 'org.gnome.Shell.SearchProvider2'
 if not os.environ.get('PHUI_ISOLATED'):
     # The bus that run_isolated starts finds services in $XDG_DATA_DIRS/dbus-1/services:
     # the built service file, pointed at the built program.
-    base = os.path.join(phui.builddir(), 'search-provider-test')
+    base = os.path.join(pt.builddir(), 'search-provider-test')
     services = os.path.join(base, 'dbus-1', 'services')
     os.makedirs(services, exist_ok=True)
-    with open(os.path.join(phui.builddir(), 'data', APP_ID + '.service')) as f:
+    with open(os.path.join(pt.builddir(), 'data', APP_ID + '.service')) as f:
         text = f.read()
-    text = re.sub(r'^Exec=\S+', 'Exec=' + os.environ['PORTHOLE_BIN'], text, flags=re.M)
+    text = re.sub(r'^Exec=\S+', 'Exec=' + pt.porthole(), text, flags=re.M)
     with open(os.path.join(services, APP_ID + '.service'), 'w') as f:
         f.write(text)
     os.environ['XDG_DATA_DIRS'] = base + ':' + os.environ.get('XDG_DATA_DIRS',
@@ -41,7 +41,7 @@ phui.run_isolated()
 
 from gi.repository import Gio, GLib  # noqa: E402
 
-t = phui.Tap()
+t = pt.Tap()
 report = os.environ['PHUI_SEARCH_REPORT']
 bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
 
@@ -93,12 +93,12 @@ def search_text(window):
     return phui.text_of(entry) if entry is not None else None
 
 
-project = os.path.join(phui.builddir(), 'search-provider-test', 'shop')
+project = os.path.join(pt.builddir(), 'search-provider-test', 'shop')
 os.makedirs(os.path.join(project, 'node_modules', '.bin'), exist_ok=True)
-pg = phui.Listener(['tcp:127.0.0.1:0'], exec_name='postgres')
-vite = phui.Listener(['tcp:0.0.0.0:0'], exec_name='node', cwd=project,
-                     extra=[os.path.join(project, 'node_modules', '.bin', 'vite')])
-other = phui.Listener(['tcp:[::1]:0'])
+pg = pt.Listener('tcp:127.0.0.1:0', exec_name='postgres')
+vite = pt.Listener('tcp:0.0.0.0:0', exec_name='node', cwd=project,
+                   extra=[os.path.join(project, 'node_modules', '.bin', 'vite')])
+other = pt.Listener('tcp:[::1]:0')
 late = None
 pg_id = f'tcp 127.0.0.1:{pg.port}'
 vite_id = f'tcp 0.0.0.0:{vite.port}'
@@ -110,13 +110,13 @@ try:
     except GLib.Error as e:
         t.ok(False, 'D-Bus activation starts Porthole and it answers a search')
         t.diag(e.message)
-        t.done()
+        sys.exit(t.done())
     t.ok(True, 'D-Bus activation starts Porthole and it answers a search')
     t.ok(pg_id in results and vite_id not in results and other_id not in results,
          '"postgres" finds the postgres listener only')
     t.diag(f'results: {results}')
 
-    late = phui.Listener(['tcp:127.0.0.1:0'], exec_name='postgres')
+    late = pt.Listener('tcp:127.0.0.1:0', exec_name='postgres')
     (results,) = call('GetInitialResultSet', ([str(pg.port)],), '(as)')
     t.ok(results == [pg_id], f'"{pg.port}" finds exactly the listener on that port')
     t.diag(f'results: {results}')
@@ -183,4 +183,4 @@ finally:
     except Exception:
         pass
 
-t.done()
+sys.exit(t.done())

@@ -6,18 +6,18 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import phui  # noqa: E402
+import phui
+import porthole_test as pt
 
 phui.run_isolated()
 
-t = phui.Tap()
+t = pt.Tap()
 app = phui.App()
 try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the Porthole window appears in the accessibility tree'):
         t.diag(app.output())
-        t.done()
+        sys.exit(t.done())
     t.ok(window.name == 'Porthole', f'the window is named Porthole (got {window.name!r})')
 
     search = phui.find(window, role='text', name='Search services or explain an address')
@@ -36,7 +36,7 @@ try:
     menu = phui.find(window, name='Main Menu')
     if not t.ok(menu is not None, 'the main menu button is reachable'):
         t.diag(phui.dump(window))
-        t.done()
+        sys.exit(t.done())
 
     time.sleep(1)
     shot = phui.screenshot('smoke-main')
@@ -102,4 +102,4 @@ crit = [l for l in out.splitlines() if 'CRITICAL' in l]
 t.ok(not crit, 'the app printed no critical warnings')
 for l in crit:
     t.diag(l)
-t.done()
+sys.exit(t.done())

@@ -11,12 +11,21 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import phui  # noqa: E402
+import phui
+import porthole_test as pt
+
+
+def free_dynamic_port():
+    """A port of IANA's dynamic range (49152-65535) that nothing on this machine holds."""
+    for port in list(range(62893, 65536)) + list(range(49152, 62893)):
+        if pt.port_is_free(port):
+            return port
+    raise RuntimeError('every port of the dynamic range is in use')
+
 
 phui.run_isolated()
 
-t = phui.Tap()
+t = pt.Tap()
 tmp = tempfile.mkdtemp(prefix='phui-window-')
 
 # A browser stand-in: the default handler for http(s) in a private XDG data dir.
@@ -42,10 +51,10 @@ shop = os.path.join(tmp, 'src', 'shop')
 os.makedirs(os.path.join(shop, 'node_modules', '.bin'))
 with open(os.path.join(shop, 'package.json'), 'w') as f:
     f.write('{"name": "shop"}\n')
-vite = phui.Listener(['tcp:127.0.0.1:0'], cwd=shop, exec_name='node',
-                     extra=[os.path.join(shop, 'node_modules', '.bin', 'vite'), '--port', '5173'])
+vite = pt.Listener('tcp:127.0.0.1:0', cwd=shop, exec_name='node',
+                   extra=[os.path.join(shop, 'node_modules', '.bin', 'vite'), '--port', '5173'])
 # A plain program on every interface, IPv6 loopback and UDP.
-plain = phui.Listener(['tcp:0.0.0.0:0', 'tcp6only:[::1]:0', 'udp:127.0.0.1:0'])
+plain = pt.Listener('tcp:0.0.0.0:0', 'tcp6only:[::1]:0', 'udp:127.0.0.1:0')
 # A real web server, for Open in Browser.
 http_port = None
 with socket.socket() as s:
@@ -61,7 +70,7 @@ try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the window appears'):
         t.diag(app.output())
-        t.done()
+        sys.exit(t.done())
 
     # Groups: the dev server is named after its project folder, with the tool.
     vite_row = phui.list_item(window, f'Port {vite.port}, TCP on 127.0.0.1', timeout=15)
@@ -146,27 +155,18 @@ try:
              f'the http handler was launched with http://localhost:{http_port}/ (got {got!r})')
 
     # Search: a free port is explained ("nothing is listening"); a held one is selected.
-    free_port = 62893
-    with socket.socket() as s:
-        try:
-            s.bind(('127.0.0.1', free_port))
-            port_is_free = True
-        except OSError:
-            port_is_free = False
+    free_port = free_dynamic_port()
     phui.search(window, str(free_port))
-    if port_is_free:
-        said = phui.wait_for(lambda: 'Nothing is listening here; the port is free.' in
-                             phui.pane_text(window), 8)
-        if not t.ok(said, 'typing 62893 explains that nothing listens there and the port is free'):
-            t.diag(phui.pane_text(window))
-            t.diag(f'app alive: {app.proc.poll() is None}')
-            t.diag(app.output()[-3000:])
-        t.ok('dynamic (private) port' in phui.pane_text(window).lower(),
-             'and explains that 62893 is a dynamic port')
-        phui.screenshot('window-explain')
-    else:
-        t.ok(True, '# SKIP port 62893 is in use on this machine')
-        t.ok(True, '# SKIP port 62893 is in use on this machine')
+    said = phui.wait_for(lambda: 'Nothing is listening here; the port is free.' in
+                         phui.pane_text(window), 8)
+    if not t.ok(said, f'typing {free_port} explains that nothing listens there and the port '
+                'is free'):
+        t.diag(phui.pane_text(window))
+        t.diag(f'app alive: {app.proc.poll() is None}')
+        t.diag(app.output()[-3000:])
+    t.ok('dynamic (private) port' in phui.pane_text(window).lower(),
+         f'and explains that {free_port} is a dynamic port')
+    phui.screenshot('window-explain')
 
     phui.search(window, f'127.0.0.1:{vite.port}')
     sel = phui.wait_for(lambda: (lambda s: s if str(vite.pid) in s else None)(
@@ -183,4 +183,4 @@ finally:
     plain.stop()
     web.kill()
     web.wait()
-t.done()
+sys.exit(t.done())
