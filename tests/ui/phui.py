@@ -23,10 +23,13 @@ def run_isolated():
     if os.environ.get(_MARK):
         return
     # -displayfd lets the server pick a free display number and tell us which: no race
-    # with other tests starting servers at the same time.
+    # with other tests starting servers at the same time. No abstract socket (-nolisten
+    # local): display numbers are judged by lock files in this run's private /tmp, and an
+    # abstract socket is shared by every run in the network namespace, so a client could
+    # reach another run's server of the same number.
     rfd, wfd = os.pipe()
     xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(wfd), '-screen', '0', '1280x800x24', '-noreset',
-                             '-nolisten', 'tcp'],
+                             '-nolisten', 'tcp', '-nolisten', 'local'],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             pass_fds=(wfd,))
     os.close(wfd)
