@@ -42,7 +42,7 @@ with socket.socket() as s:
     again_port = s.getsockname()[1]
 supervisor = subprocess.Popen(
     ['sh', '-c', 'while true; do "$0" tcp:127.0.0.1:$1 >/dev/null; sleep 0.2; done',
-     os.environ['PH_TEST_LISTENER'], str(again_port)], start_new_session=True)
+     pt.listener_program(), str(again_port)], start_new_session=True)
 app = phui.App()
 try:
     window = app.wait_for_window()
