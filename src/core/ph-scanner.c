@@ -44,6 +44,10 @@ struct _PhScanner
   gboolean           show_udp;
   gboolean           show_ipv6;
 
+  /* Unlock: the helper runs as root through pkexec; unlock_client asks for it. */
+  gboolean           elevated;
+  PhHelperClient    *unlock_client;
+
   guint              retry_delay;
   guint              retry_source;
 };
@@ -60,6 +64,7 @@ enum {
   PROP_SHOW_IPV6,
   PROP_RETRY_DELAY,
   PROP_HELPER_PID,
+  PROP_ELEVATED,
   N_PROPS
 };
 
@@ -378,6 +383,28 @@ read_next_stderr_line (PhScanner *self)
                                        self->cancellable, read_stderr_cb, self);
 }
 
+/* pkexec said no (dismissed, or not authorised): not a crash, and retrying would only ask
+ * again and again. */
+static gboolean
+is_refusal (const GError *error)
+{
+  return g_error_matches (error, PH_HELPER_ERROR, PH_HELPER_ERROR_DISMISSED) ||
+         g_error_matches (error, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_AUTHORIZED);
+}
+
+static void set_elevated (PhScanner *self, gboolean elevated);
+
+/* An elevated helper that pkexec would not start again (after a restart, when polkit
+ * asked once more): go back to the unprivileged one, and say why. */
+static void
+drop_elevation (PhScanner    *self,
+                const GError *error)
+{
+  set_elevated (self, FALSE);
+  g_signal_emit (self, signals[WARNING], 0, "unlock-refused", error->message);
+  start_run (self);
+}
+
 static void
 wait_cb (GObject      *object,
          GAsyncResult *result,
@@ -397,6 +424,11 @@ wait_cb (GObject      *object,
 
   g_clear_error (&error);
   error = ph_helper_client_exit_error (self->client, subprocess, self->last_stderr);
+  if (self->elevated && is_refusal (error))
+    {
+      drop_elevation (self, error);
+      return;
+    }
   fail (self, error->message);
 }
 
@@ -416,6 +448,11 @@ spawn_cb (GObject      *object,
   self = user_data;
   if (subprocess == NULL)
     {
+      if (self->elevated && is_refusal (error))
+        {
+          drop_elevation (self, error);
+          return;
+        }
       fail (self, error->message);
       return;
     }
@@ -452,7 +489,7 @@ start_run (PhScanner *self)
   set_state (self, PH_SCANNER_STATE_STARTING, self->state == PH_SCANNER_STATE_FAILED
                                                 ? self->error_message : NULL);
 
-  self->client = ph_helper_client_new (FALSE, &error);
+  self->client = ph_helper_client_new (self->elevated, &error);
   if (self->client == NULL)
     {
       fail (self, error->message);
@@ -472,6 +509,126 @@ start_run (PhScanner *self)
                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                 G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                 self->cancellable, spawn_cb, self);
+}
+
+/* ---- Unlock --------------------------------------------------------------------------- */
+
+static void
+set_elevated (PhScanner *self,
+              gboolean   elevated)
+{
+  if (self->elevated == elevated)
+    return;
+  self->elevated = elevated;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELEVATED]);
+}
+
+static void
+unlock_run_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(PhRecord) hello = NULL;
+  PhScanner *self = g_task_get_source_object (task);
+  const char *data;
+  const char *nl;
+  gsize size;
+  guint64 euid = G_MAXUINT64;
+
+  out = ph_helper_client_run_finish (PH_HELPER_CLIENT (object), result, NULL, &error);
+  if (self->unlock_client == PH_HELPER_CLIENT (object))
+    g_clear_object (&self->unlock_client);
+  if (out == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* run_finish checked that the first line is our HELLO; it says who the helper ran as. */
+  data = g_bytes_get_data (out, &size);
+  nl = memchr (data, '\n', size);
+  hello = ph_record_parse (data, nl != NULL ? (gssize) (nl - data) : (gssize) size, NULL);
+  if (hello != NULL)
+    g_ascii_string_to_unsigned (ph_record_get (hello, PH_KEY_EUID, NULL), 10, 0, G_MAXUINT32,
+                                &euid, NULL);
+  if (euid != 0)
+    {
+      g_task_return_new_error (task, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_AUTHORIZED,
+                               _("The scanner did not get the administrator’s rights, so "
+                                 "the owners stay hidden."));
+      return;
+    }
+
+  set_elevated (self, TRUE);
+  if (self->state != PH_SCANNER_STATE_STOPPED)
+    start_run (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ph_scanner_unlock_async:
+ *
+ * Asks for the administrator's permission (pkexec, so polkit decides whether and how to
+ * ask) by running the helper once as root, and if that worked, restarts the scanner's
+ * helper through pkexec, so every user's processes are seen. With auth_admin_keep polkit
+ * does not ask again for the restart. When the permission is refused or the dialog is
+ * dismissed, the unprivileged helper goes on as before and the error says why.
+ */
+void
+ph_scanner_unlock_async (PhScanner           *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { PH_VERB_WATCH, "--once", "--no-udp", NULL };
+
+  g_return_if_fail (PH_IS_SCANNER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ph_scanner_unlock_async);
+
+  if (self->elevated)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->unlock_client != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("Porthole is already asking for permission."));
+      return;
+    }
+
+  self->unlock_client = ph_helper_client_new (TRUE, &error);
+  if (self->unlock_client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  ph_helper_client_run_async (self->unlock_client, args, PH_HELPER_RUN_NONE, cancellable,
+                              unlock_run_cb, g_steal_pointer (&task));
+}
+
+gboolean
+ph_scanner_unlock_finish (PhScanner     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Whether the helper runs as root (after Unlock). */
+gboolean
+ph_scanner_get_elevated (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), FALSE);
+  return self->elevated;
 }
 
 /* ---- GObject ---------------------------------------------------------------------- */
@@ -508,6 +665,7 @@ ph_scanner_finalize (GObject *object)
   g_clear_pointer (&self->error_message, g_free);
   g_clear_pointer (&self->source, g_free);
   g_clear_pointer (&self->helper_pid, g_free);
+  g_clear_object (&self->unlock_client);
   g_clear_pointer (&self->last_stderr, g_free);
 
   G_OBJECT_CLASS (ph_scanner_parent_class)->finalize (object);
@@ -561,6 +719,10 @@ ph_scanner_get_property (GObject    *object,
 
     case PROP_HELPER_PID:
       g_value_set_string (value, self->helper_pid);
+      break;
+
+    case PROP_ELEVATED:
+      g_value_set_boolean (value, self->elevated);
       break;
 
     default:
@@ -628,6 +790,8 @@ ph_scanner_class_init (PhScannerClass *klass)
     g_param_spec_uint ("retry-delay", NULL, NULL, 0, G_MAXUINT, RETRY_FIRST_MS, ro);
   /* The helper's process id (as GSubprocess gives it), while it runs. */
   properties[PROP_HELPER_PID] = g_param_spec_string ("helper-pid", NULL, NULL, NULL, ro);
+  /* The helper runs as root through pkexec (after ph_scanner_unlock_async()). */
+  properties[PROP_ELEVATED] = g_param_spec_boolean ("elevated", NULL, NULL, FALSE, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -44,5 +44,13 @@ void            ph_scanner_set_show_ipv6        (PhScanner           *self,
                                                  gboolean             show_ipv6);
 guint           ph_scanner_get_retry_delay      (PhScanner           *self);
 const char     *ph_scanner_get_helper_pid       (PhScanner           *self);
+gboolean        ph_scanner_get_elevated         (PhScanner           *self);
+void            ph_scanner_unlock_async         (PhScanner           *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean        ph_scanner_unlock_finish        (PhScanner           *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
 
 G_END_DECLS

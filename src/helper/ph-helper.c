@@ -13,6 +13,7 @@
 
 volatile sig_atomic_t ph_helper_quit;
 const sigset_t *ph_helper_wait_mask;
+bool ph_helper_privileged;
 
 void
 ph_helper_usage (FILE *out)

@@ -12,6 +12,8 @@
 extern volatile sig_atomic_t ph_helper_quit;
 /* The signal mask to wait with (the quit signals unblocked), or NULL. */
 extern const sigset_t *ph_helper_wait_mask;
+/* Root on behalf of another user (pkexec): environment cleared, fds closed, stop stricter. */
+extern bool ph_helper_privileged;
 
 /* The verbs: each returns the helper's exit status. */
 int  ph_helper_watch (int argc, char **argv);

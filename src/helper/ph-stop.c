@@ -394,6 +394,14 @@ ph_helper_stop (int    argc,
     return finish (&st, PH_STOP_OUTCOME_REFUSED, "PID 1 is the system's init and is never signalled.");
   if (st.pid == getpid ())
     return finish (&st, PH_STOP_OUTCOME_REFUSED, "The helper does not signal itself.");
+  if (st.pid == getppid ())
+    return finish (&st, PH_STOP_OUTCOME_REFUSED, "The helper does not signal its parent.");
+  /* As root for someone else, only a process the list could show may be named: one that
+   * holds a socket the helper lists (a listening TCP or a bound UDP socket). Anything else
+   * (a connection, a Unix socket, a made-up inode) is refused before /proc is looked at. */
+  if (ph_helper_privileged && !socket_exists (st.inode))
+    return finish (&st, PH_STOP_OUTCOME_REFUSED,
+                   "This socket is not one that the helper lists; nothing was signalled.");
 
   st.proc_fd = open ("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (st.proc_fd < 0)
@@ -442,7 +450,7 @@ ph_helper_stop (int    argc,
       PhHolder *h = &st.holders[i];
       bool known = false;
 
-      if (h->pid == 1 || h->pid == getpid ())
+      if (h->pid == 1 || h->pid == getpid () || h->pid == getppid ())
         {
           snprintf (msg, sizeof msg, "The socket is also held by PID %d, which is never "
                     "signalled.", (int) h->pid);

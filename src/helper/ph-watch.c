@@ -97,7 +97,7 @@ ph_helper_watch (int    argc,
         }
     }
 
-  env = getenv ("PORTHOLE_HELPER_SOURCE");
+  env = ph_helper_privileged ? NULL : getenv ("PORTHOLE_HELPER_SOURCE");
   if (env != NULL && strcmp (env, "procfs") == 0)
     source = PH_SOURCE_PROCFS;
   else if (env != NULL && strcmp (env, "netlink") == 0)
