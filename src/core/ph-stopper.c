@@ -338,6 +338,22 @@ stop_async (PhService           *service,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
+  ph_stopper_stop_elevated_async (service, force, grace_ms, FALSE, cancellable, callback,
+                                  user_data);
+}
+
+/* The same, with @elevated the helper runs through pkexec (after Unlock), so another
+ * user's process can be stopped; polkit decides whether to ask again (auth_admin_keep).
+ * The root helper refuses anything its list could not have shown. */
+void
+ph_stopper_stop_elevated_async (PhService           *service,
+                                gboolean             force,
+                                guint                grace_ms,
+                                gboolean             elevated,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PhHelperClient) client = NULL;
@@ -366,7 +382,7 @@ stop_async (PhService           *service,
       return;
     }
 
-  client = ph_helper_client_new (FALSE, &error);
+  client = ph_helper_client_new (elevated, &error);
   if (client == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -54,6 +54,13 @@ void          ph_stopper_stop_supervisor_async (PhService           *service,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
+void          ph_stopper_stop_elevated_async (PhService      *service,
+                                              gboolean        force,
+                                              guint           grace_ms,
+                                              gboolean        elevated,
+                                              GCancellable   *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer        user_data);
 PhStopResult *ph_stopper_stop_finish   (GAsyncResult         *result,
                                         GError              **error);
 

@@ -111,6 +111,7 @@ typedef struct
   PhWindow *window;
   PhService *service;
   PhSupervisor *supervisor;   /* what would start it again, or NULL */
+  gboolean elevated;   /* through the root helper (after Unlock) */
 } FreePort;
 
 static void
@@ -360,8 +361,8 @@ static void
 start_stop (FreePort *op,
             gboolean  force)
 {
-  ph_stopper_stop_async (op->service, force, FREE_PORT_GRACE_MS, op->window->cancellable,
-                         stop_cb, op);
+  ph_stopper_stop_elevated_async (op->service, force, FREE_PORT_GRACE_MS, op->elevated,
+                                  op->window->cancellable, stop_cb, op);
 }
 
 /* The helper signals the supervisor first (checking it is still the holder's ancestor and
@@ -388,6 +389,35 @@ confirm_response_cb (AdwAlertDialog *dialog,
 }
 
 static void
+unlock_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PhWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ph_scanner_unlock_finish (PH_SCANNER (object), result, &error))
+    {
+      /* Dismissed or refused: the list goes on as it was; say why. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
+        ph_window_toast (self, error->message);
+      return;
+    }
+  ph_window_toast (self, _("Unlocked: the owners of every port are shown"));
+}
+
+static void
+unlock_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PhWindow *self = PH_WINDOW (widget);
+
+  ph_scanner_unlock_async (self->scanner, self->cancellable, unlock_cb, g_object_ref (self));
+}
+
+static void
 free_port_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -401,6 +431,7 @@ free_port_action (GtkWidget  *widget,
   g_autofree char *address = NULL;
   g_autofree char *name = NULL;
   guint others;
+  gboolean elevated;
   FreePort *op;
   AdwDialog *dialog;
 
@@ -408,7 +439,10 @@ free_port_action (GtkWidget  *widget,
     return;
 
   lever = ph_stopper_choose_lever (service);
-  if (lever != PH_STOP_LEVER_SIGNAL)
+  /* After Unlock, another user's plain process goes through the root helper. */
+  elevated = lever == PH_STOP_LEVER_OTHER_USER && ph_scanner_get_elevated (self->scanner) &&
+             !ph_service_get_hidden (service) && ph_service_get_main_owner (service) != NULL;
+  if (lever != PH_STOP_LEVER_SIGNAL && !elevated)
     {
       g_autofree char *why = ph_stopper_explain_lever (service, lever);
 
@@ -444,6 +478,7 @@ free_port_action (GtkWidget  *widget,
   op->window = g_object_ref (self);
   op->service = g_object_ref (service);
   op->supervisor = find_supervisor (service);
+  op->elevated = elevated;
   if (op->supervisor != NULL)
     {
       g_autofree char *sentence = ph_supervisor_describe (op->supervisor);
@@ -513,6 +548,7 @@ ph_window_class_init_actions (PhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.copy-address", NULL, copy_address_action);
   gtk_widget_class_install_action (widget_class, "win.open-browser", NULL, open_browser_action);
   gtk_widget_class_install_action (widget_class, "win.free-port", NULL, free_port_action);
+  gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
   gtk_widget_class_install_action (widget_class, "win.row-menu", NULL, row_menu_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,

@@ -305,6 +305,21 @@ on_hidden_count (PhWindow *self)
       adw_banner_set_title (self->hidden_banner, title);
     }
   adw_banner_set_revealed (self->hidden_banner, hidden > 0);
+  /* After Unlock nothing should stay hidden; if something does, asking again is no use. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.unlock",
+                                 !ph_scanner_get_elevated (self->scanner));
+  adw_banner_set_button_label (self->hidden_banner, ph_scanner_get_elevated (self->scanner)
+                                                    ? NULL : _("_Unlock"));
+}
+
+/* The scanner went back to the unprivileged helper: pkexec refused a restart. */
+static void
+on_scanner_warning (PhWindow   *self,
+                    const char *code,
+                    const char *message)
+{
+  if (g_strcmp0 (code, "unlock-refused") == 0 && message != NULL)
+    ph_window_toast (self, message);
 }
 
 /* List rows and section headers */
@@ -613,6 +628,10 @@ ph_window_init (PhWindow *self)
   g_signal_connect_object (self->scanner, "notify::error-message",
                            G_CALLBACK (on_scanner_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->scanner, "notify::hidden-count",
+                           G_CALLBACK (on_hidden_count), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->scanner, "warning",
+                           G_CALLBACK (on_scanner_warning), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->scanner, "notify::elevated",
                            G_CALLBACK (on_hidden_count), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->detail_pane, "notify::can-open",
                            G_CALLBACK (ph_window_update_actions), self, G_CONNECT_SWAPPED);
