@@ -4,6 +4,8 @@
 #   desktop PATH   desktop-file-validate (hints are fine, warnings and errors are not)
 #   metainfo PATH  appstreamcli validate --no-net --explain
 #   schemas DIR    glib-compile-schemas --strict --dry-run
+#   policy PATH    xmllint against polkit's policyconfig-1.dtd; auth_admin_keep for active
+#                  sessions and an exec.path annotation naming an installed porthole-helper
 set -u
 kind="$1"
 path="$2"
@@ -15,6 +17,7 @@ case "$kind" in
   desktop) tool=desktop-file-validate ;;
   metainfo) tool=appstreamcli ;;
   schemas) tool=glib-compile-schemas ;;
+  policy) tool=xmllint ;;
   *) echo "Bail out! unknown kind $kind"; exit 1 ;;
 esac
 if ! command -v "$tool" >/dev/null 2>&1; then
@@ -36,6 +39,23 @@ case "$kind" in
   schemas)
     glib-compile-schemas --strict --dry-run "$path" >"$out" 2>&1
     rc=$?
+    ;;
+  policy)
+    dtd=/usr/share/polkit-1/policyconfig-1.dtd
+    if [ -f "$dtd" ]; then
+      xmllint --noout --dtdvalid "$dtd" "$path" >"$out" 2>&1
+    else
+      echo "no $dtd: checked for well-formedness only" >"$out"
+      xmllint --noout "$path" >>"$out" 2>&1
+    fi
+    rc=$?
+    if [ $rc -eq 0 ]; then
+      keep="$(xmllint --xpath 'string(//action/defaults/allow_active)' "$path")"
+      exe="$(xmllint --xpath 'string(//action/annotate[@key="org.freedesktop.policykit.exec.path"])' "$path")"
+      echo "allow_active=$keep exec.path=$exe" >>"$out"
+      case "$exe" in /*/porthole-helper) ;; *) rc=1 ;; esac
+      [ "$keep" = auth_admin_keep ] || rc=1
+    fi
     ;;
 esac
 

@@ -320,8 +320,14 @@ spawn_argv (char             **argv,
   g_autofree char *command = g_strjoinv (" ", argv);
   GSubprocess *subprocess;
 
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+
+  /* pkexec is a GLib program that tells refusals by its exit status (126, 127), after a
+   * warning; our G_DEBUG=fatal-warnings would turn that warning into a crash. */
+  if (g_strv_contains ((const char * const *) argv, "pkexec"))
+    g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
   g_debug ("starting %s", command);
-  subprocess = g_subprocess_newv ((const char * const *) argv, flags, &local_error);
+  subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &local_error);
   if (subprocess == NULL)
     g_set_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_SPAWN_FAILED,
                  /* Translators: %s is the system's reason */
