@@ -196,7 +196,9 @@ if have_gettext:
     xg = subprocess.run(['xgettext', *XGETTEXT_ARGS, '--package-name=' + DOMAIN,
                          '--directory=' + srcdir,
                          '--files-from=' + os.path.join(podir, 'POTFILES.in'), '-o', pot],
-                        capture_output=True, text=True)
+                        capture_output=True, text=True,
+                        # data/its: how xgettext reads the polkit policy
+                        env=dict(os.environ, GETTEXTDATADIRS=os.path.join(srcdir, 'data')))
     check(xg.returncode == 0 and os.path.isfile(pot),
           'xgettext extracts a template from the sources', xg.stderr)
     # xgettext stops at a macro inside _() ("%" G_GINT64_FORMAT), so the template gets a cut
