@@ -298,6 +298,8 @@ def test_password(other):
     phases, extra = parse_client(out)
     s = phases[1]['services'].get(port) if len(phases) > 1 else None
     tap.diag('the right password was asked for %d time(s)' % prompts)
+    tap.ok(prompts == 1, 'one Unlock, one password prompt (the root helper that asked is '
+                         'the one that keeps running)')
     tap.ok(prompts >= 1 and extra.get('UNLOCK') == 'ok' and s is not None
            and s['owner'] == str(pid) and phases[1]['elevated'],
            'the right password: unlocked, phowner\'s process %d is shown (%r)' % (pid, s))

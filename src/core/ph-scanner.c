@@ -46,7 +46,7 @@ struct _PhScanner
 
   /* Unlock: the helper runs as root through pkexec; unlock_client asks for it. */
   gboolean           elevated;
-  PhHelperClient    *unlock_client;
+  gboolean           unlocking;
 
   guint              retry_delay;
   guint              retry_source;
@@ -432,6 +432,11 @@ wait_cb (GObject      *object,
   fail (self, error->message);
 }
 
+static GDataInputStream *new_stdout_stream (GSubprocess *subprocess);
+static void              adopt_subprocess  (PhScanner        *self,
+                                            GSubprocess      *subprocess,
+                                            GDataInputStream *stdout_stream);
+
 static void
 spawn_cb (GObject      *object,
           GAsyncResult *result,
@@ -457,14 +462,29 @@ spawn_cb (GObject      *object,
       return;
     }
 
+  adopt_subprocess (self, subprocess, new_stdout_stream (subprocess));
+}
+
+static GDataInputStream *
+new_stdout_stream (GSubprocess *subprocess)
+{
+  GDataInputStream *stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (subprocess));
+
+  g_data_input_stream_set_newline_type (stream, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  /* A full list comes in one burst; read it in large pieces. */
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (stream), 64 * 1024);
+  return stream;
+}
+
+/* Makes @subprocess (its stdout already wrapped in @stdout_stream) the current run. */
+static void
+adopt_subprocess (PhScanner        *self,
+                  GSubprocess      *subprocess,
+                  GDataInputStream *stdout_stream)
+{
   self->subprocess = subprocess;
   set_helper_pid (self, g_subprocess_get_identifier (self->subprocess));
-
-  self->stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->subprocess));
-  g_data_input_stream_set_newline_type (self->stdout_stream, G_DATA_STREAM_NEWLINE_TYPE_LF);
-  /* A full list comes in one burst; read it in large pieces. */
-  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (self->stdout_stream),
-                                           64 * 1024);
+  self->stdout_stream = stdout_stream;
   self->stderr_stream = g_data_input_stream_new (g_subprocess_get_stderr_pipe (self->subprocess));
   g_data_input_stream_set_newline_type (self->stderr_stream, G_DATA_STREAM_NEWLINE_TYPE_LF);
   self->stdin_stream = g_object_ref (g_subprocess_get_stdin_pipe (self->subprocess));
@@ -474,12 +494,24 @@ spawn_cb (GObject      *object,
   g_subprocess_wait_async (self->subprocess, self->cancellable, wait_cb, self);
 }
 
+static GStrv
+watch_args (PhScanner *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *interval = g_strdup_printf ("%u", self->refresh_interval * 1000);
+
+  g_strv_builder_add_many (builder, PH_VERB_WATCH, "--interval", interval, NULL);
+  if (!self->show_udp)
+    g_strv_builder_add (builder, "--no-udp");
+  if (!self->show_ipv6)
+    g_strv_builder_add (builder, "--no-ipv6");
+  return g_strv_builder_end (builder);
+}
+
 static void
 start_run (PhScanner *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *interval = NULL;
   g_auto(GStrv) args = NULL;
 
   g_clear_handle_id (&self->retry_source, g_source_remove);
@@ -496,14 +528,7 @@ start_run (PhScanner *self)
       return;
     }
 
-  interval = g_strdup_printf ("%u", self->refresh_interval * 1000);
-  g_strv_builder_add_many (builder, PH_VERB_WATCH, "--interval", interval, NULL);
-  if (!self->show_udp)
-    g_strv_builder_add (builder, "--no-udp");
-  if (!self->show_ipv6)
-    g_strv_builder_add (builder, "--no-ipv6");
-  args = g_strv_builder_end (builder);
-
+  args = watch_args (self);
   ph_helper_client_spawn_async (self->client, (const char * const *) args,
                                 G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -523,37 +548,83 @@ set_elevated (PhScanner *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELEVATED]);
 }
 
+/* One Unlock: the elevated helper started beside the running one, until its HELLO. */
+typedef struct
+{
+  PhHelperClient   *client;
+  GSubprocess      *subprocess;
+  GDataInputStream *stdout_stream;
+} Unlock;
+
 static void
-unlock_run_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+unlock_free (Unlock *unlock)
+{
+  if (unlock->subprocess != NULL)
+    g_subprocess_force_exit (unlock->subprocess);
+  g_clear_object (&unlock->subprocess);
+  g_clear_object (&unlock->stdout_stream);
+  g_clear_object (&unlock->client);
+  g_free (unlock);
+}
+
+static void
+unlock_wait_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Unlock *unlock = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(PhRecord) hello = NULL;
-  PhScanner *self = g_task_get_source_object (task);
-  const char *data;
-  const char *nl;
-  gsize size;
-  guint64 euid = G_MAXUINT64;
 
-  out = ph_helper_client_run_finish (PH_HELPER_CLIENT (object), result, NULL, &error);
-  if (self->unlock_client == PH_HELPER_CLIENT (object))
-    g_clear_object (&self->unlock_client);
-  if (out == NULL)
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  /* pkexec's 126 and 127 become DISMISSED and NOT_AUTHORIZED, with their messages. */
+  g_task_return_error (task, ph_helper_client_exit_error (unlock->client, unlock->subprocess,
+                                                          NULL));
+}
 
-  /* run_finish checked that the first line is our HELLO; it says who the helper ran as. */
-  data = g_bytes_get_data (out, &size);
-  nl = memchr (data, '\n', size);
-  hello = ph_record_parse (data, nl != NULL ? (gssize) (nl - data) : (gssize) size, NULL);
-  if (hello != NULL)
-    g_ascii_string_to_unsigned (ph_record_get (hello, PH_KEY_EUID, NULL), 10, 0, G_MAXUINT32,
-                                &euid, NULL);
+static void
+unlock_line_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Unlock *unlock = g_task_get_task_data (task);
+  PhScanner *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhRecord) hello = NULL;
+  g_autofree char *line = NULL;
+  guint64 euid = G_MAXUINT64;
+  gsize len = 0;
+
+  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, &len,
+                                               &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (line == NULL)
+    {
+      /* Nothing written: pkexec refused, or the helper failed. Its exit says which. */
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      g_subprocess_wait_async (unlock->subprocess, cancellable, unlock_wait_cb,
+                               g_steal_pointer (&task));
+      return;
+    }
+
+  hello = ph_record_parse (line, (gssize) len, &error);
+  if (hello == NULL || !ph_helper_client_check_hello (hello, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_ascii_string_to_unsigned (ph_record_get (hello, PH_KEY_EUID, NULL), 10, 0, G_MAXUINT32,
+                              &euid, NULL);
   if (euid != 0)
     {
       g_task_return_new_error (task, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_AUTHORIZED,
@@ -562,20 +633,63 @@ unlock_run_cb (GObject      *object,
       return;
     }
 
+  /* Root: this helper replaces the unprivileged one; its first list replaces the list. */
   set_elevated (self, TRUE);
-  if (self->state != PH_SCANNER_STATE_STOPPED)
-    start_run (self);
+  if (self->state == PH_SCANNER_STATE_STOPPED)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  end_run (self);
+  self->cancellable = g_cancellable_new ();
+  self->client = g_steal_pointer (&unlock->client);
+  set_state (self, PH_SCANNER_STATE_STARTING, NULL);
+  self->hello_seen = TRUE;
+  set_source (self, ph_record_get (hello, PH_KEY_SOURCE, NULL));
+  adopt_subprocess (self, g_steal_pointer (&unlock->subprocess),
+                    g_steal_pointer (&unlock->stdout_stream));
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+unlock_spawn_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Unlock *unlock = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GError) error = NULL;
+
+  unlock->subprocess = ph_helper_client_spawn_finish (PH_HELPER_CLIENT (object), result,
+                                                      &error);
+  if (unlock->subprocess == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* The HELLO comes once polkit said yes (and any password was typed). */
+  unlock->stdout_stream = new_stdout_stream (unlock->subprocess);
+  g_data_input_stream_read_line_async (unlock->stdout_stream, G_PRIORITY_DEFAULT, cancellable,
+                                       unlock_line_cb, g_steal_pointer (&task));
+}
+
+static void
+on_unlock_completed (GTask      *task,
+                     GParamSpec *pspec,
+                     PhScanner  *self)
+{
+  self->unlocking = FALSE;
 }
 
 /**
  * ph_scanner_unlock_async:
  *
- * Asks for the administrator's permission (pkexec, so polkit decides whether and how to
- * ask) by running the helper once as root, and if that worked, restarts the scanner's
- * helper through pkexec, so every user's processes are seen. With auth_admin_keep polkit
- * does not ask again for the restart. When the permission is refused or the dialog is
- * dismissed, the unprivileged helper goes on as before and the error says why.
+ * Starts the helper through pkexec beside the running one, so polkit decides whether
+ * and how to ask (one dialog); once it says HELLO as root, it replaces the unprivileged
+ * helper and every user's processes are seen. When the dialog is dismissed or the
+ * permission refused, the unprivileged helper goes on as before and the error says why.
  */
 void
 ph_scanner_unlock_async (PhScanner           *self,
@@ -585,7 +699,8 @@ ph_scanner_unlock_async (PhScanner           *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  const char *args[] = { PH_VERB_WATCH, "--once", "--no-udp", NULL };
+  g_auto(GStrv) args = NULL;
+  Unlock *unlock;
 
   g_return_if_fail (PH_IS_SCANNER (self));
 
@@ -597,21 +712,30 @@ ph_scanner_unlock_async (PhScanner           *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  if (self->unlock_client != NULL)
+  if (self->unlocking)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
                                _("Porthole is already asking for permission."));
       return;
     }
 
-  self->unlock_client = ph_helper_client_new (TRUE, &error);
-  if (self->unlock_client == NULL)
+  unlock = g_new0 (Unlock, 1);
+  g_task_set_task_data (task, unlock, (GDestroyNotify) unlock_free);
+  unlock->client = ph_helper_client_new (TRUE, &error);
+  if (unlock->client == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  ph_helper_client_run_async (self->unlock_client, args, PH_HELPER_RUN_NONE, cancellable,
-                              unlock_run_cb, g_steal_pointer (&task));
+
+  self->unlocking = TRUE;
+  g_signal_connect (task, "notify::completed", G_CALLBACK (on_unlock_completed), self);
+  args = watch_args (self);
+  ph_helper_client_spawn_async (unlock->client, (const char * const *) args,
+                                G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                cancellable, unlock_spawn_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -665,7 +789,6 @@ ph_scanner_finalize (GObject *object)
   g_clear_pointer (&self->error_message, g_free);
   g_clear_pointer (&self->source, g_free);
   g_clear_pointer (&self->helper_pid, g_free);
-  g_clear_object (&self->unlock_client);
   g_clear_pointer (&self->last_stderr, g_free);
 
   G_OBJECT_CLASS (ph_scanner_parent_class)->finalize (object);

@@ -80,7 +80,8 @@ try:
          f'the unprivileged helper goes on, the same process ({before} → {after})')
     t.ok(phui.list_item(window, f'Port {listener.port}, TCP', timeout=10) is not None,
          'the list is unchanged')
-    t.ok(app.proc.poll() is None, 'the app is still running')
+    if not t.ok(app.proc.poll() is None, 'the app is still running'):
+        t.diag(app.output()[-3000:])
 finally:
     app.quit()
     listener.stop()
