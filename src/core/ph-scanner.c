@@ -44,7 +44,7 @@ struct _PhScanner
   gboolean           show_udp;
   gboolean           show_ipv6;
 
-  /* Unlock: the helper runs as root through pkexec; unlock_client asks for it. */
+  /* Unlock: the helper runs as root through pkexec; unlocking while one is asked for. */
   gboolean           elevated;
   gboolean           unlocking;
 
