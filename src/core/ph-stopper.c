@@ -329,30 +329,15 @@ stop_run_cb (GObject      *object,
  * the socket and is the same process instance before it signals, so a PID that was
  * reused in the meantime is never hit. */
 static void
-stop_async (PhService           *service,
-            gboolean             force,
-            guint                grace_ms,
-            gint64               supervisor_pid,
-            guint64              supervisor_start,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
-{
-  ph_stopper_stop_elevated_async (service, force, grace_ms, FALSE, cancellable, callback,
-                                  user_data);
-}
-
-/* The same, with @elevated the helper runs through pkexec (after Unlock), so another
- * user's process can be stopped; polkit decides whether to ask again (auth_admin_keep).
- * The root helper refuses anything its list could not have shown. */
-void
-ph_stopper_stop_elevated_async (PhService           *service,
-                                gboolean             force,
-                                guint                grace_ms,
-                                gboolean             elevated,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+stop_full (PhService           *service,
+           gboolean             force,
+           guint                grace_ms,
+           gboolean             elevated,
+           gint64               supervisor_pid,
+           guint64              supervisor_start,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -405,6 +390,20 @@ ph_stopper_stop_elevated_async (PhService           *service,
   }
 }
 
+static void
+stop_async (PhService           *service,
+            gboolean             force,
+            guint                grace_ms,
+            gint64               supervisor_pid,
+            guint64              supervisor_start,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  stop_full (service, force, grace_ms, FALSE, supervisor_pid, supervisor_start, cancellable,
+             callback, user_data);
+}
+
 void
 ph_stopper_stop_async (PhService           *service,
                        gboolean             force,
@@ -414,6 +413,21 @@ ph_stopper_stop_async (PhService           *service,
                        gpointer             user_data)
 {
   stop_async (service, force, grace_ms, 0, 0, cancellable, callback, user_data);
+}
+
+/* The same, with @elevated the helper runs through pkexec (after Unlock), so another
+ * user's process can be stopped; polkit decides whether to ask again (auth_admin_keep).
+ * The root helper refuses anything its list could not have shown. */
+void
+ph_stopper_stop_elevated_async (PhService           *service,
+                                gboolean             force,
+                                guint                grace_ms,
+                                gboolean             elevated,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  stop_full (service, force, grace_ms, elevated, 0, 0, cancellable, callback, user_data);
 }
 
 /* The same, but the supervisor (ph-supervisor.h) that would start the owner again is
