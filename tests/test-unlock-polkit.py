@@ -22,10 +22,11 @@ import sys
 import tempfile
 import time
 
-_spec = importlib.util.spec_from_file_location(
-    'phcommon', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'test-helper-common.py'))
-c = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(c)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import porthole_test as c  # noqa: E402
+
+c.HELPER = c.helper()
+c.require_tools = lambda tap: None   # porthole_test fails loudly when a program is unset
 
 ACTION = 'io.github.porthole.Porthole.helper'
 USERS = {'phunlock': 61101, 'phdenied': 61102, 'phowner': 61103, 'phadmin': 61104}

@@ -15,6 +15,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phui  # noqa: E402
+import porthole_test as pt  # noqa: E402
 
 if os.environ.get('PH_UNLOCK_UI_NS') != '1':
     if os.geteuid() != 0 or shutil.which('setpriv') is None or shutil.which('pkexec') is None:
@@ -27,7 +28,7 @@ if os.environ.get('PH_UNLOCK_UI_NS') != '1':
          'umount /run/dbus; exit $rc', sys.executable] + sys.argv, env=env))
 
 phui.run_isolated()
-t = phui.Tap()
+t = pt.Tap()
 
 tmp = tempfile.mkdtemp(prefix='ph-ui-unlock-')
 os.chmod(tmp, 0o755)
@@ -54,7 +55,7 @@ def helper_pids(app_pid):
     return pids
 
 
-listener = phui.Listener(['tcp:127.0.0.1:0'])
+listener = pt.Listener('tcp:127.0.0.1:0')
 app = phui.App(env={'PORTHOLE_HELPER': wrapper})
 try:
     window = app.wait_for_window()
@@ -63,14 +64,14 @@ try:
         t.done()
     t.ok(phui.list_item(window, f'Port {listener.port}, TCP', timeout=15) is not None,
          'the list shows root\'s listener')
-    unlock = phui.wait_for(lambda: phui.find(window, name='Unlock', role='button', showing=True,
+    unlock = pt.wait_for(lambda: phui.find(window, name='Unlock', role='button', showing=True,
                                              timeout=0), 15)
     t.ok(unlock is not None, 'owners are hidden: the banner offers Unlock')
     t.ok('hidden' in phui.all_text(window).lower(), 'the banner says owners are hidden')
     before = helper_pids(app.proc.pid)
     if unlock is not None:
         phui.click(unlock)
-    toast = phui.wait_for(lambda: 'not allowed' in phui.all_text(window).lower(), 15)
+    toast = pt.wait_for(lambda: 'not allowed' in phui.all_text(window).lower(), 15)
     t.ok(toast, 'pkexec refused (no system bus, 127): a message says Porthole was not allowed')
     phui.screenshot('unlock-refused')
     t.ok(phui.find(window, name='Unlock', role='button', showing=True, timeout=2) is not None,
@@ -84,6 +85,6 @@ try:
         t.diag(app.output()[-3000:])
 finally:
     app.quit()
-    listener.stop()
+    listener.kill()
     shutil.rmtree(tmp, ignore_errors=True)
 t.done()
