@@ -9,6 +9,7 @@
 #include "ph-helper-client.h"
 #include "ph-protocol-reader.h"
 #include "ph-stopper.h"
+#include "ph-systemd.h"
 
 /* Programs that make up the desktop session: killing them logs the user out or breaks
  * sound, screens or input, so Porthole explains instead of offering a kill. */
@@ -75,7 +76,9 @@ ph_stopper_choose_lever (PhService *service)
   if (owner == NULL || ph_service_get_hidden (service))
     return PH_STOP_LEVER_OTHER_USER;
 
-  if (ph_process_get_pid (owner) == 1)
+  /* PID 1, or a service manager seen from outside its PID namespace, or systemd --user:
+   * all live in their init.scope. */
+  if (ph_process_get_pid (owner) == 1 || ph_systemd_is_manager_unit (ph_process_get_unit (owner)))
     return PH_STOP_LEVER_SYSTEMD_SOCKET;
 
   manager = ph_process_get_manager (owner);

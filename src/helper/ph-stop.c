@@ -191,6 +191,29 @@ check_instance (Stop     *st,
   return out_stat->start == start ? 1 : 0;
 }
 
+/* A systemd service manager (PID 1 of any PID namespace, or a user's systemd --user)
+ * lives in its own init.scope. It holds sockets for socket activation; signalling it
+ * would take every service down with it, so it is never signalled, whatever its PID
+ * looks like from here. */
+static bool
+is_service_manager (int pfd)
+{
+  PhBuf scratch = PH_BUF_INIT;
+  PhCgroupInfo info;
+  char *path;
+  bool manager = false;
+
+  if (ph_read_file_at (pfd, "cgroup", &scratch, 0) == 0)
+    {
+      path = ph_cgroup_pick_path (scratch.data ? scratch.data : "", scratch.len);
+      ph_cgroup_parse (path, &info);
+      manager = info.unit != NULL && strcmp (info.unit, "init.scope") == 0;
+      ph_cgroup_info_clear (&info);
+      free (path);
+    }
+  ph_buf_free (&scratch);
+  return manager;
+
 /* "PID:START" */
 static bool
 ph_helper_parse_pid_start (const char         *text,
@@ -479,6 +502,13 @@ ph_helper_stop (int    argc,
           if (r == 0)
             close (pfd);
           continue;
+        }
+      if (is_service_manager (pfd))
+        {
+          close (pfd);
+          snprintf (msg, sizeof msg, "PID %d is a systemd service manager, which is never "
+                    "signalled: stop the socket unit instead.", (int) t->pid);
+          return finish (&st, PH_STOP_OUTCOME_REFUSED, msg);
         }
       held = (pstat.flags & PH_PF_KTHREAD) ? 0 : ph_proc_holds_inode (pfd, st.inode);
       close (pfd);

@@ -1,0 +1,837 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-systemd.c — systemd's lever: a unit's facts, the .socket unit behind a port, StopUnit */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ph-port-info.h"
+#include "ph-systemd.h"
+
+/* Each operation is one GTask run in a worker thread with its own bus connection and
+ * main context: the D-Bus calls there may wait (a stop job, polkit asking for a
+ * password) without ever holding up the main thread, and a cancelled operation only
+ * closes its own connection. */
+
+#define SD_NAME "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SD_UNIT "org.freedesktop.systemd1.Unit"
+#define SD_SERVICE "org.freedesktop.systemd1.Service"
+#define SD_SOCKET "org.freedesktop.systemd1.Socket"
+#define DBUS_PROPERTIES "org.freedesktop.DBus.Properties"
+
+/* How long a stop job may take (systemd's own default stop timeout is 90 s; a service
+ * that needs that long is reported as still stopping rather than waited for). */
+#define STOP_JOB_TIMEOUT_MS 30000
+/* How long the port is watched after the units stopped, and how often. */
+#define WATCH_MS 1500
+#define WATCH_STEP_MS 100
+
+G_DEFINE_QUARK (ph-systemd-error-quark, ph_systemd_error)
+
+PhSystemdUnit *
+ph_systemd_unit_copy (const PhSystemdUnit *unit)
+{
+  PhSystemdUnit *copy = g_new0 (PhSystemdUnit, 1);
+
+  copy->scope = unit->scope;
+  copy->name = g_strdup (unit->name);
+  copy->description = g_strdup (unit->description);
+  copy->active_state = g_strdup (unit->active_state);
+  copy->sub_state = g_strdup (unit->sub_state);
+  copy->restart = g_strdup (unit->restart);
+  copy->refuse_manual_stop = unit->refuse_manual_stop;
+  copy->triggers = g_strdupv (unit->triggers);
+  copy->triggered_by = g_strdupv (unit->triggered_by);
+  return copy;
+}
+
+void
+ph_systemd_unit_free (PhSystemdUnit *unit)
+{
+  if (unit == NULL)
+    return;
+  g_free (unit->name);
+  g_free (unit->description);
+  g_free (unit->active_state);
+  g_free (unit->sub_state);
+  g_free (unit->restart);
+  g_strfreev (unit->triggers);
+  g_strfreev (unit->triggered_by);
+  g_free (unit);
+}
+
+/* TRUE when systemd would start the service again after its process is killed. */
+gboolean
+ph_systemd_unit_restarts (const PhSystemdUnit *unit)
+{
+  return unit->restart != NULL && !g_str_equal (unit->restart, "no")
+         && !g_str_equal (unit->restart, "");
+}
+
+void
+ph_systemd_stop_result_free (PhSystemdStopResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->held_by);
+  g_free (result);
+}
+
+gboolean
+ph_systemd_scope_for_manager (const char     *manager,
+                              PhSystemdScope *scope)
+{
+  if (g_strcmp0 (manager, "system-service") == 0)
+    *scope = PH_SYSTEMD_SCOPE_SYSTEM;
+  else if (g_strcmp0 (manager, "user-service") == 0)
+    *scope = PH_SYSTEMD_SCOPE_USER;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+ph_systemd_is_manager_unit (const char *unit)
+{
+  return g_strcmp0 (unit, "init.scope") == 0;
+}
+
+/* --- the bus --------------------------------------------------------------------------- */
+
+static char *
+bus_address (PhSystemdScope   scope,
+             GError         **error)
+{
+  const char *env;
+
+  if (scope == PH_SYSTEMD_SCOPE_SYSTEM)
+    {
+      env = g_getenv ("DBUS_SYSTEM_BUS_ADDRESS");
+      return g_strdup (env != NULL && *env != '\0' ? env
+                                                   : "unix:path=/run/dbus/system_bus_socket");
+    }
+
+  /* The user manager's bus is $XDG_RUNTIME_DIR/bus (dbus-user-session); a session bus
+   * of another kind does not reach systemd --user. */
+  env = g_getenv ("XDG_RUNTIME_DIR");
+  if (env != NULL && *env != '\0')
+    {
+      g_autofree char *path = g_build_filename (env, "bus", NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *escaped = g_dbus_address_escape_value (path);
+
+          return g_strconcat ("unix:path=", escaped, NULL);
+        }
+    }
+  g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_NO_BUS,
+               _("Your user service manager is not reachable: there is no user bus (%s/bus). "
+                 "Stop the service from a terminal in your own session: "
+                 "systemctl --user stop UNIT"),
+               env != NULL && *env != '\0' ? env : "$XDG_RUNTIME_DIR");
+  return NULL;
+}
+
+static GDBusConnection *
+bus_open (PhSystemdScope   scope,
+          GCancellable    *cancellable,
+          GError         **error)
+{
+  g_autofree char *address = bus_address (scope, error);
+  g_autoptr(GError) local = NULL;
+  GDBusConnection *bus;
+
+  if (address == NULL)
+    return NULL;
+  /* A connection of its own: the shared one would end the program when the bus goes. */
+  bus = g_dbus_connection_new_for_address_sync (address,
+                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                NULL, cancellable, &local);
+  if (bus == NULL)
+    {
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local));
+      else if (scope == PH_SYSTEMD_SCOPE_SYSTEM)
+        g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_NO_BUS,
+                     _("The system bus is not reachable, so systemd cannot be asked (%s)."),
+                     local->message);
+      else
+        g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_NO_BUS,
+                     _("Your user service manager is not reachable (%s). Stop the service "
+                       "from a terminal in your own session: systemctl --user stop UNIT"),
+                     local->message);
+      return NULL;
+    }
+  return bus;
+}
+
+/* Turns systemd's and the bus's errors into ones a person can act on. */
+static void
+set_call_error (GError     **error,
+                GError      *local,
+                const char  *unit,
+                const char  *doing)
+{
+  g_autofree char *remote = NULL;
+
+  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_error_copy (local));
+      return;
+    }
+  remote = g_dbus_error_get_remote_error (local);
+  g_dbus_error_strip_remote_error (local);
+
+  if (g_strcmp0 (remote, "org.freedesktop.systemd1.OnlyByDependency") == 0)
+    g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_REFUSED,
+                 _("systemd refuses to stop “%s” by hand: the unit says so "
+                   "(RefuseManualStop=yes). It stops only with what depends on it."),
+                 unit);
+  else if (g_strcmp0 (remote, "org.freedesktop.DBus.Error.AccessDenied") == 0 ||
+           g_strcmp0 (remote, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired")
+           == 0)
+    g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_REFUSED,
+                 _("You are not allowed to stop “%s”: the system’s policy (polkit) said no. "
+                   "An administrator can stop it with: systemctl stop %s"),
+                 unit, unit);
+  else if (g_strcmp0 (remote, "org.freedesktop.systemd1.NoSuchUnit") == 0 ||
+           g_strcmp0 (remote, "org.freedesktop.systemd1.LoadFailed") == 0)
+    g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_NO_UNIT,
+                 _("systemd knows no unit “%s”."), unit);
+  else if (g_strcmp0 (remote, "org.freedesktop.DBus.Error.ServiceUnknown") == 0 ||
+           g_strcmp0 (remote, "org.freedesktop.DBus.Error.NameHasNoOwner") == 0)
+    g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_NO_BUS,
+                 _("No systemd answers on this bus, so “%s” cannot be stopped from here."), unit);
+  else
+    g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_FAILED,
+                 /* Translators: the first %s is e.g. "stopping", the last systemd's words */
+                 _("systemd could not %s “%s”: %s"), doing, unit, local->message);
+}
+
+static GVariant *
+call (GDBusConnection  *bus,
+      const char       *path,
+      const char       *iface,
+      const char       *method,
+      GVariant         *args,
+      const char       *reply_type,
+      GDBusCallFlags    flags,
+      int               timeout_ms,
+      GCancellable     *cancellable,
+      GError          **error)
+{
+  return g_dbus_connection_call_sync (bus, SD_NAME, path, iface, method, args,
+                                      reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
+                                      flags, timeout_ms, cancellable, error);
+}
+
+static GVariant *
+get_all (GDBusConnection  *bus,
+         const char       *path,
+         const char       *iface,
+         GCancellable     *cancellable,
+         GError          **error)
+{
+  g_autoptr(GVariant) reply = call (bus, path, DBUS_PROPERTIES, "GetAll",
+                                    g_variant_new ("(s)", iface), "(a{sv})",
+                                    G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+  GVariant *dict;
+
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(@a{sv})", &dict);
+  return dict;
+}
+
+static char *
+dict_string (GVariant   *dict,
+             const char *key)
+{
+  const char *value = NULL;
+
+  if (dict != NULL && g_variant_lookup (dict, key, "&s", &value))
+    return g_strdup (value);
+  return NULL;
+}
+
+static char **
+dict_strv (GVariant   *dict,
+           const char *key)
+{
+  char **value = NULL;
+
+  if (dict != NULL && g_variant_lookup (dict, key, "^as", &value))
+    return value;
+  return g_new0 (char *, 1);
+}
+
+static char *
+unit_path (GDBusConnection  *bus,
+           const char       *name,
+           GCancellable     *cancellable,
+           GError          **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GVariant) reply = call (bus, SD_PATH, SD_MANAGER, "LoadUnit",
+                                    g_variant_new ("(s)", name), "(o)", G_DBUS_CALL_FLAGS_NONE,
+                                    -1, cancellable, &local);
+  char *path = NULL;
+
+  if (reply == NULL)
+    {
+      set_call_error (error, local, name, _("find"));
+      return NULL;
+    }
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+static PhSystemdUnit *
+read_unit (GDBusConnection  *bus,
+           PhSystemdScope    scope,
+           const char       *name,
+           GCancellable     *cancellable,
+           GError          **error)
+{
+  g_autofree char *path = unit_path (bus, name, cancellable, error);
+  g_autoptr(GVariant) unit_props = NULL;
+  g_autoptr(GVariant) kind_props = NULL;
+  g_autoptr(PhSystemdUnit) unit = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *load_state = NULL;
+
+  if (path == NULL)
+    return NULL;
+  unit_props = get_all (bus, path, SD_UNIT, cancellable, &local);
+  if (unit_props == NULL)
+    {
+      set_call_error (error, local, name, _("read"));
+      return NULL;
+    }
+  load_state = dict_string (unit_props, "LoadState");
+  if (g_strcmp0 (load_state, "not-found") == 0)
+    {
+      g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_NO_UNIT,
+                   _("systemd knows no unit “%s”."), name);
+      return NULL;
+    }
+
+  unit = g_new0 (PhSystemdUnit, 1);
+  unit->scope = scope;
+  unit->name = g_strdup (name);
+  unit->description = dict_string (unit_props, "Description");
+  unit->active_state = dict_string (unit_props, "ActiveState");
+  unit->sub_state = dict_string (unit_props, "SubState");
+  unit->triggers = dict_strv (unit_props, "Triggers");
+  unit->triggered_by = dict_strv (unit_props, "TriggeredBy");
+  g_variant_lookup (unit_props, "RefuseManualStop", "b", &unit->refuse_manual_stop);
+
+  if (g_str_has_suffix (name, ".service"))
+    {
+      kind_props = get_all (bus, path, SD_SERVICE, cancellable, NULL);
+      unit->restart = dict_string (kind_props, "Restart");
+    }
+  return g_steal_pointer (&unit);
+}
+
+/* --- facts of one unit ------------------------------------------------------------------ */
+
+typedef struct
+{
+  PhSystemdScope  scope;
+  char           *name;
+  char           *protocol;
+  char           *address;
+  guint           port;
+  char          **units;
+} Op;
+
+static void
+op_free (Op *op)
+{
+  g_free (op->name);
+  g_free (op->protocol);
+  g_free (op->address);
+  g_strfreev (op->units);
+  g_free (op);
+}
+
+static void
+get_unit_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  Op *op = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = bus_open (op->scope, cancellable, &error);
+  PhSystemdUnit *unit;
+
+  if (bus == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  unit = read_unit (bus, op->scope, op->name, cancellable, &error);
+  g_dbus_connection_close_sync (bus, NULL, NULL);
+  if (unit == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, unit, (GDestroyNotify) ph_systemd_unit_free);
+}
+
+void
+ph_systemd_get_unit_async (PhSystemdScope       scope,
+                           const char          *name,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Op *op = g_new0 (Op, 1);
+
+  g_return_if_fail (name != NULL);
+  g_task_set_source_tag (task, ph_systemd_get_unit_async);
+  op->scope = scope;
+  op->name = g_strdup (name);
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  g_task_run_in_thread (task, get_unit_thread);
+}
+
+PhSystemdUnit *
+ph_systemd_get_unit_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ph_systemd_get_unit_async,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- the .socket unit behind a port ----------------------------------------------------- */
+
+static gboolean
+is_wildcard (const char *host)
+{
+  return host == NULL || *host == '\0' || g_str_equal (host, "*") ||
+         g_str_equal (host, "0.0.0.0") || g_str_equal (host, "::");
+}
+
+/* Does a Listen= entry such as ("Stream", "127.0.0.1:18203"), ("Stream", "[::]:80") or
+ * ("Datagram", "5353") name this port? A bare port listens on every address. */
+static gboolean
+listen_matches (const char *type,
+                const char *listen,
+                const char *protocol,
+                const char *address,
+                guint       port)
+{
+  const char *want_type = g_strcmp0 (protocol, "udp") == 0 ? "Datagram" : "Stream";
+  g_autofree char *host = NULL;
+  const char *colon;
+  guint64 listen_port;
+  char *end = NULL;
+
+  if (g_strcmp0 (type, want_type) != 0 || listen == NULL || listen[0] == '/' ||
+      listen[0] == '@')
+    return FALSE;
+
+  colon = strrchr (listen, ':');
+  if (colon == NULL)
+    {
+      host = NULL;
+      listen_port = g_ascii_strtoull (listen, &end, 10);
+    }
+  else
+    {
+      if (listen[0] == '[' && colon > listen && colon[-1] == ']')
+        host = g_strndup (listen + 1, (gsize) (colon - listen - 2));
+      else
+        host = g_strndup (listen, (gsize) (colon - listen));
+      listen_port = g_ascii_strtoull (colon + 1, &end, 10);
+    }
+  if (end == NULL || *end != '\0' || listen_port != port)
+    return FALSE;
+  if (host != NULL)
+    {
+      char *percent = strchr (host, '%');   /* fe80::1%eth0 */
+
+      if (percent != NULL)
+        *percent = '\0';
+    }
+  /* A wildcard listener is reported at the wildcard; a specific one at its address. */
+  return is_wildcard (host) ? is_wildcard (address) || address == NULL
+                            : g_strcmp0 (host, address) == 0;
+}
+
+static void
+find_socket_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  Op *op = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = bus_open (op->scope, cancellable, &error);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariantIter) iter = NULL;
+  g_autofree char *found = NULL;
+  gboolean found_active = FALSE;
+  const char *name, *active, *path;
+  const char *states[] = { NULL };
+  const char *patterns[] = { "*.socket", NULL };
+
+  if (bus == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  reply = call (bus, SD_PATH, SD_MANAGER, "ListUnitsByPatterns",
+                g_variant_new ("(^as^as)", states, patterns), "(a(ssssssouso))",
+                G_DBUS_CALL_FLAGS_NONE, -1, cancellable, &error);
+  if (reply == NULL)
+    {
+      g_autoptr(GError) local = g_steal_pointer (&error);
+
+      set_call_error (&error, local, "*.socket", _("list"));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_variant_get (reply, "(a(ssssssouso))", &iter);
+  while (g_variant_iter_loop (iter, "(&s&s&s&s&s&s&ou&s&o)", &name, NULL, NULL, &active, NULL,
+                              NULL, &path, NULL, NULL, NULL))
+    {
+      g_autoptr(GVariant) prop = NULL;
+      g_autoptr(GVariant) listen = NULL;
+      g_autoptr(GVariantIter) entries = NULL;
+      const char *type, *where;
+      gboolean matches = FALSE;
+
+      prop = call (bus, path, DBUS_PROPERTIES, "Get", g_variant_new ("(ss)", SD_SOCKET, "Listen"),
+                   "(v)", G_DBUS_CALL_FLAGS_NONE, -1, cancellable, NULL);
+      if (prop == NULL)
+        continue;
+      g_variant_get (prop, "(v)", &listen);
+      if (!g_variant_is_of_type (listen, G_VARIANT_TYPE ("a(ss)")))
+        continue;
+      g_variant_get (listen, "a(ss)", &entries);
+      while (g_variant_iter_next (entries, "(&s&s)", &type, &where))
+        if (listen_matches (type, where, op->protocol, op->address, op->port))
+          matches = TRUE;
+      /* An active one wins over one that merely names the same port. */
+      if (matches && (found == NULL || (!found_active && g_str_equal (active, "active"))))
+        {
+          g_free (found);
+          found = g_strdup (name);
+          found_active = g_str_equal (active, "active");
+        }
+    }
+
+  if (found == NULL)
+    g_set_error (&error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_NO_UNIT,
+                 _("No systemd socket unit listens on port %u."), op->port);
+  else
+    {
+      PhSystemdUnit *unit = read_unit (bus, op->scope, found, cancellable, &error);
+
+      if (unit != NULL)
+        {
+          g_dbus_connection_close_sync (bus, NULL, NULL);
+          g_task_return_pointer (task, unit, (GDestroyNotify) ph_systemd_unit_free);
+          return;
+        }
+    }
+  g_dbus_connection_close_sync (bus, NULL, NULL);
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+void
+ph_systemd_find_socket_async (PhSystemdScope       scope,
+                              const char          *protocol,
+                              const char          *address,
+                              guint                port,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Op *op = g_new0 (Op, 1);
+
+  g_task_set_source_tag (task, ph_systemd_find_socket_async);
+  op->scope = scope;
+  op->protocol = g_strdup (protocol);
+  op->address = g_strdup (address);
+  op->port = port;
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  g_task_run_in_thread (task, find_socket_thread);
+}
+
+PhSystemdUnit *
+ph_systemd_find_socket_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        ph_systemd_find_socket_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- stopping --------------------------------------------------------------------------- */
+
+typedef struct
+{
+  GHashTable *done;      /* job path → result ("done", "failed", …) */
+  GMainContext *context;
+} JobWatch;
+
+static void
+job_removed_cb (GDBusConnection *bus,
+                const char      *sender,
+                const char      *path,
+                const char      *iface,
+                const char      *signal,
+                GVariant        *params,
+                gpointer         user_data)
+{
+  JobWatch *watch = user_data;
+  const char *job, *result;
+
+  if (!g_variant_is_of_type (params, G_VARIANT_TYPE ("(uoss)")))
+    return;
+  g_variant_get (params, "(u&o&s&s)", NULL, &job, NULL, &result);
+  g_hash_table_insert (watch->done, g_strdup (job), g_strdup (result));
+  g_main_context_wakeup (watch->context);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sleep_in (GMainContext *context,
+          guint         ms)
+{
+  gboolean expired = FALSE;
+  g_autoptr(GSource) source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, timeout_cb, &expired, NULL);
+  g_source_attach (source, context);
+  while (!expired)
+    g_main_context_iteration (context, TRUE);
+}
+
+static gboolean
+stop_one (GDBusConnection  *bus,
+          GMainContext     *context,
+          JobWatch         *watch,
+          const char       *unit,
+          GCancellable     *cancellable,
+          GError          **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GSource) timeout = NULL;
+  const char *job;
+  const char *result;
+  gboolean expired = FALSE;
+
+  /* systemd asks polkit itself; interactive, so an agent may ask for a password. */
+  reply = call (bus, SD_PATH, SD_MANAGER, "StopUnit", g_variant_new ("(ss)", unit, "replace"),
+                "(o)", G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT, cancellable,
+                &local);
+  if (reply == NULL)
+    {
+      set_call_error (error, local, unit, _("stop"));
+      return FALSE;
+    }
+  g_variant_get (reply, "(&o)", &job);
+
+  timeout = g_timeout_source_new (STOP_JOB_TIMEOUT_MS);
+  g_source_set_callback (timeout, timeout_cb, &expired, NULL);
+  g_source_attach (timeout, context);
+  while ((result = g_hash_table_lookup (watch->done, job)) == NULL && !expired &&
+         !g_cancellable_is_cancelled (cancellable))
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timeout);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (result == NULL)
+    {
+      g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_FAILED,
+                   _("“%s” has not stopped after %u seconds; systemd is still stopping it."),
+                   unit, STOP_JOB_TIMEOUT_MS / 1000);
+      return FALSE;
+    }
+  if (!g_str_equal (result, "done") && !g_str_equal (result, "skipped"))
+    {
+      g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_FAILED,
+                   /* Translators: the second %s is systemd's job result, e.g. "failed" */
+                   _("systemd could not stop “%s” (the stop job ended as “%s”). "
+                     "See: journalctl -u %s"),
+                   unit, result, unit);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+active_state (GDBusConnection *bus,
+              const char      *unit,
+              GCancellable    *cancellable)
+{
+  g_autofree char *path = unit_path (bus, unit, cancellable, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  if (path == NULL)
+    return NULL;
+  reply = call (bus, path, DBUS_PROPERTIES, "Get", g_variant_new ("(ss)", SD_UNIT, "ActiveState"),
+                "(v)", G_DBUS_CALL_FLAGS_NONE, -1, cancellable, NULL);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ? g_variant_dup_string (value, NULL)
+                                                             : NULL;
+}
+
+/* The first of the units that runs again (activating, active, reloading). */
+static char *
+unit_started_again (GDBusConnection     *bus,
+                    const char * const  *units,
+                    GCancellable        *cancellable)
+{
+  for (guint i = 0; units[i] != NULL; i++)
+    {
+      g_autofree char *state = active_state (bus, units[i], cancellable);
+
+      if (state != NULL && (g_str_equal (state, "active") || g_str_equal (state, "activating") ||
+                            g_str_equal (state, "reloading")))
+        return g_strdup (units[i]);
+    }
+  return NULL;
+}
+
+static PhPortStatus
+port_status (Op *op)
+{
+  const char *host = is_wildcard (op->address) ? NULL : op->address;
+  PhPortProtocol protocol = g_strcmp0 (op->protocol, "udp") == 0 ? PH_PORT_PROTOCOL_UDP
+                                                                  : PH_PORT_PROTOCOL_TCP;
+
+  return ph_port_check (host, op->port, protocol, NULL);
+}
+
+static void
+stop_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Op *op = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(PhSystemdStopResult) result = NULL;
+  JobWatch watch = { NULL, context };
+  guint subscription;
+  gboolean ok = TRUE;
+  PhPortStatus status = PH_PORT_STATUS_UNKNOWN;
+
+  g_main_context_push_thread_default (context);
+  bus = bus_open (op->scope, cancellable, &error);
+  if (bus == NULL)
+    {
+      g_main_context_pop_thread_default (context);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Subscribe before asking, so no job can end unseen. */
+  watch.done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  subscription = g_dbus_connection_signal_subscribe (bus, SD_NAME, SD_MANAGER, "JobRemoved",
+                                                     SD_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                     job_removed_cb, &watch, NULL);
+  g_clear_pointer (&error, g_error_free);
+  {
+    g_autoptr(GVariant) ignored = call (bus, SD_PATH, SD_MANAGER, "Subscribe", NULL, NULL,
+                                        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, NULL);
+  }
+
+  for (guint i = 0; ok && op->units[i] != NULL; i++)
+    ok = stop_one (bus, context, &watch, op->units[i], cancellable, &error);
+
+  result = g_new0 (PhSystemdStopResult, 1);
+  result->outcome = PH_SYSTEMD_STOP_FREED;
+  if (ok && op->port != 0)
+    {
+      /* Watch the port: free at once and still free a moment later, or taken again. */
+      for (guint waited = 0; waited < WATCH_MS; waited += WATCH_STEP_MS)
+        {
+          status = port_status (op);
+          if (status == PH_PORT_STATUS_FREE && waited >= WATCH_MS / 2)
+            break;
+          if (g_cancellable_is_cancelled (cancellable))
+            break;
+          sleep_in (context, WATCH_STEP_MS);
+        }
+      result->held_by = unit_started_again (bus, (const char * const *) op->units, cancellable);
+      if (result->held_by != NULL)
+        result->outcome = PH_SYSTEMD_STOP_STARTED_AGAIN;
+      else if (status != PH_PORT_STATUS_FREE && status != PH_PORT_STATUS_LINGERING)
+        result->outcome = PH_SYSTEMD_STOP_STILL_HELD;
+    }
+  ok = ok && !g_cancellable_set_error_if_cancelled (cancellable, &error);
+
+  g_dbus_connection_signal_unsubscribe (bus, subscription);
+  g_dbus_connection_close_sync (bus, NULL, NULL);
+  g_hash_table_unref (watch.done);
+  g_main_context_pop_thread_default (context);
+
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&result),
+                           (GDestroyNotify) ph_systemd_stop_result_free);
+}
+
+void
+ph_systemd_stop_async (PhSystemdScope       scope,
+                       const char * const  *units,
+                       const char          *protocol,
+                       const char          *address,
+                       guint                port,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Op *op = g_new0 (Op, 1);
+
+  g_return_if_fail (units != NULL && units[0] != NULL);
+  g_task_set_source_tag (task, ph_systemd_stop_async);
+  op->scope = scope;
+  op->units = g_strdupv ((char **) units);
+  op->protocol = g_strdup (protocol);
+  op->address = g_strdup (address);
+  op->port = port;
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  g_task_run_in_thread (task, stop_thread);
+}
+
+PhSystemdStopResult *
+ph_systemd_stop_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ph_systemd_stop_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

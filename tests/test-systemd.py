@@ -1,0 +1,486 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-systemd.py — core's systemd lever (src/core/ph-systemd.c) against a real systemd 257
+# booted as PID 1 for this test: units, socket activation, systemd --user, and errors.
+#
+# How it runs. build-aux/dev test runs us as root in the build root, in a private PID
+# namespace of our own. We boot systemd one level further down: in a fresh cgroup on the
+# cgroup2 hierarchy (ph-sd-*, removed at the end), `unshare --pid --fork --mount --cgroup`
+# makes a PID namespace whose first process, after binding / onto itself (systemd needs its
+# root to be a mount point) and mounting /proc, a fresh cgroup2 on /sys/fs/cgroup and tmpfs
+# on /run and /tmp, execs /usr/lib/systemd/systemd --system with container=porthole-test.
+# A parent PID namespace sees every process of its children, so the systemd we booted,
+# its services and the porthole-helper we start all live in our /proc: PID 1 of that
+# systemd is an ordinary PID here (never 1), which is exactly what Porthole meets on a
+# host whose systemd runs in a container, and why the helper must recognise a service
+# manager by its cgroup (init.scope), not by its PID. The network namespace is shared, so
+# its listeners are on our loopback. We reach its system bus at
+# /proc/<pid1>/root/run/dbus/system_bus_socket (dbus.socket starts dbus-daemon), and run
+# systemctl/systemd-run inside it with nsenter. The user manager's bus is only reachable as
+# the user (the bus socket lives in /run/user/UID, mode 700), so the user-scope checks run
+# ph-systemd-tool as that user inside the booted system with nsenter + setpriv.
+# At the end systemd is killed (SIGKILL to its PID 1 ends its whole PID namespace), its
+# mounts go with its mount namespace, and the cgroups are removed bottom-up.
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+_spec = importlib.util.spec_from_file_location(
+    'phcommon', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'test-helper-common.py'))
+c = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(c)
+
+tap = c.Tap()
+TOOL = os.environ.get('PH_SYSTEMD_TOOL', '')
+HELPER = os.environ.get('PORTHOLE_HELPER', '')
+SYSTEMD = '/usr/lib/systemd/systemd'
+TEST_USER = 'ph-sd-test'
+
+if os.geteuid() != 0:
+    tap.bail('this test boots systemd and must run as root (build-aux/dev test does)')
+for path in (TOOL, HELPER, SYSTEMD, '/usr/bin/nsenter', '/usr/bin/unshare'):
+    if not path or not os.access(path, os.X_OK):
+        tap.bail('missing program: %r' % path)
+
+# Units nobody here needs: they slow the boot or touch the machine.
+MASK = ['systemd-networkd.service', 'systemd-resolved.service', 'systemd-timesyncd.service',
+        'getty@tty1.service', 'console-getty.service',
+        'systemd-journald-audit.socket', 'cron.service', 'ssh.service', 'ssh.socket',
+        'nginx.service', 'redis-server.service', 'postgresql.service', 'dnsmasq.service',
+        'polkit.service', 'docker.service', 'docker.socket', 'containerd.service',
+        'firewalld.service', 'apt-daily.timer', 'apt-daily-upgrade.timer',
+        'e2scrub_all.timer', 'fstrim.timer', 'dpkg-db-backup.timer', 'man-db.timer',
+        'logrotate.timer', 'systemd-tmpfiles-clean.timer', 'podman.socket',
+        'systemd-networkd-wait-online.service', 'systemd-hwdb-update.service',
+        'ldconfig.service', 'systemd-firstboot.service']
+
+SERVER = r'''
+import os, socket, sys
+if os.environ.get('LISTEN_FDS') == '1':
+    s = socket.socket(fileno=3)
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', int(sys.argv[1])))
+    s.listen(8)
+while True:
+    conn, _ = s.accept()
+    conn.close()
+'''
+
+
+class Booted:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix='ph-systemd-', dir=os.getcwd())
+        os.chmod(self.dir, 0o755)
+        unified = '/sys/fs/cgroup/unified'
+        base = unified if os.path.isdir(unified) else '/sys/fs/cgroup'
+        self.cgroup = os.path.join(base, 'ph-sd-%d-%d' % (os.getpid(), int(time.time())))
+        self.pid1 = None
+        self.proc = None
+        # A copy of /etc/systemd/system with our masks, bound over it inside only.
+        self.etc = os.path.join(self.dir, 'etc-systemd-system')
+        shutil.copytree('/etc/systemd/system', self.etc, symlinks=True)
+        for unit in MASK:
+            path = os.path.join(self.etc, unit)
+            if os.path.lexists(path):
+                os.unlink(path)
+            os.symlink('/dev/null', path)
+        with open(os.path.join(self.dir, 'server.py'), 'w') as f:
+            f.write(SERVER)
+
+    def boot(self):
+        os.mkdir(self.cgroup)
+        inner = ('set -e; mount -t proc proc /proc; umount -l /sys/fs/cgroup; '
+                 'mount -t cgroup2 cgroup2 /sys/fs/cgroup; mount -t tmpfs tmpfs /run; '
+                 'mount -t tmpfs tmpfs /tmp; mount --bind "$1" /etc/systemd/system; '
+                 'export container=porthole-test; exec %s --system' % SYSTEMD)
+        outer = ('set -e; echo $$ > "$1/cgroup.procs"; exec unshare --pid --fork --mount '
+                 '--propagation unchanged --cgroup -- /bin/bash -c \''
+                 'set -e; mkdir -p /mnt/ph-systemd-root; mount --rbind / /mnt/ph-systemd-root; '
+                 'exec chroot /mnt/ph-systemd-root /bin/bash -c "$0" inner "$1"\' '
+                 '"$2" "$3"')
+        self.proc = subprocess.Popen(['/bin/bash', '-c', outer, 'outer', self.cgroup, inner,
+                                      self.etc],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.pid1 is None:
+                self.pid1 = self._find_pid1()
+            if self.pid1 and os.path.exists(self.bus_path()):
+                if self.call_ok(['busctl', 'call', 'org.freedesktop.systemd1',
+                                 '/org/freedesktop/systemd1', 'org.freedesktop.DBus.Peer',
+                                 'Ping']):
+                    return True
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.1)
+        return False
+
+    def _find_pid1(self):
+        try:
+            with open(os.path.join(self.cgroup, 'init.scope', 'cgroup.procs')) as f:
+                pids = [int(x) for x in f.read().split()]
+            return pids[0] if pids else None
+        except OSError:
+            return None
+
+    def bus_path(self):
+        return '/proc/%d/root/run/dbus/system_bus_socket' % self.pid1
+
+    def bus_env(self):
+        env = dict(os.environ)
+        env['DBUS_SYSTEM_BUS_ADDRESS'] = 'unix:path=' + self.bus_path()
+        return env
+
+    def call_ok(self, argv):
+        return subprocess.run(argv, env=self.bus_env(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
+
+    def inside(self, argv, check=False, user=None, env=()):
+        """Runs argv inside the booted system (its namespaces and root)."""
+        pre = ['nsenter', '-t', str(self.pid1), '-m', '-p', '-C', '-r', '-w']
+        if user is not None:
+            pre += ['setpriv', '--reuid', str(user[0]), '--regid', str(user[1]),
+                    '--clear-groups']
+        pre += ['env'] + list(env)
+        r = subprocess.run(pre + argv, capture_output=True, text=True)
+        if check and r.returncode != 0:
+            tap.diag('%s: %s%s' % (' '.join(argv), r.stdout, r.stderr))
+        return r
+
+    def write_unit(self, name, text):
+        with open(os.path.join(self.etc, name), 'w') as f:
+            f.write(text)
+
+    def shutdown(self):
+        if self.pid1:
+            try:
+                os.kill(self.pid1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for _ in range(50):
+            try:
+                remove_cgroup(self.cgroup)
+                break
+            except OSError:
+                time.sleep(0.1)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def remove_cgroup(path):
+    if not os.path.isdir(path):
+        return
+    for entry in os.scandir(path):
+        if entry.is_dir(follow_symlinks=False):
+            remove_cgroup(entry.path)
+    os.rmdir(path)
+
+
+def tool(sd, *args, user=None, env=()):
+    """Core's lever through ph-systemd-tool: from outside for the system bus, from inside as
+    the user for the user bus."""
+    if user is None:
+        r = subprocess.run([TOOL] + list(args), env=sd.bus_env(), capture_output=True, text=True,
+                           timeout=60)
+    else:
+        r = sd.inside([TOOL] + list(args), user=user, env=env)
+    out = {}
+    for line in r.stdout.splitlines():
+        key, _, value = line.partition('=')
+        out[key] = value
+    if r.stderr.strip():
+        tap.diag(r.stderr.strip())
+    return out
+
+
+def free_port():
+    for _ in range(200):
+        port = 18000 + int.from_bytes(os.urandom(2), 'little') % 2000
+        s = socket.socket()
+        try:
+            s.bind(('127.0.0.1', port))
+            return port
+        except OSError:
+            pass
+        finally:
+            s.close()
+    tap.bail('no free port')
+
+
+def port_held(port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(('127.0.0.1', port))
+        return False
+    except OSError:
+        return True
+    finally:
+        s.close()
+
+
+def wait_for(cond, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+def main_pid(sd, unit, user=None):
+    argv = ['systemctl'] + (['--user', '-M', '%s@' % TEST_USER] if user else []) + \
+        ['show', '-P', 'MainPID', unit]
+    r = sd.inside(argv)
+    try:
+        return int(r.stdout.strip())
+    except ValueError:
+        return 0
+
+
+def host_pid_of(sd, unit):
+    """The unit's main process as our PID namespace sees it (its cgroup.procs here)."""
+    rel = 'system.slice/' + unit
+    try:
+        with open(os.path.join(sd.cgroup, rel, 'cgroup.procs')) as f:
+            pids = [int(x) for x in f.read().split()]
+        return pids[0] if pids else 0
+    except OSError:
+        return 0
+
+
+def listen_inode(port):
+    for name in ('/proc/net/tcp', '/proc/net/tcp6'):
+        with open(name) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == '0A' and int(fields[1].split(':')[1], 16) == port:
+                    return int(fields[9])
+    return 0
+
+
+def start_time(pid):
+    with open('/proc/%d/stat' % pid) as f:
+        return int(f.read().rsplit(')', 1)[1].split()[19])
+
+
+def main():
+    sd = Booted()
+    try:
+        run(sd)
+    finally:
+        sd.shutdown()
+    tap.ok(not os.path.exists(sd.cgroup), 'cleanup: the cgroup of the booted systemd is gone')
+    return tap.done()
+
+
+def run(sd):
+    sd.write_unit('ph-refuse.service',
+                  '[Unit]\nDescription=Porthole test: refuses manual stop\n'
+                  'RefuseManualStop=yes\n[Service]\nExecStart=/usr/bin/sleep infinity\n')
+    p_sock = free_port()
+    sd.write_unit('ph-act.socket', '[Unit]\nDescription=Porthole test socket\n'
+                  '[Socket]\nListenStream=127.0.0.1:%d\n' % p_sock)
+    sd.write_unit('ph-act.service', '[Unit]\nDescription=Porthole test activated server\n'
+                  '[Service]\nExecStart=/usr/bin/python3 %s/server.py\n' % sd.dir)
+
+    t0 = time.monotonic()
+    if not tap.ok(sd.boot(), 'systemd 257 boots as PID 1 of its own PID namespace'):
+        tap.bail('systemd did not boot')
+    tap.diag('booted in %.1f s, PID 1 is %d here' % (time.monotonic() - t0, sd.pid1))
+    with open('/proc/%d/comm' % sd.pid1) as f:
+        tap.ok(f.read().strip() == 'systemd', 'its PID 1 is systemd, seen here as PID %d'
+               % sd.pid1)
+
+    # --- a plain system service, started with systemd-run ---------------------------------
+    port = free_port()
+    r = sd.inside(['systemd-run', '--unit=ph-plain', '--description=Porthole plain server',
+                   '/usr/bin/python3', sd.dir + '/server.py', str(port)], check=True)
+    tap.ok(r.returncode == 0 and wait_for(lambda: port_held(port)),
+           'systemd-run starts a listener on port %d' % port)
+    pid = host_pid_of(sd, 'ph-plain.service')
+    with open('/proc/%d/cgroup' % pid) as f:
+        cg = f.read()
+    tap.ok(cg.rstrip().endswith('/system.slice/ph-plain.service'),
+           'its cgroup names the unit: %s' % cg.strip().splitlines()[-1])
+    u = tool(sd, 'unit', 'system', 'ph-plain.service')
+    tap.ok(u.get('name') == 'ph-plain.service' and
+           u.get('description') == 'Porthole plain server' and
+           u.get('active') == 'active' and u.get('sub') == 'running',
+           'core reads the unit: name, description, ActiveState/SubState: %r' % u)
+    tap.ok(u.get('restart') == 'no' and u.get('restarts') == 'no',
+           'a unit without Restart= is reported as not restarting')
+    s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(port), 'ph-plain.service')
+    tap.ok(s.get('outcome') == 'freed' and not port_held(port),
+           'StopUnit frees the port and core says "freed": %r' % s)
+
+    # --- Restart=always: a kill brings it back; StopUnit does not ----------------------------
+    port = free_port()
+    sd.inside(['systemd-run', '--unit=ph-always', '--property=Restart=always',
+               '--property=RestartSec=100ms', '/usr/bin/python3', sd.dir + '/server.py',
+               str(port)], check=True)
+    tap.ok(wait_for(lambda: port_held(port)), 'a Restart=always unit listens on %d' % port)
+    u = tool(sd, 'unit', 'system', 'ph-always.service')
+    tap.ok(u.get('restart') == 'always' and u.get('restarts') == 'yes',
+           'core reads Restart=always: %r' % u.get('restart'))
+    old = host_pid_of(sd, 'ph-always.service')
+    os.kill(old, signal.SIGTERM)
+    came_back = wait_for(lambda: host_pid_of(sd, 'ph-always.service') not in (0, old)
+                         and port_held(port), 10)
+    tap.ok(came_back, 'killed by a signal, systemd starts it again (PID %d → %d): killing is the '
+           'wrong lever' % (old, host_pid_of(sd, 'ph-always.service')))
+    s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(port), 'ph-always.service')
+    tap.ok(s.get('outcome') == 'freed' and not port_held(port),
+           'StopUnit stops the Restart=always unit for good: %r' % s)
+
+    # --- socket activation ----------------------------------------------------------------
+    sd.inside(['systemctl', 'daemon-reload'], check=True)
+    sd.inside(['systemctl', 'start', 'ph-act.socket'], check=True)
+    tap.ok(wait_for(lambda: port_held(p_sock)), 'the .socket unit listens on %d' % p_sock)
+    inode = listen_inode(p_sock)
+    holders = [p for p in os.listdir('/proc') if p.isdigit() and holds(int(p), inode)]
+    tap.ok(holders == [str(sd.pid1)],
+           'before the first connection only systemd (PID 1 there, %d here) holds it: %r'
+           % (sd.pid1, holders))
+    u = tool(sd, 'socket', 'system', 'tcp', '127.0.0.1', str(p_sock))
+    tap.ok(u.get('name') == 'ph-act.socket' and u.get('triggers') == 'ph-act.service' and
+           u.get('description') == 'Porthole test socket' and u.get('sub') == 'listening',
+           'core finds the .socket unit by Listen= and names its service: %r' % u)
+    none = tool(sd, 'socket', 'system', 'tcp', '127.0.0.1', str(free_port()))
+    tap.ok(none.get('error') == 'no-unit' and 'socket unit' in none.get('message', ''),
+           'a port no socket unit names is "no unit": %r' % none.get('message'))
+
+    # The helper never signals a service manager, though its PID here is not 1.
+    rc, result = helper_stop(sd.pid1, start_time(sd.pid1), inode)
+    tap.ok(result is not None and result.s('outcome') == 'refused' and
+           os.path.exists('/proc/%d' % sd.pid1),
+           'porthole-helper stop refuses to signal systemd (PID %d here): %r'
+           % (sd.pid1, result and result.s('message')))
+
+    poke(p_sock)
+    tap.ok(wait_for(lambda: main_pid(sd, 'ph-act.service') != 0),
+           'a connection starts ph-act.service')
+    s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(p_sock), 'ph-act.service')
+    tap.ok(s.get('outcome') == 'still-held' and port_held(p_sock),
+           'stopping only the service leaves the port held (systemd keeps it): %r' % s)
+    poke(p_sock)
+    tap.ok(wait_for(lambda: main_pid(sd, 'ph-act.service') != 0),
+           'and the next connection starts the service again')
+    s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(p_sock), 'ph-act.socket',
+             'ph-act.service')
+    tap.ok(s.get('outcome') == 'freed' and not port_held(p_sock),
+           'stopping the .socket, then its service, frees the port: %r' % s)
+
+    # --- errors ---------------------------------------------------------------------------
+    sd.inside(['systemctl', 'start', 'ph-refuse.service'], check=True)
+    s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', '0', 'ph-refuse.service')
+    tap.ok(s.get('error') == 'refused' and 'RefuseManualStop' in s.get('message', ''),
+           'StopUnit refused (RefuseManualStop=yes) is said so: %r' % s.get('message'))
+    s = tool(sd, 'unit', 'system', 'ph-no-such.service')
+    tap.ok(s.get('error') == 'no-unit', 'an unknown unit is "no unit": %r' % s.get('message'))
+
+    port = free_port()
+    sd.write_unit('ph-phoenix.service', '[Unit]\nDescription=Porthole test: started again\n'
+                  '[Service]\nExecStart=/usr/bin/python3 %s/server.py %d\n' % (sd.dir, port))
+    sd.inside(['systemctl', 'daemon-reload'], check=True)
+    sd.inside(['systemctl', 'start', 'ph-phoenix.service'], check=True)
+    sd.inside(['systemd-run', '--unit=ph-rescuer', '/bin/sh', '-c',
+               'while :; do systemctl start ph-phoenix.service; sleep 0.2; done'], check=True)
+    tap.ok(wait_for(lambda: port_held(port)), 'a unit that something starts again listens')
+    s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(port), 'ph-phoenix.service')
+    tap.ok(s.get('outcome') == 'started-again' and s.get('held-by') == 'ph-phoenix.service',
+           'a unit started again right after StopUnit is reported as "started again": %r' % s)
+    sd.inside(['systemctl', 'stop', 'ph-rescuer.service', 'ph-phoenix.service'])
+
+    env_no_bus = dict(os.environ)
+    env_no_bus['DBUS_SYSTEM_BUS_ADDRESS'] = 'unix:path=' + sd.dir + '/no-bus'
+    r = subprocess.run([TOOL, 'unit', 'system', 'dbus.service'], env=env_no_bus,
+                       capture_output=True, text=True, timeout=30)
+    tap.ok('error=no-bus' in r.stdout and 'system bus' in r.stdout,
+           'no system bus is "no bus": %r' % r.stdout.strip())
+
+    # --- systemd --user ---------------------------------------------------------------------
+    user_checks(sd)
+
+
+def user_checks(sd):
+    r = sd.inside(['id', '-u', TEST_USER])
+    if r.returncode != 0:
+        sd.inside(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin',
+                   TEST_USER], check=True)
+        r = sd.inside(['id', '-u', TEST_USER])
+    uid = int(r.stdout.strip())
+    gid = int(sd.inside(['id', '-g', TEST_USER]).stdout.strip())
+    runtime = '/run/user/%d' % uid
+    r = sd.inside(['systemctl', 'start', 'user@%d.service' % uid], check=True)
+    if r.returncode != 0:
+        tap.diag(sd.inside(['journalctl', '--no-pager', '-n', '30']).stdout)
+    tap.ok(r.returncode == 0 and wait_for(lambda: os.path.exists(
+        '/proc/%d/root%s/bus' % (sd.pid1, runtime))),
+        'systemd --user runs for %s (uid %d), its bus at %s/bus' % (TEST_USER, uid, runtime))
+    env = ['XDG_RUNTIME_DIR=' + runtime, 'DBUS_SESSION_BUS_ADDRESS=unix:path=%s/bus' % runtime]
+    port = free_port()
+    r = sd.inside(['systemd-run', '--user', '--unit=ph-user-app',
+                   '--description=Porthole user server', '/usr/bin/python3',
+                   sd.dir + '/server.py', str(port)], user=(uid, gid), env=env, check=True)
+    tap.ok(r.returncode == 0 and wait_for(lambda: port_held(port)),
+           'systemd-run --user starts a listener on %d' % port)
+    u = tool(sd, 'unit', 'user', 'ph-user-app.service', user=(uid, gid), env=env)
+    tap.ok(u.get('name') == 'ph-user-app.service' and u.get('active') == 'active' and
+           u.get('description') == 'Porthole user server',
+           'core reads a user unit on the session\'s user bus: %r' % u)
+    s = tool(sd, 'stop', 'user', 'tcp', '127.0.0.1', str(port), 'ph-user-app.service',
+             user=(uid, gid), env=env)
+    tap.ok(s.get('outcome') == 'freed' and not port_held(port),
+           'StopUnit on the user bus frees the port: %r' % s)
+    s = tool(sd, 'unit', 'user', 'ph-user-app.service', user=(uid, gid),
+             env=['XDG_RUNTIME_DIR=/nonexistent'])
+    tap.ok(s.get('error') == 'no-bus' and 'systemctl --user' in s.get('message', ''),
+           'without a user bus the error says so and what to do: %r' % s.get('message'))
+    sd.inside(['systemctl', 'stop', 'user@%d.service' % uid])
+
+
+def poke(port):
+    """Connects and waits until the server has taken the connection (it closes it at once),
+    so no connection is left waiting in the backlog to start the service again."""
+    with socket.create_connection(('127.0.0.1', port), timeout=10) as conn:
+        conn.settimeout(10)
+        conn.recv(1)
+
+
+def holds(pid, inode):
+    try:
+        for fd in os.listdir('/proc/%d/fd' % pid):
+            try:
+                if os.readlink('/proc/%d/fd/%s' % (pid, fd)) == 'socket:[%d]' % inode:
+                    return True
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return False
+
+
+def helper_stop(pid, start, inode):
+    args = ['stop', '--pid', str(pid), '--start-time', str(start), '--inode', str(inode),
+            '--grace', '500']
+    rc, recs, err = c.run_helper(args)
+    result = [rec for rec in recs if rec.type == 'RESULT']
+    return rc, (result[-1] if result else None)
+
+
+sys.exit(main())
