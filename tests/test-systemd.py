@@ -324,6 +324,14 @@ def run(sd):
            'core reads the unit: name, description, ActiveState/SubState: %r' % u)
     tap.ok(u.get('restart') == 'no' and u.get('restarts') == 'no',
            'a unit without Restart= is reported as not restarting')
+    lv = tool(sd, 'lever', '-', 'tcp', '127.0.0.1', str(port))
+    tap.ok(lv.get('lever') == 'systemd-service' and lv.get('owner-unit') == 'ph-plain.service'
+           and lv.get('scope') == 'system' and lv.get('plan-units') == 'ph-plain.service' and
+           lv.get('service-description') == 'Porthole plain server' and
+           lv.get('service-state') == 'active (running)',
+           'from the real scan, Porthole picks Stop Service for the unit: %r' % lv)
+    tap.ok('Restart=' not in lv.get('confirmation', 'Restart='),
+           'the confirmation does not talk of Restart= for a unit without it')
     s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(port), 'ph-plain.service')
     tap.ok(s.get('outcome') == 'freed' and not port_held(port),
            'StopUnit frees the port and core says "freed": %r' % s)
@@ -343,9 +351,15 @@ def run(sd):
                          and port_held(port), 10)
     tap.ok(came_back, 'killed by a signal, systemd starts it again (PID %d → %d): killing is the '
            'wrong lever' % (old, host_pid_of(sd, 'ph-always.service')))
-    s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(port), 'ph-always.service')
-    tap.ok(s.get('outcome') == 'freed' and not port_held(port),
-           'StopUnit stops the Restart=always unit for good: %r' % s)
+    lv = tool(sd, 'lever', '-', 'tcp', '127.0.0.1', str(port), 'stop')
+    tap.ok(lv.get('lever') == 'systemd-service' and
+           'Restart=always' in lv.get('confirmation', '') and
+           'start it again' in lv.get('confirmation', ''),
+           'the confirmation explains that a kill would only get it restarted: %r'
+           % lv.get('confirmation'))
+    tap.ok(lv.get('outcome') == '0' and not port_held(port) and
+           lv.get('said', '').startswith('Port %d is free now' % port),
+           'Stop Service stops the Restart=always unit for good: %r' % lv.get('said'))
 
     # --- socket activation ----------------------------------------------------------------
     sd.inside(['systemctl', 'daemon-reload'], check=True)
@@ -371,19 +385,33 @@ def run(sd):
            'porthole-helper stop refuses to signal systemd (PID %d here): %r'
            % (sd.pid1, result and result.s('message')))
 
+    lv = tool(sd, 'lever', '-', 'tcp', '127.0.0.1', str(p_sock))
+    tap.ok(lv.get('lever') == 'systemd-socket' and lv.get('owner-unit') == 'init.scope' and
+           lv.get('plan-units') == 'ph-act.socket,ph-act.service' and
+           lv.get('service-description') == 'Porthole test activated server',
+           'held by systemd itself, Porthole plans to stop the .socket, then its service: %r'
+           % lv)
     poke(p_sock)
     tap.ok(wait_for(lambda: main_pid(sd, 'ph-act.service') != 0),
            'a connection starts ph-act.service')
+    lv = tool(sd, 'lever', '-', 'tcp', '127.0.0.1', str(p_sock))
+    tap.ok(lv.get('plan-units') == 'ph-act.socket,ph-act.service' and
+           'socket activation' in lv.get('confirmation', ''),
+           'once the service holds it too, the plan still stops both (owner %s, %s): %r'
+           % (lv.get('owner-pid'), lv.get('owner-unit'), lv.get('plan-units')))
     s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(p_sock), 'ph-act.service')
     tap.ok(s.get('outcome') == 'still-held' and port_held(p_sock),
            'stopping only the service leaves the port held (systemd keeps it): %r' % s)
     poke(p_sock)
     tap.ok(wait_for(lambda: main_pid(sd, 'ph-act.service') != 0),
            'and the next connection starts the service again')
-    s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(p_sock), 'ph-act.socket',
-             'ph-act.service')
-    tap.ok(s.get('outcome') == 'freed' and not port_held(p_sock),
-           'stopping the .socket, then its service, frees the port: %r' % s)
+    lv = tool(sd, 'lever', '-', 'tcp', '127.0.0.1', str(p_sock), 'stop')
+    tap.ok(lv.get('outcome') == '0' and not port_held(p_sock),
+           'Stop Service stops the .socket, then its service, and the port is free: %r'
+           % lv.get('said'))
+    states = [tool(sd, 'unit', 'system', u).get('active') for u in ('ph-act.socket',
+                                                                     'ph-act.service')]
+    tap.ok(states == ['inactive', 'inactive'], 'both units are inactive: %r' % states)
 
     # --- errors ---------------------------------------------------------------------------
     sd.inside(['systemctl', 'start', 'ph-refuse.service'], check=True)
@@ -447,6 +475,33 @@ def user_checks(sd):
              user=(uid, gid), env=env)
     tap.ok(s.get('outcome') == 'freed' and not port_held(port),
            'StopUnit on the user bus frees the port: %r' % s)
+    env.append('PORTHOLE_HELPER=' + HELPER)
+    port = free_port()
+    r = sd.inside(['systemd-run', '--user', '--unit=ph-user-act',
+                   '--socket-property=ListenStream=127.0.0.1:%d' % port,
+                   '/usr/bin/python3', sd.dir + '/server.py'], user=(uid, gid), env=env, check=True)
+    tap.ok(r.returncode == 0 and wait_for(lambda: port_held(port)),
+           'a socket-activated user unit listens on %d' % port)
+    inode = listen_inode(port)
+    holders = [int(p) for p in os.listdir('/proc') if p.isdigit() and holds(int(p), inode)]
+    manager = holders[0] if len(holders) == 1 else 0
+    with open('/proc/%d/cgroup' % manager if manager else '/dev/null') as f:
+        cg = f.read().strip()
+    tap.ok(cg.endswith('/user@%d.service/init.scope' % uid),
+           'the user manager (systemd --user, PID %d here) holds it: %s' % (manager, cg))
+    rc, result = helper_stop(manager, start_time(manager), inode)
+    tap.ok(result is not None and result.s('outcome') == 'refused' and
+           'service manager' in (result.s('message') or '') and
+           os.path.exists('/proc/%d' % manager),
+           'porthole-helper stop refuses to signal the user manager: %r'
+           % (result and result.s('message')))
+    lv = tool(sd, 'lever', '-', 'tcp', '127.0.0.1', str(port), 'stop', user=(uid, gid), env=env)
+    tap.ok(lv.get('lever') == 'systemd-socket' and lv.get('scope') == 'user' and
+           lv.get('plan-units') == 'ph-user-act.socket,ph-user-act.service' and
+           lv.get('outcome') == '0' and not port_held(port),
+           'as the user, Porthole finds the user .socket unit and Stop Service frees the port: %r'
+           % lv)
+
     s = tool(sd, 'unit', 'user', 'ph-user-app.service', user=(uid, gid),
              env=['XDG_RUNTIME_DIR=/nonexistent'])
     tap.ok(s.get('error') == 'no-bus' and 'systemctl --user' in s.get('message', ''),

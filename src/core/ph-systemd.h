@@ -4,6 +4,8 @@
 
 #include <gio/gio.h>
 
+#include "ph-service.h"
+
 G_BEGIN_DECLS
 
 /* Which service manager: PID 1 on the system bus, or the user's systemd --user. */
@@ -49,6 +51,18 @@ typedef struct
   PhSystemdStopOutcome  outcome;
   char                 *held_by;     /* the unit that holds it or came back, or NULL */
 } PhSystemdStopResult;
+
+/* What Stop Service will do for one port: which manager, which units, in which order. */
+typedef struct
+{
+  PhSystemdScope  scope;
+  PhSystemdUnit  *service;           /* the .service, or NULL when only its socket is known */
+  PhSystemdUnit  *socket;            /* the .socket unit listening there, or NULL */
+  char          **units;             /* what Stop stops, in order: the .socket first */
+  char           *protocol;
+  char           *address;
+  guint           port;
+} PhSystemdPlan;
 
 GQuark               ph_systemd_error_quark         (void);
 
@@ -100,6 +114,31 @@ void                 ph_systemd_stop_async          (PhSystemdScope       scope,
 PhSystemdStopResult *ph_systemd_stop_finish         (GAsyncResult        *result,
                                                      GError             **error);
 
+/* From a listed service whose owner belongs to a unit or is a service manager itself:
+ * reads the unit (Description, state, Restart=) and, for socket activation, finds the
+ * .socket unit by its Listen= and its service. */
+void                 ph_systemd_plan_async          (PhService           *service,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+PhSystemdPlan       *ph_systemd_plan_finish         (GAsyncResult        *result,
+                                                     GError             **error);
+void                 ph_systemd_plan_free           (PhSystemdPlan       *plan);
+/* Stops the plan's units and watches its port (ph_systemd_stop_async). */
+void                 ph_systemd_stop_plan_async     (const PhSystemdPlan *plan,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+
+/* Words for people: the confirmation's body (why Stop Service and not a kill), and what
+ * stopping did. */
+char                *ph_systemd_plan_dup_confirmation (const PhSystemdPlan       *plan);
+char                *ph_systemd_describe_result       (const PhSystemdPlan       *plan,
+                                                       const PhSystemdStopResult *result);
+/* "active (running)" */
+char                *ph_systemd_unit_dup_state        (const PhSystemdUnit       *unit);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhSystemdPlan, ph_systemd_plan_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhSystemdUnit, ph_systemd_unit_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhSystemdStopResult, ph_systemd_stop_result_free)
 
