@@ -804,7 +804,16 @@ stop_thread (GTask        *task,
       if (result->held_by != NULL)
         result->outcome = PH_SYSTEMD_STOP_STARTED_AGAIN;
       else if (status != PH_PORT_STATUS_FREE && status != PH_PORT_STATUS_LINGERING)
-        result->outcome = PH_SYSTEMD_STOP_STILL_HELD;
+        {
+          g_autoptr(PhSystemdUnit) socket = NULL;
+
+          /* Who: a .socket unit of this manager that still listens there, if any. */
+          result->outcome = PH_SYSTEMD_STOP_STILL_HELD;
+          socket = find_socket_sync (bus, op->scope, op->protocol, op->address, op->port,
+                                     cancellable, NULL);
+          if (socket != NULL && g_strcmp0 (socket->active_state, "active") == 0)
+            result->held_by = g_strdup (socket->name);
+        }
     }
   ok = ok && !g_cancellable_set_error_if_cancelled (cancellable, &error);
 
@@ -1069,6 +1078,10 @@ ph_systemd_describe_result (const PhSystemdPlan       *plan,
                               result->held_by, plan->port, result->held_by);
     case PH_SYSTEMD_STOP_STILL_HELD:
     default:
+      if (result->held_by != NULL)
+        return g_strdup_printf (_("systemd stopped “%s”, but port %u is still held: systemd "
+                                  "itself listens there for “%s”."),
+                                name, plan->port, result->held_by);
       return g_strdup_printf (_("systemd stopped “%s”, but port %u is still held by another "
                                 "program."), name, plan->port);
     }

@@ -49,7 +49,8 @@ typedef struct
 typedef struct
 {
   PhSystemdStopOutcome  outcome;
-  char                 *held_by;     /* the unit that holds it or came back, or NULL */
+  char                 *held_by;     /* the unit that came back, or the .socket unit that
+                                      * still listens there; NULL: another program */
 } PhSystemdStopResult;
 
 /* What Stop Service will do for one port: which manager, which units, in which order. */

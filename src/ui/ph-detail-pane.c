@@ -11,6 +11,8 @@
 #include "ph-probe.h"
 #include "ph-reach-picture.h"
 #include "ph-service-row.h"
+#include "ph-stopper.h"
+#include "ph-systemd.h"
 
 struct _PhDetailPane
 {
@@ -18,6 +20,7 @@ struct _PhDetailPane
 
   PhService *service;
   GCancellable *probe_cancellable;
+  GCancellable *unit_cancellable;
   PhProbeResult *probe;
   char *open_uri;
 
@@ -28,6 +31,7 @@ struct _PhDetailPane
   GtkLabel *heading_label;
   GtkLabel *status_label;
   GtkWidget *actions_box;
+  GtkButton *free_button;
   AdwPreferencesGroup *address_group;
   AdwPreferencesGroup *port_group;
   AdwPreferencesGroup *process_group;
@@ -373,9 +377,70 @@ start_probe (PhDetailPane *self)
                   &hints, self->probe_cancellable, probe_cb, g_object_ref (self));
 }
 
+/* A systemd unit's name, description and state, read over D-Bus (core's plan). */
+static void
+plan_cb (GObject      *object,
+         GAsyncResult *res,
+         gpointer      user_data)
+{
+  g_autoptr(PhDetailPane) self = user_data;
+  g_autoptr(PhSystemdPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  plan = ph_systemd_plan_finish (res, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (plan == NULL)
+    {
+      add_row (self, self->process_group, _("systemd Unit"), error->message, FALSE);
+      return;
+    }
+  if (plan->service != NULL)
+    {
+      g_autofree char *state = ph_systemd_unit_dup_state (plan->service);
+
+      add_row (self, self->process_group, _("systemd Unit"), plan->service->name, TRUE);
+      if (plan->service->description != NULL)
+        add_row (self, self->process_group, _("Unit Description"), plan->service->description,
+                 TRUE);
+      add_row (self, self->process_group, _("Unit State"), state, TRUE);
+      if (ph_systemd_unit_restarts (plan->service))
+        {
+          g_autofree char *restart = g_strdup_printf (_("Restart=%s: systemd starts it again "
+                                                        "when its process ends"),
+                                                      plan->service->restart);
+
+          add_row (self, self->process_group, _("Restarts"), restart, TRUE);
+        }
+    }
+  if (plan->socket != NULL)
+    {
+      g_autofree char *state = ph_systemd_unit_dup_state (plan->socket);
+      g_autofree char *text = g_strdup_printf (_("%s, %s"), plan->socket->name, state);
+
+      add_row (self, self->process_group, _("Socket Unit"), text, TRUE);
+    }
+}
+
+static void
+start_unit_lookup (PhDetailPane *self)
+{
+  PhStopLever lever = ph_stopper_choose_lever (self->service);
+  gboolean systemd = lever == PH_STOP_LEVER_SYSTEMD_SERVICE ||
+                     lever == PH_STOP_LEVER_SYSTEMD_SOCKET;
+
+  gtk_button_set_label (self->free_button, systemd ? _("Stop Service") : _("Free Port"));
+  if (!systemd)
+    return;
+  self->unit_cancellable = g_cancellable_new ();
+  ph_systemd_plan_async (self->service, self->unit_cancellable, plan_cb, g_object_ref (self));
+}
+
 static void
 reset (PhDetailPane *self)
 {
+  g_cancellable_cancel (self->unit_cancellable);
+  g_clear_object (&self->unit_cancellable);
   g_cancellable_cancel (self->probe_cancellable);
   g_clear_object (&self->probe_cancellable);
   g_clear_object (&self->probe);
@@ -426,6 +491,7 @@ ph_detail_pane_set_service (PhDetailPane *self,
                          ph_service_get_protocol (service), ph_service_get_v6only (service),
                          TRUE);
   fill_process (self);
+  start_unit_lookup (self);
   start_probe (self);
 }
 
@@ -510,6 +576,8 @@ ph_detail_pane_dispose (GObject *object)
 {
   PhDetailPane *self = PH_DETAIL_PANE (object);
 
+  g_cancellable_cancel (self->unit_cancellable);
+  g_clear_object (&self->unit_cancellable);
   g_cancellable_cancel (self->probe_cancellable);
   g_clear_object (&self->probe_cancellable);
   g_clear_object (&self->probe);
@@ -573,6 +641,7 @@ ph_detail_pane_class_init (PhDetailPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, heading_label);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, status_label);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, free_button);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, address_group);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, port_group);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, process_group);

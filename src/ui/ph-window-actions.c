@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ph-stop-service.h"
 #include "ph-stopper.h"
 #include "ph-supervisor.h"
 #include "ph-window-private.h"
@@ -388,6 +389,20 @@ confirm_response_cb (AdwAlertDialog *dialog,
     start_stop_supervisor (g_steal_pointer (&owned));
 }
 
+/* Stop Service (ph-stop-service.c) is over: a toast when the port is free, else why not. */
+static void
+stop_service_report (GtkWidget  *parent,
+                     gboolean    freed,
+                     const char *heading,
+                     const char *message,
+                     gpointer    user_data)
+{
+  if (freed)
+    ph_window_toast (PH_WINDOW (parent), message);
+  else
+    show_message (PH_WINDOW (parent), heading, message);
+}
+
 static void
 unlock_cb (GObject      *object,
            GAsyncResult *result,
@@ -439,6 +454,12 @@ free_port_action (GtkWidget  *widget,
     return;
 
   lever = ph_stopper_choose_lever (service);
+  if (lever == PH_STOP_LEVER_SYSTEMD_SERVICE || lever == PH_STOP_LEVER_SYSTEMD_SOCKET)
+    {
+      ph_stop_service_run (GTK_WIDGET (self), service, self->scanner, self->cancellable,
+                           stop_service_report, NULL);
+      return;
+    }
   /* After Unlock, another user's plain process goes through the root helper. */
   elevated = lever == PH_STOP_LEVER_OTHER_USER && ph_scanner_get_elevated (self->scanner) &&
              !ph_service_get_hidden (service) && ph_service_get_main_owner (service) != NULL;
