@@ -173,8 +173,7 @@ bus_open (PhSystemdScope   scope,
 static void
 set_call_error (GError     **error,
                 GError      *local,
-                const char  *unit,
-                const char  *doing)
+                const char  *unit)
 {
   g_autofree char *remote = NULL;
 
@@ -208,8 +207,8 @@ set_call_error (GError     **error,
                  _("No systemd answers on this bus, so “%s” cannot be stopped from here."), unit);
   else
     g_set_error (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_FAILED,
-                 /* Translators: the first %s is e.g. "stopping", the last systemd's words */
-                 _("systemd could not %s “%s”: %s"), doing, unit, local->message);
+                 /* Translators: the last %s is systemd's own words */
+                 _("systemd reported an error about “%s”: %s"), unit, local->message);
 }
 
 static GVariant *
@@ -283,7 +282,7 @@ unit_path (GDBusConnection  *bus,
 
   if (reply == NULL)
     {
-      set_call_error (error, local, name, _("find"));
+      set_call_error (error, local, name);
       return NULL;
     }
   g_variant_get (reply, "(o)", &path);
@@ -309,7 +308,7 @@ read_unit (GDBusConnection  *bus,
   unit_props = get_all (bus, path, SD_UNIT, cancellable, &local);
   if (unit_props == NULL)
     {
-      set_call_error (error, local, name, _("read"));
+      set_call_error (error, local, name);
       return NULL;
     }
   load_state = dict_string (unit_props, "LoadState");
@@ -490,7 +489,7 @@ find_socket_sync (GDBusConnection  *bus,
                 G_DBUS_CALL_FLAGS_NONE, -1, cancellable, &local);
   if (reply == NULL)
     {
-      set_call_error (error, local, "*.socket", _("list"));
+      set_call_error (error, local, "*.socket");
       return NULL;
     }
 
@@ -658,7 +657,7 @@ stop_one (GDBusConnection  *bus,
                 &local);
   if (reply == NULL)
     {
-      set_call_error (error, local, unit, _("stop"));
+      set_call_error (error, local, unit);
       return FALSE;
     }
   g_variant_get (reply, "(&o)", &job);

@@ -416,7 +416,7 @@ plan_cb (GObject      *object,
   if (plan->socket != NULL)
     {
       g_autofree char *state = ph_systemd_unit_dup_state (plan->socket);
-      g_autofree char *text = g_strdup_printf (_("%s, %s"), plan->socket->name, state);
+      g_autofree char *text = g_strconcat (plan->socket->name, ", ", state, NULL);
 
       add_row (self, self->process_group, _("Socket Unit"), text, TRUE);
     }
