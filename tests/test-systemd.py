@@ -53,7 +53,7 @@ MASK = ['systemd-networkd.service', 'systemd-resolved.service', 'systemd-timesyn
         'getty@tty1.service', 'console-getty.service',
         'systemd-journald-audit.socket', 'cron.service', 'ssh.service', 'ssh.socket',
         'nginx.service', 'redis-server.service', 'postgresql.service', 'dnsmasq.service',
-        'polkit.service', 'docker.service', 'docker.socket', 'containerd.service',
+        'docker.service', 'docker.socket', 'containerd.service',
         'firewalld.service', 'apt-daily.timer', 'apt-daily-upgrade.timer',
         'e2scrub_all.timer', 'fstrim.timer', 'dpkg-db-backup.timer', 'man-db.timer',
         'logrotate.timer', 'systemd-tmpfiles-clean.timer', 'podman.socket',
@@ -292,6 +292,11 @@ def run(sd):
     sd.write_unit('ph-refuse.service',
                   '[Unit]\nDescription=Porthole test: refuses manual stop\n'
                   'RefuseManualStop=yes\n[Service]\nExecStart=/usr/bin/sleep infinity\n')
+    p_any = free_port()
+    sd.write_unit('ph-any.socket', '[Unit]\nDescription=Porthole test: every address\n'
+                  '[Socket]\nListenStream=%d\n' % p_any)
+    sd.write_unit('ph-any.service', '[Unit]\nDescription=Porthole test: every address\n'
+                  '[Service]\nExecStart=/usr/bin/python3 %s/server.py\n' % sd.dir)
     p_sock = free_port()
     sd.write_unit('ph-act.socket', '[Unit]\nDescription=Porthole test socket\n'
                   '[Socket]\nListenStream=127.0.0.1:%d\n' % p_sock)
@@ -414,6 +419,15 @@ def run(sd):
                                                                      'ph-act.service')]
     tap.ok(states == ['inactive', 'inactive'], 'both units are inactive: %r' % states)
 
+    # A bare ListenStream=PORT listens on every address ([::], both families).
+    sd.inside(['systemctl', 'start', 'ph-any.socket'], check=True)
+    tap.ok(wait_for(lambda: port_held(p_any)), 'ph-any.socket listens on every address')
+    lv = tool(sd, 'lever', '-', 'tcp', '::', str(p_any))
+    tap.ok(lv.get('lever') == 'systemd-socket' and
+           lv.get('plan-units') == 'ph-any.socket,ph-any.service',
+           'a bare port in Listen= is found for the wildcard listener: %r' % lv.get('plan-units'))
+    sd.inside(['systemctl', 'stop', 'ph-any.socket'], check=True)
+
     # --- errors ---------------------------------------------------------------------------
     sd.inside(['systemctl', 'start', 'ph-refuse.service'], check=True)
     s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', '0', 'ph-refuse.service')
@@ -507,6 +521,17 @@ def user_checks(sd):
              env=['XDG_RUNTIME_DIR=/nonexistent'])
     tap.ok(s.get('error') == 'no-bus' and 'systemctl --user' in s.get('message', ''),
            'without a user bus the error says so and what to do: %r' % s.get('message'))
+    # An unprivileged user's StopUnit of a system unit: systemd asks polkit, which says no.
+    port = free_port()
+    sd.inside(['systemd-run', '--unit=ph-sys-held', '/usr/bin/python3', sd.dir + '/server.py',
+               str(port)], check=True)
+    wait_for(lambda: port_held(port))
+    s = tool(sd, 'stop', 'system', 'tcp', '127.0.0.1', str(port), 'ph-sys-held.service',
+             user=(uid, gid))
+    tap.ok(s.get('error') == 'refused' and 'polkit' in s.get('message', '') and port_held(port),
+           'a system unit the user may not stop: "refused", and the port stays held: %r'
+           % s.get('message'))
+    sd.inside(['systemctl', 'stop', 'ph-sys-held.service'])
     sd.inside(['systemctl', 'stop', 'user@%d.service' % uid])
 
 
