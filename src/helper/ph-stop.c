@@ -213,6 +213,7 @@ is_service_manager (int pfd)
     }
   ph_buf_free (&scratch);
   return manager;
+}
 
 /* "PID:START" */
 static bool
