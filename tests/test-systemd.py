@@ -28,10 +28,7 @@ import subprocess
 import sys
 import time
 
-_spec = importlib.util.spec_from_file_location(
-    'phcommon', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'test-helper-common.py'))
-c = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(c)
+import porthole_test as c  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
     'phsystemd', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'phsystemd.py'))

@@ -12,6 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phui  # noqa: E402
+import porthole_test as pt  # noqa: E402
 
 phui.run_isolated()
 
@@ -21,7 +22,7 @@ _spec = importlib.util.spec_from_file_location(
 sdb = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(sdb)
 
-t = phui.Tap()
+t = pt.Tap()
 
 
 def dialog_button(app, label, timeout=8):
