@@ -37,6 +37,8 @@ struct _PhWindow
   AdwStatusPage *empty_page;
   AdwStatusPage *no_results_page;
   GtkStack *detail_stack;
+  AdwStatusPage *none_page;
+  char *none_description;
   PhDetailPane *detail_pane;
   GMenuModel *row_menu;
   GtkWidget *row_popover;
