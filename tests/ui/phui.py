@@ -6,6 +6,8 @@
 # accessibility bus is started on demand; then the script starts porthole, finds it with
 # pyatspi and reports TAP (porthole_test.Tap, on the descriptor PH_TAP_FD names).
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
@@ -18,27 +20,49 @@ from porthole_test import wait_for
 _MARK = 'PHUI_ISOLATED'
 
 
+def _free_display():
+    """A display number that neither this run's /tmp nor any abstract socket uses. Every
+    run here has a private /tmp, but the abstract sockets (/proc/net/unix) are shared by the
+    whole network namespace, and X clients given DISPLAY=:N try @/tmp/.X11-unix/XN first:
+    a number another run's server holds there would lead our clients to it."""
+    with open('/proc/net/unix') as f:
+        used = {int(m) for m in re.findall(r'@/tmp/\.X11-unix/X(\d+)', f.read())}
+    rng = random.SystemRandom()
+    while True:
+        n = rng.randrange(100, 30000)
+        if n not in used and not os.path.exists(f'/tmp/.X{n}-lock') \
+                and not os.path.exists(f'/tmp/.X11-unix/X{n}'):
+            return n
+
+
+def _start_xvfb():
+    """An Xvfb on a free display, with no TCP and no abstract socket (-nolisten local);
+    -displayfd says when it is ready. Returns (process, display number)."""
+    for _ in range(10):
+        rfd, wfd = os.pipe()
+        n = _free_display()
+        xvfb = subprocess.Popen(['Xvfb', f':{n}', '-displayfd', str(wfd), '-screen', '0',
+                                 '1280x800x24', '-noreset', '-nolisten', 'tcp',
+                                 '-nolisten', 'local'],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                pass_fds=(wfd,))
+        os.close(wfd)
+        with os.fdopen(rfd) as r:
+            ready = r.readline().strip()
+        if ready == str(n):
+            return xvfb, n
+        xvfb.kill()
+        xvfb.wait()
+    print('Bail out! Xvfb did not start')
+    sys.exit(1)
+
+
 def run_isolated():
     """Re-run the calling script inside Xvfb and a private D-Bus session."""
     if os.environ.get(_MARK):
         return
-    # -displayfd lets the server pick a free display number and tell us which: no race
-    # with other tests starting servers at the same time. No abstract socket (-nolisten
-    # local): display numbers are judged by lock files in this run's private /tmp, and an
-    # abstract socket is shared by every run in the network namespace, so a client could
-    # reach another run's server of the same number.
-    rfd, wfd = os.pipe()
-    xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(wfd), '-screen', '0', '1280x800x24', '-noreset',
-                             '-nolisten', 'tcp', '-nolisten', 'local'],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            pass_fds=(wfd,))
-    os.close(wfd)
+    xvfb, n = _start_xvfb()
     try:
-        with os.fdopen(rfd) as r:
-            n = r.readline().strip()
-        if not n:
-            print('Bail out! Xvfb did not start')
-            sys.exit(1)
         env = dict(os.environ)
         env.setdefault('GTK_A11Y', 'atspi')
         env.update({_MARK: '1', 'DISPLAY': f':{n}', 'GDK_BACKEND': 'x11',
