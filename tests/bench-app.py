@@ -13,7 +13,7 @@
 # stderr:
 #   bench: applied seq=N us=X items=Y      after each change set is in the model (X: main
 #                                          thread microseconds: model diff plus the filter,
-#                                          sort and list view reacting synchronously)
+#                                          sections and list view reacting synchronously)
 #   bench: populated monotonic_us=T items=Y   at the first frame with a populated list
 # It measures, against the targets of issue 4:
 #   launch   from spawning porthole to its first populated frame (one discarded warm-up

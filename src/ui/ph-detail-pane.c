@@ -3,8 +3,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <unistd.h>
 
+#include "ph-describe.h"
 #include "ph-detail-pane.h"
 #include "ph-explain.h"
 #include "ph-port-line.h"
@@ -160,66 +160,6 @@ fill_address_and_port (PhDetailPane *self,
   fill_explanation (self, self->port_group, PH_EXPLANATION_PORT, explanation);
 }
 
-static char *
-format_start_time (guint64 start_ticks)
-{
-  static gint64 boot_time = -1;
-  g_autoptr(GDateTime) when = NULL;
-  long hz = sysconf (_SC_CLK_TCK);
-
-  if (boot_time < 0)
-    {
-      g_autofree char *stat = NULL;
-
-      boot_time = 0;
-      if (g_file_get_contents ("/proc/stat", &stat, NULL, NULL))
-        {
-          const char *btime = strstr (stat, "\nbtime ");
-
-          if (btime != NULL)
-            boot_time = g_ascii_strtoll (btime + 7, NULL, 10);
-        }
-    }
-  if (boot_time <= 0 || hz <= 0)
-    return NULL;
-
-  when = g_date_time_new_from_unix_local (boot_time + (gint64) (start_ticks / (guint64) hz));
-  if (when == NULL)
-    return NULL;
-  /* Translators: a date and time, see g_date_time_format() */
-  return g_date_time_format (when, _("%Y-%m-%d %H:%M:%S"));
-}
-
-static char *
-describe_manager (PhProcess *process)
-{
-  const char *manager = ph_process_get_manager (process);
-  const char *unit = ph_process_get_unit (process);
-  const char *app_id = ph_process_get_app_id (process);
-
-  if (g_strcmp0 (manager, "app") == 0)
-    return g_strdup_printf (_("A desktop app (%s)"), app_id != NULL ? app_id : unit);
-  if (g_strcmp0 (manager, "flatpak") == 0)
-    return g_strdup_printf (_("A Flatpak app (%s)"), app_id != NULL ? app_id : unit);
-  if (g_strcmp0 (manager, "system-service") == 0)
-    return g_strdup_printf (_("The system service %s, run by systemd"), unit);
-  if (g_strcmp0 (manager, "user-service") == 0)
-    return g_strdup_printf (_("Your user service %s, run by systemd"), unit);
-  if (g_strcmp0 (manager, "container") == 0)
-    {
-      g_autofree char *short_id = g_strndup (ph_process_get_container (process) != NULL ?
-                                             ph_process_get_container (process) : "",
-                                             PH_CONTAINER_SHORT_ID_LENGTH);
-
-      return g_strdup_printf (_("A container (%s %s)"),
-                              ph_process_get_container_kind (process) != NULL ?
-                              ph_process_get_container_kind (process) : "", short_id);
-    }
-  if (g_strcmp0 (manager, "session") == 0)
-    return g_strdup (_("Your login session, for example a terminal"));
-  return g_strdup (_("Started by another program or from a terminal"));
-}
-
 static void
 fill_process (PhDetailPane *self)
 {
@@ -270,10 +210,10 @@ fill_process (PhDetailPane *self)
     add_row (self, self->process_group, _("Program File"), ph_process_get_exe (owner), TRUE);
   if (ph_process_get_cwd (owner) != NULL)
     add_row (self, self->process_group, _("Working Folder"), ph_process_get_cwd (owner), TRUE);
-  started = format_start_time (ph_process_get_start_time (owner));
+  started = ph_describe_start_time (ph_process_get_start_time (owner));
   if (started != NULL)
     add_row (self, self->process_group, _("Started"), started, TRUE);
-  managed = describe_manager (owner);
+  managed = ph_describe_process_manager (owner);
   add_row (self, self->process_group, _("Managed By"), managed, TRUE);
 
   if (owners->len > 1)

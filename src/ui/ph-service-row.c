@@ -7,12 +7,41 @@
 #include "ph-port-info.h"
 #include "ph-service-row.h"
 
+/* What each label shows. */
+typedef enum
+{
+  SHOWS_PORT      = 1 << 0,
+  SHOWS_ADDRESS   = 1 << 1,
+  SHOWS_DETAIL    = 1 << 2,
+  SHOWS_REACHABLE = 1 << 3,
+  SHOWS_ALL       = SHOWS_PORT | SHOWS_ADDRESS | SHOWS_DETAIL | SHOWS_REACHABLE,
+} Shows;
+
+/* The properties of PhService a row shows, and where: a change of owner rewrites the
+ * detail line (and what a screen reader says), not the port; a property the row does not
+ * show rewrites nothing. One notify handler per row rather than a GBinding per label: the
+ * list keeps some 200 rows alive, and three bindings cost 2.5 KB more per row. */
+static const struct
+{
+  const char *property;
+  Shows       shows;
+} shown[] = {
+  { "port", SHOWS_PORT | SHOWS_DETAIL },
+  { "address", SHOWS_ADDRESS },
+  { "protocol", SHOWS_ADDRESS | SHOWS_DETAIL },
+  { "main-owner", SHOWS_DETAIL },
+  { "hidden", SHOWS_DETAIL },
+  { "kernel", SHOWS_DETAIL },
+  { "reachable", SHOWS_REACHABLE },
+};
+
 struct _PhServiceRow
 {
   GtkWidget parent_instance;
 
   PhService *service;
   gulong notify_id;
+  char *accessible_label;
 
   GtkLabel *port_label;
   GtkLabel *address_label;
@@ -25,6 +54,7 @@ G_DEFINE_FINAL_TYPE (PhServiceRow, ph_service_row, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_SERVICE,
+  PROP_ACCESSIBLE_LABEL,
   N_PROPS
 };
 
@@ -95,56 +125,73 @@ ph_service_row_dup_accessible_label (PhService *service)
   return g_string_free (label, FALSE);
 }
 
+/* Writes the labels that show @shows, from the service. */
 static void
-ph_service_row_update (PhServiceRow *self)
+update (PhServiceRow *self,
+        Shows         shows)
 {
   PhService *service = self->service;
-  g_autofree char *port = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *detail = NULL;
-  g_autofree char *proto = NULL;
-  PhProcess *owner;
-  gboolean reachable;
+  guint port = ph_service_get_port (service);
 
-  if (service == NULL)
-    return;
-
-  owner = ph_service_get_main_owner (service);
-  proto = g_ascii_strup (ph_service_get_protocol (service), -1);
-  port = g_strdup_printf ("%u", ph_service_get_port (service));
-  /* Translators: "127.0.0.1 · TCP" */
-  address = g_strdup_printf (_("%s · %s"), ph_service_get_address (service), proto);
-
-  if (owner != NULL && ph_process_get_comm (owner) != NULL)
+  if (shows & SHOWS_PORT)
     {
-      g_autofree char *name = ph_process_dup_display_name (owner);
+      g_autofree char *text = g_strdup_printf ("%u", port);
 
-      detail = g_strdup_printf ("%s · %s", class_short_name (ph_service_get_port (service)),
-                                name);
+      gtk_label_set_label (self->port_label, text);
     }
-  else
+  if (shows & SHOWS_ADDRESS)
     {
-      g_autofree char *guess = ph_service_row_dup_guess (service);
+      g_autofree char *proto = g_ascii_strup (ph_service_get_protocol (service), -1);
+      /* Translators: "127.0.0.1 · TCP" */
+      g_autofree char *text = g_strdup_printf (_("%s · %s"), ph_service_get_address (service),
+                                               proto);
 
-      if (guess != NULL)
-        detail = g_strdup_printf ("%s · %s", class_short_name (ph_service_get_port (service)),
-                                  guess);
+      gtk_label_set_label (self->address_label, text);
+    }
+  if (shows & SHOWS_DETAIL)
+    {
+      /* "Registered port · vite", or the guess for a hidden owner, or the class alone. */
+      PhProcess *owner = ph_service_get_main_owner (service);
+      g_autofree char *name = NULL;
+      g_autofree char *text = NULL;
+
+      if (owner != NULL && ph_process_get_comm (owner) != NULL)
+        name = ph_process_dup_display_name (owner);
       else
-        detail = g_strdup (class_short_name (ph_service_get_port (service)));
+        name = ph_service_row_dup_guess (service);
+      if (name != NULL)
+        text = g_strdup_printf ("%s · %s", class_short_name (port), name);
+      gtk_label_set_label (self->detail_label, text != NULL ? text : class_short_name (port));
     }
+  if (shows & SHOWS_REACHABLE)
+    gtk_widget_set_visible (GTK_WIDGET (self->reachable_image),
+                            ph_service_is_reachable_from_network (service));
 
-  gtk_label_set_label (self->port_label, port);
-  gtk_label_set_label (self->address_label, address);
-  gtk_label_set_label (self->detail_label, detail);
+  /* What a screen reader says for the row says all of it. */
+  {
+    g_autofree char *label = ph_service_row_dup_accessible_label (service);
 
-  reachable = ph_service_is_reachable_from_network (service);
-  gtk_widget_set_visible (GTK_WIDGET (self->reachable_image), reachable);
+    if (g_strcmp0 (label, self->accessible_label) != 0)
+      {
+        g_free (self->accessible_label);
+        self->accessible_label = g_steal_pointer (&label);
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCESSIBLE_LABEL]);
+      }
+  }
 }
 
 static void
-on_service_notify (PhServiceRow *self)
+on_service_notify (PhServiceRow *self,
+                   GParamSpec   *pspec)
 {
-  ph_service_row_update (self);
+  for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
+    {
+      if (g_str_equal (pspec->name, shown[i].property))
+        {
+          update (self, shown[i].shows);
+          return;
+        }
+    }
 }
 
 void
@@ -152,6 +199,7 @@ ph_service_row_set_service (PhServiceRow *self,
                             PhService    *service)
 {
   g_return_if_fail (PH_IS_SERVICE_ROW (self));
+  g_return_if_fail (service == NULL || PH_IS_SERVICE (service));
 
   if (self->service == service)
     return;
@@ -164,7 +212,7 @@ ph_service_row_set_service (PhServiceRow *self,
       self->notify_id = g_signal_connect_object (service, "notify",
                                                  G_CALLBACK (on_service_notify), self,
                                                  G_CONNECT_SWAPPED);
-      ph_service_row_update (self);
+      update (self, SHOWS_ALL);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
 }
@@ -180,18 +228,27 @@ static void
 ph_service_row_dispose (GObject *object)
 {
   PhServiceRow *self = PH_SERVICE_ROW (object);
-
   GtkWidget *child;
 
   if (self->service != NULL)
     g_clear_signal_handler (&self->notify_id, self->service);
-  g_clear_object (&self->service);
   gtk_widget_dispose_template (GTK_WIDGET (self), PH_TYPE_SERVICE_ROW);
-  /* The template's box and the context menu the window attached. */
+  /* The template's box. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+  g_clear_object (&self->service);
 
   G_OBJECT_CLASS (ph_service_row_parent_class)->dispose (object);
+}
+
+static void
+ph_service_row_finalize (GObject *object)
+{
+  PhServiceRow *self = PH_SERVICE_ROW (object);
+
+  g_free (self->accessible_label);
+
+  G_OBJECT_CLASS (ph_service_row_parent_class)->finalize (object);
 }
 
 static void
@@ -206,6 +263,9 @@ ph_service_row_get_property (GObject    *object,
     {
     case PROP_SERVICE:
       g_value_set_object (value, self->service);
+      break;
+    case PROP_ACCESSIBLE_LABEL:
+      g_value_set_string (value, self->accessible_label);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -237,12 +297,17 @@ ph_service_row_class_init (PhServiceRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ph_service_row_dispose;
+  object_class->finalize = ph_service_row_finalize;
   object_class->get_property = ph_service_row_get_property;
   object_class->set_property = ph_service_row_set_property;
 
   properties[PROP_SERVICE] =
     g_param_spec_object ("service", NULL, NULL, PH_TYPE_SERVICE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* For the list item that holds the row (ph-window.ui binds it). */
+  properties[PROP_ACCESSIBLE_LABEL] =
+    g_param_spec_string ("accessible-label", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -4,13 +4,10 @@
 
 #include <glib/gi18n.h>
 
+#include "ph-free-port-flow.h"
 #include "ph-stop-service.h"
 #include "ph-stopper.h"
-#include "ph-supervisor.h"
 #include "ph-window-private.h"
-
-/* How long a program gets to quit after SIGTERM before Porthole offers to force it. */
-#define FREE_PORT_GRACE_MS 3000
 
 void
 ph_window_update_actions (PhWindow *self)
@@ -105,46 +102,8 @@ open_browser_action (GtkWidget  *widget,
                            g_object_ref (self));
 }
 
-/* Freeing a port */
-
-typedef struct
-{
-  PhWindow *window;
-  PhService *service;
-  PhSupervisor *supervisor;   /* what would start it again, or NULL */
-  gboolean elevated;   /* through the root helper (after Unlock) */
-} FreePort;
-
-static void
-free_port_free (FreePort *op)
-{
-  g_clear_object (&op->window);
-  g_clear_object (&op->service);
-  g_clear_pointer (&op->supervisor, ph_supervisor_free);
-  g_free (op);
-}
-
-/* What would start the main owner again. The ancestors are read from this /proc, which
- * inside a Flatpak is the sandbox's own PID namespace, not the host's: there the helper
- * would have to report them, so Porthole does not guess. */
-static PhSupervisor *
-find_supervisor (PhService *service)
-{
-  PhProcess *owner = ph_service_get_main_owner (service);
-
-  if (owner == NULL || g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    return NULL;
-  return ph_supervisor_find_for_pid (ph_process_get_pid (owner),
-                                     ph_process_get_manager (owner),
-                                     ph_process_get_unit (owner),
-                                     (guint) ph_process_get_uid (owner));
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FreePort, free_port_free)
-
-static void start_stop (FreePort *op,
-                        gboolean  force);
-static void start_stop_supervisor (FreePort *op);
+/* Freeing a port: each press of Free Port is a PhFreePortFlow, kept until it finishes;
+ * a systemd service's port goes through Stop Service instead. */
 
 static void
 show_message (PhWindow   *self,
@@ -157,236 +116,26 @@ show_message (PhWindow   *self,
   adw_dialog_present (dialog, GTK_WIDGET (self));
 }
 
-/* A supervisor (systemd's Restart=, a process manager, a dev tool's watcher) may start
- * the program again right away: look once more shortly after, and say so if the port is
- * held again. */
-typedef struct
-{
-  PhWindow *window;
-  char *protocol;
-  char *address;
-  guint port;
-  gint64 old_pid;
-} RestartCheck;
-
 static void
-restart_check_free (RestartCheck *check)
+on_flow_finished (PhWindow       *self,
+                  PhFreePortFlow *flow)
 {
-  g_clear_object (&check->window);
-  g_free (check->protocol);
-  g_free (check->address);
-  g_free (check);
+  g_ptr_array_remove (self->flows, flow);
 }
 
-static void
-again_response_cb (AdwAlertDialog *dialog,
-                   const char     *response,
-                   FreePort       *op)
+void
+ph_window_cancel_flows (PhWindow *self)
 {
-  g_autoptr(FreePort) owned = op;
+  g_autoptr(GPtrArray) flows = NULL;
 
-  if (g_strcmp0 (response, "supervisor") == 0)
-    start_stop_supervisor (g_steal_pointer (&owned));
-}
-
-static void
-restart_check_look (gpointer user_data)
-{
-  RestartCheck *check = user_data;
-  PhServiceList *list = ph_scanner_get_service_list (check->window->scanner);
-  PhService *again = ph_service_list_find (list, check->protocol, check->address, check->port);
-  PhProcess *owner = again != NULL ? ph_service_get_main_owner (again) : NULL;
-
-  if (again != NULL)
-    {
-      g_autoptr(PhSupervisor) supervisor = owner != NULL ? find_supervisor (again) : NULL;
-      g_autofree char *message = NULL;
-      AdwDialog *dialog;
-
-      if (owner != NULL && ph_process_get_pid (owner) != check->old_pid && supervisor != NULL
-          && supervisor->restarts)
-        {
-          g_autofree char *name = ph_process_dup_display_name (owner);
-          g_autofree char *who = ph_supervisor_dup_label (supervisor);
-
-          /* Translators: %1$u is a port, %2$s what restarted the program ("nodemon
-           * (process 311)" or a systemd unit), %3$s the program, %4$d its process ID */
-          message = g_strdup_printf (_("Port %1$u was freed, but it was started again by %2$s: "
-                                       "“%3$s” (process %4$d) listens on it."),
-                                     check->port, who, name, (int) ph_process_get_pid (owner));
-        }
-      else if (owner != NULL && ph_process_get_pid (owner) != check->old_pid)
-        {
-          g_autofree char *name = ph_process_dup_display_name (owner);
-
-          message = g_strdup_printf (_("Port %u was freed, but “%s” (process %d) "
-                                       "started listening on it again: something restarted it."),
-                                     check->port, name, (int) ph_process_get_pid (owner));
-        }
-      else
-        message = g_strdup_printf (_("Port %u was freed, but something is listening on it "
-                                     "again."), check->port);
-
-      dialog = adw_alert_dialog_new (_("The Port Is Held Again"), message);
-      adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "close", _("_Close"));
-      /* the choice to stop what restarted it, when it is a process Porthole may signal */
-      if (supervisor != NULL && supervisor->restarts && supervisor->pid > 1
-          && ph_stopper_choose_lever (again) == PH_STOP_LEVER_SIGNAL)
-        {
-          FreePort *op = g_new0 (FreePort, 1);
-          /* Translators: %s is a program that restarts others, e.g. "Stop nodemon" */
-          g_autofree char *label = g_strdup_printf (_("_Stop %s"), supervisor->name);
-
-          op->window = g_object_ref (check->window);
-          op->service = g_object_ref (again);
-          op->supervisor = g_steal_pointer (&supervisor);
-          adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "supervisor", label);
-          adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "supervisor",
-                                                    ADW_RESPONSE_DESTRUCTIVE);
-          g_signal_connect (dialog, "response", G_CALLBACK (again_response_cb), op);
-        }
-      adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "close");
-      adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "close");
-      adw_dialog_present (dialog, GTK_WIDGET (check->window));
-    }
-  restart_check_free (check);
-}
-
-static void
-restart_check_refresh (gpointer user_data)
-{
-  RestartCheck *check = user_data;
-
-  ph_scanner_refresh (check->window->scanner);
-  g_timeout_add_once (500, restart_check_look, check);
-}
-
-static void
-watch_for_restart (PhWindow  *window,
-                   PhService *service)
-{
-  RestartCheck *check = g_new0 (RestartCheck, 1);
-  PhProcess *owner = ph_service_get_main_owner (service);
-
-  check->window = g_object_ref (window);
-  check->protocol = g_strdup (ph_service_get_protocol (service));
-  check->address = g_strdup (ph_service_get_address (service));
-  check->port = ph_service_get_port (service);
-  check->old_pid = owner != NULL ? ph_process_get_pid (owner) : 0;
-  g_timeout_add_once (1500, restart_check_refresh, check);
-}
-
-static void
-force_response_cb (AdwAlertDialog *dialog,
-                   const char     *response,
-                   FreePort       *op)
-{
-  g_autoptr(FreePort) owned = op;
-
-  if (g_strcmp0 (response, "force") == 0)
-    start_stop (g_steal_pointer (&owned), TRUE);
-}
-
-static void
-offer_force (FreePort           *op,
-             const PhStopResult *result)
-{
-  g_autofree char *body = NULL;
-  g_autofree char *said = ph_stopper_describe (op->service, result);
-  AdwDialog *dialog;
-
-  body = g_strdup_printf (_("%s\n\nPorthole can force it to quit right away. Anything it has "
-                            "not saved will be lost."), said);
-  dialog = adw_alert_dialog_new (_("The Program Did Not Quit"), body);
-  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
-                                  "cancel", _("_Leave It Running"),
-                                  "force", _("_Force Quit"),
-                                  NULL);
-  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "force",
-                                            ADW_RESPONSE_DESTRUCTIVE);
-  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "cancel");
-  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (force_response_cb), op);
-  adw_dialog_present (dialog, GTK_WIDGET (op->window));
-}
-
-static void
-stop_cb (GObject      *object,
-         GAsyncResult *res,
-         gpointer      user_data)
-{
-  g_autoptr(FreePort) op = user_data;
-  g_autoptr(PhStopResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *said = NULL;
-
-  result = ph_stopper_stop_finish (res, &error);
-  if (result == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_message (op->window, _("Could Not Free the Port"), error->message);
-      return;
-    }
-
-  /* Whatever happened, the list should show the truth now. */
-  ph_scanner_refresh (op->window->scanner);
-
-  said = ph_stopper_describe (op->service, result);
-  switch (result->outcome)
-    {
-    case PH_STOP_OUTCOME_FREED:
-      ph_window_toast (op->window, said);
-      watch_for_restart (op->window, op->service);
-      break;
-    case PH_STOP_OUTCOME_GONE:
-      ph_window_toast (op->window, said);
-      break;
-    case PH_STOP_OUTCOME_STILL_HELD:
-      if (g_strcmp0 (result->signal_name, "KILL") != 0)
-        offer_force (g_steal_pointer (&op), result);
-      else
-        show_message (op->window, _("The Port Is Still Held"), said);
-      break;
-    case PH_STOP_OUTCOME_NOT_HOLDER:
-    case PH_STOP_OUTCOME_STALE:
-    case PH_STOP_OUTCOME_REFUSED:
-    case PH_STOP_OUTCOME_PERMISSION:
-    case PH_STOP_OUTCOME_FAILED:
-    default:
-      show_message (op->window, _("Could Not Free the Port"), said);
-      break;
-    }
-}
-
-static void
-start_stop (FreePort *op,
-            gboolean  force)
-{
-  ph_stopper_stop_elevated_async (op->service, force, FREE_PORT_GRACE_MS, op->elevated,
-                                  op->window->cancellable, stop_cb, op);
-}
-
-/* The helper signals the supervisor first (checking it is still the holder's ancestor and
- * the same process), then the holders if the port is still held. */
-static void
-start_stop_supervisor (FreePort *op)
-{
-  ph_stopper_stop_supervisor_async (op->service, op->supervisor->pid,
-                                    op->supervisor->start_time, FREE_PORT_GRACE_MS,
-                                    op->window->cancellable, stop_cb, op);
-}
-
-static void
-confirm_response_cb (AdwAlertDialog *dialog,
-                     const char     *response,
-                     FreePort       *op)
-{
-  g_autoptr(FreePort) owned = op;
-
-  if (g_strcmp0 (response, "free") == 0)
-    start_stop (g_steal_pointer (&owned), FALSE);
-  else if (g_strcmp0 (response, "supervisor") == 0 && owned->supervisor != NULL)
-    start_stop_supervisor (g_steal_pointer (&owned));
+  if (self->flows == NULL || self->flows->len == 0)
+    return;
+  /* Taken out first: cancelling closes a flow's question, which must not reach back into
+   * the array being walked. */
+  flows = g_steal_pointer (&self->flows);
+  self->flows = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < flows->len; i++)
+    ph_free_port_flow_cancel (g_ptr_array_index (flows, i));
 }
 
 /* Stop Service (ph-stop-service.c) is over: a toast when the port is free, else why not. */
@@ -440,15 +189,7 @@ free_port_action (GtkWidget  *widget,
   PhWindow *self = PH_WINDOW (widget);
   PhService *service = ph_window_get_selected_service (self);
   PhStopLever lever;
-  PhProcess *owner;
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *name = NULL;
-  guint others;
-  gboolean elevated;
-  FreePort *op;
-  AdwDialog *dialog;
+  PhFreePortFlow *flow;
 
   if (service == NULL)
     return;
@@ -460,82 +201,16 @@ free_port_action (GtkWidget  *widget,
                            stop_service_report, NULL);
       return;
     }
-  /* After Unlock, another user's plain process goes through the root helper. */
-  elevated = lever == PH_STOP_LEVER_OTHER_USER && ph_scanner_get_elevated (self->scanner) &&
-             !ph_service_get_hidden (service) && ph_service_get_main_owner (service) != NULL;
-  if (lever != PH_STOP_LEVER_SIGNAL && !elevated)
-    {
-      g_autofree char *why = ph_stopper_explain_lever (service, lever);
 
-      show_message (self, _("Porthole Will Not Stop This"), why);
-      return;
-    }
-
-  owner = ph_service_get_main_owner (service);
-  address = ph_service_dup_display_address (service);
-  /* Translators: %u is a port number */
-  heading = g_strdup_printf (_("Free Port %u?"), ph_service_get_port (service));
-  name = ph_process_dup_display_name (owner);
-  others = ph_service_get_owners (service)->len - 1;
-  if (others > 0)
-    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "“%s” (process %d) and %u other "
-                                         "process are listening on %s. Porthole will ask all of "
-                                         "them to quit. If they do not quit within a few "
-                                         "seconds, you can force them.",
-                                         "“%s” (process %d) and %u other "
-                                         "processes are listening on %s. Porthole will ask all "
-                                         "of them to quit. If they do not quit within a few "
-                                         "seconds, you can force them.",
-                                         others),
-                            name, (int) ph_process_get_pid (owner), others, address);
-  else
-    body = g_strdup_printf (_("“%s” (process %d) is listening on %s. "
-                              "Porthole will ask it to quit. If it does not quit within a few "
-                              "seconds, you can force it."),
-                            name, (int) ph_process_get_pid (owner), address);
-
-  op = g_new0 (FreePort, 1);
-  op->window = g_object_ref (self);
-  op->service = g_object_ref (service);
-  op->supervisor = find_supervisor (service);
-  op->elevated = elevated;
-  if (op->supervisor != NULL)
-    {
-      g_autofree char *sentence = ph_supervisor_describe (op->supervisor);
-      char *longer = g_strconcat (body, "\n\n", sentence, NULL);
-
-      g_free (body);
-      body = longer;
-    }
-
-  dialog = adw_alert_dialog_new (heading, body);
-  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
-                                  "cancel", _("_Cancel"),
-                                  "free", _("_Free Port"),
-                                  NULL);
-  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "free",
-                                            ADW_RESPONSE_DESTRUCTIVE);
-  /* stopping the supervisor instead is what frees the port for good */
-  if (op->supervisor != NULL && op->supervisor->pid > 1)
-    {
-      /* Translators: %s is a program that restarts others or started this one, e.g.
-       * "Stop nodemon", "Stop npm run dev" */
-      g_autofree char *label = g_strdup_printf (_("_Stop %s"), op->supervisor->name);
-
-      adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "supervisor", label);
-      adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "supervisor",
-                                                op->supervisor->restarts
-                                                ? ADW_RESPONSE_SUGGESTED
-                                                : ADW_RESPONSE_DEFAULT);
-    }
-  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "cancel");
-  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (confirm_response_cb), op);
-  adw_dialog_present (dialog, GTK_WIDGET (self));
+  flow = ph_free_port_flow_new (widget, self->scanner, service);
+  g_signal_connect_object (flow, "toast", G_CALLBACK (ph_window_toast), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (flow, "finished", G_CALLBACK (on_flow_finished), self,
+                           G_CONNECT_SWAPPED);
+  g_ptr_array_add (self->flows, flow);
+  ph_free_port_flow_start (flow);
 }
 
-/* Shift+F10 or the Menu key: the row context menu, for keyboards, at the focused row. */
+/* Shift+F10 or the Menu key: the row menu, for keyboards, below the focused row. */
 static void
 row_menu_action (GtkWidget  *widget,
                  const char *action_name,
@@ -543,19 +218,19 @@ row_menu_action (GtkWidget  *widget,
 {
   PhWindow *self = PH_WINDOW (widget);
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-  GdkRectangle where = { 0, 0, 1, 1 };
   graphene_rect_t bounds;
+  int x = 0;
+  int y = 0;
 
   if (ph_window_get_selected_service (self) == NULL)
     return;
   if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->service_list)) &&
       gtk_widget_compute_bounds (focus, GTK_WIDGET (self->service_list), &bounds))
     {
-      where.x = (int) (bounds.origin.x + bounds.size.width / 2);
-      where.y = (int) (bounds.origin.y + bounds.size.height);
+      x = (int) (bounds.origin.x + bounds.size.width / 2);
+      y = (int) (bounds.origin.y + bounds.size.height);
     }
-  gtk_popover_set_pointing_to (GTK_POPOVER (self->row_popover), &where);
-  gtk_popover_popup (GTK_POPOVER (self->row_popover));
+  ph_window_popup_row_menu (self, x, y);
 }
 
 void
@@ -584,7 +259,5 @@ ph_window_class_init_actions (PhWindowClass *klass)
                                        "win.open-browser", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK,
                                        "win.free-port", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK,
-                                       "win.row-menu", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.row-menu", NULL);
+  /* Shift+F10 and Menu: the list's own shortcut controller, in ph-window.ui. */
 }

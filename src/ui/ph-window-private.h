@@ -4,6 +4,7 @@
 
 #include "ph-detail-pane.h"
 #include "ph-scanner.h"
+#include "ph-search-query.h"
 #include "ph-window.h"
 
 G_BEGIN_DECLS
@@ -14,16 +15,13 @@ struct _PhWindow
 
   GSettings *settings;
   PhScanner *scanner;
-  GtkCustomFilter *filter;
-  GtkFilterListModel *filter_model;
-  GtkSingleSelection *selection;
   GCancellable *cancellable;
-
-  /* What the search asks for: words to filter by, or an address to explain. */
-  char *query;
-  guint query_port;
+  /* What the search asks for: words or a port to filter by, an address to explain. */
+  PhSearchQuery *query;
   /* ph_window_show_search() came before the first scan: search again when it arrives. */
   gboolean search_pending;
+  /* Free Port flows under way (PhFreePortFlow), cancelled when the window goes. */
+  GPtrArray *flows;
 
   /* Template children */
   AdwToastOverlay *toast_overlay;
@@ -33,18 +31,24 @@ struct _PhWindow
   AdwBanner *hidden_banner;
   GtkStack *list_stack;
   GtkListView *service_list;
+  GtkFilterListModel *filter_model;
+  GtkCustomFilter *filter;
+  GtkSingleSelection *selection;
   AdwStatusPage *empty_page;
   AdwStatusPage *no_results_page;
   GtkStack *detail_stack;
   PhDetailPane *detail_pane;
-  GMenuModel *row_menu;
   GtkWidget *row_popover;
 };
 
-void ph_window_class_init_actions (PhWindowClass *klass);
-void ph_window_update_actions     (PhWindow      *self);
-void ph_window_toast              (PhWindow      *self,
-                                   const char    *text);
-PhService *ph_window_get_selected_service (PhWindow *self);
+void       ph_window_class_init_actions    (PhWindowClass *klass);
+void       ph_window_update_actions        (PhWindow      *self);
+void       ph_window_cancel_flows          (PhWindow      *self);
+void       ph_window_toast                 (PhWindow      *self,
+                                            const char    *text);
+PhService *ph_window_get_selected_service  (PhWindow      *self);
+void       ph_window_popup_row_menu        (PhWindow      *self,
+                                            int            x,
+                                            int            y);
 
 G_END_DECLS

@@ -4,7 +4,6 @@
 
 #include <glib/gi18n.h>
 
-#include "ph-address.h"
 #include "ph-port-info.h"
 #include "ph-section-model.h"
 #include "ph-service-row.h"
@@ -31,11 +30,13 @@ filter_service (gpointer item,
   PhWindow *self = user_data;
   PhService *service = item;
 
-  if (self->query_port != 0)
-    return ph_service_get_port (service) == self->query_port;
   if (self->query == NULL)
     return TRUE;
-  return ph_service_matches (service, self->query, iana_name, NULL);
+  if (self->query->port != 0)
+    return ph_service_get_port (service) == self->query->port;
+  if (self->query->words == NULL)
+    return TRUE;
+  return ph_service_matches (service, self->query->words, iana_name, NULL);
 }
 
 PhService *
@@ -52,7 +53,7 @@ update_list_page (PhWindow *self)
 
   if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
     page = "list";
-  else if (self->query != NULL || self->query_port != 0)
+  else if (self->query != NULL && self->query->kind != PH_SEARCH_QUERY_EMPTY)
     page = "no-results";
   else if (g_list_model_get_n_items (all) == 0 &&
            ph_scanner_get_state (self->scanner) == PH_SCANNER_STATE_STARTING)
@@ -81,9 +82,10 @@ on_selection_changed (PhWindow *self)
   ph_window_update_actions (self);
 }
 
-static void
-select_service (PhWindow  *self,
-                PhService *service)
+/* Where @service is in the list as filtered now, or GTK_INVALID_LIST_POSITION. */
+static guint
+find_position (PhWindow  *self,
+               PhService *service)
 {
   GListModel *model = G_LIST_MODEL (self->filter_model);
   guint n = g_list_model_get_n_items (model);
@@ -93,12 +95,21 @@ select_service (PhWindow  *self,
       g_autoptr(PhService) item = g_list_model_get_item (model, i);
 
       if (item == service)
-        {
-          gtk_single_selection_set_selected (self->selection, i);
-          gtk_list_view_scroll_to (self->service_list, i, GTK_LIST_SCROLL_NONE, NULL);
-          return;
-        }
+        return i;
     }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static void
+select_service (PhWindow  *self,
+                PhService *service)
+{
+  guint position = find_position (self, service);
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return;
+  gtk_single_selection_set_selected (self->selection, position);
+  gtk_list_view_scroll_to (self->service_list, position, GTK_LIST_SCROLL_NONE, NULL);
 }
 
 static PhService *
@@ -155,41 +166,15 @@ explain_unheld_address (PhWindow   *self,
   ph_window_update_actions (self);
 }
 
-/* Whether TEXT reads like an attempt at an address ("1.2.3:80", "99999", "[::1") rather
- * than a word to search for, so a parse error is worth showing. */
-static gboolean
-looks_like_address (const char *text)
-{
-  gboolean digits = FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (g_ascii_isdigit (*p))
-        digits = TRUE;
-      else if (*p != '.' && *p != ':' && *p != '[' && *p != ']' && *p != '/' &&
-               !g_ascii_isxdigit (*p))
-        return FALSE;
-    }
-  return digits || strchr (text, ':') != NULL || strchr (text, '[') != NULL;
-}
-
 static void
 on_search_changed (PhWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  g_autofree char *query = g_strstrip (g_strdup (text));
-  g_autoptr(PhAddressSpec) spec = NULL;
-  g_autoptr(GError) error = NULL;
+  const PhAddressSpec *spec;
 
-  g_clear_pointer (&self->query, g_free);
-  self->query_port = 0;
-
-  if (*query != '\0')
-    spec = ph_address_spec_parse (query, &error);
-  if (spec != NULL && spec->port > 0)
-    self->query_port = spec->port;
-  else if (*query != '\0')
-    self->query = g_strdup (query);
+  g_clear_pointer (&self->query, ph_search_query_free);
+  self->query = ph_search_query_new (text);
+  spec = self->query->spec;
 
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_list_page (self);
@@ -198,32 +183,44 @@ on_search_changed (PhWindow *self)
                                    _("Try a port number, an address such as "
                                      "127.0.0.1:8080, or the name of a program."));
 
-  if (spec != NULL && spec->port >= 0)
+  switch (self->query->kind)
     {
-      PhService *service = spec->port > 0 ? find_listener (self, spec->host, spec->port) : NULL;
-
-      if (service != NULL)
+    case PH_SEARCH_QUERY_ADDRESS:
+      if (spec->port > 0)
         {
-          select_service (self, service);
+          PhService *service = find_listener (self, spec->host, spec->port);
+
+          if (service != NULL)
+            {
+              select_service (self, service);
+              break;
+            }
         }
-      else
+      if (spec->port >= 0)
         {
           g_autofree char *check_host = ph_address_spec_dup_check_host (spec);
 
           explain_unheld_address (self, spec->host, check_host, spec->port);
         }
-    }
-  else if (spec != NULL)
-    {
-      /* An address without a port, such as "::1": explain the address. */
-      explain_unheld_address (self, spec->host, NULL, 0);
-    }
-  else if (error != NULL && looks_like_address (query))
-    {
-      adw_status_page_set_description (self->no_results_page, error->message);
+      else
+        {
+          /* An address without a port, such as "::1": explain the address. */
+          explain_unheld_address (self, spec->host, NULL, 0);
+        }
+      break;
+
+    case PH_SEARCH_QUERY_BAD_ADDRESS:
+      adw_status_page_set_description (self->no_results_page, self->query->error->message);
       gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-      ph_detail_pane_show_error (self->detail_pane, query, error->message);
+      ph_detail_pane_show_error (self->detail_pane, self->query->text,
+                                 self->query->error->message);
       gtk_stack_set_visible_child_name (self->detail_stack, "detail");
+      break;
+
+    case PH_SEARCH_QUERY_EMPTY:
+    case PH_SEARCH_QUERY_WORDS:
+    default:
+      break;
     }
 }
 
@@ -322,115 +319,53 @@ on_scanner_warning (PhWindow   *self,
     ph_window_toast (self, message);
 }
 
-/* List rows and section headers */
+/* List rows and section headers: both factories are in ph-window.ui; these are the
+ * closures the section header calls, and the row menu. */
 
-static void
-on_row_secondary_click (GtkGestureClick *gesture,
-                        int              n_press,
-                        double           x,
-                        double           y,
-                        GtkListItem     *item)
+static char *
+section_icon_name (GtkListHeader *header,
+                   const char    *icon_name)
 {
-  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  PhWindow *self = PH_WINDOW (gtk_widget_get_root (row));
-  guint position = gtk_list_item_get_position (item);
-  graphene_point_t point;
+  return g_strdup (icon_name != NULL ? icon_name : "application-x-executable");
+}
 
+static gboolean
+has_text (gpointer    this,
+          const char *text)
+{
+  return text != NULL && *text != '\0';
+}
+
+/* Pops the row menu up at (@x, @y) of the list, for the selected service. */
+void
+ph_window_popup_row_menu (PhWindow *self,
+                          int       x,
+                          int       y)
+{
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->row_popover), &(GdkRectangle) { x, y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->row_popover));
+}
+
+/* A right click on a row selects it and opens the row menu there. */
+static void
+on_list_secondary_click (PhWindow        *self,
+                         int              n_press,
+                         double           x,
+                         double           y,
+                         GtkGestureClick *gesture)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->service_list), x, y, GTK_PICK_DEFAULT);
+  GtkWidget *row = picked != NULL ? gtk_widget_get_ancestor (picked, PH_TYPE_SERVICE_ROW) : NULL;
+  guint position;
+
+  /* A section header, or below the last row. */
+  if (row == NULL)
+    return;
+  position = find_position (self, ph_service_row_get_service (PH_SERVICE_ROW (row)));
   if (position != GTK_INVALID_LIST_POSITION)
     gtk_single_selection_set_selected (self->selection, position);
-  if (!gtk_widget_compute_point (row, GTK_WIDGET (self->service_list),
-                                 &GRAPHENE_POINT_INIT ((float) x, (float) y), &point))
-    return;
-  gtk_popover_set_pointing_to (GTK_POPOVER (self->row_popover),
-                               &(GdkRectangle) { (int) point.x, (int) point.y, 1, 1 });
-  gtk_popover_popup (GTK_POPOVER (self->row_popover));
+  ph_window_popup_row_menu (self, (int) x, (int) y);
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-}
-
-static void
-setup_row (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           PhWindow                 *self)
-{
-  PhServiceRow *row = ph_service_row_new ();
-  GtkGesture *click = gtk_gesture_click_new ();
-
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
-  g_signal_connect (click, "pressed", G_CALLBACK (on_row_secondary_click), item);
-  gtk_widget_add_controller (GTK_WIDGET (row), GTK_EVENT_CONTROLLER (click));
-
-  gtk_list_item_set_child (item, GTK_WIDGET (row));
-}
-
-static void
-bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          PhWindow                 *self)
-{
-  PhService *service = gtk_list_item_get_item (item);
-  g_autofree char *label = ph_service_row_dup_accessible_label (service);
-
-  ph_service_row_set_service (PH_SERVICE_ROW (gtk_list_item_get_child (item)), service);
-  gtk_list_item_set_accessible_label (item, label);
-}
-
-static void
-unbind_row (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            PhWindow                 *self)
-{
-  ph_service_row_set_service (PH_SERVICE_ROW (gtk_list_item_get_child (item)), NULL);
-}
-
-static void
-setup_header (GtkSignalListItemFactory *factory,
-              GtkListHeader            *header,
-              PhWindow                 *self)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *icon = gtk_image_new ();
-  GtkWidget *name = gtk_label_new (NULL);
-  GtkWidget *subtitle = gtk_label_new (NULL);
-
-  gtk_image_set_pixel_size (GTK_IMAGE (icon), 32);
-  gtk_widget_set_valign (icon, GTK_ALIGN_CENTER);
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (name, "group-header-name");
-  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (subtitle, "caption");
-  gtk_widget_add_css_class (subtitle, "dim-label");
-  gtk_box_append (GTK_BOX (labels), name);
-  gtk_box_append (GTK_BOX (labels), subtitle);
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), labels);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 3);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_list_header_set_child (header, box);
-}
-
-static void
-bind_header (GtkSignalListItemFactory *factory,
-             GtkListHeader            *header,
-             PhWindow                 *self)
-{
-  PhService *service = gtk_list_header_get_item (header);
-  GtkWidget *box = gtk_list_header_get_child (header);
-  GtkWidget *icon = gtk_widget_get_first_child (box);
-  GtkWidget *labels = gtk_widget_get_next_sibling (icon);
-  GtkWidget *name = gtk_widget_get_first_child (labels);
-  GtkWidget *subtitle = gtk_widget_get_next_sibling (name);
-  const char *icon_name = ph_service_get_group_icon (service);
-  const char *sub = ph_service_get_group_subtitle (service);
-
-  gtk_image_set_from_icon_name (GTK_IMAGE (icon),
-                                icon_name != NULL ? icon_name : "application-x-executable");
-  gtk_label_set_label (GTK_LABEL (name), ph_service_get_group_name (service));
-  gtk_label_set_label (GTK_LABEL (subtitle), sub != NULL ? sub : "");
-  gtk_widget_set_visible (subtitle, sub != NULL && *sub != '\0');
 }
 
 static void
@@ -443,7 +378,7 @@ on_row_activated (PhWindow *self,
 
 /* PORTHOLE_BENCH=1 makes the window report on stderr, for tests/bench-app.py, when the
  * first populated list is on screen and how long each change set took to apply (model,
- * filter, sort and list view together, on the main thread). CLOCK_MONOTONIC microseconds,
+ * sections, filter and list view together, on the main thread). CLOCK_MONOTONIC microseconds,
  * comparable with the benchmark's own clock. */
 static gboolean
 bench_first_frame (GtkWidget     *widget,
@@ -489,6 +424,8 @@ static gboolean
 ph_window_close_request (GtkWindow *window)
 {
   ph_window_save_size (PH_WINDOW (window));
+  /* A restart check or a stop under way must not present a dialog on a closed window. */
+  ph_window_cancel_flows (PH_WINDOW (window));
   return GTK_WINDOW_CLASS (ph_window_parent_class)->close_request (window);
 }
 
@@ -507,15 +444,15 @@ ph_window_dispose (GObject *object)
 {
   PhWindow *self = PH_WINDOW (object);
 
+  ph_window_cancel_flows (self);
+  g_clear_pointer (&self->flows, g_ptr_array_unref);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->row_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), PH_TYPE_WINDOW);
-  g_clear_object (&self->selection);
-  g_clear_object (&self->filter_model);
   g_clear_object (&self->scanner);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->query, g_free);
+  g_clear_pointer (&self->query, ph_search_query_free);
 
   G_OBJECT_CLASS (ph_window_parent_class)->dispose (object);
 }
@@ -530,7 +467,10 @@ ph_window_class_init (PhWindowClass *klass)
   object_class->dispose = ph_window_dispose;
   window_class->close_request = ph_window_close_request;
 
+  /* Named in ph-window.ui and in its list item templates. */
   g_type_ensure (PH_TYPE_DETAIL_PANE);
+  g_type_ensure (PH_TYPE_SERVICE);
+  g_type_ensure (PH_TYPE_SERVICE_ROW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/porthole/Porthole/ph-window.ui");
@@ -541,13 +481,21 @@ ph_window_class_init (PhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhWindow, hidden_banner);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, service_list);
+  gtk_widget_class_bind_template_child (widget_class, PhWindow, filter_model);
+  gtk_widget_class_bind_template_child (widget_class, PhWindow, filter);
+  gtk_widget_class_bind_template_child (widget_class, PhWindow, selection);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, no_results_page);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, detail_pane);
-  gtk_widget_class_bind_template_child (widget_class, PhWindow, row_menu);
+  gtk_widget_class_bind_template_child (widget_class, PhWindow, row_popover);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_selection_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_items_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_secondary_click);
+  gtk_widget_class_bind_template_callback (widget_class, section_icon_name);
+  gtk_widget_class_bind_template_callback (widget_class, has_text);
 
   ph_window_class_init_actions (klass);
 }
@@ -555,12 +503,12 @@ ph_window_class_init (PhWindowClass *klass)
 static void
 ph_window_init (PhWindow *self)
 {
-  GtkListItemFactory *factory;
-  GtkListItemFactory *header_factory;
+  g_autoptr(PhSectionModel) sections = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->flows = g_ptr_array_new_with_free_func (g_object_unref);
   self->settings = g_settings_new (APP_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -574,55 +522,11 @@ ph_window_init (PhWindow *self)
   g_settings_bind (self->settings, "show-udp", self->scanner, "show-udp", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "show-ipv6", self->scanner, "show-ipv6", G_SETTINGS_BIND_GET);
 
-  /* services (kept in section order by the list itself) → sections (one per
-   * application) → filter (search) → selection */
-  self->filter = gtk_custom_filter_new (filter_service, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (ph_section_model_new (
-                                                    ph_scanner_get_service_list (self->scanner))),
-                                                  GTK_FILTER (self->filter));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  /* The rest of the chain is in ph-window.ui: filter (search) → selection → list. */
+  sections = ph_section_model_new (ph_scanner_get_service_list (self->scanner));
+  gtk_custom_filter_set_filter_func (self->filter, filter_service, self, NULL);
+  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (sections));
 
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
-  header_factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (header_factory, "setup", G_CALLBACK (setup_header), self);
-  g_signal_connect (header_factory, "bind", G_CALLBACK (bind_header), self);
-
-  /* One context menu for every row: building a menu per row costs a round trip to the
-   * display server for each (its items set tooltips), which made long lists slow. */
-  self->row_popover = gtk_popover_menu_new_from_model (self->row_menu);
-  gtk_popover_set_has_arrow (GTK_POPOVER (self->row_popover), FALSE);
-  gtk_widget_set_halign (self->row_popover, GTK_ALIGN_START);
-  gtk_widget_set_parent (self->row_popover, GTK_WIDGET (self->service_list));
-  {
-    /* Shift+F10 and Menu must reach the row menu before a focused row handles them. */
-    GtkEventController *keys = gtk_shortcut_controller_new ();
-    GtkShortcutTrigger *trigger =
-      gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK),
-                                   gtk_keyval_trigger_new (GDK_KEY_Menu, 0));
-
-    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-                                          gtk_shortcut_new (trigger,
-                                                            gtk_named_action_new ("win.row-menu")));
-    gtk_widget_add_controller (GTK_WIDGET (self->service_list), keys);
-  }
-
-  gtk_list_view_set_factory (self->service_list, factory);
-  gtk_list_view_set_header_factory (self->service_list, header_factory);
-  gtk_list_view_set_model (self->service_list, GTK_SELECTION_MODEL (self->selection));
-  g_object_unref (factory);
-  g_object_unref (header_factory);
-
-  g_signal_connect_object (self->selection, "notify::selected-item",
-                           G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->filter_model, "items-changed",
-                           G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->scanner, "notify::state",
                            G_CALLBACK (on_scanner_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->scanner, "notify::error-message",
@@ -639,10 +543,11 @@ ph_window_init (PhWindow *self)
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
 
   if (g_getenv ("PORTHOLE_BENCH") != NULL)
-    g_printerr ("bench: window monotonic_us=%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
-  if (g_getenv ("PORTHOLE_BENCH") != NULL)
-    g_signal_connect_object (ph_scanner_get_service_list (self->scanner), "notify::seq",
-                             G_CALLBACK (bench_on_seq), self, G_CONNECT_SWAPPED);
+    {
+      g_printerr ("bench: window monotonic_us=%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+      g_signal_connect_object (ph_scanner_get_service_list (self->scanner), "notify::seq",
+                               G_CALLBACK (bench_on_seq), self, G_CONNECT_SWAPPED);
+    }
 
   ph_scanner_start (self->scanner);
   update_list_page (self);

@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-ui-section-model.c — PhSectionModel: sections of one application, and the ranges it announces */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "ph-section-model.h"
+#include "ph-service-list.h"
+
+/* ---- the protocol lines a helper would send ------------------------------------------ */
+
+/* A process of a program whose group is named after @comm ("alpha" before "bravo"). */
+static char *
+proc_line (guint       pid,
+           const char *comm)
+{
+  return g_strdup_printf ("PROC\tpid=%u\tstart=%u\tppid=1\tuid=1000\tuser=me\tcomm=%s"
+                          "\texe=/usr/bin/%s\tcwd=/tmp\tcmdline=%s\tmanager=none",
+                          pid, pid, comm, comm, comm);
+}
+
+static char *
+sock_line (guint64 id,
+           guint   port,
+           guint   pid)
+{
+  return g_strdup_printf ("SOCK\tid=%" G_GUINT64_FORMAT "\tproto=tcp\tfamily=4\taddr=127.0.0.1"
+                          "\tport=%u\tuid=1000\tuser=me\towners=%u:%u:3\thidden=0\tkernel=0",
+                          id, port, pid, pid);
+}
+
+/* Applies one change set made of @records (NULL-terminated), full or delta. */
+static void
+apply (PhServiceList *list,
+       gboolean       full,
+       const char    *first,
+       ...)
+{
+  static guint seq;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  gboolean applied = FALSE;
+  va_list ap;
+
+  seq++;
+  g_ptr_array_add (lines, g_strdup_printf ("BEGIN\tseq=%u\tkind=%s", seq,
+                                           full ? "full" : "delta"));
+  va_start (ap, first);
+  for (const char *record = first; record != NULL; record = va_arg (ap, const char *))
+    g_ptr_array_add (lines, g_strdup (record));
+  va_end (ap);
+  g_ptr_array_add (lines, g_strdup_printf ("END\tseq=%u", seq));
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      ph_service_list_feed_line (list, lines->pdata[i], -1, &applied, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (applied);
+}
+
+/* ---- what a GtkListView sees ----------------------------------------------------------- */
+
+typedef struct
+{
+  GObject  *item;
+  gboolean  starts;   /* first item of its section */
+  gboolean  ends;     /* last item of its section */
+  gboolean  fresh;    /* announced by items-changed or sections-changed since the last check */
+} Seen;
+
+/* Replays items-changed and sections-changed the way a list view does, so a check can
+ * tell whether every header that changed was announced. */
+typedef struct
+{
+  GListModel *model;
+  GArray     *seen;   /* Seen */
+  guint       n_items_changed;
+  guint       n_sections_changed;
+} Viewer;
+
+static void
+seen_clear (Seen *seen)
+{
+  g_clear_object (&seen->item);
+}
+
+static void
+viewer_reset (Viewer *viewer)
+{
+  guint n = g_list_model_get_n_items (viewer->model);
+
+  g_array_set_size (viewer->seen, 0);
+  g_array_set_size (viewer->seen, n);
+  for (guint i = 0; i < n; i++)
+    {
+      Seen *seen = &g_array_index (viewer->seen, Seen, i);
+      guint start, end;
+
+      gtk_section_model_get_section (GTK_SECTION_MODEL (viewer->model), i, &start, &end);
+      seen->item = g_list_model_get_item (viewer->model, i);
+      seen->starts = start == i;
+      seen->ends = end == i + 1;
+    }
+}
+
+static void
+on_items_changed (Viewer     *viewer,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GListModel *model)
+{
+  viewer->n_items_changed++;
+  g_assert_cmpuint (position + removed, <=, viewer->seen->len);
+  g_array_remove_range (viewer->seen, position, removed);
+  for (guint i = 0; i < added; i++)
+    {
+      Seen seen = { .item = NULL, .fresh = TRUE };
+
+      g_array_insert_val (viewer->seen, position + i, seen);
+    }
+  g_assert_cmpuint (viewer->seen->len, ==, g_list_model_get_n_items (model));
+}
+
+static void
+on_sections_changed (Viewer          *viewer,
+                     guint            position,
+                     guint            n_items,
+                     GtkSectionModel *model)
+{
+  viewer->n_sections_changed++;
+  g_assert_cmpuint (n_items, >, 0);
+  g_assert_cmpuint (position + n_items, <=, viewer->seen->len);
+  for (guint i = position; i < position + n_items; i++)
+    g_array_index (viewer->seen, Seen, i).fresh = TRUE;
+}
+
+static Viewer *
+viewer_new (GListModel *model)
+{
+  Viewer *viewer = g_new0 (Viewer, 1);
+
+  viewer->model = g_object_ref (model);
+  viewer->seen = g_array_new (FALSE, TRUE, sizeof (Seen));
+  g_array_set_clear_func (viewer->seen, (GDestroyNotify) seen_clear);
+  viewer_reset (viewer);
+  g_signal_connect_swapped (model, "items-changed", G_CALLBACK (on_items_changed), viewer);
+  g_signal_connect_swapped (model, "sections-changed", G_CALLBACK (on_sections_changed), viewer);
+  return viewer;
+}
+
+static void
+viewer_free (Viewer *viewer)
+{
+  g_signal_handlers_disconnect_by_data (viewer->model, viewer);
+  g_array_unref (viewer->seen);
+  g_object_unref (viewer->model);
+  g_free (viewer);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Viewer, viewer_free)
+
+/* Sections as a plain scan of neighbours' group keys finds them. */
+static void
+check_sections (GListModel *model)
+{
+  guint n = g_list_model_get_n_items (model);
+  guint start, end;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PhService) here = g_list_model_get_item (model, i);
+      guint first = i, last = i + 1;
+
+      while (first > 0)
+        {
+          g_autoptr(PhService) before = g_list_model_get_item (model, first - 1);
+
+          if (g_strcmp0 (ph_service_get_group_key (before), ph_service_get_group_key (here)))
+            break;
+          first--;
+        }
+      while (last < n)
+        {
+          g_autoptr(PhService) after = g_list_model_get_item (model, last);
+
+          if (g_strcmp0 (ph_service_get_group_key (after), ph_service_get_group_key (here)))
+            break;
+          last++;
+        }
+      gtk_section_model_get_section (GTK_SECTION_MODEL (model), i, &start, &end);
+      g_assert_cmpuint (start, ==, first);
+      g_assert_cmpuint (end, ==, last);
+    }
+
+  /* Past the end: an empty section at n_items that never ends, as GtkSectionModel says. */
+  gtk_section_model_get_section (GTK_SECTION_MODEL (model), n, &start, &end);
+  g_assert_cmpuint (start, ==, n);
+  g_assert_cmpuint (end, ==, G_MAXUINT);
+}
+
+/* Every item the view was not told about is the same object, with the same section
+ * boundaries on both sides, as before: its header (or the lack of one) is still right. */
+static void
+viewer_check (Viewer *viewer)
+{
+  g_assert_cmpuint (viewer->seen->len, ==, g_list_model_get_n_items (viewer->model));
+  for (guint i = 0; i < viewer->seen->len; i++)
+    {
+      Seen *seen = &g_array_index (viewer->seen, Seen, i);
+      g_autoptr(GObject) item = g_list_model_get_item (viewer->model, i);
+      guint start, end;
+
+      if (seen->fresh)
+        continue;
+      gtk_section_model_get_section (GTK_SECTION_MODEL (viewer->model), i, &start, &end);
+      if (seen->item != item || seen->starts != (start == i) || seen->ends != (end == i + 1))
+        g_error ("position %u changed section (starts %d→%d, ends %d→%d) unannounced", i,
+                 seen->starts, start == i, seen->ends, end == i + 1);
+    }
+  check_sections (viewer->model);
+  viewer_reset (viewer);
+  viewer->n_items_changed = 0;
+  viewer->n_sections_changed = 0;
+}
+
+static char *
+group_at (GListModel *model,
+          guint       position)
+{
+  g_autoptr(PhService) service = g_list_model_get_item (model, position);
+
+  return g_strdup (ph_service_get_group_name (service));
+}
+
+static guint
+n_sections (GListModel *model)
+{
+  guint n = g_list_model_get_n_items (model);
+  guint count = 0;
+
+  for (guint i = 0; i < n; )
+    {
+      guint start, end;
+
+      gtk_section_model_get_section (GTK_SECTION_MODEL (model), i, &start, &end);
+      g_assert_cmpuint (start, ==, i);
+      g_assert_cmpuint (end, >, i);
+      count++;
+      i = end;
+    }
+  return count;
+}
+
+/* ---- tests ----------------------------------------------------------------------------- */
+
+static void
+test_empty (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(PhSectionModel) sections = ph_section_model_new (list);
+  GListModel *model = G_LIST_MODEL (sections);
+  g_autoptr(Viewer) viewer = viewer_new (model);
+  guint start, end;
+
+  g_assert_true (g_list_model_get_item_type (model) == PH_TYPE_SERVICE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_null (g_list_model_get_item (model, 0));
+  gtk_section_model_get_section (GTK_SECTION_MODEL (model), 0, &start, &end);
+  g_assert_cmpuint (start, ==, 0);
+  g_assert_cmpuint (end, ==, G_MAXUINT);
+  gtk_section_model_get_section (GTK_SECTION_MODEL (model), 7, &start, &end);
+  g_assert_cmpuint (start, ==, 0);
+  g_assert_cmpuint (end, ==, G_MAXUINT);
+
+  /* An empty refresh says nothing. */
+  apply (list, TRUE, NULL);
+  g_assert_cmpuint (viewer->n_items_changed, ==, 0);
+  g_assert_cmpuint (viewer->n_sections_changed, ==, 0);
+  viewer_check (viewer);
+}
+
+static void
+test_one_section (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(PhSectionModel) sections = ph_section_model_new (list);
+  GListModel *model = G_LIST_MODEL (sections);
+  g_autoptr(Viewer) viewer = viewer_new (model);
+  g_autofree char *p = proc_line (10, "alpha");
+  g_autofree char *s1 = sock_line (1, 3000, 10);
+  g_autofree char *s2 = sock_line (2, 3001, 10);
+  g_autofree char *s3 = sock_line (3, 3002, 10);
+  g_autofree char *s0 = sock_line (4, 2999, 10);
+  guint start, end;
+
+  /* One socket: one section of one. */
+  apply (list, TRUE, p, s1, NULL);
+  g_assert_cmpuint (viewer->n_items_changed, ==, 1);
+  viewer_check (viewer);
+  gtk_section_model_get_section (GTK_SECTION_MODEL (model), 0, &start, &end);
+  g_assert_cmpuint (start, ==, 0);
+  g_assert_cmpuint (end, ==, 1);
+
+  /* More of the same application: still one section, from the first to the last. */
+  apply (list, FALSE, s2, s3, NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+  g_assert_cmpuint (n_sections (model), ==, 1);
+  for (guint i = 0; i < 3; i++)
+    {
+      gtk_section_model_get_section (GTK_SECTION_MODEL (model), i, &start, &end);
+      g_assert_cmpuint (start, ==, 0);
+      g_assert_cmpuint (end, ==, 3);
+    }
+
+  /* A lower port goes first: the old first item is no longer where the section starts,
+   * and the view must hear it although that item did not move. */
+  apply (list, FALSE, s0, NULL);
+  g_assert_cmpuint (viewer->n_sections_changed, >, 0);
+  viewer_check (viewer);
+  g_assert_cmpuint (n_sections (model), ==, 1);
+
+  /* And back: the first one goes, the next starts the section. */
+  apply (list, FALSE, "GONE\tid=4", NULL);
+  viewer_check (viewer);
+
+  /* The last one goes: the one before it now ends the section. */
+  apply (list, FALSE, "GONE\tid=3", NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  g_assert_cmpuint (n_sections (model), ==, 1);
+
+  /* All go: back to empty. */
+  apply (list, TRUE, NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+}
+
+/* Applications appear and disappear before the first section and after the last one. */
+static void
+test_sections_at_the_ends (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(PhSectionModel) sections = ph_section_model_new (list);
+  GListModel *model = G_LIST_MODEL (sections);
+  g_autoptr(Viewer) viewer = viewer_new (model);
+  g_autofree char *pa = proc_line (10, "alpha");
+  g_autofree char *pm = proc_line (20, "mike");
+  g_autofree char *pz = proc_line (30, "zulu");
+  g_autofree char *m1 = sock_line (21, 4000, 20);
+  g_autofree char *m2 = sock_line (22, 4001, 20);
+  g_autofree char *a1 = sock_line (11, 5000, 10);
+  g_autofree char *a2 = sock_line (12, 5001, 10);
+  g_autofree char *z1 = sock_line (31, 3000, 30);
+  g_autofree char *z2 = sock_line (32, 3001, 30);
+  g_autofree char *name = NULL;
+
+  apply (list, TRUE, pm, m1, m2, NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (n_sections (model), ==, 1);
+
+  /* A section appears before the first one. */
+  apply (list, FALSE, pa, a1, a2, NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (n_sections (model), ==, 2);
+  name = group_at (model, 0);
+  g_assert_cmpstr (name, ==, "alpha");
+  g_clear_pointer (&name, g_free);
+
+  /* A section appears after the last one (its ports are lower: sections come first). */
+  apply (list, FALSE, pz, z1, z2, NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (n_sections (model), ==, 3);
+  name = group_at (model, 5);
+  g_assert_cmpstr (name, ==, "zulu");
+  g_clear_pointer (&name, g_free);
+
+  /* The first section shrinks to one item, then disappears. */
+  apply (list, FALSE, "GONE\tid=11", NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (n_sections (model), ==, 3);
+  apply (list, FALSE, "GONE\tid=12", "PGONE\tpid=10\tstart=10", NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (n_sections (model), ==, 2);
+  name = group_at (model, 0);
+  g_assert_cmpstr (name, ==, "mike");
+  g_clear_pointer (&name, g_free);
+
+  /* The last section loses its last item, then disappears. */
+  apply (list, FALSE, "GONE\tid=32", NULL);
+  viewer_check (viewer);
+  apply (list, FALSE, "GONE\tid=31", "PGONE\tpid=30\tstart=30", NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (n_sections (model), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+
+  /* Both ends at once, in one change set. */
+  apply (list, FALSE, pa, pz, a1, z1, NULL);
+  viewer_check (viewer);
+  g_assert_cmpuint (n_sections (model), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+}
+
+static void
+record_change (GPtrArray  *log,
+               guint       position,
+               guint       removed,
+               guint       added)
+{
+  g_ptr_array_add (log, g_strdup_printf ("%u-%u+%u", position, removed, added));
+}
+
+static void
+assert_same_log (GPtrArray *a,
+                 GPtrArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    g_assert_cmpstr (a->pdata[i], ==, b->pdata[i]);
+}
+
+/* items-changed is passed on as it is (position, removed, added), one signal for one;
+ * sections-changed covers the neighbours of each change. */
+static void
+test_items_changed_ranges (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(PhSectionModel) sections = ph_section_model_new (list);
+  g_autoptr(GPtrArray) from_list = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) from_sections = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(Viewer) viewer = NULL;
+  g_autofree char *pa = proc_line (10, "alpha");
+  g_autofree char *pb = proc_line (20, "bravo");
+  g_autofree char *pc = proc_line (30, "charlie");
+  g_autofree char *a1 = sock_line (11, 1000, 10);
+  g_autofree char *a2 = sock_line (12, 1001, 10);
+  g_autofree char *b1 = sock_line (21, 2000, 20);
+  g_autofree char *b2 = sock_line (22, 2001, 20);
+  g_autofree char *c1 = sock_line (31, 3000, 30);
+  g_autofree char *c2 = sock_line (32, 3001, 30);
+  /* bravo's process becomes "aaron": its sockets move before alpha's. */
+  g_autofree char *renamed = proc_line (20, "aaron");
+
+  g_signal_connect_swapped (list, "items-changed", G_CALLBACK (record_change), from_list);
+  g_signal_connect_swapped (sections, "items-changed", G_CALLBACK (record_change),
+                            from_sections);
+  viewer = viewer_new (G_LIST_MODEL (sections));
+
+  apply (list, TRUE, pa, pb, pc, a1, a2, b1, b2, c1, c2, NULL);
+  viewer_check (viewer);
+  g_assert_true (g_ptr_array_find_with_equal_func (from_sections, "0-0+6", g_str_equal, NULL));
+  /* A change in the middle section, at its start: sections-changed reaches the item
+   * before it (the end of alpha's section) and the one after it. */
+  {
+    g_autofree char *b0 = sock_line (20, 1999, 20);
+
+    apply (list, FALSE, b0, NULL);
+    g_assert_cmpuint (viewer->n_sections_changed, ==, 1);
+    viewer_check (viewer);
+  }
+  /* Two runs in one change set: two signals, each passed on in order. */
+  apply (list, FALSE, "GONE\tid=11", "GONE\tid=32", NULL);
+  g_assert_cmpuint (viewer->n_items_changed, ==, 2);
+  viewer_check (viewer);
+  /* A section moves as a whole. */
+  apply (list, FALSE, renamed, NULL);
+  viewer_check (viewer);
+  {
+    g_autofree char *first = group_at (G_LIST_MODEL (sections), 0);
+
+    g_assert_cmpstr (first, ==, "aaron");
+  }
+  g_assert_cmpuint (n_sections (G_LIST_MODEL (sections)), ==, 3);
+
+  assert_same_log (from_list, from_sections);
+  g_signal_handlers_disconnect_by_data (list, from_list);
+  g_signal_handlers_disconnect_by_data (sections, from_sections);
+}
+
+/* Sections reach the list view through the search filter. */
+static void
+test_through_filter (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(GtkFilterListModel) filtered =
+    gtk_filter_list_model_new (G_LIST_MODEL (ph_section_model_new (list)), NULL);
+  g_autofree char *pa = proc_line (10, "alpha");
+  g_autofree char *pb = proc_line (20, "bravo");
+  g_autofree char *a1 = sock_line (11, 1000, 10);
+  g_autofree char *a2 = sock_line (12, 1001, 10);
+  g_autofree char *b1 = sock_line (21, 2000, 20);
+  guint start, end;
+
+  apply (list, TRUE, pa, pb, a1, a2, b1, NULL);
+  g_assert_true (GTK_IS_SECTION_MODEL (filtered));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, 3);
+  gtk_section_model_get_section (GTK_SECTION_MODEL (filtered), 1, &start, &end);
+  g_assert_cmpuint (start, ==, 0);
+  g_assert_cmpuint (end, ==, 2);
+  gtk_section_model_get_section (GTK_SECTION_MODEL (filtered), 2, &start, &end);
+  g_assert_cmpuint (start, ==, 2);
+  g_assert_cmpuint (end, ==, 3);
+}
+
+/* The model lets go of the list it wraps. */
+static void
+test_finalize (void)
+{
+  PhServiceList *list = ph_service_list_new ();
+  PhSectionModel *sections = ph_section_model_new (list);
+  g_autofree char *pa = proc_line (10, "alpha");
+  g_autofree char *a1 = sock_line (11, 1000, 10);
+
+  g_assert_finalize_object (sections);
+  /* Changes after the model went reach nobody. */
+  apply (list, TRUE, pa, a1, NULL);
+  g_assert_finalize_object (list);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/section-model/empty", test_empty);
+  g_test_add_func ("/section-model/one-section", test_one_section);
+  g_test_add_func ("/section-model/sections-at-the-ends", test_sections_at_the_ends);
+  g_test_add_func ("/section-model/items-changed-ranges", test_items_changed_ranges);
+  g_test_add_func ("/section-model/through-filter", test_through_filter);
+  g_test_add_func ("/section-model/finalize", test_finalize);
+
+  return g_test_run ();
+}
