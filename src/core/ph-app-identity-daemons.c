@@ -8,6 +8,7 @@
 
 #include "ph-app-identity-private.h"
 #include "ph-daemons-resources.h"
+#include "ph-rule-file.h"
 
 #define DAEMONS_RESOURCE "/io/github/porthole/Porthole/daemons/daemons.ini"
 
@@ -57,157 +58,71 @@ ph_daemon_rule_dup_subtitle (const PhDaemonRule *rule)
   return g_strdup (_("Application"));
 }
 
-static gboolean
-read_list (GKeyFile    *keyfile,
-           const char  *group,
-           const char  *key,
-           GStrv       *out,
-           GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) list = g_key_file_get_string_list (keyfile, group, key, NULL, &local_error);
+static PhDaemonRule *parse_daemon (const PhRuleFormat  *format,
+                                    GKeyFile            *keyfile,
+                                    const char          *group,
+                                    GPtrArray           *rules,
+                                    GError             **error);
 
-  if (list == NULL)
-    {
-      if (g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND))
-        return TRUE;
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s] %s: %s", group, key, local_error->message);
-      return FALSE;
-    }
-  for (guint i = 0; list[i] != NULL; i++)
-    {
-      g_strstrip (list[i]);
-      if (list[i][0] == '\0' || strchr (list[i], ' ') != NULL || strchr (list[i], '/') != NULL)
-        {
-          g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                       "[%s] %s: empty entry, or an entry with a space or a slash: “%s”",
-                       group, key, list[i]);
-          return FALSE;
-        }
-    }
-  if (list[0] == NULL)
-    {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s] %s: empty list", group, key);
-      return FALSE;
-    }
-  *out = g_steal_pointer (&list);
-  return TRUE;
-}
-
-static char *
-read_word (GKeyFile    *keyfile,
-           const char  *group,
-           const char  *key,
-           GError     **error)
-{
-  g_autofree char *value = g_key_file_get_string (keyfile, group, key, NULL);
-
-  if (value == NULL || g_strstrip (value)[0] == '\0')
-    {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s]: %s is missing", group, key);
-      return NULL;
-    }
-  return g_steal_pointer (&value);
-}
+static const PhRuleFormat daemons_format = {
+  .what = "daemons",
+  .error_domain = ph_app_identity_error_quark,
+  .error_code = PH_APP_IDENTITY_ERROR_INVALID_RULE,
+  .parse_group = (PhRuleParseFunc) parse_daemon,
+  .free_rule = daemon_rule_free,
+};
 
 static PhDaemonRule *
-parse_daemon (GKeyFile    *keyfile,
-              const char  *group,
-              GError     **error)
+parse_daemon (const PhRuleFormat  *format,
+              GKeyFile            *keyfile,
+              const char          *group,
+              GPtrArray           *rules G_GNUC_UNUSED,
+              GError             **error)
 {
   static const char * const known_keys[] = {
     "Name", "Kind", "Icon", "Commands", "Arguments", NULL
   };
-  g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+  const PhRuleListFlags names = PH_RULE_LIST_WORDS | PH_RULE_LIST_NO_SLASH;
   PhDaemonRule *rule;
+  int kind;
 
-  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-    {
-      if (!g_strv_contains (known_keys, keys[i]))
-        {
-          g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                       "[%s]: unknown key “%s”", group, keys[i]);
-          return NULL;
-        }
-    }
+  if (!ph_rule_file_check_keys (format, keyfile, group, known_keys, error))
+    return NULL;
 
   rule = g_new0 (PhDaemonRule, 1);
   rule->id = g_strdup (group);
-  if ((rule->name = read_word (keyfile, group, "Name", error)) == NULL
-      || (rule->kind = read_word (keyfile, group, "Kind", error)) == NULL
-      || (rule->icon_name = read_word (keyfile, group, "Icon", error)) == NULL)
+  if ((rule->name = ph_rule_file_read_word (format, keyfile, group, "Name", error)) == NULL
+      || !ph_rule_file_read_choice (format, keyfile, group, "Kind", daemon_kinds, -1, &kind,
+                                    error)
+      || (rule->icon_name = ph_rule_file_read_word (format, keyfile, group, "Icon",
+                                                    error)) == NULL)
     {
       daemon_rule_free (rule);
       return NULL;
     }
-  if (!g_strv_contains (daemon_kinds, rule->kind))
-    {
-      g_autofree char *known = g_strjoinv (", ", (char **) daemon_kinds);
-
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s]: Kind “%s” is not one of %s", group, rule->kind, known);
-      daemon_rule_free (rule);
-      return NULL;
-    }
+  rule->kind = g_strdup (daemon_kinds[kind]);
   if (strchr (rule->icon_name, ' ') != NULL || strchr (rule->icon_name, '/') != NULL)
     {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s]: Icon “%s” is not a themed icon name", group, rule->icon_name);
+      ph_rule_file_set_error (format, error, group, "Icon “%s” is not a themed icon name",
+                              rule->icon_name);
       daemon_rule_free (rule);
       return NULL;
     }
-  if (!read_list (keyfile, group, "Commands", &rule->commands, error)
-      || !read_list (keyfile, group, "Arguments", &rule->arguments, error))
+  if (!ph_rule_file_read_list (format, keyfile, group, "Commands", names, &rule->commands,
+                               error)
+      || !ph_rule_file_read_list (format, keyfile, group, "Arguments", names, &rule->arguments,
+                                  error))
     {
       daemon_rule_free (rule);
       return NULL;
     }
   if (rule->commands == NULL)
     {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s]: Commands is missing", group);
+      ph_rule_file_set_error (format, error, group, "Commands is missing");
       daemon_rule_free (rule);
       return NULL;
     }
   return rule;
-}
-
-static GPtrArray *
-parse_daemons (const char  *data,
-               gsize        length,
-               GError     **error)
-{
-  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
-  g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func (daemon_rule_free);
-  g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) groups = NULL;
-
-  if (!g_key_file_load_from_data (keyfile, data, length, G_KEY_FILE_NONE, &local_error))
-    {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "%s", local_error->message);
-      return NULL;
-    }
-
-  groups = g_key_file_get_groups (keyfile, NULL);
-  for (guint i = 0; groups[i] != NULL; i++)
-    {
-      PhDaemonRule *rule = parse_daemon (keyfile, groups[i], error);
-
-      if (rule == NULL)
-        return NULL;
-      g_ptr_array_add (rules, rule);
-    }
-  if (rules->len == 0)
-    {
-      g_set_error_literal (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                           "no daemons");
-      return NULL;
-    }
-  return g_steal_pointer (&rules);
 }
 
 guint
@@ -215,36 +130,18 @@ ph_app_identity_check_daemons (const char  *data,
                                gsize        length,
                                GError     **error)
 {
-  g_autoptr(GPtrArray) rules = parse_daemons (data, length, error);
+  g_autoptr(GPtrArray) rules = ph_rule_file_parse (&daemons_format, data, length, error);
 
   return rules ? rules->len : 0;
 }
 
-/* Compiled in and never changes: parsed once, kept for the life of the process. */
 GPtrArray *
 ph_daemon_rules_get (void)
 {
   static GPtrArray *rules;
 
-  if (g_once_init_enter_pointer (&rules))
-    {
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GError) error = NULL;
-      GPtrArray *parsed = NULL;
-
-      bytes = g_resource_lookup_data (ph_daemons_get_resource (), DAEMONS_RESOURCE,
-                                      G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-      if (bytes != NULL)
-        parsed = parse_daemons (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                &error);
-      if (parsed == NULL)
-        {
-          g_warning ("Daemon names are broken: %s", error->message);
-          parsed = g_ptr_array_new ();
-        }
-      g_once_init_leave_pointer (&rules, parsed);
-    }
-  return rules;
+  return ph_rule_file_get (&daemons_format, &rules, ph_daemons_get_resource (),
+                           DAEMONS_RESOURCE);
 }
 
 /* ---------------------------------------------------------------------------------------

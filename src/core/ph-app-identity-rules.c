@@ -8,12 +8,13 @@
 
 #include "ph-app-identity-private.h"
 #include "ph-dev-servers-resources.h"
+#include "ph-rule-file.h"
 
 #define DEV_SERVERS_RESOURCE "/io/github/porthole/Porthole/dev-servers/dev-servers.ini"
 
 
-static const char * const tool_kind_names[PH_N_TOOL_KINDS] = {
-  "dev-server", "web-server", "file-server", "notebook", "model-server", "app",
+static const char * const tool_kind_names[PH_N_TOOL_KINDS + 1] = {
+  "dev-server", "web-server", "file-server", "notebook", "model-server", "app", NULL
 };
 
 
@@ -85,120 +86,75 @@ ph_dev_rule_get_icon_name (const PhDevRule *rule)
     }
 }
 
-static gboolean
-read_rule_list (GKeyFile    *keyfile,
-                const char  *group,
-                const char  *key,
-                GStrv       *out,
-                GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) list = NULL;
+static PhDevRule *parse_rule (const PhRuleFormat  *format,
+                              GKeyFile            *keyfile,
+                              const char          *group,
+                              GPtrArray           *rules,
+                              GError             **error);
 
-  list = g_key_file_get_string_list (keyfile, group, key, NULL, &local_error);
-  if (list == NULL)
-    {
-      if (g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND))
-        return TRUE;
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s] %s: %s", group, key, local_error->message);
-      return FALSE;
-    }
-
-  for (guint i = 0; list[i] != NULL; i++)
-    {
-      g_strstrip (list[i]);
-      if (list[i][0] == '\0' || (strchr (list[i], ' ') != NULL && g_strcmp0 (key, "Paths") != 0))
-        {
-          g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                       "[%s] %s: empty entry or an entry with a space: “%s”",
-                       group, key, list[i]);
-          return FALSE;
-        }
-    }
-  if (list[0] == NULL)
-    {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s] %s: empty list", group, key);
-      return FALSE;
-    }
-
-  *out = g_steal_pointer (&list);
-  return TRUE;
-}
+static const PhRuleFormat rules_format = {
+  .what = "rules",
+  .error_domain = ph_app_identity_error_quark,
+  .error_code = PH_APP_IDENTITY_ERROR_INVALID_RULE,
+  .parse_group = (PhRuleParseFunc) parse_rule,
+  .free_rule = ph_dev_rule_free,
+};
 
 static PhDevRule *
-parse_rule (GKeyFile    *keyfile,
-            const char  *group,
-            GError     **error)
+parse_rule (const PhRuleFormat  *format,
+            GKeyFile            *keyfile,
+            const char          *group,
+            GPtrArray           *rules G_GNUC_UNUSED,
+            GError             **error)
 {
   static const char * const known_keys[] = {
     "Tool", "Kind", "Commands", "Packages", "Modules", "Paths", "Subcommands", "Options",
     "Generic", NULL
   };
+  static const char * const lists[] = {
+    "Commands", "Packages", "Modules", "Paths", "Subcommands", "Options"
+  };
   g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) keys = NULL;
-  g_autofree char *kind = NULL;
   PhDevRule *rule;
-  gboolean found = FALSE;
+  GStrv *fields[G_N_ELEMENTS (lists)];
+  int kind;
 
-  keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
-  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-    {
-      if (!g_strv_contains (known_keys, keys[i]))
-        {
-          g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                       "[%s]: unknown key “%s”", group, keys[i]);
-          return NULL;
-        }
-    }
+  if (!ph_rule_file_check_keys (format, keyfile, group, known_keys, error))
+    return NULL;
 
   rule = g_new0 (PhDevRule, 1);
   rule->id = g_strdup (group);
-  rule->tool = g_key_file_get_string (keyfile, group, "Tool", NULL);
-  kind = g_key_file_get_string (keyfile, group, "Kind", NULL);
-
-  if (rule->tool == NULL || g_strstrip (rule->tool)[0] == '\0')
+  fields[0] = &rule->commands;
+  fields[1] = &rule->packages;
+  fields[2] = &rule->modules;
+  fields[3] = &rule->paths;
+  fields[4] = &rule->subcommands;
+  fields[5] = &rule->options;
+  if ((rule->tool = ph_rule_file_read_word (format, keyfile, group, "Tool", error)) == NULL
+      || !ph_rule_file_read_choice (format, keyfile, group, "Kind", tool_kind_names, -1, &kind,
+                                    error))
     {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s]: Tool is missing", group);
       ph_dev_rule_free (rule);
       return NULL;
     }
+  rule->kind = kind;
 
-  for (guint k = 0; kind != NULL && k < PH_N_TOOL_KINDS; k++)
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
     {
-      if (strcmp (g_strstrip (kind), tool_kind_names[k]) == 0)
+      PhRuleListFlags flags = fields[i] == &rule->paths ? PH_RULE_LIST_SPACES
+                                                        : PH_RULE_LIST_WORDS;
+
+      if (!ph_rule_file_read_list (format, keyfile, group, lists[i], flags, fields[i], error))
         {
-          rule->kind = k;
-          found = TRUE;
+          ph_dev_rule_free (rule);
+          return NULL;
         }
-    }
-  if (!found)
-    {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s]: Kind “%s” is not one of dev-server, web-server, file-server, "
-                   "notebook, model-server, app", group, kind ? kind : "");
-      ph_dev_rule_free (rule);
-      return NULL;
-    }
-
-  if (!read_rule_list (keyfile, group, "Commands", &rule->commands, error)
-      || !read_rule_list (keyfile, group, "Packages", &rule->packages, error)
-      || !read_rule_list (keyfile, group, "Modules", &rule->modules, error)
-      || !read_rule_list (keyfile, group, "Paths", &rule->paths, error)
-      || !read_rule_list (keyfile, group, "Subcommands", &rule->subcommands, error)
-      || !read_rule_list (keyfile, group, "Options", &rule->options, error))
-    {
-      ph_dev_rule_free (rule);
-      return NULL;
     }
 
   if (rule->commands == NULL && rule->packages == NULL && rule->modules == NULL
       && rule->paths == NULL)
     {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s]: needs Commands, Packages, Modules or Paths", group);
+      ph_rule_file_set_error (format, error, group, "needs Commands, Packages, Modules or Paths");
       ph_dev_rule_free (rule);
       return NULL;
     }
@@ -207,8 +163,7 @@ parse_rule (GKeyFile    *keyfile,
   if (local_error != NULL
       && !g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND))
     {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "[%s] Generic: %s", group, local_error->message);
+      ph_rule_file_set_error (format, error, group, "Generic: %s", local_error->message);
       ph_dev_rule_free (rule);
       return NULL;
     }
@@ -216,76 +171,23 @@ parse_rule (GKeyFile    *keyfile,
   return rule;
 }
 
-static GPtrArray *
-parse_rules (const char  *data,
-             gsize        length,
-             GError     **error)
-{
-  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
-  g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func (ph_dev_rule_free);
-  g_auto(GStrv) groups = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (!g_key_file_load_from_data (keyfile, data, length, G_KEY_FILE_NONE, &local_error))
-    {
-      g_set_error (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                   "%s", local_error->message);
-      return NULL;
-    }
-
-  groups = g_key_file_get_groups (keyfile, NULL);
-  for (guint i = 0; groups[i] != NULL; i++)
-    {
-      PhDevRule *rule = parse_rule (keyfile, groups[i], error);
-
-      if (rule == NULL)
-        return NULL;
-      g_ptr_array_add (rules, rule);
-    }
-
-  if (rules->len == 0)
-    {
-      g_set_error_literal (error, PH_APP_IDENTITY_ERROR, PH_APP_IDENTITY_ERROR_INVALID_RULE,
-                           "no rules");
-      return NULL;
-    }
-  return g_steal_pointer (&rules);
-}
-
 guint
 ph_app_identity_check_rules (const char  *data,
                              gsize        length,
                              GError     **error)
 {
-  g_autoptr(GPtrArray) rules = parse_rules (data, length, error);
+  g_autoptr(GPtrArray) rules = ph_rule_file_parse (&rules_format, data, length, error);
 
   return rules ? rules->len : 0;
 }
 
-/* Compiled in and never changes: parsed once, kept for the life of the process. */
 GPtrArray *
 ph_dev_rules_get (void)
 {
   static GPtrArray *rules;
 
-  if (g_once_init_enter_pointer (&rules))
-    {
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GError) error = NULL;
-      GPtrArray *parsed = NULL;
-
-      bytes = g_resource_lookup_data (ph_dev_servers_get_resource (), DEV_SERVERS_RESOURCE,
-                                      G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-      if (bytes != NULL)
-        parsed = parse_rules (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-      if (parsed == NULL)
-        {
-          g_warning ("Dev-server rules are broken: %s", error->message);
-          parsed = g_ptr_array_new ();
-        }
-      g_once_init_leave_pointer (&rules, parsed);
-    }
-  return rules;
+  return ph_rule_file_get (&rules_format, &rules, ph_dev_servers_get_resource (),
+                           DEV_SERVERS_RESOURCE);
 }
 
 /* ---------------------------------------------------------------------------------------

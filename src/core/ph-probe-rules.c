@@ -8,6 +8,7 @@
 
 #include "ph-core-resources.h"
 #include "ph-probe-private.h"
+#include "ph-rule-file.h"
 
 #define PROBE_RULES_RESOURCE "/io/github/porthole/Porthole/core/probe-rules.ini"
 
@@ -15,6 +16,7 @@ static const char * const rule_kind_names[] = {
   [PH_PROBE_RULE_NOT_HTTP] = "not-http",
   [PH_PROBE_RULE_TLS_ONLY] = "tls-only",
   [PH_PROBE_RULE_TLS_HTTP] = "tls-http",
+  NULL
 };
 
 void
@@ -32,51 +34,6 @@ ph_probe_rule_free (PhProbeRule *rule)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhProbeRule, ph_probe_rule_free)
 
-static gboolean G_GNUC_PRINTF (3, 4)
-fail (GError     **error,
-      const char  *group,
-      const char  *format,
-      ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s]: %s", group,
-               message);
-  return FALSE;
-}
-
-/* A list of words: NULL when the key is absent, an error when it is there but empty or
- * holds an empty entry or a space. */
-static gboolean
-read_list (GKeyFile    *keyfile,
-           const char  *group,
-           const char  *key,
-           GStrv       *out,
-           GError     **error)
-{
-  g_auto(GStrv) list = NULL;
-
-  if (!g_key_file_has_key (keyfile, group, key, NULL))
-    return TRUE;
-
-  list = g_key_file_get_string_list (keyfile, group, key, NULL, NULL);
-  if (list == NULL || list[0] == NULL)
-    return fail (error, group, "%s is empty", key);
-  for (guint i = 0; list[i] != NULL; i++)
-    {
-      g_strstrip (list[i]);
-      if (list[i][0] == '\0' || strchr (list[i], ' ') != NULL)
-        return fail (error, group, "%s: empty entry or an entry with a space: “%s”", key, list[i]);
-    }
-
-  *out = g_steal_pointer (&list);
-  return TRUE;
-}
-
 static gboolean
 parse_port (const char  *text,
             guint16     *port)
@@ -91,7 +48,8 @@ parse_port (const char  *text,
 
 /* "6379", "6000-6063" */
 static gboolean
-parse_ports (const char   *group,
+parse_ports (const PhRuleFormat  *format,
+             const char   *group,
              char        **list,
              GArray       *ports,
              GError      **error)
@@ -105,85 +63,97 @@ parse_ports (const char   *group,
           !parse_port (ends[0], &range[0]) ||
           !parse_port (ends[1] != NULL ? ends[1] : ends[0], &range[1]) ||
           range[1] < range[0])
-        return fail (error, group, "Ports: “%s” is not a port from 1 to 65535 or a range "
-                     "such as 6000-6063", list[i]);
+        {
+          ph_rule_file_set_error (format, error, group, "Ports: “%s” is not a port from 1 to "
+                                  "65535 or a range such as 6000-6063", list[i]);
+          return FALSE;
+        }
       g_array_append_vals (ports, range, 2);
     }
   return TRUE;
 }
 
+static const PhProbeRule *find_port_rule (GPtrArray *rules,
+                                          guint16    port);
+
 static PhProbeRule *
-parse_rule (GKeyFile    *keyfile,
-            const char  *group,
-            GError     **error)
+parse_rule (const PhRuleFormat  *format,
+            GKeyFile            *keyfile,
+            const char          *group,
+            GPtrArray           *rules,
+            GError             **error)
 {
   static const char * const known_keys[] = { "Service", "Kind", "Ports", "Programs", NULL };
   g_autoptr(PhProbeRule) rule = g_new0 (PhProbeRule, 1);
-  g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
   g_auto(GStrv) ports = NULL;
-  g_autofree char *kind = NULL;
+  const guint16 *ranges;
+  int kind;
 
-  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-    {
-      if (!g_strv_contains (known_keys, keys[i]))
-        {
-          fail (error, group, "unknown key “%s”", keys[i]);
-          return NULL;
-        }
-    }
+  if (!ph_rule_file_check_keys (format, keyfile, group, known_keys, error))
+    return NULL;
 
   rule->id = g_strdup (group);
-  rule->kind = PH_PROBE_RULE_NOT_HTTP;
-  kind = g_key_file_get_string (keyfile, group, "Kind", NULL);
-  if (kind != NULL)
-    {
-      gboolean found = FALSE;
-
-      g_strstrip (kind);
-      for (guint k = 0; k < G_N_ELEMENTS (rule_kind_names); k++)
-        {
-          if (strcmp (kind, rule_kind_names[k]) == 0)
-            {
-              rule->kind = k;
-              found = TRUE;
-            }
-        }
-      if (!found)
-        {
-          fail (error, group, "Kind “%s” is not one of not-http, tls-only, tls-http", kind);
-          return NULL;
-        }
-    }
+  if (!ph_rule_file_read_choice (format, keyfile, group, "Kind", rule_kind_names,
+                                 PH_PROBE_RULE_NOT_HTTP, &kind, error))
+    return NULL;
+  rule->kind = kind;
 
   rule->service = g_key_file_get_string (keyfile, group, "Service", NULL);
   if (rule->service != NULL && g_strstrip (rule->service)[0] == '\0')
     g_clear_pointer (&rule->service, g_free);
   if (rule->service == NULL && rule->kind != PH_PROBE_RULE_TLS_HTTP)
     {
-      fail (error, group, "Service is missing");
+      ph_rule_file_set_error (format, error, group, "Service is missing");
       return NULL;
     }
 
-  if (!read_list (keyfile, group, "Ports", &ports, error) ||
-      !read_list (keyfile, group, "Programs", &rule->programs, error))
+  if (!ph_rule_file_read_list (format, keyfile, group, "Ports", PH_RULE_LIST_WORDS, &ports,
+                               error) ||
+      !ph_rule_file_read_list (format, keyfile, group, "Programs", PH_RULE_LIST_WORDS,
+                               &rule->programs, error))
     return NULL;
   if (ports == NULL && rule->programs == NULL)
     {
-      fail (error, group, "needs Ports, Programs or both");
+      ph_rule_file_set_error (format, error, group, "needs Ports, Programs or both");
       return NULL;
     }
   if (rule->programs != NULL && rule->kind != PH_PROBE_RULE_NOT_HTTP)
     {
-      fail (error, group, "Programs are only for Kind=not-http");
+      ph_rule_file_set_error (format, error, group, "Programs are only for Kind=not-http");
       return NULL;
     }
 
   rule->ports = g_array_new (FALSE, FALSE, sizeof (guint16));
-  if (ports != NULL && !parse_ports (group, ports, rule->ports, error))
+  if (ports != NULL && !parse_ports (format, group, ports, rule->ports, error))
     return NULL;
+
+  /* a port is described once: the first rule would win, silently */
+  ranges = (const guint16 *) (gpointer) rule->ports->data;
+  for (guint r = 0; r + 1 < rule->ports->len; r += 2)
+    {
+      for (guint port = ranges[r]; port <= ranges[r + 1]; port++)
+        {
+          const PhProbeRule *other = find_port_rule (rules, (guint16) port);
+
+          if (other != NULL)
+            {
+              ph_rule_file_set_error (format, error, group, "port %u is in [%s] already",
+                                      port, other->id);
+              return NULL;
+            }
+        }
+    }
 
   return g_steal_pointer (&rule);
 }
+
+static const PhRuleFormat probe_rules_format = {
+  .what = "rules",
+  .error_domain = g_key_file_error_quark,
+  .error_code = G_KEY_FILE_ERROR_INVALID_VALUE,
+  .parse_group = (PhRuleParseFunc) parse_rule,
+  .free_rule = (GDestroyNotify) ph_probe_rule_free,
+};
 
 /* The rule whose Ports hold @port, or NULL. */
 static const PhProbeRule *
@@ -217,74 +187,16 @@ ph_probe_rules_parse (const char  *data,
                       gsize        length,
                       GError     **error)
 {
-  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
-  g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_probe_rule_free);
-  g_auto(GStrv) groups = NULL;
-
-  if (!g_key_file_load_from_data (keyfile, data, length, G_KEY_FILE_NONE, error))
-    return NULL;
-
-  groups = g_key_file_get_groups (keyfile, NULL);
-  for (guint i = 0; groups[i] != NULL; i++)
-    {
-      PhProbeRule *rule = parse_rule (keyfile, groups[i], error);
-      const guint16 *ranges;
-
-      if (rule == NULL)
-        return NULL;
-
-      /* a port is described once: the first rule would win, silently */
-      ranges = (const guint16 *) (gpointer) rule->ports->data;
-      for (guint r = 0; r + 1 < rule->ports->len; r += 2)
-        {
-          for (guint port = ranges[r]; port <= ranges[r + 1]; port++)
-            {
-              const PhProbeRule *other = find_port_rule (rules, (guint16) port);
-
-              if (other != NULL)
-                {
-                  fail (error, groups[i], "port %u is in [%s] already", port, other->id);
-                  ph_probe_rule_free (rule);
-                  return NULL;
-                }
-            }
-        }
-      g_ptr_array_add (rules, rule);
-    }
-
-  if (rules->len == 0)
-    {
-      g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "no rules");
-      return NULL;
-    }
-  return g_steal_pointer (&rules);
+  return ph_rule_file_parse (&probe_rules_format, data, length, error);
 }
 
-/* Compiled in and never changes: parsed once, kept for the life of the process. */
 GPtrArray *
 ph_probe_rules_get (void)
 {
   static GPtrArray *rules;
 
-  if (g_once_init_enter_pointer (&rules))
-    {
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GError) error = NULL;
-      GPtrArray *parsed = NULL;
-
-      bytes = g_resource_lookup_data (ph_core_get_resource (), PROBE_RULES_RESOURCE,
-                                      G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-      if (bytes != NULL)
-        parsed = ph_probe_rules_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                       &error);
-      if (parsed == NULL)
-        {
-          g_warning ("The probe's rules are broken: %s", error->message);
-          parsed = g_ptr_array_new ();
-        }
-      g_once_init_leave_pointer (&rules, parsed);
-    }
-  return rules;
+  return ph_rule_file_get (&probe_rules_format, &rules, ph_core_get_resource (),
+                           PROBE_RULES_RESOURCE);
 }
 
 /* "/usr/bin/redis-server" and retitled processes ("postgres: 17/main: checkpointer") */
