@@ -57,6 +57,135 @@ ph_picture_ink_get_color (GtkWidget *ink,
   gtk_widget_get_color (ink, color);
 }
 
+/*
+ * PhPicture: what the two pictures (the port line, who can connect) share as widgets. They
+ * are as tall as their width needs (height-for-width), as wide as about thirty lines of text
+ * would like and no narrower than twelve; their inks are made once the instance knows its
+ * final class, and go with it.
+ */
+
+typedef struct
+{
+  GPtrArray *inks;
+} PhPicturePrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PhPicture, ph_picture, GTK_TYPE_WIDGET)
+
+/* Fills @colors with one colour per ink, in the order of the class's ink_classes. */
+void
+ph_picture_get_ink_colors (PhPicture *self,
+                           GdkRGBA   *colors)
+{
+  PhPicturePrivate *priv = ph_picture_get_instance_private (self);
+
+  for (guint i = 0; i < priv->inks->len; i++)
+    ph_picture_ink_get_color (g_ptr_array_index (priv->inks, i), &colors[i]);
+}
+
+static GtkSizeRequestMode
+ph_picture_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+ph_picture_measure (GtkWidget      *widget,
+                    GtkOrientation  orientation,
+                    int             for_size,
+                    int            *minimum,
+                    int            *natural,
+                    int            *minimum_baseline,
+                    int            *natural_baseline)
+{
+  PhPicture *self = PH_PICTURE (widget);
+  double line = ph_picture_line_height (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* The words wrap; keep room for a few of them. */
+      *minimum = ph_picture_round_up (12 * line);
+      *natural = ph_picture_round_up (30 * line);
+    }
+  else
+    {
+      double width = for_size > 0 ? for_size : 30 * line;
+
+      *minimum = *natural = (int) PH_PICTURE_GET_CLASS (self)->height_for_width (self, width);
+    }
+}
+
+static void
+ph_picture_size_allocate (GtkWidget *widget,
+                          int        width,
+                          int        height,
+                          int        baseline)
+{
+  PhPicturePrivate *priv = ph_picture_get_instance_private (PH_PICTURE (widget));
+
+  /* Inks take no room; they are only there for their colours. */
+  for (guint i = 0; i < priv->inks->len; i++)
+    gtk_widget_allocate (g_ptr_array_index (priv->inks, i), 0, 0, -1, NULL);
+}
+
+static void
+ph_picture_constructed (GObject *object)
+{
+  PhPicture *self = PH_PICTURE (object);
+  PhPicturePrivate *priv = ph_picture_get_instance_private (self);
+  const char * const *classes = PH_PICTURE_GET_CLASS (self)->ink_classes;
+
+  G_OBJECT_CLASS (ph_picture_parent_class)->constructed (object);
+
+  for (guint i = 0; classes != NULL && classes[i] != NULL; i++)
+    g_ptr_array_add (priv->inks, ph_picture_ink_new (GTK_WIDGET (self), classes[i]));
+}
+
+static void
+ph_picture_dispose (GObject *object)
+{
+  PhPicturePrivate *priv = ph_picture_get_instance_private (PH_PICTURE (object));
+
+  if (priv->inks != NULL)
+    g_ptr_array_set_size (priv->inks, 0);
+
+  G_OBJECT_CLASS (ph_picture_parent_class)->dispose (object);
+}
+
+static void
+ph_picture_finalize (GObject *object)
+{
+  PhPicturePrivate *priv = ph_picture_get_instance_private (PH_PICTURE (object));
+
+  g_clear_pointer (&priv->inks, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (ph_picture_parent_class)->finalize (object);
+}
+
+static void
+ph_picture_class_init (PhPictureClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ph_picture_constructed;
+  object_class->dispose = ph_picture_dispose;
+  object_class->finalize = ph_picture_finalize;
+
+  widget_class->get_request_mode = ph_picture_get_request_mode;
+  widget_class->measure = ph_picture_measure;
+  widget_class->size_allocate = ph_picture_size_allocate;
+
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+ph_picture_init (PhPicture *self)
+{
+  PhPicturePrivate *priv = ph_picture_get_instance_private (self);
+
+  priv->inks = g_ptr_array_new_with_free_func ((GDestroyNotify) gtk_widget_unparent);
+}
+
 /* Text: layouts come from the widget, so they follow its font and the text size. */
 
 void

@@ -6,6 +6,25 @@
 
 G_BEGIN_DECLS
 
+/* A picture drawn with GtkSnapshot, as tall as its width needs, coloured by its inks. */
+#define PH_TYPE_PICTURE (ph_picture_get_type ())
+G_DECLARE_DERIVABLE_TYPE (PhPicture, ph_picture, PH, PICTURE, GtkWidget)
+
+struct _PhPictureClass
+{
+  GtkWidgetClass parent_class;
+
+  /* The CSS classes of its inks (set in class_init), NULL-terminated. */
+  const char * const *ink_classes;
+
+  /* The height the picture needs at @width. */
+  double (*height_for_width) (PhPicture *self,
+                              double     width);
+};
+
+void       ph_picture_get_ink_colors  (PhPicture   *self,
+                                       GdkRGBA     *colors);
+
 #define PH_TYPE_PICTURE_INK (ph_picture_ink_get_type ())
 G_DECLARE_FINAL_TYPE (PhPictureInk, ph_picture_ink, PH, PICTURE_INK, GtkWidget)
 

@@ -33,8 +33,8 @@ enum
   N_INKS
 };
 
-static const char *const ink_classes[N_INKS] = {
-  "well-known", "registered", "dynamic", "ephemeral", "outline", "marker", "pill", "pill-text",
+static const char *const ink_classes[N_INKS + 1] = {
+  "well-known", "registered", "dynamic", "ephemeral", "outline", "marker", "pill", "pill-text", NULL
 };
 
 /* The legend: one item per band, then the note that the scale is broken. */
@@ -44,14 +44,13 @@ static const char *const ink_classes[N_INKS] = {
 
 struct _PhPortLine
 {
-  GtkWidget parent_instance;
+  PhPicture parent_instance;
 
   int port;               /* -1: none */
   PhPortLineModel model;
-  GtkWidget *inks[N_INKS];
 };
 
-G_DEFINE_FINAL_TYPE (PhPortLine, ph_port_line, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (PhPortLine, ph_port_line, PH_TYPE_PICTURE)
 
 enum
 {
@@ -196,51 +195,17 @@ compute_geometry (PhPortLine *self,
 
 /* Sizes */
 
-static GtkSizeRequestMode
-ph_port_line_get_request_mode (GtkWidget *widget)
+static double
+ph_port_line_height_for_width (PhPicture *picture,
+                               double     width)
 {
-  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
-}
+  Geometry g;
+  double height;
 
-static void
-ph_port_line_measure (GtkWidget      *widget,
-                      GtkOrientation  orientation,
-                      int             for_size,
-                      int            *minimum,
-                      int            *natural,
-                      int            *minimum_baseline,
-                      int            *natural_baseline)
-{
-  PhPortLine *self = PH_PORT_LINE (widget);
-  double line = ph_picture_line_height (GTK_WIDGET (self));
-
-  if (orientation == GTK_ORIENTATION_HORIZONTAL)
-    {
-      /* Room for the four numbers under the bar; the legend wraps. */
-      *minimum = ph_picture_round_up (12 * line);
-      *natural = ph_picture_round_up (30 * line);
-    }
-  else
-    {
-      Geometry g;
-
-      compute_geometry (self, for_size > 0 ? for_size : 30 * line, &g);
-      *minimum = *natural = (int) g.height;
-      geometry_clear (&g);
-    }
-}
-
-static void
-ph_port_line_size_allocate (GtkWidget *widget,
-                            int        width,
-                            int        height,
-                            int        baseline)
-{
-  PhPortLine *self = PH_PORT_LINE (widget);
-
-  /* Inks take no room; they are only there for their colours. */
-  for (guint i = 0; i < N_INKS; i++)
-    gtk_widget_allocate (self->inks[i], 0, 0, -1, NULL);
+  compute_geometry (PH_PORT_LINE (picture), width, &g);
+  height = g.height;
+  geometry_clear (&g);
+  return height;
 }
 
 /* Drawing */
@@ -285,8 +250,7 @@ ph_port_line_snapshot (GtkWidget   *widget,
   if (self->port < 0 || width <= 0)
     return;
 
-  for (guint i = 0; i < N_INKS; i++)
-    ph_picture_ink_get_color (self->inks[i], &ink[i]);
+  ph_picture_get_ink_colors (PH_PICTURE (self), ink);
   gtk_widget_get_color (widget, &text);
   dim = text;
   dim.alpha *= 0.7f;
@@ -442,17 +406,6 @@ ph_port_line_new (void)
 }
 
 static void
-ph_port_line_dispose (GObject *object)
-{
-  PhPortLine *self = PH_PORT_LINE (object);
-
-  for (guint i = 0; i < N_INKS; i++)
-    g_clear_pointer (&self->inks[i], gtk_widget_unparent);
-
-  G_OBJECT_CLASS (ph_port_line_parent_class)->dispose (object);
-}
-
-static void
 ph_port_line_get_property (GObject    *object,
                            guint       prop_id,
                            GValue     *value,
@@ -493,15 +446,15 @@ ph_port_line_class_init (PhPortLineClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  PhPictureClass *picture_class = PH_PICTURE_CLASS (klass);
 
-  object_class->dispose = ph_port_line_dispose;
   object_class->get_property = ph_port_line_get_property;
   object_class->set_property = ph_port_line_set_property;
 
-  widget_class->get_request_mode = ph_port_line_get_request_mode;
-  widget_class->measure = ph_port_line_measure;
-  widget_class->size_allocate = ph_port_line_size_allocate;
   widget_class->snapshot = ph_port_line_snapshot;
+
+  picture_class->ink_classes = ink_classes;
+  picture_class->height_for_width = ph_port_line_height_for_width;
 
   properties[PROP_PORT] =
     g_param_spec_int ("port", NULL, NULL, -1, 65535, -1,
@@ -509,15 +462,12 @@ ph_port_line_class_init (PhPortLineClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "portline");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
 ph_port_line_init (PhPortLine *self)
 {
   self->port = -1;
-  for (guint i = 0; i < N_INKS; i++)
-    self->inks[i] = ph_picture_ink_new (GTK_WIDGET (self), ink_classes[i]);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   /* Translators: the accessible name of the picture of
                                    * where a port lies among all ports */

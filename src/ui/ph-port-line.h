@@ -4,10 +4,12 @@
 
 #include <gtk/gtk.h>
 
+#include "ph-picture.h"
+
 G_BEGIN_DECLS
 
 #define PH_TYPE_PORT_LINE (ph_port_line_get_type ())
-G_DECLARE_FINAL_TYPE (PhPortLine, ph_port_line, PH, PORT_LINE, GtkWidget)
+G_DECLARE_FINAL_TYPE (PhPortLine, ph_port_line, PH, PORT_LINE, PhPicture)
 
 GtkWidget  *ph_port_line_new             (void);
 int         ph_port_line_get_port        (PhPortLine *self);

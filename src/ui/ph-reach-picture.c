@@ -30,19 +30,18 @@ enum
   N_INKS
 };
 
-static const char *const ink_classes[N_INKS] = {
-  "reach", "reach-fill", "unreached", "pill", "pill-text",
+static const char *const ink_classes[N_INKS + 1] = {
+  "reach", "reach-fill", "unreached", "pill", "pill-text", NULL
 };
 
 struct _PhReachPicture
 {
-  GtkWidget parent_instance;
+  PhPicture parent_instance;
 
   PhReach reach;
-  GtkWidget *inks[N_INKS];
 };
 
-G_DEFINE_FINAL_TYPE (PhReachPicture, ph_reach_picture, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (PhReachPicture, ph_reach_picture, PH_TYPE_PICTURE)
 
 typedef struct
 {
@@ -161,50 +160,17 @@ compute_geometry (PhReachPicture *self,
 
 /* Sizes */
 
-static GtkSizeRequestMode
-ph_reach_picture_get_request_mode (GtkWidget *widget)
+static double
+ph_reach_picture_height_for_width (PhPicture *picture,
+                                   double     width)
 {
-  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
-}
+  Geometry g;
+  double height;
 
-static void
-ph_reach_picture_measure (GtkWidget      *widget,
-                          GtkOrientation  orientation,
-                          int             for_size,
-                          int            *minimum,
-                          int            *natural,
-                          int            *minimum_baseline,
-                          int            *natural_baseline)
-{
-  PhReachPicture *self = PH_REACH_PICTURE (widget);
-  double line = ph_picture_line_height (widget);
-
-  if (orientation == GTK_ORIENTATION_HORIZONTAL)
-    {
-      /* The words wrap; the innermost zone keeps room for a few of them. */
-      *minimum = ph_picture_round_up (12 * line);
-      *natural = ph_picture_round_up (30 * line);
-    }
-  else
-    {
-      Geometry g;
-
-      compute_geometry (self, for_size > 0 ? for_size : 30 * line, &g);
-      *minimum = *natural = (int) g.height;
-      geometry_clear (&g);
-    }
-}
-
-static void
-ph_reach_picture_size_allocate (GtkWidget *widget,
-                                int        width,
-                                int        height,
-                                int        baseline)
-{
-  PhReachPicture *self = PH_REACH_PICTURE (widget);
-
-  for (guint i = 0; i < N_INKS; i++)
-    gtk_widget_allocate (self->inks[i], 0, 0, -1, NULL);
+  compute_geometry (PH_REACH_PICTURE (picture), width, &g);
+  height = g.height;
+  geometry_clear (&g);
+  return height;
 }
 
 /* Drawing */
@@ -279,8 +245,7 @@ ph_reach_picture_snapshot (GtkWidget   *widget,
   if (!self->reach.known || width <= 0)
     return;
 
-  for (guint i = 0; i < N_INKS; i++)
-    ph_picture_ink_get_color (self->inks[i], &ink[i]);
+  ph_picture_get_ink_colors (PH_PICTURE (self), ink);
   gtk_widget_get_color (widget, &text);
   dim = text;
   dim.alpha *= 0.7f;
@@ -349,17 +314,6 @@ ph_reach_picture_new (void)
 }
 
 static void
-ph_reach_picture_dispose (GObject *object)
-{
-  PhReachPicture *self = PH_REACH_PICTURE (object);
-
-  for (guint i = 0; i < N_INKS; i++)
-    g_clear_pointer (&self->inks[i], gtk_widget_unparent);
-
-  G_OBJECT_CLASS (ph_reach_picture_parent_class)->dispose (object);
-}
-
-static void
 ph_reach_picture_finalize (GObject *object)
 {
   PhReachPicture *self = PH_REACH_PICTURE (object);
@@ -374,24 +328,21 @@ ph_reach_picture_class_init (PhReachPictureClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  PhPictureClass *picture_class = PH_PICTURE_CLASS (klass);
 
-  object_class->dispose = ph_reach_picture_dispose;
   object_class->finalize = ph_reach_picture_finalize;
 
-  widget_class->get_request_mode = ph_reach_picture_get_request_mode;
-  widget_class->measure = ph_reach_picture_measure;
-  widget_class->size_allocate = ph_reach_picture_size_allocate;
   widget_class->snapshot = ph_reach_picture_snapshot;
 
+  picture_class->ink_classes = ink_classes;
+  picture_class->height_for_width = ph_reach_picture_height_for_width;
+
   gtk_widget_class_set_css_name (widget_class, "reachpicture");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
 ph_reach_picture_init (PhReachPicture *self)
 {
-  for (guint i = 0; i < N_INKS; i++)
-    self->inks[i] = ph_picture_ink_new (GTK_WIDGET (self), ink_classes[i]);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   /* Translators: the accessible name of the picture of who
                                    * can connect to an address */

@@ -4,10 +4,12 @@
 
 #include <gtk/gtk.h>
 
+#include "ph-picture.h"
+
 G_BEGIN_DECLS
 
 #define PH_TYPE_REACH_PICTURE (ph_reach_picture_get_type ())
-G_DECLARE_FINAL_TYPE (PhReachPicture, ph_reach_picture, PH, REACH_PICTURE, GtkWidget)
+G_DECLARE_FINAL_TYPE (PhReachPicture, ph_reach_picture, PH, REACH_PICTURE, PhPicture)
 
 GtkWidget *ph_reach_picture_new         (void);
 void       ph_reach_picture_set_address (PhReachPicture *self,
