@@ -339,7 +339,15 @@ read_unit (GDBusConnection  *bus,
 
 /* --- facts of one unit ------------------------------------------------------------------ */
 
-typedef struct
+typedef struct _Op Op;
+
+/* A question about one unit, asked on an open bus. */
+typedef PhSystemdUnit *(*UnitQuery) (GDBusConnection  *bus,
+                                     Op               *op,
+                                     GCancellable     *cancellable,
+                                     GError          **error);
+
+struct _Op
 {
   PhSystemdScope  scope;
   char           *name;
@@ -347,7 +355,8 @@ typedef struct
   char           *address;
   guint           port;
   char          **units;
-} Op;
+  UnitQuery       query;
+};
 
 static void
 op_free (Op *op)
@@ -359,11 +368,52 @@ op_free (Op *op)
   g_free (op);
 }
 
+static Op *
+op_new (PhSystemdScope  scope,
+        const char     *protocol,
+        const char     *address,
+        guint           port)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->scope = scope;
+  op->protocol = g_strdup (protocol);
+  op->address = g_strdup (address);
+  op->port = port;
+  return op;
+}
+
+/* Runs @thread with @op (which the task then owns) in a worker thread. */
 static void
-get_unit_thread (GTask        *task,
-                 gpointer      source,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
+op_run (Op                  *op,
+        gpointer             source_tag,
+        GTaskThreadFunc      thread,
+        GCancellable        *cancellable,
+        GAsyncReadyCallback  callback,
+        gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  g_task_run_in_thread (task, thread);
+}
+
+static gpointer
+op_finish (GAsyncResult  *result,
+           gpointer       source_tag,
+           GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Opens the op's bus, asks its query, closes the bus. */
+static void
+unit_query_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
 {
   Op *op = task_data;
   g_autoptr(GError) error = NULL;
@@ -375,12 +425,21 @@ get_unit_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  unit = read_unit (bus, op->scope, op->name, cancellable, &error);
+  unit = op->query (bus, op, cancellable, &error);
   g_dbus_connection_close_sync (bus, NULL, NULL);
   if (unit == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, unit, (GDestroyNotify) ph_systemd_unit_free);
+}
+
+static PhSystemdUnit *
+query_unit (GDBusConnection  *bus,
+            Op               *op,
+            GCancellable     *cancellable,
+            GError          **error)
+{
+  return read_unit (bus, op->scope, op->name, cancellable, error);
 }
 
 void
@@ -390,24 +449,20 @@ ph_systemd_get_unit_async (PhSystemdScope       scope,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
+  Op *op;
 
   g_return_if_fail (name != NULL);
-  g_task_set_source_tag (task, ph_systemd_get_unit_async);
-  op->scope = scope;
+  op = op_new (scope, NULL, NULL, 0);
   op->name = g_strdup (name);
-  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
-  g_task_run_in_thread (task, get_unit_thread);
+  op->query = query_unit;
+  op_run (op, ph_systemd_get_unit_async, unit_query_thread, cancellable, callback, user_data);
 }
 
 PhSystemdUnit *
 ph_systemd_get_unit_finish (GAsyncResult  *result,
                             GError       **error)
 {
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ph_systemd_get_unit_async,
-                        NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return op_finish (result, ph_systemd_get_unit_async, error);
 }
 
 /* --- the .socket unit behind a port ----------------------------------------------------- */
@@ -532,29 +587,14 @@ find_socket_sync (GDBusConnection  *bus,
   return read_unit (bus, scope, found, cancellable, error);
 }
 
-static void
-find_socket_thread (GTask        *task,
-                    gpointer      source,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
+static PhSystemdUnit *
+query_socket (GDBusConnection  *bus,
+              Op               *op,
+              GCancellable     *cancellable,
+              GError          **error)
 {
-  Op *op = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) bus = bus_open (op->scope, cancellable, &error);
-  PhSystemdUnit *unit;
-
-  if (bus == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  unit = find_socket_sync (bus, op->scope, op->protocol, op->address, op->port, cancellable,
-                           &error);
-  g_dbus_connection_close_sync (bus, NULL, NULL);
-  if (unit == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, unit, (GDestroyNotify) ph_systemd_unit_free);
+  return find_socket_sync (bus, op->scope, op->protocol, op->address, op->port, cancellable,
+                           error);
 }
 
 void
@@ -566,25 +606,18 @@ ph_systemd_find_socket_async (PhSystemdScope       scope,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
+  Op *op = op_new (scope, protocol, address, port);
 
-  g_task_set_source_tag (task, ph_systemd_find_socket_async);
-  op->scope = scope;
-  op->protocol = g_strdup (protocol);
-  op->address = g_strdup (address);
-  op->port = port;
-  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
-  g_task_run_in_thread (task, find_socket_thread);
+  op->query = query_socket;
+  op_run (op, ph_systemd_find_socket_async, unit_query_thread, cancellable, callback,
+          user_data);
 }
 
 PhSystemdUnit *
 ph_systemd_find_socket_finish (GAsyncResult  *result,
                                GError       **error)
 {
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        ph_systemd_find_socket_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return op_finish (result, ph_systemd_find_socket_async, error);
 }
 
 /* --- stopping --------------------------------------------------------------------------- */
@@ -838,26 +871,19 @@ ph_systemd_stop_async (PhSystemdScope       scope,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
+  Op *op;
 
   g_return_if_fail (units != NULL && units[0] != NULL);
-  g_task_set_source_tag (task, ph_systemd_stop_async);
-  op->scope = scope;
+  op = op_new (scope, protocol, address, port);
   op->units = g_strdupv ((char **) units);
-  op->protocol = g_strdup (protocol);
-  op->address = g_strdup (address);
-  op->port = port;
-  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
-  g_task_run_in_thread (task, stop_thread);
+  op_run (op, ph_systemd_stop_async, stop_thread, cancellable, callback, user_data);
 }
 
 PhSystemdStopResult *
 ph_systemd_stop_finish (GAsyncResult  *result,
                         GError       **error)
 {
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ph_systemd_stop_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return op_finish (result, ph_systemd_stop_async, error);
 }
 
 /* --- the plan for one listed port ------------------------------------------------------- */
@@ -994,8 +1020,7 @@ PhSystemdPlan *
 ph_systemd_plan_finish (GAsyncResult  *result,
                         GError       **error)
 {
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ph_systemd_plan_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return op_finish (result, ph_systemd_plan_async, error);
 }
 
 void
