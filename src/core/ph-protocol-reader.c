@@ -503,26 +503,42 @@ ph_record_dup_bytes (const PhRecord *self,
   return g_bytes_new (field->value, field->len);
 }
 
+/* The text of a number field: there, and with no NUL inside. */
+static const char *
+number_text (const PhRecord  *self,
+             const char      *key,
+             GError         **error)
+{
+  const PhField *field = find_field (self, key);
+
+  if (field == NULL)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MISSING_KEY,
+                   "%s has no “%s”", self->type_name, key);
+      return NULL;
+    }
+  if (field->len != strlen (field->value))
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
+                   "%s: “%s” is not a number", self->type_name, key);
+      return NULL;
+    }
+  return field->value;
+}
+
 gboolean
 ph_record_get_uint64 (const PhRecord  *self,
                       const char      *key,
                       guint64         *value,
                       GError         **error)
 {
-  const PhField *field;
-  g_autoptr(GError) local_error = NULL;
+  const char *text;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  field = find_field (self, key);
-  if (field == NULL)
-    {
-      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MISSING_KEY,
-                   "%s has no “%s”", self->type_name, key);
-      return FALSE;
-    }
-  if (field->len != strlen (field->value) ||
-      !g_ascii_string_to_unsigned (field->value, 10, 0, G_MAXUINT64, value, &local_error))
+  if ((text = number_text (self, key, error)) == NULL)
+    return FALSE;
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, value, NULL))
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
                    "%s: “%s” is not a number", self->type_name, key);
@@ -537,20 +553,13 @@ ph_record_get_int64 (const PhRecord  *self,
                      gint64          *value,
                      GError         **error)
 {
-  const PhField *field;
-  g_autoptr(GError) local_error = NULL;
+  const char *text;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  field = find_field (self, key);
-  if (field == NULL)
-    {
-      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MISSING_KEY,
-                   "%s has no “%s”", self->type_name, key);
-      return FALSE;
-    }
-  if (field->len != strlen (field->value) ||
-      !g_ascii_string_to_signed (field->value, 10, G_MININT64, G_MAXINT64, value, &local_error))
+  if ((text = number_text (self, key, error)) == NULL)
+    return FALSE;
+  if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, value, NULL))
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
                    "%s: “%s” is not a number", self->type_name, key);
