@@ -2,7 +2,7 @@
 /* bench-helper-load.c — bench-helper's load: processes holding listeners and open files */
 
 /*
- * The load lives in one process group of its own: N_LISTENER_PROCS processes holding
+ * The load lives in one process group of its own: n_listener_procs processes holding
  * SOCKETS_PER_PROC listening TCP sockets each on 127.0.0.1, and N_IDLE_PROCS idle
  * processes with FILES_PER_IDLE open files each. Every load process dies with us and
  * answers on one shared reply pipe. libc only, like the helper it loads.
@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -26,8 +29,9 @@
 
 #include "bench-helper.h"
 
-pid_t listener_pids[N_LISTENER_PROCS];
-LoadSocket load_sockets[N_LOAD_SOCKETS];
+int n_listener_procs;
+pid_t *listener_pids;
+LoadSocket *load_sockets;
 size_t n_load_sockets;
 
 static pid_t bench_pid;
@@ -197,13 +201,19 @@ load_read_reply (char  *line,
 }
 
 bool
-load_build (void)
+load_build (int n_procs)
 {
   int pipe_fds[2];
   char line[128];
   struct rlimit rl;
+  size_t want = (size_t) n_procs * SOCKETS_PER_PROC;
 
   bench_pid = getpid ();
+  n_listener_procs = n_procs;
+  listener_pids = calloc ((size_t) n_procs, sizeof *listener_pids);
+  load_sockets = calloc (want, sizeof *load_sockets);
+  if (listener_pids == NULL || load_sockets == NULL)
+    return false;
 
   /* Only the load processes hold files, but leave room for anything we add. */
   if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
@@ -227,7 +237,7 @@ load_build (void)
   reply_read_fd = pipe_fds[0];
   reply_write_fd = pipe_fds[1];
 
-  for (int i = 0; i < N_LISTENER_PROCS; i++)
+  for (int i = 0; i < n_listener_procs; i++)
     {
       pid_t pid = fork ();
 
@@ -262,15 +272,14 @@ load_build (void)
       record_fork (pid);
       idle_pids[i] = pid;
     }
-  while (n_load_sockets < N_LOAD_SOCKETS)
+  while (n_load_sockets < want)
     {
       int pid;
       unsigned long inode;
 
       if (!load_read_reply (line, sizeof line, 30000))
         {
-          say ("the load processes opened only %zu of %d sockets\n", n_load_sockets,
-               N_LOAD_SOCKETS);
+          say ("the load processes opened only %zu of %zu sockets\n", n_load_sockets, want);
           return false;
         }
       if (sscanf (line, "S %d %lu", &pid, &inode) == 2)
@@ -319,7 +328,7 @@ load_destroy (void)
   if (load_pgid == 0)
     return true;
   killpg (load_pgid, SIGKILL);
-  for (int i = 0; i < N_LISTENER_PROCS; i++)
+  for (int i = 0; i < n_listener_procs; i++)
     if (listener_pids[i] > 0)
       waitpid (listener_pids[i], NULL, 0);
   for (int i = 0; i < N_IDLE_PROCS; i++)
@@ -332,6 +341,37 @@ load_destroy (void)
   load_pgid = 0;
 
   return gone;
+}
+
+/* Moves us (and so the load, the helper and ss) into a network namespace of our own
+ * with only a loopback interface: tens of thousands of listeners then take no ports from
+ * the machine's other programs, and their sockets stay out of our figures. False (with
+ * the reason in @why) when this needs a privilege we lack; we stay where we are then. */
+bool
+load_isolate_network (char  *why,
+                      size_t size)
+{
+  struct ifreq ifr;
+  int fd;
+
+  if (unshare (CLONE_NEWNET) < 0)
+    {
+      snprintf (why, size, "unshare (CLONE_NEWNET): %s", strerror (errno));
+      return false;
+    }
+  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  memset (&ifr, 0, sizeof ifr);
+  snprintf (ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  if (fd < 0 || ioctl (fd, SIOCGIFFLAGS, &ifr) < 0
+      || (ifr.ifr_flags |= IFF_UP, ioctl (fd, SIOCSIFFLAGS, &ifr) < 0))
+    {
+      snprintf (why, size, "bringing up lo: %s", strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      return false;
+    }
+  close (fd);
+  return true;
 }
 
 int

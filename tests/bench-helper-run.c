@@ -34,20 +34,51 @@ exec_child (const char *const *argv,
   _exit (127);
 }
 
-/* Runs @argv with stdout to /dev/null; returns the wall time in ms, or -1. */
+double last_cpu_ms;
+
+double
+rusage_cpu_ms (const struct rusage *ru)
+{
+  return ru->ru_utime.tv_sec * 1e3 + ru->ru_utime.tv_usec / 1e3
+         + ru->ru_stime.tv_sec * 1e3 + ru->ru_stime.tv_usec / 1e3;
+}
+
+/* The CPU time @pid has used so far (its threads' run time, in ns precision), in ms;
+ * -1 when unknown. */
+double
+process_cpu_ms (pid_t pid)
+{
+  char path[64];
+  unsigned long long ns = 0;
+  FILE *f;
+  bool ok;
+
+  snprintf (path, sizeof path, "/proc/%d/schedstat", (int) pid);
+  f = fopen (path, "re");
+  if (f == NULL)
+    return -1;
+  ok = fscanf (f, "%llu", &ns) == 1;
+  fclose (f);
+  return ok ? ns / 1e6 : -1;
+}
+
+/* Runs @argv with stdout to /dev/null; returns the wall time in ms, or -1; its CPU time
+ * goes to last_cpu_ms. */
 double
 time_command (const char *const *argv)
 {
   int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
   double t0 = now_ms ();
   pid_t pid = fork ();
+  struct rusage ru;
   int status;
 
   if (pid == 0)
     exec_child (argv, null_fd, null_fd);
   close (null_fd);
-  if (pid < 0 || waitpid (pid, &status, 0) < 0)
+  if (pid < 0 || wait4 (pid, &status, 0, &ru) < 0)
     return -1;
+  last_cpu_ms = rusage_cpu_ms (&ru);
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return -1;
 

@@ -3,25 +3,31 @@
 
 /*
  * Run by `build-aux/dev bench` (PORTHOLE_HELPER names the helper), or by hand:
- *   bench-helper [--runs N] [--helper PATH]
+ *   bench-helper [--procs N] [--runs N] [--helper PATH] [--no-netns] [--callgrind]
  *
- * It builds a load in one process group of its own: 200 processes holding 10 listening
- * TCP sockets each on 127.0.0.1 (2,000 sockets) and 300 idle processes with 50 open
- * files each. Then, in every run, it times:
+ * It moves into a network namespace of its own (unless --no-netns; it says when it
+ * cannot), where it builds a load in one process group of its own: N processes (200)
+ * holding 10 listening TCP sockets each on 127.0.0.1 (2,000 sockets; --procs 2000 makes
+ * 20,000) and 300 idle processes with 50 open files each. Then, in every run, it times:
  *   cold      porthole-helper watch --once, from fork to exit
  *   ss        ss -ltnup, from fork to exit, output to /dev/null
+ *   floor     a bare sock_diag dump of the same sockets (bench-helper --dump-floor, a
+ *             line on a pipe in, END out, like the helper's refresh)
  *   warm      in one long-lived `watch --interval 0`: "refresh" on stdin until the next
  *             END, with nothing changed
  *   one new   the same after one load process opened one more listening socket
  *   new proc  the same after a new process with one listening socket appeared (shown
  *             for information; no target)
- * and prints the medians, their ratios to ss, the helper's peak RSS, PASS or MISS
- * against the targets of issue 3, and whether the helper reported every socket of the
- * load with its owner. It asserts nothing: it exits 0 unless the load could not be built.
- * Every process it started is killed and reaped before it exits.
+ * and prints the medians, their ratios to ss and to the floor, the helper's peak RSS,
+ * PASS or MISS against the targets of issue 12, and whether the helper reported every
+ * socket of the load with its owner. With --callgrind (and valgrind installed) it also
+ * counts the instructions of one warm refresh (of ph_sock_table_refresh) and of one
+ * floor dump, which do not move with the machine's load.
+ * It asserts nothing: it exits 0 unless the load could not be built. Every process it
+ * started is killed and reaped before it exits.
  *
- * The load is in bench-helper-load.c, running and reading programs in bench-helper-run.c.
- * libc only, like the helper it measures.
+ * The load is in bench-helper-load.c, running and reading programs in bench-helper-run.c,
+ * the floor in bench-helper-floor.c. libc only, like the helper it measures.
  */
 
 #include <signal.h>
@@ -41,11 +47,13 @@
 #define HELPER_TIMEOUT_MS  60000  /* a full snapshot */
 #define REFRESH_TIMEOUT_MS 15000  /* a refresh; a helper without `refresh` fails here */
 
-/* Targets from issue 3, as fractions of ss -ltnup's time. */
-#define TARGET_WARM   (1.0 / 20)
-#define TARGET_NEW    (1.0 / 2)
-#define TARGET_COLD   1.0
-#define TARGET_RSS_KB (8 * 1024)
+/* Targets from issue 12, as fractions of ss -ltnup's time (and of the floor's). */
+#define TARGET_WARM       (1.0 / 50)
+#define TARGET_WARM_FLOOR 1.2
+#define TARGET_NEW        (1.0 / 25)
+#define TARGET_COLD       0.6
+#define TARGET_RSS_KB     (8 * 1024)
+#define CALLGRIND_REFRESHES 5
 
 static const char *helper_path;
 
@@ -85,22 +93,48 @@ compare_double (const void *a,
 typedef struct
 {
   double v[MAX_RUNS];
+  double cpu[MAX_RUNS];  /* the CPU time of the same runs */
   int    n;
 } Series;
+
+/* Adds a wall time and last_cpu_ms. */
+static void
+series_add (Series *s,
+            double  ms)
+{
+  s->cpu[s->n] = last_cpu_ms;
+  s->v[s->n++] = ms;
+}
+
+static double median_of (const double *v,
+                         int           n);
+
+static double
+median_cpu (Series *s)
+{
+  return median_of (s->cpu, s->n);
+}
+
+static double
+median_of (const double *v,
+           int           n)
+{
+  double sorted[MAX_RUNS];
+
+  if (n == 0)
+    return -1;
+  memcpy (sorted, v, sizeof (double) * (size_t) n);
+  qsort (sorted, (size_t) n, sizeof (double), compare_double);
+  if (n % 2 == 1)
+    return sorted[n / 2];
+
+  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
 
 static double
 median (Series *s)
 {
-  double sorted[MAX_RUNS];
-
-  if (s->n == 0)
-    return -1;
-  memcpy (sorted, s->v, sizeof (double) * (size_t) s->n);
-  qsort (sorted, (size_t) s->n, sizeof (double), compare_double);
-  if (s->n % 2 == 1)
-    return sorted[s->n / 2];
-
-  return (sorted[s->n / 2 - 1] + sorted[s->n / 2]) / 2;
+  return median_of (s->v, s->n);
 }
 
 static double
@@ -171,6 +205,7 @@ run_cold (Snapshot *snap,
   if (wait4 (h.pid, NULL, 0, &ru) != h.pid)
     ru.ru_maxrss = 0;
   elapsed = now_ms () - t0;
+  last_cpu_ms = rusage_cpu_ms (&ru);
   *maxrss_kb = ru.ru_maxrss;
   close (h.out_fd);
   inspect (h.buf, h.len, snap);
@@ -179,52 +214,201 @@ run_cold (Snapshot *snap,
   return elapsed;
 }
 
-/* "refresh" and the time until the next END; the change set stays in @h for a look. */
+/* "refresh" and the time until the next END (the helper's CPU time meanwhile in
+ * last_cpu_ms); the change set stays in @h for a look. */
 static double
 timed_refresh (Helper *h,
                size_t *set_len)
 {
-  double t0;
+  double t0, cpu0;
 
   helper_consume (h, h->len);
+  cpu0 = process_cpu_ms (h->pid);
   t0 = now_ms ();
   if (!helper_send (h, "refresh\n"))
     return -1;
   *set_len = helper_read_change_set (h, now_ms () + REFRESH_TIMEOUT_MS);
   if (*set_len == 0)
     return -1;
+  t0 = now_ms () - t0;
+  last_cpu_ms = process_cpu_ms (h->pid) - cpu0;
 
-  return now_ms () - t0;
+  return t0;
 }
 
+/* A figure as wall time and as CPU time, each against ss's, with its verdict. */
 static void
 print_ratio_line (const char *name,
-                  double      ms,
-                  double      ss_ms,
+                  Series     *s,
+                  Series     *ss,
                   double      target,
-                  const char *target_text,
-                  Series     *s)
+                  const char *target_text)
 {
-  double ratio = ms / ss_ms;
-  char as_fraction[32] = "";
+  double ms = median (s), ss_ms = median (ss);
+  double cpu = median_cpu (s), ss_cpu = median_cpu (ss);
+  double ratio = ms / ss_ms, cpu_ratio = cpu / ss_cpu;
 
   if (ms < 0 || ss_ms <= 0)
     {
       say ("  %-30s %12s\n", name, "not measured");
       return;
     }
-  if (ratio < 1)
-    snprintf (as_fraction, sizeof as_fraction, "= 1/%.1f", ss_ms / ms);
-  say ("  %-30s %9.3f ms  (min %8.3f, max %8.3f)  %6.3f x ss %-9s target %-8s %s\n",
-       name, ms, series_min (s), series_max (s), ratio, as_fraction, target_text,
-       target <= 0 ? "" : ratio <= target ? "PASS" : "MISS");
+  say ("  %-30s %9.3f ms (%7.3f-%8.3f) %6.4f x ss %-4s | cpu %8.3f ms %6.4f x ss %-4s  "
+       "target %s\n", name, ms, series_min (s), series_max (s), ratio,
+       target <= 0 ? "" : ratio <= target ? "PASS" : "MISS", cpu, cpu_ratio,
+       target <= 0 ? "" : cpu_ratio <= target ? "PASS" : "MISS", target_text);
 }
 
 static void
 usage (void)
 {
-  fprintf (stderr, "usage: bench-helper [--runs N] [--helper PATH]\n");
+  fprintf (stderr, "usage: bench-helper [--procs N] [--runs N] [--helper PATH] [--no-netns] "
+           "[--callgrind]\n       bench-helper --dump-floor\n");
   exit (2);
+}
+
+/* The instructions callgrind counted in @fn over a run of @argv (a `watch --interval 0`
+ * or --dump-floor) that answers its first snapshot and then @n refreshes; -1 when it
+ * could not. */
+static long long
+callgrind_count (const char *helper,
+                 const char *fn,
+                 int         n)
+{
+  char out_file[] = "/tmp/bench-helper-callgrind-XXXXXX";
+  char toggle[128];
+  char out_arg[128];
+  const char *argv[12];
+  int argc = 0;
+  long long total = -1;
+  char line[512];
+  Helper h;
+  FILE *f;
+  int fd = mkstemp (out_file);
+
+  if (fd < 0)
+    return -1;
+  close (fd);
+  snprintf (toggle, sizeof toggle, "--toggle-collect=%s", fn);
+  snprintf (out_arg, sizeof out_arg, "--callgrind-out-file=%s", out_file);
+  argv[argc++] = "valgrind";
+  argv[argc++] = "--tool=callgrind";
+  argv[argc++] = "-q";
+  argv[argc++] = toggle;
+  argv[argc++] = out_arg;
+  argv[argc++] = helper;
+  if (strcmp (fn, "floor_dump") == 0)
+    argv[argc++] = "--dump-floor";
+  else
+    {
+      argv[argc++] = "watch";
+      argv[argc++] = "--interval";
+      argv[argc++] = "0";
+    }
+  argv[argc] = NULL;
+
+  if (!helper_start (&h, argv, true))
+    return -1;
+  if (helper_read_change_set (&h, now_ms () + 600000) == 0)
+    {
+      helper_stop (&h);
+      unlink (out_file);
+      return -1;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      helper_consume (&h, h.len);
+      if (!helper_send (&h, "refresh\n") || helper_read_change_set (&h, now_ms () + 120000) == 0)
+        {
+          helper_stop (&h);
+          unlink (out_file);
+          return -1;
+        }
+    }
+  /* The helper ends on SIGTERM (and callgrind writes its file); the floor on EOF. */
+  kill (h.pid, SIGTERM);
+  {
+    double deadline = now_ms () + 60000;
+    int status;
+    pid_t r;
+
+    close (h.in_fd);
+    h.in_fd = -1;
+    while ((r = waitpid (h.pid, &status, WNOHANG)) == 0 && now_ms () < deadline)
+      usleep (10000);
+    if (r == 0)
+      {
+        kill (h.pid, SIGKILL);
+        waitpid (h.pid, &status, 0);
+      }
+    close (h.out_fd);
+    free (h.buf);
+  }
+  f = fopen (out_file, "re");
+  while (f != NULL && fgets (line, sizeof line, f) != NULL)
+    if (sscanf (line, "totals: %lld", &total) == 1 || sscanf (line, "summary: %lld", &total) == 1)
+      break;
+  if (f != NULL)
+    fclose (f);
+  unlink (out_file);
+  return total;
+}
+
+/* Instructions per refresh: the difference between a run with CALLGRIND_REFRESHES
+ * refreshes and one with none, over their number. */
+static double
+callgrind_per_refresh (const char *helper,
+                       const char *fn)
+{
+  long long none = callgrind_count (helper, fn, 0);
+  long long some = none < 0 ? -1 : callgrind_count (helper, fn, CALLGRIND_REFRESHES);
+
+  if (none < 0 || some < 0)
+    return -1;
+  return (double) (some - none) / CALLGRIND_REFRESHES;
+}
+
+static const char *
+load_average (void)
+{
+  static char text[64];
+  FILE *f = fopen ("/proc/loadavg", "re");
+
+  snprintf (text, sizeof text, "unknown");
+  if (f != NULL)
+    {
+      if (fgets (text, sizeof text, f) != NULL)
+        {
+          char *p = text;
+
+          for (int spaces = 0; *p != '\0'; p++)
+            if (*p == ' ' && ++spaces == 3)
+              break;
+          *p = '\0';
+        }
+      fclose (f);
+    }
+  return text;
+}
+
+static bool
+have_program (const char *name)
+{
+  const char *path = getenv ("PATH");
+  char full[4096];
+
+  for (const char *p = path; p != NULL && *p != '\0';)
+    {
+      size_t n = strcspn (p, ":");
+
+      snprintf (full, sizeof full, "%.*s/%s", (int) n, p, name);
+      if (access (full, X_OK) == 0)
+        return true;
+      p += n;
+      if (*p == ':')
+        p++;
+    }
+  return false;
 }
 
 int
@@ -232,56 +416,76 @@ main (int    argc,
       char **argv)
 {
   const char *watch_argv[] = { NULL, "watch", "--interval", "0", NULL };
+  const char *floor_argv[] = { "/proc/self/exe", "--dump-floor", NULL };
   const char *ss_argv[] = { "ss", "-ltnup", NULL };
   const char *ss_count_argv[] = { "ss", "-Hltnu", NULL };
   const char *version_argv[] = { NULL, "--version", NULL };
-  Series cold = { { 0 }, 0 };
-  Series ss = { { 0 }, 0 };
-  Series warm = { { 0 }, 0 };
-  Series one_new = { { 0 }, 0 };
-  Series warm_quiet = { { 0 }, 0 };
-  Series one_new_quiet = { { 0 }, 0 };
-  Series new_proc = { { 0 }, 0 };
+  static Series cold, ss, warm, one_new, warm_quiet, one_new_quiet, new_proc, floor_s;
   Snapshot snap = { 0 };
   Snapshot first_full = { 0 };
   char version[256] = "";
   char line[128];
+  char netns_why[256] = "";
+  char self_exe[4096];
   long cold_rss_kb = 0;
   long rss_unused = 0;
   long watch_hwm_kb = 0;
   long watch_maxrss_kb = 0;
   long ss_lines = -1;
   int runs = DEFAULT_RUNS;
+  int n_procs = 200;
   int new_seen = 0;
   int new_proc_seen = 0;
   int gone_seen = 0;
   int warm_records = 0;
   bool watch_ok = true;
+  bool floor_ok = true;
+  bool use_netns = true;
+  bool netns = false;
+  bool count_instructions = false;
+  double warm_ir = -1, floor_ir = -1;
   bool load_ok;
   bool clean;
   double t_load;
   Helper h;
+  Helper fl;
   Helper probe;
   size_t set_len;
+  ssize_t self_len;
   int r;
+
+  if (argc == 2 && strcmp (argv[1], "--dump-floor") == 0)
+    return floor_main ();
 
   helper_path = getenv ("PORTHOLE_HELPER");
   for (int i = 1; i < argc; i++)
     {
       if (strcmp (argv[i], "--runs") == 0 && i + 1 < argc)
         runs = atoi (argv[++i]);
+      else if (strcmp (argv[i], "--procs") == 0 && i + 1 < argc)
+        n_procs = atoi (argv[++i]);
       else if (strcmp (argv[i], "--helper") == 0 && i + 1 < argc)
         helper_path = argv[++i];
+      else if (strcmp (argv[i], "--no-netns") == 0)
+        use_netns = false;
+      else if (strcmp (argv[i], "--callgrind") == 0)
+        count_instructions = true;
       else
         usage ();
     }
-  if (runs < 1 || runs > MAX_RUNS)
+  if (runs < 1 || runs > MAX_RUNS || n_procs < 1 || n_procs > 100000)
     usage ();
   if (helper_path == NULL)
     {
       say ("bench-helper: PORTHOLE_HELPER is not set and no --helper was given; "
            "run it through build-aux/dev bench\n");
       return 2;
+    }
+  self_len = readlink ("/proc/self/exe", self_exe, sizeof self_exe - 1);
+  if (self_len > 0)
+    {
+      self_exe[self_len] = '\0';
+      floor_argv[0] = self_exe;
     }
   signal (SIGPIPE, SIG_IGN);
   watch_argv[0] = helper_path;
@@ -306,8 +510,11 @@ main (int    argc,
       return 0;
     }
 
+  if (use_netns)
+    netns = load_isolate_network (netns_why, sizeof netns_why);
+
   t_load = now_ms ();
-  load_ok = load_build ();
+  load_ok = load_build (n_procs);
   t_load = now_ms () - t_load;
   if (!load_ok)
     {
@@ -317,8 +524,11 @@ main (int    argc,
     }
   load_sort_sockets ();
   say ("load: %d processes x %d TCP listeners on 127.0.0.1 = %zu sockets, %d idle processes "
-       "x %d open files; built in %.0f ms\n", N_LISTENER_PROCS, SOCKETS_PER_PROC,
-       n_load_sockets, N_IDLE_PROCS, FILES_PER_IDLE, t_load);
+       "x %d open files; built in %.0f ms; %s%s%s\n", n_listener_procs, SOCKETS_PER_PROC,
+       n_load_sockets, N_IDLE_PROCS, FILES_PER_IDLE, t_load,
+       netns ? "in a network namespace of its own (only the load listens there)"
+             : "in the machine's network namespace",
+       netns_why[0] ? ": " : "", netns_why);
 
   /* Warm up the page cache and check that `watch` works at all before the runs. */
   time_command (ss_argv);
@@ -337,6 +547,12 @@ main (int    argc,
       say ("bench-helper: `watch --interval 0` sent no first change set\n");
       watch_ok = false;
     }
+  if (!helper_start (&fl, floor_argv, true)
+      || helper_read_change_set (&fl, now_ms () + HELPER_TIMEOUT_MS) == 0)
+    {
+      say ("bench-helper: the sock_diag floor (--dump-floor) did not answer\n");
+      floor_ok = false;
+    }
 
   for (int run = 0; run < runs; run++)
     {
@@ -345,12 +561,21 @@ main (int    argc,
 
       ms = run_cold (&snap, &rss);
       if (ms >= 0)
-        cold.v[cold.n++] = ms;
+        series_add (&cold, ms);
       if (rss > cold_rss_kb)
         cold_rss_kb = rss;
       ms = time_command (ss_argv);
       if (ms >= 0)
-        ss.v[ss.n++] = ms;
+        series_add (&ss, ms);
+
+      if (floor_ok)
+        {
+          ms = timed_refresh (&fl, &set_len);
+          if (ms >= 0)
+            series_add (&floor_s, ms);
+          else
+            floor_ok = false;
+        }
 
       if (!watch_ok)
         continue;
@@ -362,7 +587,7 @@ main (int    argc,
           watch_ok = false;
           continue;
         }
-      warm.v[warm.n++] = ms;
+      series_add (&warm, ms);
       {
         Snapshot delta;
 
@@ -370,12 +595,12 @@ main (int    argc,
         warm_records += (int) (delta.n_sock + delta.n_gone + delta.n_proc);
         /* Sockets of other programs on the machine may come and go meanwhile. */
         if (delta.n_sock + delta.n_gone == 0)
-          warm_quiet.v[warm_quiet.n++] = ms;
+          series_add (&warm_quiet, ms);
       }
 
       /* One more listener in a load process that already holds ten. */
       {
-        pid_t target = listener_pids[(run * 37) % N_LISTENER_PROCS];
+        pid_t target = listener_pids[(run * 37) % n_listener_procs];
         unsigned long inode = 0;
         int pid;
 
@@ -392,14 +617,14 @@ main (int    argc,
             watch_ok = false;
             continue;
           }
-        one_new.v[one_new.n++] = ms;
+        series_add (&one_new, ms);
         new_seen += change_set_has (h.buf, set_len, "SOCK", inode, target);
         {
           Snapshot delta;
 
           inspect (h.buf, set_len, &delta);
           if (delta.n_sock == 1 && delta.n_gone == 0)
-            one_new_quiet.v[one_new_quiet.n++] = ms;
+            series_add (&one_new_quiet, ms);
         }
 
         /* Close it again and let the helper see that, untimed. */
@@ -423,7 +648,7 @@ main (int    argc,
             ms = timed_refresh (&h, &set_len);
             if (ms >= 0)
               {
-                new_proc.v[new_proc.n++] = ms;
+                series_add (&new_proc, ms);
                 new_proc_seen += change_set_has (h.buf, set_len, "SOCK", inode, pid);
               }
           }
@@ -438,38 +663,65 @@ main (int    argc,
       watch_hwm_kb = read_vm_hwm (h.pid);
       watch_maxrss_kb = helper_stop (&h);
     }
+  if (fl.pid > 0)
+    helper_stop (&fl);
   /* The helper's count next to ss's, taken one right after the other. */
   run_cold (&snap, &rss_unused);
   ss_lines = count_output_lines (ss_count_argv);
+
+  if (count_instructions && have_program ("valgrind"))
+    {
+      say ("counting instructions with callgrind (%d refreshes each)...\n", CALLGRIND_REFRESHES);
+      warm_ir = callgrind_per_refresh (helper_path, "ph_sock_table_refresh");
+      floor_ir = callgrind_per_refresh (floor_argv[0], "floor_dump");
+    }
   clean = load_destroy ();
 
   {
     double ss_ms = median (&ss);
+    double floor_ms = median (&floor_s);
+    double warm_ms = median (&warm_quiet);
+    double floor_cpu = median_cpu (&floor_s);
+    double warm_cpu = median_cpu (&warm_quiet);
     long peak = watch_hwm_kb > cold_rss_kb ? watch_hwm_kb : cold_rss_kb;
 
-    say ("runs: %d (medians; wall time, from fork to exit or from `refresh` to END)\n", runs);
-    say ("  %-30s %9.3f ms  (min %8.3f, max %8.3f)\n", "ss -ltnup", ss_ms, series_min (&ss),
-         series_max (&ss));
-    print_ratio_line ("cold watch --once", median (&cold), ss_ms, TARGET_COLD, "<= 1", &cold);
-    print_ratio_line ("warm refresh, nothing changed", median (&warm_quiet),
-                      ss_ms, TARGET_WARM, "<= 1/20", &warm_quiet);
-    print_ratio_line ("refresh, 1 new listener", median (&one_new_quiet), ss_ms,
-                      TARGET_NEW, "<= 1/2", &one_new_quiet);
+    say ("runs: %d at %zu load sockets; medians of wall time (from fork to exit, or from "
+         "`refresh` to END) and of the CPU time the measured process used meanwhile, which a "
+         "busy machine moves less; load average %s\n", runs, n_load_sockets, load_average ());
+    say ("  %-30s %9.3f ms (%7.3f-%8.3f)                  | cpu %8.3f ms\n", "ss -ltnup",
+         ss_ms, series_min (&ss), series_max (&ss), median_cpu (&ss));
+    say ("  %-30s %9.3f ms (%7.3f-%8.3f) %6.4f x ss      | cpu %8.3f ms %6.4f x ss\n",
+         "sock_diag floor (bare dump)", floor_ms, series_min (&floor_s), series_max (&floor_s),
+         floor_ms / ss_ms, floor_cpu, floor_cpu / median_cpu (&ss));
+    print_ratio_line ("cold watch --once", &cold, &ss, TARGET_COLD, "<= 0.6 x ss");
+    print_ratio_line ("warm refresh, nothing changed", &warm_quiet, &ss, TARGET_WARM,
+                      "<= 1/50 = 0.02 x ss");
+    if (floor_ms > 0 && warm_ms > 0)
+      say ("  %-30s %9.3f x the floor's wall time %-4s       | cpu %6.3f x the floor's %-4s"
+           "         target <= 1.2 x floor\n", "warm refresh vs the floor", warm_ms / floor_ms,
+           warm_ms / floor_ms <= TARGET_WARM_FLOOR ? "PASS" : "MISS", warm_cpu / floor_cpu,
+           warm_cpu / floor_cpu <= TARGET_WARM_FLOOR ? "PASS" : "MISS");
+    print_ratio_line ("refresh, 1 new listener", &one_new_quiet, &ss, TARGET_NEW,
+                      "<= 1/25 = 0.04 x ss");
     if (warm_quiet.n < warm.n || one_new_quiet.n < one_new.n)
       {
         say ("  (other sockets on the machine changed during %d of %d warm and %d of %d "
              "one-new refreshes; those are left out above and counted here:)\n",
              warm.n - warm_quiet.n, warm.n, one_new.n - one_new_quiet.n, one_new.n);
-        print_ratio_line ("warm refresh, all runs", median (&warm), ss_ms, 0, "-", &warm);
-        print_ratio_line ("1 new listener, all runs", median (&one_new), ss_ms, 0, "-",
-                          &one_new);
+        print_ratio_line ("warm refresh, all runs", &warm, &ss, 0, "-");
+        print_ratio_line ("1 new listener, all runs", &one_new, &ss, 0, "-");
       }
-    print_ratio_line ("refresh, 1 new process (info)", median (&new_proc),
-                      ss_ms, 0, "-", &new_proc);
+    print_ratio_line ("refresh, 1 new process (info)", &new_proc, &ss, 0, "-");
     say ("  %-30s %9.3f MB  (VmHWM of watch %.3f, maxrss of watch %.3f, of --once %.3f)  "
          "target <= 8 MB   %s\n", "helper peak RSS", peak / 1024.0,
          watch_hwm_kb / 1024.0, watch_maxrss_kb / 1024.0, cold_rss_kb / 1024.0,
          peak <= 0 ? "not measured" : peak <= TARGET_RSS_KB ? "PASS" : "MISS");
+    if (warm_ir > 0 || floor_ir > 0)
+      say ("  %-30s %9.0f instructions per warm refresh (ph_sock_table_refresh); the floor's "
+           "dump %.0f (%.2f x)\n", "callgrind", warm_ir, floor_ir,
+           floor_ir > 0 ? warm_ir / floor_ir : 0);
+    else if (count_instructions)
+      say ("  %-30s not counted (valgrind is missing or the runs failed)\n", "callgrind");
 
     say ("checks:\n");
     say ("  full snapshot: END sockets=%ld, %ld SOCK and %ld PROC records; ss -Hltnu right "

@@ -7,9 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define N_LISTENER_PROCS   200
 #define SOCKETS_PER_PROC   10
-#define N_LOAD_SOCKETS     (N_LISTENER_PROCS * SOCKETS_PER_PROC)
 #define N_IDLE_PROCS       300
 #define FILES_PER_IDLE     50
 
@@ -48,11 +46,14 @@ void   say    (const char *fmt,
                ...) __attribute__ ((format (printf, 1, 2)));
 
 /* bench-helper-load.c: the processes that make a machine busy */
-extern pid_t      listener_pids[N_LISTENER_PROCS];
-extern LoadSocket load_sockets[N_LOAD_SOCKETS];
-extern size_t     n_load_sockets;
+extern int         n_listener_procs;  /* each holds SOCKETS_PER_PROC listeners */
+extern pid_t      *listener_pids;
+extern LoadSocket *load_sockets;
+extern size_t      n_load_sockets;
 
-bool  load_build          (void);
+bool  load_isolate_network (char  *why,
+                            size_t size);
+bool  load_build          (int n_procs);
 void  load_sort_sockets   (void);
 bool  load_destroy        (void);
 pid_t load_fork_listener  (void);
@@ -62,7 +63,14 @@ bool  load_read_reply     (char  *line,
                            size_t size,
                            int    timeout_ms);
 
+/* bench-helper-floor.c: `bench-helper --dump-floor` */
+int floor_main (void);
+
 /* bench-helper-run.c: running programs, and reading what the helper prints */
+struct rusage;
+extern double last_cpu_ms;  /* CPU time of what the last time_command () or such timed */
+double rusage_cpu_ms          (const struct rusage *ru);
+double process_cpu_ms         (pid_t pid);
 double time_command           (const char *const *argv);
 long   count_output_lines     (const char *const *argv);
 bool   helper_start           (Helper            *h,

@@ -41,6 +41,7 @@ typedef struct
   uint32_t walked_gen;
   uint32_t sent_gen;
   uint32_t n_refs;
+  int64_t  n_fds;      /* open files when last walked (/proc/PID/fd's size), or -1 */
   bool     is_new;
   bool     gone;
   bool     fd_unreadable;

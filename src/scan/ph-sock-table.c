@@ -19,8 +19,9 @@
  * family; who holds a socket is remembered between refreshes. /proc itself is listed
  * (one getdents) to learn which processes are new or gone; only new processes get their
  * fds read. Only when a socket remains whose holder is unknown are older processes
- * walked: first those of the socket's uid, then the rest, stopping as soon as every such
- * socket has a holder. A process is told apart from an earlier one with the same PID by
+ * walked: first those of the socket's uid whose number of open files changed since their
+ * last walk (told by one stat of /proc/PID/fd), then the others of that uid, then the
+ * rest, stopping as soon as every such socket has a holder. A process is told apart from an earlier one with the same PID by
  * the inode of its /proc entry (a new one is made for every process) and, for owners, by
  * its start time. What a refresh found is written by ph-sock-table-write.c.
  */
@@ -350,6 +351,7 @@ list_processes (PhSockTable *table)
               p = ph_xcalloc (1, sizeof *p);
               p->pid = pid;
               p->d_ino = d->d_ino;
+              p->n_fds = -1;
               p->is_new = true;
               ph_map_set (&table->procs, (uint64_t) pid, p);
             }
@@ -357,6 +359,7 @@ list_processes (PhSockTable *table)
             {
               /* Perhaps another process under the same PID: read it again. */
               p->d_ino = d->d_ino;
+              p->n_fds = -1;
               p->is_new = true;
               p->fd_unreadable = false;
               p->uid_known = false;
@@ -462,6 +465,14 @@ walk_process (PhSockTable *table,
       return;
     }
 
+  /* Linux 6.2 and later give the number of open files as the size of /proc/PID/fd:
+   * taken before the listing, a file opened later changes it, so fd_count_changed ()
+   * can tell that this process must be walked again. */
+  {
+    struct stat fst;
+
+    p->n_fds = fstat (fdd, &fst) == 0 && fst.st_size > 0 ? (int64_t) fst.st_size : -1;
+  }
   table->n_found = 0;
   for (;;)
     {
@@ -602,6 +613,24 @@ proc_uid (PhSockTable *table,
   return true;
 }
 
+/* Whether @p's number of open files differs from what it was when it was last walked:
+ * one stat of /proc/PID/fd, where walking it reads every fd's link. Unknown (never
+ * walked, or a kernel before 6.2) counts as unchanged: the later phases walk those. */
+static bool
+fd_count_changed (PhSockTable *table,
+                  Proc        *p)
+{
+  char name[32];
+  struct stat st;
+
+  if (p->n_fds < 0)
+    return false;
+  snprintf (name, sizeof name, "%d/fd", (int) p->pid);
+  if (fstatat (table->proc_fd, name, &st, 0) < 0)
+    return true;   /* gone, or no longer ours to read: the walk tells which */
+  return (int64_t) st.st_size != p->n_fds;
+}
+
 static void
 find_owners (PhSockTable *table)
 {
@@ -640,9 +669,11 @@ find_owners (PhSockTable *table)
       if (table->unfound <= 0)
         break;
       table->counting = true;
-      /* Phase 2: processes of the sockets' users, those that already hold sockets first
-       * (a server that opens one more port). Phase 3: everyone else. */
-      for (int phase = 2; phase <= 4 && table->unfound > 0; phase++)
+      /* Phase 2: processes of the sockets' users, those whose number of open files
+       * changed since they were walked first (one stat each instead of a walk), then
+       * those that already hold sockets (a server that opens one more port), then the
+       * rest of them. Phase 3: everyone else. */
+      for (int phase = 1; phase <= 4 && table->unfound > 0; phase++)
         {
           for (size_t i = 0; i < table->procs.size && table->unfound > 0; i++)
             {
@@ -655,6 +686,8 @@ find_owners (PhSockTable *table)
                 continue;
               if (phase <= 3 && (!proc_uid (table, p, &uid)
                                  || ph_map_get (&uids, (uint64_t) uid + 1) == NULL))
+                continue;
+              if (phase == 1 && !fd_count_changed (table, p))
                 continue;
               walk_process (table, p);
             }
