@@ -22,6 +22,7 @@
 # At the end systemd is killed (SIGKILL to its PID 1 ends its whole PID namespace), its
 # mounts go with its mount namespace, and the cgroups are removed bottom-up.
 import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -40,12 +41,13 @@ Booted, free_port, port_held, wait_for, poke = (sdb.Booted, sdb.free_port, sdb.p
 tap = c.Tap()
 TOOL = os.environ.get('PH_SYSTEMD_TOOL', '')
 HELPER = os.environ.get('PORTHOLE_HELPER', '')
+PORTHOLE = os.environ.get('PORTHOLE_BIN', '')
 SYSTEMD = sdb.SYSTEMD
 TEST_USER = 'ph-sd-test'
 
 if os.geteuid() != 0:
     tap.bail('this test boots systemd and must run as root (build-aux/dev test does)')
-for path in (TOOL, HELPER, SYSTEMD, '/usr/bin/nsenter', '/usr/bin/unshare'):
+for path in (TOOL, HELPER, PORTHOLE, SYSTEMD, '/usr/bin/nsenter', '/usr/bin/unshare'):
     if not path or not os.access(path, os.X_OK):
         tap.bail('missing program: %r' % path)
 
@@ -64,6 +66,19 @@ def tool(sd, *args, user=None, env=()):
     if r.stderr.strip():
         tap.diag(r.stderr.strip())
     return out
+
+
+def porthole_free(sd, *args):
+    """`porthole free ... --json` with the booted system's bus: (exit status, document)."""
+    r = subprocess.run([PORTHOLE, 'free', '--json', *args], env=sd.bus_env(),
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=90)
+    if r.stderr.strip():
+        tap.diag(r.stderr.strip())
+    try:
+        return r.returncode, json.loads(r.stdout)
+    except ValueError:
+        tap.diag('porthole free printed: %r' % r.stdout)
+        return r.returncode, {}
 
 
 def main_pid(sd, unit, user=None):
@@ -190,6 +205,30 @@ def run(sd):
            lv.get('said', '').startswith('Port %d is free now' % port),
            'Stop Service stops the Restart=always unit for good: %r' % lv.get('said'))
 
+    # --- porthole free on a unit's port: systemd is the lever, as in the window ------------
+    port = free_port()
+    sd.inside(['systemd-run', '--unit=ph-free', '--description=Porthole free me',
+               '--property=Restart=always', '--property=RestartSec=100ms', '/usr/bin/python3',
+               sd.dir + '/server.py', str(port)], check=True)
+    tap.ok(wait_for(lambda: port_held(port)), 'a Restart=always unit for porthole free on %d'
+           % port)
+    pid_before = host_pid_of(sd, 'ph-free.service')
+    rc, doc = porthole_free(sd, str(port), '--dry-run')
+    tap.ok(rc == 0 and doc.get('outcome') == 'dry-run' and port_held(port) and
+           'ph-free.service' in doc.get('message', '') and
+           [h.get('lever') for h in doc.get('holders', [])] == ['systemd-service'] and
+           host_pid_of(sd, 'ph-free.service') == pid_before,
+           'porthole free --dry-run names the unit it would stop, and stops nothing: %r'
+           % doc.get('message'))
+    rc, doc = porthole_free(sd, str(port), '--yes')
+    time.sleep(0.5)  # RestartSec=100ms: had a signal ended it, it would be back by now
+    after = tool(sd, 'unit', 'system', 'ph-free.service')
+    tap.ok(rc == 0 and doc.get('outcome') == 'freed' and doc.get('signal') is None and
+           not port_held(port) and
+           (after.get('active') == 'inactive' or after.get('error') == 'no-unit'),
+           'porthole free --yes stops the Restart=always unit through systemd, for good '
+           '(a stopped transient unit is gone): %r, unit %r' % (doc.get('message'), after))
+
     # --- socket activation ----------------------------------------------------------------
     sd.inside(['systemctl', 'daemon-reload'], check=True)
     sd.inside(['systemctl', 'start', 'ph-act.socket'], check=True)
@@ -250,7 +289,13 @@ def run(sd):
     tap.ok(lv.get('lever') == 'systemd-socket' and
            lv.get('plan-units') == 'ph-any.socket,ph-any.service',
            'a bare port in Listen= is found for the wildcard listener: %r' % lv.get('plan-units'))
-    sd.inside(['systemctl', 'stop', 'ph-any.socket'], check=True)
+    rc, doc = porthole_free(sd, str(p_any), '--yes')
+    states = [tool(sd, 'unit', 'system', u).get('active') for u in ('ph-any.socket',
+                                                                     'ph-any.service')]
+    tap.ok(rc == 0 and doc.get('outcome') == 'freed' and not port_held(p_any) and
+           states == ['inactive', 'inactive'] and os.path.exists('/proc/%d' % sd.pid1),
+           'porthole free on a socket-activated port stops the .socket and its service, and '
+           'signals no one: %r, units %r' % (doc.get('message'), states))
 
     # --- errors ---------------------------------------------------------------------------
     sd.inside(['systemctl', 'start', 'ph-refuse.service'], check=True)

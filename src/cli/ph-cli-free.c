@@ -10,14 +10,16 @@
 #include "ph-cli.h"
 #include "ph-cli-list.h"
 #include "ph-stopper.h"
+#include "ph-systemd.h"
 
 /*
  * The window's Free Port, in the terminal. The safety is the same because the code is:
  * a fresh scan names the holders, ph_stopper_choose_lever() decides whether signalling
- * them is the right lever at all (a systemd service, a container, another user's program
- * or the session get an explanation and exit 3), and ph_stopper_stop_async() runs the
- * helper's stop, which pins each process with a pidfd and re-checks its identity and the
- * socket before it signals. The answer is what a second scan sees afterwards.
+ * them is the right lever at all: a systemd service or socket is stopped through systemd
+ * (ph_systemd_plan_async, as the window's Stop Service); a container, another user's
+ * program or the session get an explanation and exit 3; otherwise ph_stopper_stop_async()
+ * runs the helper's stop, which pins each process with a pidfd and re-checks its identity
+ * and the socket before it signals. The answer is what a second scan sees afterwards.
  */
 
 /* The same grace period as the window's Free Port. */
@@ -257,42 +259,83 @@ confirm (const char *question)
          g_str_equal (line, "y") || g_str_equal (line, "yes");
 }
 
+/* The levers are asynchronous (for the window); the command line waits for each. */
 typedef struct
 {
+  GMainContext *context;
   GMainLoop    *loop;
-  PhStopResult *result;
-  GError       *error;
-} StopWait;
+  GAsyncResult *result;
+} Wait;
 
 static void
-stop_cb (GObject      *object,
-         GAsyncResult *res,
-         gpointer      user_data)
+wait_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
-  StopWait *wait = user_data;
+  Wait *wait = user_data;
 
-  wait->result = ph_stopper_stop_finish (res, &wait->error);
+  wait->result = g_object_ref (result);
   g_main_loop_quit (wait->loop);
 }
 
-/* The stopper is asynchronous (for the window); the command line waits for it. */
+/* Between wait_begin() and wait_end(), start one call with wait_done and the Wait. */
+static void
+wait_begin (Wait *wait)
+{
+  wait->context = g_main_context_new ();
+  wait->loop = g_main_loop_new (wait->context, FALSE);
+  wait->result = NULL;
+  g_main_context_push_thread_default (wait->context);
+}
+
+static GAsyncResult *
+wait_end (Wait *wait)
+{
+  g_main_loop_run (wait->loop);
+  g_main_context_pop_thread_default (wait->context);
+  g_clear_pointer (&wait->loop, g_main_loop_unref);
+  g_clear_pointer (&wait->context, g_main_context_unref);
+  return wait->result;
+}
+
 static PhStopResult *
 stop_service (PhService  *service,
               gboolean    kill,
               GError    **error)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
-  StopWait wait = { loop, NULL, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  Wait wait;
 
-  g_main_context_push_thread_default (context);
-  ph_stopper_stop_async (service, kill, FREE_GRACE_MS, NULL, stop_cb, &wait);
-  g_main_loop_run (loop);
-  g_main_context_pop_thread_default (context);
+  wait_begin (&wait);
+  ph_stopper_stop_async (service, kill, FREE_GRACE_MS, NULL, wait_done, &wait);
+  result = wait_end (&wait);
+  return ph_stopper_stop_finish (result, error);
+}
 
-  if (wait.error != NULL)
-    g_propagate_error (error, wait.error);
-  return wait.result;
+static PhSystemdPlan *
+systemd_plan (PhService  *service,
+              GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  Wait wait;
+
+  wait_begin (&wait);
+  ph_systemd_plan_async (service, NULL, wait_done, &wait);
+  result = wait_end (&wait);
+  return ph_systemd_plan_finish (result, error);
+}
+
+static PhSystemdStopResult *
+systemd_stop (const PhSystemdPlan  *plan,
+              GError              **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  Wait wait;
+
+  wait_begin (&wait);
+  ph_systemd_stop_plan_async (plan, NULL, wait_done, &wait);
+  result = wait_end (&wait);
+  return ph_systemd_stop_finish (result, error);
 }
 
 static gboolean
@@ -301,6 +344,121 @@ scan (PhServiceList **list,
 {
   *list = ph_service_list_new ();
   return ph_cli_list_scan (*list, NULL, error);
+}
+
+/* --yes, or a yes on the terminal: TRUE. Otherwise says why not, and *code is the exit. */
+static gboolean
+confirmed (FreeRun    *r,
+           gboolean    yes,
+           const char *question,
+           GPtrArray  *holders,
+           int        *code)
+{
+  g_autofree char *message = NULL;
+
+  if (yes)
+    return TRUE;
+  if (!isatty (STDIN_FILENO))
+    {
+      message = g_strdup (_("Not stopping anything without a confirmation: there is no "
+                            "terminal to ask on. Add --yes to stop them without asking."));
+      g_printerr ("porthole: %s\n", message);
+      *code = finish (r, FREE_EXIT_REFUSED, "not-confirmed", message, holders, NULL, NULL);
+      return FALSE;
+    }
+  if (!confirm (question))
+    {
+      message = g_strdup (_("Nothing was stopped: not confirmed."));
+      say (r, "%s", message);
+      *code = finish (r, FREE_EXIT_REFUSED, "not-confirmed", message, holders, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* TRUE when systemd is the lever for every holder (a service, or socket activation). */
+static gboolean
+systemd_holds (GPtrArray  *holders,
+               PhService **planned)
+{
+  *planned = NULL;
+  for (guint i = 0; i < holders->len; i++)
+    {
+      PhService *service = g_ptr_array_index (holders, i);
+      PhStopLever lever = ph_stopper_choose_lever (service);
+
+      if (lever != PH_STOP_LEVER_SYSTEMD_SERVICE && lever != PH_STOP_LEVER_SYSTEMD_SOCKET)
+        return FALSE;
+      /* With socket activation, the plan from systemd's own socket stops both units. */
+      if (*planned == NULL || lever == PH_STOP_LEVER_SYSTEMD_SOCKET)
+        *planned = service;
+    }
+  return *planned != NULL;
+}
+
+/* Stop Service, as the window's: the plan names the units (a .socket before its service),
+ * systemd stops them (asking polkit for a system unit), and a new scan says the rest. */
+static int
+free_with_systemd (FreeRun    *r,
+                   GPtrArray  *holders,
+                   PhService  *planned,
+                   gboolean    yes,
+                   gboolean    dry_run)
+{
+  g_autoptr(PhSystemdPlan) plan = NULL;
+  g_autoptr(PhSystemdStopResult) result = NULL;
+  g_autoptr(PhServiceList) list_after = NULL;
+  g_autoptr(GPtrArray) remaining = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *confirmation = NULL;
+  g_autofree char *units = NULL;
+  g_autofree char *message = NULL;
+  int code;
+
+  plan = systemd_plan (planned, &error);
+  if (plan == NULL)
+    {
+      /* Translators: %d is a port, %s why systemd could not be asked */
+      message = g_strdup_printf (_("Port %d belongs to a systemd unit, but Porthole could not "
+                                   "ask systemd about it: %s"), r->port, error->message);
+      say (r, "%s", message);
+      return finish (r, FREE_EXIT_REFUSED, "refused", message, holders, NULL, NULL);
+    }
+  confirmation = ph_systemd_plan_dup_confirmation (plan);
+  say (r, "%s", confirmation);
+  units = g_strjoinv (", ", plan->units);
+
+  if (dry_run)
+    {
+      /* Translators: %s is the systemd units, "ph-act.socket, ph-act.service" */
+      message = g_strdup_printf (_("Would ask systemd to stop %s. Nothing was stopped "
+                                   "(--dry-run)."), units);
+      say (r, "%s", message);
+      return finish (r, FREE_EXIT_FREED, "dry-run", message, holders, NULL, NULL);
+    }
+  /* Translators: the question before porthole free stops systemd units; "y" for yes */
+  if (!confirmed (r, yes, _("Stop it with systemd? [y/N]"), holders, &code))
+    return code;
+
+  result = systemd_stop (plan, &error);
+  if (result == NULL)
+    {
+      gboolean refused = g_error_matches (error, PH_SYSTEMD_ERROR, PH_SYSTEMD_ERROR_REFUSED);
+
+      say (r, "%s", error->message);
+      return finish (r, refused ? FREE_EXIT_REFUSED : FREE_EXIT_STILL_HELD,
+                     refused ? "refused" : "failed", error->message, holders, NULL, NULL);
+    }
+  message = ph_systemd_describe_result (plan, result);
+  say (r, "%s", message);
+
+  /* The truth is what a new scan sees. */
+  if (!scan (&list_after, &error))
+    return finish (r, FREE_EXIT_STILL_HELD, "failed", error->message, holders, NULL, NULL);
+  remaining = find_holders (r, list_after);
+  if (remaining->len == 0)
+    return finish (r, FREE_EXIT_FREED, "freed", message, holders, remaining, NULL);
+  return finish (r, FREE_EXIT_STILL_HELD, "still-held", message, holders, remaining, NULL);
 }
 
 int
@@ -335,6 +493,7 @@ ph_cli_free (int    argc,
   FreeRun *r = &run;
   const char *signal_name = "TERM";
   gboolean refused = FALSE;
+  PhService *planned = NULL;
   int code;
 
   context = g_option_context_new (_("PORT|ADDRESS:PORT — free a port"));
@@ -414,7 +573,13 @@ ph_cli_free (int    argc,
       say (r, "  %s", line);
     }
 
-  /* The right lever: anything but a signal to the user's own program is explained. */
+  /* The right lever: systemd for its units; anything else but a signal to the user's own
+   * program is explained. */
+  if (systemd_holds (holders, &planned))
+    {
+      code = free_with_systemd (r, holders, planned, yes, dry_run);
+      goto out;
+    }
   for (guint i = 0; i < holders->len; i++)
     {
       PhService *service = g_ptr_array_index (holders, i);
@@ -450,27 +615,12 @@ ph_cli_free (int    argc,
       goto out;
     }
 
-  if (!yes)
-    {
-      if (!isatty (STDIN_FILENO))
-        {
-          message = g_strdup (_("Not stopping anything without a confirmation: there is no "
-                                "terminal to ask on. Add --yes to stop them without asking."));
-          g_printerr ("porthole: %s\n", message);
-          code = finish (r, FREE_EXIT_REFUSED, "not-confirmed", message, holders, NULL, NULL);
-          goto out;
-        }
-      /* Translators: the question before porthole free stops anything; the answer is
-       * typed, "y" for yes */
-      if (!confirm (g_dngettext (GETTEXT_PACKAGE, "Ask it to quit? [y/N]",
-                                 "Ask them to quit? [y/N]", holders->len)))
-        {
-          message = g_strdup (_("Nothing was stopped: not confirmed."));
-          say (r, "%s", message);
-          code = finish (r, FREE_EXIT_REFUSED, "not-confirmed", message, holders, NULL, NULL);
-          goto out;
-        }
-    }
+  /* Translators: the question before porthole free stops anything; the answer is
+   * typed, "y" for yes */
+  if (!confirmed (r, yes, g_dngettext (GETTEXT_PACKAGE, "Ask it to quit? [y/N]",
+                                       "Ask them to quit? [y/N]", holders->len),
+                  holders, &code))
+    goto out;
 
   /* Each socket's stop signals every process holding it (the helper finds them all). */
   for (guint i = 0; i < holders->len; i++)
