@@ -730,6 +730,19 @@ check_explained (PhServiceList *list,
     g_error ("“%s” does not say “%s”", text, must_say_too);
 }
 
+/* The pane's button and the row menu name the lever the same way. */
+static void
+test_lever_action (void)
+{
+  g_assert_cmpstr (ph_stopper_lever_action (PH_STOP_LEVER_SIGNAL, FALSE), ==, "Free Port");
+  g_assert_cmpstr (ph_stopper_lever_action (PH_STOP_LEVER_SIGNAL, TRUE), ==, "_Free Port…");
+  g_assert_cmpstr (ph_stopper_lever_action (PH_STOP_LEVER_SYSTEMD_SERVICE, FALSE), ==,
+                   "Stop Service");
+  g_assert_cmpstr (ph_stopper_lever_action (PH_STOP_LEVER_SYSTEMD_SOCKET, TRUE), ==,
+                   "_Stop Service…");
+  g_assert_cmpstr (ph_stopper_lever_action (PH_STOP_LEVER_OTHER_USER, FALSE), ==, "Free Port");
+}
+
 static void
 test_explain_levers (void)
 {
@@ -776,6 +789,7 @@ main (int   argc,
   g_test_add_func ("/stopper/parse/result", test_parse_result);
   g_test_add_func ("/stopper/parse/real-result", test_parse_real_result);
   g_test_add_func ("/stopper/explain/levers", test_explain_levers);
+  g_test_add_func ("/stopper/lever/action", test_lever_action);
   g_test_add_func ("/stopper/describe", test_describe);
   g_test_add_func ("/stopper/lever/own-listener", test_lever_own_listener);
   g_test_add_func ("/stopper/stop/frees", test_stop_frees);

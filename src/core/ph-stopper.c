@@ -119,6 +119,27 @@ owner_name (PhService *service)
   return g_strdup (ph_service_get_group_name (service));
 }
 
+/* What the button (or, @in_menu, the menu item, with its mnemonic and an ellipsis, since a
+ * confirmation follows) that frees a port by @lever is called. */
+const char *
+ph_stopper_lever_action (PhStopLever lever,
+                         gboolean    in_menu)
+{
+  switch (lever)
+    {
+    case PH_STOP_LEVER_SYSTEMD_SERVICE:
+    case PH_STOP_LEVER_SYSTEMD_SOCKET:
+      return in_menu ? _("_Stop Service…") : _("Stop Service");
+    case PH_STOP_LEVER_SIGNAL:
+    case PH_STOP_LEVER_CONTAINER:
+    case PH_STOP_LEVER_OTHER_USER:
+    case PH_STOP_LEVER_SESSION:
+    case PH_STOP_LEVER_KERNEL:
+    default:
+      return in_menu ? _("_Free Port…") : _("Free Port");
+    }
+}
+
 /* Why Porthole will not simply signal the owner, and what to do instead. NULL for
  * PH_STOP_LEVER_SIGNAL. */
 char *

@@ -35,6 +35,8 @@ void          ph_stop_result_free      (PhStopResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhStopResult, ph_stop_result_free)
 
 PhStopLever   ph_stopper_choose_lever  (PhService            *service);
+const char   *ph_stopper_lever_action  (PhStopLever           lever,
+                                        gboolean              in_menu);
 char         *ph_stopper_explain_lever (PhService            *service,
                                         PhStopLever           lever);
 char         *ph_stopper_describe      (PhService            *service,

@@ -369,7 +369,7 @@ start_unit_lookup (PhDetailPane *self)
   gboolean systemd = lever == PH_STOP_LEVER_SYSTEMD_SERVICE ||
                      lever == PH_STOP_LEVER_SYSTEMD_SOCKET;
 
-  gtk_button_set_label (self->free_button, systemd ? _("Stop Service") : _("Free Port"));
+  gtk_button_set_label (self->free_button, ph_stopper_lever_action (lever, FALSE));
   if (!systemd)
     return;
   self->unit_cancellable = g_cancellable_new ();

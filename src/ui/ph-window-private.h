@@ -39,6 +39,7 @@ struct _PhWindow
   GtkStack *detail_stack;
   PhDetailPane *detail_pane;
   GtkWidget *row_popover;
+  GMenu *lever_section;      /* the row menu's Free Port… or Stop Service… */
 };
 
 void       ph_window_class_init_actions    (PhWindowClass *klass);

@@ -7,6 +7,7 @@
 #include "ph-port-info.h"
 #include "ph-section-model.h"
 #include "ph-service-row.h"
+#include "ph-stopper.h"
 #include "ph-window-private.h"
 
 G_DEFINE_FINAL_TYPE (PhWindow, ph_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -342,6 +343,12 @@ ph_window_popup_row_menu (PhWindow *self,
                           int       x,
                           int       y)
 {
+  PhService *service = ph_window_get_selected_service (self);
+  PhStopLever lever = service != NULL ? ph_stopper_choose_lever (service) : PH_STOP_LEVER_SIGNAL;
+
+  /* "Free Port…" or "Stop Service…", as the pane's button says. */
+  g_menu_remove_all (self->lever_section);
+  g_menu_append (self->lever_section, ph_stopper_lever_action (lever, TRUE), "win.free-port");
   gtk_popover_set_pointing_to (GTK_POPOVER (self->row_popover), &(GdkRectangle) { x, y, 1, 1 });
   gtk_popover_popup (GTK_POPOVER (self->row_popover));
 }
@@ -489,6 +496,7 @@ ph_window_class_init (PhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhWindow, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, detail_pane);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, row_popover);
+  gtk_widget_class_bind_template_child (widget_class, PhWindow, lever_section);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_selection_changed);
