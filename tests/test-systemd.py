@@ -213,6 +213,16 @@ def run(sd):
     tap.ok(wait_for(lambda: port_held(port)), 'a Restart=always unit for porthole free on %d'
            % port)
     pid_before = host_pid_of(sd, 'ph-free.service')
+    # systemd is the "supervisor" of every unit's process, and an ancestor of it: the helper
+    # still never signals it, nor the holder after refusing.
+    rc, result = helper_stop(pid_before, start_time(pid_before), listen_inode(port),
+                             supervisor=sd.pid1)
+    tap.ok(result is not None and result.s('outcome') == 'refused' and
+           'service manager' in (result.s('message') or '') and
+           os.path.exists('/proc/%d' % sd.pid1) and host_pid_of(sd, 'ph-free.service') ==
+           pid_before,
+           'porthole-helper stop --supervisor refuses systemd (PID %d here) as the supervisor, '
+           'and signals no one: %r' % (sd.pid1, result and result.s('message')))
     rc, doc = porthole_free(sd, str(port), '--dry-run')
     tap.ok(rc == 0 and doc.get('outcome') == 'dry-run' and port_held(port) and
            'ph-free.service' in doc.get('message', '') and
@@ -417,9 +427,11 @@ def holds(pid, inode):
     return False
 
 
-def helper_stop(pid, start, inode):
+def helper_stop(pid, start, inode, supervisor=None):
     args = ['stop', '--pid', str(pid), '--start-time', str(start), '--inode', str(inode),
             '--grace', '500']
+    if supervisor is not None:
+        args += ['--supervisor', '%d:%d' % (supervisor, start_time(supervisor))]
     rc, recs, err = c.run_helper(args)
     result = [rec for rec in recs if rec.type == 'RESULT']
     return rc, (result[-1] if result else None)

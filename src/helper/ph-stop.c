@@ -299,6 +299,13 @@ stop_supervisor (Stop     *st,
       snprintf (msg, msg_size, "The supervisor has already exited.");
       return PH_STOP_OUTCOME_GONE;
     }
+  if (r > 0 && is_service_manager (pfd))
+    {
+      close (pfd);
+      snprintf (msg, msg_size, "PID %d is a systemd service manager, which is never "
+                "signalled: stop the unit instead.", (int) sup_pid);
+      return PH_STOP_OUTCOME_REFUSED;
+    }
   close (pfd);
   if (r == 0)
     {
