@@ -6,65 +6,12 @@
 #include <unistd.h>
 
 #include "ph-cli.h"
-#include "ph-port-info.h"
-
-/* Where to start without NEAR: a registered port web dev servers are often moved to. */
-#define SUGGEST_DEFAULT_NEAR 8000
-/* The first port a user's program may listen on without privileges (by default). */
-#define SUGGEST_FIRST_UNPRIVILEGED 1024
-
-/* Whether @port is a good one to suggest: unprivileged, outside the kernel's ephemeral
- * range (unless @near is in it), not in data/ports-common.ini for TCP or UDP, and free on
- * every address by a real bind. */
-static gboolean
-is_suggestible (guint               port,
-                guint               near,
-                const PhPortRange  *ephemeral)
-{
-  if (port < SUGGEST_FIRST_UNPRIVILEGED || port > 65535)
-    return FALSE;
-  if (ephemeral != NULL && ph_port_range_contains (ephemeral, port) &&
-      !ph_port_range_contains (ephemeral, near))
-    return FALSE;
-  if (ph_common_port_lookup (port, PH_PORT_PROTOCOL_TCP) != NULL ||
-      ph_common_port_lookup (port, PH_PORT_PROTOCOL_UDP) != NULL)
-    return FALSE;
-  return ph_port_check (NULL, port, PH_PORT_PROTOCOL_TCP, NULL) == PH_PORT_STATUS_FREE;
-}
-
-/**
- * ph_cli_suggest_port:
- * @near: the port the user wanted
- *
- * Looks outwards from @near (@near, @near + 1, @near - 1, @near + 2, …) for a port
- * is_suggestible() accepts.
- *
- * Returns: the port, or 0 when there is none
- */
-guint
-ph_cli_suggest_port (guint near)
-{
-  PhPortRange ephemeral;
-  gboolean have_range = ph_port_range_get_ephemeral (&ephemeral);
-
-  for (guint distance = 0; distance <= 65535; distance++)
-    {
-      if (near + distance <= 65535 &&
-          is_suggestible (near + distance, near, have_range ? &ephemeral : NULL))
-        return near + distance;
-      if (distance > 0 && distance < near &&
-          is_suggestible (near - distance, near, have_range ? &ephemeral : NULL))
-        return near - distance;
-      if (near + distance > 65535 && distance >= near)
-        break;
-    }
-  return 0;
-}
+#include "ph-port-suggest.h"
 
 int
 ph_cli_suggest (const char *near_text)
 {
-  guint64 near = SUGGEST_DEFAULT_NEAR;
+  guint64 near = PH_PORT_SUGGEST_DEFAULT_NEAR;
   guint port;
 
   if (near_text != NULL &&
@@ -77,7 +24,7 @@ ph_cli_suggest (const char *near_text)
       return 2;
     }
 
-  port = ph_cli_suggest_port ((guint) near);
+  port = ph_port_suggest ((guint) near);
   if (port == 0)
     {
       g_printerr ("%s\n", _("porthole: no free port was found."));

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include <stdio.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "ph-cli-list.h"
 #include "ph-explain.h"
 #include "ph-port-scale.h"
+#include "ph-troubleshoot.h"
 
 /* --list: ph_cli_list () is in ph-cli-list.c */
 
@@ -64,18 +66,125 @@ print_wrapped (const char *text,
     g_print ("%*s%s\n", (int) indent, "", line->str);
 }
 
+/* "--explain ADDRESS --json": one document, JSON.md says what each key means. */
+static void
+print_json (const PhAddressSpec   *spec,
+            const char            *host,
+            const PhExplainRequest *request,
+            const PhExplanation   *explanation,
+            const PhDiagnosis     *diagnosis)
+{
+  static const char * const section_keys[PH_EXPLANATION_N_SECTIONS] = {
+    "address", "port", "status",
+  };
+  g_autoptr(GString) out = g_string_new ("{\n");
+  g_autofree char *canonical = ph_address_spec_to_string (spec);
+
+  g_string_append_printf (out, "  \"version\": %d,\n", PH_CLI_JSON_VERSION);
+  g_string_append (out, "  \"generator\": ");
+  ph_cli_json_string (out, PACKAGE_NAME " " PACKAGE_VERSION);
+  g_string_append (out, ",\n  \"address\": ");
+  ph_cli_json_string (out, canonical);
+  g_string_append (out, ",\n  \"host\": ");
+  ph_cli_json_string (out, host);
+  g_string_append (out, ",\n  \"port\": ");
+  if (spec->port >= 0)
+    g_string_append_printf (out, "%d", spec->port);
+  else
+    g_string_append (out, "null");
+  g_string_append (out, ",\n  \"protocol\": ");
+  ph_cli_json_string (out, ph_port_protocol_to_string (spec->protocol));
+  g_string_append (out, ",\n  \"status\": ");
+  ph_cli_json_string (out, request->checked ? ph_port_status_to_string (request->status) : NULL);
+  g_string_append (out, ",\n  \"listener\": ");
+  ph_cli_json_string (out, request->listener);
+
+  g_string_append (out, ",\n  \"verdict\": ");
+  ph_cli_json_string (out, ph_verdict_to_string (diagnosis->verdict));
+  g_string_append (out, ",\n  \"summary\": ");
+  ph_cli_json_string (out, diagnosis->summary);
+  g_string_append (out, ",\n  \"advice\": ");
+  ph_cli_json_string (out, diagnosis->advice);
+  g_string_append (out, ",\n  \"answer\": ");
+  ph_cli_json_string (out, diagnosis->answer);
+  g_string_append (out, ",\n  \"other_user\": ");
+  ph_cli_json_string (out, diagnosis->other_user);
+  g_string_append (out, ",\n  \"works_instead\": [");
+  for (guint i = 0; diagnosis->works_instead != NULL && diagnosis->works_instead[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append (out, ", ");
+      ph_cli_json_string (out, diagnosis->works_instead[i]);
+    }
+  g_string_append_printf (out, "],\n  \"time_wait\": %u,\n  \"attempts\": [",
+                          diagnosis->time_wait);
+  for (guint i = 0; i < diagnosis->attempts->len; i++)
+    {
+      const PhConnectAttempt *attempt = g_ptr_array_index (diagnosis->attempts, i);
+
+      g_string_append (out, i > 0 ? ",\n    {" : "\n    {");
+      g_string_append (out, "\"address\": ");
+      ph_cli_json_string (out, attempt->address);
+      g_string_append (out, ", \"result\": ");
+      ph_cli_json_string (out, ph_attempt_result_to_string (attempt->result));
+      g_string_append (out, ", \"error\": ");
+      ph_cli_json_string (out, attempt->error);
+      g_string_append (out, "}");
+    }
+  g_string_append (out, diagnosis->attempts->len > 0 ? "\n  ],\n" : "],\n");
+  g_string_append (out, "  \"listeners\": [");
+  for (guint i = 0; i < diagnosis->listeners->len; i++)
+    {
+      const PhTableListener *listener = g_ptr_array_index (diagnosis->listeners, i);
+
+      g_string_append (out, i > 0 ? ",\n    {" : "\n    {");
+      g_string_append (out, "\"address\": ");
+      ph_cli_json_string (out, listener->address);
+      g_string_append_printf (out, ", \"uid\": %u, \"accept_queue\": %u}", listener->uid,
+                              listener->accept_queue);
+    }
+  g_string_append (out, diagnosis->listeners->len > 0 ? "\n  ],\n" : "],\n");
+
+  g_string_append (out, "  \"explanation\": {");
+  for (PhExplanationSection section = 0; section < PH_EXPLANATION_N_SECTIONS; section++)
+    {
+      guint n_items = ph_explanation_get_n_items (explanation, section);
+
+      g_string_append (out, section > 0 ? ",\n    " : "\n    ");
+      ph_cli_json_string (out, section_keys[section]);
+      g_string_append (out, ": [");
+      for (guint i = 0; i < n_items; i++)
+        {
+          const PhExplanationItem *item = ph_explanation_get_item (explanation, section, i);
+
+          g_string_append (out, i > 0 ? ",\n      {" : "\n      {");
+          g_string_append (out, "\"title\": ");
+          ph_cli_json_string (out, item->title);
+          g_string_append (out, ", \"text\": ");
+          ph_cli_json_string (out, item->text);
+          g_string_append (out, "}");
+        }
+      g_string_append (out, n_items > 0 ? "\n    ]" : "]");
+    }
+  g_string_append (out, "\n  }\n}\n");
+  fputs (out->str, stdout);
+}
+
 int
-ph_cli_explain (const char *address)
+ph_cli_explain (const char *address,
+                gboolean    json)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) check_error = NULL;
+  g_autoptr(GError) diagnosis_error = NULL;
   g_autoptr(PhAddressSpec) spec = NULL;
   g_autoptr(PhExplanation) explanation = NULL;
+  g_autoptr(PhDiagnosis) diagnosis = NULL;
   g_autofree char *host = NULL;
   g_autofree char *heading = NULL;
   g_autofree char *listener = NULL;
   PhExplainRequest request = { 0 };
-  guint width = terminal_width ();
+  guint width = json ? 0 : terminal_width ();
   const char *protocol_name;
 
   spec = ph_address_spec_parse (address, &error);
@@ -141,6 +250,21 @@ ph_cli_explain (const char *address)
 
   explanation = ph_explain_request (&request);
 
+  /* The troubleshooter: connect for real and say why it works or does not. */
+  diagnosis = ph_troubleshoot_sync (host, spec->port, spec->protocol, NULL, &diagnosis_error);
+  if (diagnosis == NULL)
+    {
+      g_printerr (_("porthole: %s"), diagnosis_error->message);
+      g_printerr ("\n");
+      return 1;
+    }
+
+  if (json)
+    {
+      print_json (spec, host, &request, explanation, diagnosis);
+      return 0;
+    }
+
   heading = ph_address_spec_to_string (spec);
   if (spec->host == NULL)
     /* Translators: a heading; %d is a port number, %s is TCP or UDP */
@@ -152,6 +276,22 @@ ph_cli_explain (const char *address)
   else
     g_print ("%s", heading);
   g_print ("\n");
+
+  /* What a person came for first: can one connect, and if not, why. */
+  if (diagnosis->verdict != PH_VERDICT_NOT_TESTED)
+    {
+      /* Translators: a section of --explain: what happened when Porthole tried to connect */
+      g_print ("\n%s\n", _("Connection"));
+      print_wrapped (diagnosis->summary, 2, width);
+      if (diagnosis->advice != NULL)
+        {
+          /* Translators: a title and its text on one line of the terminal */
+          g_autofree char *line = g_strdup_printf (_("%s: %s"), _("What to do"),
+                                                   diagnosis->advice);
+
+          print_wrapped (line, 2, width);
+        }
+    }
 
   for (PhExplanationSection section = 0; section < PH_EXPLANATION_N_SECTIONS; section++)
     {

@@ -7,13 +7,13 @@
 G_BEGIN_DECLS
 
 int ph_cli_list    (gboolean    json);
-int ph_cli_explain (const char *address);
+int ph_cli_explain (const char *address,
+                    gboolean    json);
 int ph_cli_free    (int         argc,
                     char      **argv);
 
 const char *ph_cli_free_exit_help (void);
 
-int   ph_cli_suggest      (const char *near);
-guint ph_cli_suggest_port (guint       near);
+int ph_cli_suggest (const char *near);
 
 G_END_DECLS

@@ -24,7 +24,7 @@ static const GOptionEntry option_entries[] = {
   { "list", 'l', 0, G_OPTION_ARG_NONE, NULL,
     N_("Print what is listening on this computer, grouped by application, and exit"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("With --list, print JSON instead of a table"), NULL },
+    N_("With --list or --explain, print JSON instead of text"), NULL },
   { "explain", 'e', 0, G_OPTION_ARG_STRING, NULL,
     N_("Explain an address such as 127.0.0.1:62893, [::1]:8080 or 3000, and exit"),
     N_("ADDRESS") },
@@ -50,14 +50,14 @@ ph_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "json", "b", &json);
 
   if (g_variant_dict_lookup (options, "explain", "&s", &address))
-    return ph_cli_explain (address);
+    return ph_cli_explain (address, json);
 
   if (g_variant_dict_contains (options, "list"))
     return ph_cli_list (json);
 
   if (json)
     {
-      g_printerr ("%s\n", _("--json only makes sense together with --list."));
+      g_printerr ("%s\n", _("--json only makes sense together with --list or --explain."));
       return 2;
     }
 

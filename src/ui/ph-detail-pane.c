@@ -8,11 +8,13 @@
 #include "ph-detail-pane.h"
 #include "ph-explain.h"
 #include "ph-port-line.h"
+#include "ph-port-suggest.h"
 #include "ph-probe.h"
 #include "ph-reach-picture.h"
 #include "ph-service-row.h"
 #include "ph-stopper.h"
 #include "ph-systemd.h"
+#include "ph-troubleshoot.h"
 
 struct _PhDetailPane
 {
@@ -21,6 +23,9 @@ struct _PhDetailPane
   PhService *service;
   GCancellable *probe_cancellable;
   GCancellable *unit_cancellable;
+  GCancellable *troubleshoot_cancellable;
+  GCancellable *suggest_cancellable;
+  guint suggest_near;   /* the port to find a free one near; 0: no suggestion offered */
   PhProbeResult *probe;
   char *open_uri;
 
@@ -39,6 +44,10 @@ struct _PhDetailPane
   GtkWidget *probe_spinner;
   PhReachPicture *reach_picture;
   PhPortLine *port_line;
+  AdwPreferencesGroup *connection_group;
+  GtkWidget *troubleshoot_spinner;
+  GtkWidget *suggest_box;
+  GtkLabel *suggest_label;
 };
 
 G_DEFINE_FINAL_TYPE (PhDetailPane, ph_detail_pane, ADW_TYPE_BIN)
@@ -376,9 +385,132 @@ start_unit_lookup (PhDetailPane *self)
   ph_systemd_plan_async (self->service, self->unit_cancellable, plan_cb, g_object_ref (self));
 }
 
+/* The troubleshooter and "Suggest a Free Port" */
+
+/* Shows the button that finds a free port near @port, or hides it (0). */
+static void
+offer_suggestion (PhDetailPane *self,
+                  guint         port)
+{
+  self->suggest_near = port;
+  gtk_widget_set_visible (self->suggest_box, port != 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->suggest_label), FALSE);
+  gtk_label_set_label (self->suggest_label, "");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.suggest-port", port != 0);
+}
+
+static void
+suggest_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PhDetailPane) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint port = ph_port_suggest_finish (result, &error);
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->suggest_cancellable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.suggest-port", TRUE);
+  if (port != 0)
+    text = g_strdup_printf (_("Port %u is free, and no commonly used developer tool uses it."),
+                            port);
+  else
+    text = g_strdup (error->message);
+  gtk_label_set_label (self->suggest_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->suggest_label), TRUE);
+}
+
+static void
+suggest_port_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PhDetailPane *self = PH_DETAIL_PANE (widget);
+
+  if (self->suggest_near == 0 || self->suggest_cancellable != NULL)
+    return;
+  gtk_widget_action_set_enabled (widget, "pane.suggest-port", FALSE);
+  self->suggest_cancellable = g_cancellable_new ();
+  ph_port_suggest_async (self->suggest_near, self->suggest_cancellable, suggest_cb,
+                         g_object_ref (self));
+}
+
+static void
+troubleshoot_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PhDetailPane) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhDiagnosis) diagnosis = ph_troubleshoot_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->troubleshoot_cancellable);
+  gtk_widget_set_visible (self->troubleshoot_spinner, FALSE);
+  if (diagnosis == NULL)
+    {
+      add_row (self, self->connection_group, NULL, error->message, FALSE);
+      return;
+    }
+  if (diagnosis->verdict == PH_VERDICT_NOT_TESTED)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->connection_group), FALSE);
+      return;
+    }
+
+  add_row (self, self->connection_group, NULL, diagnosis->summary, FALSE);
+  if (diagnosis->advice != NULL)
+    /* Translators: title of the advice after a failed connection */
+    add_row (self, self->connection_group, _("What to do"), diagnosis->advice, FALSE);
+  if (diagnosis->works_instead != NULL && diagnosis->works_instead[0] != NULL)
+    {
+      g_autofree char *instead = g_strjoinv (_(" or "), diagnosis->works_instead);
+
+      /* Translators: title of the addresses that connect where the typed one does not */
+      add_row (self, self->connection_group, _("Works Instead"), instead, TRUE);
+    }
+  if (ph_diagnosis_port_is_taken (diagnosis) && diagnosis->port > 0)
+    offer_suggestion (self, (guint) diagnosis->port);
+}
+
+/**
+ * ph_detail_pane_troubleshoot:
+ * @host: (nullable): the address typed, as ph_troubleshoot_async() takes it
+ * @port: the port typed
+ *
+ * Tries to connect to what the pane shows now and adds what happened, in words, with what
+ * to do; offers a free port when this one is taken. Showing anything else cancels it.
+ */
+void
+ph_detail_pane_troubleshoot (PhDetailPane *self,
+                             const char   *host,
+                             guint         port)
+{
+  g_return_if_fail (PH_IS_DETAIL_PANE (self));
+  g_return_if_fail (port > 0 && port <= 65535);
+
+  g_cancellable_cancel (self->troubleshoot_cancellable);
+  g_clear_object (&self->troubleshoot_cancellable);
+  self->troubleshoot_cancellable = g_cancellable_new ();
+  gtk_widget_set_visible (GTK_WIDGET (self->connection_group), TRUE);
+  gtk_widget_set_visible (self->troubleshoot_spinner, TRUE);
+  ph_troubleshoot_async (host, (int) port, PH_PORT_PROTOCOL_TCP, NULL,
+                         self->troubleshoot_cancellable, troubleshoot_cb, g_object_ref (self));
+}
+
 static void
 reset (PhDetailPane *self)
 {
+  g_cancellable_cancel (self->troubleshoot_cancellable);
+  g_clear_object (&self->troubleshoot_cancellable);
+  g_cancellable_cancel (self->suggest_cancellable);
+  g_clear_object (&self->suggest_cancellable);
+  gtk_widget_set_visible (self->troubleshoot_spinner, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->connection_group), FALSE);
+  offer_suggestion (self, 0);
   g_cancellable_cancel (self->unit_cancellable);
   g_clear_object (&self->unit_cancellable);
   g_cancellable_cancel (self->probe_cancellable);
@@ -465,6 +597,8 @@ ph_detail_pane_show_address (PhDetailPane *self,
   gtk_widget_set_visible (GTK_WIDGET (self->service_group), FALSE);
 
   fill_address_and_port (self, host, port, "tcp", -1, status == PH_PORT_STATUS_IN_USE);
+  if (status == PH_PORT_STATUS_IN_USE && port != 0)
+    offer_suggestion (self, port);
 }
 
 /* Input that is not an address: say so, and why, in the pane. */
@@ -518,6 +652,10 @@ ph_detail_pane_dispose (GObject *object)
 
   g_cancellable_cancel (self->unit_cancellable);
   g_clear_object (&self->unit_cancellable);
+  g_cancellable_cancel (self->troubleshoot_cancellable);
+  g_clear_object (&self->troubleshoot_cancellable);
+  g_cancellable_cancel (self->suggest_cancellable);
+  g_clear_object (&self->suggest_cancellable);
   g_cancellable_cancel (self->probe_cancellable);
   g_clear_object (&self->probe_cancellable);
   g_clear_object (&self->probe);
@@ -589,6 +727,12 @@ ph_detail_pane_class_init (PhDetailPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, probe_spinner);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, reach_picture);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, port_line);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, connection_group);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, troubleshoot_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, suggest_box);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, suggest_label);
+
+  gtk_widget_class_install_action (widget_class, "pane.suggest-port", NULL, suggest_port_action);
 }
 
 static void
@@ -596,4 +740,5 @@ ph_detail_pane_init (PhDetailPane *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) added_row_free);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.suggest-port", FALSE);
 }

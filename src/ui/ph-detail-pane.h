@@ -20,6 +20,9 @@ void        ph_detail_pane_show_address (PhDetailPane *self,
                                          guint         port,
                                          PhPortStatus  status,
                                          const char   *status_text);
+void        ph_detail_pane_troubleshoot (PhDetailPane *self,
+                                         const char   *host,
+                                         guint         port);
 void        ph_detail_pane_show_error   (PhDetailPane *self,
                                          const char   *typed,
                                          const char   *message);

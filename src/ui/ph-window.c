@@ -193,7 +193,13 @@ on_search_changed (PhWindow *self)
 
           if (service != NULL)
             {
+              g_autofree char *check_host = ph_address_spec_dup_check_host (spec);
+
               select_service (self, service);
+              /* Listed is not yet reachable: try the address as typed. */
+              if (ph_detail_pane_get_service (self->detail_pane) == service &&
+                  spec->protocol == PH_PORT_PROTOCOL_TCP)
+                ph_detail_pane_troubleshoot (self->detail_pane, check_host, spec->port);
               break;
             }
         }
@@ -202,6 +208,8 @@ on_search_changed (PhWindow *self)
           g_autofree char *check_host = ph_address_spec_dup_check_host (spec);
 
           explain_unheld_address (self, spec->host, check_host, spec->port);
+          if (spec->port > 0 && spec->protocol == PH_PORT_PROTOCOL_TCP)
+            ph_detail_pane_troubleshoot (self->detail_pane, check_host, spec->port);
         }
       else
         {
