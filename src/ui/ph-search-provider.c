@@ -8,6 +8,7 @@
 #include "ph-address.h"
 #include "ph-cli-list.h"
 #include "ph-search-provider.h"
+#include "ph-troubleshoot.h"
 
 /*
  * org.gnome.Shell.SearchProvider2, exported next to the application's own object. The
@@ -19,7 +20,14 @@
  *
  * A result's ID is "PROTOCOL ADDRESS" ("tcp 127.0.0.1:3000"): stable while the program
  * runs, and the address is what the window's search selects the listener by.
+ *
+ * A typed TCP address that no listener answers on gets one more result, "check ADDRESS":
+ * its description is the troubleshooter's finding ("Nothing is listening on
+ * 127.0.0.1:3000, but a server listens on [::1]:3000."), worked out when the Shell asks
+ * for the metas; activating it opens the window's search on the address.
  */
+
+#define CHECK_PREFIX "check "
 
 /* How long one scan answers searches. */
 #define CACHE_USEC (5 * G_USEC_PER_SEC)
@@ -213,6 +221,21 @@ result_meta (PhService  *service,
 
 /* ---- answering ---------------------------------------------------------------------- */
 
+/* "check 127.0.0.1:3000" when @terms are a TCP address with a port and nothing listed
+ * answers there, else NULL. */
+static char *
+check_id_for_terms (const char * const *terms)
+{
+  g_autofree char *query = g_strjoinv (" ", (char **) terms);
+  g_autoptr(PhAddressSpec) spec = ph_address_spec_parse (g_strstrip (query), NULL);
+  g_autofree char *address = NULL;
+
+  if (spec == NULL || spec->port <= 0 || spec->protocol != PH_PORT_PROTOCOL_TCP)
+    return NULL;
+  address = ph_address_spec_to_string (spec);
+  return g_strconcat (CHECK_PREFIX, address, NULL);
+}
+
 static GVariant *
 results_variant (PhServiceList      *list,
                  const char * const *terms,
@@ -229,7 +252,136 @@ results_variant (PhServiceList      *list,
       if (previous == NULL || g_strv_contains (previous, id))
         g_variant_builder_add (&results, "s", id);
     }
+  /* A new address is a new question: never narrowed away by the previous results. */
+  if (found->len == 0)
+    {
+      g_autofree char *check_id = check_id_for_terms (terms);
+
+      if (check_id != NULL)
+        g_variant_builder_add (&results, "s", check_id);
+    }
   return g_variant_new ("(as)", &results);
+}
+
+/* ---- metas of "check" results: the troubleshooter, asynchronously ------------------ */
+
+typedef struct
+{
+  PhSearchProvider      *self;        /* owned */
+  GDBusMethodInvocation *invocation;  /* owned */
+  GPtrArray             *metas;       /* of GVariant (a{sv}), NULL until known */
+  guint                  pending;
+} MetasJob;
+
+typedef struct
+{
+  MetasJob *job;
+  guint     index;
+  char     *id;
+} MetaSlot;
+
+static GVariant *
+check_meta (const char *id,
+            const char *description)
+{
+  GVariantBuilder meta;
+  g_autoptr(GIcon) icon = g_themed_icon_new (APP_ID);
+  g_autoptr(GVariant) icon_variant = g_icon_serialize (icon);
+
+  g_variant_builder_init (&meta, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&meta, "{sv}", "id", g_variant_new_string (id));
+  g_variant_builder_add (&meta, "{sv}", "name",
+                         g_variant_new_string (id + strlen (CHECK_PREFIX)));
+  g_variant_builder_add (&meta, "{sv}", "description", g_variant_new_string (description));
+  g_variant_builder_add (&meta, "{sv}", "icon", icon_variant);
+  return g_variant_ref_sink (g_variant_builder_end (&meta));
+}
+
+static void
+metas_job_finish_one (MetasJob *job)
+{
+  GVariantBuilder metas;
+
+  if (--job->pending > 0)
+    return;
+
+  g_variant_builder_init (&metas, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < job->metas->len; i++)
+    {
+      GVariant *meta = g_ptr_array_index (job->metas, i);
+
+      if (meta != NULL)
+        g_variant_builder_add_value (&metas, meta);
+    }
+  g_dbus_method_invocation_return_value (job->invocation, g_variant_new ("(aa{sv})", &metas));
+  g_application_release (job->self->application);
+  g_ptr_array_unref (job->metas);
+  g_object_unref (job->self);
+  g_free (job);
+}
+
+static void
+troubleshoot_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  MetaSlot *slot = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhDiagnosis) diagnosis = ph_troubleshoot_finish (result, &error);
+
+  if (diagnosis != NULL)
+    g_ptr_array_index (slot->job->metas, slot->index) = check_meta (slot->id, diagnosis->summary);
+  else
+    g_debug ("search: no diagnosis for %s: %s", slot->id, error->message);
+  metas_job_finish_one (slot->job);
+  g_free (slot->id);
+  g_free (slot);
+}
+
+static void
+answer_metas (PhSearchProvider      *self,
+              GDBusMethodInvocation *invocation,
+              const char           **ids)
+{
+  MetasJob *job = g_new0 (MetasJob, 1);
+
+  job->self = g_object_ref (self);
+  /* The invocation is answered once, by metas_job_finish_one(). */
+  job->invocation = invocation;
+  job->metas = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  job->pending = 1;
+  g_application_hold (self->application);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (ids[i], CHECK_PREFIX))
+        {
+          g_autoptr(PhAddressSpec) spec = ph_address_spec_parse (ids[i] + strlen (CHECK_PREFIX),
+                                                                 NULL);
+          g_autofree char *host = NULL;
+          MetaSlot *slot;
+
+          if (spec == NULL || spec->port <= 0)
+            continue;
+          host = ph_address_spec_dup_check_host (spec);
+          slot = g_new0 (MetaSlot, 1);
+          slot->job = job;
+          slot->index = job->metas->len;
+          slot->id = g_strdup (ids[i]);
+          g_ptr_array_add (job->metas, NULL);
+          job->pending++;
+          ph_troubleshoot_async (host, spec->port, PH_PORT_PROTOCOL_TCP, NULL,
+                                 self->cancellable, troubleshoot_cb, slot);
+        }
+      else
+        {
+          PhService *service = lookup_id (self->list, ids[i]);
+
+          if (service != NULL)
+            g_ptr_array_add (job->metas, g_variant_ref_sink (result_meta (service, ids[i])));
+        }
+    }
+  metas_job_finish_one (job);
 }
 
 static void
@@ -269,18 +421,9 @@ answer (PhSearchProvider      *self,
   else /* GetResultMetas */
     {
       g_autofree const char **ids = NULL;
-      GVariantBuilder metas;
 
       g_variant_get (parameters, "(^a&s)", &ids);
-      g_variant_builder_init (&metas, G_VARIANT_TYPE ("aa{sv}"));
-      for (guint i = 0; ids[i] != NULL; i++)
-        {
-          PhService *service = lookup_id (self->list, ids[i]);
-
-          if (service != NULL)
-            g_variant_builder_add_value (&metas, result_meta (service, ids[i]));
-        }
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(aa{sv})", &metas));
+      answer_metas (self, invocation, ids);
     }
 }
 

@@ -4,7 +4,8 @@
 # Porthole is started by D-Bus activation from the built .service file, the test calls
 # the methods the Shell calls (GetInitialResultSet, GetSubsearchResultSet, GetResultMetas,
 # ActivateResult, LaunchSearch) with real listeners it started, and checks the results,
-# their names and descriptions, that a search makes no window, and that activating a
+# their names and descriptions (a typed address nothing answers on is described by the
+# troubleshooter), that a search makes no window, and that activating a
 # result or "more results" opens the window on the listener or the search.
 import os
 import re
@@ -152,6 +153,19 @@ try:
          'a wildcard listener: its address, and that other computers can connect')
     t.diag(f'vite meta: {vite_meta}')
     t.ok(all('icon' in m for m in metas), 'every result has an icon')
+
+    # A TCP address nothing answers on: one "check" result, which the troubleshooter
+    # describes (the listener is on ::1 only, 127.0.0.1 typed).
+    check_id = f'check 127.0.0.1:{other.port}'
+    (results,) = call('GetInitialResultSet', ([f'127.0.0.1:{other.port}'],), '(as)')
+    t.ok(results == [check_id], f'"127.0.0.1:{other.port}" gives one troubleshooting result',
+         results)
+    (metas,) = call('GetResultMetas', ([check_id, pg_id],), '(as)')
+    by_id = {m.get('id'): m for m in metas}
+    t.ok(f'but a server listens on [::1]:{other.port}' in
+         by_id.get(check_id, {}).get('description', ''),
+         'its description says which address works instead', metas)
+    t.ok(pg_id in by_id, 'metas of listeners come with it')
 
     time.sleep(5.5)
     (results,) = call('GetInitialResultSet', (['postgres'],), '(as)')
