@@ -45,6 +45,7 @@ struct _PhDetailPane
   PhReachPicture *reach_picture;
   PhPortLine *port_line;
   AdwPreferencesGroup *connection_group;
+  GtkWidget *reach_row;
   GtkWidget *troubleshoot_spinner;
   GtkWidget *suggest_box;
   GtkLabel *suggest_label;
@@ -112,6 +113,22 @@ add_row (PhDetailPane        *self,
 static void
 clear_rows (PhDetailPane *self)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  /* Focus on a row that goes would leave the window with none: keyboard users would be
+   * stranded, and the split view could not move it to the list when it collapses. The
+   * reach picture's row stays. */
+  for (guint i = 0; i < self->rows->len && focus != NULL; i++)
+    {
+      AddedRow *added = g_ptr_array_index (self->rows, i);
+
+      if (focus == added->row || gtk_widget_is_ancestor (focus, added->row))
+        {
+          gtk_widget_grab_focus (self->reach_row);
+          break;
+        }
+    }
   g_ptr_array_set_size (self->rows, 0);
 }
 
@@ -728,6 +745,7 @@ ph_detail_pane_class_init (PhDetailPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, reach_picture);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, port_line);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, connection_group);
+  gtk_widget_class_bind_template_child (widget_class, PhDetailPane, reach_row);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, troubleshoot_spinner);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, suggest_box);
   gtk_widget_class_bind_template_child (widget_class, PhDetailPane, suggest_label);
