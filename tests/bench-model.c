@@ -331,7 +331,8 @@ main (int   argc,
 
   g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), NULL);
 
-  g_string_append (text, "HELLO\tprotocol=1\tversion=0.1.0\tpid=1\teuid=1000\tsource=netlink\n");
+  g_string_append (text, "HELLO\tprotocol=" G_STRINGIFY (PH_PROTOCOL_VERSION)
+                         "\tversion=0.1.0\tpid=1\teuid=1000\tsource=netlink\n");
   g_string_append_printf (text, "BEGIN\tseq=%" G_GUINT64_FORMAT "\tkind=full\n", seq);
   for (guint pid = 1000; pid < 1000 + n_procs; pid++)
     append_proc (text, pid);

@@ -348,6 +348,15 @@ if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
 
 # --- porthole-helper's line protocol (src/scan/PROTOCOL.md) ----------------------------
 
+def _protocol_version():
+    """PH_PROTOCOL_VERSION, from the one header both ends compile."""
+    with open(os.path.join(SRCDIR, 'src', 'scan', 'ph-protocol-defs.h')) as f:
+        return int(re.search(r'#define PH_PROTOCOL_VERSION (\d+)', f.read()).group(1))
+
+
+PROTOCOL_VERSION = _protocol_version()
+
+
 def unescape(value):
     """bytes → bytes, reversing the helper's escaping; raises ValueError on a bad escape."""
     out = bytearray()

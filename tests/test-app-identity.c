@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ph-app-identity.h"
+#include "ph-protocol-defs.h"
 
 /* Facts written compactly: argv words are separated by '|'. */
 typedef struct
@@ -897,6 +898,64 @@ test_kernel_and_hidden (void)
   g_assert_cmpstr (name, ==, "Another user: postgres");
 }
 
+/* Owners out of sight are their own group, "not visible from here", with the reason as
+ * its description: never the kernel's. */
+static void
+test_unseen (void)
+{
+  g_autoptr(PhAppIdentity) pidns = ph_app_identity_new_unseen (PH_UNSEEN_PID_NAMESPACE);
+  g_autoptr(PhAppIdentity) no_proc = ph_app_identity_new_unseen (PH_UNSEEN_NO_PROC);
+  g_autoptr(PhAppIdentity) other = ph_app_identity_new_unseen ("from-the-future");
+
+  assert_identity (pidns, PH_APP_KIND_UNSEEN, "Owner Unknown", "Not visible from here");
+  g_assert_cmpstr (ph_app_identity_get_key (pidns), ==, "unseen:pid-namespace");
+  g_assert_nonnull (strstr (ph_app_identity_get_description (pidns), "sandbox"));
+  g_assert_cmpstr (ph_app_identity_get_key (no_proc), ==, "unseen:no-proc");
+  g_assert_nonnull (strstr (ph_app_identity_get_description (no_proc), "processes"));
+  g_assert_nonnull (ph_app_identity_get_description (other));
+  g_assert_false (ph_app_identity_equal (pidns, no_proc));
+  g_assert_cmpstr (ph_app_kind_to_string (PH_APP_KIND_UNSEEN), ==, "unseen");
+}
+
+/* A desktop app this side has no entry for (inside a Flatpak, a host app's): the name and
+ * icon the helper read from its entry on the host; without them, the app ID. */
+static void
+test_app_named_by_helper (void)
+{
+  PhProcessFacts facts = {
+    .comm = "porthole-editor",
+    .exe = "/usr/bin/porthole-editor",
+    .cwd = "/",
+    .manager = "app",
+    .unit = "app-gnome-org.porthole.NoSuchEditor-4242.scope",
+    .app_id = "org.porthole.NoSuchEditor",
+    .uid = getuid (),
+    .user = g_get_user_name (),
+    .app_name = "Porthole Test Editor",
+    .app_icon = "ph-test-editor-icon",
+  };
+  g_autoptr(PhAppIdentity) named = ph_app_identity_new_for_process (&facts);
+  g_autoptr(PhAppIdentity) bare = NULL;
+  g_autoptr(PhAppIdentity) file_icon = NULL;
+
+  assert_identity (named, PH_APP_KIND_DESKTOP_APP, "Porthole Test Editor", "Application");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (named), ==, "ph-test-editor-icon");
+  g_assert_cmpstr (ph_app_identity_get_key (named), ==, "app:org.porthole.NoSuchEditor");
+
+  facts.manager = "flatpak";
+  facts.app_icon = "/run/host/share/icons/hicolor/48x48/apps/editor.png";
+  file_icon = ph_app_identity_new_for_process (&facts);
+  assert_identity (file_icon, PH_APP_KIND_FLATPAK, "Porthole Test Editor", "Flatpak app");
+  g_assert_true (G_IS_FILE_ICON (ph_app_identity_get_icon (file_icon)));
+
+  facts.manager = "app";
+  facts.app_name = NULL;
+  facts.app_icon = NULL;
+  bare = ph_app_identity_new_for_process (&facts);
+  assert_identity (bare, PH_APP_KIND_DESKTOP_APP, "org.porthole.NoSuchEditor", "Application");
+  g_assert_cmpstr (ph_app_identity_get_icon_name (bare), ==, "org.porthole.NoSuchEditor");
+}
+
 /* One order of kinds, defined once: the enum's, which is the list's; the nick is the name
  * JSON uses. */
 static void
@@ -904,11 +963,12 @@ test_kinds_order (void)
 {
   static const char * const nicks[] = {
     "dev-server", "desktop-app", "flatpak", "program", "user-service", "container",
-    "system-service", "hidden", "kernel",
+    "system-service", "hidden", "unseen", "kernel",
   };
   g_autoptr(GEnumClass) klass = g_type_class_ref (PH_TYPE_APP_KIND);
   g_autoptr(PhAppIdentity) kernel = ph_app_identity_new_kernel ();
   g_autoptr(PhAppIdentity) hidden = ph_app_identity_new_hidden (117, "zz");
+  g_autoptr(PhAppIdentity) unseen = ph_app_identity_new_unseen (PH_UNSEEN_PID_NAMESPACE);
   g_autoptr(PhAppIdentity) program = identify (&(Facts) { "nc|-l|1234", "/", "/usr/bin/nc",
                                                           "nc" });
   g_autoptr(PhAppIdentity) dev = identify (&(Facts) {
@@ -924,7 +984,8 @@ test_kinds_order (void)
   /* the kind comes before the name: a dev server "zzz" before the program "nc" */
   g_assert_cmpint (ph_app_identity_compare (dev, program), <, 0);
   g_assert_cmpint (ph_app_identity_compare (program, hidden), <, 0);
-  g_assert_cmpint (ph_app_identity_compare (hidden, kernel), <, 0);
+  g_assert_cmpint (ph_app_identity_compare (hidden, unseen), <, 0);
+  g_assert_cmpint (ph_app_identity_compare (unseen, kernel), <, 0);
   g_assert_cmpint (ph_app_identity_compare (kernel, dev), >, 0);
   g_assert_cmpint (ph_app_identity_compare (kernel, kernel), ==, 0);
 }
@@ -1175,6 +1236,8 @@ main (int   argc,
   g_test_add_func ("/app-identity/daemon/file-parses", test_daemons_file_parses);
   g_test_add_func ("/app-identity/daemon/errors", test_daemons_errors);
   g_test_add_func ("/app-identity/kernel-and-hidden", test_kernel_and_hidden);
+  g_test_add_func ("/app-identity/unseen", test_unseen);
+  g_test_add_func ("/app-identity/app-named-by-helper", test_app_named_by_helper);
   g_test_add_func ("/app-identity/kinds-order", test_kinds_order);
   g_test_add_func ("/app-identity/equal", test_equal);
   g_test_add_func ("/app-identity/speed", test_speed);

@@ -4,6 +4,7 @@
 # real listener process; hostile process names; a missing or crashing helper.
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,8 +60,8 @@ try:
               'groups have key, name, subtitle, kind, icon')
         service_keys = {'id', 'group', 'protocol', 'family', 'address', 'port',
                         'display_address', 'scope_id', 'v6only', 'reachable', 'port_class',
-                        'iana_service', 'uid', 'user', 'hidden', 'kernel', 'connections',
-                        'owners'}
+                        'iana_service', 'uid', 'user', 'hidden', 'kernel', 'unseen',
+                        'connections', 'owners'}
         check(all(set(s) == service_keys for s in doc['services']),
               'every service has exactly the documented keys',
               [sorted(set(s) ^ service_keys) for s in doc['services']])
@@ -77,13 +78,13 @@ try:
             check(tcp['display_address'] == f"127.0.0.1:{main_sockets[0]['port']}",
                   'display_address', tcp['display_address'])
             check(tcp['reachable'] is False and tcp['v6only'] is None and
-                  tcp['hidden'] is False and tcp['kernel'] is False,
-                  'reachable, v6only, hidden, kernel', tcp)
+                  tcp['hidden'] is False and tcp['kernel'] is False and tcp['unseen'] is None,
+                  'reachable, v6only, hidden, kernel, unseen', tcp)
             check(tcp['uid'] == os.getuid(), 'uid is ours', tcp['uid'])
             owner = tcp['owners'][0] if tcp['owners'] else {}
             owner_keys = {'pid', 'start_time', 'ppid', 'uid', 'user', 'fd', 'comm', 'exe',
                           'cwd', 'argv', 'cgroup', 'manager', 'unit', 'app_id', 'container',
-                          'container_kind'}
+                          'container_kind', 'app_name', 'app_icon'}
             check(set(owner) == owner_keys, 'the owner has exactly the documented keys',
                   sorted(set(owner) ^ owner_keys))
             check(owner.get('pid') == main_pid, 'owner pid', owner.get('pid'))
@@ -143,6 +144,44 @@ try:
     check('sockets' in lines[-1] or 'sockets' in lines[-2], 'a summary line ends the table',
           table)
 
+    # --- owners out of sight: not the kernel's ----------------------------------------
+    # porthole (and its helper) in a PID namespace of their own, with their own /proc:
+    # they see this test's sockets but not its processes. /proc is made private first so
+    # the new mount cannot propagate back (unshare --mount-proc would make / private, which
+    # a chroot refuses).
+    unshare = shutil.which('unshare')
+    script = ('mount --make-private /proc 2>/dev/null || exit 77; '
+              'mount -t proc proc /proc || exit 77; exec "$@"')
+    prefix = [unshare or 'unshare', '--pid', '--fork', '--mount', '--propagation', 'unchanged',
+              'sh', '-c', script, 'sh']
+    outside = subprocess.run(prefix + [porthole, '--list', '--json'], capture_output=True,
+                             timeout=60) if unshare else None
+    if outside is None or outside.returncode == 77:
+        n += 1
+        print(f'ok {n} - --list in a PID namespace of its own # SKIP cannot make one here')
+    else:
+        unseen_doc = json.loads(outside.stdout.decode('utf-8'))
+        s = {x['id']: x for x in unseen_doc['services']}.get(main_sockets[0]['inode'])
+        g = {x['key']: x for x in unseen_doc['groups']}.get(s and s['group'])
+        check(s is not None and s['unseen'] == 'pid-namespace' and s['kernel'] is False and
+              s['hidden'] is False and s['owners'] == [] and g is not None and
+              g['kind'] == 'unseen',
+              '--list --json from a PID namespace of its own: unseen "pid-namespace", '
+              'group kind "unseen", not the kernel', (s, g))
+        outside = subprocess.run(prefix + [porthole, '--list'], capture_output=True,
+                                 timeout=60, env=dict(os.environ, NO_COLOR='1'))
+        text = outside.stdout.decode('utf-8', 'replace')
+        lines = text.splitlines()
+        index = next((i for i, line in enumerate(lines)
+                      if line.split()[:1] == [str(main_sockets[0]['port'])]), None)
+        row = lines[index] if index is not None else ''
+        header = next((line for line in reversed(lines[:index or 0])
+                       if line and not line.startswith('  ')), '')
+        check('not visible' in row and 'kernel' not in row and 'Kernel' not in header and
+              header.startswith('Owner Unknown') and 'not visible from here' in text,
+              '--list from there: "not visible", under "Owner Unknown", with the reason',
+              text)
+
     # --- a listener that went away is no longer listed ------------------------------
     odd.send_signal(signal.SIGTERM)
     check(odd.wait_exit(10), 'the hostile listener ends on SIGTERM')
@@ -169,7 +208,7 @@ try:
 
     silent = os.path.join(tmp.name, 'silent')
     with open(silent, 'w') as f:
-        f.write('#!/bin/sh\nprintf "HELLO\\tprotocol=1\\tsource=netlink\\n"\n')
+        f.write('#!/bin/sh\nprintf "HELLO\\tprotocol=2\\tsource=netlink\\n"\n')
     os.chmod(silent, 0o755)
     result = run('--list', env={'PORTHOLE_HELPER': silent})
     check(result.returncode == 1 and result.stderr.decode().strip() != '',

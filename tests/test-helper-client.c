@@ -207,6 +207,114 @@ test_argv_flatpak (void)
     }
 }
 
+/* A Flatpak whose permission to talk to org.freedesktop.Flatpak was taken away (flatpak
+ * override, Flatseal): no helper can run on the host, so whichever one runs sees no owner,
+ * and the client says what is missing and the command that gives it back. */
+static void
+test_flatpak_without_permission (void)
+{
+  static const char * const args[] = { PH_VERB_WATCH, "--once", NULL };
+  g_autofree char *no_talk = g_test_build_filename (G_TEST_DIST, "fixtures",
+                                                    "flatpak-info-no-talk", NULL);
+  g_autofree char *talk = g_test_build_filename (G_TEST_DIST, "fixtures", "flatpak-info", NULL);
+  g_autoptr(PhHelperClient) client = NULL;
+  g_autoptr(PhHelperClient) allowed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *limitation = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_assert_true (g_file_test (no_talk, G_FILE_TEST_IS_REGULAR));
+      /* The installed helper is the one inside the sandbox: there, or missing. */
+      run_with (NULL, NULL);
+      /* One named by PORTHOLE_HELPER runs inside the sandbox as well. */
+      run_with (ph_test_helper_path (), NULL);
+      return;
+    }
+
+  client = g_initable_new (PH_TYPE_HELPER_CLIENT, NULL, &error, "flatpak-info", no_talk, NULL);
+  if (client == NULL)
+    {
+      g_assert_null (g_getenv ("PORTHOLE_HELPER"));
+      g_assert_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_FOUND);
+      g_assert_nonnull (strstr (error->message, LIBEXECDIR));
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpint (ph_helper_client_get_mode (client), ==,
+                   g_getenv ("PORTHOLE_HELPER") != NULL ? PH_HELPER_MODE_CHILD
+                                                        : PH_HELPER_MODE_SANDBOX);
+  /* Never flatpak-spawn: it would only fail. */
+  argv = ph_helper_client_build_argv (client, args);
+  g_assert_cmpstr (argv[0], ==, ph_helper_client_get_helper_path (client));
+  g_assert_cmpstr (ph_helper_client_get_override_command (client), ==,
+                   "flatpak override --user --talk-name=org.freedesktop.Flatpak "
+                   "io.github.porthole.Porthole");
+  limitation = ph_helper_client_dup_limitation (client);
+  g_assert_nonnull (limitation);
+  g_assert_nonnull (strstr (limitation, "org.freedesktop.Flatpak"));
+  g_assert_nonnull (strstr (limitation, ph_helper_client_get_override_command (client)));
+
+  /* With the permission, nothing is missing (the fixture that allows it). */
+  allowed = g_initable_new (PH_TYPE_HELPER_CLIENT, NULL, &error, "flatpak-info", talk, NULL);
+  g_assert_no_error (error);
+  g_assert_null (ph_helper_client_dup_limitation (allowed));
+  g_assert_null (ph_helper_client_get_override_command (allowed));
+}
+
+/* flatpak-spawn ran, but the host could not run the helper: it is missing from the app's
+ * folder (flatpak-spawn names the file in its message), which reinstalling mends; anything
+ * else that stops flatpak-spawn points at Flatpak. A made-up flatpak-spawn says each. */
+static void
+host_check (const char *flatpak_spawn_body,
+            int         code,
+            const char *must_say,
+            const char *must_not_say)
+{
+  static const char * const args[] = { PH_VERB_WATCH, "--once", NULL };
+  g_autofree char *info = g_test_build_filename (G_TEST_DIST, "fixtures", "flatpak-info", NULL);
+  g_autoptr(PhHelperClient) client = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_autoptr(Fakes) fakes = fakes_new (NULL, NULL);
+      g_autofree char *spawn = write_script (fakes->dir, "flatpak-spawn", flatpak_spawn_body);
+
+      run_with (NULL, fakes->dir);
+      g_unlink (spawn);
+      return;
+    }
+
+  client = g_initable_new (PH_TYPE_HELPER_CLIENT, NULL, &error, "flatpak-info", info, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (ph_helper_client_get_mode (client), ==, PH_HELPER_MODE_FLATPAK);
+  out = ph_helper_client_run (client, args, PH_HELPER_RUN_NONE, NULL, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, PH_HELPER_ERROR, code);
+  g_assert_nonnull (strstr (error->message, must_say));
+  g_assert_null (strstr (error->message, must_not_say));
+}
+
+static void
+test_host_helper_missing (void)
+{
+  /* flatpak-spawn --host --watch-bus PATH --version: $3 is the helper. */
+  host_check ("printf 'Portal call failed: Failed to start command: Failed to execute child "
+              "process \\342\\200\\234%s\\342\\200\\235 (No such file or directory)\\n' "
+              "\"$3\" >&2\nexit 1",
+              PH_HELPER_ERROR_NOT_FOUND, APP_PATH "/libexec/porthole-helper", "Flatpak");
+}
+
+static void
+test_host_cannot_spawn (void)
+{
+  host_check ("echo 'flatpak-spawn: Unknown option --watch-bus' >&2\nexit 1",
+              PH_HELPER_ERROR_SPAWN_FAILED, "newer version of Flatpak", "missing");
+}
+
 /* ---- the version, checked against PH_PROTOCOL_VERSION -------------------------------- */
 
 static void
@@ -370,7 +478,8 @@ test_exit_is_outcome (void)
 
   if (!g_test_subprocess ())
     {
-      g_autoptr(Fakes) fakes = fakes_new ("printf 'HELLO\\tprotocol=1\\n"
+      g_autoptr(Fakes) fakes = fakes_new ("printf 'HELLO\\tprotocol="
+                                          G_STRINGIFY (PH_PROTOCOL_VERSION) "\\n"
                                           "RESULT\\toutcome=stale\\n'\nexit 4", NULL);
 
       run_with (fakes->helper, NULL);
@@ -546,6 +655,9 @@ main (int   argc,
 
   g_test_add_func ("/helper-client/argv/child", test_argv_child);
   g_test_add_func ("/helper-client/argv/flatpak", test_argv_flatpak);
+  g_test_add_func ("/helper-client/flatpak/without-permission", test_flatpak_without_permission);
+  g_test_add_func ("/helper-client/error/host-helper-missing", test_host_helper_missing);
+  g_test_add_func ("/helper-client/error/host-cannot-spawn", test_host_cannot_spawn);
   g_test_add_func ("/helper-client/check/version-line", test_check_version_line);
   g_test_add_func ("/helper-client/check/hello", test_check_hello);
   g_test_add_func ("/helper-client/error/missing", test_missing_helper);

@@ -20,6 +20,10 @@ if ! command -v readelf >/dev/null 2>&1; then
   exit 0
 fi
 
+# The version both ends compile (src/scan/ph-protocol-defs.h).
+protocol=$(sed -n 's/^#define PH_PROTOCOL_VERSION \([0-9][0-9]*\).*/\1/p' \
+  "${PORTHOLE_SRCDIR:-.}/src/scan/ph-protocol-defs.h")
+
 for helper in "$@"; do
   name=$(basename "$helper")
   [ -x "$helper" ]
@@ -36,12 +40,12 @@ for helper in "$@"; do
   fi
   out=$("$helper" --version)
   case "$out" in
-    "porthole-helper "*" protocol=1") ok 0 "$name --version: $out" ;;
+    "porthole-helper "*" protocol=$protocol") ok 0 "$name --version: $out" ;;
     *) ok 1 "$name --version: $out" ;;
   esac
   first=$("$helper" watch --once | head -n 1)
   case "$first" in
-    HELLO*protocol=1*) ok 0 "$name watch --once speaks the protocol" ;;
+    HELLO*"protocol=$protocol"*) ok 0 "$name watch --once speaks the protocol" ;;
     *) ok 1 "$name watch --once: $first" ;;
   esac
   "$helper" watch --once | grep -q '^END	'

@@ -86,6 +86,14 @@ test_passwd (void)
   ph_tap_ok (ph_passwd_lookup (1001) && strcmp (ph_passwd_lookup (1001), "odd\tname") == 0,
              "the last line without a newline, a name with a TAB");
   ph_tap_ok (ph_passwd_lookup (4242) == NULL, "an unknown uid has no name");
+  ph_tap_ok (ph_passwd_lookup_home (0) && strcmp (ph_passwd_lookup_home (0), "/root") == 0,
+             "uid 0's home is /root");
+  ph_tap_ok (ph_passwd_lookup_home (1000)
+             && strcmp (ph_passwd_lookup_home (1000), "/home/ada") == 0,
+             "the first entry for a uid gives the home too (/home/ada)");
+  ph_tap_ok (ph_passwd_lookup_home (1001) && strcmp (ph_passwd_lookup_home (1001), "/") == 0,
+             "the home of the last line, without a newline");
+  ph_tap_ok (ph_passwd_lookup_home (4242) == NULL, "an unknown uid has no home");
   unlink (path);
   ph_passwd_set_path (NULL);
   ph_tap_ok (ph_passwd_lookup (0) != NULL && strcmp (ph_passwd_lookup (0), "root") == 0,

@@ -509,6 +509,52 @@ test_regroup (void)
   check_sorted (list);
 }
 
+/* A socket whose holder the helper cannot see (unseen=): its own group, after other users'
+ * and before the kernel's, never the kernel's; it moves to its program's group once the
+ * holder is seen. A reason this Porthole does not know is kept as "unknown". */
+static void
+test_unseen (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autofree char *p = proc_line (10, 1, "srv");
+  g_autofree char *outside = sock_line (1, "tcp", "127.0.0.1", 3000, NULL,
+                                        "unseen=pid-namespace");
+  g_autofree char *odd = sock_line (2, "tcp", "127.0.0.1", 3001, NULL, "unseen=Not A Word!");
+  g_autofree char *nfs = g_strdup_printf ("SOCK\tid=3\tproto=tcp\tfamily=4\taddr=0.0.0.0"
+                                          "\tport=2049\tuid=0\towners=\thidden=0\tkernel=1");
+  g_autofree char *full = g_strjoin ("\n", "BEGIN\tseq=1\tkind=full", outside, odd, nfs,
+                                     "END\tseq=1\tsockets=3", NULL);
+  g_autofree char *seen = sock_line (1, "tcp", "127.0.0.1", 3000, "10:1:3", NULL);
+  g_autofree char *delta = g_strjoin ("\n", "BEGIN\tseq=2\tkind=delta", p, seen,
+                                      "END\tseq=2\tsockets=3", NULL);
+  PhService *service;
+  PhService *kernel;
+
+  feed (list, full);
+  service = ph_service_list_lookup (list, 1);
+  kernel = ph_service_list_lookup (list, 3);
+  g_assert_cmpstr (ph_service_get_unseen (service), ==, PH_UNSEEN_PID_NAMESPACE);
+  g_assert_false (ph_service_get_kernel (service));
+  g_assert_true (ph_service_get_owner_unknown (service));
+  g_assert_null (ph_service_get_main_owner (service));
+  g_assert_cmpint (ph_service_get_group_kind (service), ==, PH_APP_KIND_UNSEEN);
+  g_assert_cmpstr (ph_service_get_group_key (service), ==, "unseen:pid-namespace");
+  g_assert_cmpstr (ph_service_get_unseen (ph_service_list_lookup (list, 2)), ==, "unknown");
+  g_assert_null (ph_service_get_unseen (kernel));
+  g_assert_cmpint (ph_service_get_group_kind (kernel), ==, PH_APP_KIND_KERNEL);
+  /* the unseen group before the kernel's */
+  g_assert_cmpuint (id_at (list, 2), ==, 3);
+  check_sorted (list);
+
+  feed (list, delta);
+  g_assert_true (ph_service_list_lookup (list, 1) == service);
+  g_assert_null (ph_service_get_unseen (service));
+  g_assert_false (ph_service_get_owner_unknown (service));
+  g_assert_cmpint (ph_service_get_group_kind (service), !=, PH_APP_KIND_UNSEEN);
+  g_assert_cmpstr (ph_service_get_group_name (service), ==, "srv");
+  check_sorted (list);
+}
+
 /* Several runs in one change set: each gets its own signal, in order, and the shadow
  * replay proves each was right when it was emitted. */
 static void
@@ -938,6 +984,7 @@ main (int   argc,
   g_test_add_func ("/service-list/sections", test_sections);
   g_test_add_func ("/service-list/full-resync", test_full_resync);
   g_test_add_func ("/service-list/regroup", test_regroup);
+  g_test_add_func ("/service-list/unseen", test_unseen);
   g_test_add_func ("/service-list/runs", test_runs);
   g_test_add_func ("/service-list/random", test_random);
   g_test_add_func ("/service-list/matches", test_matches);

@@ -504,7 +504,7 @@ test_parse_result (void)
     "RESULT\toutcome=freed\tmessage=bad\\q",  /* a bad escape */
     "RESULT\toutcome=fr\x01" "eed",          /* a raw control byte */
     "SOCK\tid=1\tproto=tcp",                 /* another record */
-    "HELLO\tprotocol=1",
+    "HELLO\tprotocol=" G_STRINGIFY (PH_PROTOCOL_VERSION),
     "\toutcome=freed",
   };
 
@@ -707,7 +707,9 @@ static const char explain_stream[] =
   "\towners=\thidden=1\tkernel=0\n"
   "SOCK\tid=9010\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=8000\tuid=1001\tuser=alice"
   "\towners=4007:16:3\thidden=0\tkernel=0\n"
-  "END\tseq=1\tsockets=10\n";
+  "SOCK\tid=9011\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=5432\tuid=1000\tuser=me"
+  "\towners=\thidden=0\tkernel=0\tunseen=pid-namespace\n"
+  "END\tseq=1\tsockets=11\n";
 
 static void
 check_explained (PhServiceList *list,
@@ -765,6 +767,8 @@ test_explain_levers (void)
   check_explained (list, 9007, PH_STOP_LEVER_SESSION, "gnome-shell", NULL);
   check_explained (list, 9008, PH_STOP_LEVER_SESSION, "gsd-sharing", NULL);
   check_explained (list, 9009, PH_STOP_LEVER_OTHER_USER, "alice", NULL);
+  /* A holder out of sight (the scanner in a sandbox): nothing to stop, and why. */
+  check_explained (list, 9011, PH_STOP_LEVER_UNSEEN, "cannot see", "sandbox");
 
   /* Another user's process that Porthole can see: root may signal it, nobody else. */
   other = ph_service_list_lookup (list, 9010);

@@ -107,6 +107,14 @@ ph_cli_list_scan (PhServiceList  *list,
   client = ph_helper_client_new (FALSE, error);
   if (client == NULL)
     return FALSE;
+  {
+    /* What the scan cannot show from here (a Flatpak that may not run the helper on the
+     * host), said before the table as the helper's warnings are. */
+    g_autofree char *limitation = ph_helper_client_dup_limitation (client);
+
+    if (limitation != NULL)
+      g_printerr ("porthole: %s\n", limitation);
+  }
   /* It also checks the HELLO: the protocol version is ours. */
   out = ph_helper_client_run (client, watch_once_args, PH_HELPER_RUN_NONE, NULL, NULL, error);
   if (out == NULL)
@@ -194,6 +202,10 @@ process_column (PhService *service)
       if (ph_service_get_hidden (service))
         /* Translators: the process column when another user's program holds the port */
         return g_strdup (_("hidden"));
+      if (ph_service_get_unseen (service) != NULL)
+        /* Translators: the process column when the program holding the port cannot be
+         * seen from where Porthole runs (a sandbox, a container) */
+        return g_strdup (_("not visible"));
       if (ph_service_get_kernel (service))
         /* Translators: the process column when no process holds the port */
         return g_strdup (_("kernel"));
@@ -260,6 +272,8 @@ ph_cli_list_format_table (PhServiceList *list,
   const char *previous_key = NULL;
   guint n_groups = 0;
   guint n_hidden = 0;
+  guint n_unseen = 0;
+  const char *unseen_why = NULL;
 
   if (n == 0)
     {
@@ -296,6 +310,11 @@ ph_cli_list_format_table (PhServiceList *list,
           g_ptr_array_add (cells, row[c]);
         }
       n_hidden += ph_service_get_hidden (service);
+      if (ph_service_get_unseen (service) != NULL)
+        {
+          n_unseen++;
+          unseen_why = ph_app_identity_get_description (ph_service_get_identity (service));
+        }
     }
 
   g_string_append (out, "  ");
@@ -360,6 +379,19 @@ ph_cli_list_format_table (PhServiceList *list,
                                            "%u sockets belong to other users; run as "
                                            "administrator to see which programs hold them.",
                                            n_hidden), n_hidden);
+      g_string_append_c (out, '\n');
+    }
+  if (n_unseen > 0)
+    {
+      g_string_append_printf (out,
+                              g_dngettext (GETTEXT_PACKAGE,
+                                           "The program holding %u socket is not visible "
+                                           "from here.",
+                                           "The programs holding %u sockets are not visible "
+                                           "from here.",
+                                           n_unseen), n_unseen);
+      if (unseen_why != NULL)
+        g_string_append_printf (out, " %s.", unseen_why);
       g_string_append_c (out, '\n');
     }
 
@@ -503,6 +535,10 @@ json_owner (GString   *out,
   ph_cli_json_string (out, ph_process_get_container (owner));
   json_key (out, in, "container_kind", FALSE);
   ph_cli_json_string (out, ph_process_get_container_kind (owner));
+  json_key (out, in, "app_name", FALSE);
+  ph_cli_json_string (out, ph_process_get_app_name (owner));
+  json_key (out, in, "app_icon", FALSE);
+  ph_cli_json_string (out, ph_process_get_app_icon (owner));
   g_string_append (out, "\n        }");
 }
 
@@ -556,6 +592,8 @@ json_service (GString   *out,
   g_string_append (out, ph_service_get_hidden (service) ? "true" : "false");
   json_key (out, in, "kernel", FALSE);
   g_string_append (out, ph_service_get_kernel (service) ? "true" : "false");
+  json_key (out, in, "unseen", FALSE);
+  ph_cli_json_string (out, ph_service_get_unseen (service));
   json_key (out, in, "connections", FALSE);
   g_string_append_printf (out, "%u", ph_service_get_connections (service));
   json_key (out, in, "owners", FALSE);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ph-app-identity-private.h"
+#include "ph-protocol-defs.h"
 
 G_DEFINE_QUARK (ph-app-identity-error-quark, ph_app_identity_error)
 
@@ -22,6 +23,7 @@ G_DEFINE_ENUM_TYPE (PhAppKind, ph_app_kind,
   G_DEFINE_ENUM_VALUE (PH_APP_KIND_CONTAINER, "container"),
   G_DEFINE_ENUM_VALUE (PH_APP_KIND_SYSTEM_SERVICE, "system-service"),
   G_DEFINE_ENUM_VALUE (PH_APP_KIND_HIDDEN, "hidden"),
+  G_DEFINE_ENUM_VALUE (PH_APP_KIND_UNSEEN, "unseen"),
   G_DEFINE_ENUM_VALUE (PH_APP_KIND_KERNEL, "kernel"))
 
 /* "dev-server", "desktop-app", … (the enum's nick): for JSON and the command line */
@@ -238,6 +240,31 @@ ph_app_identity_new_kernel (void)
   return self;
 }
 
+/* Sockets whose holders cannot be seen from where the scanner runs; @reason is the SOCK's
+ * unseen= (PH_UNSEEN_*). */
+PhAppIdentity *
+ph_app_identity_new_unseen (const char *reason)
+{
+  PhAppIdentity *self;
+
+  g_return_val_if_fail (reason != NULL, NULL);
+
+  self = identity_new (PH_APP_KIND_UNSEEN, g_strconcat ("unseen:", reason, NULL),
+                       g_strdup (_("Owner Unknown")),
+                       g_strdup (_("Not visible from here")),
+                       "dialog-question-symbolic");
+  if (g_str_equal (reason, PH_UNSEEN_PID_NAMESPACE))
+    self->description = g_strdup (_("Porthole’s scanner runs in a sandbox or a container of "
+                                    "its own, and programs outside it cannot be seen from "
+                                    "inside"));
+  else if (g_str_equal (reason, PH_UNSEEN_NO_PROC))
+    self->description = g_strdup (_("Porthole’s scanner cannot read the list of processes"));
+  else
+    self->description = g_strdup (_("Porthole’s scanner cannot see the programs that hold "
+                                    "these sockets"));
+  return self;
+}
+
 PhAppIdentity *
 ph_app_identity_new_unknown (void)
 {
@@ -344,8 +371,23 @@ identity_for_app (const PhProcessFacts *facts,
   PhAppIdentity *self;
   const char *name = info ? g_app_info_get_name (G_APP_INFO (info)) : NULL;
   GIcon *icon = info ? g_app_info_get_icon (G_APP_INFO (info)) : NULL;
+  g_autoptr(GIcon) helper_icon = NULL;
   const char *icon_name = facts->app_id;
 
+  /* Inside a Flatpak the host's desktop entries are out of reach: the helper, which runs
+   * on the host, read the entry's Name and Icon for us. */
+  if (info == NULL)
+    {
+      name = facts->app_name;
+      if (facts->app_icon != NULL && g_path_is_absolute (facts->app_icon))
+        {
+          g_autoptr(GFile) file = g_file_new_for_path (facts->app_icon);
+
+          icon = helper_icon = g_file_icon_new (file);
+        }
+      else if (facts->app_icon != NULL && facts->app_icon[0] != '\0')
+        icon_name = facts->app_icon;
+    }
   if (icon != NULL && G_IS_THEMED_ICON (icon))
     icon_name = g_themed_icon_get_names (G_THEMED_ICON (icon))[0];
 

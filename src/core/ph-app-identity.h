@@ -22,6 +22,8 @@ typedef struct
   const char *container_kind; /* docker, libpod, containerd */
   guint uid;
   const char *user;
+  const char *app_name;       /* the desktop entry's Name and Icon as the helper read them */
+  const char *app_icon;       /* on the host (used when this side has no such entry) */
 } PhProcessFacts;
 
 /* What kind of application a group is. The order is the list's order of sections: what
@@ -36,6 +38,7 @@ typedef enum
   PH_APP_KIND_CONTAINER,
   PH_APP_KIND_SYSTEM_SERVICE,
   PH_APP_KIND_HIDDEN,
+  PH_APP_KIND_UNSEEN,
   PH_APP_KIND_KERNEL,
 } PhAppKind;
 
@@ -61,7 +64,8 @@ PhAppIdentity *ph_app_identity_new_for_process (const PhProcessFacts *facts);
 PhAppIdentity *ph_app_identity_new_kernel      (void);
 PhAppIdentity *ph_app_identity_new_hidden      (guint                 uid,
                                                 const char           *user);
-/* For a socket with no owner, neither hidden nor the kernel's (should not happen). */
+PhAppIdentity *ph_app_identity_new_unseen      (const char           *reason);
+/* For a socket with no owner, neither hidden, unseen nor the kernel's (should not happen). */
 PhAppIdentity *ph_app_identity_new_unknown     (void);
 
 /* Same kind, key, name, subtitle, description, icon and tool: nothing shown differs. */

@@ -16,6 +16,10 @@
  * spawns one. Where it runs is decided once, when the client is made: $PORTHOLE_HELPER
  * (an uninstalled build, the tests) wins; inside a Flatpak the helper runs on the host,
  * because only there can it see who owns the sockets; otherwise it is the installed one.
+ * A Flatpak whose permission to talk to org.freedesktop.Flatpak was taken away (flatpak
+ * override, Flatseal) cannot run anything on the host: then the app's own helper runs
+ * inside the sandbox, where it still sees every socket (the network namespace is the
+ * host's) but none of their owners, and the client says so (ph_helper_client_dup_limitation).
  * "Elevated" puts pkexec in front of the helper, to see every user's processes.
  *
  * The protocol version is checked against PH_PROTOCOL_VERSION by
@@ -29,6 +33,8 @@
 #define PKEXEC_NOT_AUTHORIZED 127
 
 #define DEFAULT_FLATPAK_INFO  "/.flatpak-info"
+/* The bus name of flatpak-session-helper, which runs flatpak-spawn --host's commands. */
+#define FLATPAK_HOST_NAME     "org.freedesktop.Flatpak"
 
 struct _PhHelperClient
 {
@@ -38,6 +44,9 @@ struct _PhHelperClient
   char         *flatpak_info;
   PhHelperMode  mode;
   char         *helper_path;
+  char         *flatpak_app_id;
+  char         *override_command;
+  gboolean      sandboxed;     /* in a Flatpak that may not run anything on the host */
 };
 
 enum {
@@ -58,15 +67,57 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (PhHelperClient, ph_helper_client, G_TYPE_OBJECT,
 
 /* ---- where the helper is ------------------------------------------------------------- */
 
-/* The app's folder as the host sees it, when Porthole runs inside a Flatpak. */
-static char *
-flatpak_app_path (const char *flatpak_info)
+/* Whether the sandbox may talk to org.freedesktop.Flatpak (so flatpak-spawn --host works):
+ * "talk" or "own" in [Session Bus Policy], or the whole session bus. Flatpak writes the
+ * permissions the app runs with, overrides included, into /.flatpak-info. */
+static gboolean
+flatpak_may_spawn_on_host (GKeyFile *info)
+{
+  g_autofree char *policy = g_key_file_get_string (info, "Session Bus Policy",
+                                                   FLATPAK_HOST_NAME, NULL);
+  g_auto(GStrv) sockets = g_key_file_get_string_list (info, "Context", "sockets", NULL, NULL);
+
+  if (g_strcmp0 (policy, "talk") == 0 || g_strcmp0 (policy, "own") == 0)
+    return TRUE;
+  return sockets != NULL && g_strv_contains ((const char * const *) sockets, "session-bus");
+}
+
+/* Inside a Flatpak: the app's folder as the host sees it, and whether the helper may run
+ * there. FALSE when Porthole does not run in a Flatpak. */
+static gboolean
+flatpak_read_info (const char  *flatpak_info,
+                   char       **app_path,
+                   char       **app_id,
+                   gboolean    *on_host)
 {
   g_autoptr(GKeyFile) info = g_key_file_new ();
 
   if (!g_key_file_load_from_file (info, flatpak_info, G_KEY_FILE_NONE, NULL))
-    return NULL;
-  return g_key_file_get_string (info, "Instance", "app-path", NULL);
+    return FALSE;
+  *app_path = g_key_file_get_string (info, "Instance", "app-path", NULL);
+  if (*app_path == NULL)
+    return FALSE;
+  *app_id = g_key_file_get_string (info, "Application", "name", NULL);
+  *on_host = flatpak_may_spawn_on_host (info);
+  return TRUE;
+}
+
+/* The installed helper, next to Porthole. */
+static char *
+installed_helper (GError **error)
+{
+  g_autofree char *helper = g_build_filename (LIBEXECDIR, HELPER_NAME, NULL);
+
+  if (!g_file_test (helper, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_set_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_FOUND,
+                   /* Translators: %s is a file path */
+                   _("Porthole’s scanner is missing (%s). "
+                     "Reinstalling Porthole should fix this."),
+                   helper);
+      return NULL;
+    }
+  return g_steal_pointer (&helper);
 }
 
 static gboolean
@@ -77,6 +128,13 @@ ph_helper_client_initable_init (GInitable     *initable,
   PhHelperClient *self = PH_HELPER_CLIENT (initable);
   const char *override = g_getenv ("PORTHOLE_HELPER");
   g_autofree char *app_path = NULL;
+  gboolean in_flatpak;
+  gboolean on_host = FALSE;
+
+  in_flatpak = flatpak_read_info (self->flatpak_info, &app_path, &self->flatpak_app_id,
+                                  &on_host);
+  /* Whichever helper runs, it runs inside the sandbox and sees no owner there. */
+  self->sandboxed = in_flatpak && !on_host;
 
   if (override != NULL && *override != '\0')
     {
@@ -91,7 +149,7 @@ ph_helper_client_initable_init (GInitable     *initable,
       self->mode = PH_HELPER_MODE_CHILD;
       self->helper_path = g_strdup (override);
     }
-  else if ((app_path = flatpak_app_path (self->flatpak_info)) != NULL)
+  else if (in_flatpak && on_host)
     {
       /* A path on the host: it cannot be checked from inside the sandbox. */
       self->mode = PH_HELPER_MODE_FLATPAK;
@@ -99,23 +157,16 @@ ph_helper_client_initable_init (GInitable     *initable,
     }
   else
     {
-      g_autofree char *helper = g_build_filename (LIBEXECDIR, HELPER_NAME, NULL);
-
-      if (!g_file_test (helper, G_FILE_TEST_IS_EXECUTABLE))
-        {
-          g_set_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_FOUND,
-                       /* Translators: %s is a file path */
-                       _("Porthole’s scanner is missing (%s). "
-                         "Reinstalling Porthole should fix this."),
-                       helper);
-          return FALSE;
-        }
-      self->mode = PH_HELPER_MODE_CHILD;
-      self->helper_path = g_steal_pointer (&helper);
+      self->helper_path = installed_helper (error);
+      if (self->helper_path == NULL)
+        return FALSE;
+      /* In a sandbox that may not run the helper on the host: the app's own copy. */
+      self->mode = in_flatpak ? PH_HELPER_MODE_SANDBOX : PH_HELPER_MODE_CHILD;
     }
 
   g_debug ("helper: %s (%s%s)", self->helper_path,
-           self->mode == PH_HELPER_MODE_FLATPAK ? "on the host" : "a child",
+           self->mode == PH_HELPER_MODE_FLATPAK ? "on the host"
+           : self->mode == PH_HELPER_MODE_SANDBOX ? "inside the sandbox" : "a child",
            self->elevated ? ", through pkexec" : "");
   return TRUE;
 }
@@ -140,6 +191,7 @@ build_argv (PhHelperClient     *self,
       g_strv_builder_add_many (builder, "flatpak-spawn", "--host", "--watch-bus", NULL);
       break;
     case PH_HELPER_MODE_CHILD:
+    case PH_HELPER_MODE_SANDBOX:
     default:
       break;
     }
@@ -238,22 +290,35 @@ ph_helper_client_check_version_line (const char  *line,
   return check_protocol (protocol, error);
 }
 
-/* Before a helper on the host is relied on: does the host run it at all (an old Flatpak
- * cannot), and does it speak our protocol? */
+/* Before a helper on the host is relied on: does the host run it at all, and does it
+ * speak our protocol? flatpak-spawn reports a program the host could not start in its own
+ * words (in the host's language) but always names the program: then the helper is
+ * missing from the app's folder (or broken), which reinstalling mends. Anything else that
+ * keeps flatpak-spawn from running it points at Flatpak itself. */
 static gboolean
-check_host_version (GSubprocess  *subprocess,
-                    const char   *out,
-                    GError      **error)
+check_host_version (PhHelperClient  *self,
+                    GSubprocess     *subprocess,
+                    const char      *out,
+                    const char      *err,
+                    GError         **error)
 {
-  if (!g_subprocess_get_successful (subprocess) || out == NULL ||
-      !g_str_has_prefix (out, HELPER_NAME " "))
-    {
-      g_set_error_literal (error, PH_HELPER_ERROR, PH_HELPER_ERROR_SPAWN_FAILED,
-                           _("Porthole’s scanner cannot run on this computer. "
-                             "It may need a newer version of Flatpak."));
-      return FALSE;
-    }
-  return ph_helper_client_check_version_line (out, error);
+  if (g_subprocess_get_successful (subprocess) && out != NULL &&
+      g_str_has_prefix (out, HELPER_NAME " "))
+    return ph_helper_client_check_version_line (out, error);
+
+  g_debug ("the host did not run %s --version: %s", self->helper_path,
+           err != NULL && *err != '\0' ? err : "(nothing on stderr)");
+  if ((out == NULL || *out == '\0') && err != NULL && strstr (err, self->helper_path) != NULL)
+    g_set_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_FOUND,
+                 /* Translators: %s is a file path */
+                 _("Porthole’s scanner is missing (%s). "
+                   "Reinstalling Porthole should fix this."),
+                 self->helper_path);
+  else
+    g_set_error_literal (error, PH_HELPER_ERROR, PH_HELPER_ERROR_SPAWN_FAILED,
+                         _("Porthole’s scanner cannot run on this computer. "
+                           "It may need a newer version of Flatpak."));
+  return FALSE;
 }
 
 static gboolean
@@ -343,7 +408,7 @@ spawn_version (PhHelperClient  *self,
   /* Unprivileged even for an elevated client: one password dialog is enough. */
   g_auto(GStrv) argv = build_argv (self, args, FALSE);
 
-  return spawn_argv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+  return spawn_argv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                      error);
 }
 
@@ -393,9 +458,10 @@ spawn_version_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
   GSubprocess *subprocess = G_SUBPROCESS (object);
 
-  if (!g_subprocess_communicate_utf8_finish (subprocess, result, &out, NULL, &error) &&
+  if (!g_subprocess_communicate_utf8_finish (subprocess, result, &out, &err, &error) &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -403,7 +469,7 @@ spawn_version_cb (GObject      *object,
     }
   g_clear_error (&error);
 
-  if (!check_host_version (subprocess, out, &error))
+  if (!check_host_version (g_task_get_source_object (task), subprocess, out, err, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     spawn_now (task);
@@ -486,16 +552,17 @@ spawn_sync (PhHelperClient      *self,
       g_autoptr(GSubprocess) version = spawn_version (self, error);
       g_autoptr(GError) local_error = NULL;
       g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
 
       if (version == NULL)
         return NULL;
-      if (!g_subprocess_communicate_utf8 (version, NULL, cancellable, &out, NULL, &local_error) &&
+      if (!g_subprocess_communicate_utf8 (version, NULL, cancellable, &out, &err, &local_error) &&
           g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
-      if (!check_host_version (version, out, error))
+      if (!check_host_version (self, version, out, err, error))
         return NULL;
     }
 
@@ -740,6 +807,8 @@ ph_helper_client_finalize (GObject *object)
 
   g_clear_pointer (&self->flatpak_info, g_free);
   g_clear_pointer (&self->helper_path, g_free);
+  g_clear_pointer (&self->flatpak_app_id, g_free);
+  g_clear_pointer (&self->override_command, g_free);
 
   G_OBJECT_CLASS (ph_helper_client_parent_class)->finalize (object);
 }
@@ -838,6 +907,48 @@ ph_helper_client_get_mode (PhHelperClient *self)
   g_return_val_if_fail (PH_IS_HELPER_CLIENT (self), PH_HELPER_MODE_CHILD);
 
   return self->mode;
+}
+
+/**
+ * ph_helper_client_dup_limitation:
+ *
+ * What Porthole cannot see because of where its helper runs, and what the user can do
+ * about it, in words; %NULL when nothing is missing.
+ *
+ * Returns: (transfer full) (nullable): the message
+ */
+char *
+ph_helper_client_dup_limitation (PhHelperClient *self)
+{
+  g_return_val_if_fail (PH_IS_HELPER_CLIENT (self), NULL);
+
+  if (!self->sandboxed)
+    return NULL;
+  return g_strdup_printf (_("Porthole cannot see which programs own these ports: it is not "
+                            "allowed to talk to %s, which runs its scanner outside the "
+                            "sandbox. To allow it, run “%s” and restart Porthole."),
+                          FLATPAK_HOST_NAME, ph_helper_client_get_override_command (self));
+}
+
+/**
+ * ph_helper_client_get_override_command:
+ *
+ * Returns: (nullable): the command that gives this Flatpak back its permission to run the
+ *   helper on the host, or %NULL when it does not need one
+ */
+const char *
+ph_helper_client_get_override_command (PhHelperClient *self)
+{
+  g_return_val_if_fail (PH_IS_HELPER_CLIENT (self), NULL);
+
+  if (!self->sandboxed)
+    return NULL;
+  if (self->override_command == NULL)
+    self->override_command = g_strdup_printf ("flatpak override --user --talk-name=%s %s",
+                                              FLATPAK_HOST_NAME,
+                                              self->flatpak_app_id != NULL
+                                              ? self->flatpak_app_id : APP_ID);
+  return self->override_command;
 }
 
 /* The helper program, as the place it runs in sees it. */

@@ -31,6 +31,8 @@ typedef enum
 {
   PH_HELPER_MODE_CHILD,    /* a child process: $PORTHOLE_HELPER, or the installed helper */
   PH_HELPER_MODE_FLATPAK,  /* on the host, from inside a Flatpak: flatpak-spawn --host */
+  PH_HELPER_MODE_SANDBOX,  /* inside a Flatpak that may not run it on the host: a child that
+                            * sees the sockets but not their owners */
 } PhHelperMode;
 
 /* How a verb's exit status is judged by ph_helper_client_run(). */
@@ -51,6 +53,8 @@ PhHelperMode     ph_helper_client_get_mode           (PhHelperClient       *self
 const char      *ph_helper_client_get_helper_path    (PhHelperClient       *self);
 char           **ph_helper_client_build_argv         (PhHelperClient       *self,
                                                       const char * const   *args);
+char            *ph_helper_client_dup_limitation     (PhHelperClient       *self);
+const char      *ph_helper_client_get_override_command (PhHelperClient     *self);
 
 void             ph_helper_client_spawn_async        (PhHelperClient       *self,
                                                       const char * const   *args,

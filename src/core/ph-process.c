@@ -36,6 +36,8 @@ struct _PhProcess
   PhText    container;
   PhText    container_kind;
   PhText    slice;
+  PhText    app_name;
+  PhText    app_icon;
 
   GBytes   *cmdline;
   char    **argv;
@@ -61,6 +63,8 @@ enum {
   PROP_CONTAINER,
   PROP_CONTAINER_KIND,
   PROP_SLICE,
+  PROP_APP_NAME,
+  PROP_APP_ICON,
   PROP_ARGV,
   PROP_COMMAND_LINE,
   PROP_IDENTITY,
@@ -90,6 +94,8 @@ static const struct
   { "container", PROP_CONTAINER, G_STRUCT_OFFSET (PhProcess, container), TRUE },
   { "container_kind", PROP_CONTAINER_KIND, G_STRUCT_OFFSET (PhProcess, container_kind), TRUE },
   { "slice", PROP_SLICE, G_STRUCT_OFFSET (PhProcess, slice), FALSE },
+  { "app_name", PROP_APP_NAME, G_STRUCT_OFFSET (PhProcess, app_name), TRUE },
+  { "app_icon", PROP_APP_ICON, G_STRUCT_OFFSET (PhProcess, app_icon), TRUE },
 };
 
 static void
@@ -205,6 +211,8 @@ compute_identity (PhProcess *self)
     .container_kind = self->container_kind.display,
     .uid = self->uid >= 0 ? (guint) self->uid : G_MAXUINT,
     .user = self->user.display,
+    .app_name = self->app_name.display,
+    .app_icon = self->app_icon.display,
   };
 
   return ph_app_identity_new_for_process (&facts);
@@ -277,6 +285,8 @@ ph_process_get_property (GObject    *object,
     case PROP_CONTAINER:
     case PROP_CONTAINER_KIND:
     case PROP_SLICE:
+    case PROP_APP_NAME:
+    case PROP_APP_ICON:
       {
         const PhText *text = G_STRUCT_MEMBER_P (self, text_fields[prop_id - PROP_USER].offset);
         g_value_set_string (value, text->display);
@@ -333,6 +343,9 @@ ph_process_class_init (PhProcessClass *klass)
   properties[PROP_CONTAINER] = string_pspec ("container");
   properties[PROP_CONTAINER_KIND] = string_pspec ("container-kind");
   properties[PROP_SLICE] = string_pspec ("slice");
+  /* The desktop entry's Name and Icon, as the helper read them on its side */
+  properties[PROP_APP_NAME] = string_pspec ("app-name");
+  properties[PROP_APP_ICON] = string_pspec ("app-icon");
   properties[PROP_ARGV] = g_param_spec_boxed ("argv", NULL, NULL, G_TYPE_STRV, flags);
   properties[PROP_COMMAND_LINE] = string_pspec ("command-line");
   properties[PROP_IDENTITY] =
@@ -532,6 +545,8 @@ TEXT_GETTER (app_id)
 TEXT_GETTER (container)
 TEXT_GETTER (container_kind)
 TEXT_GETTER (slice)
+TEXT_GETTER (app_name)
+TEXT_GETTER (app_icon)
 
 #undef TEXT_GETTER
 

@@ -39,6 +39,8 @@ const char         *ph_process_get_app_id         (PhProcess       *self);
 const char         *ph_process_get_container      (PhProcess       *self);
 const char         *ph_process_get_container_kind (PhProcess       *self);
 const char         *ph_process_get_slice          (PhProcess       *self);
+const char         *ph_process_get_app_name       (PhProcess       *self);
+const char         *ph_process_get_app_icon       (PhProcess       *self);
 
 const char         *ph_process_get_comm_raw       (PhProcess       *self);
 char               *ph_process_dup_display_name   (PhProcess       *self);

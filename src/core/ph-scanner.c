@@ -32,6 +32,8 @@ struct _PhScanner
   GString           *write_queue;
   GBytes            *writing;
   char              *helper_pid;
+  char              *limitation;
+  char              *override_command;
   char              *last_stderr;
   gint64             running_since;
   gboolean           hello_seen;
@@ -65,6 +67,7 @@ enum {
   PROP_RETRY_DELAY,
   PROP_HELPER_PID,
   PROP_ELEVATED,
+  PROP_LIMITATION,
   N_PROPS
 };
 
@@ -127,6 +130,21 @@ set_helper_pid (PhScanner  *self,
   g_free (self->helper_pid);
   self->helper_pid = g_strdup (pid);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HELPER_PID]);
+}
+
+/* What the place the helper runs in keeps from view (ph_helper_client_dup_limitation()). */
+static void
+set_limitation (PhScanner  *self,
+                const char *limitation,
+                const char *override_command)
+{
+  g_free (self->override_command);
+  self->override_command = g_strdup (override_command);
+  if (g_strcmp0 (self->limitation, limitation) == 0)
+    return;
+  g_free (self->limitation);
+  self->limitation = g_strdup (limitation);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIMITATION]);
 }
 
 /* Ends the current run: every pending callback of it gets G_IO_ERROR_CANCELLED. */
@@ -527,6 +545,11 @@ start_run (PhScanner *self)
       fail (self, error->message);
       return;
     }
+  {
+    g_autofree char *limitation = ph_helper_client_dup_limitation (self->client);
+
+    set_limitation (self, limitation, ph_helper_client_get_override_command (self->client));
+  }
 
   args = watch_args (self);
   ph_helper_client_spawn_async (self->client, (const char * const *) args,
@@ -789,6 +812,8 @@ ph_scanner_finalize (GObject *object)
   g_clear_pointer (&self->error_message, g_free);
   g_clear_pointer (&self->source, g_free);
   g_clear_pointer (&self->helper_pid, g_free);
+  g_clear_pointer (&self->limitation, g_free);
+  g_clear_pointer (&self->override_command, g_free);
   g_clear_pointer (&self->last_stderr, g_free);
 
   G_OBJECT_CLASS (ph_scanner_parent_class)->finalize (object);
@@ -838,6 +863,10 @@ ph_scanner_get_property (GObject    *object,
 
     case PROP_RETRY_DELAY:
       g_value_set_uint (value, self->retry_delay);
+      break;
+
+    case PROP_LIMITATION:
+      g_value_set_string (value, self->limitation);
       break;
 
     case PROP_HELPER_PID:
@@ -915,6 +944,9 @@ ph_scanner_class_init (PhScannerClass *klass)
   properties[PROP_HELPER_PID] = g_param_spec_string ("helper-pid", NULL, NULL, NULL, ro);
   /* The helper runs as root through pkexec (after ph_scanner_unlock_async()). */
   properties[PROP_ELEVATED] = g_param_spec_boolean ("elevated", NULL, NULL, FALSE, ro);
+  /* What Porthole cannot see from where its helper runs, and what to do, for a person
+   * (a Flatpak without permission to run the helper on the host); NULL when nothing. */
+  properties[PROP_LIMITATION] = g_param_spec_string ("limitation", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1135,4 +1167,21 @@ ph_scanner_get_helper_pid (PhScanner *self)
   g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
 
   return self->helper_pid;
+}
+
+const char *
+ph_scanner_get_limitation (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
+
+  return self->limitation;
+}
+
+/* The command that lifts the limitation, when one does; NULL otherwise. */
+const char *
+ph_scanner_get_override_command (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
+
+  return self->limitation != NULL ? self->override_command : NULL;
 }

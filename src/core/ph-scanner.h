@@ -52,5 +52,7 @@ void            ph_scanner_unlock_async         (PhScanner           *self,
 gboolean        ph_scanner_unlock_finish        (PhScanner           *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
+const char     *ph_scanner_get_limitation       (PhScanner           *self);
+const char     *ph_scanner_get_override_command (PhScanner           *self);
 
 G_END_DECLS

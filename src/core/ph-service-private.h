@@ -21,12 +21,13 @@ struct _PhService
   char        *user;
   guint64      cgroup_id;
   guint        connections;
+  const char  *unseen;           /* interned PH_UNSEEN_* reason, or NULL */
 
   GPtrArray   *owners;           /* PhProcess, main owner first */
   GArray      *owner_fds;        /* int, parallel to owners */
 
-  /* The group: the main owner's, or another user's, the kernel's; the group-* properties
-   * are read from it. Never NULL once a record was applied. */
+  /* The group: the main owner's, or another user's, the unseen one, the kernel's; the
+   * group-* properties are read from it. Never NULL once a record was applied. */
   PhAppIdentity *identity;
 
   guint        hidden : 1;
@@ -49,6 +50,7 @@ enum {
   PROP_CONNECTIONS,
   PROP_HIDDEN,
   PROP_KERNEL,
+  PROP_UNSEEN,
   PROP_REACHABLE,
   PROP_OWNERS,
   PROP_MAIN_OWNER,

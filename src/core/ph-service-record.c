@@ -89,6 +89,17 @@ owners_equal (PhService *self,
   return TRUE;
 }
 
+/* The reason of unseen=, interned: one of ours, or (from a newer helper) a short word. */
+static const char *
+intern_unseen (const char *value)
+{
+  if (value == NULL || *value == '\0')
+    return NULL;
+  if (strlen (value) > 32 || strspn (value, "abcdefghijklmnopqrstuvwxyz-") != strlen (value))
+    return g_intern_static_string ("unknown");
+  return g_intern_string (value);
+}
+
 #define SET_FIELD(field, value, prop, order)                                 \
   G_STMT_START {                                                             \
     if (self->field != (value))                                              \
@@ -265,6 +276,8 @@ ph_service_apply_record (PhService            *self,
   SET_FIELD (hidden, ph_record_get_uint64_or (record, "hidden", 0) != 0, PROP_HIDDEN,
              PH_SERVICE_CHANGED_NONE);
   SET_FIELD (kernel, ph_record_get_uint64_or (record, "kernel", 0) != 0, PROP_KERNEL,
+             PH_SERVICE_CHANGED_NONE);
+  SET_FIELD (unseen, intern_unseen (ph_record_get (record, PH_KEY_UNSEEN, NULL)), PROP_UNSEEN,
              PH_SERVICE_CHANGED_NONE);
 
   if (address_changed)

@@ -87,6 +87,10 @@ ph_service_get_property (GObject    *object,
       g_value_set_boolean (value, self->kernel);
       break;
 
+    case PROP_UNSEEN:
+      g_value_set_static_string (value, self->unseen);
+      break;
+
     case PROP_REACHABLE:
       g_value_set_boolean (value, self->reachable);
       break;
@@ -157,6 +161,8 @@ ph_service_class_init (PhServiceClass *klass)
     g_param_spec_uint ("connections", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_HIDDEN] = g_param_spec_boolean ("hidden", NULL, NULL, FALSE, flags);
   properties[PROP_KERNEL] = g_param_spec_boolean ("kernel", NULL, NULL, FALSE, flags);
+  /* Why no holder can be seen from where the scanner runs (PH_UNSEEN_*), or NULL */
+  properties[PROP_UNSEEN] = g_param_spec_string ("unseen", NULL, NULL, NULL, flags);
   properties[PROP_REACHABLE] = g_param_spec_boolean ("reachable", NULL, NULL, FALSE, flags);
   properties[PROP_OWNERS] = g_param_spec_boxed ("owners", NULL, NULL, G_TYPE_PTR_ARRAY, flags);
   properties[PROP_MAIN_OWNER] =
@@ -251,8 +257,8 @@ ph_service_sort_owners (PhService *self)
   return TRUE;
 }
 
-/* The group the service belongs to now: its main owner's, another user's or the kernel's.
- * Returns (transfer full). */
+/* The group the service belongs to now: its main owner's, another user's, that of owners
+ * out of sight, or the kernel's. Returns (transfer full). */
 static PhAppIdentity *
 current_identity (PhService *self)
 {
@@ -272,6 +278,17 @@ current_identity (PhService *self)
           g_strcmp0 (ph_app_identity_get_key (self->identity), hidden_key) == 0)
         return g_object_ref (self->identity);
       return ph_app_identity_new_hidden (uid, self->user);
+    }
+
+  if (self->unseen != NULL)
+    {
+      g_autofree char *unseen_key = g_strconcat ("unseen:", self->unseen, NULL);
+
+      if (self->identity != NULL &&
+          ph_app_identity_get_kind (self->identity) == PH_APP_KIND_UNSEEN &&
+          g_strcmp0 (ph_app_identity_get_key (self->identity), unseen_key) == 0)
+        return g_object_ref (self->identity);
+      return ph_app_identity_new_unseen (self->unseen);
     }
 
   if (self->kernel)
@@ -448,6 +465,28 @@ ph_service_get_kernel (PhService *self)
 {
   g_return_val_if_fail (PH_IS_SERVICE (self), FALSE);
   return self->kernel;
+}
+
+/**
+ * ph_service_get_unseen:
+ *
+ * Returns: (nullable): why no process can be seen holding the socket from where the
+ *   scanner runs (%PH_UNSEEN_PID_NAMESPACE, %PH_UNSEEN_NO_PROC or a reason this Porthole
+ *   does not know), or %NULL when its owners are known, hidden, or it is the kernel's
+ */
+const char *
+ph_service_get_unseen (PhService *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE (self), NULL);
+  return self->unseen;
+}
+
+/* The holder is not known: hidden (another user's), out of sight, or nobody (the kernel). */
+gboolean
+ph_service_get_owner_unknown (PhService *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE (self), FALSE);
+  return self->hidden || self->kernel || self->unseen != NULL;
 }
 
 /**

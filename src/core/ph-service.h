@@ -57,6 +57,8 @@ guint64          ph_service_get_cgroup_id            (PhService            *self
 guint            ph_service_get_connections          (PhService            *self);
 gboolean         ph_service_get_hidden               (PhService            *self);
 gboolean         ph_service_get_kernel               (PhService            *self);
+const char      *ph_service_get_unseen               (PhService            *self);
+gboolean         ph_service_get_owner_unknown        (PhService            *self);
 GPtrArray       *ph_service_get_owners               (PhService            *self);
 PhProcess       *ph_service_get_main_owner           (PhService            *self);
 int              ph_service_get_owner_fd             (PhService            *self,

@@ -71,6 +71,8 @@ ph_stopper_choose_lever (PhService *service)
 
   if (ph_service_get_kernel (service))
     return PH_STOP_LEVER_KERNEL;
+  if (ph_service_get_unseen (service) != NULL)
+    return PH_STOP_LEVER_UNSEEN;
 
   owner = ph_service_get_main_owner (service);
   if (owner == NULL || ph_service_get_hidden (service))
@@ -197,6 +199,16 @@ ph_stopper_explain_lever (PhService   *service,
       return g_strdup_printf (_("No program holds port %u: the operating system itself keeps "
                                 "it open (for example for network file systems). There is no "
                                 "program to stop."), port);
+
+    case PH_STOP_LEVER_UNSEEN:
+      {
+        const char *why = ph_app_identity_get_description (ph_service_get_identity (service));
+
+        /* Translators: %u is a port; %s says why, such as "Porthole’s scanner runs in a
+         * sandbox or a container of its own, …" */
+        return g_strdup_printf (_("Porthole cannot see which program holds port %u from here, "
+                                  "so it cannot stop it. %s."), port, why);
+      }
 
     default:
       g_assert_not_reached ();

@@ -19,6 +19,7 @@ typedef enum
   PH_STOP_LEVER_OTHER_USER,     /* another user's process: needs authorisation */
   PH_STOP_LEVER_SESSION,        /* a part of the desktop session */
   PH_STOP_LEVER_KERNEL,         /* no process holds it */
+  PH_STOP_LEVER_UNSEEN,         /* its holder cannot be seen from where the scanner runs */
 } PhStopLever;
 
 typedef struct

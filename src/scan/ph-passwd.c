@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-passwd.c — a uid → name table parsed from /etc/passwd */
+/* ph-passwd.c — uid → name and home tables parsed from /etc/passwd */
 #include "config.h"
 
 #include <fcntl.h>
@@ -13,16 +13,24 @@
 #include "ph-passwd.h"
 
 static PhMap names = PH_MAP_INIT;   /* uid + 1 → char * */
+static PhMap homes = PH_MAP_INIT;   /* uid + 1 → char * */
 static bool loaded;
 static struct timespec loaded_mtime;
 static char *path_override;
 
 static void
+clear_map (PhMap *map)
+{
+  for (size_t i = 0; i < map->size; i++)
+    free (map->slots[i].value);
+  ph_map_clear (map);
+}
+
+static void
 clear_names (void)
 {
-  for (size_t i = 0; i < names.size; i++)
-    free (names.slots[i].value);
-  ph_map_clear (&names);
+  clear_map (&names);
+  clear_map (&homes);
 }
 
 static void
@@ -75,13 +83,32 @@ load (void)
       if (!ph_parse_u64 (c2 + 1, &end, &uid) || *end != ':' || uid > UINT32_MAX)
         continue;
       if (ph_map_get (&names, uid + 1) == NULL)
-        ph_map_set (&names, uid + 1, ph_xstrndup (line, (size_t) (c1 - line)));
+        {
+          /* The home is the sixth field: after gid and gecos. */
+          const char *f = end + 1;
+          const char *line_end = line + len;
+
+          ph_map_set (&names, uid + 1, ph_xstrndup (line, (size_t) (c1 - line)));
+          for (int k = 0; k < 2 && f != NULL; k++)
+            {
+              f = memchr (f, ':', (size_t) (line_end - f));
+              f = f != NULL ? f + 1 : NULL;
+            }
+          if (f != NULL && f < line_end && *f == '/')
+            {
+              const char *c6 = memchr (f, ':', (size_t) (line_end - f));
+
+              ph_map_set (&homes, uid + 1,
+                          ph_xstrndup (f, (size_t) ((c6 != NULL ? c6 : line_end) - f)));
+            }
+        }
     }
   ph_buf_free (&text);
 }
 
-const char *
-ph_passwd_lookup (uint32_t uid)
+static const char *
+lookup (PhMap    *map,
+        uint32_t  uid)
 {
   const char *name;
 
@@ -101,5 +128,17 @@ ph_passwd_lookup (uint32_t uid)
           name = ph_map_get (&names, (uint64_t) uid + 1);
         }
     }
-  return name;
+  return name != NULL ? ph_map_get (map, (uint64_t) uid + 1) : NULL;
+}
+
+const char *
+ph_passwd_lookup (uint32_t uid)
+{
+  return lookup (&names, uid);
+}
+
+const char *
+ph_passwd_lookup_home (uint32_t uid)
+{
+  return lookup (&homes, uid);
 }

@@ -10,12 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ph-desktop.h"
 #include "ph-passwd.h"
 #include "ph-proc.h"
 #include "ph-protocol.h"
 
 /* Past this, a command line is cut: it only has to identify the process. */
 #define PH_CMDLINE_MAX (128 * 1024)
+/* Past this, an environment is not read further (XDG_DATA_DIRS is not that far in). */
+#define PH_ENVIRON_MAX (256 * 1024)
 
 bool
 ph_proc_name_to_pid (const char *name,
@@ -177,6 +180,56 @@ is_gone (int err)
   return err == -ENOENT || err == -ESRCH;
 }
 
+/* The value of @name in an environment block (NUL-separated NAME=VALUE), or NULL. */
+static char *
+environ_get (const char *env,
+             size_t      len,
+             const char *name)
+{
+  size_t nlen = strlen (name);
+
+  for (size_t i = 0; i < len;)
+    {
+      const char *var = env + i;
+      const char *nul = memchr (var, '\0', len - i);
+      size_t n = nul != NULL ? (size_t) (nul - var) : len - i;
+
+      i += n + 1;
+      if (nul != NULL && n > nlen && memcmp (var, name, nlen) == 0 && var[nlen] == '=')
+        return ph_xstrndup (var + nlen + 1, n - nlen - 1);
+    }
+  return NULL;
+}
+
+/* A desktop app's name and icon, from the .desktop file its session would find: in the
+ * data folders of its environment, of its user's home, and of the system. Only the helper
+ * can read them when Porthole runs in a Flatpak. */
+static void
+read_app_entry (int          pid_dirfd,
+                PhBuf       *scratch,
+                PhProcFacts *f)
+{
+  char *data_home = NULL, *data_dirs = NULL;
+  PhDesktopEntry entry;
+
+  if (!ph_desktop_app_id_valid (f->cg.app_id))
+    return;
+  /* Another user's environment cannot be read unprivileged: then the defaults. */
+  if (ph_read_file_at (pid_dirfd, "environ", scratch, PH_ENVIRON_MAX) == 0 && scratch->len > 0)
+    {
+      data_home = environ_get (scratch->data, scratch->len, "XDG_DATA_HOME");
+      data_dirs = environ_get (scratch->data, scratch->len, "XDG_DATA_DIRS");
+    }
+  if (ph_desktop_entry_find (f->cg.app_id, f->uid_known ? ph_passwd_lookup_home (f->uid) : NULL,
+                             data_home, data_dirs, scratch, &entry))
+    {
+      f->app_name = entry.name;
+      f->app_icon = entry.icon;
+    }
+  free (data_home);
+  free (data_dirs);
+}
+
 int
 ph_proc_read_facts (int          pid_dirfd,
                     int32_t      pid,
@@ -251,6 +304,9 @@ ph_proc_read_facts (int          pid_dirfd,
   if (err == 0)
     f->cgroup = ph_cgroup_pick_path (scratch->data ? scratch->data : "", scratch->len);
   ph_cgroup_parse (f->cgroup, &f->cg);
+  if (f->cg.app_id != NULL
+      && (strcmp (f->cg.manager, "app") == 0 || strcmp (f->cg.manager, "flatpak") == 0))
+    read_app_entry (pid_dirfd, scratch, f);
 
   /* Everything was read from one process instance only if it still is that instance. */
   err = ph_proc_read_stat (pid_dirfd, scratch, &st);
@@ -271,6 +327,8 @@ ph_proc_facts_clear (PhProcFacts *f)
   free (f->cwd);
   free (f->cmdline);
   free (f->cgroup);
+  free (f->app_name);
+  free (f->app_icon);
   ph_cgroup_info_clear (&f->cg);
   memset (f, 0, sizeof *f);
   f->cg.manager = "none";
@@ -293,6 +351,7 @@ ph_proc_facts_equal (const PhProcFacts *a,
          && a->uid_known == b->uid_known && a->uid == b->uid
          && str_equal (a->comm, b->comm) && str_equal (a->exe, b->exe)
          && str_equal (a->cwd, b->cwd) && str_equal (a->cgroup, b->cgroup)
+         && str_equal (a->app_name, b->app_name) && str_equal (a->app_icon, b->app_icon)
          && (a->cmdline == NULL) == (b->cmdline == NULL)
          && a->cmdline_len == b->cmdline_len
          && (a->cmdline == NULL || memcmp (a->cmdline, b->cmdline, a->cmdline_len) == 0);
@@ -323,6 +382,8 @@ ph_proc_facts_write (const PhProcFacts *f,
   ph_rec_str (out, PH_KEY_CONTAINER, f->cg.container);
   ph_rec_str (out, PH_KEY_CONTAINER_KIND, f->cg.container_kind);
   ph_rec_str (out, PH_KEY_SLICE, f->cg.slice);
+  ph_rec_str (out, PH_KEY_APP_NAME, f->app_name);
+  ph_rec_str (out, PH_KEY_APP_ICON, f->app_icon);
   ph_rec_end (out);
 }
 

@@ -34,6 +34,8 @@ typedef struct
   size_t   cmdline_len;
   char    *cgroup;       /* NULL when unknown */
   PhCgroupInfo cg;
+  char    *app_name;     /* a desktop app's Name, from its .desktop file; NULL if unknown */
+  char    *app_icon;     /* and its Icon */
 } PhProcFacts;
 
 /* Parses the contents of /proc/PID/stat. */

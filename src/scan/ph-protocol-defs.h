@@ -10,7 +10,7 @@
  */
 
 /* Bump on any incompatible change; readers refuse another version. */
-#define PH_PROTOCOL_VERSION 1
+#define PH_PROTOCOL_VERSION 2
 
 /* ---- verbs and the commands `watch` reads on stdin ----------------------------------- */
 
@@ -94,6 +94,7 @@ ph_record_kind_name (PhRecordKind kind)
 #define PH_KEY_OWNERS            "owners"
 #define PH_KEY_HIDDEN            "hidden"
 #define PH_KEY_KERNEL            "kernel"
+#define PH_KEY_UNSEEN            "unseen"
 
 /* PROC, PGONE (and pid, uid, user, cgroup above) */
 #define PH_KEY_START             "start"
@@ -109,6 +110,12 @@ ph_record_kind_name (PhRecordKind kind)
 #define PH_KEY_CONTAINER         "container"
 #define PH_KEY_CONTAINER_KIND    "container_kind"
 #define PH_KEY_SLICE             "slice"
+#define PH_KEY_APP_NAME          "app_name"
+#define PH_KEY_APP_ICON          "app_icon"
+
+/* Why the owner of a SOCK cannot be seen from where the helper runs (the value of unseen) */
+#define PH_UNSEEN_PID_NAMESPACE  "pid-namespace"
+#define PH_UNSEEN_NO_PROC        "no-proc"
 
 /* WARN */
 #define PH_KEY_CODE              "code"

@@ -29,6 +29,7 @@ typedef struct
   bool     searched;   /* its holders were looked for since it (last) lost them */
   bool     hidden;
   bool     kernel;
+  const char *unseen;  /* why no holder can be seen from here (PH_UNSEEN_*), or NULL */
   bool     dirty;      /* to send in the next change set */
   bool     emitted;    /* a SOCK was sent, so a GONE is owed when it goes */
 } SockEntry;
@@ -71,6 +72,7 @@ struct PhSockTable
   bool        netlink_ok;
   bool        no_tcp_both;
   bool        own_pidns;
+  const char *unseen;                 /* why some processes cannot be seen (PH_UNSEEN_*) */
   bool        listed_once;
   uint64_t    last_pid;
   uint64_t    last_nlink;

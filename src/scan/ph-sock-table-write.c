@@ -104,6 +104,7 @@ write_sock (SockEntry *e,
     }
   ph_rec_u64 (out, PH_KEY_HIDDEN, e->hidden);
   ph_rec_u64 (out, PH_KEY_KERNEL, e->kernel);
+  ph_rec_str (out, PH_KEY_UNSEEN, e->unseen);
   ph_rec_end (out);
   e->dirty = false;
   e->emitted = true;

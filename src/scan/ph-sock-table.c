@@ -28,6 +28,68 @@
 
 #define DENTS_SIZE (32 * 1024)
 
+/* The inode number of the system's first PID namespace (PROC_PID_INIT_INO in the kernel,
+ * the same on every Linux since 3.8). */
+#define INIT_PID_NS_INODE 0xEFFFFFFCu
+
+/* Why a process holding a socket could be out of sight, or NULL when every process is in
+ * sight: /proc lists the processes of one PID namespace, so it shows them all only when it
+ * is the helper's own namespace and that is the system's first one. A sandbox (Flatpak),
+ * a container or a test harness runs in a namespace of its own; there a socket with no
+ * holder in view may well be held by a process outside, and is not "the kernel's". */
+static const char *
+why_unseen (int  proc_fd,
+            bool own_pidns)
+{
+  char link[64];
+  ssize_t n;
+  PhBuf status = PH_BUF_INIT;
+  const char *nspid;
+  bool nested = false;
+
+  if (proc_fd < 0)
+    return PH_UNSEEN_NO_PROC;
+  if (!own_pidns)
+    return PH_UNSEEN_PID_NAMESPACE;
+
+  /* "pid:[4026531836]"; unreadable only on kernels older than 3.8. */
+  n = readlinkat (proc_fd, "self/ns/pid", link, sizeof link - 1);
+  if (n > 0)
+    {
+      uint64_t ino;
+      const char *end;
+
+      link[n] = '\0';
+      if (strncmp (link, "pid:[", 5) == 0 && ph_parse_u64 (link + 5, &end, &ino) && *end == ']'
+          && ino != INIT_PID_NS_INODE)
+        return PH_UNSEEN_PID_NAMESPACE;
+    }
+
+  /* NSpid lists the PID in each namespace from that of this /proc down to ours: more
+   * than one means a namespace below the one this /proc shows. */
+  if (ph_read_file_at (proc_fd, "self/status", &status, 64 * 1024) == 0 && status.len > 0
+      && (nspid = strstr (status.data, "\nNSpid:")) != NULL)
+    {
+      const char *p = nspid + 7;
+      int numbers = 0;
+
+      while (*p != '\0' && *p != '\n')
+        {
+          while (*p == '\t' || *p == ' ')
+            p++;
+          if (*p >= '0' && *p <= '9')
+            numbers++;
+          while (*p >= '0' && *p <= '9')
+            p++;
+          if (*p != '\t' && *p != ' ' && *p != '\n' && *p != '\0')
+            break;
+        }
+      nested = numbers > 1;
+    }
+  ph_buf_free (&status);
+  return nested ? PH_UNSEEN_PID_NAMESPACE : NULL;
+}
+
 PhSockTable *
 ph_sock_table_new (const char  *proc_root,
                    PhScanFlags  flags,
@@ -53,6 +115,7 @@ ph_sock_table_new (const char  *proc_root,
       table->own_pidns = n > 0 && (size_t) n == strlen (want)
                          && memcmp (self, want, (size_t) n) == 0;
     }
+  table->unseen = why_unseen (table->proc_fd, table->own_pidns);
   snprintf (path, sizeof path, "%s/net", proc_root);
   table->procnet_dir = ph_xstrdup (path);
   table->dents = ph_xmalloc (DENTS_SIZE);
@@ -718,20 +781,29 @@ classify (PhSockTable *table)
     {
       SockEntry *e = table->socks.slots[i].value;
       bool hidden = false, kernel = false;
+      const char *unseen = NULL;
 
       if (e == NULL)
         continue;
       e->searched = true;
       if (e->n_owners == 0)
         {
-          /* Nobody we can see holds it: either someone we may not look at, or nobody. */
-          hidden = table->n_unreadable > 0 || (table->euid != 0 && e->sock.uid != table->euid);
-          kernel = !hidden;
+          /* Nobody in view holds it: someone we may not look into (more rights would
+           * show them), someone out of sight (no rights would), or nobody at all. */
+          if (table->n_unreadable > 0)
+            hidden = true;
+          else if (table->unseen != NULL)
+            unseen = table->unseen;
+          else if (table->euid != 0 && e->sock.uid != table->euid)
+            hidden = true;
+          else
+            kernel = true;
         }
-      if (hidden != e->hidden || kernel != e->kernel)
+      if (hidden != e->hidden || kernel != e->kernel || unseen != e->unseen)
         {
           e->hidden = hidden;
           e->kernel = kernel;
+          e->unseen = unseen;
           e->dirty = true;
         }
     }

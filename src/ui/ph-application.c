@@ -225,6 +225,27 @@ static const GActionEntry app_actions[] = {
   { "quit", ph_application_quit_action },
 };
 
+/* Inside a Flatpak the host's icons are under /run/host (Flatpak shares them read-only):
+ * host apps that hold ports keep their own icons, which the helper names. */
+static void
+add_host_icons (void)
+{
+  static const char * const host_icons[] = {
+    "/run/host/share/icons", "/run/host/user-share/icons",
+  };
+  GdkDisplay *display = gdk_display_get_default ();
+  GtkIconTheme *theme;
+
+  if (display == NULL || !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return;
+  theme = gtk_icon_theme_get_for_display (display);
+  for (guint i = 0; i < G_N_ELEMENTS (host_icons); i++)
+    {
+      if (g_file_test (host_icons[i], G_FILE_TEST_IS_DIR))
+        gtk_icon_theme_add_search_path (theme, host_icons[i]);
+    }
+}
+
 static void
 ph_application_startup (GApplication *app)
 {
@@ -242,6 +263,7 @@ ph_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
+  add_host_icons ();
 }
 
 static void

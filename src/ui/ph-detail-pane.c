@@ -204,6 +204,22 @@ fill_process (PhDetailPane *self)
       return;
     }
 
+  if (owner == NULL && ph_service_get_unseen (service) != NULL)
+    {
+      g_autofree char *guess = ph_service_row_dup_guess (service);
+      const char *why = ph_app_identity_get_description (ph_service_get_identity (service));
+      /* Translators: %s says why, such as "Porthole’s scanner runs in a sandbox or a
+       * container of its own, …" */
+      g_autofree char *text = g_strdup_printf (_("A program Porthole cannot see from here "
+                                                 "holds this socket. %s."), why);
+
+      add_row (self, self->process_group, _("Owner Unknown — Not Visible From Here"), text,
+               FALSE);
+      if (guess != NULL)
+        add_row (self, self->process_group, _("A Guess"), guess, TRUE);
+      return;
+    }
+
   if (owner == NULL)
     {
       g_autofree char *text = NULL;

@@ -74,7 +74,7 @@ ph_service_row_dup_guess (PhService *service)
   PhPortProtocol protocol;
   const char *name;
 
-  if (!ph_service_get_hidden (service) && !ph_service_get_kernel (service))
+  if (!ph_service_get_owner_unknown (service))
     return NULL;
   if (!ph_port_protocol_from_string (ph_service_get_protocol (service), &protocol))
     return NULL;
@@ -111,6 +111,11 @@ ph_service_row_dup_accessible_label (PhService *service)
     {
       g_autofree char *guess = ph_service_row_dup_guess (service);
 
+      if (ph_service_get_unseen (service) != NULL)
+        {
+          g_string_append (label, ", ");
+          g_string_append (label, _("owner unknown, not visible from here"));
+        }
       if (guess != NULL)
         {
           g_string_append (label, ", ");

@@ -29,6 +29,7 @@ struct _PhWindow
   GtkSearchEntry *search_entry;
   AdwBanner *scanner_banner;
   AdwBanner *hidden_banner;
+  AdwBanner *limitation_banner;
   GtkStack *list_stack;
   GtkListView *service_list;
   GtkFilterListModel *filter_model;

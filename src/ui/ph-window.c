@@ -50,14 +50,21 @@ static void
 update_list_page (PhWindow *self)
 {
   GListModel *all = ph_scanner_get_services (self->scanner);
+  PhScannerState state = ph_scanner_get_state (self->scanner);
   const char *page;
 
   if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
     page = "list";
   else if (self->query != NULL && self->query->kind != PH_SEARCH_QUERY_EMPTY)
     page = "no-results";
+  /* A scanner that failed (or is being retried after a failure) knows nothing: it must
+   * not look like "nothing is listening". */
   else if (g_list_model_get_n_items (all) == 0 &&
-           ph_scanner_get_state (self->scanner) == PH_SCANNER_STATE_STARTING)
+           (state == PH_SCANNER_STATE_FAILED ||
+            (state == PH_SCANNER_STATE_STARTING &&
+             ph_scanner_get_error_message (self->scanner) != NULL)))
+    page = "failed";
+  else if (g_list_model_get_n_items (all) == 0 && state == PH_SCANNER_STATE_STARTING)
     page = "loading";
   else
     page = "empty";
@@ -328,6 +335,29 @@ on_scanner_warning (PhWindow   *self,
     ph_window_toast (self, message);
 }
 
+/* Inside a Flatpak that may not run the helper on the host: what is missing, and how to
+ * give it back (the banner's button copies the command). */
+static void
+on_limitation (PhWindow *self)
+{
+  const char *limitation = ph_scanner_get_limitation (self->scanner);
+
+  if (limitation != NULL)
+    adw_banner_set_title (self->limitation_banner, limitation);
+  adw_banner_set_revealed (self->limitation_banner, limitation != NULL);
+}
+
+static void
+on_copy_override_command (PhWindow *self)
+{
+  const char *command = ph_scanner_get_override_command (self->scanner);
+
+  if (command == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), command);
+  ph_window_toast (self, _("Command copied"));
+}
+
 /* List rows and section headers: both factories are in ph-window.ui; these are the
  * closures the section header calls, and the row menu. */
 
@@ -494,6 +524,7 @@ ph_window_class_init (PhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, scanner_banner);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, hidden_banner);
+  gtk_widget_class_bind_template_child (widget_class, PhWindow, limitation_banner);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, service_list);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, filter_model);
@@ -512,6 +543,7 @@ ph_window_class_init (PhWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_list_secondary_click);
   gtk_widget_class_bind_template_callback (widget_class, section_icon_name);
   gtk_widget_class_bind_template_callback (widget_class, has_text);
+  gtk_widget_class_bind_template_callback (widget_class, on_copy_override_command);
 
   ph_window_class_init_actions (klass);
 }
@@ -553,6 +585,8 @@ ph_window_init (PhWindow *self)
                            G_CALLBACK (on_scanner_warning), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->scanner, "notify::elevated",
                            G_CALLBACK (on_hidden_count), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->scanner, "notify::limitation",
+                           G_CALLBACK (on_limitation), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->detail_pane, "notify::can-open",
                            G_CALLBACK (ph_window_update_actions), self, G_CONNECT_SWAPPED);
 
