@@ -931,6 +931,25 @@ ph_helper_client_dup_limitation (PhHelperClient *self)
 }
 
 /**
+ * ph_helper_client_dup_limitation_title:
+ *
+ * ph_helper_client_dup_limitation() in a few words, for a banner.
+ *
+ * Returns: (transfer full) (nullable): the title, or %NULL when nothing is missing
+ */
+char *
+ph_helper_client_dup_limitation_title (PhHelperClient *self)
+{
+  g_return_val_if_fail (PH_IS_HELPER_CLIENT (self), NULL);
+
+  if (!self->sandboxed)
+    return NULL;
+  /* Translators: %s is the name of a D-Bus service, org.freedesktop.Flatpak */
+  return g_strdup_printf (_("Owners are unknown: Porthole is not allowed to talk to %s"),
+                          FLATPAK_HOST_NAME);
+}
+
+/**
  * ph_helper_client_get_override_command:
  *
  * Returns: (nullable): the command that gives this Flatpak back its permission to run the

@@ -54,6 +54,7 @@ const char      *ph_helper_client_get_helper_path    (PhHelperClient       *self
 char           **ph_helper_client_build_argv         (PhHelperClient       *self,
                                                       const char * const   *args);
 char            *ph_helper_client_dup_limitation     (PhHelperClient       *self);
+char            *ph_helper_client_dup_limitation_title (PhHelperClient     *self);
 const char      *ph_helper_client_get_override_command (PhHelperClient     *self);
 
 void             ph_helper_client_spawn_async        (PhHelperClient       *self,

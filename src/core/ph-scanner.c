@@ -33,6 +33,7 @@ struct _PhScanner
   GBytes            *writing;
   char              *helper_pid;
   char              *limitation;
+  char              *limitation_title;
   char              *override_command;
   char              *last_stderr;
   gint64             running_since;
@@ -136,10 +137,13 @@ set_helper_pid (PhScanner  *self,
 static void
 set_limitation (PhScanner  *self,
                 const char *limitation,
+                const char *title,
                 const char *override_command)
 {
   g_free (self->override_command);
   self->override_command = g_strdup (override_command);
+  g_free (self->limitation_title);
+  self->limitation_title = g_strdup (title);
   if (g_strcmp0 (self->limitation, limitation) == 0)
     return;
   g_free (self->limitation);
@@ -547,8 +551,10 @@ start_run (PhScanner *self)
     }
   {
     g_autofree char *limitation = ph_helper_client_dup_limitation (self->client);
+    g_autofree char *title = ph_helper_client_dup_limitation_title (self->client);
 
-    set_limitation (self, limitation, ph_helper_client_get_override_command (self->client));
+    set_limitation (self, limitation, title,
+                    ph_helper_client_get_override_command (self->client));
   }
 
   args = watch_args (self);
@@ -813,6 +819,7 @@ ph_scanner_finalize (GObject *object)
   g_clear_pointer (&self->source, g_free);
   g_clear_pointer (&self->helper_pid, g_free);
   g_clear_pointer (&self->limitation, g_free);
+  g_clear_pointer (&self->limitation_title, g_free);
   g_clear_pointer (&self->override_command, g_free);
   g_clear_pointer (&self->last_stderr, g_free);
 
@@ -1175,6 +1182,15 @@ ph_scanner_get_limitation (PhScanner *self)
   g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
 
   return self->limitation;
+}
+
+/* The limitation in a few words, for a banner; NULL when there is none. */
+const char *
+ph_scanner_get_limitation_title (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), NULL);
+
+  return self->limitation != NULL ? self->limitation_title : NULL;
 }
 
 /* The command that lifts the limitation, when one does; NULL otherwise. */

@@ -53,6 +53,7 @@ gboolean        ph_scanner_unlock_finish        (PhScanner           *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 const char     *ph_scanner_get_limitation       (PhScanner           *self);
+const char     *ph_scanner_get_limitation_title (PhScanner           *self);
 const char     *ph_scanner_get_override_command (PhScanner           *self);
 
 G_END_DECLS

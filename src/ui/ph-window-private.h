@@ -38,6 +38,8 @@ struct _PhWindow
   AdwStatusPage *empty_page;
   AdwStatusPage *no_results_page;
   GtkStack *detail_stack;
+  AdwStatusPage *none_page;
+  char *none_description;
   PhDetailPane *detail_pane;
   GtkWidget *row_popover;
   GMenu *lever_section;      /* the row menu's Free Port… or Stop Service… */

@@ -335,16 +335,27 @@ on_scanner_warning (PhWindow   *self,
     ph_window_toast (self, message);
 }
 
-/* Inside a Flatpak that may not run the helper on the host: what is missing, and how to
- * give it back (the banner's button copies the command). */
+/* Inside a Flatpak that may not run the helper on the host: what is missing, in the
+ * banner (whose button copies the command that gives it back), and the whole story on
+ * the page shown while no service is selected. */
 static void
 on_limitation (PhWindow *self)
 {
   const char *limitation = ph_scanner_get_limitation (self->scanner);
+  g_autofree char *escaped = NULL;
 
+  if (self->none_description == NULL)
+    self->none_description = g_strdup (adw_status_page_get_description (self->none_page));
   if (limitation != NULL)
-    adw_banner_set_title (self->limitation_banner, limitation);
+    {
+      adw_banner_set_title (self->limitation_banner,
+                            ph_scanner_get_limitation_title (self->scanner));
+      /* The status page's description is markup. */
+      escaped = g_markup_escape_text (limitation, -1);
+    }
   adw_banner_set_revealed (self->limitation_banner, limitation != NULL);
+  adw_status_page_set_description (self->none_page,
+                                   escaped != NULL ? escaped : self->none_description);
 }
 
 static void
@@ -498,6 +509,7 @@ ph_window_dispose (GObject *object)
   g_clear_object (&self->scanner);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->query, ph_search_query_free);
+  g_clear_pointer (&self->none_description, g_free);
 
   G_OBJECT_CLASS (ph_window_parent_class)->dispose (object);
 }
@@ -533,6 +545,7 @@ ph_window_class_init (PhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, no_results_page);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, PhWindow, none_page);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, detail_pane);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, row_popover);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, lever_section);
