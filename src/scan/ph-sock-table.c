@@ -355,8 +355,10 @@ merge_sockets (PhSockTable *table)
 /* True when no process can have started or ended since the last listing: the last PID
  * handed out in our PID namespace is the same (nothing started) and so is the number of
  * processes, which /proc reports as part of its link count (so nothing ended either).
- * Only trusted when this /proc is our own PID namespace's. Costs a few µs where listing
- * /proc costs ~1 µs per process. */
+ * Costs a few µs where listing /proc costs ~1 µs per process. Only trusted in the
+ * system's first PID namespace with its own /proc: the link count counts the processes of
+ * the whole system, but ns_last_pid only those of our namespace, so in a namespace of its
+ * own a process of ours that ended while one started elsewhere would go unnoticed. */
 static bool
 processes_unchanged (PhSockTable *table)
 {
@@ -367,7 +369,7 @@ processes_unchanged (PhSockTable *table)
   int fd;
   bool same;
 
-  if (!table->own_pidns || fstat (table->proc_fd, &st) < 0)
+  if (!table->own_pidns || table->unseen != NULL || fstat (table->proc_fd, &st) < 0)
     return false;
   fd = openat (table->proc_fd, "sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
   if (fd < 0)
