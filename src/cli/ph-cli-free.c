@@ -55,6 +55,7 @@ lever_name (PhStopLever lever)
     case PH_STOP_LEVER_OTHER_USER:      return "other-user";
     case PH_STOP_LEVER_SESSION:         return "session";
     case PH_STOP_LEVER_KERNEL:          return "kernel";
+    case PH_STOP_LEVER_UNSEEN:          return "unseen";
     default:                            return "unknown";
     }
 }
