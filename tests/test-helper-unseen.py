@@ -3,19 +3,14 @@
 # test-helper-unseen.py — a socket whose holder the helper cannot see is "not visible from
 # here" (unseen=pid-namespace), never the kernel's, and one that nobody holds is the
 # kernel's only when the helper can see every process.
-import importlib.util
 import os
 import shutil
 import socket
 import sys
 
-_spec = importlib.util.spec_from_file_location(
-    'phcommon', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'test-helper-common.py'))
-c = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(c)
+import porthole_test as pt
 
-tap = c.Tap()
-c.require_tools(tap)
+tap = pt.Tap()
 
 INIT_PID_NS = 'pid:[4026531836]'
 
@@ -45,7 +40,7 @@ def test_child_namespace(lis):
     # / private, which a chroot such as the build root refuses).
     script = ('mount --make-private /proc 2>/dev/null || exit 77; '
               'mount -t proc proc /proc || exit 77; exec "$@"')
-    st, recs, rc, err = c.watch_once(
+    st, recs, rc, err = pt.watch_once(
         prefix=[unshare, '--pid', '--fork', '--mount', '--propagation', 'unchanged',
                 'sh', '-c', script, 'sh'])
     if rc == 77 or st.hello is None:
@@ -79,7 +74,7 @@ def in_flight_listener():
 def test_nobody_holds(lis):
     pair, port, inode = in_flight_listener()
     try:
-        st, recs, rc, err = c.watch_once()
+        st, recs, rc, err = pt.watch_once()
         tap.ok(rc == 0, 'the helper runs in the test\'s own namespace (%s)' % err.strip())
         s = st.socks.get(lis.sockets[0][3])
         tap.ok(s is not None and lis.pid in [o[0] for o in s.owners()]
@@ -104,7 +99,7 @@ def test_nobody_holds(lis):
 
 
 def main():
-    lis = c.Listener('tcp:127.0.0.1:0', 'udp:[::1]:0', fork=1)
+    lis = pt.Listener('tcp:127.0.0.1:0', 'udp:[::1]:0', fork=1)
     try:
         test_child_namespace(lis)
         test_nobody_holds(lis)

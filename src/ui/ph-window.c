@@ -305,6 +305,7 @@ static void
 on_hidden_count (PhWindow *self)
 {
   guint hidden = ph_scanner_get_hidden_count (self->scanner);
+  gboolean can_unlock;
 
   if (hidden > 0)
     {
@@ -318,11 +319,12 @@ on_hidden_count (PhWindow *self)
       adw_banner_set_title (self->hidden_banner, title);
     }
   adw_banner_set_revealed (self->hidden_banner, hidden > 0);
-  /* After Unlock nothing should stay hidden; if something does, asking again is no use. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.unlock",
-                                 !ph_scanner_get_elevated (self->scanner));
-  adw_banner_set_button_label (self->hidden_banner, ph_scanner_get_elevated (self->scanner)
-                                                    ? NULL : _("_Unlock"));
+  /* After Unlock nothing should stay hidden; if something does, asking again is no use.
+   * Nor can a sandbox that may not run the helper on the host run it as root. */
+  can_unlock = !ph_scanner_get_elevated (self->scanner)
+               && ph_scanner_get_limitation (self->scanner) == NULL;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.unlock", can_unlock);
+  adw_banner_set_button_label (self->hidden_banner, can_unlock ? _("_Unlock") : NULL);
 }
 
 /* The scanner went back to the unprivileged helper: pkexec refused a restart. */
@@ -356,6 +358,7 @@ on_limitation (PhWindow *self)
   adw_banner_set_revealed (self->limitation_banner, limitation != NULL);
   adw_status_page_set_description (self->none_page,
                                    escaped != NULL ? escaped : self->none_description);
+  on_hidden_count (self);
 }
 
 static void

@@ -19,8 +19,6 @@ from phflatpak import phui, pt  # noqa: E402
 pf.isolate()
 pf.listener_path()
 t = pt.Tap()
-# Checks that wait for a src/ change still to land: they run and report, as TODO.
-KNOWN_MISSING = 'issue 8: host desktop names reported by the host helper are not on main yet'
 
 base = os.environ.get('PORTHOLE_FLATPAK_CGROUP')
 if not base:
@@ -87,11 +85,9 @@ try:
         t.ok(g is not None and g.get('kind') == kind,
              f'{name}: --list --json groups its port as a {kind} ({g and g.get("kind")})')
         t.ok(g is not None and g.get('name') == name,
-             f'{name}: --list --json shows the app\'s name "{name}" ({g and g.get("name")})',
-     todo=KNOWN_MISSING)
+             f'{name}: --list --json shows the app\'s name "{name}" ({g and g.get("name")})')
         t.ok(g is not None and g.get('icon') == icon,
-             f'{name}: --list --json shows the app\'s icon "{icon}" ({g and g.get("icon")})',
-     todo=KNOWN_MISSING)
+             f'{name}: --list --json shows the app\'s icon "{icon}" ({g and g.get("icon")})')
 
     app = pf.App()
     try:
@@ -102,8 +98,7 @@ try:
             t.diag(f'sections: {headers}')
             for app_id, _, name, _, _, _ in APPS:
                 t.ok(any(h.startswith(name) for h in headers),
-                     f'{name}: the window has a section named "{name}"',
-     todo=KNOWN_MISSING)
+                     f'{name}: the window has a section named "{name}"')
             pf.screenshot('flatpak-desktop-apps')
         else:
             t.diag(app.output())

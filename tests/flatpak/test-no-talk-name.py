@@ -17,8 +17,6 @@ from phflatpak import phui, pt  # noqa: E402
 pf.isolate()
 pf.listener_path()
 t = pt.Tap()
-# Checks that wait for a src/ change still to land: they run and report, as TODO.
-KNOWN_MISSING = "issue 8: the helper client's fallback without org.freedesktop.Flatpak and honest unseen owners are not on main yet"
 NO_TALK = ['--no-talk-name=org.freedesktop.Flatpak']
 
 listener = pt.Listener('tcp:127.0.0.1:0')
@@ -38,36 +36,28 @@ try:
         pf.shown_text(window)
     t.diag(f'shown text outside the list:\n{text}')
     t.ok('org.freedesktop.Flatpak' in text,
-         'a banner says what is missing: permission to talk to org.freedesktop.Flatpak',
-     todo=KNOWN_MISSING)
+         'a banner says what is missing: permission to talk to org.freedesktop.Flatpak')
     t.ok('flatpak override' in text,
-         'and what the user can do about it (flatpak override ...)',
-     todo=KNOWN_MISSING)
+         'and what the user can do about it (flatpak override ...)')
 
     row = phui.list_item(window, f'Port {listener.port}, TCP on 127.0.0.1', timeout=20)
-    t.ok(row is not None, f'the list still shows the host listener\'s port {listener.port}',
-     todo=KNOWN_MISSING)
+    t.ok(row is not None, f'the list still shows the host listener\'s port {listener.port}')
     name = row.name if row is not None else ''
     t.diag(f'row: {name}')
-    t.ok(row is not None and 'unknown' in name.lower(), 'its owner is marked unknown',
-     todo=KNOWN_MISSING)
-    t.ok(row is not None and '(PID' not in name, 'no PID is claimed for it',
-     todo=KNOWN_MISSING)
+    t.ok(row is not None and 'unknown' in name.lower(), 'its owner is marked unknown')
+    t.ok(row is not None and '(PID' not in name, 'no PID is claimed for it')
     headers = phui.section_headers(window)
     t.diag(f'sections: {headers}')
     t.ok(headers and not any(h.startswith('Kernel') for h in headers),
-         'it is not put in a "Kernel" group',
-     todo=KNOWN_MISSING)
+         'it is not put in a "Kernel" group')
     if row is not None:
         phui.select_item(row)
     pane = phui.wait_for(lambda: (lambda s: s if str(listener.port) in s else None)(
         phui.pane_text(window)), 10) or ''
     t.ok(pane and 'operating system itself holds this socket' not in pane,
-         'the detail pane does not say the operating system holds it',
-     todo=KNOWN_MISSING)
+         'the detail pane does not say the operating system holds it')
     t.ok('unknown' in pane.lower() or 'not visible' in pane.lower(),
-         'the detail pane says the owner is unknown or not visible from here',
-     todo=KNOWN_MISSING)
+         'the detail pane says the owner is unknown or not visible from here')
     pf.screenshot('flatpak-no-talk-name')
     t.ok(app.proc.poll() is None, 'the app is still running')
 finally:
