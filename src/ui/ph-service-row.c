@@ -32,6 +32,7 @@ static const struct
   { "main-owner", SHOWS_DETAIL },
   { "hidden", SHOWS_DETAIL },
   { "kernel", SHOWS_DETAIL },
+  { "unseen", SHOWS_DETAIL },
   { "reachable", SHOWS_REACHABLE },
 };
 
