@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import porthole_test as pt
@@ -133,6 +134,43 @@ def test_refused():
         tap.ok(rc == 5 and res.s('outcome') == 'refused', 'a kernel thread: refused, exit 5')
 
 
+def test_engine_helpers():
+    """The processes of container engines hold published ports (or run containers): the
+    helper never signals them, as a holder or as a supervisor (issue 10)."""
+    for name in ('conmon', 'pasta', 'pasta.avx2', 'docker-proxy', 'dockerd', 'rootlessport',
+                 'slirp4netns', 'containerd-shim-runc-v2'):
+        lis = pt.Listener('tcp:127.0.0.1:0', exec_name=name)
+        inode = lis.sockets[0][3]
+        start = pt.start_time(lis.pid)
+        rc, res, _ = stop(lis.pid, start, inode)
+        time.sleep(0.05)
+        tap.ok(rc == 5 and res is not None and res.s('outcome') == 'refused'
+               and name[:15] in res.s('message', '') and pt.proc_alive(lis.pid)
+               and pt.start_time(lis.pid) == start,
+               'a holder named %s: refused, exit 5, not signalled (%s, %r)' % (name, rc, res))
+        lis.kill()
+    # dockerd as the supervisor of a listener (docker-proxy is dockerd's child): a python3
+    # started through a link named dockerd runs the listener as its child.
+    folder = tempfile.mkdtemp(prefix='ph-engine-')
+    link = os.path.join(folder, 'dockerd')
+    os.symlink(shutil.which('python3'), link)
+    lis = pt.Listener('tcp:127.0.0.1:0', prefix=[link, '-c', 'import subprocess, sys; '
+                                                'subprocess.run(sys.argv[1:])'])
+    sup = lis.proc.pid
+    with open('/proc/%d/comm' % sup) as f:
+        comm = f.read().strip()
+    start = pt.start_time(lis.pid)
+    rc, res, _ = stop(lis.pid, start, lis.sockets[0][3],
+                      '--supervisor', '%d:%d' % (sup, pt.start_time(sup)))
+    time.sleep(0.05)
+    tap.ok(comm == 'dockerd' and rc == 5 and res is not None and res.s('outcome') == 'refused'
+           and 'dockerd' in res.s('message', '') and pt.proc_alive(sup)
+           and pt.proc_alive(lis.pid) and pt.start_time(lis.pid) == start,
+           'dockerd as a supervisor: refused, nothing signalled (%s, %s, %r)' % (comm, rc, res))
+    lis.kill()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_ignore_term():
     lis = pt.Listener('tcp:127.0.0.1:0', ignore_term=True)
     proto, addr, port, inode = lis.sockets[0]
@@ -195,6 +233,7 @@ def main():
     test_stale()
     test_not_holder()
     test_refused()
+    test_engine_helpers()
     test_ignore_term()
     test_gone()
     test_usage()

@@ -120,7 +120,17 @@ ph_cli_list_scan (PhServiceList  *list,
   if (out == NULL)
     return FALSE;
 
-  return apply_scan_output (list, out, TRUE, source, error);
+  if (!apply_scan_output (list, out, TRUE, source, error))
+    return FALSE;
+
+  /* Ports that a container engine's helper holds go under their container. */
+  if (ph_service_list_has_container_ports (list, NULL))
+    {
+      g_autoptr(PhContainerSnapshot) snapshot = ph_containers_query_sync (NULL);
+
+      ph_service_list_set_containers (list, snapshot);
+    }
+  return TRUE;
 }
 
 static void
@@ -345,6 +355,10 @@ ph_cli_list_format_table (PhServiceList *list,
           if (subtitle != NULL && *subtitle != '\0')
             g_string_append_printf (out, " — %s", subtitle);
           g_string_append_c (out, '\n');
+          if (ph_service_get_container (service) != NULL &&
+              ph_container_get_access_hint (ph_service_get_container (service)) != NULL)
+            g_string_append_printf (out, "  %s\n",
+                                    ph_container_get_access_hint (ph_service_get_container (service)));
           n_groups++;
         }
       previous_key = ph_service_get_group_key (service);
@@ -542,6 +556,46 @@ json_owner (GString   *out,
   g_string_append (out, "\n        }");
 }
 
+/* The container that publishes the port (JSON.md), or null. */
+static void
+json_container (GString   *out,
+                PhService *service)
+{
+  PhContainer *container = ph_service_get_container (service);
+  const PhContainerPort *port;
+  const guint in = 8;
+
+  if (container == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  port = ph_container_find_port (container, ph_service_get_address (service),
+                                 ph_service_get_port (service),
+                                 ph_service_get_protocol (service));
+  g_string_append (out, "{\n");
+  json_key (out, in, "name", TRUE);
+  ph_cli_json_string (out, ph_container_get_name (container));
+  json_key (out, in, "id", FALSE);
+  ph_cli_json_string (out, *ph_container_get_id (container) ? ph_container_get_id (container) : NULL);
+  json_key (out, in, "image", FALSE);
+  ph_cli_json_string (out, ph_container_get_image (container));
+  json_key (out, in, "engine", FALSE);
+  ph_cli_json_string (out, ph_container_get_engine_command (container));
+  json_key (out, in, "rootless", FALSE);
+  g_string_append (out, ph_container_get_rootless (container) ? "true" : "false");
+  json_key (out, in, "container_port", FALSE);
+  if (port != NULL && port->container_port != 0)
+    g_string_append_printf (out, "%u", port->container_port);
+  else
+    g_string_append (out, "null");
+  json_key (out, in, "guessed", FALSE);
+  g_string_append (out, ph_container_get_guessed (container) ? "true" : "false");
+  json_key (out, in, "access_hint", FALSE);
+  ph_cli_json_string (out, ph_container_get_access_hint (container));
+  g_string_append (out, "\n      }");
+}
+
 static void
 json_service (GString   *out,
               PhService *service)
@@ -596,6 +650,8 @@ json_service (GString   *out,
   ph_cli_json_string (out, ph_service_get_unseen (service));
   json_key (out, in, "connections", FALSE);
   g_string_append_printf (out, "%u", ph_service_get_connections (service));
+  json_key (out, in, "container", FALSE);
+  json_container (out, service);
   json_key (out, in, "owners", FALSE);
   if (owners->len == 0)
     g_string_append (out, "[]");

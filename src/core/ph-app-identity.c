@@ -340,6 +340,22 @@ identity_for_container (const PhProcessFacts *facts,
   return self;
 }
 
+PhAppIdentity *
+ph_app_identity_new_container (const char *key,
+                               const char *name,
+                               const char *subtitle,
+                               const char *description)
+{
+  PhAppIdentity *self;
+
+  g_return_val_if_fail (key != NULL && name != NULL, NULL);
+
+  self = identity_new (PH_APP_KIND_CONTAINER, g_strdup (key), g_strdup (name),
+                       g_strdup (subtitle), "package-x-generic-symbolic");
+  self->description = g_strdup (description);
+  return self;
+}
+
 /* docker-proxy and rootlessport hold a container's published ports on the host. */
 static PhAppIdentity *
 identity_for_container_proxy (const PhCommand *cmd)

@@ -65,6 +65,11 @@ PhAppIdentity *ph_app_identity_new_kernel      (void);
 PhAppIdentity *ph_app_identity_new_hidden      (guint                 uid,
                                                 const char           *user);
 PhAppIdentity *ph_app_identity_new_unseen      (const char           *reason);
+/* A container named by its engine (or guessed): key, name, subtitle and description. */
+PhAppIdentity *ph_app_identity_new_container   (const char           *key,
+                                                const char           *name,
+                                                const char           *subtitle,
+                                                const char           *description);
 /* For a socket with no owner, neither hidden, unseen nor the kernel's (should not happen). */
 PhAppIdentity *ph_app_identity_new_unknown     (void);
 

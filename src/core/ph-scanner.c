@@ -53,6 +53,10 @@ struct _PhScanner
 
   guint              retry_delay;
   guint              retry_source;
+
+  /* The container engines are asked when the set of ports their helpers hold changes. */
+  GCancellable      *containers_cancellable;
+  char              *containers_ids;
 };
 
 enum {
@@ -168,6 +172,7 @@ end_run (PhScanner *self)
   g_string_truncate (self->write_queue, 0);
   g_clear_pointer (&self->writing, g_bytes_unref);
   g_clear_pointer (&self->last_stderr, g_free);
+  g_clear_pointer (&self->containers_ids, g_free);
   self->hello_seen = FALSE;
   self->running_since = 0;
   set_helper_pid (self, NULL);
@@ -277,6 +282,44 @@ send_command (PhScanner  *self,
 }
 
 static void
+on_containers_listed (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(PhScanner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhContainerSnapshot) snapshot = ph_containers_query_finish (result, &error);
+
+  if (snapshot == NULL)
+    return;   /* cancelled: a newer query runs, or the scanner is gone */
+  g_clear_object (&self->containers_cancellable);
+  ph_service_list_set_containers (self->services, snapshot);
+}
+
+/* After a change set: ask the engines again when the ports their helpers hold changed. */
+static void
+maybe_query_containers (PhScanner *self)
+{
+  g_autoptr(GString) ids = g_string_new (NULL);
+
+  if (!ph_service_list_has_container_ports (self->services, ids))
+    {
+      g_clear_pointer (&self->containers_ids, g_free);
+      return;
+    }
+  if (g_strcmp0 (self->containers_ids, ids->str) == 0)
+    return;
+  g_free (self->containers_ids);
+  self->containers_ids = g_string_free (g_steal_pointer (&ids), FALSE);
+  if (self->containers_cancellable != NULL)
+    g_cancellable_cancel (self->containers_cancellable);
+  g_clear_object (&self->containers_cancellable);
+  self->containers_cancellable = g_cancellable_new ();
+  ph_containers_query_async (self->containers_cancellable, on_containers_listed,
+                             g_object_ref (self));
+}
+
+static void
 handle_record (PhScanner      *self,
                const PhRecord *record)
 {
@@ -312,6 +355,9 @@ handle_record (PhScanner      *self,
       g_debug ("porthole-helper: %s", error->message);
       return;
     }
+
+  if (applied)
+    maybe_query_containers (self);
 
   if (applied && self->state != PH_SCANNER_STATE_RUNNING)
     {
@@ -798,6 +844,9 @@ ph_scanner_dispose (GObject *object)
   PhScanner *self = (PhScanner *)object;
 
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  if (self->containers_cancellable != NULL)
+    g_cancellable_cancel (self->containers_cancellable);
+  g_clear_object (&self->containers_cancellable);
   if (self->services != NULL)
     {
       end_run (self);

@@ -364,6 +364,24 @@ ph_service_list_apply_change_set (PhServiceList *self)
         }
     }
 
+  /* Ports that a container engine's helper holds go under their container. */
+  if (self->containers != NULL)
+    {
+      GHashTableIter iter;
+      gpointer service;
+
+      g_hash_table_iter_init (&iter, updated);
+      while (g_hash_table_iter_next (&iter, &service, NULL))
+        {
+          if ((ph_service_list_attach_container (self, service) & PH_SERVICE_CHANGED_ORDER) != 0 &&
+              !g_hash_table_contains (touched, service))
+            {
+              g_hash_table_add (touched, service);
+              g_hash_table_add (moved, service);
+            }
+        }
+    }
+
   if (self->pending_full)
     {
       for (guint k = 0; k < self->items->len; k++)
@@ -431,4 +449,120 @@ ph_service_list_apply_change_set (PhServiceList *self)
   if (old_hidden != self->hidden_count)
     g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_HIDDEN_COUNT]);
   g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_SEQ]);
+}
+
+PhServiceChange
+ph_service_list_attach_container (PhServiceList *self,
+                                  PhService     *service)
+{
+  g_autoptr(PhContainer) container = NULL;
+  PhProcess *owner = ph_service_get_main_owner (service);
+  int engine = owner != NULL ? ph_containers_proxy_engine (ph_process_get_comm (owner)) : -1;
+
+  if (engine >= 0 && self->containers != NULL)
+    {
+      PhContainer *found = ph_container_snapshot_find (self->containers,
+                                                       ph_service_get_address (service),
+                                                       ph_service_get_port (service),
+                                                       ph_service_get_protocol (service),
+                                                       engine);
+
+      if (found != NULL)
+        container = g_object_ref (found);
+      else
+        container = ph_containers_guess (ph_process_get_comm (owner),
+                                         ph_process_get_argv (owner),
+                                         ph_process_get_uid (owner),
+                                         ph_process_get_container (owner),
+                                         ph_service_get_address (service),
+                                         ph_service_get_port (service),
+                                         ph_service_get_protocol (service),
+                                         self->containers);
+    }
+  if (container == NULL && ph_service_get_container (service) == NULL)
+    return PH_SERVICE_CHANGED_NONE;
+  /* The same container as before (same key, same facts): nothing to do. */
+  if (container != NULL && ph_service_get_container (service) != NULL &&
+      ph_container_equal (container, ph_service_get_container (service)))
+    return PH_SERVICE_CHANGED_NONE;
+  return ph_service_set_container (service, container);
+}
+
+/**
+ * ph_service_list_set_containers:
+ * @snapshot: (nullable): what the engines answered (ph_containers_query_async())
+ *
+ * Groups each port that a container engine's helper holds under its container, or under
+ * a guess when the engine could not be asked; moves the services whose group changed in
+ * one items-changed per run, as a change set does.
+ */
+void
+ph_service_list_set_containers (PhServiceList       *self,
+                                PhContainerSnapshot *snapshot)
+{
+  g_autoptr(GHashTable) touched = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) moved = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) keep = g_ptr_array_new ();
+  g_autoptr(GPtrArray) insert = g_ptr_array_new ();
+  g_autoptr(GPtrArray) target = NULL;
+
+  g_return_if_fail (PH_IS_SERVICE_LIST (self));
+  g_return_if_fail (snapshot == NULL || PH_IS_CONTAINER_SNAPSHOT (snapshot));
+
+  g_set_object (&self->containers, snapshot);
+  for (guint k = 0; k < self->items->len; k++)
+    {
+      PhService *service = self->items->pdata[k];
+
+      if ((ph_service_list_attach_container (self, service) & PH_SERVICE_CHANGED_ORDER) != 0)
+        {
+          g_hash_table_add (touched, service);
+          g_hash_table_add (moved, service);
+        }
+    }
+  if (g_hash_table_size (touched) == 0)
+    return;
+  for (guint k = 0; k < self->items->len; k++)
+    {
+      if (g_hash_table_contains (touched, self->items->pdata[k]))
+        g_ptr_array_add (insert, self->items->pdata[k]);
+      else
+        g_ptr_array_add (keep, self->items->pdata[k]);
+    }
+  g_ptr_array_sort_values_with_data (insert, ph_service_compare, NULL);
+  target = g_ptr_array_sized_new (keep->len + insert->len);
+  merge_sorted (keep, insert, target);
+  emit_diff (self, target, touched, moved);
+}
+
+/* Returns: (transfer none) (nullable): the snapshot last set */
+PhContainerSnapshot *
+ph_service_list_get_containers (PhServiceList *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE_LIST (self), NULL);
+  return self->containers;
+}
+
+gboolean
+ph_service_list_has_container_ports (PhServiceList *self,
+                                     GString       *ids)
+{
+  gboolean any = FALSE;
+
+  g_return_val_if_fail (PH_IS_SERVICE_LIST (self), FALSE);
+
+  /* items are in the list's order, which is stable for an unchanged set */
+  for (guint k = 0; k < self->items->len; k++)
+    {
+      PhService *service = self->items->pdata[k];
+      PhProcess *owner = ph_service_get_main_owner (service);
+
+      if (owner == NULL || ph_containers_proxy_engine (ph_process_get_comm (owner)) < 0)
+        continue;
+      any = TRUE;
+      if (ids != NULL)
+        g_string_append_printf (ids, "%" G_GUINT64_FORMAT ":%" G_GINT64_FORMAT ",",
+                                ph_service_get_id (service), ph_process_get_pid (owner));
+    }
+  return any;
 }

@@ -28,6 +28,9 @@ struct _PhServiceList
   guint64      pending_seq;
   GPtrArray   *pending;         /* PhRecord: PROC, SOCK, GONE, PGONE in stream order */
 
+  /* The engines' last answer (ph_service_list_set_containers), or NULL. */
+  PhContainerSnapshot *containers;
+
   guint64      seq;
   guint        hidden_count;
   gint64       last_apply_us;
@@ -50,5 +53,8 @@ void        ph_service_list_clear_pending     (PhServiceList *self);
 
 /* ph-service-list-apply.c: applies the change set collected since BEGIN, by diff */
 void        ph_service_list_apply_change_set  (PhServiceList *self);
+/* Sets the container of @service from the cached snapshot; what changed. */
+PhServiceChange ph_service_list_attach_container (PhServiceList *self,
+                                                  PhService     *service);
 
 G_END_DECLS

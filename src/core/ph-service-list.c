@@ -91,6 +91,7 @@ ph_service_list_finalize (GObject *object)
   g_clear_pointer (&self->processes, g_hash_table_unref);
   g_clear_pointer (&self->old_processes, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_object (&self->containers);
 
   G_OBJECT_CLASS (ph_service_list_parent_class)->finalize (object);
 }

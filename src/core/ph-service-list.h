@@ -50,5 +50,13 @@ guint          ph_service_list_get_hidden_count (PhServiceList   *self);
 guint64        ph_service_list_get_seq          (PhServiceList   *self);
 guint          ph_service_list_get_n_processes  (PhServiceList   *self);
 gint64         ph_service_list_get_last_apply_us (PhServiceList  *self);
+/* The engines' containers: ports their helpers hold are grouped under the container. */
+void           ph_service_list_set_containers   (PhServiceList       *self,
+                                                 PhContainerSnapshot *snapshot);
+PhContainerSnapshot *ph_service_list_get_containers (PhServiceList   *self);
+/* Whether an engine's helper (conmon, pasta, docker-proxy, dockerd…) holds a port, and
+ * which: a sorted list of their ids in @ids when not NULL. */
+gboolean       ph_service_list_has_container_ports (PhServiceList    *self,
+                                                    GString          *ids);
 
 G_END_DECLS

@@ -29,6 +29,9 @@ struct _PhService
   /* The group: the main owner's, or another user's, the unseen one, the kernel's; the
    * group-* properties are read from it. Never NULL once a record was applied. */
   PhAppIdentity *identity;
+  /* The container whose published port this is, when an engine's helper holds it
+   * (ph_service_list_set_containers); its identity is the group then. */
+  PhContainer   *container;
 
   guint        hidden : 1;
   guint        kernel : 1;

@@ -2,6 +2,7 @@
 /* ph-service.c — one listening socket and its owners: the object, its group and its order */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "ph-service-private.h"
@@ -21,6 +22,7 @@ ph_service_finalize (GObject *object)
   g_clear_pointer (&self->owners, g_ptr_array_unref);
   g_clear_pointer (&self->owner_fds, g_array_unref);
   g_clear_object (&self->identity);
+  g_clear_object (&self->container);
 
   G_OBJECT_CLASS (ph_service_parent_class)->finalize (object);
 }
@@ -260,9 +262,39 @@ ph_service_sort_owners (PhService *self)
 /* The group the service belongs to now: its main owner's, another user's, that of owners
  * out of sight, or the kernel's. Returns (transfer full). */
 static PhAppIdentity *
+container_identity (PhContainer *container)
+{
+  const char *image = ph_container_get_image (container);
+  g_autofree char *key = g_strdup_printf ("container:%s:%s:%s",
+                                          ph_container_get_engine_command (container),
+                                          ph_container_get_guessed (container)
+                                          ? "guess" : ph_container_get_socket (container),
+                                          ph_container_get_guessed (container)
+                                          ? ph_container_get_name (container)
+                                          : ph_container_get_id (container));
+  g_autofree char *subtitle = NULL;
+
+  if (ph_container_get_guessed (container))
+    /* Translators: %s is "Podman", "Docker, rootless"…; the engine could not be asked */
+    subtitle = g_strdup_printf (_("%s container (name guessed)"),
+                                ph_container_get_engine_label (container));
+  else if (image != NULL && *image != '\0')
+    /* Translators: "Podman container · localhost/shop:1" */
+    subtitle = g_strdup_printf (_("%s container · %s"),
+                                ph_container_get_engine_label (container), image);
+  else
+    subtitle = g_strdup_printf (_("%s container"), ph_container_get_engine_label (container));
+  return ph_app_identity_new_container (key, ph_container_get_name (container), subtitle,
+                                        ph_container_get_access_hint (container));
+}
+
+static PhAppIdentity *
 current_identity (PhService *self)
 {
   PhProcess *main_owner = ph_service_get_main_owner (self);
+
+  if (self->container != NULL && main_owner != NULL)
+    return container_identity (self->container);
 
   if (main_owner != NULL)
     return g_object_ref (ph_process_get_identity (main_owner));
@@ -564,6 +596,39 @@ ph_service_get_group_kind (PhService *self)
   g_return_val_if_fail (PH_IS_SERVICE (self), PH_APP_KIND_PROGRAM);
   return self->identity != NULL ? ph_app_identity_get_kind (self->identity)
                                 : PH_APP_KIND_PROGRAM;
+}
+
+/**
+ * ph_service_get_container:
+ *
+ * Returns: (transfer none) (nullable): the container that publishes this port
+ */
+PhContainer *
+ph_service_get_container (PhService *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE (self), NULL);
+  return self->container;
+}
+
+/**
+ * ph_service_set_container:
+ * @container: (nullable): the container whose engine's helper holds the socket
+ *
+ * The container becomes the group (ph_service_refresh_group()).
+ *
+ * Returns: what changed
+ */
+PhServiceChange
+ph_service_set_container (PhService   *self,
+                          PhContainer *container)
+{
+  g_return_val_if_fail (PH_IS_SERVICE (self), PH_SERVICE_CHANGED_NONE);
+  g_return_val_if_fail (container == NULL || PH_IS_CONTAINER (container), PH_SERVICE_CHANGED_NONE);
+
+  if (self->container == NULL && container == NULL)
+    return PH_SERVICE_CHANGED_NONE;
+  g_set_object (&self->container, container);
+  return ph_service_refresh_group (self) | PH_SERVICE_CHANGED_FIELDS;
 }
 
 /**

@@ -4,6 +4,7 @@
 
 #include <glib-object.h>
 
+#include "ph-containers.h"
 #include "ph-process.h"
 #include "ph-protocol-reader.h"
 
@@ -69,6 +70,10 @@ const char      *ph_service_get_group_subtitle       (PhService            *self
 const char      *ph_service_get_group_icon           (PhService            *self);
 PhAppKind        ph_service_get_group_kind           (PhService            *self);
 PhAppIdentity   *ph_service_get_identity             (PhService            *self);
+/* The container that publishes this port (its engine's helper holds the socket), or NULL. */
+PhContainer     *ph_service_get_container            (PhService            *self);
+PhServiceChange  ph_service_set_container            (PhService            *self,
+                                                      PhContainer          *container);
 
 char            *ph_service_dup_display_address      (PhService            *self);
 gboolean         ph_service_is_reachable_from_network (PhService           *self);

@@ -215,6 +215,25 @@ is_service_manager (int pfd)
   return manager;
 }
 
+/* The helpers of container engines hold a container's published ports (conmon, pasta,
+ * docker-proxy, dockerd…) or run its processes (containerd-shim). Signalling them breaks
+ * the container's networking, or every container, and frees nothing useful: the port is
+ * freed by stopping the container through its engine. Never signalled, whatever asks. */
+static const char *const engine_helpers[] = {
+  "conmon", "pasta", "pasta.avx2", "passt", "passt.avx2", "rootlessport", "rootlessport-child",
+  "slirp4netns", "docker-proxy", "dockerd", "rootlesskit", "containerd", "containerd-shim",
+  "containerd-shim-runc-v2", "podman", "catatonit", "runc", "crun",
+};
+
+static bool
+is_engine_helper (const char *comm)
+{
+  for (size_t i = 0; i < sizeof engine_helpers / sizeof engine_helpers[0]; i++)
+    if (strcmp (comm, engine_helpers[i]) == 0)
+      return true;
+  return false;
+}
+
 /* "PID:START" */
 static bool
 ph_helper_parse_pid_start (const char         *text,
@@ -316,6 +335,12 @@ stop_supervisor (Stop     *st,
   if (pstat.flags & PH_PF_KTHREAD)
     {
       snprintf (msg, msg_size, "The supervisor is a kernel thread.");
+      return PH_STOP_OUTCOME_REFUSED;
+    }
+  if (is_engine_helper (pstat.comm))
+    {
+      snprintf (msg, msg_size, "PID %d (%s) is a container engine's process, which is never "
+                "signalled: stop the container instead.", (int) sup_pid, pstat.comm);
       return PH_STOP_OUTCOME_REFUSED;
     }
   if (!is_ancestor (st, st->pid, sup_pid))
@@ -516,6 +541,13 @@ ph_helper_stop (int    argc,
           close (pfd);
           snprintf (msg, sizeof msg, "PID %d is a systemd service manager, which is never "
                     "signalled: stop the socket unit instead.", (int) t->pid);
+          return finish (&st, PH_STOP_OUTCOME_REFUSED, msg);
+        }
+      if (is_engine_helper (pstat.comm))
+        {
+          close (pfd);
+          snprintf (msg, sizeof msg, "PID %d (%s) is a container engine's process, which is "
+                    "never signalled: stop the container instead.", (int) t->pid, pstat.comm);
           return finish (&st, PH_STOP_OUTCOME_REFUSED, msg);
         }
       held = (pstat.flags & PH_PF_KTHREAD) ? 0 : ph_proc_holds_inode (pfd, st.inode);
