@@ -124,7 +124,22 @@ describe_holder (PhService *service)
   g_autofree char *name = NULL;
   GString *text = g_string_new (NULL);
 
-  if (owner != NULL)
+  if (owner != NULL && ph_service_get_container (service) != NULL)
+    {
+      PhContainer *container = ph_service_get_container (service);
+      g_autofree char *where = ph_container_describe_port (container,
+                                                           ph_service_get_address (service),
+                                                           ph_service_get_port (service),
+                                                           ph_service_get_protocol (service));
+
+      name = ph_process_dup_display_name (owner);
+      /* Translators: a published port (127.0.0.1:18080 → 8000 in “shop-db”), the engine,
+       * then the engine's program that holds it and its process ID */
+      g_string_append_printf (text, _("%s (%s; held by %s, process %d)"), where,
+                              ph_container_get_engine_label (container),
+                              name != NULL ? name : "?", (int) ph_process_get_pid (owner));
+    }
+  else if (owner != NULL)
     {
       name = ph_process_dup_display_name (owner);
       /* Translators: who holds a port: a program, its process ID and the address */
@@ -196,7 +211,11 @@ json_holders (GString   *out,
       for (guint j = 0; j < owners->len; j++)
         g_string_append_printf (out, "%s%" G_GINT64_FORMAT, j > 0 ? ", " : "",
                                 ph_process_get_pid (g_ptr_array_index (owners, j)));
-      g_string_append (out, "], \"lever\": ");
+      g_string_append (out, "], \"container\": ");
+      ph_cli_json_string (out, ph_service_get_container (service) != NULL
+                               ? ph_container_get_name (ph_service_get_container (service))
+                               : NULL);
+      g_string_append (out, ", \"lever\": ");
       ph_cli_json_string (out, lever_name (lever));
       g_string_append (out, ", \"explanation\": ");
       ph_cli_json_string (out, explanation);
@@ -337,6 +356,49 @@ systemd_stop (const PhSystemdPlan  *plan,
   ph_systemd_stop_plan_async (plan, NULL, wait_done, &wait);
   result = wait_end (&wait);
   return ph_systemd_stop_finish (result, error);
+}
+
+/* POST /containers/{id}/stop through the engine's API; the command line waits for it. */
+static PhContainerStopResult *
+stop_container (PhContainer  *container,
+                GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  Wait wait;
+
+  wait_begin (&wait);
+  ph_container_stop_async (container, FREE_GRACE_MS / 1000, NULL, wait_done, &wait);
+  result = wait_end (&wait);
+  return ph_container_stop_finish (result, error);
+}
+
+/* The containers to stop, once each (Docker holds a port on IPv4 and IPv6). */
+static void
+add_container (GPtrArray   *containers,
+               PhContainer *container)
+{
+  for (guint i = 0; i < containers->len; i++)
+    if (g_strcmp0 (ph_container_get_id (containers->pdata[i]), ph_container_get_id (container)) == 0 &&
+        g_strcmp0 (ph_container_get_socket (containers->pdata[i]),
+                   ph_container_get_socket (container)) == 0)
+      return;
+  g_ptr_array_add (containers, g_object_ref (container));
+}
+
+/* "the container “shop-db” (Podman, localhost/shop:1)" */
+static char *
+describe_container (PhContainer *container)
+{
+  const char *image = ph_container_get_image (container);
+
+  if (image != NULL && *image != '\0')
+    /* Translators: a container's name, its engine (Podman, Docker…) and its image */
+    return g_strdup_printf (_("the container “%s” (%s, image %s)"),
+                            ph_container_get_name (container),
+                            ph_container_get_engine_label (container), image);
+  /* Translators: a container's name and its engine (Podman, Docker…) */
+  return g_strdup_printf (_("the container “%s” (%s)"), ph_container_get_name (container),
+                          ph_container_get_engine_label (container));
 }
 
 static gboolean
@@ -488,6 +550,7 @@ ph_cli_free (int    argc,
   g_autoptr(PhServiceList) list_after = NULL;
   g_autoptr(GPtrArray) holders = NULL;
   g_autoptr(GPtrArray) remaining = NULL;
+  g_autoptr(GPtrArray) containers = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *target = NULL;
   g_autofree char *message = NULL;
   FreeRun run = { 0 };
@@ -590,6 +653,14 @@ ph_cli_free (int    argc,
       if (lever == PH_STOP_LEVER_SIGNAL)
         continue;
       explanation = ph_stopper_explain_lever (service, lever);
+      /* A container the engine's API listed is stopped through it: Stop Container. */
+      if (lever == PH_STOP_LEVER_CONTAINER && ph_service_get_container (service) != NULL &&
+          !ph_container_get_guessed (ph_service_get_container (service)))
+        {
+          say (r, "%s", explanation);
+          add_container (containers, ph_service_get_container (service));
+          continue;
+        }
       say (r, "%s", explanation);
       if (message == NULL)
         message = g_strdup (explanation);
@@ -602,6 +673,17 @@ ph_cli_free (int    argc,
       goto out;
     }
 
+  if (dry_run && containers->len > 0)
+    {
+      g_autofree char *what = describe_container (containers->pdata[0]);
+
+      /* Translators: %s is “the container “shop-db” (Podman, image localhost/shop:1)” */
+      message = g_strdup_printf (_("Would stop %s through its engine. Nothing was stopped "
+                                   "(--dry-run)."), what);
+      say (r, "%s", message);
+      code = finish (r, FREE_EXIT_FREED, "dry-run", message, holders, NULL, NULL);
+      goto out;
+    }
   if (dry_run)
     {
       if (force)
@@ -616,12 +698,49 @@ ph_cli_free (int    argc,
       goto out;
     }
 
+  if (containers->len > 0)
+    {
+      g_autofree char *what = describe_container (containers->pdata[0]);
+      /* Translators: the question before porthole free stops a container; %s is
+       * “the container “shop-db” (Podman, image localhost/shop:1)”; "y" for yes */
+      g_autofree char *question = g_strdup_printf (_("Stop %s? Everything running in it "
+                                                     "stops with it. [y/N]"), what);
+
+      if (!confirmed (r, yes, question, holders, &code))
+        goto out;
+    }
   /* Translators: the question before porthole free stops anything; the answer is
    * typed, "y" for yes */
-  if (!confirmed (r, yes, g_dngettext (GETTEXT_PACKAGE, "Ask it to quit? [y/N]",
-                                       "Ask them to quit? [y/N]", holders->len),
-                  holders, &code))
+  else if (!confirmed (r, yes, g_dngettext (GETTEXT_PACKAGE, "Ask it to quit? [y/N]",
+                                            "Ask them to quit? [y/N]", holders->len),
+                       holders, &code))
     goto out;
+
+  /* Stop Container: through the engine's API, never a signal to its helper. */
+  for (guint i = 0; i < containers->len; i++)
+    {
+      PhContainer *container = containers->pdata[i];
+      g_autoptr(PhContainerStopResult) result = NULL;
+      g_autoptr(GError) stop_error = NULL;
+      g_autofree char *what = describe_container (container);
+
+      signal_name = NULL;
+      /* Translators: %s is “the container “shop-db” (Podman, image localhost/shop:1)” */
+      say (r, _("Stopping %s…"), what);
+      result = stop_container (container, &stop_error);
+      if (result == NULL)
+        say (r, "%s", stop_error->message);
+      else if (result->outcome == PH_CONTAINER_STOP_RESTARTED)
+        /* Translators: the container, then its restart policy ("always") */
+        say (r, _("The container “%s” runs again: its restart policy “%s” started it. "
+                  "Change the policy first (%s update --restart=no %s)."),
+             ph_container_get_name (container),
+             result->restart_policy != NULL ? result->restart_policy : "?",
+             ph_container_get_engine_command (container), ph_container_get_name (container));
+      else if (result->outcome == PH_CONTAINER_STOP_NOT_FOUND)
+        say (r, _("The engine no longer knows the container “%s”."),
+             ph_container_get_name (container));
+    }
 
   /* Each socket's stop signals every process holding it (the helper finds them all). */
   for (guint i = 0; i < holders->len; i++)
@@ -631,6 +750,8 @@ ph_cli_free (int    argc,
       g_autoptr(GError) stop_error = NULL;
       g_autofree char *said = NULL;
 
+      if (ph_stopper_choose_lever (service) != PH_STOP_LEVER_SIGNAL)
+        continue;
       result = stop_service (service, FALSE, &stop_error);
       if (result != NULL && result->outcome == PH_STOP_OUTCOME_STILL_HELD && force)
         {

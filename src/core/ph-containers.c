@@ -99,8 +99,8 @@ ph_container_get_engine_label (PhContainer *self)
   g_return_val_if_fail (PH_IS_CONTAINER (self), NULL);
 
   if (self->engine == PH_CONTAINER_ENGINE_PODMAN)
-    return self->rootless ? _("Podman, rootless") : _("Podman");
-  return self->rootless ? _("Docker, rootless") : _("Docker");
+    return self->rootless ? _("Rootless Podman") : _("Podman");
+  return self->rootless ? _("Rootless Docker") : _("Docker");
 }
 
 const char *
@@ -895,6 +895,7 @@ PhContainerStopResult *
 ph_container_stop_finish (GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ph_container_stop_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -38,7 +38,7 @@ gboolean           ph_container_get_guessed      (PhContainer *self);
 const char        *ph_container_get_access_hint  (PhContainer *self);
 /* (element-type PhContainerPort) */
 GArray            *ph_container_get_ports        (PhContainer *self);
-/* "Podman", "Podman, rootless", "Docker", "Docker, rootless" */
+/* "Podman", "Rootless Podman", "Docker", "Rootless Docker" */
 const char        *ph_container_get_engine_label (PhContainer *self);
 /* "Docker", "Podman": what people type */
 const char        *ph_container_get_engine_command (PhContainer *self);

@@ -24,8 +24,8 @@ static const char * const session_programs[] = {
 
 /* Front ends of container engines: stopping them only breaks the container's network. */
 static const char * const container_proxies[] = {
-  "docker-proxy", "rootlessport", "rootlessport-child", "conmon", "slirp4netns",
-  "pasta", "pasta.avx2", "containerd-shim", "containerd-shim-runc-v2",
+  "docker-proxy", "dockerd", "rootlesskit", "rootlessport", "rootlessport-child", "conmon",
+  "slirp4netns", "pasta", "pasta.avx2", "containerd-shim", "containerd-shim-runc-v2",
   NULL
 };
 
@@ -77,6 +77,10 @@ ph_stopper_choose_lever (PhService *service)
   owner = ph_service_get_main_owner (service);
   if (owner == NULL || ph_service_get_hidden (service))
     return PH_STOP_LEVER_OTHER_USER;
+
+  /* A published port: an engine's helper holds it for the container (ph-containers.c). */
+  if (ph_service_get_container (service) != NULL)
+    return PH_STOP_LEVER_CONTAINER;
 
   /* PID 1, or a service manager seen from outside its PID namespace, or systemd --user:
    * all live in their init.scope. */
@@ -132,14 +136,48 @@ ph_stopper_lever_action (PhStopLever lever,
     case PH_STOP_LEVER_SYSTEMD_SERVICE:
     case PH_STOP_LEVER_SYSTEMD_SOCKET:
       return in_menu ? _("_Stop Service…") : _("Stop Service");
-    case PH_STOP_LEVER_SIGNAL:
     case PH_STOP_LEVER_CONTAINER:
+      return in_menu ? _("_Stop Container…") : _("Stop Container");
+    case PH_STOP_LEVER_SIGNAL:
     case PH_STOP_LEVER_OTHER_USER:
     case PH_STOP_LEVER_SESSION:
     case PH_STOP_LEVER_KERNEL:
     default:
       return in_menu ? _("_Free Port…") : _("Free Port");
     }
+}
+
+/**
+ * ph_stopper_explain_container:
+ *
+ * Why a published port is freed by stopping its container, never by signalling the
+ * engine's helper that holds it; for a guessed container, how to give Porthole access.
+ */
+char *
+ph_stopper_explain_container (PhService *service)
+{
+  PhContainer *container = ph_service_get_container (service);
+  g_autofree char *name = owner_name (service);
+  g_autofree char *where = NULL;
+
+  g_return_val_if_fail (container != NULL, NULL);
+
+  where = ph_container_describe_port (container, ph_service_get_address (service),
+                                      ph_service_get_port (service),
+                                      ph_service_get_protocol (service));
+  if (ph_container_get_guessed (container))
+    /* Translators: the first %s is like 127.0.0.1:18080 → 8000 in “shop-db”; the second the
+     * program that holds the port (conmon); the last the sentence saying how to give access */
+    return g_strdup_printf (_("A container publishes this port (%s). “%s” only holds it for the "
+                              "container; ending it would cut the container off, so Porthole "
+                              "will not. %s"),
+                            where, name, ph_container_get_access_hint (container));
+  /* Translators: %s is like 127.0.0.1:18080 → 8000 in “shop-db”, then the engine (Podman),
+   * then the program that holds the port (conmon) */
+  return g_strdup_printf (_("The container publishes this port (%s, %s). Porthole frees it by "
+                            "stopping the container; it never signals “%s”, which only holds "
+                            "the port for it."),
+                          where, ph_container_get_engine_label (container), name);
 }
 
 /* Why Porthole will not simply signal the owner, and what to do instead. NULL for
@@ -176,6 +214,8 @@ ph_stopper_explain_lever (PhService   *service,
                               port);
 
     case PH_STOP_LEVER_CONTAINER:
+      if (ph_service_get_container (service) != NULL)
+        return ph_stopper_explain_container (service);
       return g_strdup_printf (_("Port %u is published by a container. Ending “%s” would only "
                                 "cut the container off; stop the container instead "
                                 "(for example with docker stop or podman stop)."),

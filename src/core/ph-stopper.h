@@ -40,6 +40,7 @@ const char   *ph_stopper_lever_action  (PhStopLever           lever,
                                         gboolean              in_menu);
 char         *ph_stopper_explain_lever (PhService            *service,
                                         PhStopLever           lever);
+char         *ph_stopper_explain_container (PhService        *service);
 char         *ph_stopper_describe      (PhService            *service,
                                         const PhStopResult   *result);
 PhStopResult *ph_stopper_parse_result  (const char           *line,
