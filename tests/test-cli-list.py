@@ -61,7 +61,7 @@ try:
         service_keys = {'id', 'group', 'protocol', 'family', 'address', 'port',
                         'display_address', 'scope_id', 'v6only', 'reachable', 'port_class',
                         'iana_service', 'uid', 'user', 'hidden', 'kernel', 'unseen',
-                        'connections', 'owners'}
+                        'connections', 'container', 'owners'}
         check(all(set(s) == service_keys for s in doc['services']),
               'every service has exactly the documented keys',
               [sorted(set(s) ^ service_keys) for s in doc['services']])

@@ -186,6 +186,26 @@ fill_address_and_port (PhDetailPane *self,
   fill_explanation (self, self->port_group, PH_EXPLANATION_PORT, explanation);
 }
 
+/* The container that publishes the port, before the engine's program that holds it. */
+static void
+fill_container (PhDetailPane *self,
+                PhContainer  *container)
+{
+  PhService *service = self->service;
+  g_autofree char *where = ph_container_describe_port (container, ph_service_get_address (service),
+                                                       ph_service_get_port (service),
+                                                       ph_service_get_protocol (service));
+  const char *image = ph_container_get_image (container);
+
+  add_row (self, self->process_group, _("Container"), where, TRUE);
+  add_row (self, self->process_group, _("Engine"), ph_container_get_engine_label (container), TRUE);
+  if (image != NULL && *image != '\0')
+    add_row (self, self->process_group, _("Image"), image, TRUE);
+  if (ph_container_get_access_hint (container) != NULL)
+    add_row (self, self->process_group, _("Name Guessed"),
+             ph_container_get_access_hint (container), FALSE);
+}
+
 static void
 fill_process (PhDetailPane *self)
 {
@@ -238,6 +258,9 @@ fill_process (PhDetailPane *self)
         add_row (self, self->process_group, _("A Guess"), guess, TRUE);
       return;
     }
+
+  if (ph_service_get_container (service) != NULL)
+    fill_container (self, ph_service_get_container (service));
 
   pid = g_strdup_printf ("%" G_GINT64_FORMAT, ph_process_get_pid (owner));
   name = ph_process_dup_display_name (owner);

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "ph-free-port-flow.h"
+#include "ph-stop-container.h"
 #include "ph-stop-service.h"
 #include "ph-stopper.h"
 #include "ph-window-private.h"
@@ -199,6 +200,13 @@ free_port_action (GtkWidget  *widget,
     {
       ph_stop_service_run (GTK_WIDGET (self), service, self->scanner, self->cancellable,
                            stop_service_report, NULL);
+      return;
+    }
+  /* A published port: Stop Container, through the engine (never its helper process). */
+  if (lever == PH_STOP_LEVER_CONTAINER && ph_service_get_container (service) != NULL)
+    {
+      ph_stop_container_run (GTK_WIDGET (self), service, self->scanner, self->cancellable,
+                             stop_service_report, NULL);
       return;
     }
 
