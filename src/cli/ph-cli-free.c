@@ -623,6 +623,25 @@ ph_cli_free (int    argc,
                                    "to free."),
                                  target, spec->protocol == PH_PORT_PROTOCOL_UDP ? "UDP" : "TCP");
       say (r, "%s", message);
+      /* A container's engine may forward it by the firewall alone: name the container. */
+      {
+        g_autoptr(GArray) forwarded = ph_cli_list_forwarded (list);
+
+        for (guint i = 0; i < forwarded->len; i++)
+          {
+            const PhForwardedPort *f = &g_array_index (forwarded, PhForwardedPort, i);
+
+            if (f->port->host_port != (guint) run.port ||
+                g_strcmp0 (f->port->protocol, run.protocol) != 0)
+              continue;
+            /* Translators: %1$s is a container, %2$u its port, %3$s the engine's command */
+            say (r, _("The container “%1$s” publishes it (to its port %2$u): the firewall "
+                      "forwards it there, no program listens on this computer. Stop the "
+                      "container to close it: %3$s stop %1$s"),
+                 ph_container_get_name (f->container), f->port->container_port,
+                 ph_container_get_engine_command (f->container));
+          }
+      }
       code = finish (r, FREE_EXIT_NOTHING, "nothing-listening", message, holders, NULL, NULL);
       goto out;
     }

@@ -123,8 +123,9 @@ ph_cli_list_scan (PhServiceList  *list,
   if (!apply_scan_output (list, out, TRUE, source, error))
     return FALSE;
 
-  /* Ports that a container engine's helper holds go under their container. */
-  if (ph_service_list_has_container_ports (list, NULL))
+  /* Ports that a container engine's helper holds go under their container; an engine
+   * that answers may also forward ports no program holds. */
+  if (ph_service_list_has_container_ports (list, NULL) || ph_containers_any_socket ())
     {
       g_autoptr(PhContainerSnapshot) snapshot = ph_containers_query_sync (NULL);
 
@@ -256,6 +257,52 @@ append_padded (GString    *out,
 
 enum { COL_PORT, COL_PROTO, COL_ADDRESS, COL_ACCESS, COL_CLASS, COL_PROCESS, N_COLS };
 
+/* Does a listed socket serve ADDRESS:PORT? (an engine that publishes on 0.0.0.0 is held
+ * by a socket on 0.0.0.0; one on 127.0.0.1 by either) */
+static gboolean
+port_is_held (const char *address,
+              guint       port,
+              const char *protocol,
+              gpointer    user_data)
+{
+  GListModel *model = G_LIST_MODEL (user_data);
+  gboolean any_address = address == NULL || *address == '\0' ||
+                         g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PhService) service = g_list_model_get_item (model, i);
+      const char *a = ph_service_get_address (service);
+
+      if (ph_service_get_port (service) != port ||
+          g_ascii_strcasecmp (ph_service_get_protocol (service), protocol) != 0)
+        continue;
+      if (any_address || g_strcmp0 (a, address) == 0 || g_strcmp0 (a, "0.0.0.0") == 0 ||
+          g_strcmp0 (a, "::") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The published ports no program holds (the engine forwards them by DNAT alone). */
+GArray *
+ph_cli_list_forwarded (PhServiceList *list)
+{
+  PhContainerSnapshot *snapshot = ph_service_list_get_containers (list);
+
+  if (snapshot == NULL)
+    return g_array_new (FALSE, TRUE, sizeof (PhForwardedPort));
+  return ph_container_snapshot_dup_forwarded (snapshot, port_is_held, list);
+}
+
+static char *
+forwarded_address (const PhContainerPort *port)
+{
+  const char *ip = port->host_ip != NULL && *port->host_ip ? port->host_ip : "0.0.0.0";
+
+  return ph_format_socket_address (ip, port->host_port, 0);
+}
+
 /**
  * ph_cli_list_format_table:
  * @terminal: whether the text goes to a terminal (group names in bold)
@@ -374,6 +421,27 @@ ph_cli_list_format_table (PhServiceList *list,
         }
       g_string_append_c (out, '\n');
     }
+
+  {
+    g_autoptr(GArray) forwarded = ph_cli_list_forwarded (list);
+
+    for (guint i = 0; i < forwarded->len; i++)
+      {
+        const PhForwardedPort *f = &g_array_index (forwarded, PhForwardedPort, i);
+        g_autofree char *address = forwarded_address (f->port);
+        const char *image = ph_container_get_image (f->container);
+
+        g_string_append_printf (out, "\n%s — %s%s%s\n", ph_container_get_name (f->container),
+                                ph_container_get_engine_label (f->container),
+                                image != NULL ? " · " : "", image != NULL ? image : "");
+        /* Translators: a published port no program holds: its address, protocol, the
+         * container's port, then the note */
+        g_string_append_printf (out, _("  %s %s → %u: %s\n"), address, f->port->protocol,
+                                f->port->container_port,
+                                _("forwarded by the firewall (no program listens on this "
+                                  "computer)"));
+      }
+  }
 
   g_string_append_c (out, '\n');
   g_string_append_printf (out,
@@ -734,6 +802,46 @@ ph_cli_list_format_json (PhServiceList *list,
     }
   if (n > 0)
     g_string_append (out, "\n  ]");
+
+  /* Published ports no program holds (JSON.md, "forwarded") */
+  json_key (out, 2, "forwarded", FALSE);
+  {
+    g_autoptr(GArray) forwarded = ph_cli_list_forwarded (list);
+
+    g_string_append (out, forwarded->len == 0 ? "[]" : "[");
+    for (guint i = 0; i < forwarded->len; i++)
+      {
+        const PhForwardedPort *f = &g_array_index (forwarded, PhForwardedPort, i);
+        PhContainer *c = f->container;
+
+        g_string_append (out, i == 0 ? "\n    {\n" : ",\n    {\n");
+        json_key (out, 6, "address", TRUE);
+        ph_cli_json_string (out, f->port->host_ip != NULL && *f->port->host_ip
+                                 ? f->port->host_ip : "0.0.0.0");
+        json_key (out, 6, "port", FALSE);
+        g_string_append_printf (out, "%u", f->port->host_port);
+        json_key (out, 6, "protocol", FALSE);
+        ph_cli_json_string (out, f->port->protocol);
+        json_key (out, 6, "container_port", FALSE);
+        g_string_append_printf (out, "%u", f->port->container_port);
+        json_key (out, 6, "name", FALSE);
+        ph_cli_json_string (out, ph_container_get_name (c));
+        json_key (out, 6, "id", FALSE);
+        ph_cli_json_string (out, ph_container_get_id (c));
+        json_key (out, 6, "image", FALSE);
+        ph_cli_json_string (out, ph_container_get_image (c));
+        json_key (out, 6, "engine", FALSE);
+        ph_cli_json_string (out, ph_container_get_engine_command (c));
+        json_key (out, 6, "rootless", FALSE);
+        g_string_append (out, ph_container_get_rootless (c) ? "true" : "false");
+        json_key (out, 6, "note", FALSE);
+        ph_cli_json_string (out, _("forwarded by the firewall (no program listens on this "
+                                   "computer)"));
+        g_string_append (out, "\n    }");
+      }
+    if (forwarded->len > 0)
+      g_string_append (out, "\n  ]");
+  }
   g_string_append (out, "\n}\n");
 
   return g_string_free (out, FALSE);

@@ -313,6 +313,33 @@ ph_container_snapshot_get_socket_error (PhContainerSnapshot *self,
   return first;
 }
 
+GArray *
+ph_container_snapshot_dup_forwarded (PhContainerSnapshot *self,
+                                     PhPortHeldFunc       is_held,
+                                     gpointer             user_data)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (PhForwardedPort));
+
+  g_return_val_if_fail (PH_IS_CONTAINER_SNAPSHOT (self), out);
+
+  for (guint i = 0; i < self->containers->len; i++)
+    {
+      PhContainer *c = self->containers->pdata[i];
+
+      if (g_strcmp0 (c->state, "running") != 0)
+        continue;
+      for (guint k = 0; k < c->ports->len; k++)
+        {
+          const PhContainerPort *p = &g_array_index (c->ports, PhContainerPort, k);
+          PhForwardedPort f = { c, p };
+
+          if (!is_held (p->host_ip, p->host_port, p->protocol, user_data))
+            g_array_append_val (out, f);
+        }
+    }
+  return out;
+}
+
 /* ---- the sockets -------------------------------------------------------------------- */
 
 typedef struct
@@ -355,6 +382,17 @@ ph_containers_dup_socket_paths (void)
         g_strv_builder_add (b, path);
     }
   return g_strv_builder_end (b);
+}
+
+gboolean
+ph_containers_any_socket (void)
+{
+  g_auto(GStrv) paths = ph_containers_dup_socket_paths ();
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    if (g_file_test (paths[i], G_FILE_TEST_EXISTS))
+      return TRUE;
+  return FALSE;
 }
 
 static SoupSession *
@@ -673,6 +711,12 @@ access_hint (PhContainerEngine  engine,
              const GError      *error)
 {
   gboolean denied = error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+
+  /* The engines' sockets are not in the sandbox (flatpak/README.md, "Containers"). */
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return g_strdup (_("The Porthole Flatpak cannot ask the container engines yet, so the "
+                       "container’s name is a guess. Stop it with podman stop or docker stop, "
+                       "or use Porthole installed from your distribution."));
 
   if (engine == PH_CONTAINER_ENGINE_DOCKER && denied)
     return g_strdup (_("Porthole may not use Docker’s API socket (/run/docker.sock), so the "

@@ -65,6 +65,27 @@ const GError      *ph_container_snapshot_get_socket_error (PhContainerSnapshot *
                                                            PhContainerEngine    engine,
                                                            gboolean             rootless);
 
+/* A published port that no host socket holds: traffic reaches the container by the
+ * firewall's DNAT alone (older Docker without its proxy, nerdctl/CNI, nspawn --port). */
+typedef struct
+{
+  PhContainer           *container;
+  const PhContainerPort *port;      /* one of container's ports */
+} PhForwardedPort;
+
+/* (element-type PhForwardedPort) the running containers' published ports for which
+ * @is_held (address, port, protocol, @user_data) says no host socket exists. */
+typedef gboolean (*PhPortHeldFunc) (const char *address,
+                                    guint       port,
+                                    const char *protocol,
+                                    gpointer    user_data);
+GArray            *ph_container_snapshot_dup_forwarded (PhContainerSnapshot *self,
+                                                        PhPortHeldFunc       is_held,
+                                                        gpointer             user_data);
+/* Whether any engine socket exists (then the engines are worth asking even when no
+ * engine program holds a port). */
+gboolean           ph_containers_any_socket      (void);
+
 /* Which engine's helper this program is (conmon, pasta, docker-proxy, dockerd…): the engine,
  * or -1 for any other program. */
 int                ph_containers_proxy_engine    (const char          *comm);
