@@ -257,42 +257,11 @@ append_padded (GString    *out,
 
 enum { COL_PORT, COL_PROTO, COL_ADDRESS, COL_ACCESS, COL_CLASS, COL_PROCESS, N_COLS };
 
-/* Does a listed socket serve ADDRESS:PORT? (an engine that publishes on 0.0.0.0 is held
- * by a socket on 0.0.0.0; one on 127.0.0.1 by either) */
-static gboolean
-port_is_held (const char *address,
-              guint       port,
-              const char *protocol,
-              gpointer    user_data)
-{
-  GListModel *model = G_LIST_MODEL (user_data);
-  gboolean any_address = address == NULL || *address == '\0' ||
-                         g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(PhService) service = g_list_model_get_item (model, i);
-      const char *a = ph_service_get_address (service);
-
-      if (ph_service_get_port (service) != port ||
-          g_ascii_strcasecmp (ph_service_get_protocol (service), protocol) != 0)
-        continue;
-      if (any_address || g_strcmp0 (a, address) == 0 || g_strcmp0 (a, "0.0.0.0") == 0 ||
-          g_strcmp0 (a, "::") == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* The published ports no program holds (the engine forwards them by DNAT alone). */
 GArray *
 ph_cli_list_forwarded (PhServiceList *list)
 {
-  PhContainerSnapshot *snapshot = ph_service_list_get_containers (list);
-
-  if (snapshot == NULL)
-    return g_array_new (FALSE, TRUE, sizeof (PhForwardedPort));
-  return ph_container_snapshot_dup_forwarded (snapshot, port_is_held, list);
+  return ph_service_list_dup_forwarded (list);
 }
 
 static char *

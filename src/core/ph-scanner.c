@@ -302,10 +302,17 @@ maybe_query_containers (PhScanner *self)
 {
   g_autoptr(GString) ids = g_string_new (NULL);
 
+  /* With no engine program holding a port, an engine may still forward ports by DNAT
+   * alone (ph_service_list_dup_forwarded): ask once a minute while one of their sockets
+   * exists. */
   if (!ph_service_list_has_container_ports (self->services, ids))
     {
-      g_clear_pointer (&self->containers_ids, g_free);
-      return;
+      if (!ph_containers_any_socket ())
+        {
+          g_clear_pointer (&self->containers_ids, g_free);
+          return;
+        }
+      g_string_printf (ids, "sockets:%" G_GINT64_FORMAT, g_get_monotonic_time () / (60 * G_USEC_PER_SEC));
     }
   if (g_strcmp0 (self->containers_ids, ids->str) == 0)
     return;

@@ -566,3 +566,47 @@ ph_service_list_has_container_ports (PhServiceList *self,
     }
   return any;
 }
+
+/* Does a listed socket serve ADDRESS:PORT? (a port published on every address is held by
+ * a socket on 0.0.0.0; one on 127.0.0.1 by either) */
+static gboolean
+port_is_held (const char *address,
+              guint       port,
+              const char *protocol,
+              gpointer    user_data)
+{
+  PhServiceList *self = user_data;
+  gboolean any_address = address == NULL || *address == '\0' ||
+                         g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
+
+  for (guint k = 0; k < self->items->len; k++)
+    {
+      PhService *service = self->items->pdata[k];
+      const char *a = ph_service_get_address (service);
+
+      if (ph_service_get_port (service) != port ||
+          g_ascii_strcasecmp (ph_service_get_protocol (service), protocol) != 0)
+        continue;
+      if (any_address || g_strcmp0 (a, address) == 0 || g_strcmp0 (a, "0.0.0.0") == 0 ||
+          g_strcmp0 (a, "::") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * ph_service_list_dup_forwarded:
+ *
+ * Returns: (transfer full) (element-type PhForwardedPort): the running containers'
+ *   published ports (in the snapshot last set) that no listed socket holds: the engine
+ *   forwards them by the firewall alone. The containers are the snapshot's.
+ */
+GArray *
+ph_service_list_dup_forwarded (PhServiceList *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE_LIST (self), NULL);
+
+  if (self->containers == NULL)
+    return g_array_new (FALSE, TRUE, sizeof (PhForwardedPort));
+  return ph_container_snapshot_dup_forwarded (self->containers, port_is_held, self);
+}

@@ -54,6 +54,8 @@ gint64         ph_service_list_get_last_apply_us (PhServiceList  *self);
 void           ph_service_list_set_containers   (PhServiceList       *self,
                                                  PhContainerSnapshot *snapshot);
 PhContainerSnapshot *ph_service_list_get_containers (PhServiceList   *self);
+/* (element-type PhForwardedPort) published ports no listed socket holds */
+GArray        *ph_service_list_dup_forwarded    (PhServiceList       *self);
 /* Whether an engine's helper (conmon, pasta, docker-proxy, dockerd…) holds a port, and
  * which: a sorted list of their ids in @ids when not NULL. */
 gboolean       ph_service_list_has_container_ports (PhServiceList    *self,

@@ -138,6 +138,7 @@ explain_unheld_address (PhWindow   *self,
                         guint       port)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *forwarded_text = NULL;
   const char *status_text = NULL;
   PhPortStatus status = PH_PORT_STATUS_UNKNOWN;
 
@@ -164,6 +165,33 @@ explain_unheld_address (PhWindow   *self,
         case PH_PORT_STATUS_UNKNOWN:
         default:
           status_text = error != NULL ? error->message : NULL;
+          break;
+        }
+    }
+
+  /* A container's engine may forward the port by the firewall alone: say whose it is. */
+  if (port != 0)
+    {
+      g_autoptr(GArray) forwarded =
+        ph_service_list_dup_forwarded (ph_scanner_get_service_list (self->scanner));
+
+      for (guint i = 0; i < forwarded->len; i++)
+        {
+          const PhForwardedPort *f = &g_array_index (forwarded, PhForwardedPort, i);
+
+          if (f->port->host_port != port || g_strcmp0 (f->port->protocol, "tcp") != 0)
+            continue;
+          g_free (forwarded_text);
+          /* Translators: %1$s is a container, %2$s its engine (Podman, Docker), %3$u the
+           * container's own port; the sentence after the colon is the list's note */
+          forwarded_text = g_strdup_printf (_("The container “%1$s” (%2$s) publishes this port "
+                                              "to its port %3$u: %4$s."),
+                                            ph_container_get_name (f->container),
+                                            ph_container_get_engine_label (f->container),
+                                            f->port->container_port,
+                                            _("forwarded by the firewall (no program listens "
+                                              "on this computer)"));
+          status_text = forwarded_text;
           break;
         }
     }
