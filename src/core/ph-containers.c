@@ -104,6 +104,16 @@ ph_container_get_engine_label (PhContainer *self)
 }
 
 const char *
+ph_container_get_kind_label (PhContainer *self)
+{
+  g_return_val_if_fail (PH_IS_CONTAINER (self), NULL);
+
+  if (self->engine == PH_CONTAINER_ENGINE_PODMAN)
+    return self->rootless ? _("Rootless Podman container") : _("Podman container");
+  return self->rootless ? _("Rootless Docker container") : _("Docker container");
+}
+
+const char *
 ph_container_get_engine_command (PhContainer *self)
 {
   g_return_val_if_fail (PH_IS_CONTAINER (self), NULL);

@@ -40,7 +40,9 @@ const char        *ph_container_get_access_hint  (PhContainer *self);
 GArray            *ph_container_get_ports        (PhContainer *self);
 /* "Podman", "Rootless Podman", "Docker", "Rootless Docker" */
 const char        *ph_container_get_engine_label (PhContainer *self);
-/* "Docker", "Podman": what people type */
+/* "Podman container", "Rootless Docker container"… */
+const char        *ph_container_get_kind_label  (PhContainer *self);
+/* "docker", "podman": what people type */
 const char        *ph_container_get_engine_command (PhContainer *self);
 /* The port that publishes @port/@protocol on @address, or NULL. */
 const PhContainerPort *ph_container_find_port    (PhContainer *self,

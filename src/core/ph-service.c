@@ -274,16 +274,16 @@ container_identity (PhContainer *container)
                                           : ph_container_get_id (container));
   g_autofree char *subtitle = NULL;
 
+  const char *kind = ph_container_get_kind_label (container);
+
   if (ph_container_get_guessed (container))
-    /* Translators: %s is "Podman", "Docker, rootless"…; the engine could not be asked */
-    subtitle = g_strdup_printf (_("%s container (name guessed)"),
-                                ph_container_get_engine_label (container));
+    /* Translators: %s is "Podman container", "Rootless Docker container"…; the engine
+     * could not be asked */
+    subtitle = g_strdup_printf (_("%s (name guessed)"), kind);
   else if (image != NULL && *image != '\0')
-    /* Translators: "Podman container · localhost/shop:1" */
-    subtitle = g_strdup_printf (_("%s container · %s"),
-                                ph_container_get_engine_label (container), image);
+    subtitle = g_strdup_printf ("%s · %s", kind, image);
   else
-    subtitle = g_strdup_printf (_("%s container"), ph_container_get_engine_label (container));
+    subtitle = g_strdup (kind);
   return ph_app_identity_new_container (key, ph_container_get_name (container), subtitle,
                                         ph_container_get_access_hint (container));
 }
