@@ -517,7 +517,16 @@ troubleshoot_cb (GObject      *object,
       return;
     }
 
-  add_row (self, self->connection_group, NULL, diagnosis->summary, FALSE);
+  /* For a typed address the finding replaces the bind test's sentence under the heading:
+   * "the port is free" is true of that address, and misleading next to "but a server
+   * listens on [::1]:3000". */
+  if (self->service == NULL)
+    {
+      gtk_label_set_label (self->status_label, diagnosis->summary);
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+    }
+  else
+    add_row (self, self->connection_group, NULL, diagnosis->summary, FALSE);
   if (diagnosis->advice != NULL)
     /* Translators: title of the advice after a failed connection */
     add_row (self, self->connection_group, _("What to do"), diagnosis->advice, FALSE);
