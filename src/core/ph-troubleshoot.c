@@ -439,6 +439,7 @@ diagnose (Job          *job,
       return;
     }
 
+  g_clear_pointer (&d->listeners, g_ptr_array_unref);
   d->listeners = read_listeners ((guint) job->port, &d->time_wait);
   d->status = ph_port_check (job->host, (guint) job->port, job->protocol, &check_error);
   if (d->status == PH_PORT_STATUS_NOT_LOCAL)
