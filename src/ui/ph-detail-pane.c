@@ -517,10 +517,12 @@ troubleshoot_cb (GObject      *object,
       return;
     }
 
-  /* For a typed address the finding replaces the bind test's sentence under the heading:
-   * "the port is free" is true of that address, and misleading next to "but a server
-   * listens on [::1]:3000". */
-  if (self->service == NULL)
+  /* For a typed address that something listens near, the finding replaces the bind
+   * test's sentence under the heading: "the port is free" is true of that address, and
+   * misleading next to "but a server listens on [::1]:3000". Where nothing listens, the
+   * two agree and the sentence stays. */
+  if (self->service == NULL && diagnosis->verdict != PH_VERDICT_NOTHING_LISTENS &&
+      diagnosis->verdict != PH_VERDICT_NOT_LOCAL)
     {
       gtk_label_set_label (self->status_label, diagnosis->summary);
       gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
