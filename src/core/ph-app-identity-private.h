@@ -2,6 +2,8 @@
 /* ph-app-identity-private.h: what the pieces of ph-app-identity share (not installed API) */
 #pragma once
 
+#include <gio/gdesktopappinfo.h>
+
 #include "ph-app-identity.h"
 
 G_BEGIN_DECLS
@@ -86,6 +88,17 @@ gboolean       ph_path_is_system          (const char           *path);
 char          *ph_unit_read_description   (const char           *unit,
                                            gboolean              system,
                                            guint                 uid);
+char          *ph_unit_parse_description  (const char           *contents);
+char          *ph_unit_expand_specifiers  (const char           *text,
+                                           const char           *unit);
+
+/* ph-app-identity.c: desktop apps, from their desktop entries */
+
+gboolean       ph_app_identity_is_terminal_app  (GDesktopAppInfo      *info,
+                                                 const char           *app_id);
+PhAppIdentity *ph_app_identity_new_for_app_info (const PhProcessFacts *facts,
+                                                 GDesktopAppInfo      *info,
+                                                 gboolean              flatpak);
 
 /* ph-app-identity-daemons.c: daemons named as people know them (data/daemons.ini) */
 

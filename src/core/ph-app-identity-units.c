@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "ph-app-identity-private.h"
+#include "ph-protocol-reader.h"
 
-static char *
-parse_unit_description (const char *contents)
+/* The [Unit] Description= of a unit file's @contents, or NULL. */
+char *
+ph_unit_parse_description (const char *contents)
 {
   g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
   g_autofree char *description = NULL;
@@ -43,12 +45,22 @@ parse_unit_description (const char *contents)
 
   if (description != NULL && description[0] == '\0')
     g_clear_pointer (&description, g_free);
+  /* Anyone can write a user unit: its words are shown, never obeyed (no escapes, no bidi
+   * overrides, no line breaks, valid UTF-8). */
+  if (description != NULL && !ph_protocol_is_display_safe (description, -1))
+    {
+      char *safe = ph_protocol_display (description, -1);
+
+      g_free (description);
+      description = safe;
+    }
   return g_steal_pointer (&description);
 }
 
-static char *
-expand_unit_specifiers (const char *text,
-                        const char *unit)
+/* @text with the unit specifiers systemd expands in a Description (%i, %n, %N, %p). */
+char *
+ph_unit_expand_specifiers (const char *text,
+                           const char *unit)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   const char *at = strchr (unit, '@');
@@ -150,9 +162,9 @@ read_unit_description_uncached (const char *unit,
           path = g_build_filename (g_ptr_array_index (dirs, i), names[j], NULL);
           if (!g_file_get_contents (path, &contents, NULL, NULL))
             continue;
-          description = parse_unit_description (contents);
+          description = ph_unit_parse_description (contents);
           if (description != NULL)
-            return expand_unit_specifiers (description, unit);
+            return ph_unit_expand_specifiers (description, unit);
         }
     }
   return NULL;

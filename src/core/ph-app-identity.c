@@ -10,6 +10,7 @@
 
 #include "ph-app-identity-private.h"
 #include "ph-protocol-defs.h"
+#include "ph-protocol-reader.h"
 
 G_DEFINE_QUARK (ph-app-identity-error-quark, ph_app_identity_error)
 
@@ -63,9 +64,9 @@ lookup_desktop_app (const char *app_id)
 }
 
 /* A terminal's children are the user's own programs, not the terminal. */
-static gboolean
-is_terminal_app (GDesktopAppInfo *info,
-                 const char      *app_id)
+gboolean
+ph_app_identity_is_terminal_app (GDesktopAppInfo *info,
+                                 const char      *app_id)
 {
   static const char * const terminals[] = {
     "org.gnome.Terminal", "org.gnome.Console", "org.gnome.Ptyxis", "app.devsuite.Ptyxis",
@@ -379,10 +380,11 @@ is_container_proxy (const PhCommand *cmd)
          || (cmd->comm != NULL && g_strv_contains (proxies, cmd->comm));
 }
 
-static PhAppIdentity *
-identity_for_app (const PhProcessFacts *facts,
-                  GDesktopAppInfo      *info,
-                  gboolean              flatpak)
+/* An app's identity from its desktop entry @info (or its ID alone when NULL). */
+PhAppIdentity *
+ph_app_identity_new_for_app_info (const PhProcessFacts *facts,
+                                  GDesktopAppInfo      *info,
+                                  gboolean              flatpak)
 {
   PhAppIdentity *self;
   const char *name = info ? g_app_info_get_name (G_APP_INFO (info)) : NULL;
@@ -407,15 +409,16 @@ identity_for_app (const PhProcessFacts *facts,
   if (icon != NULL && G_IS_THEMED_ICON (icon))
     icon_name = g_themed_icon_get_names (G_THEMED_ICON (icon))[0];
 
+  /* A desktop entry's text is anyone's (~/.local/share/applications): shown, never obeyed */
   self = identity_new (flatpak ? PH_APP_KIND_FLATPAK : PH_APP_KIND_DESKTOP_APP,
                        g_strdup_printf ("%s:%s", flatpak ? "flatpak" : "app", facts->app_id),
-                       g_strdup (name && name[0] ? name : facts->app_id),
+                       ph_protocol_display (name && name[0] ? name : facts->app_id, -1),
                        g_strdup (flatpak ? _("Flatpak app") : _("Application")),
                        icon_name);
   if (icon != NULL)
     self->icon = g_object_ref (icon);
   if (info != NULL && g_app_info_get_description (G_APP_INFO (info)) != NULL)
-    self->description = g_strdup (g_app_info_get_description (G_APP_INFO (info)));
+    self->description = ph_protocol_display (g_app_info_get_description (G_APP_INFO (info)), -1);
   return self;
 }
 
@@ -543,7 +546,7 @@ ph_app_identity_new_for_process (const PhProcessFacts *facts)
       && facts->app_id != NULL && facts->app_id[0] != '\0')
     {
       info = lookup_desktop_app (facts->app_id);
-      in_terminal = is_terminal_app (info, facts->app_id);
+      in_terminal = ph_app_identity_is_terminal_app (info, facts->app_id);
       is_app = !in_terminal;
     }
   if (facts->unit != NULL && g_str_has_prefix (facts->unit, "vte-spawn-"))
@@ -575,7 +578,7 @@ ph_app_identity_new_for_process (const PhProcessFacts *facts)
    * scope with no desktop entry says less than the daemon's own name */
   daemon = ph_daemon_rule_find (cmd);
   if (is_app && (info != NULL || daemon == NULL))
-    return identity_for_app (facts, info, strcmp (manager, "flatpak") == 0);
+    return ph_app_identity_new_for_app_info (facts, info, strcmp (manager, "flatpak") == 0);
   if (daemon != NULL)
     return identity_for_daemon (daemon, facts);
 

@@ -120,6 +120,45 @@ parse_message (const struct nlmsghdr *h,
     }
 }
 
+/* One datagram of a dump answering request @seq of @type: its listeners go to @list.
+ * Returns 1 when more datagrams follow, 0 at the end of the dump, or -errno. The messages
+ * are the kernel's, but nothing here trusts their lengths. */
+int
+ph_netlink_parse_dump (const void *buf,
+                       size_t      len,
+                       uint32_t    seq,
+                       uint16_t    type,
+                       int         proto,
+                       PhSockList *list)
+{
+  const struct nlmsghdr *h;
+
+  for (h = (const struct nlmsghdr *) buf; NLMSG_OK (h, len); h = NLMSG_NEXT (h, len))
+    {
+      if (h->nlmsg_seq != seq)
+        continue;
+      if (h->nlmsg_type == NLMSG_DONE)
+        {
+          int err = 0;
+
+          if (h->nlmsg_len >= NLMSG_LENGTH (sizeof (int)))
+            memcpy (&err, NLMSG_DATA (h), sizeof err);
+          return err < 0 ? err : 0;
+        }
+      if (h->nlmsg_type == NLMSG_ERROR)
+        {
+          const struct nlmsgerr *e = NLMSG_DATA (h);
+
+          if (h->nlmsg_len < NLMSG_LENGTH (sizeof *e))
+            return -EIO;
+          return e->error < 0 ? e->error : -EIO;
+        }
+      if (h->nlmsg_type == type)
+        parse_message (h, proto, list);
+    }
+  return 1;
+}
+
 /* Sends @req and parses the dump it starts; -ENOENT means no handler for that request. */
 static int
 run_dump (PhNetlink             *nl,
@@ -148,8 +187,7 @@ run_dump (PhNetlink             *nl,
   for (;;)
     {
       ssize_t n = recv (nl->fd, nl->rbuf, nl->rbuf_size, 0);
-      const struct nlmsghdr *h;
-      size_t len;
+      int err;
 
       if (n < 0)
         {
@@ -159,30 +197,9 @@ run_dump (PhNetlink             *nl,
         }
       if (n == 0)
         return -EIO;
-      len = (size_t) n;
-      for (h = (const struct nlmsghdr *) nl->rbuf; NLMSG_OK (h, len); h = NLMSG_NEXT (h, len))
-        {
-          if (h->nlmsg_seq != seq)
-            continue;
-          if (h->nlmsg_type == NLMSG_DONE)
-            {
-              int err = 0;
-
-              if (h->nlmsg_len >= NLMSG_LENGTH (sizeof (int)))
-                memcpy (&err, NLMSG_DATA (h), sizeof err);
-              return err < 0 ? err : 0;
-            }
-          if (h->nlmsg_type == NLMSG_ERROR)
-            {
-              const struct nlmsgerr *e = NLMSG_DATA (h);
-
-              if (h->nlmsg_len < NLMSG_LENGTH (sizeof *e))
-                return -EIO;
-              return e->error < 0 ? e->error : -EIO;
-            }
-          if (h->nlmsg_type == req->nlmsg_type)
-            parse_message (h, proto, list);
-        }
+      err = ph_netlink_parse_dump (nl->rbuf, (size_t) n, seq, req->nlmsg_type, proto, list);
+      if (err <= 0)
+        return err;
     }
 }
 

@@ -131,6 +131,52 @@ ph_proc_parse_stat (const char *text,
   return field > 22;
 }
 
+/* The effective UID from /proc/<pid>/status, whose line is
+ * "Uid:\treal\teffective\tsaved\tfs": the effective one is who the process acts as. */
+bool
+ph_proc_parse_status_uid (const char *text,
+                          size_t      len,
+                          uint32_t   *uid)
+{
+  const char *end = text + len;
+  const char *p = text;
+  uint64_t value = 0;
+
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', (size_t) (end - p));
+      const char *line_end = eol != NULL ? eol : end;
+
+      if (line_end - p > 4 && memcmp (p, "Uid:", 4) == 0)
+        {
+          const char *q = p + 4;
+
+          for (int field = 0; field < 2; field++)
+            {
+              const char *start;
+
+              while (q < line_end && (*q == '\t' || *q == ' '))
+                q++;
+              start = q;
+              value = 0;
+              while (q < line_end && *q >= '0' && *q <= '9')
+                {
+                  if (value > (UINT32_MAX - (uint64_t) (*q - '0')) / 10)
+                    return false;
+                  value = value * 10 + (uint64_t) (*q - '0');
+                  q++;
+                }
+              if (q == start || (q < line_end && *q != '\t' && *q != ' '))
+                return false;
+            }
+          *uid = (uint32_t) value;
+          return true;
+        }
+      p = line_end + 1;
+    }
+  return false;
+}
+
 int
 ph_proc_read_stat (int     pid_dirfd,
                    PhBuf  *scratch,
@@ -255,26 +301,12 @@ ph_proc_read_facts (int          pid_dirfd,
     goto gone;
   if (err == 0)
     {
-      const char *u = strstr (scratch->data ? scratch->data : "", "\nUid:");
-      uint64_t real, eff;
-      const char *e;
+      uint32_t uid;
 
-      /* Uid:\treal\teffective\tsaved\tfs — the effective one is who it acts as. */
-      if (u != NULL)
+      if (ph_proc_parse_status_uid (scratch->data, scratch->len, &uid))
         {
-          u += 5;
-          while (*u == '\t' || *u == ' ')
-            u++;
-          if (ph_parse_u64 (u, &e, &real))
-            {
-              while (*e == '\t' || *e == ' ')
-                e++;
-              if (ph_parse_u64 (e, NULL, &eff) && eff <= UINT32_MAX)
-                {
-                  f->uid = (uint32_t) eff;
-                  f->uid_known = true;
-                }
-            }
+          f->uid = uid;
+          f->uid_known = true;
         }
     }
 

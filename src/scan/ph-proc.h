@@ -40,6 +40,7 @@ typedef struct
 
 /* Parses the contents of /proc/PID/stat. */
 bool ph_proc_parse_stat (const char *text, size_t len, PhStat *st);
+bool ph_proc_parse_status_uid (const char *text, size_t len, uint32_t *uid);
 
 /* Reads through @pid_dirfd (an open /proc/PID). Returns 0 or -errno; -ENOENT or -ESRCH
  * mean the process is gone. */

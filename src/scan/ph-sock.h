@@ -85,6 +85,8 @@ void    ph_netlink_close (PhNetlink *nl);
 int     ph_netlink_dump_one (PhNetlink *nl, PhProto proto, int family, PhSockList *list);
 /* TCP of both families in one dump (see ph-netlink.c); same results and errors. */
 int     ph_netlink_dump_tcp_both (PhNetlink *nl, PhSockList *list);
+int     ph_netlink_parse_dump (const void *buf, size_t len, uint32_t seq, uint16_t type,
+                               int proto, PhSockList *list);
 
 /* /proc/net/{tcp,tcp6,udp,udp6} */
 typedef enum
