@@ -246,6 +246,12 @@ test_display (void)
     { "x\xe2\x80\xaetxt", -1, "x\xef\xbf\xbdtxt", FALSE },   /* RIGHT-TO-LEFT OVERRIDE */
     { "c1\xc2\x9b", -1, "c1\xef\xbf\xbd", FALSE },           /* C1 CSI */
     { "nul\0in", 6, "nul\xef\xbf\xbdin", FALSE },
+    /* issue 11: marks and separators that reorder or break a line */
+    { "a\xe2\x80\x8f" "b", -1, "a\xef\xbf\xbd" "b", FALSE },     /* RIGHT-TO-LEFT MARK */
+    { "a\xd8\x9c" "b", -1, "a\xef\xbf\xbd" "b", FALSE },       /* ARABIC LETTER MARK */
+    { "row\xe2\x80\xa8row", -1, "row\xef\xbf\xbdrow", FALSE }, /* LINE SEPARATOR */
+    { "row\xe2\x80\xa9row", -1, "row\xef\xbf\xbdrow", FALSE }, /* PARAGRAPH SEPARATOR */
+    { "\xe2\x81\xa6x\xe2\x81\xa9", -1, "\xef\xbf\xbdx\xef\xbf\xbd", FALSE }, /* isolates */
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

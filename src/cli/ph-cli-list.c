@@ -491,9 +491,29 @@ ph_cli_json_string (GString    *out,
 
         default:
           if (c < 0x20 || c == 0x7f)
-            g_string_append_printf (out, "\\u%04x", c);
+            {
+              g_string_append_printf (out, "\\u%04x", c);
+            }
+          else if (c < 0x80)
+            {
+              g_string_append_c (out, (char) c);
+            }
           else
-            g_string_append_c (out, (char) c);
+            {
+              /* C1 controls, bidi overrides and the like, which a terminal would obey when
+               * the JSON is shown: escaped as \uXXXX, so the string stays exact. */
+              const char *next = g_utf8_next_char (p);
+              gunichar uc = g_utf8_get_char (p);
+
+              if (ph_protocol_is_display_safe (p, next - p))
+                g_string_append_len (out, p, next - p);
+              else if (uc < 0x10000)
+                g_string_append_printf (out, "\\u%04x", uc);
+              else
+                g_string_append_printf (out, "\\u%04x\\u%04x", 0xd800 + ((uc - 0x10000) >> 10),
+                                        0xdc00 + ((uc - 0x10000) & 0x3ff));
+              p = next - 1;
+            }
         }
     }
   g_string_append_c (out, '"');

@@ -156,8 +156,11 @@ static gboolean
 is_unsafe_char (gunichar uc)
 {
   return uc < 0x20 || (uc >= 0x7f && uc <= 0x9f) ||
-         /* Bidirectional overrides can make a name read as something else. */
-         (uc >= 0x202a && uc <= 0x202e) || (uc >= 0x2066 && uc <= 0x2069);
+         /* Bidirectional overrides and marks can make a name read as something else. */
+         (uc >= 0x202a && uc <= 0x202e) || (uc >= 0x2066 && uc <= 0x2069) ||
+         uc == 0x061c || uc == 0x200e || uc == 0x200f ||
+         /* Line and paragraph separators break a label into lines, like a newline. */
+         uc == 0x2028 || uc == 0x2029;
 }
 
 /* Valid UTF-8 without control characters or bidi overrides: fine to show as is. */
