@@ -472,25 +472,56 @@ on_handshake (GObject      *object,
   probe_finish_with (task, NULL);
 }
 
-static void
-probe_start_tls (GTask *task)
+/* Making the first TLS connection of a process loads the TLS backend's certificate
+ * database (hundreds of milliseconds for the system's CA bundle): done in a worker thread,
+ * so that the window keeps drawing. The probe never touches the stream meanwhile. */
+typedef struct
 {
+  GIOStream *base;
+  GSocketConnectable *identity;
+} TlsNew;
+
+static void
+tls_new_free (gpointer data)
+{
+  TlsNew *n = data;
+
+  g_clear_object (&n->base);
+  g_clear_object (&n->identity);
+  g_free (n);
+}
+
+static void
+tls_new_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  TlsNew *n = data;
+  GError *error = NULL;
+  GIOStream *tls = g_tls_client_connection_new (n->base, n->identity, &error);
+
+  if (tls == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, tls, g_object_unref);
+}
+
+static void
+on_tls_created (GObject      *object,
+                GAsyncResult *res,
+                gpointer      data)
+{
+  g_autoptr(GTask) task = data;
   Probe *probe = g_task_get_task_data (task);
-  g_autoptr(GSocketConnectable) identity = NULL;
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GError) error = NULL;
 
-  probe->tls_tried = TRUE;
-  if (probe->host[0] == '[')
-    {
-      g_autofree char *bare = g_strndup (probe->host + 1, strlen (probe->host) - 2);
+  tls = g_task_propagate_pointer (G_TASK (res), &error);
 
-      identity = g_network_address_new (bare, probe->port);
-    }
-  else
-    identity = g_network_address_new (probe->host, probe->port);
-  tls = g_tls_client_connection_new (probe->stream, identity, &error);
-  if (tls == NULL)
+  if (probe_return_if_cancelled (task))
+    return;
+  if (tls == NULL || probe->timed_out)
     {
       if (probe->result == NULL)
         probe_set_result (probe, ph_probe_result_new_nothing (PH_PROBE_FAILURE_UNREACHABLE, error));
@@ -507,10 +538,35 @@ probe_start_tls (GTask *task)
     }
 
   g_set_object (&probe->stream, tls);
-  probe_begin_step (task, STEP_HANDSHAKE, probe->connect_ms);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
                                     probe->step_cancellable, on_handshake,
                                     g_object_ref (task));
+}
+
+static void
+probe_start_tls (GTask *task)
+{
+  Probe *probe = g_task_get_task_data (task);
+  g_autoptr(GTask) make = NULL;
+  TlsNew *n = g_new0 (TlsNew, 1);
+
+  probe->tls_tried = TRUE;
+  if (probe->host[0] == '[')
+    {
+      g_autofree char *bare = g_strndup (probe->host + 1, strlen (probe->host) - 2);
+
+      n->identity = g_network_address_new (bare, probe->port);
+    }
+  else
+    n->identity = g_network_address_new (probe->host, probe->port);
+  n->base = g_object_ref (probe->stream);
+
+  /* the deadline covers making the connection and the handshake */
+  probe_begin_step (task, STEP_HANDSHAKE, probe->connect_ms);
+  make = g_task_new (NULL, NULL, on_tls_created, g_object_ref (task));
+  g_task_set_static_name (make, "[porthole] probe TLS connection");
+  g_task_set_task_data (make, n, tls_new_free);
+  g_task_run_in_thread (make, tls_new_thread);
 }
 
 static void
