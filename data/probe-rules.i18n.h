@@ -5,6 +5,8 @@
 /* Translators: a service that does not speak HTTP, as in “probably %s” */
 N_("DNS"),
 /* Translators: a service that does not speak HTTP, as in “probably %s” */
+N_("SSH"),
+/* Translators: a service that does not speak HTTP, as in “probably %s” */
 N_("the RPC port mapper"),
 /* Translators: a service that does not speak HTTP, as in “probably %s” */
 N_("Microsoft RPC"),

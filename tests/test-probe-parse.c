@@ -78,9 +78,16 @@ assert_plan_follows_rule (const PhProbeRule *rule,
 
   ph_probe_plan_for (NULL, port, &plan);
   g_assert_cmpstr (plan.service, ==, rule->service);
-  g_assert_false (plan.send_nothing);
+  g_assert_cmpint (plan.send_nothing, ==, rule->kind == PH_PROBE_RULE_NO_CONNECT);
+  g_assert_cmpint (plan.no_connect, ==, rule->kind == PH_PROBE_RULE_NO_CONNECT);
   switch (rule->kind)
     {
+    case PH_PROBE_RULE_NO_CONNECT:
+      /* not even a connection (issue 11: OpenSSH penalises one that does not log in) */
+      g_assert_false (plan.plain_http);
+      g_assert_false (plan.tls_first);
+      g_assert_cmpstr (ph_probe_guess_non_http (NULL, port), ==, _(rule->service));
+      break;
     case PH_PROBE_RULE_NOT_HTTP:
       /* nothing at all: no request, no TLS */
       g_assert_false (plan.plain_http);

@@ -34,6 +34,8 @@ typedef enum
   PH_PROBE_RULE_NOT_HTTP,  /* plain, client-first, not HTTP: send nothing */
   PH_PROBE_RULE_TLS_ONLY,  /* TLS from the first byte, no HTTP inside: handshake, listen */
   PH_PROBE_RULE_TLS_HTTP,  /* TLS from the first byte, HTTP inside */
+  PH_PROBE_RULE_NO_CONNECT, /* not even a connection: the server penalises or logs one that
+                             * does not log in (OpenSSH's PerSourcePenalties) */
 } PhProbeRuleKind;
 
 typedef struct
@@ -54,6 +56,7 @@ typedef struct
   gboolean    tls_first;     /* greet with TLS before anything else */
   gboolean    tls_http;      /* an HTTP request may be sent inside TLS */
   gboolean    tls_tried;     /* do not try TLS after a plain answer */
+  gboolean    no_connect;    /* do not connect at all */
 } PhProbePlan;
 
 GPtrArray     *ph_probe_rules_parse             (const char     *data,

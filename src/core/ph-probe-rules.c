@@ -16,6 +16,7 @@ static const char * const rule_kind_names[] = {
   [PH_PROBE_RULE_NOT_HTTP] = "not-http",
   [PH_PROBE_RULE_TLS_ONLY] = "tls-only",
   [PH_PROBE_RULE_TLS_HTTP] = "tls-http",
+  [PH_PROBE_RULE_NO_CONNECT] = "no-connect",
   NULL
 };
 
@@ -117,9 +118,11 @@ parse_rule (const PhRuleFormat  *format,
       ph_rule_file_set_error (format, error, group, "needs Ports, Programs or both");
       return NULL;
     }
-  if (rule->programs != NULL && rule->kind != PH_PROBE_RULE_NOT_HTTP)
+  if (rule->programs != NULL && rule->kind != PH_PROBE_RULE_NOT_HTTP
+      && rule->kind != PH_PROBE_RULE_NO_CONNECT)
     {
-      ph_rule_file_set_error (format, error, group, "Programs are only for Kind=not-http");
+      ph_rule_file_set_error (format, error, group,
+                              "Programs are only for Kind=not-http and Kind=no-connect");
       return NULL;
     }
 
@@ -260,6 +263,7 @@ ph_probe_plan_for (const char  *program,
     {
       plan->service = rule->service;
       plan->send_nothing = TRUE;
+      plan->no_connect = rule->kind == PH_PROBE_RULE_NO_CONNECT;
       return;
     }
 
@@ -272,6 +276,12 @@ ph_probe_plan_for (const char  *program,
     }
 
   plan->service = rule->service;
+  if (rule->kind == PH_PROBE_RULE_NO_CONNECT)
+    {
+      plan->send_nothing = TRUE;
+      plan->no_connect = TRUE;
+      return;
+    }
   plan->plain_http = rule->kind == PH_PROBE_RULE_TLS_HTTP;
   plan->tls_first = rule->kind != PH_PROBE_RULE_NOT_HTTP;
   plan->tls_http = rule->kind == PH_PROBE_RULE_TLS_HTTP;

@@ -39,7 +39,8 @@ ph_probe_sanitize_text (const guint8 *data,
       if (!g_unichar_isprint (c))
         c = 0xFFFD;
 
-      if (n_chars >= max_chars)
+      /* the space before this character counts too */
+      if (n_chars + (pending_space ? 1 : 0) >= max_chars)
         {
           g_string_append (out, "…");
           break;

@@ -706,6 +706,12 @@ ph_probe_async (const char          *address,
   probe->tls_first = plan.tls_first;
   probe->tls_http = plan.tls_http;
   probe->tls_tried = plan.tls_tried;
+  if (plan.no_connect)
+    {
+      /* a connection that does not log in would count against this computer */
+      g_task_return_pointer (task, ph_probe_result_new_skipped (plan.service), g_object_unref);
+      return;
+    }
 
   probe->buf = g_byte_array_sized_new (PH_PROBE_READ_LIMIT);
   probe->request = g_strdup_printf ("GET / HTTP/1.0\r\n"

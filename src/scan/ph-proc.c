@@ -116,10 +116,13 @@ ph_proc_parse_stat (const char *text,
         }
       else
         {
-          const char *num_end;
-
-          if (!ph_parse_u64 (tok, &num_end, &v) || num_end != p)
-            return false;
+          /* within [tok, p) only: @text need not be NUL-terminated */
+          for (const char *d = tok; d < p; d++)
+            {
+              if (*d < '0' || *d > '9' || v > (UINT64_MAX - (uint64_t) (*d - '0')) / 10)
+                return false;
+              v = v * 10 + (uint64_t) (*d - '0');
+            }
         }
       if (field == 4)
         st->ppid = (int32_t) v;

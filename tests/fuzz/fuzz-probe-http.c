@@ -26,6 +26,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     return 0;   /* the probe never reads more */
   (void) ph_probe_http_response_complete (data, size);
   result = ph_probe_parse_http (data, size, tls);
+  if (result == NULL)
+    return 0;   /* not HTTP */
   ph_fuzz_check_probe_result (result);
   (void) ph_probe_http_says_use_tls (result, data, size);
   return 0;

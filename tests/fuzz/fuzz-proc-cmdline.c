@@ -56,8 +56,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   PH_FUZZ_ASSERT (process != NULL, "a process from a well-formed PROC record");
   bytes = ph_process_get_cmdline_bytes (process);
   PH_FUZZ_ASSERT (bytes != NULL && g_bytes_get_size (bytes) == facts.cmdline_len
-                  && memcmp (g_bytes_get_data (bytes, NULL), facts.cmdline,
-                             facts.cmdline_len) == 0,
+                  && (facts.cmdline_len == 0
+                      || memcmp (g_bytes_get_data (bytes, NULL), facts.cmdline,
+                                 facts.cmdline_len) == 0),
                   "the command line comes back byte for byte");
   ph_fuzz_check_process (process);
 
