@@ -131,10 +131,24 @@ ph_netlink_parse_dump (const void *buf,
                        int         proto,
                        PhSockList *list)
 {
-  const struct nlmsghdr *h;
+  const char *p = buf;
+  size_t left = len;
 
-  for (h = (const struct nlmsghdr *) buf; NLMSG_OK (h, len); h = NLMSG_NEXT (h, len))
+  /* Not NLMSG_OK/NLMSG_NEXT: a last message whose length is not a multiple of 4 would make
+   * NLMSG_NEXT's size_t count wrap, and the next NLMSG_OK read past the buffer. */
+  while (left >= sizeof (struct nlmsghdr))
     {
+      const struct nlmsghdr *h = (const struct nlmsghdr *) p;
+      size_t step;
+
+      if (h->nlmsg_len < sizeof *h || h->nlmsg_len > left)
+        break;
+      step = NLMSG_ALIGN (h->nlmsg_len);
+      if (step > left)
+        step = left;
+      p += step;
+      left -= step;
+
       if (h->nlmsg_seq != seq)
         continue;
       if (h->nlmsg_type == NLMSG_DONE)
