@@ -293,6 +293,42 @@ read_le16 (const guint8 *p)
   return (guint16) (p[0] | (p[1] << 8));
 }
 
+/* Points @table into @bytes when they are a whole compact table (ph-iana-compact.py's
+ * format) whose every string offset is inside its string table; otherwise says why. */
+static const char *
+iana_table_load (GBytes    *bytes,
+                 IanaTable *table)
+{
+  const guint8 *data;
+  gsize size, n_records, strings_size;
+
+  memset (table, 0, sizeof *table);
+  data = g_bytes_get_data (bytes, &size);
+  if (size < IANA_HEADER_SIZE || memcmp (data, IANA_MAGIC, 8) != 0)
+    return "has an unknown format";
+
+  n_records = read_le32 (data + 8);
+  strings_size = read_le32 (data + 12);
+  if (n_records > (size - IANA_HEADER_SIZE) / IANA_RECORD_SIZE ||
+      IANA_HEADER_SIZE + n_records * IANA_RECORD_SIZE + strings_size != size ||
+      strings_size == 0 || data[size - 1] != '\0')
+    return "is truncated";
+  for (gsize i = 0; i < n_records; i++)
+    {
+      const guint8 *record = data + IANA_HEADER_SIZE + i * IANA_RECORD_SIZE;
+
+      if (read_le32 (record + 4) >= strings_size || read_le32 (record + 8) >= strings_size)
+        return "has a string outside its string table";
+    }
+
+  table->records = data + IANA_HEADER_SIZE;
+  table->strings = (const char *) data + IANA_HEADER_SIZE + n_records * IANA_RECORD_SIZE;
+  table->n_records = n_records;
+  table->strings_size = strings_size;
+  table->bytes = g_bytes_ref (bytes);
+  return NULL;
+}
+
 static const IanaTable *
 iana_table (void)
 {
@@ -303,41 +339,14 @@ iana_table (void)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GBytes) bytes = NULL;
-      const guint8 *data;
-      gsize size, n_records, strings_size;
+      const char *why;
 
       bytes = g_resource_lookup_data (ph_core_get_resource (), RESOURCE_PATH "iana-ports.bin",
                                       G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
       if (bytes == NULL)
-        {
-          g_critical ("The IANA port table is missing: %s", error->message);
-          goto done;
-        }
-
-      data = g_bytes_get_data (bytes, &size);
-      if (size < IANA_HEADER_SIZE || memcmp (data, IANA_MAGIC, 8) != 0)
-        {
-          g_critical ("The IANA port table has an unknown format");
-          goto done;
-        }
-
-      n_records = read_le32 (data + 8);
-      strings_size = read_le32 (data + 12);
-      if (n_records > (size - IANA_HEADER_SIZE) / IANA_RECORD_SIZE ||
-          IANA_HEADER_SIZE + n_records * IANA_RECORD_SIZE + strings_size != size ||
-          strings_size == 0 || data[size - 1] != '\0')
-        {
-          g_critical ("The IANA port table is truncated");
-          goto done;
-        }
-
-      table.records = data + IANA_HEADER_SIZE;
-      table.strings = (const char *) data + IANA_HEADER_SIZE + n_records * IANA_RECORD_SIZE;
-      table.n_records = n_records;
-      table.strings_size = strings_size;
-      table.bytes = g_steal_pointer (&bytes);
-
-    done:
+        g_critical ("The IANA port table is missing: %s", error->message);
+      else if ((why = iana_table_load (bytes, &table)) != NULL)
+        g_critical ("The IANA port table %s", why);
       g_once_init_leave (&initialized, 1);
     }
 
@@ -357,18 +366,17 @@ static const char *
 iana_string (const IanaTable *table,
              guint32          offset)
 {
-  /* The generator wrote every offset; a bad one means a corrupt table, not bad input. */
-  g_return_val_if_fail (offset < table->strings_size, "");
+  /* iana_table_load() checked every offset */
   return table->strings + offset;
 }
 
 /* Returns every IANA registration of @port/@protocol, in the registry's order, as an array of
  * PhIanaService whose strings live as long as the program. The array may be empty. */
-GArray *
-ph_iana_lookup (guint          port,
-                PhPortProtocol protocol)
+static GArray *
+iana_lookup (const IanaTable *table,
+             guint            port,
+             PhPortProtocol   protocol)
 {
-  const IanaTable *table = iana_table ();
   GArray *services = g_array_new (FALSE, FALSE, sizeof (PhIanaService));
   guint32 key = ((guint32) port << 8) | protocol;
   gsize low = 0, high = table->n_records;
@@ -395,6 +403,30 @@ ph_iana_lookup (guint          port,
       g_array_append_val (services, service);
     }
 
+  return services;
+}
+
+GArray *
+ph_iana_lookup (guint          port,
+                PhPortProtocol protocol)
+{
+  return iana_lookup (iana_table (), port, protocol);
+}
+
+/* For tests and fuzzing: @bytes read as a compact IANA table, then every registration of
+ * @port/@protocol in it (strings inside @bytes); NULL when @bytes are not a valid table. */
+GArray *
+ph_iana_lookup_in (GBytes         *bytes,
+                   guint           port,
+                   PhPortProtocol  protocol)
+{
+  IanaTable table;
+  GArray *services;
+
+  if (iana_table_load (bytes, &table) != NULL)
+    return NULL;
+  services = iana_lookup (&table, port, protocol);
+  g_bytes_unref (table.bytes);
   return services;
 }
 
@@ -562,6 +594,9 @@ ph_common_ports_parse (GBytes  *data,
   gsize length;
   const char *text = g_bytes_get_data (data, &length);
 
+  /* empty GBytes give NULL, and NULL + 0 is undefined in C */
+  if (text == NULL)
+    text = "";
   if (!g_key_file_load_from_data (key_file, text, length, G_KEY_FILE_NONE, error))
     return NULL;
 

@@ -95,6 +95,9 @@ GArray             *ph_iana_lookup                    (guint               port,
                                                        PhPortProtocol      protocol);
 const char         *ph_iana_get_name                  (guint               port,
                                                        PhPortProtocol      protocol);
+GArray             *ph_iana_lookup_in                 (GBytes             *bytes,
+                                                       guint               port,
+                                                       PhPortProtocol      protocol);
 gsize               ph_iana_get_n_records             (void);
 gsize               ph_iana_get_table_size            (void);
 

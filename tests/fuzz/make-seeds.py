@@ -197,4 +197,29 @@ for i, f in enumerate(['ports-common.ini', 'probe-rules.ini', 'dev-servers.ini',
         text = fh.read()
     seed('data-files', f, bytes([i]) + text[:12000])
 seed('data-files', 'port-range', b'\x04' + b'32768\t60999\n')
+
+# the compact IANA table: two bytes of port, a protocol byte, then a table as
+# ph-iana-compact.py writes it (magic, n, strings size, 12-byte records, strings)
+def iana_table(rows):
+    strings = b'\0'
+    offsets = {}
+
+    def off(text):
+        nonlocal strings
+        if text not in offsets:
+            offsets[text] = len(strings)
+            strings += text.encode() + b'\0'
+        return offsets[text]
+    records = b''.join(struct.pack('<HBBII', port, proto, 0, off(name), off(desc))
+                       for port, proto, name, desc in sorted(rows))
+    return b'PHIANA01' + struct.pack('<II', len(rows), len(strings)) + records + strings
+
+
+TABLE = iana_table([(22, 0, 'ssh', 'The Secure Shell (SSH) Protocol'), (53, 1, 'domain', 'DNS'),
+                    (80, 0, 'http', 'World Wide Web HTTP'), (80, 0, 'www', ''),
+                    (5432, 0, 'postgresql', 'PostgreSQL Database')])
+seed('iana-table', 'http', struct.pack('>HB', 80, 0) + TABLE)
+seed('iana-table', 'domain-udp', struct.pack('>HB', 53, 1) + TABLE)
+seed('iana-table', 'bad-offset', struct.pack('>HB', 22, 0) + TABLE[:16] + TABLE[16:20]
+     + struct.pack('<II', 9999, 0) + TABLE[28:])
 print('seeds written', file=sys.stderr)
