@@ -521,10 +521,24 @@ on_tls_created (GObject      *object,
 
   if (probe_return_if_cancelled (task))
     return;
-  if (tls == NULL || probe->timed_out)
+  if (tls == NULL)
     {
       if (probe->result == NULL)
         probe_set_result (probe, ph_probe_result_new_nothing (PH_PROBE_FAILURE_UNREACHABLE, error));
+      probe_finish_with (task, NULL);
+      return;
+    }
+  if (probe->timed_out)
+    {
+      /* as a handshake that timed out (on_handshake) */
+      if (probe->result == NULL)
+        {
+          g_clear_object (&probe->stream);
+          probe->tls_first = FALSE;
+          probe_connect (task);
+          return;
+        }
+      probe_drop_stream (probe);
       probe_finish_with (task, NULL);
       return;
     }
