@@ -32,6 +32,7 @@ main (int    argc,
 {
   PhProbeHints hints = { 0 };
   g_autoptr(PhProbeResult) result = NULL;
+  g_autofree char *kind = NULL;
   gint64 start;
 
   if (argc < 3)
@@ -44,7 +45,8 @@ main (int    argc,
   ph_probe_async (argv[1], (guint16) atoi (argv[2]), &hints, NULL, on_probed, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
-  printf ("kind=%s\n", g_enum_to_string (PH_TYPE_PROBE_KIND, ph_probe_result_get_kind (result)));
+  kind = g_enum_to_string (PH_TYPE_PROBE_KIND, ph_probe_result_get_kind (result));
+  printf ("kind=%s\n", kind);
   printf ("summary=%s\n", ph_probe_result_get_summary (result));
   printf ("banner=%s\n", result->banner ? result->banner : "");
   printf ("elapsed_ms=%" G_GINT64_FORMAT "\n", (g_get_monotonic_time () - start) / 1000);
