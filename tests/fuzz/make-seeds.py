@@ -121,7 +121,7 @@ for name, path in [
 seed('cgroup', 'v1', '12:pids:/user.slice\n11:name=systemd:/system.slice/x.service\n0::/\n')
 
 # the helper's protocol, as the GUI reads it
-HELLO = 'HELLO\tprotocol=1\tversion=0.1.0\tpid=10\teuid=1000\tsource=netlink\n'
+HELLO = 'HELLO\tprotocol=2\tversion=0.1.0\tpid=10\teuid=1000\tsource=netlink\n'
 PROC = ('PROC\tpid=4242\tstart=987654\tppid=1\tuid=1000\tuser=alice\tcomm=node\t'
         'exe=/usr/bin/node\tcwd=/home/alice/app\tcmdline=node\\x00node_modules/.bin/vite\\x00'
         '--port\\x003000\tcgroup=/user.slice/x.scope\tmanager=session\n')
