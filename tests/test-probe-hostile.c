@@ -17,7 +17,8 @@
  * and that the window drew a frame at least every FRAME_GAP_MS meanwhile: a GtkDrawingArea
  * is redrawn on every tick of its frame clock, and its draw function records the time.
  * (Where frames are that slow even when idle, as under ASan at -O0 on a loaded machine,
- * the bound is twice the longest idle gap, measured first.)
+ * the bound is three times the longest idle gap, measured first; the main-loop stall this
+ * test found, 400 ms, is well beyond either.)
  */
 
 #include "config.h"
@@ -428,8 +429,8 @@ test_hostile_servers (void)
   gtk_widget_add_tick_callback (area, tick_cb, NULL, NULL);
   gtk_window_present (GTK_WINDOW (window));
   /* let the window map and settle, then measure how far apart frames are when nothing
-   * else runs: the bound is FRAME_GAP_MS, or twice that idle gap when a build is that slow
-   * (ASan and UBSan at -O0 on a loaded machine) */
+   * else runs: the bound is FRAME_GAP_MS, or three times that idle gap when a build or the
+   * machine is that slow (ASan and UBSan at -O0, other jobs on the same cores) */
   started = g_get_monotonic_time ();
   while (g_get_monotonic_time () - started < G_USEC_PER_SEC)
     g_main_context_iteration (NULL, FALSE);
@@ -439,7 +440,7 @@ test_hostile_servers (void)
     g_main_context_iteration (NULL, FALSE);
   for (guint i = 1; i < frames->len; i++)
     idle_gap = MAX (idle_gap, g_array_index (frames, gint64, i) - g_array_index (frames, gint64, i - 1));
-  bound = MAX (FRAME_GAP_MS * 1000, 2 * idle_gap);
+  bound = MAX (FRAME_GAP_MS * 1000, 3 * idle_gap);
   g_test_message ("idle: %u frames in 1 s, longest gap %.1f ms; bound while probing %.1f ms",
                   frames->len, idle_gap / 1000.0, bound / 1000.0);
   g_array_set_size (frames, 0);
