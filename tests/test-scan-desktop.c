@@ -380,6 +380,47 @@ test_find (void)
   ph_buf_free (&scratch);
 }
 
+/* A sandbox's /.flatpak-info names its app in [Application] name=. */
+static void
+test_flatpak_info (void)
+{
+  static const struct
+  {
+    const char *text;
+    const char *app;   /* NULL: no app */
+    const char *what;
+  } cases[] = {
+    { "[Application]\nname=org.gnome.Maps\nruntime=runtime/org.gnome.Platform/x86_64/50\n\n"
+      "[Instance]\ninstance-id=123\n", "org.gnome.Maps", "an app's sandbox" },
+    { "[Instance]\ninstance-id=1\n\n[Application]\r\nname = org.example.App \r\n",
+      "org.example.App", "the group later, CRLF, spaces around =" },
+    { "[Runtime]\nname=org.gnome.Platform\n", NULL, "a runtime's sandbox: no app" },
+    { "[Instance]\nname=org.example.NotHere\n", NULL, "name= outside [Application]" },
+    { "[Application]\nname=../../etc/passwd\n", NULL, "a path is no app ID" },
+    { "[Application]\nname=NoDots\n", NULL, "an app ID has dots" },
+    { "[Application]\nname=\n", NULL, "an empty name" },
+    { "[Application]\nname=org.example.\001Bad\n", NULL, "a control character" },
+    { "", NULL, "an empty file" },
+  };
+  char long_id[400];
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    {
+      char *app = ph_flatpak_info_parse_app (cases[i].text, strlen (cases[i].text));
+
+      ph_tap_ok (cases[i].app == NULL ? app == NULL : str_is (app, cases[i].app),
+                 "/.flatpak-info: %s (%s)", cases[i].what, app != NULL ? app : "none");
+      free (app);
+    }
+  memset (long_id, 'a', sizeof long_id);
+  memcpy (long_id, "[Application]\nname=org.", strlen ("[Application]\nname=org."));
+  {
+    char *app = ph_flatpak_info_parse_app (long_id, sizeof long_id);
+
+    ph_tap_ok (app == NULL, "/.flatpak-info: an app ID of hundreds of bytes is refused");
+    free (app);
+  }
+}
+
 static void
 remove_tree (const char *dir)
 {
@@ -400,6 +441,7 @@ main (void)
   test_parse ();
   test_app_id ();
   test_find ();
+  test_flatpak_info ();
 
   remove_tree (tmp);
   return ph_tap_done_testing ();

@@ -41,6 +41,7 @@ typedef struct
   int       port;
   char     *protocol;   /* "tcp" or "udp" */
   char     *host;       /* NULL: any address */
+  char     *flatpak;    /* --flatpak-kill: the app that was quit, or NULL */
 } FreeRun;
 
 static const char *
@@ -252,6 +253,8 @@ finish (FreeRun    *run,
   ph_cli_json_string (out, message);
   g_string_append (out, ",\n  \"signal\": ");
   ph_cli_json_string (out, signal_name);
+  g_string_append (out, ",\n  \"flatpak_kill\": ");
+  ph_cli_json_string (out, run->flatpak);
   json_holders (out, "holders", before != NULL ? before : none);
   json_holders (out, "still_held_by", after != NULL ? after : none);
   g_string_append (out, "\n}\n");
@@ -321,13 +324,17 @@ wait_end (Wait *wait)
 static PhStopResult *
 stop_service (PhService  *service,
               gboolean    kill,
+              const char *flatpak_app,
               GError    **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
   Wait wait;
 
   wait_begin (&wait);
-  ph_stopper_stop_async (service, kill, FREE_GRACE_MS, NULL, wait_done, &wait);
+  if (flatpak_app != NULL)
+    ph_stopper_stop_flatpak_async (service, flatpak_app, FREE_GRACE_MS, NULL, wait_done, &wait);
+  else
+    ph_stopper_stop_async (service, kill, FREE_GRACE_MS, NULL, wait_done, &wait);
   result = wait_end (&wait);
   return ph_stopper_stop_finish (result, error);
 }
@@ -532,6 +539,7 @@ ph_cli_free (int    argc,
   gboolean force = FALSE;
   gboolean dry_run = FALSE;
   gboolean json = FALSE;
+  gboolean flatpak_kill = FALSE;
   const GOptionEntry entries[] = {
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes,
       N_("Do not ask for confirmation"), NULL },
@@ -541,6 +549,9 @@ ph_cli_free (int    argc,
       N_("Only print what would be done"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print the outcome as JSON (see src/cli/JSON.md)"), NULL },
+    { "flatpak-kill", 0, 0, G_OPTION_ARG_NONE, &flatpak_kill,
+      N_("When a Flatpak app holds the port, quit that whole app (flatpak kill) instead of "
+         "asking its process to quit"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -553,6 +564,7 @@ ph_cli_free (int    argc,
   g_autoptr(GPtrArray) containers = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *target = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *question = NULL;
   FreeRun run = { 0 };
   FreeRun *r = &run;
   const char *signal_name = "TERM";
@@ -578,7 +590,7 @@ ph_cli_free (int    argc,
   if (argc != 2)
     {
       g_printerr ("%s\n", _("Usage: porthole free [--yes] [--force] [--dry-run] [--json] "
-                            "PORT|ADDRESS:PORT"));
+                            "[--flatpak-kill] PORT|ADDRESS:PORT"));
       return FREE_EXIT_USAGE;
     }
 
@@ -685,6 +697,26 @@ ph_cli_free (int    argc,
         message = g_strdup (explanation);
       refused = TRUE;
     }
+  /* --flatpak-kill: only when every holder runs in one and the same Flatpak app. */
+  for (guint i = 0; flatpak_kill && !refused && i < holders->len; i++)
+    {
+      PhService *service = g_ptr_array_index (holders, i);
+      const char *app = ph_stopper_flatpak_app (service);
+
+      if (app == NULL || (run.flatpak != NULL && !g_str_equal (run.flatpak, app)))
+        {
+          g_autofree char *line = describe_holder (service);
+
+          /* Translators: %s is who holds the port ("vite (process 1234) on …") */
+          message = g_strdup_printf (_("--flatpak-kill: %s does not run in a Flatpak app "
+                                       "(or not in the same one as the others)."), line);
+          say (r, "%s", message);
+          refused = TRUE;
+          break;
+        }
+      if (run.flatpak == NULL)
+        run.flatpak = g_strdup (app);
+    }
   if (refused)
     {
       say (r, "%s", _("Porthole stopped nothing."));
@@ -705,7 +737,12 @@ ph_cli_free (int    argc,
     }
   if (dry_run)
     {
-      if (force)
+      if (run.flatpak != NULL)
+        /* Translators: %s is a Flatpak app ID */
+        message = g_strdup_printf (_("Would quit the Flatpak app %s with flatpak kill, which "
+                                     "ends every instance of it. Nothing was stopped "
+                                     "(--dry-run)."), run.flatpak);
+      else if (force)
         message = g_strdup (_("Would ask each program to quit (SIGTERM), wait 3 seconds, and "
                               "end any that is still running (SIGKILL). Nothing was "
                               "stopped (--dry-run)."));
@@ -722,17 +759,19 @@ ph_cli_free (int    argc,
       g_autofree char *what = describe_container (containers->pdata[0]);
       /* Translators: the question before porthole free stops a container; %s is
        * “the container “shop-db” (Podman, image localhost/shop:1)”; "y" for yes */
-      g_autofree char *question = g_strdup_printf (_("Stop %s? Everything running in it "
-                                                     "stops with it. [y/N]"), what);
-
-      if (!confirmed (r, yes, question, holders, &code))
-        goto out;
+      question = g_strdup_printf (_("Stop %s? Everything running in it stops with it. "
+                                    "[y/N]"), what);
     }
-  /* Translators: the question before porthole free stops anything; the answer is
-   * typed, "y" for yes */
-  else if (!confirmed (r, yes, g_dngettext (GETTEXT_PACKAGE, "Ask it to quit? [y/N]",
-                                            "Ask them to quit? [y/N]", holders->len),
-                       holders, &code))
+  else if (run.flatpak != NULL)
+    /* Translators: %s is a Flatpak app ID; the answer is typed, "y" for yes */
+    question = g_strdup_printf (_("Quit the Flatpak app %s (flatpak kill), every window of "
+                                  "it? [y/N]"), run.flatpak);
+  else
+    /* Translators: the question before porthole free stops anything; the answer is
+     * typed, "y" for yes */
+    question = g_strdup (g_dngettext (GETTEXT_PACKAGE, "Ask it to quit? [y/N]",
+                                      "Ask them to quit? [y/N]", holders->len));
+  if (!confirmed (r, yes, question, holders, &code))
     goto out;
 
   /* Stop Container: through the engine's API, never a signal to its helper. */
@@ -771,13 +810,16 @@ ph_cli_free (int    argc,
 
       if (ph_stopper_choose_lever (service) != PH_STOP_LEVER_SIGNAL)
         continue;
-      result = stop_service (service, FALSE, &stop_error);
-      if (result != NULL && result->outcome == PH_STOP_OUTCOME_STILL_HELD && force)
+      if (run.flatpak != NULL)
+        signal_name = "KILL";   /* what flatpak kill sends */
+      result = stop_service (service, FALSE, run.flatpak, &stop_error);
+      if (result != NULL && result->outcome == PH_STOP_OUTCOME_STILL_HELD && force &&
+          run.flatpak == NULL)
         {
           g_clear_pointer (&result, ph_stop_result_free);
           say (r, "%s", _("It did not quit in time; ending it (SIGKILL, --force)."));
           signal_name = "KILL";
-          result = stop_service (service, TRUE, &stop_error);
+          result = stop_service (service, TRUE, NULL, &stop_error);
         }
       if (result == NULL)
         {
@@ -827,6 +869,7 @@ ph_cli_free (int    argc,
 out:
   g_free (run.protocol);
   g_free (run.host);
+  g_free (run.flatpak);
   return code;
 }
 

@@ -411,6 +411,7 @@ stop_full (PhService           *service,
            gboolean             elevated,
            gint64               supervisor_pid,
            guint64              supervisor_start,
+           const char          *flatpak_app,
            GCancellable        *cancellable,
            GAsyncReadyCallback  callback,
            gpointer             user_data)
@@ -458,7 +459,8 @@ stop_full (PhService           *service,
   {
     const char *args[] = { PH_VERB_STOP, "--pid", pid, "--start-time", start, "--inode", inode,
                            "--signal", force ? "KILL" : "TERM", "--grace", grace,
-                           supervisor ? "--supervisor" : NULL, supervisor, NULL };
+                           supervisor ? "--supervisor" : flatpak_app ? "--flatpak-app" : NULL,
+                           supervisor ? supervisor : flatpak_app, NULL };
 
     /* Its exit status is the outcome, which the RESULT line says too. */
     ph_helper_client_run_async (client, args, PH_HELPER_RUN_EXIT_IS_OUTCOME, cancellable,
@@ -476,8 +478,8 @@ stop_async (PhService           *service,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
-  stop_full (service, force, grace_ms, FALSE, supervisor_pid, supervisor_start, cancellable,
-             callback, user_data);
+  stop_full (service, force, grace_ms, FALSE, supervisor_pid, supervisor_start, NULL,
+             cancellable, callback, user_data);
 }
 
 void
@@ -503,7 +505,7 @@ ph_stopper_stop_elevated_async (PhService           *service,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  stop_full (service, force, grace_ms, elevated, 0, 0, cancellable, callback, user_data);
+  stop_full (service, force, grace_ms, elevated, 0, 0, NULL, cancellable, callback, user_data);
 }
 
 /* The same, but the supervisor (ph-supervisor.h) that would start the owner again is
@@ -521,6 +523,58 @@ ph_stopper_stop_supervisor_async (PhService           *service,
   g_return_if_fail (supervisor_pid > 1);
   stop_async (service, FALSE, grace_ms, supervisor_pid, supervisor_start, cancellable,
               callback, user_data);
+}
+
+/**
+ * ph_stopper_flatpak_app:
+ *
+ * The Flatpak app that every holder of @service runs in (the helper names it from the
+ * sandbox's cgroup or its /.flatpak-info, seen from the host), when quitting that whole
+ * app is a choice to offer: the user's own processes, and not this very app when Porthole
+ * runs in its sandbox (it would end itself). %NULL otherwise.
+ */
+const char *
+ph_stopper_flatpak_app (PhService *service)
+{
+  GPtrArray *owners;
+  const char *app = NULL;
+
+  g_return_val_if_fail (PH_IS_SERVICE (service), NULL);
+
+  if (ph_stopper_choose_lever (service) != PH_STOP_LEVER_SIGNAL)
+    return NULL;
+  owners = ph_service_get_owners (service);
+  for (guint i = 0; i < owners->len; i++)
+    {
+      PhProcess *process = g_ptr_array_index (owners, i);
+      const char *id = ph_process_get_app_id (process);
+
+      if (g_strcmp0 (ph_process_get_manager (process), "flatpak") != 0 || id == NULL ||
+          !g_application_id_is_valid (id) || (app != NULL && !g_str_equal (app, id)))
+        return NULL;
+      app = id;
+    }
+  if (app != NULL && g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) &&
+      g_strcmp0 (g_getenv ("FLATPAK_ID"), app) == 0)
+    return NULL;
+  return app;
+}
+
+/* The same stop, but at the user's explicit choice the whole Flatpak app goes:
+ * the helper checks that every holder still runs in @flatpak_app's sandbox, then runs
+ * `flatpak kill` for it on the host (which ends every instance of the app) and waits for
+ * the holders to exit. Finish with ph_stopper_stop_finish(); the result's signal is KILL. */
+void
+ph_stopper_stop_flatpak_async (PhService           *service,
+                               const char          *flatpak_app,
+                               guint                grace_ms,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (flatpak_app != NULL && g_application_id_is_valid (flatpak_app));
+  stop_full (service, FALSE, grace_ms, FALSE, 0, 0, flatpak_app, cancellable, callback,
+             user_data);
 }
 
 PhStopResult *

@@ -65,6 +65,13 @@ void          ph_stopper_stop_elevated_async (PhService      *service,
                                               GCancellable   *cancellable,
                                               GAsyncReadyCallback callback,
                                               gpointer        user_data);
+const char   *ph_stopper_flatpak_app   (PhService            *service);
+void          ph_stopper_stop_flatpak_async (PhService        *service,
+                                             const char       *flatpak_app,
+                                             guint             grace_ms,
+                                             GCancellable     *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer          user_data);
 PhStopResult *ph_stopper_stop_finish   (GAsyncResult         *result,
                                         GError              **error);
 

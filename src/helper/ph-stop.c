@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "ph-desktop.h"
 #include "ph-helper.h"
 #include "ph-proc.h"
 #include "ph-protocol.h"
@@ -25,6 +27,8 @@
 #endif
 
 #define DEFAULT_GRACE_MS 3000
+/* How long `flatpak kill` may take before the helper gives up on it. */
+#define FLATPAK_KILL_TIMEOUT_MS 10000
 
 typedef struct
 {
@@ -379,6 +383,113 @@ stop_supervisor (Stop     *st,
   return -1;
 }
 
+/* --flatpak-app: the user chose to quit the whole Flatpak app instead of signalling the
+ * holders. Every holder that was checked must run in that app's sandbox, as its
+ * /.flatpak-info says now (read through the holder's own /proc entry, after its pidfd
+ * pinned it); then `flatpak kill APP` (no shell, flatpak from PATH) ends every instance
+ * of the app: flatpak kills each sandbox's first process with SIGKILL, and the sandbox's
+ * other processes go with it. Returns -1 when flatpak did that (the caller waits for the
+ * holders as after a signal), else the outcome. */
+static int
+flatpak_kill (Stop       *st,
+              const char *app,
+              char       *msg,
+              size_t      msg_size)
+{
+  PhBuf scratch = PH_BUF_INIT;
+  size_t n_checked = 0;
+  pid_t child;
+  int status = 0;
+  uint64_t deadline;
+
+  for (size_t i = 0; i < st->n_targets; i++)
+    {
+      Target *t = &st->targets[i];
+      PhStat pstat;
+      char *in_app = NULL;
+      int pfd = -1;
+      int r;
+
+      if (!t->verified)
+        continue;
+      r = check_instance (st, t->pid, t->start, &pstat, &pfd);
+      if (r == 1)
+        in_app = ph_flatpak_info_read_app (pfd, &scratch);
+      if (r >= 0)
+        close (pfd);
+      if (r == 1 && (in_app == NULL || strcmp (in_app, app) != 0))
+        {
+          snprintf (msg, msg_size, "PID %d does not run in the Flatpak app %s; nothing was "
+                    "stopped.", (int) t->pid, app);
+          free (in_app);
+          ph_buf_free (&scratch);
+          return PH_STOP_OUTCOME_REFUSED;
+        }
+      free (in_app);
+      n_checked += r == 1;
+    }
+  ph_buf_free (&scratch);
+  if (n_checked == 0)
+    {
+      snprintf (msg, msg_size, "The process has already exited.");
+      return PH_STOP_OUTCOME_GONE;
+    }
+
+  child = fork ();
+  if (child < 0)
+    {
+      snprintf (msg, msg_size, "flatpak kill %s could not be started.", app);
+      return PH_STOP_OUTCOME_STILL_HELD;
+    }
+  if (child == 0)
+    {
+      /* stdout carries the protocol: flatpak's words go to stderr. */
+      int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+      if (null_fd >= 0)
+        {
+          dup2 (null_fd, STDIN_FILENO);
+          dup2 (STDERR_FILENO, STDOUT_FILENO);
+        }
+      execlp ("flatpak", "flatpak", "kill", app, (char *) NULL);
+      _exit (127);
+    }
+  deadline = ph_now_us () / 1000 + FLATPAK_KILL_TIMEOUT_MS;
+  for (;;)
+    {
+      pid_t r = waitpid (child, &status, WNOHANG);
+
+      if (r == child)
+        break;
+      if (r < 0 && errno != EINTR)
+        {
+          status = -1;
+          break;
+        }
+      if (ph_now_us () / 1000 >= deadline)
+        {
+          kill (child, SIGKILL);
+          while (waitpid (child, &status, 0) < 0 && errno == EINTR)
+            ;
+          status = -1;
+          break;
+        }
+      usleep (20000);
+    }
+  if (status == -1 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      if (status != -1 && WIFEXITED (status) && WEXITSTATUS (status) == 127)
+        snprintf (msg, msg_size, "flatpak could not be run (is it installed?); nothing was "
+                  "stopped.");
+      else
+        snprintf (msg, msg_size, "flatpak kill %s failed; the port is still held.", app);
+      return PH_STOP_OUTCOME_STILL_HELD;
+    }
+  for (size_t i = 0; i < st->n_targets; i++)
+    st->targets[i].signalled = st->targets[i].verified;
+  return -1;
+}
+
 int
 ph_helper_stop (int    argc,
                 char **argv)
@@ -386,6 +497,7 @@ ph_helper_stop (int    argc,
   Stop st = { .sig = SIGTERM, .grace_ms = DEFAULT_GRACE_MS, .proc_fd = -1,
               .source = "procfs" };
   bool have_pid = false, have_start = false, have_inode = false, have_sup = false;
+  const char *flatpak_app = NULL;
   unsigned long long sup_pid = 0, sup_start = 0;
   PhStat pstat;
   int pfd = -1;
@@ -423,6 +535,10 @@ ph_helper_stop (int    argc,
         {
           have_sup = true;
         }
+      else if (strcmp (argv[i], "--flatpak-app") == 0 && ph_desktop_app_id_valid (v))
+        {
+          flatpak_app = v;
+        }
       else if (strcmp (argv[i], "--signal") == 0 && v != NULL
                && (strcmp (v, "TERM") == 0 || strcmp (v, "KILL") == 0))
         {
@@ -446,6 +562,13 @@ ph_helper_stop (int    argc,
   }
   if (!have_pid || !have_start || !have_inode)
     return finish (&st, PH_STOP_OUTCOME_USAGE, "--pid, --start-time and --inode are required.");
+  if (flatpak_app != NULL && have_sup)
+    return finish (&st, PH_STOP_OUTCOME_USAGE, "--flatpak-app and --supervisor exclude each other.");
+  /* flatpak kill acts on the caller's own instances, in the caller's session. */
+  if (flatpak_app != NULL && ph_helper_privileged)
+    return finish (&st, PH_STOP_OUTCOME_REFUSED, "As root, the helper does not run flatpak kill.");
+  if (flatpak_app != NULL)
+    st.sig = SIGKILL;   /* what flatpak kill sends; RESULT says so */
   if (st.pid == 1)
     return finish (&st, PH_STOP_OUTCOME_REFUSED, "PID 1 is the system's init and is never signalled.");
   if (st.pid == getpid ())
@@ -568,7 +691,18 @@ ph_helper_stop (int    argc,
           return finish (&st, PH_STOP_OUTCOME_FREED, "The port is free.");
         }
     }
-  for (size_t i = 0; i < st.n_targets; i++)
+  if (flatpak_app != NULL)
+    {
+      r = flatpak_kill (&st, flatpak_app, msg, sizeof msg);
+      if (r >= 0)
+        {
+          rescan_holders (&st);
+          return finish (&st, (PhStopOutcome) r, msg);
+        }
+      for (size_t i = 0; i < st.n_targets; i++)
+        n_sent += st.targets[i].signalled;
+    }
+  for (size_t i = 0; i < st.n_targets && flatpak_app == NULL; i++)
     {
       Target *t = &st.targets[i];
 

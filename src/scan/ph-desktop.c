@@ -314,3 +314,76 @@ ph_desktop_entry_find (const char     *app_id,
 
   return state == ENTRY_FOUND;
 }
+
+/* The [Application] group's name= of a /.flatpak-info (a key file flatpak writes into every
+ * sandbox): the app ID, when it is one. */
+char *
+ph_flatpak_info_parse_app (const char *text,
+                           size_t      len)
+{
+  bool in_group = false;
+  size_t i = 0;
+
+  while (i < len)
+    {
+      const char *line = text + i;
+      const char *nl = memchr (line, '\n', len - i);
+      size_t n = nl != NULL ? (size_t) (nl - line) : len - i;
+      const char *value;
+      size_t value_len;
+
+      i += n + (nl != NULL ? 1 : 0);
+      if (n > 0 && line[n - 1] == '\r')
+        n--;
+      while (n > 0 && is_space (line[n - 1]))
+        n--;
+      if (n == 0 || line[0] == '#')
+        continue;
+      if (line[0] == '[')
+        {
+          in_group = n == strlen ("[Application]") && memcmp (line, "[Application]", n) == 0;
+          continue;
+        }
+      if (in_group && match_key (line, n, "name", &value, &value_len))
+        {
+          char *app_id = value_len <= 255 ? ph_xstrndup (value, value_len) : NULL;
+
+          if (app_id != NULL && ph_desktop_app_id_valid (app_id) && strchr (app_id, '.') != NULL)
+            return app_id;
+          free (app_id);
+          return NULL;
+        }
+    }
+  return NULL;
+}
+
+char *
+ph_flatpak_info_read_app (int    pid_dirfd,
+                          PhBuf *scratch)
+{
+  struct stat st;
+  int fd = openat (pid_dirfd, "root/.flatpak-info", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+  if (fd < 0)
+    return NULL;
+  ph_buf_clear (scratch);
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return NULL;
+    }
+  ph_buf_reserve (scratch, PH_DESKTOP_FILE_MAX + 1);
+  while (scratch->len < PH_DESKTOP_FILE_MAX)
+    {
+      ssize_t n = read (fd, scratch->data + scratch->len, PH_DESKTOP_FILE_MAX - scratch->len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      scratch->len += (size_t) n;
+    }
+  close (fd);
+  scratch->data[scratch->len] = '\0';
+  return ph_flatpak_info_parse_app (scratch->data, scratch->len);
+}

@@ -46,3 +46,13 @@ bool ph_desktop_entry_read (const char *path, PhBuf *scratch, PhDesktopEntry *en
  * one hides those after it). Returns true with @entry filled. */
 bool ph_desktop_entry_find (const char *app_id, const char *home, const char *data_home,
                             const char *data_dirs, PhBuf *scratch, PhDesktopEntry *entry);
+
+/* The app ID in the [Application] group (name=) of a Flatpak sandbox's /.flatpak-info, or
+ * NULL (no such group, a runtime-only sandbox, or not a valid app ID). Malloc'd. */
+char *ph_flatpak_info_parse_app (const char *text, size_t len);
+
+/* The same, read from the root of the process whose /proc/PID @pid_dirfd is (its
+ * root/.flatpak-info, seen from outside the sandbox): a regular file only, at most
+ * PH_DESKTOP_FILE_MAX bytes. NULL when the process is in no Flatpak sandbox or its root
+ * cannot be read (another user's process). */
+char *ph_flatpak_info_read_app (int pid_dirfd, PhBuf *scratch);

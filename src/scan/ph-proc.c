@@ -256,15 +256,19 @@ environ_get (const char *env,
 static void
 read_app_entry (int          pid_dirfd,
                 PhBuf       *scratch,
-                PhProcFacts *f)
+                PhProcFacts *f,
+                bool         sandboxed)
 {
   char *data_home = NULL, *data_dirs = NULL;
   PhDesktopEntry entry;
 
   if (!ph_desktop_app_id_valid (f->cg.app_id))
     return;
-  /* Another user's environment cannot be read unprivileged: then the defaults. */
-  if (ph_read_file_at (pid_dirfd, "environ", scratch, PH_ENVIRON_MAX) == 0 && scratch->len > 0)
+  /* Another user's environment cannot be read unprivileged: then the defaults. A
+   * sandboxed process's data folders are the sandbox's (/app/share), not the host's: its
+   * entry is in the Flatpak exports the defaults include. */
+  if (!sandboxed && ph_read_file_at (pid_dirfd, "environ", scratch, PH_ENVIRON_MAX) == 0
+      && scratch->len > 0)
     {
       data_home = environ_get (scratch->data, scratch->len, "XDG_DATA_HOME");
       data_dirs = environ_get (scratch->data, scratch->len, "XDG_DATA_DIRS");
@@ -339,9 +343,27 @@ ph_proc_read_facts (int          pid_dirfd,
   if (err == 0)
     f->cgroup = ph_cgroup_pick_path (scratch->data ? scratch->data : "", scratch->len);
   ph_cgroup_parse (f->cgroup, &f->cg);
+  /* A process in a Flatpak sandbox is that app's, whatever its cgroup: only a systemd user
+   * session puts it in app-flatpak-<id>-<n>.scope. The sandbox's /.flatpak-info, read from
+   * here through its root, names the app. A systemd unit or a container keeps its lever. */
+  if (strcmp (f->cg.manager, "none") == 0 || strcmp (f->cg.manager, "app") == 0
+      || strcmp (f->cg.manager, "flatpak") == 0)
+    {
+      char *flatpak_app = ph_flatpak_info_read_app (pid_dirfd, scratch);
+
+      if (flatpak_app != NULL)
+        {
+          free (f->cg.app_id);
+          f->cg.app_id = flatpak_app;
+          free (f->cg.launcher);
+          f->cg.launcher = ph_xstrdup ("flatpak");
+          f->cg.manager = "flatpak";
+          f->sandboxed = true;
+        }
+    }
   if (f->cg.app_id != NULL
       && (strcmp (f->cg.manager, "app") == 0 || strcmp (f->cg.manager, "flatpak") == 0))
-    read_app_entry (pid_dirfd, scratch, f);
+    read_app_entry (pid_dirfd, scratch, f, f->sandboxed);
 
   /* Everything was read from one process instance only if it still is that instance. */
   err = ph_proc_read_stat (pid_dirfd, scratch, &st);
@@ -387,6 +409,7 @@ ph_proc_facts_equal (const PhProcFacts *a,
          && str_equal (a->comm, b->comm) && str_equal (a->exe, b->exe)
          && str_equal (a->cwd, b->cwd) && str_equal (a->cgroup, b->cgroup)
          && str_equal (a->app_name, b->app_name) && str_equal (a->app_icon, b->app_icon)
+         && a->sandboxed == b->sandboxed && str_equal (a->cg.app_id, b->cg.app_id)
          && (a->cmdline == NULL) == (b->cmdline == NULL)
          && a->cmdline_len == b->cmdline_len
          && (a->cmdline == NULL || memcmp (a->cmdline, b->cmdline, a->cmdline_len) == 0);

@@ -36,6 +36,7 @@ typedef struct
   PhCgroupInfo cg;
   char    *app_name;     /* a desktop app's Name, from its .desktop file; NULL if unknown */
   char    *app_icon;     /* and its Icon */
+  bool     sandboxed;    /* in a Flatpak sandbox (its /.flatpak-info named cg.app_id) */
 } PhProcFacts;
 
 /* Parses the contents of /proc/PID/stat. */

@@ -34,6 +34,7 @@ struct _PhFreePortFlow
   PhScanner *scanner;
   PhService *service;
   PhSupervisor *supervisor;   /* what would start it again, or NULL */
+  char *flatpak_app;          /* the Flatpak app the holders run in, when quitting it is offered */
   gboolean elevated;          /* through the root helper (after Unlock) */
   GCancellable *cancellable;
   AdwDialog *dialog;          /* weak: the question or message on screen, if any */
@@ -62,6 +63,7 @@ static guint signals[N_SIGNALS];
 static void start_stop            (PhFreePortFlow *self,
                                    gboolean        force);
 static void start_stop_supervisor (PhFreePortFlow *self);
+static void start_flatpak_kill    (PhFreePortFlow *self);
 
 /* What would start the main owner again. The ancestors are read from this /proc, which
  * inside a Flatpak is the sandbox's own PID namespace, not the host's: there the helper
@@ -161,6 +163,14 @@ on_stop_supervisor (PhFreePortFlow *self)
   g_clear_weak_pointer (&self->dialog);
   if (!self->cancelled && self->supervisor != NULL)
     start_stop_supervisor (self);
+}
+
+static void
+on_flatpak_kill (PhFreePortFlow *self)
+{
+  g_clear_weak_pointer (&self->dialog);
+  if (!self->cancelled && self->flatpak_app != NULL)
+    start_flatpak_kill (self);
 }
 
 /* @callback answers the response @id of @dialog. */
@@ -387,6 +397,15 @@ start_stop_supervisor (PhFreePortFlow *self)
                                     stop_cb, g_object_ref (self));
 }
 
+/* The user chose to quit the whole Flatpak app: the helper checks that the holders still
+ * run in its sandbox and runs `flatpak kill` on the host. */
+static void
+start_flatpak_kill (PhFreePortFlow *self)
+{
+  ph_stopper_stop_flatpak_async (self->service, self->flatpak_app, GRACE_MS, self->cancellable,
+                                 stop_cb, g_object_ref (self));
+}
+
 /**
  * ph_free_port_flow_start:
  *
@@ -460,11 +479,39 @@ ph_free_port_flow_start (PhFreePortFlow *self)
       body = longer;
     }
 
+  /* A Flatpak app: quitting the whole app is a choice, never the default (it closes every
+   * window of the app, not only the process that holds the port). */
+  if (!self->elevated && ph_stopper_flatpak_app (service) != NULL)
+    {
+      const char *app_name = ph_service_get_group_name (service);
+      g_autofree char *sentence = NULL;
+      char *longer;
+
+      self->flatpak_app = g_strdup (ph_stopper_flatpak_app (service));
+      /* Translators: %s is a Flatpak app's name */
+      sentence = g_strdup_printf (_("It runs in the Flatpak app “%s”. Porthole can quit that "
+                                    "whole app instead (flatpak kill): every window of it "
+                                    "closes at once, and anything not saved is lost."),
+                                  app_name);
+      longer = g_strconcat (body, "\n\n", sentence, NULL);
+      g_free (body);
+      body = longer;
+    }
+
   dialog = adw_alert_dialog_new (heading, body);
   adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
                                   "cancel", _("_Cancel"),
                                   "free", _("_Free Port"),
                                   NULL);
+  if (self->flatpak_app != NULL)
+    {
+      /* Translators: %s is a Flatpak app's name, e.g. "Quit Firefox" */
+      g_autofree char *label = g_strdup_printf (_("_Quit %s"),
+                                                ph_service_get_group_name (service));
+
+      adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "flatpak", label);
+      connect_response (self, dialog, "flatpak", G_CALLBACK (on_flatpak_kill));
+    }
   adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "free",
                                             ADW_RESPONSE_DESTRUCTIVE);
   connect_response (self, dialog, "free", G_CALLBACK (on_free));
@@ -528,6 +575,7 @@ ph_free_port_flow_finalize (GObject *object)
 
   g_free (self->protocol);
   g_free (self->address);
+  g_free (self->flatpak_app);
 
   G_OBJECT_CLASS (ph_free_port_flow_parent_class)->finalize (object);
 }
