@@ -560,6 +560,32 @@ ph_stopper_flatpak_app (PhService *service)
   return app;
 }
 
+/**
+ * ph_stopper_dup_flatpak_app_name:
+ *
+ * The name of the Flatpak app ph_stopper_flatpak_app() names, as the user knows it: its
+ * desktop entry's (the helper reads it on the host), else the group's when the group is
+ * that app, else its app ID. Not the group's name otherwise: a dev server started in a
+ * Flatpak editor's terminal is grouped as the dev server, but quitting the app quits the
+ * editor. %NULL when there is no such app.
+ */
+char *
+ph_stopper_dup_flatpak_app_name (PhService *service)
+{
+  const char *app = ph_stopper_flatpak_app (service);
+  PhProcess *owner = ph_service_get_main_owner (service);
+  const char *name = owner != NULL ? ph_process_get_app_name (owner) : NULL;
+  PhAppIdentity *identity = ph_service_get_identity (service);
+
+  if (app == NULL)
+    return NULL;
+  if (name != NULL && name[0] != '\0')
+    return g_strdup (name);
+  if (identity != NULL && ph_app_identity_get_kind (identity) == PH_APP_KIND_FLATPAK)
+    return g_strdup (ph_app_identity_get_name (identity));
+  return g_strdup (app);
+}
+
 /* The same stop, but at the user's explicit choice the whole Flatpak app goes:
  * the helper checks that every holder still runs in @flatpak_app's sandbox, then runs
  * `flatpak kill` for it on the host (which ends every instance of the app) and waits for

@@ -66,6 +66,7 @@ void          ph_stopper_stop_elevated_async (PhService      *service,
                                               GAsyncReadyCallback callback,
                                               gpointer        user_data);
 const char   *ph_stopper_flatpak_app   (PhService            *service);
+char         *ph_stopper_dup_flatpak_app_name (PhService       *service);
 void          ph_stopper_stop_flatpak_async (PhService        *service,
                                              const char       *flatpak_app,
                                              guint             grace_ms,

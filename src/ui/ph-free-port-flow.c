@@ -483,7 +483,7 @@ ph_free_port_flow_start (PhFreePortFlow *self)
    * window of the app, not only the process that holds the port). */
   if (!self->elevated && ph_stopper_flatpak_app (service) != NULL)
     {
-      const char *app_name = ph_service_get_group_name (service);
+      g_autofree char *app_name = ph_stopper_dup_flatpak_app_name (service);
       g_autofree char *sentence = NULL;
       char *longer;
 
@@ -505,9 +505,9 @@ ph_free_port_flow_start (PhFreePortFlow *self)
                                   NULL);
   if (self->flatpak_app != NULL)
     {
+      g_autofree char *app_name = ph_stopper_dup_flatpak_app_name (service);
       /* Translators: %s is a Flatpak app's name, e.g. "Quit Firefox" */
-      g_autofree char *label = g_strdup_printf (_("_Quit %s"),
-                                                ph_service_get_group_name (service));
+      g_autofree char *label = g_strdup_printf (_("_Quit %s"), app_name);
 
       adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "flatpak", label);
       connect_response (self, dialog, "flatpak", G_CALLBACK (on_flatpak_kill));

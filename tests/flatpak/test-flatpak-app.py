@@ -3,7 +3,9 @@
 # test-flatpak-app.py — a Flatpak app holding a port (issue 9, point 6): a second, real
 # Flatpak app (org.porthole.TestServer, Python's http.server on the stand-in runtime) is
 # installed and run with `flatpak run`, without a systemd user session, so no cgroup names
-# it: the host helper finds it by the sandbox's /.flatpak-info. Porthole, itself a Flatpak,
+# it: the host helper finds it by the sandbox's /.flatpak-info. (Its server is the app's own
+# program, /app/bin/ph-test-server; `python3 -m http.server` would be named as the dev
+# server it is, wherever it runs.) Porthole, itself a Flatpak,
 # groups its port under the app's name and icon (from the app's exported desktop entry).
 # Freeing it by default goes the process path (the helper's SIGTERM to the holder, no
 # flatpak kill); only the explicit choice — `porthole free --flatpak-kill` and the
@@ -66,8 +68,16 @@ def install_test_app():
         for d in ('bin', 'share/applications', 'share/icons/hicolor/scalable/apps'):
             os.makedirs(os.path.join(files, d), exist_ok=True)
         with open(os.path.join(files, 'bin', 'ph-test-server'), 'w') as f:
-            f.write('#!/bin/sh\ncd "${XDG_DATA_HOME:-/tmp}" && '
-                    'exec python3 -m http.server --bind 127.0.0.1 "$1"\n')
+            f.write('#!/usr/bin/python3\n'
+                    '# The app\'s own server: answers every GET with a short page.\n'
+                    'import http.server, sys\n'
+                    'class Page(http.server.BaseHTTPRequestHandler):\n'
+                    '    def do_GET(self):\n'
+                    '        self.send_response(200)\n'
+                    '        self.end_headers()\n'
+                    '        self.wfile.write(b"Porthole Test Server\\n")\n'
+                    'http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Page)'
+                    '.serve_forever()\n')
         os.chmod(os.path.join(files, 'bin', 'ph-test-server'), 0o755)
         with open(os.path.join(files, 'share/applications', TEST_APP + '.desktop'), 'w') as f:
             f.write(f'[Desktop Entry]\nType=Application\nName={TEST_NAME}\nIcon={TEST_APP}\n'
@@ -99,8 +109,8 @@ def free_tcp_port():
 
 
 class TestServer:
-    """`flatpak run org.porthole.TestServer PORT`; .pid is the host PID of the python3
-    that listens (inside the sandbox)."""
+    """`flatpak run org.porthole.TestServer PORT`; .pid is the host PID of the app's server
+    (a Python script, /app/bin/ph-test-server) that listens inside the sandbox."""
 
     def __init__(self):
         self.port = free_tcp_port()
@@ -118,7 +128,7 @@ class TestServer:
                 pass
         except OSError:
             return None
-        pids = pf.pids_named('python3', sandboxed=True)
+        pids = pf.pids_named('ph-test-server', sandboxed=True)
         return pids[0] if len(pids) == 1 else None
 
     def output(self):
