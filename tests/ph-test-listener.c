@@ -3,7 +3,8 @@
 
 /*
  * ph-test-listener [--fork N] [--ignore-term] [--orphan-children] [--cwd DIR]
- *                  [--exec-name NAME] SPEC... [-- EXTRA ARGS]
+ *                  [--exec-name NAME] [--rename NAME] [--exec-after NAME]
+ *                  [--pass-to-child] SPEC... [-- EXTRA ARGS]
  *
  * SPEC is PROTO:ADDRESS:PORT, PROTO one of tcp, udp, tcp6only, udp6only, ADDRESS an IPv4
  * address or an IPv6 one in brackets, PORT 0 for "the kernel picks":
@@ -31,6 +32,18 @@
  *   ph-test-listener --exec-name node tcp:127.0.0.1:0 -- /home/u/shop/node_modules/.bin/vite
  * runs as "node /home/u/shop/node_modules/.bin/vite --ph-test-listener tcp:127.0.0.1:0".
  *
+ * Changes while running (for churn and kill-safety tests), each announced by a line:
+ *   --rename NAME      on SIGUSR1, sets comm to NAME and overwrites the command line in
+ *                      place (as setproctitle () does) with NAME; prints RENAMED PID
+ *   --exec-after NAME  on SIGUSR2, runs this program again as NAME keeping its sockets
+ *                      (same PID, same start time, same socket inodes, new comm and
+ *                      command line); prints EXECED PID (not with --fork)
+ *   --pass-to-child    forks a child that closes the sockets it inherited (prints
+ *                      PASS-CHILD PID before READY); on SIGUSR2 the parent sends them to it
+ *                      over a Unix socket (SCM_RIGHTS) and closes its own, so that only
+ *                      the child holds them; prints PASSED PID. The child ends with the
+ *                      parent. (Not with --exec-after.)
+ *
  * Errors (bad arguments, a bind that fails) are printed on stderr; the exit status is 2.
  * libc only, like the helper it exercises.
  */
@@ -49,11 +62,14 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define PH_MAX_SOCKETS  4096
 #define PH_MAX_CHILDREN 1024
 #define PH_EXIT_ERROR   2
+/* Marks where this program's own arguments start when it runs itself again. */
+#define PH_OWN_ARGS "--ph-test-listener"
 
 typedef struct
 {
@@ -73,6 +89,11 @@ static PhListenSocket sockets[PH_MAX_SOCKETS];
 static size_t n_sockets;
 static pid_t children[PH_MAX_CHILDREN];
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t rename_requested;
+static volatile sig_atomic_t exec_requested;
+/* The command line's memory, for --rename. */
+static char *cmdline_start;
+static size_t cmdline_len;
 
 static void die (const char *fmt, ...) __attribute__ ((format (printf, 1, 2), noreturn));
 
@@ -258,6 +279,15 @@ on_stop_signal (int signum)
 }
 
 static void
+on_change_signal (int signum)
+{
+  if (signum == SIGUSR1)
+    rename_requested = 1;
+  else
+    exec_requested = 1;
+}
+
+static void
 set_handler (int   signum,
              void (*handler) (int),
              int   flags)
@@ -281,10 +311,185 @@ wait_for_stop (const sigset_t *sleep_mask)
     sigsuspend (sleep_mask);
 }
 
+/* --rename: comm and the command line become NAME, in place. */
+static void
+rename_self (const char *name)
+{
+  char comm[256];
+
+  if (cmdline_start != NULL && cmdline_len > 0)
+    {
+      memset (cmdline_start, 0, cmdline_len);
+      memcpy (cmdline_start, name, strlen (name) < cmdline_len - 1 ? strlen (name)
+                                                                    : cmdline_len - 1);
+    }
+  snprintf (comm, sizeof comm, "%s", name);
+  prctl (PR_SET_NAME, basename (comm), 0, 0, 0);
+  printf ("RENAMED %ld\n", (long) getpid ());
+  fflush (stdout);
+}
+
+#define PH_ADOPT_ENV "PH_TEST_LISTENER_ADOPT"
+
+/* --exec-after: this program again as NAME, same process, same sockets (their fds are
+ * named in PH_ADOPT_ENV and survive the exec). */
+static void
+exec_keeping_sockets (const char  *name,
+                      int          first,
+                      int          argc,
+                      char       **argv)
+{
+  char **args = calloc ((size_t) argc + 3, sizeof *args);
+  char fds[PH_MAX_SOCKETS * 12] = "";
+  size_t len = 0;
+  int n = 0;
+
+  if (args == NULL)
+    die ("out of memory");
+  for (size_t i = 0; i < n_sockets; i++)
+    {
+      int flags = fcntl (sockets[i].fd, F_GETFD);
+
+      if (flags < 0 || fcntl (sockets[i].fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+        die ("cannot keep socket %zu open across exec: %s", i, strerror (errno));
+      len += (size_t) snprintf (fds + len, sizeof fds - len, "%s%d", i ? "," : "",
+                                sockets[i].fd);
+    }
+  setenv (PH_ADOPT_ENV, fds, 1);
+  args[n++] = (char *) name;
+  args[n++] = (char *) PH_OWN_ARGS;
+  for (int i = first; i < argc; i++)
+    args[n++] = argv[i];
+  args[n] = NULL;
+  execv ("/proc/self/exe", args);
+  die ("cannot run /proc/self/exe again as '%s': %s", name, strerror (errno));
+}
+
+/* Takes the sockets an earlier image of this process left in PH_ADOPT_ENV. */
+static bool
+adopt_sockets (size_t n_specs)
+{
+  const char *text = getenv (PH_ADOPT_ENV);
+  char *end;
+
+  if (text == NULL)
+    return false;
+  for (size_t i = 0; i < n_specs; i++)
+    {
+      long fd = strtol (text, &end, 10);
+      socklen_t len = sizeof sockets[i].addr;
+
+      if (end == text || fd < 0 || fcntl ((int) fd, F_SETFD, FD_CLOEXEC) < 0)
+        die ("bad %s '%s'", PH_ADOPT_ENV, getenv (PH_ADOPT_ENV));
+      sockets[i].fd = (int) fd;
+      if (getsockname (sockets[i].fd, (struct sockaddr *) &sockets[i].addr, &len) < 0)
+        die ("cannot read the address of adopted socket %ld: %s", fd, strerror (errno));
+      n_sockets++;
+      text = *end == ',' ? end + 1 : end;
+    }
+  unsetenv (PH_ADOPT_ENV);
+  return true;
+}
+
+/* --pass-to-child: a child that gets the sockets over a Unix socket, not by inheritance.
+ * start_pass_child () makes it (it holds nothing yet); pass_sockets () hands them over. */
+static int pass_fd = -1;
+
+static pid_t
+start_pass_child (void)
+{
+  int pair[2];
+  int fds[PH_MAX_SOCKETS];
+  char control[CMSG_SPACE (sizeof fds)];
+  char byte;
+  struct iovec iov = { &byte, 1 };
+  struct msghdr msg = { 0 };
+  struct cmsghdr *cmsg;
+  pid_t parent = getpid ();
+  pid_t pid;
+  sigset_t none;
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+    die ("cannot make a socket pair: %s", strerror (errno));
+  pid = fork ();
+  if (pid < 0)
+    die ("cannot fork: %s", strerror (errno));
+  if (pid > 0)
+    {
+      close (pair[1]);
+      pass_fd = pair[0];
+      return pid;
+    }
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (getppid () != parent)
+    _exit (0);
+  close (pair[0]);
+  /* What fork () gave it is not what this child holds: the sockets come by message. */
+  for (size_t i = 0; i < n_sockets; i++)
+    close (sockets[i].fd);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGINT, SIG_DFL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  memset (control, 0, sizeof control);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = CMSG_SPACE (n_sockets * sizeof (int));
+  if (recvmsg (pair[1], &msg, MSG_CMSG_CLOEXEC) != 1
+      || (cmsg = CMSG_FIRSTHDR (&msg)) == NULL || cmsg->cmsg_type != SCM_RIGHTS
+      || cmsg->cmsg_len != CMSG_LEN (n_sockets * sizeof (int)))
+    _exit (PH_EXIT_ERROR);
+  if (write (pair[1], "r", 1) != 1)
+    _exit (PH_EXIT_ERROR);
+  close (pair[1]);
+  for (;;)
+    pause ();
+}
+
+static void
+pass_sockets (pid_t child)
+{
+  int fds[PH_MAX_SOCKETS];
+  char control[CMSG_SPACE (sizeof fds)];
+  char byte = 's';
+  struct iovec iov = { &byte, 1 };
+  struct msghdr msg = { 0 };
+  struct cmsghdr *cmsg;
+
+  if (pass_fd < 0)
+    return;
+  for (size_t i = 0; i < n_sockets; i++)
+    fds[i] = sockets[i].fd;
+  memset (control, 0, sizeof control);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = CMSG_SPACE (n_sockets * sizeof (int));
+  cmsg = CMSG_FIRSTHDR (&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (n_sockets * sizeof (int));
+  memcpy (CMSG_DATA (cmsg), fds, n_sockets * sizeof (int));
+  if (sendmsg (pass_fd, &msg, 0) != 1)
+    die ("cannot pass the sockets: %s", strerror (errno));
+  if (read (pass_fd, &byte, 1) != 1)
+    die ("the child did not take the sockets");
+  close (pass_fd);
+  pass_fd = -1;
+  for (size_t i = 0; i < n_sockets; i++)
+    {
+      close (sockets[i].fd);
+      sockets[i].fd = -1;
+    }
+  printf ("PASSED %ld\n", (long) child);
+  fflush (stdout);
+}
+
 /* Runs this program again as NAME. The extra arguments come right after NAME, as a real
  * `node /…/node_modules/.bin/vite --port 5173` has them, and this program's own arguments
  * (minus --exec-name NAME) follow a PH_OWN_ARGS marker. */
-#define PH_OWN_ARGS "--ph-test-listener"
 
 static void
 reexec_as (const char  *name,
@@ -328,6 +533,11 @@ main (int    argc,
 {
   const char *cwd = NULL;
   const char *exec_name = NULL;
+  const char *rename_to = NULL;
+  const char *exec_after = NULL;
+  bool pass = false;
+  bool adopted;
+  pid_t passed_to = 0;
   const char *specs[PH_MAX_SOCKETS];
   size_t n_specs = 0;
   long n_children = 0;
@@ -339,6 +549,20 @@ main (int    argc,
   int child_ready[2];
   char comm[256];
   int first = 1;
+
+  /* --rename overwrites the memory of argv's strings: work on copies from here on. */
+  cmdline_start = argv[0];
+  cmdline_len = (size_t) (argv[argc - 1] + strlen (argv[argc - 1]) + 1 - argv[0]);
+  {
+    char **copy = calloc ((size_t) argc + 1, sizeof *copy);
+
+    if (copy == NULL)
+      die ("out of memory");
+    for (int i = 0; i < argc; i++)
+      if ((copy[i] = strdup (argv[i])) == NULL)
+        die ("out of memory");
+    argv = copy;
+  }
 
   /* Started again by reexec_as (): our own arguments follow the marker. */
   for (int i = 1; i < argc; i++)
@@ -371,6 +595,12 @@ main (int    argc,
         cwd = argv[++i];
       else if (strcmp (arg, "--exec-name") == 0 && i + 1 < argc)
         exec_name = argv[++i];
+      else if (strcmp (arg, "--rename") == 0 && i + 1 < argc)
+        rename_to = argv[++i];
+      else if (strcmp (arg, "--exec-after") == 0 && i + 1 < argc)
+        exec_after = argv[++i];
+      else if (strcmp (arg, "--pass-to-child") == 0)
+        pass = true;
       else if (arg[0] == '-')
         usage ();
       else if (n_specs == PH_MAX_SOCKETS)
@@ -380,12 +610,15 @@ main (int    argc,
     }
   if (n_specs == 0)
     usage ();
+  if (exec_after != NULL && (n_children > 0 || pass))
+    die ("--exec-after goes with neither --fork nor --pass-to-child");
 
   /* Check every spec before exec so errors come from the program the test started. */
   for (size_t i = 0; i < n_specs; i++)
     parse_spec (specs[i], &sockets[i]);
 
-  if (exec_name != NULL)
+  adopted = getenv (PH_ADOPT_ENV) != NULL;
+  if (exec_name != NULL && !adopted)
     reexec_as (exec_name, argc, argv);
 
   /* A real program started as NAME has NAME's base name as comm, too. */
@@ -401,11 +634,25 @@ main (int    argc,
   sigprocmask (SIG_BLOCK, &blocked, &sleep_mask);
   sigdelset (&sleep_mask, SIGTERM);
   sigdelset (&sleep_mask, SIGINT);
+  sigdelset (&sleep_mask, SIGUSR1);
+  sigdelset (&sleep_mask, SIGUSR2);
   set_handler (SIGINT, on_stop_signal, 0);
   set_handler (SIGTERM, ignore_term ? SIG_IGN : on_stop_signal, 0);
+  sigaddset (&blocked, SIGUSR1);
+  sigaddset (&blocked, SIGUSR2);
+  sigprocmask (SIG_BLOCK, &blocked, NULL);
+  set_handler (SIGUSR1, on_change_signal, 0);
+  set_handler (SIGUSR2, on_change_signal, 0);
   /* Exited children are reaped by the kernel: none lingers as a zombie in /proc. */
   set_handler (SIGCHLD, SIG_DFL, SA_NOCLDWAIT);
 
+  if (adopt_sockets (n_specs))
+    {
+      printf ("EXECED %ld\n", (long) getpid ());
+      fflush (stdout);
+      n_children = 0;
+      goto serve;
+    }
   for (size_t i = 0; i < n_specs; i++)
     {
       open_socket (&sockets[i]);
@@ -454,15 +701,34 @@ main (int    argc,
     }
   close (child_ready[0]);
 
+  if (pass)
+    {
+      passed_to = start_pass_child ();
+      printf ("PASS-CHILD %ld\n", (long) passed_to);
+    }
   for (long i = 0; i < n_children; i++)
     printf ("CHILD %ld\n", (long) children[i]);
   printf ("READY %ld\n", (long) parent);
   fflush (stdout);
 
-  wait_for_stop (&sleep_mask);
+serve:
+  /* Stop, or change as asked (--rename, --exec-after), until stopped. */
+  while (!stop_requested)
+    {
+      if (rename_requested && rename_to != NULL)
+        rename_self (rename_to);
+      rename_requested = 0;
+      if (exec_requested && exec_after != NULL)
+        exec_keeping_sockets (exec_after, first, argc, argv);
+      if (exec_requested && passed_to > 0)
+        pass_sockets (passed_to);
+      exec_requested = 0;
+      sigsuspend (&sleep_mask);
+    }
 
   for (size_t i = 0; i < n_sockets; i++)
-    close (sockets[i].fd);
+    if (sockets[i].fd >= 0)
+      close (sockets[i].fd);
 
   return 0;
 }

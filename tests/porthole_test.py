@@ -240,13 +240,15 @@ class Listener:
         _live.append(self)
         self.sockets = []
         self.children = []
+        self.passed_to = None
         self.pid = None
+        self._buf = b''
         if wait:
             self.wait_ready()
 
     def wait_ready(self):
         """Reads what the listener prints until READY (every socket is in place by then)."""
-        buf = b''
+        buf = self._buf
         deadline = time.monotonic() + self.timeout
         while self.pid is None:
             left = deadline - time.monotonic()
@@ -266,9 +268,32 @@ class Listener:
                     self.sockets.append((w[1], w[2], int(w[3]), int(w[4])))
                 elif w[0] == 'CHILD':
                     self.children.append(int(w[1]))
+                elif w[0] == 'PASS-CHILD':
+                    self.passed_to = int(w[1])
                 elif w[0] == 'READY':
                     self.pid = int(w[1])
+                    break
+        self._buf = buf
         return self
+
+    def wait_line(self, word, timeout=10):
+        """Waits for the listener's next line starting with word (RENAMED, EXECED after
+        SIGUSR1, SIGUSR2 with --rename, --exec-after); returns it split."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while b'\n' in self._buf:
+                line, _, self._buf = self._buf.partition(b'\n')
+                w = line.decode().split()
+                if w and w[0] == word:
+                    return w
+            left = deadline - time.monotonic()
+            r, _, _ = select.select([self.proc.stdout], [], [], max(left, 0))
+            if not r:
+                raise TimeoutError('no %s line from the listener %r' % (word, self.args))
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                raise RuntimeError('the listener ended before %s: %r' % (word, self.args))
+            self._buf += chunk
 
     @property
     def pids(self):

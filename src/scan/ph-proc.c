@@ -15,8 +15,6 @@
 #include "ph-proc.h"
 #include "ph-protocol.h"
 
-/* Past this, a command line is cut: it only has to identify the process. */
-#define PH_CMDLINE_MAX (128 * 1024)
 /* Past this, an environment is not read further (XDG_DATA_DIRS is not that far in). */
 #define PH_ENVIRON_MAX (256 * 1024)
 

@@ -39,6 +39,9 @@ typedef struct
   bool     sandboxed;    /* in a Flatpak sandbox (its /.flatpak-info named cg.app_id) */
 } PhProcFacts;
 
+/* Past this, a command line is cut: it only has to identify the process. */
+#define PH_CMDLINE_MAX (128 * 1024)
+
 /* Parses the contents of /proc/PID/stat. */
 bool ph_proc_parse_stat (const char *text, size_t len, PhStat *st);
 bool ph_proc_parse_status_uid (const char *text, size_t len, uint32_t *uid);

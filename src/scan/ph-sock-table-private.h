@@ -52,6 +52,8 @@ typedef struct
   uint64_t start;
   bool     has_facts;
   bool     facts_dirty;
+  bool     recheck;        /* due for the check of holders below (this refresh) */
+  uint64_t checked_us;     /* when its facts and fds were last confirmed */
   bool     emitted;
   uint64_t emitted_start;
   PhProcFacts facts;

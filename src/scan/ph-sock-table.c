@@ -24,9 +24,17 @@
  * rest, stopping as soon as every such socket has a holder. A process is told apart from an earlier one with the same PID by
  * the inode of its /proc entry (a new one is made for every process) and, for owners, by
  * its start time. What a refresh found is written by ph-sock-table-write.c.
+ *
+ * What no listing shows: a holder that renames itself (comm, or its command line in place
+ * as setproctitle () does), exec's into another program keeping the socket, or hands the
+ * socket to another process and closes its own. So once a second (RECHECK_US) each
+ * process holding a socket is checked: its fds still name the sockets it is listed for
+ * (one readlink each), and its comm and command line are still what was sent (two reads);
+ * anything different is read again. A few µs per holder per second.
  */
 
 #define DENTS_SIZE (32 * 1024)
+#define RECHECK_US 1000000
 
 /* The inode number of the system's first PID namespace (PROC_PID_INIT_INO in the kernel,
  * the same on every Linux since 3.8). */
@@ -477,6 +485,7 @@ read_facts (PhSockTable *table,
 {
   PhProcFacts f;
 
+  p->checked_us = ph_now_us ();
   if (ph_proc_read_facts (pfd, p->pid, &table->scratch, &f) < 0 || f.start != p->start)
     {
       if (f.comm != NULL)
@@ -696,6 +705,109 @@ fd_count_changed (PhSockTable *table,
   return (int64_t) st.st_size != p->n_fds;
 }
 
+/* Whether the facts last sent for @p still hold: same comm, same command line. */
+static bool
+facts_still_true (PhSockTable *table,
+                  Proc        *p,
+                  int          pfd)
+{
+  PhStat st;
+  size_t len;
+
+  if (ph_proc_read_stat (pfd, &table->scratch, &st) < 0 || st.start != p->start)
+    return false;
+  if (strcmp (st.comm, p->facts.comm) != 0)
+    return false;
+  if (ph_read_file_at (pfd, "cmdline", &table->scratch, PH_CMDLINE_MAX) < 0)
+    return p->facts.cmdline == NULL;
+  len = table->scratch.len;
+  /* stored without the final NUL, as ph_proc_read_facts () does */
+  if (len > 0 && table->scratch.data[len - 1] == '\0')
+    len--;
+  return p->facts.cmdline != NULL && len == p->facts.cmdline_len
+         && (len == 0 || memcmp (table->scratch.data, p->facts.cmdline, len) == 0);
+}
+
+/* The once-a-second check of every holder (see the top of this file): owners whose fd no
+ * longer names their socket are dropped (the socket is then looked for again), and a
+ * holder whose comm or command line changed has its facts read again. */
+static void
+recheck_holders (PhSockTable *table)
+{
+  uint64_t now = ph_now_us ();
+  bool any = false;
+  char path[64];
+  char link[64];
+  char want[40];
+
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+
+      if (p == NULL)
+        continue;
+      p->recheck = p->n_refs > 0 && p->has_facts && !p->gone && !p->fd_unreadable
+                   && p->walked_gen != table->gen && now - p->checked_us >= RECHECK_US;
+      any |= p->recheck;
+    }
+  if (!any)
+    return;
+
+  for (size_t i = 0; i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+      uint32_t keep = 0;
+
+      if (e == NULL)
+        continue;
+      snprintf (want, sizeof want, "socket:[%llu]", (unsigned long long) e->sock.inode);
+      for (uint32_t k = 0; k < e->n_owners; k++)
+        {
+          Owner *o = &e->owners[k];
+          Proc *p = ph_map_get (&table->procs, (uint64_t) o->pid);
+          ssize_t n;
+
+          if (p != NULL && p->recheck)
+            {
+              snprintf (path, sizeof path, "%d/fd/%d", (int) o->pid, (int) o->fd);
+              n = readlinkat (table->proc_fd, path, link, sizeof link - 1);
+              if (n < 0 || (size_t) n != strlen (want) || memcmp (link, want, (size_t) n) != 0)
+                continue;
+            }
+          e->owners[keep++] = *o;
+        }
+      if (keep != e->n_owners)
+        {
+          e->n_owners = keep;
+          e->dirty = true;
+          if (keep == 0)
+            e->searched = false;
+        }
+    }
+
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+      char name[16];
+      int pfd;
+
+      if (p == NULL || !p->recheck)
+        continue;
+      p->recheck = false;
+      p->checked_us = now;
+      snprintf (name, sizeof name, "%d", (int) p->pid);
+      pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (pfd < 0)
+        {
+          p->gone = true;
+          continue;
+        }
+      if (!facts_still_true (table, p, pfd))
+        read_facts (table, p, pfd);
+      close (pfd);
+    }
+}
+
 static void
 find_owners (PhSockTable *table)
 {
@@ -710,6 +822,7 @@ find_owners (PhSockTable *table)
       if (p != NULL && p->is_new)
         walk_process (table, p);
     }
+  recheck_holders (table);
   /* Their parents: a server that forks after binding holds the socket as well. */
   for (size_t i = 0; i < table->procs.size; i++)
     {
