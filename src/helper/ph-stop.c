@@ -238,6 +238,20 @@ is_engine_helper (const char *comm)
   return false;
 }
 
+/* Whether @proc_fd is a /proc of this process's own PID namespace. The checks read
+ * /proc/PID while pidfd_open () and kill () take PIDs of the caller's namespace: with
+ * another namespace's /proc (a helper started in a PID namespace without a /proc of its
+ * own), the process checked and the process signalled would be two different ones. */
+static bool
+proc_is_own_pidns (int proc_fd)
+{
+  char self[32], want[32];
+  ssize_t n = readlinkat (proc_fd, "self", self, sizeof self - 1);
+
+  snprintf (want, sizeof want, "%d", (int) getpid ());
+  return n > 0 && (size_t) n == strlen (want) && memcmp (self, want, (size_t) n) == 0;
+}
+
 /* "PID:START" */
 static bool
 ph_helper_parse_pid_start (const char         *text,
@@ -585,6 +599,10 @@ ph_helper_stop (int    argc,
   st.proc_fd = open ("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (st.proc_fd < 0)
     return finish (&st, PH_STOP_OUTCOME_PERMISSION, "/proc cannot be read.");
+  if (!proc_is_own_pidns (st.proc_fd))
+    return finish (&st, PH_STOP_OUTCOME_REFUSED,
+                   "/proc shows another PID namespace than the helper's: the process it "
+                   "names cannot be told apart from another with the same number.");
 
   /* Pin the instance first; everything checked after this is about the process the pidfd
    * names (a later process under the same PID has another start time). */
