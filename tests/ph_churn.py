@@ -104,7 +104,9 @@ class Churn:
         self.pids.update(h.all_pids)
         return h
 
-    def run(self, progress=None, forever=False):
+    def run(self, progress=None, forever=False, pace=0.0):
+        """pace: seconds to wait between two starts (the soak churns gently, beside an app
+        under AddressSanitizer on a shared machine)."""
         rng = self.rng
         live = []
         n = self.count - self.n_survivors
@@ -123,6 +125,8 @@ class Churn:
                 old.end(rng)
                 self.ended += 1
             i += 1
+            if pace:
+                time.sleep(pace)
             if progress:
                 progress(i)
         for h in live:
@@ -166,7 +170,7 @@ def main(argv):
             raise KeyboardInterrupt
         signal.signal(signal.SIGTERM, on_signal)
         try:
-            churn.run(forever=True)
+            churn.run(forever=True, pace=0.05)
         except KeyboardInterrupt:
             pass
         print('ENDED %d %d' % (churn.started, churn.ended), flush=True)
