@@ -481,6 +481,94 @@ test_items_changed_ranges (void)
   g_signal_handlers_disconnect_by_data (sections, from_sections);
 }
 
+static void
+check_sections_now (GListModel *model)
+{
+  check_sections (model);
+}
+
+/* In the middle of a change set: every item the view was not told about still has the
+ * section boundaries it had (what a list view's header tiles rely on). */
+static void
+viewer_check_mid (Viewer *viewer)
+{
+  for (guint i = 0; i < viewer->seen->len; i++)
+    {
+      Seen *seen = &g_array_index (viewer->seen, Seen, i);
+      guint start, end;
+
+      if (seen->fresh)
+        continue;
+      gtk_section_model_get_section (GTK_SECTION_MODEL (viewer->model), i, &start, &end);
+      if (seen->starts != (start == i) || seen->ends != (end == i + 1))
+        g_error ("mid change set: position %u changed section (starts %d→%d, ends %d→%d) "
+                 "unannounced", i, seen->starts, start == i, seen->ends, end == i + 1);
+    }
+}
+
+/* A GtkListView asks for sections while it handles each items-changed, in the middle of
+ * a change set made of several runs: even then the sections must be the runs of equal
+ * neighbours. Here a service goes (first run) while a process is renamed so that its
+ * sockets move past another section (a later run): between the two signals they still
+ * stand where they were, under their new name. (The soak crashed GTK on this:
+ * "gtk_list_item_manager_ensure_items: code should not be reached".) */
+static void
+test_sections_mid_change_set (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(PhSectionModel) sections = ph_section_model_new (list);
+  GListModel *model = G_LIST_MODEL (sections);
+  g_autofree char *pa = proc_line (10, "alpha");
+  g_autofree char *pb = proc_line (20, "bravo");
+  g_autofree char *pc = proc_line (30, "charlie");
+  g_autofree char *pd = proc_line (40, "delta");
+  g_autofree char *a1 = sock_line (11, 1000, 10);
+  g_autofree char *a2 = sock_line (12, 1001, 10);
+  g_autofree char *b1 = sock_line (21, 2000, 20);
+  g_autofree char *b2 = sock_line (22, 2001, 20);
+  g_autofree char *c1 = sock_line (31, 3000, 30);
+  g_autofree char *c2 = sock_line (32, 3001, 30);
+  g_autofree char *d1 = sock_line (41, 4000, 40);
+  g_autofree char *zed = proc_line (30, "zed");
+  g_autofree char *aaron = proc_line (40, "aaron");
+  g_autoptr(Viewer) viewer = NULL;
+
+  g_autofree char *pc2 = proc_line (31, "charlie");
+  g_autofree char *c3 = sock_line (33, 3002, 31);
+  g_autofree char *yank = proc_line (31, "yankee");
+
+  apply (list, TRUE, pa, pb, pc, pd, pc2, a1, a2, b1, b2, c1, c2, c3, d1, NULL);
+  viewer = viewer_new (model);
+  g_signal_connect_swapped (sections, "items-changed", G_CALLBACK (check_sections_now), model);
+  g_signal_connect_swapped (sections, "sections-changed", G_CALLBACK (viewer_check_mid),
+                            viewer);
+
+  /* One of charlie's two processes is renamed: its socket leaves charlie's section, which
+   * it ended, for a new one at the end, while a service before it goes first. */
+  apply (list, FALSE, "GONE\tid=12", yank, NULL);
+  viewer_check (viewer);
+
+  apply (list, FALSE, "GONE\tid=11", zed, NULL);
+  g_assert_cmpuint (viewer->n_items_changed, >=, 2);
+  viewer_check (viewer);
+  {
+    g_autofree char *last = group_at (model, g_list_model_get_n_items (model) - 1);
+
+    g_assert_cmpstr (last, ==, "zed");
+  }
+  /* And the other way: a late section moves to the front while an early one loses an
+   * item. */
+  apply (list, FALSE, "GONE\tid=21", aaron, NULL);
+  viewer_check (viewer);
+  {
+    g_autofree char *first = group_at (model, 0);
+
+    g_assert_cmpstr (first, ==, "aaron");
+  }
+  g_signal_handlers_disconnect_by_func (sections, check_sections_now, model);
+  g_signal_handlers_disconnect_by_func (sections, viewer_check_mid, viewer);
+}
+
 /* Sections reach the list view through the search filter. */
 static void
 test_through_filter (void)
@@ -531,6 +619,7 @@ main (int    argc,
   g_test_add_func ("/section-model/one-section", test_one_section);
   g_test_add_func ("/section-model/sections-at-the-ends", test_sections_at_the_ends);
   g_test_add_func ("/section-model/items-changed-ranges", test_items_changed_ranges);
+  g_test_add_func ("/section-model/mid-change-set", test_sections_mid_change_set);
   g_test_add_func ("/section-model/through-filter", test_through_filter);
   g_test_add_func ("/section-model/finalize", test_finalize);
 

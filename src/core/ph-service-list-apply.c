@@ -109,6 +109,25 @@ emit_diff (PhServiceList *self,
 
   /* The snapshot of the old order only borrows: every service removed from the model
    * is still referenced by the caller's list of removals until the walk is over. */
+  self->emitting = TRUE;
+  /* Services that moved to another group stand where they were until their run: say so
+   * first, for each run of them with the services on either side. */
+  for (guint k = 0; k < old->len;)
+    {
+      guint end;
+
+      if (!g_hash_table_contains (moved, old->pdata[k]))
+        {
+          k++;
+          continue;
+        }
+      end = k + 1;
+      while (end < old->len && g_hash_table_contains (moved, old->pdata[end]))
+        end++;
+      g_signal_emit (self, ph_service_list_signal_groups_changed, 0, k > 0 ? k - 1 : 0,
+                     MIN (end + 1, old->len) - (k > 0 ? k - 1 : 0));
+      k = end;
+    }
   while (i < old->len || j < target->len)
     {
       guint oi, nj;
@@ -152,6 +171,7 @@ emit_diff (PhServiceList *self,
                              target->len - nj);
               g_list_model_items_changed (G_LIST_MODEL (self), nj, old->len - oi,
                                           target->len - nj);
+              self->emitting = FALSE;
               return;
             }
           i++;
@@ -162,6 +182,7 @@ emit_diff (PhServiceList *self,
       g_list_model_items_changed (G_LIST_MODEL (self), nj, i - oi, j - nj);
     }
 
+  self->emitting = FALSE;
   g_assert (self->items->len == target->len);
 }
 

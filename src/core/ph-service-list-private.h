@@ -31,6 +31,10 @@ struct _PhServiceList
   /* The engines' last answer (ph_service_list_set_containers), or NULL. */
   PhContainerSnapshot *containers;
 
+  /* While a change set is announced run by run: the services not yet moved stand where
+   * they were, under their new groups, so the order is not sorted until the last run. */
+  gboolean     emitting;
+
   guint64      seq;
   guint        hidden_count;
   gint64       last_apply_us;
@@ -46,6 +50,7 @@ enum {
 };
 
 extern GParamSpec *ph_service_list_properties[N_PROPS];
+extern guint ph_service_list_signal_groups_changed;
 
 /* ph-service-list.c */
 GHashTable *ph_service_list_process_table_new (void);

@@ -8,6 +8,7 @@
 #include "ph-service-list-private.h"
 
 GParamSpec *ph_service_list_properties[N_PROPS];
+guint ph_service_list_signal_groups_changed;
 #define properties ph_service_list_properties
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -148,6 +149,20 @@ ph_service_list_class_init (PhServiceListClass *klass)
     g_param_spec_uint64 ("seq", NULL, NULL, 0, G_MAXUINT64, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PhServiceList::groups-changed:
+   * @position: the first of the services around those whose group changed
+   * @n_items: how many services from there (the ones just before and after included)
+   *
+   * Emitted at the start of a change set, before its items-changed, for the services
+   * whose group changed: they stand where they were, under their new group, until a later
+   * items-changed of the same change set moves them. A view that shows groups as sections
+   * (PhSectionModel) must learn it then, since it may ask for sections in between.
+   */
+  ph_service_list_signal_groups_changed =
+    g_signal_new ("groups-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void
@@ -543,6 +558,23 @@ ph_service_list_get_section (PhServiceList *self,
 
   items = self->items->pdata;
   here = items[position];
+
+  /* In the middle of a change set (a view asks while it handles one items-changed of
+   * several) the order is not sorted yet: a section is then the run of neighbours of the
+   * same group, found by walking out from @position. */
+  if (self->emitting)
+    {
+      lo = position;
+      while (lo > 0 && ph_service_compare_group (items[lo - 1], here) == 0)
+        lo--;
+      hi = position + 1;
+      while (hi < self->items->len && ph_service_compare_group (items[hi], here) == 0)
+        hi++;
+      *out_start = lo;
+      *out_end = hi;
+      return;
+    }
+
 
   /* First index in [0, position] of this group. */
   lo = 0;

@@ -86,13 +86,30 @@ on_items_changed (PhSectionModel *self,
     gtk_section_model_sections_changed (GTK_SECTION_MODEL (self), first, last - first);
 }
 
+/* Services whose group changed before they move (PhServiceList::groups-changed). */
+static void
+on_groups_changed (PhSectionModel *self,
+                   guint           position,
+                   guint           n_items,
+                   GListModel     *services)
+{
+  guint n = g_list_model_get_n_items (services);
+
+  if (position < n && n_items > 0)
+    gtk_section_model_sections_changed (GTK_SECTION_MODEL (self), position,
+                                        MIN (n_items, n - position));
+}
+
 static void
 ph_section_model_dispose (GObject *object)
 {
   PhSectionModel *self = PH_SECTION_MODEL (object);
 
   if (self->services != NULL)
-    g_signal_handlers_disconnect_by_func (self->services, on_items_changed, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->services, on_items_changed, self);
+      g_signal_handlers_disconnect_by_func (self->services, on_groups_changed, self);
+    }
   g_clear_object (&self->services);
 
   G_OBJECT_CLASS (ph_section_model_parent_class)->dispose (object);
@@ -116,5 +133,6 @@ ph_section_model_new (PhServiceList *services)
 
   self->services = g_object_ref (services);
   g_signal_connect_swapped (services, "items-changed", G_CALLBACK (on_items_changed), self);
+  g_signal_connect_swapped (services, "groups-changed", G_CALLBACK (on_groups_changed), self);
   return self;
 }
