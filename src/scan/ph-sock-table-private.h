@@ -52,8 +52,9 @@ typedef struct
   uint64_t start;
   bool     has_facts;
   bool     facts_dirty;
-  bool     recheck;        /* due for the check of holders below (this refresh) */
-  uint64_t checked_us;     /* when its facts and fds were last confirmed */
+  uint32_t recheck_slot;   /* 1 + its place among this refresh's checked holders; 0 none */
+  uint64_t checked_us;     /* when its comm and command line were last confirmed */
+  uint64_t fds_checked_us; /* when its fds were last confirmed */
   bool     emitted;
   uint64_t emitted_start;
   PhProcFacts facts;
