@@ -92,10 +92,10 @@ def main():
         # the final state: at least two change sets after the last change.
         tap.ok(reader.wait_sets(3), 'the helper still sends a change set every 100 ms',
                diag=repr(reader.error))
-        # A holder's names are checked every two seconds, its fds every five: 60 change
-        # sets (6 s) are enough.
+        # A holder is checked every two seconds (8 a refresh): 40 change sets (4 s) are
+        # enough.
         churn.change_survivors()
-        reader.wait_sets(60)
+        reader.wait_sets(40)
         reader.halt = True
         reader.join(10)
         alive = w.p.poll() is None

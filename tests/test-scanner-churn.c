@@ -237,9 +237,8 @@ test_churn (void)
   g_test_message ("churn: %s (listeners started, seconds)", cs.figures);
   g_assert_cmpuint (cs.survivors->len, >=, 8);
 
-  /* The survivors changed a second ago; holders' names are checked every two seconds,
-   * their fds every five. */
-  iterate_for (6.0);
+  /* The survivors changed a second ago; holders are checked every two seconds. */
+  iterate_for (4.0);
   g_assert_cmpint (ph_scanner_get_state (scanner), ==, PH_SCANNER_STATE_RUNNING);
 
   /* Every survivor is in the model with its holders and name. */

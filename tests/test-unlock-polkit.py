@@ -341,6 +341,47 @@ def test_hostile(other):
            'pkexec watch with a hostile environment: runs as root, PORTHOLE_HELPER_SOURCE '
            'ignored (%r %s)' % (hello, err.strip()))
 
+    # A real LD_PRELOAD library, which writes down every program that loads it: the
+    # caller's own programs load it, the root helper started through pkexec must not.
+    test_preload()
+
+
+def test_preload():
+    cc = shutil.which('cc') or shutil.which('gcc')
+    if cc is None:
+        tap.ok(False, 'a C compiler to build the LD_PRELOAD library')
+        return
+    work = tempfile.mkdtemp(prefix='ph-preload-')
+    os.chmod(work, 0o755)
+    mark = os.path.join(work, 'loaded')
+    src, lib = os.path.join(work, 'evil.c'), os.path.join(work, 'evil.so')
+    with open(src, 'w') as f:
+        f.write('#include <fcntl.h>\n#include <unistd.h>\n'
+                '__attribute__((constructor)) static void mark (void)\n'
+                '{ char exe[4096]; ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);\n'
+                '  int fd = open ("%s", O_WRONLY | O_CREAT | O_APPEND, 0666);\n'
+                '  if (fd >= 0 && n > 0) { exe[n++] = 10; write (fd, exe, (size_t) n); }\n'
+                '  if (fd >= 0) close (fd); }\n' % mark)
+    subprocess.run([cc, '-shared', '-fPIC', '-o', lib, src], check=True)
+    os.chmod(lib, 0o755)
+    open(mark, 'w').close()
+    os.chmod(mark, 0o666)
+    subprocess.run(as_user('phunlock') + ['/bin/true'], env=dict(os.environ, LD_PRELOAD=lib),
+                   check=True)
+
+    def loaders():
+        with open(mark) as f:
+            return [os.path.basename(line.strip()) for line in f if line.strip()]
+    tap.ok('true' in loaders(), 'the LD_PRELOAD library is loaded by the caller\'s own '
+           'programs (%r)' % loaders())
+    rc, recs, err = pkexec_helper('phunlock', ['watch', '--once'], env={'LD_PRELOAD': lib})
+    hello = next((r for r in recs if r.type == 'HELLO'), None)
+    tap.ok(rc == 0 and hello is not None and hello.i('euid') == 0
+           and not any(x.startswith('porthole-helper') for x in loaders()),
+           'pkexec helper with LD_PRELOAD naming a real library: runs as root without loading '
+           'it (loaded by %r; %s)' % (loaders(), err.strip()))
+    shutil.rmtree(work, ignore_errors=True)
+
 
 def inner():
     global HELPER, CLIENT

@@ -55,6 +55,7 @@ typedef struct
   uint32_t recheck_slot;   /* 1 + its place among this refresh's checked holders; 0 none */
   uint64_t checked_us;     /* when its comm and command line were last confirmed */
   uint64_t fds_checked_us; /* when its fds were last confirmed */
+  int64_t  checked_n_fds;  /* its number of open files then, or -1 (as n_fds) */
   bool     emitted;
   uint64_t emitted_start;
   PhProcFacts facts;

@@ -28,16 +28,17 @@
  * What no listing shows: a holder that renames itself (comm, or its command line in place
  * as setproctitle () does), exec's into another program keeping the socket, or hands the
  * socket to another process and closes its own. So every two seconds (RECHECK_US) each
- * process holding a socket is checked: its comm and command line are still what was sent
- * (two reads); and every five (RECHECK_FDS_US) its fds still name the sockets it is listed
- * for (one readlink each). Anything different is read again. With 200 holders of 10
- * sockets each, at 10 refreshes a second, that costs about 0.3 ms of CPU per refresh.
+ * process holding a socket is checked, at most RECHECK_MAX a refresh in turn: its comm and
+ * command line are still what was sent (two reads), and its fds still name the sockets it
+ * is listed for (one readlink each) when its number of open files changed (one stat of
+ * /proc/PID/fd; on kernels before 6.2, which do not count them, every ten seconds).
+ * Anything different is read again.
  */
 
 #define DENTS_SIZE (32 * 1024)
 #define RECHECK_US     2000000
-#define RECHECK_FDS_US 5000000
-#define RECHECK_MAX    32
+#define RECHECK_FDS_US 10000000
+#define RECHECK_MAX    8
 
 /* The inode number of the system's first PID namespace (PROC_PID_INIT_INO in the kernel,
  * the same on every Linux since 3.8). */
@@ -550,6 +551,7 @@ walk_process (PhSockTable *table,
     struct stat fst;
 
     p->n_fds = fstat (fdd, &fst) == 0 && fst.st_size > 0 ? (int64_t) fst.st_size : -1;
+    p->checked_n_fds = p->n_fds;
   }
   table->n_found = 0;
   for (;;)
@@ -757,17 +759,29 @@ recheck_holders (PhSockTable *table)
           || p->walked_gen == table->gen)
         continue;
       names = now - p->checked_us >= RECHECK_US;
-      fds = now - p->fds_checked_us >= RECHECK_FDS_US;
-      if (!names && !fds)
+      if (!names)
         continue;
-      if (names)
-        p->checked_us = now;
-      if (fds)
-        p->fds_checked_us = now;
+      p->checked_us = now;
       snprintf (name, sizeof name, "%d", (int) p->pid);
       pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (pfd >= 0 && fds)
-        fdd = openat (pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      /* Its fds: read when their number changed (or, uncounted, now and then). */
+      fds = false;
+      if (pfd >= 0)
+        {
+          struct stat st;
+
+          if (p->checked_n_fds >= 0)
+            fds = fstatat (pfd, "fd", &st, 0) < 0 || (int64_t) st.st_size != p->checked_n_fds;
+          else
+            fds = now - p->fds_checked_us >= RECHECK_FDS_US;
+          if (fds)
+            {
+              fdd = openat (pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+              if (fdd >= 0 && fstat (fdd, &st) == 0 && p->checked_n_fds >= 0)
+                p->checked_n_fds = st.st_size > 0 ? (int64_t) st.st_size : -1;
+              p->fds_checked_us = now;
+            }
+        }
       if (pfd < 0 || (fds && fdd < 0))
         {
           /* Gone (a later walk finds out if it only became unreadable). */
