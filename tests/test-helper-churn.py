@@ -92,7 +92,7 @@ def main():
         # the final state: at least two change sets after the last change.
         tap.ok(reader.wait_sets(3), 'the helper still sends a change set every 100 ms',
                diag=repr(reader.error))
-        # A holder is checked every two seconds (8 a refresh): 40 change sets (4 s) are
+        # A holder is checked every two seconds (4 a refresh): 40 change sets (4 s) are
         # enough.
         churn.change_survivors()
         reader.wait_sets(40)

@@ -38,7 +38,7 @@
 #define DENTS_SIZE (32 * 1024)
 #define RECHECK_US     2000000
 #define RECHECK_FDS_US 10000000
-#define RECHECK_MAX    8
+#define RECHECK_MAX    4
 
 /* The inode number of the system's first PID namespace (PROC_PID_INIT_INO in the kernel,
  * the same on every Linux since 3.8). */
