@@ -575,7 +575,6 @@ ph_service_list_get_section (PhServiceList *self,
       return;
     }
 
-
   /* First index in [0, position] of this group. */
   lo = 0;
   hi = position;
