@@ -91,9 +91,11 @@ static pid_t children[PH_MAX_CHILDREN];
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t rename_requested;
 static volatile sig_atomic_t exec_requested;
-/* The command line's memory, for --rename. */
+/* The command line's memory, for --rename, and the copy of argv used instead (kept here,
+ * where LeakSanitizer sees it is still in use at exit). */
 static char *cmdline_start;
 static size_t cmdline_len;
+static char **argv_copy;
 
 static void die (const char *fmt, ...) __attribute__ ((format (printf, 1, 2), noreturn));
 
@@ -561,7 +563,7 @@ main (int    argc,
     for (int i = 0; i < argc; i++)
       if ((copy[i] = strdup (argv[i])) == NULL)
         die ("out of memory");
-    argv = copy;
+    argv = argv_copy = copy;
   }
 
   /* Started again by reexec_as (): our own arguments follow the marker. */
