@@ -1,28 +1,36 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-# bench-app.py — how fast and how big the Porthole window is with 2,000 services listed.
+# bench-app.py — the Porthole window against its floor, at 2,000 and 20,000 services, idle
+# and hidden.
 #
 # Run by `build-aux/dev bench` (through build-aux/run-uninstalled, so PORTHOLE_HELPER
 # names the helper of the build), or by hand:
 #   PYTHONPATH=tests:tests/ui build-aux/run-uninstalled BUILDDIR python3 tests/bench-app.py \
-#       [--runs N] [--changes N] [--helper PATH]
+#       [--runs N] [--changes N] [--large-procs N] [--idle S] [--quick] [--helper PATH]
 #
-# It re-executes itself inside an X server and a D-Bus session of its own (tests/ui/
-# phui.py), builds a load of 200 ph-test-listener processes holding 10 TCP listeners each
-# on 127.0.0.1 (2,000 sockets), and runs porthole with PORTHOLE_BENCH=1, which reports on
-# stderr:
+# It moves into a network namespace of its own (only its load listens there; it says so
+# when it cannot), re-executes itself inside an X server and a D-Bus session of its own
+# (tests/ui/phui.py), and runs porthole with PORTHOLE_BENCH=1, which reports on stderr:
 #   bench: applied seq=N us=X items=Y      after each change set is in the model (X: main
 #                                          thread microseconds: model diff plus the filter,
 #                                          sections and list view reacting synchronously)
 #   bench: populated monotonic_us=T items=Y   at the first frame with a populated list
-# It measures, against the targets of issue 4:
-#   launch   from spawning porthole to its first populated frame (one discarded warm-up
-#            launch, then --runs launches; CLOCK_MONOTONIC on both sides)
-#   RSS      VmRSS (and VmHWM) of each launch once populated and settled
-#   apply    in one long-running window, --changes times each: 10 new listeners (one new
-#            process with 10 sockets), 5 new + 5 gone (a new process with 5 sockets while
-#            the previous one with 5 is killed), and, for information, 10 gone and an
-#            empty refresh
+#   bench: search us=X items=Y             after each change of the search (main thread)
+#   bench: paused / resumed monotonic_us=T when the window stops or starts being seen
+# In order, against the targets of issue 12:
+#   floor    tests/ph-bench-floor (an empty libadwaita window of Porthole's shape, same
+#            display and renderer): its RSS once drawn and settled
+#   empty    porthole with nothing listening: RSS as "floor + N MB"
+#   2,000    200 ph-test-listener processes x 10 TCP listeners on 127.0.0.1: launch to
+#            first populated frame, RSS (floor + N, KB per service), and in the last window
+#            the time to apply 10 new listeners and 5 new + 5 gone
+#   20,000   --large-procs (2,000) such processes: the same, then keystrokes in the search
+#            (xdotool), each one's main-thread time
+#   idle     the load gone, one window open with a 1 s refresh: the CPU time porthole and
+#            its helper use over --idle seconds (60), from /proc/PID/stat
+#   hidden   the same window unmapped (xdotool windowunmap: to GTK, minimised): CPU time
+#            and context switches of both over 10 s, which must not grow; then mapped
+#            again, a change set must come at once
 # and prints medians, min and max with PASS or MISS. It asserts nothing: it exits 0
 # unless the load or the app could not be started. Every process it started is killed
 # and reaped before it exits.
@@ -34,6 +42,7 @@
 import os
 import queue
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,18 +55,31 @@ import phui
 import porthole_test as pt
 
 N_LOAD_PROCS = 200
+N_LARGE_PROCS = 2000
 SOCKETS_PER_PROC = 10
-DEFAULT_RUNS = 7
-DEFAULT_CHANGES = 15
+DEFAULT_RUNS = 5
+DEFAULT_CHANGES = 8
+DEFAULT_IDLE_S = 60
+HIDDEN_S = 10
 REFRESH_INTERVAL = 1     # seconds
 SETTLE_S = 3.0           # after the first populated frame, before RSS is read
 
-TARGET_APPLY_MS = 2.0
-TARGET_RSS_MB = 100.0
-TARGET_LAUNCH_MS = 500.0
+# Issue 12's targets.
+TARGET_EMPTY_MB = 3.0     # over the floor
+TARGET_2K_MB = 8.0
+TARGET_20K_MB = 80.0
+TARGET_LAUNCH_2K_MS = 300.0
+TARGET_LAUNCH_20K_MS = 600.0
+TARGET_APPLY_2K_MS = 1.0
+TARGET_APPLY_20K_MS = 2.0
+TARGET_SEARCH_MS = 16.0
+TARGET_IDLE_PCT = 0.5
 
 APPLIED_RE = re.compile(r'^bench: applied seq=(\d+) us=(-?\d+) items=(\d+)')
 POPULATED_RE = re.compile(r'^bench: populated monotonic_us=(\d+) items=(\d+)')
+SEARCH_RE = re.compile(r'^bench: search us=(\d+) items=(\d+)')
+RESUMED_RE = re.compile(r'^bench: resumed monotonic_us=(\d+)')
+PAUSED_RE = re.compile(r'^bench: paused monotonic_us=(\d+)')
 
 out = None  # where the report goes (a copy of the original stdout under phui)
 
@@ -115,7 +137,21 @@ class Load:
         return proc
 
     def wait_ready(self, proc):
-        return proc.wait_ready()
+        proc.wait_ready()
+        # READY is its last line: its pipe is not needed any more, and thousands of them
+        # would not fit select() nor the file limit.
+        proc.proc.stdout.close()
+        return proc
+
+    def grow(self, n_procs):
+        """Adds n_procs processes of SOCKETS_PER_PROC listeners, 50 at a time."""
+        made = []
+        while len(made) < n_procs:
+            batch = [self.spawn(SOCKETS_PER_PROC) for _ in range(min(50, n_procs - len(made)))]
+            for proc in batch:
+                self.wait_ready(proc)
+            made += batch
+        return sum(len(p.sockets) for p in made)
 
     def kill(self, proc):
         proc.kill()
@@ -132,11 +168,12 @@ class Load:
 class App:
     """A porthole process with PORTHOLE_BENCH=1; its bench lines are read by a thread."""
 
-    def __init__(self, env):
+    def __init__(self, env, program=None):
         self.lines = queue.Queue()
         self.other = []
+        self.gl_kb = 0
         self.t0 = now_us()
-        self.proc = subprocess.Popen([porthole_bin()], env=env, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen([program or porthole_bin()], env=env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      text=True, start_new_session=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -217,6 +254,29 @@ class App:
             pass
         return kb
 
+    def helper_pid(self):
+        """The PID of its porthole-helper, or None."""
+        for name in os.listdir('/proc'):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f'/proc/{name}/stat') as f:
+                    text = f.read()
+            except OSError:
+                continue
+            comm = text[text.index('(') + 1:text.rindex(')')]
+            ppid = int(text[text.rindex(')') + 2:].split()[1])
+            if ppid == self.proc.pid and comm.startswith('porthole-helpe'):
+                return int(name)
+        return None
+
+    def window_id(self):
+        """Its X window (xdotool search --pid), or None."""
+        r = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid', str(self.proc.pid)],
+                           capture_output=True, text=True, timeout=10)
+        ids = r.stdout.split()
+        return ids[-1] if ids else None
+
     def quit(self):
         pt.end_process(self.proc)
         self.reader.join(5)
@@ -266,10 +326,10 @@ def line(name, values, unit, target=None, target_text='-', scale=1.0):
 
 # ---- measurements --------------------------------------------------------------------
 
-def launch_once(env, settle=SETTLE_S):
-    """Start porthole, wait for its first populated frame, let it settle, read its RSS.
-    Returns (launch_ms, items, rss_kb, hwm_kb, app) with the app still running."""
-    app = App(env)
+def launch_once(env, settle=SETTLE_S, program=None):
+    """Start porthole (or program), wait for its first populated frame, let it settle,
+    read its RSS. Returns (launch_ms, items, rss_kb, hwm_kb, app) with the app running."""
+    app = App(env, program)
     m = app.next_line(POPULATED_RE, 30)
     if m is None:
         app.quit()
@@ -357,24 +417,175 @@ def measure_changes(app, load, n, results, checks):
     load.kill(five)
 
 
+# ---- CPU time and wake-ups ----------------------------------------------------------
+
+def cpu_ticks(pid):
+    """utime + stime of the process (all its threads) from /proc/PID/stat, in clock ticks."""
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def run_ns_and_switches(pid):
+    """The run time in ns (schedstat) and the context switches, summed over the threads."""
+    ns = switches = 0
+    try:
+        tasks = os.listdir(f'/proc/{pid}/task')
+    except OSError:
+        return None, None
+    for t in tasks:
+        try:
+            with open(f'/proc/{pid}/task/{t}/schedstat') as f:
+                ns += int(f.read().split()[0])
+            with open(f'/proc/{pid}/task/{t}/status') as f:
+                for line in f:
+                    if line.startswith(('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches')):
+                        switches += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return ns, switches
+
+
+def xdotool(*args):
+    return subprocess.run(['xdotool'] + list(args), capture_output=True, text=True, timeout=20)
+
+
+# ---- the phases ----------------------------------------------------------------------
+
+def launches(env, n, label, program=None):
+    """A warm-up launch, then n more: lists of launch ms, RSS kB, items; the last app is
+    left running (returned), the others are ended."""
+    launch, rss, items_seen, apps = [], [], [], []
+    last = None
+    for run in range(n + 1):
+        ms, items, r, _, app = launch_once(env, program=program)
+        apps.append(app)
+        if ms is None:
+            say(f'bench-app: {label}, launch {run + 1}: no populated frame within 30 s; '
+                f'exit status {app.proc.returncode}')
+            for text in app.other[-10:]:
+                say(f'  app: {text}')
+            for a in apps:
+                a.quit()
+            return None
+        if run > 0:
+            launch.append(ms)
+            rss.append(r)
+            items_seen.append(items)
+        if run < n:
+            app.quit()
+        last = app
+    return launch, rss, items_seen, last
+
+
+def search_keystrokes(app, text='node'):
+    """Types text into the window, one key every 0.4 s (longer than the search entry's
+    delay), then erases it: the main-thread time of each search change, in us."""
+    wid = app.window_id()
+    if wid is None or shutil.which('xdotool') is None:
+        return [], 'no window id (xdotool)'
+    app.drain()
+    xdotool('windowfocus', wid)
+    time.sleep(0.3)
+    xdotool('type', '--delay', '400', text)
+    time.sleep(0.6)
+    xdotool('key', '--delay', '400', *(['BackSpace'] * len(text)))
+    got = []
+    deadline = time.monotonic() + 5
+    while len(got) < 2 * len(text) and time.monotonic() < deadline:
+        m = app.next_line(SEARCH_RE, max(deadline - time.monotonic(), 0.01))
+        if m:
+            got.append(int(m.group(1)))
+    return got, None
+
+
+def idle_and_hidden(app, idle_s):
+    """CPU of app + helper over idle_s seconds with the window shown, then CPU and context
+    switches over HIDDEN_S with it unmapped, then whether mapping it again brings a change
+    set at once."""
+    res = {'idle_pct': None, 'hidden': None, 'resumed_ms': None, 'why': ''}
+    hpid = app.helper_pid()
+    wid = app.window_id()
+    if hpid is None:
+        res['why'] = 'no helper process found'
+        return res
+    hz = os.sysconf('SC_CLK_TCK')
+    pids = [app.proc.pid, hpid]
+    t0 = time.monotonic()
+    c0 = [cpu_ticks(p) for p in pids]
+    time.sleep(idle_s)
+    c1 = [cpu_ticks(p) for p in pids]
+    wall = time.monotonic() - t0
+    if None not in c0 and None not in c1:
+        used = [(b - a) / hz for a, b in zip(c0, c1)]
+        res['idle_pct'] = 100.0 * sum(used) / wall
+        res['idle_each'] = [100.0 * u / wall for u in used]
+    if wid is None:
+        res['why'] = 'no window id (xdotool)'
+        return res
+    xdotool('windowunmap', wid)
+    if app.next_line(PAUSED_RE, 5) is None:
+        res['why'] = 'the window did not say it paused'
+    time.sleep(2)   # a change set under way when it was hidden ends
+    before = [run_ns_and_switches(p) for p in pids]
+    time.sleep(HIDDEN_S)
+    after = [run_ns_and_switches(p) for p in pids]
+    res['hidden'] = [((a[0] - b[0]) / 1e6, a[1] - b[1]) for a, b in zip(after, before)]
+    app.drain()
+    t = time.monotonic()
+    xdotool('windowmap', wid)
+    if app.next_line(APPLIED_RE, 5) is not None:
+        res['resumed_ms'] = (time.monotonic() - t) * 1000
+    return res
+
+
+def mb(kb):
+    return kb / 1024.0
+
+
 def main():
     global out
+    args = sys.argv[1:]
+    if not os.environ.get('PHUI_ISOLATED'):
+        # Before anything starts: a network namespace where only our load listens, so that
+        # 20,000 listeners take no ports from the machine's other programs.
+        why = ''
+        try:
+            os.unshare(os.CLONE_NEWNET)
+            subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True, capture_output=True)
+        except (OSError, AttributeError, subprocess.CalledProcessError) as e:
+            why = str(e) or 'failed'
+        os.environ['BENCH_APP_NETNS'] = why or 'own'
+        # Each listener's pipe is closed once it is ready, but keep room anyway.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     phui.run_isolated()
     out = pt.tap_stream()
 
-    runs, changes = DEFAULT_RUNS, DEFAULT_CHANGES
-    args = sys.argv[1:]
+    runs, changes, large, idle_s = DEFAULT_RUNS, DEFAULT_CHANGES, N_LARGE_PROCS, DEFAULT_IDLE_S
     while args:
         a = args.pop(0)
         if a == '--helper' and args:  # as bench-helper takes it, from build-aux/dev bench
             os.environ['PORTHOLE_HELPER'] = os.path.abspath(args.pop(0))
-        elif a in ('--runs', '--changes') and args and args[0].isdigit() and int(args[0]) > 0:
+        elif a == '--quick':
+            runs, changes, large, idle_s = 2, 3, 500, 15
+        elif a in ('--runs', '--changes', '--large-procs', '--idle') and args \
+                and args[0].isdigit() and int(args[0]) > 0:
+            v = int(args.pop(0))
             if a == '--runs':
-                runs = int(args.pop(0))
+                runs = v
+            elif a == '--changes':
+                changes = v
+            elif a == '--large-procs':
+                large = v
             else:
-                changes = int(args.pop(0))
+                idle_s = v
         else:
-            print('usage: bench-app.py [--runs N] [--changes N] [--helper PATH]', file=sys.stderr)
+            print('usage: bench-app.py [--runs N] [--changes N] [--large-procs N] [--idle S] '
+                  '[--quick] [--helper PATH]', file=sys.stderr)
             return 2
 
     bdir = builddir()
@@ -382,9 +593,13 @@ def main():
         say('bench-app: PORTHOLE_HELPER is not set; run it through build-aux/dev bench')
         return 2
     os.environ.setdefault('PH_TEST_LISTENER', os.path.join(bdir, 'tests', 'ph-test-listener'))
+    floor_bin = os.path.join(bdir, 'tests', 'ph-bench-floor')
+    netns = os.environ.get('BENCH_APP_NETNS', '')
     say(f'bench-app: {porthole_bin()} (helper {os.environ["PORTHOLE_HELPER"]}; build '
         f'{buildtype(bdir)}; GSK_RENDERER={os.environ.get("GSK_RENDERER", "(default)")}; '
-        f'Xvfb; {os.cpu_count()} CPUs)')
+        f'Xvfb; {os.cpu_count()} CPUs; '
+        + ('a network namespace of its own)' if netns == 'own'
+           else f'the machine\'s network namespace: {netns})'))
 
     tmp = tempfile.mkdtemp(prefix='bench-app-')
     schemas = schema_dir_with_interval(tmp)
@@ -396,91 +611,157 @@ def main():
 
     load = Load()
     apps = []
-    results = {'add10': [], 'gone10': [], 'mixed': [], 'empty': []}
-    checks = {'lost': 0, 'add10_unclean': 0, 'gone10_unclean': 0, 'mixed_unclean': 0}
-    launch, rss, hwm, items_seen, no_gl = [], [], [], [], []
-    applied_items = 0
+    fig = {}
+    checks = {}
     t_start = time.monotonic()
-    base_ms = base_rss = base_items = None
+
+    def changes_at(app, key):
+        results = {'add10': [], 'gone10': [], 'mixed': [], 'empty': []}
+        c = {'lost': 0, 'add10_unclean': 0, 'gone10_unclean': 0, 'mixed_unclean': 0}
+        measure_changes(app, load, changes, results, c)
+        fig[key] = results
+        checks[key] = c
+
     try:
-        # For comparison: the same window with only what else listens on the machine.
-        base_ms, base_items, base_rss, _, app = launch_once(env)
-        apps.append(app)
+        # The floor, then Porthole with nothing listening.
+        r = launches(env, 2, 'floor', program=floor_bin) if os.path.exists(floor_bin) else None
+        if r:
+            fig['floor'] = r[1]
+            fig['floor_gl'] = r[3].gl_kb
+            r[3].quit()
+        r = launches(env, 2, 'empty')
+        if r is None:
+            return 1
+        fig['empty_launch'], fig['empty_rss'], fig['empty_items'], app = r
         app.quit()
 
+        # 2,000 services.
         t = time.monotonic()
-        pending = [load.spawn(SOCKETS_PER_PROC) for _ in range(N_LOAD_PROCS)]
-        for proc in pending:
-            load.wait_ready(proc)
-        n_load = sum(len(p.sockets) for p in pending)
+        n_small = load.grow(N_LOAD_PROCS)
         say(f'load: {N_LOAD_PROCS} processes x {SOCKETS_PER_PROC} TCP listeners on 127.0.0.1 = '
-            f'{n_load} sockets; built in {(time.monotonic() - t) * 1000:.0f} ms; refresh '
+            f'{n_small} sockets; built in {(time.monotonic() - t) * 1000:.0f} ms; refresh '
             f'interval {interval} s{"" if schemas else " (could not override it)"}')
+        r = launches(env, runs, '2,000')
+        if r is None:
+            return 1
+        fig['small_launch'], fig['small_rss'], fig['small_items'], app = r
+        apps.append(app)
+        changes_at(app, 'small')
+        app.quit()
 
-        # Launches: the first warms caches up and is not counted.
-        for run in range(runs + 1):
-            ms, items, r, h, app = launch_once(env)
-            apps.append(app)
-            if ms is None:
-                say(f'bench-app: launch {run + 1}: no populated frame within 30 s; '
-                    f'exit status {app.proc.returncode}')
-                for text in app.other[-10:]:
-                    say(f'  app: {text}')
-                return 1
-            if run > 0:
-                launch.append(ms)
-                rss.append(r)
-                hwm.append(h)
-                no_gl.append(r - app.gl_kb)
-                items_seen.append(items)
-            if run < runs:
-                app.quit()
+        # 20,000 services.
+        t = time.monotonic()
+        n_large = n_small + load.grow(large - N_LOAD_PROCS)
+        say(f'load: {large} processes x {SOCKETS_PER_PROC} TCP listeners = {n_large} sockets; '
+            f'grown in {(time.monotonic() - t) * 1000:.0f} ms')
+        r = launches(env, max(runs - 2, 2), '20,000')
+        if r is None:
+            return 1
+        fig['large_launch'], fig['large_rss'], fig['large_items'], app = r
+        apps.append(app)
+        changes_at(app, 'large')
+        fig['search'], fig['search_why'] = search_keystrokes(app)
+        app.quit()
 
-        # Change sets, in the last launch's window.
-        app = apps[-1]
-        measure_changes(app, load, changes, results, checks)
-        last = fresh_applied(app)
-        applied_items = last[2] if last else 0
+        # Idle and hidden, on a quiet machine: the load gone.
+        fig['clean'] = load.close()
+        r = launches(env, 0, 'idle')
+        if r is None:
+            return 1
+        app = r[3]
+        apps.append(app)
+        time.sleep(2)
+        fig['idle'] = idle_and_hidden(app, idle_s)
         app.quit()
     finally:
-        for app in apps:
-            app.quit()
+        for a in apps:
+            a.quit()
         clean = load.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    say(f'runs: {runs} launches after a warm-up one, {changes} rounds of changes; '
-        f'{time.monotonic() - t_start:.0f} s in all; load average {loadavg()} (times are '
-        f'wall-clock: a busy machine inflates them)')
-    line('launch to populated list (warm)', launch, 'ms', TARGET_LAUNCH_MS, '<= 500 ms')
-    line('RSS with the list populated', rss, 'MB', TARGET_RSS_MB, '<= 100 MB', 1 / 1024)
-    line('  VmHWM (peak) of the same', hwm, 'MB', None, '-', 1 / 1024)
-    line('  the same minus llvmpipe (info)', no_gl, 'MB', None, '-', 1 / 1024)
-    if base_ms is not None:
-        say(f'  {"(info) without our load: launch":<34} {base_ms:9.3f} ms  '
-            f'RSS {base_rss / 1024:.3f} MB  with {base_items} services listed')
-        if rss and base_items > n_load // 10:
-            say(f'  {"(info) RSS the load adds":<34} not computed: {base_items} other '
-                f'services were listening without it')
-        elif rss:
-            added = (statistics.median(rss) - base_rss) / 1024
-            say(f'  {"(info) RSS the load adds":<34} {added:9.3f} MB  '
-                f'(median with the load minus without)')
-    line('apply 10 new listeners', results['add10'], 'ms', TARGET_APPLY_MS, '<= 2 ms',
-         1 / 1000)
-    line('apply 5 new + 5 gone', results['mixed'], 'ms', TARGET_APPLY_MS, '<= 2 ms', 1 / 1000)
-    line('apply 10 gone (info)', results['gone10'], 'ms', None, '-', 1 / 1000)
-    line('apply idle refresh (info)', results['empty'], 'ms', None, '-', 1 / 1000)
-    say('checks:')
-    say(f'  services in the list at the first populated frame: '
-        f'{", ".join(str(i) for i in sorted(set(items_seen)))} '
-        f'({"OK" if items_seen and min(items_seen) >= n_load else "FEWER THAN THE LOAD"}: '
-        f'the load alone is {n_load})')
-    say(f'  services in the model after the changes: {applied_items}')
-    say(f'  change sets left out (other sockets changed meanwhile or a scan straddled the '
-        f'change): 10 new {checks["add10_unclean"]}, 10 gone {checks["gone10_unclean"]}, '
-        f'5+5 {checks["mixed_unclean"]}; no change set within 10 s: {checks["lost"]}')
-    say(f'  cleanup: every load process {"killed and reaped, none left" if clean else "NOT GONE"}')
+    report(fig, checks, runs, changes, idle_s, n_small, n_large, t_start, clean)
     return 0
+
+
+def verdict(value, target):
+    return '' if value is None else ('PASS' if value <= target else 'MISS')
+
+
+def report(fig, checks, runs, changes, idle_s, n_small, n_large, t_start, clean):
+    floor = statistics.median(fig['floor']) if fig.get('floor') else None
+    say(f'runs: {runs} launches at 2,000 and {max(runs - 2, 2)} at {n_large} after a warm-up '
+        f'one each, {changes} rounds of changes; {time.monotonic() - t_start:.0f} s in all; '
+        f'load average {loadavg()} (times are wall-clock: a busy machine inflates them)')
+    if floor is None:
+        say('  floor: not measured (tests/ph-bench-floor is not built)')
+    else:
+        say(f'  {"floor: empty libadwaita window":<34} {mb(floor):9.3f} MB  (of it llvmpipe '
+            f'{mb(fig["floor_gl"]):.1f} MB; same display and renderer as below)')
+
+    def rss_line(name, key, n_services, target):
+        rss = statistics.median(fig[key])
+        over = mb(rss - floor) if floor is not None else None
+        per = ''
+        if n_services:
+            per = f'; {(rss - statistics.median(fig["empty_rss"])) / n_services:.2f} KB per service'
+        if over is None:
+            say(f'  {name:<34} {mb(rss):9.3f} MB{per}')
+        else:
+            say(f'  {name:<34} floor + {over:6.2f} MB  ({mb(rss):.1f} MB{per})  target '
+                f'<= floor + {target:g} MB  {verdict(over, target)}')
+
+    rss_line('RSS, empty', 'empty_rss', 0, TARGET_EMPTY_MB)
+    rss_line(f'RSS, {n_small} services', 'small_rss', n_small, TARGET_2K_MB)
+    rss_line(f'RSS, {n_large} services', 'large_rss', n_large, TARGET_20K_MB)
+    line(f'launch to populated, {n_small}', fig['small_launch'], 'ms', TARGET_LAUNCH_2K_MS,
+         '<= 300 ms')
+    line(f'launch to populated, {n_large}', fig['large_launch'], 'ms', TARGET_LAUNCH_20K_MS,
+         '<= 600 ms')
+    line('  (info) launch, empty', fig['empty_launch'], 'ms')
+    for key, n, target in (('small', n_small, TARGET_APPLY_2K_MS),
+                           ('large', n_large, TARGET_APPLY_20K_MS)):
+        res = fig[key]
+        line(f'apply 10 new, {n}', res['add10'], 'ms', target, f'<= {target:g} ms', 1 / 1000)
+        line(f'apply 5 new + 5 gone, {n}', res['mixed'], 'ms', target, f'<= {target:g} ms',
+             1 / 1000)
+        line(f'  (info) apply 10 gone, {n}', res['gone10'], 'ms', None, '-', 1 / 1000)
+        line(f'  (info) idle refresh, {n}', res['empty'], 'ms', None, '-', 1 / 1000)
+    if fig['search']:
+        line(f'search keystroke, {n_large}', fig['search'], 'ms', TARGET_SEARCH_MS, '<= 16 ms',
+             1 / 1000)
+        say(f'  {"  max of the keystrokes":<34} {max(fig["search"]) / 1000:9.3f} ms')
+    else:
+        say(f'  {"search keystroke":<34} not measured: {fig.get("search_why")}')
+    idle = fig['idle']
+    if idle['idle_pct'] is not None:
+        say(f'  {"idle, window open, 1 s refresh":<34} {idle["idle_pct"]:9.3f} %  of one core over '
+            f'{idle_s} s (app {idle["idle_each"][0]:.3f} %, helper {idle["idle_each"][1]:.3f} %)  '
+            f'target <= {TARGET_IDLE_PCT} %  {verdict(idle["idle_pct"], TARGET_IDLE_PCT)}')
+    else:
+        say(f'  {"idle":<34} not measured: {idle["why"]}')
+    if idle['hidden'] is not None:
+        (acpu, asw), (hcpu, hsw) = idle['hidden']
+        quiet = asw == 0 and hsw == 0
+        say(f'  {"hidden (unmapped) for " + str(HIDDEN_S) + " s":<34} app {acpu:.3f} ms CPU, {asw} '
+            f'wake-ups; helper {hcpu:.3f} ms, {hsw} wake-ups  target 0 wake-ups  '
+            f'{"PASS" if quiet else "MISS"}')
+        say(f'  {"  shown again: next change set":<34} '
+            + (f'{idle["resumed_ms"]:9.3f} ms' if idle['resumed_ms'] is not None
+               else 'NONE within 5 s'))
+    else:
+        say(f'  {"hidden":<34} not measured: {idle["why"]}')
+    say('checks:')
+    for key, n in (('small', n_small), ('large', n_large)):
+        items = fig[key + '_items']
+        say(f'  {n} services: at the first populated frame {min(items)}..{max(items)} listed '
+            f'({"OK" if min(items) >= n else "FEWER THAN THE LOAD"})')
+        c = checks[key]
+        say(f'  {n} services: change sets left out (a scan straddled the change): 10 new '
+            f'{c["add10_unclean"]}, 10 gone {c["gone10_unclean"]}, 5+5 {c["mixed_unclean"]}; '
+            f'no change set within 10 s: {c["lost"]}')
+    say(f'  empty: {", ".join(str(i) for i in sorted(set(fig["empty_items"])))} services listed '
+        f'without the load')
+    say(f'  cleanup: every load process {"killed and reaped, none left" if clean else "NOT GONE"}')
 
 
 if __name__ == '__main__':

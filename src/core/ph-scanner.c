@@ -44,6 +44,7 @@ struct _PhScanner
   char              *source;
 
   guint              refresh_interval;
+  gboolean           paused;      /* no timed refresh: nobody sees the list */
   gboolean           show_udp;
   gboolean           show_ipv6;
 
@@ -573,7 +574,8 @@ static GStrv
 watch_args (PhScanner *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *interval = g_strdup_printf ("%u", self->refresh_interval * 1000);
+  g_autofree char *interval = g_strdup_printf ("%u", self->paused ? 0
+                                                    : self->refresh_interval * 1000);
 
   g_strv_builder_add_many (builder, PH_VERB_WATCH, "--interval", interval, NULL);
   if (!self->show_udp)
@@ -1173,9 +1175,47 @@ ph_scanner_set_refresh_interval (PhScanner *self,
     return;
 
   self->refresh_interval = seconds;
-  command = g_strdup_printf (PH_COMMAND_INTERVAL " %u", seconds * 1000);
-  send_command (self, command);
+  if (!self->paused)
+    {
+      command = g_strdup_printf (PH_COMMAND_INTERVAL " %u", seconds * 1000);
+      send_command (self, command);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH_INTERVAL]);
+}
+
+gboolean
+ph_scanner_get_paused (PhScanner *self)
+{
+  g_return_val_if_fail (PH_IS_SCANNER (self), FALSE);
+
+  return self->paused;
+}
+
+/**
+ * ph_scanner_set_paused:
+ * @paused: whether the timed refreshes stop
+ *
+ * While paused the helper keeps running but only scans when asked (its interval is 0):
+ * neither it nor we wake up. Resuming restores the interval and scans at once, so the
+ * list is up to date as soon as it is seen again.
+ */
+void
+ph_scanner_set_paused (PhScanner *self,
+                       gboolean   paused)
+{
+  g_autofree char *command = NULL;
+
+  g_return_if_fail (PH_IS_SCANNER (self));
+
+  paused = !!paused;
+  if (self->paused == paused)
+    return;
+  self->paused = paused;
+  command = g_strdup_printf (PH_COMMAND_INTERVAL " %u",
+                             paused ? 0 : self->refresh_interval * 1000);
+  send_command (self, command);
+  if (!paused)
+    send_command (self, PH_COMMAND_REFRESH);
 }
 
 /* The helper takes --no-udp and --no-ipv6 only when it starts: restart it. The new full

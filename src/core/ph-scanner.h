@@ -38,6 +38,9 @@ guint           ph_scanner_get_hidden_count     (PhScanner           *self);
 guint           ph_scanner_get_refresh_interval (PhScanner           *self);
 void            ph_scanner_set_refresh_interval (PhScanner           *self,
                                                  guint                seconds);
+gboolean        ph_scanner_get_paused           (PhScanner           *self);
+void            ph_scanner_set_paused           (PhScanner           *self,
+                                                 gboolean             paused);
 void            ph_scanner_set_show_udp         (PhScanner           *self,
                                                  gboolean             show_udp);
 void            ph_scanner_set_show_ipv6        (PhScanner           *self,
