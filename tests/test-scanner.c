@@ -151,6 +151,50 @@ test_interval (void)
   wait_for (scanner, has_id, &listener->inodes[0], 5, "the listener, by interval");
 }
 
+/* Paused, the helper only scans when asked: a listener that appears is not seen, even
+ * after several intervals. Resumed, it scans at once: with an interval of an hour, only
+ * the resume can bring the listener. */
+static void
+test_paused (void)
+{
+  g_autoptr(PhScanner) scanner = scanner_new (1);
+  g_autoptr(PhTestListener) listener = NULL;
+  gint64 until;
+
+  ph_scanner_start (scanner);
+  wait_for (scanner, is_state, GUINT_TO_POINTER (PH_SCANNER_STATE_RUNNING), 10, "running");
+  ph_scanner_set_paused (scanner, TRUE);
+  g_assert_true (ph_scanner_get_paused (scanner));
+  /* a change set already under way may still come; then nothing */
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+
+  listener = ph_test_listener_start ("tcp:127.0.0.1:0", NULL);
+  until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_false (has_id (scanner, &listener->inodes[0]));
+
+  /* changing the interval while paused does not start the timed refreshes again */
+  ph_scanner_set_refresh_interval (scanner, 2);
+  until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_false (has_id (scanner, &listener->inodes[0]));
+
+  ph_scanner_set_refresh_interval (scanner, 3600);
+  ph_scanner_set_paused (scanner, FALSE);
+  g_assert_false (ph_scanner_get_paused (scanner));
+  wait_for (scanner, has_id, &listener->inodes[0], 10, "the listener, on resuming");
+}
+
 static gboolean
 retry_delay_is (PhScanner *scanner,
                 gpointer   data)
@@ -345,6 +389,7 @@ main (int   argc,
 
   g_test_add_func ("/scanner/live", test_live);
   g_test_add_func ("/scanner/interval", test_interval);
+  g_test_add_func ("/scanner/paused", test_paused);
   g_test_add_func ("/scanner/crash-recovery", test_crash_recovery);
   g_test_add_func ("/scanner/missing-helper", test_missing_helper);
   g_test_add_func ("/scanner/wrong-protocol", test_wrong_protocol);

@@ -757,6 +757,59 @@ test_matches (void)
   g_assert_false (ph_service_matches (ssh, "zzz", NULL, NULL));
 }
 
+/* Matching folds the case of text outside ASCII too (where the search compares ASCII
+ * text without copying it), and finds words in addresses only where they can be. */
+static void
+test_matches_folding (void)
+{
+  static const char *const lines[] = {
+    "HELLO\tprotocol=1\tversion=0.1.0\tpid=4242\teuid=1000\tsource=netlink",
+    "BEGIN\tseq=1\tkind=full",
+    /* comm "café"; cmdline "serve --title=\u00c9T\u00c9 --unit=3\u212a" (É, Kelvin sign) */
+    "PROC\tpid=77\tstart=1\tppid=1\tuid=1000\tuser=alice\tcomm=caf\\xc3\\xa9"
+    "\texe=/usr/bin/serve\tcwd=/\tcmdline=serve\\x00--title=\\xc3\\x89T\\xc3\\x89"
+    "\\x00--unit=3\\xe2\\x84\\xaa",
+    "SOCK\tid=5\tproto=tcp\tfamily=6\taddr=::1\tport=8080\tuid=1000\tuser=alice\tinode=5"
+    "\tcgroup=1\tconns=0\towners=77:1:3\thidden=0\tkernel=0",
+    "END\tseq=1\tsockets=1",
+  };
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_auto(GStrv) terms = NULL;
+  PhService *service;
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      ph_service_list_feed_line (list, lines[i], -1, NULL, &error);
+      g_assert_no_error (error);
+    }
+  service = ph_service_list_lookup (list, 5);
+  g_assert_nonnull (service);
+
+  g_assert_true (ph_service_matches (service, "CAFÉ", NULL, NULL));
+  g_assert_true (ph_service_matches (service, "café", NULL, NULL));
+  g_assert_false (ph_service_matches (service, "cafe", NULL, NULL));
+  g_assert_true (ph_service_matches (service, "SERVE", NULL, NULL));   /* before the É */
+  g_assert_true (ph_service_matches (service, "été", NULL, NULL));     /* after it */
+  g_assert_true (ph_service_matches (service, "3k", NULL, NULL));      /* the Kelvin sign */
+  g_assert_false (ph_service_matches (service, "ete", NULL, NULL));
+  g_assert_true (ph_service_matches (service, "[::1]:8080", NULL, NULL));
+  g_assert_true (ph_service_matches (service, "::1", NULL, NULL));
+  g_assert_false (ph_service_matches (service, "::2", NULL, NULL));
+
+  terms = ph_service_search_terms ("  Serve \t ÉTÉ  ");
+  g_assert_cmpuint (g_strv_length (terms), ==, 2);
+  g_assert_cmpstr (terms[0], ==, "serve");
+  g_assert_cmpstr (terms[1], ==, "été");
+  g_assert_true (ph_service_matches_terms (service, (const char * const *) terms, NULL, NULL));
+  g_clear_pointer (&terms, g_strfreev);
+  terms = ph_service_search_terms ("serve zzz");
+  g_assert_false (ph_service_matches_terms (service, (const char * const *) terms, NULL, NULL));
+  g_assert_null (ph_service_search_terms (NULL));
+  g_assert_true (ph_service_matches_terms (service, NULL, NULL, NULL));
+}
+
 static void
 test_addresses (void)
 {
@@ -988,6 +1041,7 @@ main (int   argc,
   g_test_add_func ("/service-list/runs", test_runs);
   g_test_add_func ("/service-list/random", test_random);
   g_test_add_func ("/service-list/matches", test_matches);
+  g_test_add_func ("/service-list/matches-folding", test_matches_folding);
   g_test_add_func ("/service-list/addresses", test_addresses);
   g_test_add_func ("/service-list/main-owner", test_main_owner);
   g_test_add_func ("/service-list/identity-changes", test_identity_changes);

@@ -42,6 +42,7 @@ struct _PhProcess
   GBytes   *cmdline;
   char    **argv;
   char     *command_line;
+  char     *search_text;     /* ph_process_get_search_text (), made when first asked */
 
   PhAppIdentity *identity;   /* its group; never NULL */
 };
@@ -243,6 +244,7 @@ ph_process_finalize (GObject *object)
   g_clear_pointer (&self->cmdline, g_bytes_unref);
   g_clear_pointer (&self->argv, g_strfreev);
   g_clear_pointer (&self->command_line, g_free);
+  g_clear_pointer (&self->search_text, g_free);
   g_clear_object (&self->identity);
 
   G_OBJECT_CLASS (ph_process_parent_class)->finalize (object);
@@ -490,12 +492,47 @@ ph_process_update_from_record (PhProcess      *self,
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMMAND_LINE]);
     }
 
+  if (changed)
+    g_clear_pointer (&self->search_text, g_free);
   if (identity_inputs_changed && ph_process_update_identity (self) && identity_changed != NULL)
     *identity_changed = TRUE;
 
   g_object_thaw_notify (G_OBJECT (self));
 
   return changed;
+}
+
+/**
+ * ph_process_get_search_text:
+ *
+ * What a search looks at in the process, case-folded once for every search: its name,
+ * command line, executable, unit, app ID and its group's name and subtitle, each after a
+ * U+001F separator (which no search word holds, so no word matches across two of them).
+ * Made when first asked and again after the process changed; not for threads.
+ */
+const char *
+ph_process_get_search_text (PhProcess *self)
+{
+  g_return_val_if_fail (PH_IS_PROCESS (self), "");
+
+  if (self->search_text == NULL)
+    {
+      const char *parts[] = {
+        ph_process_get_comm (self), self->command_line, ph_process_get_exe (self),
+        ph_process_get_unit (self), ph_process_get_app_id (self),
+        ph_app_identity_get_name (self->identity), ph_app_identity_get_subtitle (self->identity),
+      };
+      g_autoptr(GString) joined = g_string_new (NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+        {
+          g_string_append_c (joined, '\x1f');
+          if (parts[i] != NULL)
+            g_string_append (joined, parts[i]);
+        }
+      self->search_text = g_utf8_casefold (joined->str, (gssize) joined->len);
+    }
+  return self->search_text;
 }
 
 gint64

@@ -36,6 +36,7 @@ const char         *ph_process_get_cgroup         (PhProcess       *self);
 const char         *ph_process_get_manager        (PhProcess       *self);
 const char         *ph_process_get_unit           (PhProcess       *self);
 const char         *ph_process_get_app_id         (PhProcess       *self);
+const char         *ph_process_get_search_text    (PhProcess       *self);
 const char         *ph_process_get_container      (PhProcess       *self);
 const char         *ph_process_get_container_kind (PhProcess       *self);
 const char         *ph_process_get_slice          (PhProcess       *self);

@@ -85,6 +85,11 @@ gboolean         ph_service_matches                  (PhService            *self
                                                       const char           *query,
                                                       PhServiceNameFunc     service_name,
                                                       gpointer              user_data);
+gboolean         ph_service_matches_terms            (PhService            *self,
+                                                      const char * const   *terms,
+                                                      PhServiceNameFunc     service_name,
+                                                      gpointer              user_data);
+GStrv            ph_service_search_terms             (const char           *query);
 
 int              ph_service_compare_group            (gconstpointer         a,
                                                       gconstpointer         b);

@@ -18,6 +18,7 @@ struct _PhWindow
   GCancellable *cancellable;
   /* What the search asks for: words or a port to filter by, an address to explain. */
   PhSearchQuery *query;
+  GStrv          search_terms;  /* query->words split and case-folded once, for the filter */
   /* ph_window_show_search() came before the first scan: search again when it arrives. */
   gboolean search_pending;
   /* Free Port flows under way (PhFreePortFlow), cancelled when the window goes. */

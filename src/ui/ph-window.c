@@ -35,9 +35,10 @@ filter_service (gpointer item,
     return TRUE;
   if (self->query->port != 0)
     return ph_service_get_port (service) == self->query->port;
-  if (self->query->words == NULL)
+  if (self->search_terms == NULL)
     return TRUE;
-  return ph_service_matches (service, self->query->words, iana_name, NULL);
+  return ph_service_matches_terms (service, (const char * const *) self->search_terms, iana_name,
+                                   NULL);
 }
 
 PhService *
@@ -210,6 +211,8 @@ apply_search (PhWindow *self)
 
   g_clear_pointer (&self->query, ph_search_query_free);
   self->query = ph_search_query_new (text);
+  g_clear_pointer (&self->search_terms, g_strfreev);
+  self->search_terms = ph_service_search_terms (self->query->words);
   spec = self->query->spec;
 
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
@@ -600,6 +603,7 @@ ph_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->query, ph_search_query_free);
   g_clear_pointer (&self->none_description, g_free);
+  g_clear_pointer (&self->search_terms, g_strfreev);
 
   G_OBJECT_CLASS (ph_window_parent_class)->dispose (object);
 }
