@@ -430,23 +430,32 @@ def cpu_ticks(pid):
 
 
 def run_ns_and_switches(pid):
-    """The run time in ns (schedstat) and the context switches, summed over the threads."""
+    """The run time in ns (schedstat) and the context switches, summed over the threads,
+    and the switches of each thread by its name."""
     ns = switches = 0
+    each = {}
     try:
         tasks = os.listdir(f'/proc/{pid}/task')
     except OSError:
-        return None, None
+        return None, None, {}
     for t in tasks:
         try:
             with open(f'/proc/{pid}/task/{t}/schedstat') as f:
                 ns += int(f.read().split()[0])
+            n = 0
+            name = t
             with open(f'/proc/{pid}/task/{t}/status') as f:
                 for line in f:
-                    if line.startswith(('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches')):
-                        switches += int(line.split()[1])
+                    if line.startswith('Name:'):
+                        name = line.split(None, 1)[1].strip()
+                    elif line.startswith(('voluntary_ctxt_switches',
+                                          'nonvoluntary_ctxt_switches')):
+                        n += int(line.split()[1])
+            switches += n
+            each[f'{name}/{t}'] = n
         except (OSError, ValueError, IndexError):
             pass
-    return ns, switches
+    return ns, switches, each
 
 
 def xdotool(*args):
@@ -534,6 +543,8 @@ def idle_and_hidden(app, idle_s):
     time.sleep(HIDDEN_S)
     after = [run_ns_and_switches(p) for p in pids]
     res['hidden'] = [((a[0] - b[0]) / 1e6, a[1] - b[1]) for a, b in zip(after, before)]
+    res['woke'] = ', '.join(f'{k} {v - b[2].get(k, 0)}' for a, b in zip(after, before)
+                            for k, v in a[2].items() if v != b[2].get(k, 0))
     app.drain()
     t = time.monotonic()
     xdotool('windowmap', wid)
@@ -713,6 +724,11 @@ def report(fig, checks, runs, changes, idle_s, n_small, n_large, t_start, clean)
     rss_line('RSS, empty', 'empty_rss', 0, TARGET_EMPTY_MB)
     rss_line(f'RSS, {n_small} services', 'small_rss', n_small, TARGET_2K_MB)
     rss_line(f'RSS, {n_large} services', 'large_rss', n_large, TARGET_20K_MB)
+    if n_large > n_small:
+        slope = (statistics.median(fig['large_rss']) - statistics.median(fig['small_rss'])) \
+            / (n_large - n_small)
+        say(f'  {"(info) RSS per service added":<34} {slope:9.3f} KB  (from {n_small} to {n_large} '
+            f'services; the line above includes what a populated list costs at all)')
     line(f'launch to populated, {n_small}', fig['small_launch'], 'ms', TARGET_LAUNCH_2K_MS,
          '<= 300 ms')
     line(f'launch to populated, {n_large}', fig['large_launch'], 'ms', TARGET_LAUNCH_20K_MS,
@@ -745,6 +761,8 @@ def report(fig, checks, runs, changes, idle_s, n_small, n_large, t_start, clean)
         say(f'  {"hidden (unmapped) for " + str(HIDDEN_S) + " s":<34} app {acpu:.3f} ms CPU, {asw} '
             f'wake-ups; helper {hcpu:.3f} ms, {hsw} wake-ups  target 0 wake-ups  '
             f'{"PASS" if quiet else "MISS"}')
+        if idle.get('woke'):
+            say(f'  {"  threads that woke":<34} {idle["woke"]}')
         say(f'  {"  shown again: next change set":<34} '
             + (f'{idle["resumed_ms"]:9.3f} ms' if idle['resumed_ms'] is not None
                else 'NONE within 5 s'))

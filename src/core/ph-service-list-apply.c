@@ -59,6 +59,44 @@ lookup_or_make_process (gint64   pid,
 
 /* ---- the change set ------------------------------------------------------------------ */
 
+/* A set of the services a change set touched, with a 64-bit summary of their addresses
+ * in front: most services of a long list are not in it, and one bit test tells so
+ * without a hash lookup. Built once the set is complete. */
+typedef struct
+{
+  GHashTable *set;
+  guint64     mask;
+} TouchedSet;
+
+static inline guint64
+touched_bit (gconstpointer service)
+{
+  guintptr p = GPOINTER_TO_SIZE (service);
+
+  return G_GUINT64_CONSTANT (1) << ((p >> 4 ^ p >> 10) & 63);
+}
+
+static void
+touched_set_init (TouchedSet *t,
+                  GHashTable *set)
+{
+  GHashTableIter iter;
+  gpointer service;
+
+  t->set = set;
+  t->mask = 0;
+  g_hash_table_iter_init (&iter, set);
+  while (g_hash_table_iter_next (&iter, &service, NULL))
+    t->mask |= touched_bit (service);
+}
+
+static inline gboolean
+touched_has (const TouchedSet *t,
+             gconstpointer     service)
+{
+  return (t->mask & touched_bit (service)) != 0 && g_hash_table_contains (t->set, service);
+}
+
 /* Replaces live[pos, pos + n_remove) by src[src_pos, src_pos + n_add). The additions are
  * referenced before the removals are released: a moved service is in both. */
 static void
@@ -99,7 +137,7 @@ replace_range (GPtrArray *live,
 static void
 emit_diff (PhServiceList *self,
            GPtrArray     *target,
-           GHashTable    *touched,
+           TouchedSet    *touched,
            GHashTable    *moved)
 {
   g_autoptr(GPtrArray) old = g_ptr_array_copy (self->items, NULL, NULL);
@@ -133,7 +171,7 @@ emit_diff (PhServiceList *self,
       guint oi, nj;
 
       if (i < old->len && j < target->len && old->pdata[i] == target->pdata[j] &&
-          !g_hash_table_contains (touched, old->pdata[i]))
+          !touched_has (touched, old->pdata[i]))
         {
           i++;
           j++;
@@ -144,14 +182,14 @@ emit_diff (PhServiceList *self,
       nj = j;
       for (;;)
         {
-          while (i < old->len && g_hash_table_contains (touched, old->pdata[i]))
+          while (i < old->len && touched_has (touched, old->pdata[i]))
             {
               if (g_hash_table_contains (moved, old->pdata[i]) &&
                   !g_hash_table_remove (half_seen, old->pdata[i]))
                 g_hash_table_add (half_seen, old->pdata[i]);
               i++;
             }
-          while (j < target->len && g_hash_table_contains (touched, target->pdata[j]))
+          while (j < target->len && touched_has (touched, target->pdata[j]))
             {
               if (g_hash_table_contains (moved, target->pdata[j]) &&
                   !g_hash_table_remove (half_seen, target->pdata[j]))
@@ -186,22 +224,39 @@ emit_diff (PhServiceList *self,
   g_assert (self->items->len == target->len);
 }
 
+/* Merges the sorted @insert into the sorted @keep, into @out; on a tie the kept service
+ * comes first. Each insertion point is found by bisection: a change set touches a few
+ * services of many, so this compares O(k log n) times instead of n. */
 static void
 merge_sorted (GPtrArray *keep,
               GPtrArray *insert,
               GPtrArray *out)
 {
   guint a = 0;
-  guint b = 0;
+  guint n = out->len;
 
-  while (a < keep->len || b < insert->len)
+  g_ptr_array_set_size (out, n + keep->len + insert->len);
+  for (guint b = 0; b < insert->len; b++)
     {
-      if (b >= insert->len ||
-          (a < keep->len && ph_service_compare (keep->pdata[a], insert->pdata[b], NULL) <= 0))
-        g_ptr_array_add (out, keep->pdata[a++]);
-      else
-        g_ptr_array_add (out, insert->pdata[b++]);
+      guint lo = a;
+      guint hi = keep->len;
+
+      /* the first kept service that sorts after insert[b] */
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo) / 2;
+
+          if (ph_service_compare (keep->pdata[mid], insert->pdata[b], NULL) <= 0)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      memcpy (&out->pdata[n], &keep->pdata[a], (lo - a) * sizeof (gpointer));
+      n += lo - a;
+      a = lo;
+      out->pdata[n++] = insert->pdata[b];
     }
+  memcpy (&out->pdata[n], &keep->pdata[a], (keep->len - a) * sizeof (gpointer));
 }
 
 static gboolean
@@ -431,11 +486,17 @@ ph_service_list_apply_change_set (PhServiceList *self)
 
   if (g_hash_table_size (touched) > 0)
     {
+      TouchedSet t;
+      guint n_keep = 0;
+
+      touched_set_init (&t, touched);
+      g_ptr_array_set_size (keep, self->items->len);
       for (guint k = 0; k < self->items->len; k++)
         {
-          if (!g_hash_table_contains (touched, self->items->pdata[k]))
-            g_ptr_array_add (keep, self->items->pdata[k]);
+          if (!touched_has (&t, self->items->pdata[k]))
+            keep->pdata[n_keep++] = self->items->pdata[k];
         }
+      g_ptr_array_set_size (keep, n_keep);
       for (guint k = 0; k < added->len; k++)
         {
           if (g_hash_table_contains (touched, added->pdata[k]))
@@ -453,7 +514,7 @@ ph_service_list_apply_change_set (PhServiceList *self)
 
       target = g_ptr_array_sized_new (keep->len + insert->len);
       merge_sorted (keep, insert, target);
-      emit_diff (self, target, touched, moved);
+      emit_diff (self, target, &t, moved);
     }
 
   self->hidden_count = 0;
