@@ -511,6 +511,22 @@ def search_keystrokes(app, text='node'):
     return got, None
 
 
+def hidden_wakeups(app):
+    """The wake-ups of a window's process (the floor's) over HIDDEN_S with the window
+    unmapped, by thread: what GTK itself does while hidden, for comparison."""
+    wid = app.window_id()
+    if wid is None:
+        return None
+    xdotool('windowunmap', wid)
+    time.sleep(2)
+    before = run_ns_and_switches(app.proc.pid)
+    time.sleep(HIDDEN_S)
+    after = run_ns_and_switches(app.proc.pid)
+    woke = ', '.join(f'{k} {v - before[2].get(k, 0)}' for k, v in after[2].items()
+                     if v != before[2].get(k, 0))
+    return (after[0] - before[0]) / 1e6, after[1] - before[1], woke
+
+
 def idle_and_hidden(app, idle_s):
     """CPU of app + helper over idle_s seconds with the window shown, then CPU and context
     switches over HIDDEN_S with it unmapped, then whether mapping it again brings a change
@@ -639,6 +655,7 @@ def main():
         if r:
             fig['floor'] = r[1]
             fig['floor_gl'] = r[3].gl_kb
+            fig['floor_hidden'] = hidden_wakeups(r[3])
             r[3].quit()
         r = launches(env, 2, 'empty')
         if r is None:
@@ -763,6 +780,10 @@ def report(fig, checks, runs, changes, idle_s, n_small, n_large, t_start, clean)
             f'{"PASS" if quiet else "MISS"}')
         if idle.get('woke'):
             say(f'  {"  threads that woke":<34} {idle["woke"]}')
+        fh = fig.get('floor_hidden')
+        if fh is not None:
+            say(f'  {"  (info) the floor window, hidden":<34} {fh[0]:.3f} ms CPU, {fh[1]} wake-ups'
+                f'{" (" + fh[2] + ")" if fh[2] else ""}')
         say(f'  {"  shown again: next change set":<34} '
             + (f'{idle["resumed_ms"]:9.3f} ms' if idle['resumed_ms'] is not None
                else 'NONE within 5 s'))
