@@ -251,12 +251,14 @@ merge_sorted (GPtrArray *keep,
           else
             hi = mid;
         }
-      memcpy (&out->pdata[n], &keep->pdata[a], (lo - a) * sizeof (gpointer));
+      if (lo > a)
+        memcpy (&out->pdata[n], &keep->pdata[a], (lo - a) * sizeof (gpointer));
       n += lo - a;
       a = lo;
       out->pdata[n++] = insert->pdata[b];
     }
-  memcpy (&out->pdata[n], &keep->pdata[a], (keep->len - a) * sizeof (gpointer));
+  if (keep->len > a)
+    memcpy (&out->pdata[n], &keep->pdata[a], (keep->len - a) * sizeof (gpointer));
 }
 
 static gboolean
