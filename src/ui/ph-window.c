@@ -514,49 +514,6 @@ bench_on_seq (PhWindow *self)
     }
 }
 
-/* No refresh while nobody can see the list: the window is hidden, minimised or (where the
- * compositor says so) suspended. Showing it again scans at once. */
-static void
-update_paused (PhWindow *self)
-{
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
-  gboolean unseen = TRUE;
-
-  if (self->scanner == NULL)
-    return;
-  if (surface != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)) && GDK_IS_TOPLEVEL (surface))
-    unseen = (gdk_toplevel_get_state (GDK_TOPLEVEL (surface))
-              & (GDK_TOPLEVEL_STATE_MINIMIZED | GDK_TOPLEVEL_STATE_SUSPENDED)) != 0;
-  if (g_getenv ("PORTHOLE_BENCH") != NULL && unseen != ph_scanner_get_paused (self->scanner))
-    g_printerr ("bench: %s monotonic_us=%" G_GINT64_FORMAT "\n", unseen ? "paused" : "resumed",
-                g_get_monotonic_time ());
-  ph_scanner_set_paused (self->scanner, unseen);
-}
-
-static void
-ph_window_realize (GtkWidget *widget)
-{
-  PhWindow *self = PH_WINDOW (widget);
-
-  GTK_WIDGET_CLASS (ph_window_parent_class)->realize (widget);
-  g_signal_connect_object (gtk_native_get_surface (GTK_NATIVE (self)), "notify::state",
-                           G_CALLBACK (update_paused), self, G_CONNECT_SWAPPED);
-}
-
-static void
-ph_window_map (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (ph_window_parent_class)->map (widget);
-  update_paused (PH_WINDOW (widget));
-}
-
-static void
-ph_window_unmap (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (ph_window_parent_class)->unmap (widget);
-  update_paused (PH_WINDOW (widget));
-}
-
 static void
 ph_window_save_size (PhWindow *self)
 {
@@ -616,9 +573,6 @@ ph_window_class_init (PhWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = ph_window_dispose;
-  widget_class->realize = ph_window_realize;
-  widget_class->map = ph_window_map;
-  widget_class->unmap = ph_window_unmap;
   window_class->close_request = ph_window_close_request;
 
   /* Named in ph-window.ui and in its list item templates. */
