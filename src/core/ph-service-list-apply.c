@@ -589,6 +589,7 @@ ph_service_list_set_containers (PhServiceList       *self,
   g_autoptr(GPtrArray) keep = g_ptr_array_new ();
   g_autoptr(GPtrArray) insert = g_ptr_array_new ();
   g_autoptr(GPtrArray) target = NULL;
+  TouchedSet t;
 
   g_return_if_fail (PH_IS_SERVICE_LIST (self));
   g_return_if_fail (snapshot == NULL || PH_IS_CONTAINER_SNAPSHOT (snapshot));
@@ -616,7 +617,8 @@ ph_service_list_set_containers (PhServiceList       *self,
   g_ptr_array_sort_values_with_data (insert, ph_service_compare, NULL);
   target = g_ptr_array_sized_new (keep->len + insert->len);
   merge_sorted (keep, insert, target);
-  emit_diff (self, target, touched, moved);
+  touched_set_init (&t, touched);
+  emit_diff (self, target, &t, moved);
 }
 
 /* Returns: (transfer none) (nullable): the snapshot last set */
