@@ -58,21 +58,21 @@ ph_daemon_rule_dup_subtitle (const PhDaemonRule *rule)
   return g_strdup (_("Application"));
 }
 
-static PhDaemonRule *parse_daemon (const PhRuleFormat  *format,
-                                    GKeyFile            *keyfile,
-                                    const char          *group,
-                                    GPtrArray           *rules,
-                                    GError             **error);
+static gpointer parse_daemon (const PhRuleFormat  *format,
+                              GKeyFile            *keyfile,
+                              const char          *group,
+                              GPtrArray           *rules,
+                              GError             **error);
 
 static const PhRuleFormat daemons_format = {
   .what = "daemons",
   .error_domain = ph_app_identity_error_quark,
   .error_code = PH_APP_IDENTITY_ERROR_INVALID_RULE,
-  .parse_group = (PhRuleParseFunc) parse_daemon,
+  .parse_group = parse_daemon,
   .free_rule = daemon_rule_free,
 };
 
-static PhDaemonRule *
+static gpointer
 parse_daemon (const PhRuleFormat  *format,
               GKeyFile            *keyfile,
               const char          *group,

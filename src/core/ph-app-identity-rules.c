@@ -86,21 +86,21 @@ ph_dev_rule_get_icon_name (const PhDevRule *rule)
     }
 }
 
-static PhDevRule *parse_rule (const PhRuleFormat  *format,
-                              GKeyFile            *keyfile,
-                              const char          *group,
-                              GPtrArray           *rules,
-                              GError             **error);
+static gpointer parse_rule (const PhRuleFormat  *format,
+                            GKeyFile            *keyfile,
+                            const char          *group,
+                            GPtrArray           *rules,
+                            GError             **error);
 
 static const PhRuleFormat rules_format = {
   .what = "rules",
   .error_domain = ph_app_identity_error_quark,
   .error_code = PH_APP_IDENTITY_ERROR_INVALID_RULE,
-  .parse_group = (PhRuleParseFunc) parse_rule,
+  .parse_group = parse_rule,
   .free_rule = ph_dev_rule_free,
 };
 
-static PhDevRule *
+static gpointer
 parse_rule (const PhRuleFormat  *format,
             GKeyFile            *keyfile,
             const char          *group,

@@ -77,7 +77,7 @@ parse_ports (const PhRuleFormat  *format,
 static const PhProbeRule *find_port_rule (GPtrArray *rules,
                                           guint16    port);
 
-static PhProbeRule *
+static gpointer
 parse_rule (const PhRuleFormat  *format,
             GKeyFile            *keyfile,
             const char          *group,
@@ -154,7 +154,7 @@ static const PhRuleFormat probe_rules_format = {
   .what = "rules",
   .error_domain = g_key_file_error_quark,
   .error_code = G_KEY_FILE_ERROR_INVALID_VALUE,
-  .parse_group = (PhRuleParseFunc) parse_rule,
+  .parse_group = parse_rule,
   .free_rule = (GDestroyNotify) ph_probe_rule_free,
 };
 
