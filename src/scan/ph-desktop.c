@@ -202,23 +202,19 @@ ph_desktop_app_id_valid (const char *app_id)
   return true;
 }
 
-/* Reads at most PH_DESKTOP_FILE_MAX bytes of a regular file. O_NONBLOCK: a FIFO put in
- * the file's place must not make the helper wait; fstat then refuses it. */
-static EntryState
-read_entry (const char     *path,
-            PhBuf          *scratch,
-            PhDesktopEntry *entry)
+/* Reads the regular file open on @fd (closing it) into @scratch, at most
+ * PH_DESKTOP_FILE_MAX bytes, NUL-terminated. FALSE when it is not a regular file. */
+static bool
+read_small_file (int    fd,
+                 PhBuf *scratch)
 {
   struct stat st;
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
-  if (fd < 0)
-    return ENTRY_NONE;
   ph_buf_clear (scratch);
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
     {
       close (fd);
-      return ENTRY_NONE;
+      return false;
     }
   ph_buf_reserve (scratch, PH_DESKTOP_FILE_MAX + 1);
   while (scratch->len < PH_DESKTOP_FILE_MAX)
@@ -233,6 +229,22 @@ read_entry (const char     *path,
     }
   close (fd);
   scratch->data[scratch->len] = '\0';
+  return true;
+}
+
+/* Reads at most PH_DESKTOP_FILE_MAX bytes of a regular file. O_NONBLOCK: a FIFO put in
+ * the file's place must not make the helper wait; fstat then refuses it. */
+static EntryState
+read_entry (const char     *path,
+            PhBuf          *scratch,
+            PhDesktopEntry *entry)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+  if (fd < 0)
+    return ENTRY_NONE;
+  if (!read_small_file (fd, scratch))
+    return ENTRY_NONE;
   return parse_entry (scratch->data, scratch->len, entry);
 }
 
@@ -361,29 +373,11 @@ char *
 ph_flatpak_info_read_app (int    pid_dirfd,
                           PhBuf *scratch)
 {
-  struct stat st;
   int fd = openat (pid_dirfd, "root/.flatpak-info", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
   if (fd < 0)
     return NULL;
-  ph_buf_clear (scratch);
-  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
-    {
-      close (fd);
-      return NULL;
-    }
-  ph_buf_reserve (scratch, PH_DESKTOP_FILE_MAX + 1);
-  while (scratch->len < PH_DESKTOP_FILE_MAX)
-    {
-      ssize_t n = read (fd, scratch->data + scratch->len, PH_DESKTOP_FILE_MAX - scratch->len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      scratch->len += (size_t) n;
-    }
-  close (fd);
-  scratch->data[scratch->len] = '\0';
+  if (!read_small_file (fd, scratch))
+    return NULL;
   return ph_flatpak_info_parse_app (scratch->data, scratch->len);
 }
