@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ph-unlock-client.c — Porthole's scanner (and stopper) as a program, for test-unlock-polkit */
 /*
- * ph-unlock-client [--unlock] [--stop PORT] [--timeout S]
+ * ph-unlock-client [--unlock] [--stop PORT]... [--timeout S]
  *
  * Starts a PhScanner (PORTHOLE_HELPER names the helper), waits for its list, and prints
  * one line per TCP listener: "SERVICE port=P uid=U hidden=0|1 owner=PID|-". With --unlock
@@ -9,8 +9,9 @@
  * "UNLOCK error=CODE message=TEXT" (CODE the PhHelperError value), waits for the next
  * list and prints it again after a line "ELEVATED 0|1". With --stop PORT it frees that
  * port through ph_stopper_stop_elevated_async() (elevated when the scanner is) and prints
- * "STOP outcome=N" or "STOP error=CODE message=TEXT". Exit status 0 when it got that far,
- * 1 on a timeout.
+ * "STOP outcome=N" or "STOP error=CODE message=TEXT"; each --stop in turn, in this one
+ * process (polkit keeps an authorisation for the process that asked). Exit status 0 when
+ * it got that far, 1 on a timeout.
  */
 #include "config.h"
 
@@ -112,11 +113,11 @@ main (int    argc,
       char **argv)
 {
   gboolean unlock = FALSE;
-  int stop_port = 0;
+  g_auto(GStrv) stop_ports = NULL;
   int timeout = 60;
   GOptionEntry entries[] = {
     { "unlock", 0, 0, G_OPTION_ARG_NONE, &unlock, "Unlock", NULL },
-    { "stop", 0, 0, G_OPTION_ARG_INT, &stop_port, "Free this port", "PORT" },
+    { "stop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &stop_ports, "Free this port", "PORT" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "Give up after S seconds", "S" },
     G_OPTION_ENTRY_NULL
   };
@@ -170,16 +171,17 @@ main (int    argc,
       print_list (scanner);
     }
 
-  if (stop_port > 0)
+  for (guint i = 0; stop_ports != NULL && stop_ports[i] != NULL; i++)
     {
-      g_autoptr(PhService) service = find_port (scanner, (guint) stop_port);
+      guint port = (guint) g_ascii_strtoull (stop_ports[i], NULL, 10);
+      g_autoptr(PhService) service = find_port (scanner, port);
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(PhStopResult) stop = NULL;
 
       if (service == NULL)
         {
           printf ("STOP error=-1 message=not-listed\n");
-          return 0;
+          continue;
         }
       ph_stopper_stop_elevated_async (service, FALSE, 3000, ph_scanner_get_elevated (scanner),
                                       NULL, store_result, NULL);
@@ -194,6 +196,8 @@ main (int    argc,
         printf ("STOP outcome=%d\n", stop->outcome);
       else
         print_error ("STOP", error);
+      g_clear_error (&error);
+      fflush (stdout);
     }
   fflush (stdout);
   ph_scanner_stop (scanner);

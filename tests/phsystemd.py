@@ -21,6 +21,7 @@ MASK = ['systemd-networkd.service', 'systemd-resolved.service', 'systemd-timesyn
         'firewalld.service', 'apt-daily.timer', 'apt-daily-upgrade.timer',
         'e2scrub_all.timer', 'fstrim.timer', 'dpkg-db-backup.timer', 'man-db.timer',
         'logrotate.timer', 'systemd-tmpfiles-clean.timer', 'podman.socket',
+        'mariadb.service', 'memcached.service',
         'systemd-networkd-wait-online.service', 'systemd-hwdb-update.service',
         'ldconfig.service', 'systemd-firstboot.service']
 

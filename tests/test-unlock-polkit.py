@@ -14,7 +14,6 @@
 import importlib.util
 import os
 import re
-import select
 import shutil
 import signal
 import subprocess
@@ -23,14 +22,15 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import phpolkit as pk  # noqa: E402
 import porthole_test as c  # noqa: E402
 
 c.HELPER = c.helper()
 c.require_tools = lambda tap: None   # porthole_test fails loudly when a program is unset
 
-ACTION = 'io.github.porthole.Porthole.helper'
+ACTION = pk.ACTION
 USERS = {'phunlock': 61101, 'phdenied': 61102, 'phowner': 61103, 'phadmin': 61104}
-PASSWORD = 'Right-Pw-42'
+PASSWORD = pk.PASSWORD
 TOOLS = ('unshare', 'mount', 'setpriv', 'setsid', 'script', 'useradd', 'chpasswd',
          'dbus-daemon', 'dbus-send', 'pkexec', 'pkaction', 'xmllint')
 POLKITD = '/usr/lib/polkit-1/polkitd'
@@ -53,9 +53,7 @@ def outer():
     return p.returncode
 
 
-def sh(*args, **kw):
-    return subprocess.run(list(args), check=True, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, timeout=60, **kw).stdout.decode()
+sh = pk.sh
 
 
 def as_user(name):
@@ -69,28 +67,13 @@ class World:
         self.tmp = tempfile.mkdtemp(prefix='ph-unlock-')
         os.chmod(self.tmp, 0o755)
         self.procs = []
-        etc = os.path.join(self.tmp, 'etc')
-        sh('cp', '-a', '/etc', etc)
-        sh('mount', '--bind', etc, '/etc')
-        actions = os.path.join(self.tmp, 'actions')
-        sh('cp', '-a', '/usr/share/polkit-1/actions', actions)
-        sh('mount', '--bind', actions, '/usr/share/polkit-1/actions')
+        pk.private_copy('/etc', self.tmp)
+        pk.private_copy('/usr/share/polkit-1/actions', self.tmp)
         os.makedirs('/run/dbus', exist_ok=True)
         sh('mount', '-t', 'tmpfs', '-o', 'mode=755', 'tmpfs', '/run/dbus')
-
-        for name, uid in USERS.items():
-            extra = ['-G', 'sudo'] if name == 'phadmin' else []
-            sh('useradd', '--no-create-home', '--uid', str(uid), '--user-group',
-               '--shell', '/bin/sh', *extra, name)
-        sh('chpasswd', input=('phadmin:%s\n' % PASSWORD).encode())
-
+        pk.add_users(USERS, admins=('phadmin',))
         # The action as the build installs it, with exec.path naming the helper under test.
-        text = open(policy).read()
-        self.installed_path = re.search(
-            r'org\.freedesktop\.policykit\.exec\.path">([^<]*)<', text).group(1)
-        text = text.replace('>%s<' % self.installed_path, '>%s<' % helper)
-        with open('/usr/share/polkit-1/actions/%s.policy' % ACTION.rsplit('.', 1)[0], 'w') as f:
-            f.write(text)
+        self.installed_path = pk.install_action(policy, helper)
         os.makedirs('/etc/polkit-1/rules.d', exist_ok=True)
         with open('/etc/polkit-1/rules.d/10-porthole-test.rules', 'w') as f:
             f.write('polkit.addRule(function (action, subject) {\n'
@@ -146,22 +129,7 @@ class World:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def parse_client(out):
-    """The client's lines → (list of phases: {'elevated': b, 'services': {port: dict}}, dict).
-    On a terminal the agent's colours and prompts share its lines: they are cut off."""
-    phases, extra = [], {}
-    out = re.sub(r'\x1b\[[0-9;]*m', '', out)
-    out = re.sub(r'(?m)^.*?(?=(ELEVATED|SERVICE|UNLOCK|STOP|TIMEOUT) )', '', out)
-    for line in out.splitlines():
-        w = line.split(' ', 1)
-        if w[0] == 'ELEVATED':
-            phases.append({'elevated': w[1] == '1', 'services': {}})
-        elif w[0] == 'SERVICE' and phases:
-            kv = dict(x.split('=', 1) for x in w[1].split())
-            phases[-1]['services'][int(kv['port'])] = kv
-        elif w[0] in ('UNLOCK', 'STOP', 'TIMEOUT'):
-            extra[w[0]] = w[1] if len(w) > 1 else ''
-    return phases, extra
+parse_client = pk.parse_client
 
 
 def run_client(user, *args, timeout=90):
@@ -182,33 +150,17 @@ def run_client_on_pty(user, answers, timeout=90):
     p = subprocess.Popen(as_user(user) + ['script', '-qec', cmd, '/dev/null'],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          start_new_session=True)
-    buf, prompts = b'', 0
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r, _, _ = select.select([p.stdout], [], [], 1)
-        if r:
-            chunk = os.read(p.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            buf += chunk
-            if buf.count(b'Password:') > prompts:
-                answer = answers[prompts] if prompts < len(answers) else None
-                prompts += 1
-                # The agent turns echo off (and may flush input) after writing its prompt.
-                time.sleep(0.3)
-                if answer is None:
-                    p.stdin.write(b'\x04')   # ^D at the prompt: the dialog is dismissed
-                else:
-                    p.stdin.write(answer.encode() + b'\n')
-                p.stdin.flush()
-        elif p.poll() is not None:
-            break
+
+    def write(data):
+        p.stdin.write(data)
+        p.stdin.flush()
+    prompts, out = pk.answer_prompts(p.stdout.fileno(), write, answers, timeout,
+                                     done=lambda: p.poll() is not None)
     try:
         p.wait(10)
     except subprocess.TimeoutExpired:
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()
-    out = buf.decode('utf-8', 'replace').replace('\r', '')
     tap.diag(('pty: ' + out.strip()).replace('\n', '\n# '))
     return prompts, out
 
