@@ -35,7 +35,8 @@ OWNER, OWNER_UID = 'phowner', 61103
 TOOLS = ('unshare', 'mount', 'nsenter', 'setpriv', 'useradd', 'chpasswd', 'pkexec', 'pkaction')
 # What the client and the helper need from the tests' environment inside a unit.
 PASS_ENV = ('PORTHOLE_HELPER', 'G_DEBUG', 'GSETTINGS_BACKEND', 'GSETTINGS_SCHEMA_DIR',
-            'PORTHOLE_LOCALEDIR', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS')
+            'PORTHOLE_LOCALEDIR', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS',
+            'PYTHONDONTWRITEBYTECODE')
 
 tap = c.Tap()
 
