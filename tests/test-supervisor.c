@@ -200,6 +200,17 @@ test_unit_restart (void)
   g_clear_pointer (&label, g_free);
   label = ph_supervisor_dup_label (c);
   g_assert_cmpstr (label, ==, "nodemon (process 70)");
+
+  /* the check after freeing: started again by what restarts, or something unseen */
+  {
+    g_autofree char *held = ph_supervisor_describe_return (3000, "node", 71, c, NULL);
+    g_autofree char *unseen = ph_supervisor_describe_return (3000, NULL, 0, NULL, NULL);
+
+    g_assert_cmpstr (held, ==, "Port 3000 was freed, but it was started again by nodemon "
+                     "(process 70): “node” (process 71) listens on it.");
+    g_assert_cmpstr (unseen, ==, "Port 3000 was freed, but something is listening on it "
+                     "again.");
+  }
 }
 
 /* Read from /proc: this test's own chain, and a shell loop it starts. */
@@ -631,6 +642,104 @@ test_real_pm2 (Fixture       *fx,
   pm2 (fx, "kill", NULL);
 }
 
+/* A parent Porthole cannot identify as a supervisor: a Python program that starts the
+ * node server again whenever it ends. Nothing is offered or signalled but the holder, and
+ * the check after freeing says what it saw: held again, by whom, its parent named but not
+ * called a supervisor. Then a parent that vanished (it started the server and exited). */
+static void
+test_unidentified (Fixture       *fx,
+                   gconstpointer  data)
+{
+  guint port = free_port ();
+  g_autofree char *pidfile = g_build_filename (fx->dir, "loop.pid", NULL);
+  const char *argv[] = { "python3", "-c",
+                         "import subprocess\n"
+                         "while True:\n"
+                         "    subprocess.run(['node', 'server.js'])\n", NULL };
+  g_autoptr(GSubprocess) loop = spawn_in (fx, port, pidfile, argv);
+  gint64 loop_pid = g_ascii_strtoll (g_subprocess_get_identifier (loop), NULL, 10);
+  guint64 loop_start = ph_test_proc_start_time (loop_pid);
+  gint64 server = wait_server (pidfile, 0);
+  guint64 server_start = ph_test_proc_start_time (server);
+  g_autoptr(PhService) service = NULL;
+  g_autoptr(PhService) service_again = NULL;
+  g_autoptr(PhSupervisor) found = supervisor_of_port (port, &service);
+  g_autoptr(PhSupervisor) found_again = NULL;
+  g_autoptr(PhStopResult) result = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *expected = NULL;
+  const PhProcLink *parent;
+  gint64 again;
+
+  g_test_message ("python3 %" G_GINT64_FORMAT ", server %" G_GINT64_FORMAT, loop_pid, server);
+  g_assert_null (found);
+
+  /* Free Port stops the holder only */
+  result = stop_sync (service, 0, 0);
+  g_assert_cmpint (result->outcome, ==, PH_STOP_OUTCOME_FREED);
+  g_assert_false (ph_test_proc_alive (server, server_start));
+  again = wait_server (pidfile, server);
+  g_assert_true (ph_test_proc_alive (loop_pid, loop_start));
+
+  /* held again: still no supervisor, and the message names the parent */
+  found_again = supervisor_of_port (port, &service_again);
+  g_assert_null (found_again);
+  g_assert_cmpint (ph_process_get_pid (ph_service_get_main_owner (service_again)), ==, again);
+  chain = ph_supervisor_read_ancestors (again);
+  g_assert_cmpuint (chain->len, >=, 1);
+  parent = g_ptr_array_index (chain, 0);
+  g_assert_cmpint (parent->pid, ==, loop_pid);
+  message = ph_supervisor_describe_return (port, "node", again, found_again, parent);
+  expected = g_strdup_printf ("Port %u was freed, but “node” (process %" G_GINT64_FORMAT ") "
+                              "listens on it again. Porthole cannot tell what started it: its "
+                              "parent, “python3” (process %" G_GINT64_FORMAT "), is not a "
+                              "program it knows to restart others, and was not stopped.",
+                              port, again, loop_pid);
+  g_assert_cmpstr (message, ==, expected);
+  g_assert_true (ph_test_proc_alive (loop_pid, loop_start));
+
+  g_subprocess_force_exit (loop);
+  g_subprocess_wait (loop, NULL, NULL);
+  kill ((pid_t) again, SIGKILL);
+  g_clear_pointer (&message, g_free);
+  g_clear_pointer (&expected, g_free);
+  g_clear_pointer (&chain, g_ptr_array_unref);
+
+  /* a parent that is gone: the server was adopted by PID 1 of the namespace (or a
+   * subreaper), which is not a supervisor either */
+  {
+    const char *argv_gone[] = { "python3", "-c",
+                                "import os, subprocess\n"
+                                "subprocess.Popen(['node', 'server.js'], start_new_session=True)\n"
+                                "os._exit(0)\n", NULL };
+    g_autoptr(GSubprocess) gone = NULL;
+    g_autoptr(PhSupervisor) none = NULL;
+    gint64 orphan;
+    guint64 orphan_start;
+
+    port = free_port ();
+    g_remove (pidfile);
+    gone = spawn_in (fx, port, pidfile, argv_gone);
+    g_assert_true (g_subprocess_wait (gone, NULL, NULL));
+    orphan = wait_server (pidfile, 0);
+    orphan_start = ph_test_proc_start_time (orphan);
+    none = supervisor_of_port (port, NULL);
+    g_assert_null (none);
+    chain = ph_supervisor_read_ancestors (orphan);
+    g_assert_true (chain->len == 0 ||
+                   ((PhProcLink *) g_ptr_array_index (chain, 0))->pid !=
+                   g_ascii_strtoll (g_subprocess_get_identifier (gone), NULL, 10));
+    message = ph_supervisor_describe_return (port, "node", orphan, NULL, NULL);
+    expected = g_strdup_printf ("Port %u was freed, but “node” (process %" G_GINT64_FORMAT ") "
+                                "listens on it again, and Porthole cannot tell what started "
+                                "it.", port, orphan);
+    g_assert_cmpstr (message, ==, expected);
+    g_assert_true (ph_test_proc_alive (orphan, orphan_start));
+    kill ((pid_t) orphan, SIGKILL);
+  }
+}
+
 /* The helper refuses a "supervisor" that is not above the holder, or not the same process. */
 static void
 test_refused (Fixture       *fx,
@@ -685,6 +794,8 @@ main (int   argc,
   g_test_add ("/supervisor/real/nodemon", Fixture, NULL, fixture_setup, test_real_nodemon,
               fixture_teardown);
   g_test_add ("/supervisor/real/npm-run", Fixture, NULL, fixture_setup, test_real_npm_run,
+              fixture_teardown);
+  g_test_add ("/supervisor/real/unidentified", Fixture, NULL, fixture_setup, test_unidentified,
               fixture_teardown);
   g_test_add ("/supervisor/real/pm2", Fixture, NULL, fixture_setup, test_real_pm2,
               fixture_teardown);

@@ -457,6 +457,41 @@ ph_supervisor_dup_label (const PhSupervisor *supervisor)
                           (long long) supervisor->pid);
 }
 
+char *
+ph_supervisor_describe_return (guint               port,
+                               const char         *name,
+                               gint64              pid,
+                               const PhSupervisor *supervisor,
+                               const PhProcLink   *parent)
+{
+  if (name == NULL)
+    return g_strdup_printf (_("Port %u was freed, but something is listening on it again."),
+                            port);
+  if (supervisor != NULL && supervisor->restarts)
+    {
+      g_autofree char *who = ph_supervisor_dup_label (supervisor);
+
+      /* Translators: %1$u is a port, %2$s what restarted the program ("nodemon
+       * (process 311)" or a systemd unit), %3$s the program, %4$lld its process ID */
+      return g_strdup_printf (_("Port %1$u was freed, but it was started again by %2$s: "
+                                "“%3$s” (process %4$lld) listens on it."),
+                              port, who, name, (long long) pid);
+    }
+  if (parent != NULL && parent->comm != NULL)
+    /* Translators: %1$u is a port, %2$s the program that listens on it again, %3$lld its
+     * process ID, %4$s its parent program ("python3"), %5$lld the parent's process ID */
+    return g_strdup_printf (_("Port %1$u was freed, but “%2$s” (process %3$lld) listens on it "
+                              "again. Porthole cannot tell what started it: its parent, "
+                              "“%4$s” (process %5$lld), is not a program it knows to restart "
+                              "others, and was not stopped."),
+                            port, name, (long long) pid, parent->comm, (long long) parent->pid);
+  /* Translators: %1$u is a port, %2$s the program that listens on it again, %3$lld its
+   * process ID */
+  return g_strdup_printf (_("Port %1$u was freed, but “%2$s” (process %3$lld) listens on it "
+                            "again, and Porthole cannot tell what started it."),
+                          port, name, (long long) pid);
+}
+
 /* ---------------------------------------------------------------------------------------
  * Restart= of a unit, from its files
  * ------------------------------------------------------------------------------------- */

@@ -70,6 +70,17 @@ char         *ph_supervisor_describe         (const PhSupervisor *supervisor);
 /* The "started again by …" of the check after acting: "nodemon (process 311)" */
 char         *ph_supervisor_dup_label        (const PhSupervisor *supervisor);
 
+/* What the check after freeing @port says when it is held again: by @name, process @pid
+ * (@name NULL: by something it cannot see), with @supervisor what ph_supervisor_find()
+ * found above it and @parent its parent (the first link of its chain), either NULL. When
+ * no supervisor that restarts is known, it says so and names the parent, which nobody
+ * signalled. */
+char         *ph_supervisor_describe_return  (guint               port,
+                                              const char         *name,
+                                              gint64              pid,
+                                              const PhSupervisor *supervisor,
+                                              const PhProcLink   *parent);
+
 /* The Restart= of a service from its unit files and drop-ins ("always", "on-failure"),
  * or NULL when unset or "no", or the unit is not found. */
 char         *ph_supervisor_read_unit_restart (const char        *unit,

@@ -65,20 +65,27 @@ static void start_stop            (PhFreePortFlow *self,
 static void start_stop_supervisor (PhFreePortFlow *self);
 static void start_flatpak_kill    (PhFreePortFlow *self);
 
-/* What would start the main owner again. The ancestors are read from this /proc, which
- * inside a Flatpak is the sandbox's own PID namespace, not the host's: there the helper
- * would have to report them, so Porthole does not guess. */
+/* What would start the main owner again, and (@parent, when not NULL) its parent. The
+ * ancestors are read from this /proc, which inside a Flatpak is the sandbox's own PID
+ * namespace, not the host's: there the helper would have to report them, so Porthole does
+ * not guess. */
 static PhSupervisor *
-find_supervisor (PhService *service)
+find_supervisor (PhService   *service,
+                 PhProcLink **parent)
 {
   PhProcess *owner = ph_service_get_main_owner (service);
+  g_autoptr(GPtrArray) chain = NULL;
+  PhSupervisor *supervisor;
 
   if (owner == NULL || g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
     return NULL;
-  return ph_supervisor_find_for_pid (ph_process_get_pid (owner),
-                                     ph_process_get_manager (owner),
-                                     ph_process_get_unit (owner),
-                                     (guint) ph_process_get_uid (owner));
+  chain = ph_supervisor_read_ancestors (ph_process_get_pid (owner));
+  supervisor = ph_supervisor_find (chain, ph_process_get_manager (owner),
+                                   ph_process_get_unit (owner),
+                                   (guint) ph_process_get_uid (owner));
+  if (parent != NULL && chain->len > 0)
+    *parent = g_ptr_array_steal_index (chain, 0);
+  return supervisor;
 }
 
 /* Callers hold a reference: the owner usually drops the flow when it finishes. A message
@@ -235,30 +242,17 @@ restart_look (gpointer user_data)
       return;
     }
 
-  supervisor = owner != NULL ? find_supervisor (again) : NULL;
-  if (owner != NULL && ph_process_get_pid (owner) != self->old_pid && supervisor != NULL &&
-      supervisor->restarts)
+  if (owner != NULL && ph_process_get_pid (owner) != self->old_pid)
     {
       g_autofree char *name = ph_process_dup_display_name (owner);
-      g_autofree char *who = ph_supervisor_dup_label (supervisor);
+      g_autoptr(PhProcLink) parent = NULL;
 
-      /* Translators: %1$u is a port, %2$s what restarted the program ("nodemon
-       * (process 311)" or a systemd unit), %3$s the program, %4$d its process ID */
-      message = g_strdup_printf (_("Port %1$u was freed, but it was started again by %2$s: "
-                                   "“%3$s” (process %4$d) listens on it."),
-                                 self->port, who, name, (int) ph_process_get_pid (owner));
-    }
-  else if (owner != NULL && ph_process_get_pid (owner) != self->old_pid)
-    {
-      g_autofree char *name = ph_process_dup_display_name (owner);
-
-      message = g_strdup_printf (_("Port %u was freed, but “%s” (process %d) "
-                                   "started listening on it again: something restarted it."),
-                                 self->port, name, (int) ph_process_get_pid (owner));
+      supervisor = find_supervisor (again, &parent);
+      message = ph_supervisor_describe_return (self->port, name, ph_process_get_pid (owner),
+                                               supervisor, parent);
     }
   else
-    message = g_strdup_printf (_("Port %u was freed, but something is listening on it "
-                                 "again."), self->port);
+    message = ph_supervisor_describe_return (self->port, NULL, 0, NULL, NULL);
 
   dialog = adw_alert_dialog_new (_("The Port Is Held Again"), message);
   adw_alert_dialog_add_response (ADW_ALERT_DIALOG (dialog), "close", _("_Close"));
@@ -469,7 +463,7 @@ ph_free_port_flow_start (PhFreePortFlow *self)
                               "seconds, you can force it."),
                             name, (int) ph_process_get_pid (owner), address);
 
-  self->supervisor = find_supervisor (service);
+  self->supervisor = find_supervisor (service, NULL);
   if (self->supervisor != NULL)
     {
       g_autofree char *sentence = ph_supervisor_describe (self->supervisor);
