@@ -406,9 +406,7 @@ ph_cli_list_format_table (PhServiceList *list,
         /* Translators: a published port no program holds: its address, protocol, the
          * container's port, then the note */
         g_string_append_printf (out, _("  %s %s → %u: %s\n"), address, f->port->protocol,
-                                f->port->container_port,
-                                _("forwarded by the firewall (no program listens on this "
-                                  "computer)"));
+                                f->port->container_port, ph_containers_forwarded_note ());
       }
   }
 
@@ -824,8 +822,7 @@ ph_cli_list_format_json (PhServiceList *list,
         json_key (out, 6, "rootless", FALSE);
         g_string_append (out, ph_container_get_rootless (c) ? "true" : "false");
         json_key (out, 6, "note", FALSE);
-        ph_cli_json_string (out, _("forwarded by the firewall (no program listens on this "
-                                   "computer)"));
+        ph_cli_json_string (out, ph_containers_forwarded_note ());
         g_string_append (out, "\n    }");
       }
     if (forwarded->len > 0)

@@ -214,6 +214,29 @@ ph_container_describe_port (PhContainer *self,
   return g_strdup_printf (_("%s in “%s”"), host, self->name);
 }
 
+/* The mark of a published port that no program holds, in the list, the pane and the
+ * command line alike. */
+const char *
+ph_containers_forwarded_note (void)
+{
+  return _("forwarded by the firewall (no program listens on this computer)");
+}
+
+char *
+ph_container_dup_forwarded_text (PhContainer *self,
+                                 guint        container_port)
+{
+  g_return_val_if_fail (PH_IS_CONTAINER (self), NULL);
+
+  /* Translators: %1$s is a container, %2$s its engine (Podman, Docker), %3$u the
+   * container's own port; %4$s is "forwarded by the firewall (no program listens on this
+   * computer)" */
+  return g_strdup_printf (_("The container “%1$s” (%2$s) publishes this port to its port "
+                            "%3$u: %4$s."),
+                          self->name, ph_container_get_engine_label (self), container_port,
+                          ph_containers_forwarded_note ());
+}
+
 /* ---- the snapshot ------------------------------------------------------------------- */
 
 typedef struct

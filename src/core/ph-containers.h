@@ -110,6 +110,13 @@ char              *ph_container_describe_port   (PhContainer         *self,
                                                  guint                port,
                                                  const char          *protocol);
 
+/* "forwarded by the firewall (no program listens on this computer)" */
+const char       *ph_containers_forwarded_note  (void);
+/* "The container “legacy-db” (Docker) publishes this port to its port 5432: forwarded by
+ * the firewall (no program listens on this computer)." */
+char             *ph_container_dup_forwarded_text (PhContainer       *self,
+                                                   guint              container_port);
+
 /* The sockets Porthole asks, in order: rootful Docker and Podman, then the user's. */
 char             **ph_containers_dup_socket_paths (void);
 

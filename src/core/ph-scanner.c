@@ -1099,12 +1099,17 @@ ph_scanner_stop (PhScanner *self)
   set_state (self, PH_SCANNER_STATE_STOPPED, NULL);
 }
 
-/* Scans now. When the scanner has failed, that means trying again at once. */
+/* Scans now, and asks the container engines again (a stopped container's forwarded ports
+ * hold no socket whose going would make it ask). When the scanner has failed, that means
+ * trying again at once. */
 void
 ph_scanner_refresh (PhScanner *self)
 {
   g_return_if_fail (PH_IS_SCANNER (self));
 
+  g_clear_pointer (&self->containers_ids, g_free);
+  if (self->state == PH_SCANNER_STATE_RUNNING)
+    maybe_query_containers (self);
   if (self->state == PH_SCANNER_STATE_FAILED)
     ph_scanner_retry (self);
   else

@@ -358,6 +358,130 @@ apply_gone (PhServiceList  *self,
   g_hash_table_remove (self->by_id, &id);
 }
 
+/* Does a listed socket serve ADDRESS:PORT? (a port published on every address is held by
+ * a socket on 0.0.0.0; one on 127.0.0.1 by either) Only the helper's sockets count, never
+ * the rows of forwarded ports. */
+static gboolean
+port_is_held (const char *address,
+              guint       port,
+              const char *protocol,
+              gpointer    user_data)
+{
+  PhServiceList *self = user_data;
+  gboolean any_address = address == NULL || *address == '\0' ||
+                         g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      PhService *service = value;
+      const char *a = ph_service_get_address (service);
+
+      if (ph_service_get_port (service) != port ||
+          g_ascii_strcasecmp (ph_service_get_protocol (service), protocol) != 0)
+        continue;
+      if (any_address || g_strcmp0 (a, address) == 0 || g_strcmp0 (a, "0.0.0.0") == 0 ||
+          g_strcmp0 (a, "::") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether @row is the forwarded row of @f (same protocol, address and port). */
+static gboolean
+is_row_of (PhService             *row,
+           const PhForwardedPort *f)
+{
+  const char *address = f->port->host_ip != NULL && *f->port->host_ip != '\0'
+                        ? f->port->host_ip : "0.0.0.0";
+
+  return ph_service_get_port (row) == f->port->host_port &&
+         g_strcmp0 (ph_service_get_address (row), address) == 0 &&
+         g_strcmp0 (ph_service_get_protocol (row), f->port->protocol) == 0;
+}
+
+/* With forwarded rows on (the window's list): makes the rows of the published ports no
+ * socket holds match the snapshot, after the sockets in by_id changed. New rows go to
+ * @added (owned) and @touched; rows that went to @removed (referenced) and @touched; rows
+ * whose container changed its group to @touched and @moved. */
+static void
+sync_forwarded (PhServiceList *self,
+                GHashTable    *touched,
+                GHashTable    *moved,
+                GPtrArray     *added,
+                GPtrArray     *removed)
+{
+  g_autoptr(GArray) wanted = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  if (self->forwarded_rows && self->containers != NULL)
+    wanted = ph_container_snapshot_dup_forwarded (self->containers, port_is_held, self);
+  for (guint k = 0; k < self->items->len; k++)
+    {
+      if (ph_service_get_forwarded (self->items->pdata[k]))
+        g_ptr_array_add (rows, self->items->pdata[k]);
+    }
+  for (guint i = 0; wanted != NULL && i < wanted->len; i++)
+    {
+      const PhForwardedPort *f = &g_array_index (wanted, PhForwardedPort, i);
+      PhService *row = NULL;
+
+      for (guint k = 0; k < rows->len && row == NULL; k++)
+        {
+          if (rows->pdata[k] != NULL && is_row_of (rows->pdata[k], f))
+            {
+              row = rows->pdata[k];
+              rows->pdata[k] = NULL;
+            }
+        }
+      if (row == NULL)
+        {
+          row = ph_service_new_forwarded (f->container, f->port);
+          g_ptr_array_add (added, row);
+          g_hash_table_add (touched, row);
+          continue;
+        }
+      if (!ph_container_equal (f->container, ph_service_get_container (row)) &&
+          (ph_service_set_container (row, f->container) & PH_SERVICE_CHANGED_ORDER) != 0 &&
+          !g_hash_table_contains (touched, row))
+        {
+          g_hash_table_add (touched, row);
+          g_hash_table_add (moved, row);
+        }
+    }
+  for (guint k = 0; k < rows->len; k++)
+    {
+      PhService *row = rows->pdata[k];
+
+      if (row == NULL)
+        continue;
+      g_hash_table_remove (moved, row);
+      g_hash_table_add (touched, row);
+      g_ptr_array_add (removed, g_object_ref (row));
+    }
+}
+
+/**
+ * ph_service_list_set_forwarded_rows:
+ * @shown: whether the published ports that no socket holds are rows of the list
+ *
+ * The window shows them under their container (ph_service_new_forwarded()); the command
+ * line lists them apart (ph_service_list_dup_forwarded()), so they are off by default.
+ */
+void
+ph_service_list_set_forwarded_rows (PhServiceList *self,
+                                    gboolean       shown)
+{
+  g_return_if_fail (PH_IS_SERVICE_LIST (self));
+
+  if (self->forwarded_rows == !!shown)
+    return;
+  self->forwarded_rows = !!shown;
+  ph_service_list_set_containers (self, self->containers);
+}
+
 void
 ph_service_list_apply_change_set (PhServiceList *self)
 {
@@ -467,7 +591,8 @@ ph_service_list_apply_change_set (PhServiceList *self)
           PhService *service = self->items->pdata[k];
           guint64 id = ph_service_get_id (service);
 
-          if (g_hash_table_contains (updated, service) || g_hash_table_contains (touched, service))
+          if (g_hash_table_contains (updated, service) || g_hash_table_contains (touched, service) ||
+              ph_service_get_forwarded (service))
             continue;
           g_hash_table_add (touched, service);
           g_ptr_array_add (removed, g_object_ref (service));
@@ -485,6 +610,9 @@ ph_service_list_apply_change_set (PhServiceList *self)
       if (g_hash_table_lookup (self->by_id, &id) != service)
         g_hash_table_remove (touched, service);
     }
+
+  /* The sockets changed: so may the published ports that none of them holds. */
+  sync_forwarded (self, touched, moved, added, removed);
 
   if (g_hash_table_size (touched) > 0)
     {
@@ -586,9 +714,14 @@ ph_service_list_set_containers (PhServiceList       *self,
 {
   g_autoptr(GHashTable) touched = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) moved = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) keep = g_ptr_array_new ();
   g_autoptr(GPtrArray) insert = g_ptr_array_new ();
   g_autoptr(GPtrArray) target = NULL;
+  guint old_n_items = self->items->len;
+  GHashTableIter iter;
+  gpointer service;
   TouchedSet t;
 
   g_return_if_fail (PH_IS_SERVICE_LIST (self));
@@ -597,28 +730,36 @@ ph_service_list_set_containers (PhServiceList       *self,
   g_set_object (&self->containers, snapshot);
   for (guint k = 0; k < self->items->len; k++)
     {
-      PhService *service = self->items->pdata[k];
+      PhService *item = self->items->pdata[k];
 
-      if ((ph_service_list_attach_container (self, service) & PH_SERVICE_CHANGED_ORDER) != 0)
+      if (ph_service_get_forwarded (item))
+        continue;
+      if ((ph_service_list_attach_container (self, item) & PH_SERVICE_CHANGED_ORDER) != 0)
         {
-          g_hash_table_add (touched, service);
-          g_hash_table_add (moved, service);
+          g_hash_table_add (touched, item);
+          g_hash_table_add (moved, item);
         }
     }
+  sync_forwarded (self, touched, moved, added, removed);
   if (g_hash_table_size (touched) == 0)
     return;
   for (guint k = 0; k < self->items->len; k++)
     {
-      if (g_hash_table_contains (touched, self->items->pdata[k]))
-        g_ptr_array_add (insert, self->items->pdata[k]);
-      else
+      if (!g_hash_table_contains (touched, self->items->pdata[k]))
         g_ptr_array_add (keep, self->items->pdata[k]);
     }
+  g_hash_table_iter_init (&iter, moved);
+  while (g_hash_table_iter_next (&iter, &service, NULL))
+    g_ptr_array_add (insert, service);
+  for (guint k = 0; k < added->len; k++)
+    g_ptr_array_add (insert, added->pdata[k]);
   g_ptr_array_sort_values_with_data (insert, ph_service_compare, NULL);
   target = g_ptr_array_sized_new (keep->len + insert->len);
   merge_sorted (keep, insert, target);
   touched_set_init (&t, touched);
   emit_diff (self, target, &t, moved);
+  if (old_n_items != self->items->len)
+    g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_N_ITEMS]);
 }
 
 /* Returns: (transfer none) (nullable): the snapshot last set */
@@ -651,33 +792,6 @@ ph_service_list_has_container_ports (PhServiceList *self,
                                 ph_service_get_id (service), ph_process_get_pid (owner));
     }
   return any;
-}
-
-/* Does a listed socket serve ADDRESS:PORT? (a port published on every address is held by
- * a socket on 0.0.0.0; one on 127.0.0.1 by either) */
-static gboolean
-port_is_held (const char *address,
-              guint       port,
-              const char *protocol,
-              gpointer    user_data)
-{
-  PhServiceList *self = user_data;
-  gboolean any_address = address == NULL || *address == '\0' ||
-                         g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
-
-  for (guint k = 0; k < self->items->len; k++)
-    {
-      PhService *service = self->items->pdata[k];
-      const char *a = ph_service_get_address (service);
-
-      if (ph_service_get_port (service) != port ||
-          g_ascii_strcasecmp (ph_service_get_protocol (service), protocol) != 0)
-        continue;
-      if (any_address || g_strcmp0 (a, address) == 0 || g_strcmp0 (a, "0.0.0.0") == 0 ||
-          g_strcmp0 (a, "::") == 0)
-        return TRUE;
-    }
-  return FALSE;
 }
 
 /**

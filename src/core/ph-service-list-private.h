@@ -30,6 +30,8 @@ struct _PhServiceList
 
   /* The engines' last answer (ph_service_list_set_containers), or NULL. */
   PhContainerSnapshot *containers;
+  /* Whether the published ports no socket holds are rows too (the window's list). */
+  gboolean     forwarded_rows;
 
   /* While a change set is announced run by run: the services not yet moved stand where
    * they were, under their new groups, so the order is not sorted until the last run. */

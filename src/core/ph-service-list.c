@@ -447,7 +447,8 @@ ph_service_list_lookup (PhServiceList *self,
  * @port: the port
  *
  * Several sockets can share a port (SO_REUSEPORT, or one per address); this gives the
- * first in the model's order. Linear, which is fine at a person's typing speed.
+ * first in the model's order. Linear, which is fine at a person's typing speed. A
+ * forwarded port's row (ph_service_get_forwarded()) holds nothing and is never found.
  *
  * Returns: (transfer none) (nullable): the first matching service
  */
@@ -463,7 +464,8 @@ ph_service_list_find (PhServiceList *self,
     {
       PhService *service = self->items->pdata[k];
 
-      if (ph_service_get_port (service) != port)
+      /* a forwarded port's row holds nothing */
+      if (ph_service_get_port (service) != port || ph_service_get_forwarded (service))
         continue;
       if (protocol != NULL && g_strcmp0 (ph_service_get_protocol (service), protocol) != 0)
         continue;

@@ -54,6 +54,10 @@ gint64         ph_service_list_get_last_apply_us (PhServiceList  *self);
 void           ph_service_list_set_containers   (PhServiceList       *self,
                                                  PhContainerSnapshot *snapshot);
 PhContainerSnapshot *ph_service_list_get_containers (PhServiceList   *self);
+/* Whether those published ports that no socket holds are rows of the list (under their
+ * container, ph_service_get_forwarded()); off by default. */
+void           ph_service_list_set_forwarded_rows (PhServiceList     *self,
+                                                   gboolean           shown);
 /* (element-type PhForwardedPort) published ports no listed socket holds */
 GArray        *ph_service_list_dup_forwarded    (PhServiceList       *self);
 /* Whether an engine's helper (conmon, pasta, docker-proxy, dockerd…) holds a port, and

@@ -36,6 +36,9 @@ struct _PhService
   guint        hidden : 1;
   guint        kernel : 1;
   guint        reachable : 1;
+  /* A published port no host socket holds (ph_service_new_forwarded()): no owners, the
+   * container is its group. */
+  guint        forwarded : 1;
 };
 
 enum {

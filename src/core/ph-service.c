@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ph-address.h"
 #include "ph-service-private.h"
 
 GParamSpec *ph_service_properties[N_PROPS];
@@ -293,7 +294,7 @@ current_identity (PhService *self)
 {
   PhProcess *main_owner = ph_service_get_main_owner (self);
 
-  if (self->container != NULL && main_owner != NULL)
+  if (self->container != NULL && (main_owner != NULL || self->forwarded))
     return container_identity (self->container);
 
   if (main_owner != NULL)
@@ -629,6 +630,50 @@ ph_service_set_container (PhService   *self,
     return PH_SERVICE_CHANGED_NONE;
   g_set_object (&self->container, container);
   return ph_service_refresh_group (self) | PH_SERVICE_CHANGED_FIELDS;
+}
+
+/**
+ * ph_service_new_forwarded:
+ * @container: the running container that publishes @port
+ * @port: one of @container's ports, which no host socket holds
+ *
+ * A row for a port the engine forwards by the firewall alone (DNAT): no process holds
+ * it, so it has no owners and no id; its group is the container.
+ *
+ * Returns: (transfer full): the service
+ */
+PhService *
+ph_service_new_forwarded (PhContainer           *container,
+                          const PhContainerPort *port)
+{
+  PhService *self;
+  const char *host = port->host_ip;
+  g_autoptr(GInetAddress) inet = NULL;
+
+  g_return_val_if_fail (PH_IS_CONTAINER (container), NULL);
+
+  self = g_object_new (PH_TYPE_SERVICE, NULL);
+  /* Published on every address: the engine forwards what reaches any IPv4 address. */
+  if (host == NULL || *host == '\0')
+    host = "0.0.0.0";
+  inet = g_inet_address_new_from_string (host);
+  self->forwarded = TRUE;
+  self->protocol = g_intern_string (port->protocol != NULL ? port->protocol : "tcp");
+  self->family = inet != NULL && g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6
+                 ? 6 : 4;
+  self->address = g_strdup (host);
+  self->port = port->host_port;
+  self->reachable = inet != NULL && ph_address_is_reachable (inet);
+  ph_service_set_container (self, container);
+  return self;
+}
+
+/* Whether this is a row for a port no host socket holds (ph_service_new_forwarded()). */
+gboolean
+ph_service_get_forwarded (PhService *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE (self), FALSE);
+  return self->forwarded;
 }
 
 /**

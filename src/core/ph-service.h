@@ -74,6 +74,10 @@ PhAppIdentity   *ph_service_get_identity             (PhService            *self
 PhContainer     *ph_service_get_container            (PhService            *self);
 PhServiceChange  ph_service_set_container            (PhService            *self,
                                                       PhContainer          *container);
+/* A published port that no host socket holds: the firewall forwards it to @container. */
+PhService       *ph_service_new_forwarded            (PhContainer          *container,
+                                                      const PhContainerPort *port);
+gboolean         ph_service_get_forwarded            (PhService            *self);
 
 char            *ph_service_dup_display_address      (PhService            *self);
 gboolean         ph_service_is_reachable_from_network (PhService           *self);

@@ -74,13 +74,14 @@ ph_stopper_choose_lever (PhService *service)
   if (ph_service_get_unseen (service) != NULL)
     return PH_STOP_LEVER_UNSEEN;
 
+  /* A published port: an engine's helper holds it for the container (ph-containers.c),
+   * or the firewall forwards it there with no socket at all. */
   owner = ph_service_get_main_owner (service);
+  if (ph_service_get_container (service) != NULL &&
+      (owner != NULL || ph_service_get_forwarded (service)))
+    return PH_STOP_LEVER_CONTAINER;
   if (owner == NULL || ph_service_get_hidden (service))
     return PH_STOP_LEVER_OTHER_USER;
-
-  /* A published port: an engine's helper holds it for the container (ph-containers.c). */
-  if (ph_service_get_container (service) != NULL)
-    return PH_STOP_LEVER_CONTAINER;
 
   /* PID 1, or a service manager seen from outside its PID namespace, or systemd --user:
    * all live in their init.scope. */
@@ -172,6 +173,12 @@ ph_stopper_explain_container (PhService *service)
                               "container; ending it would cut the container off, so Porthole "
                               "will not. %s"),
                             where, name, ph_container_get_access_hint (container));
+  if (ph_service_get_forwarded (service))
+    /* Translators: %s is like 127.0.0.1:18080 → 8000 in “shop-db”, then the engine */
+    return g_strdup_printf (_("The container publishes this port (%s, %s); the firewall forwards "
+                              "it there and no program holds it. Porthole frees it by stopping "
+                              "the container."),
+                            where, ph_container_get_engine_label (container));
   /* Translators: %s is like 127.0.0.1:18080 → 8000 in “shop-db”, then the engine (Podman),
    * then the program that holds the port (conmon) */
   return g_strdup_printf (_("The container publishes this port (%s, %s). Porthole frees it by "

@@ -224,6 +224,26 @@ fill_process (PhDetailPane *self)
       return;
     }
 
+  /* A published port that no program holds: the firewall forwards it to the container. */
+  if (ph_service_get_forwarded (service) && ph_service_get_container (service) != NULL)
+    {
+      PhContainer *container = ph_service_get_container (service);
+      const PhContainerPort *p = ph_container_find_port (container,
+                                                         ph_service_get_address (service),
+                                                         ph_service_get_port (service),
+                                                         ph_service_get_protocol (service));
+      g_autofree char *text = ph_container_dup_forwarded_text (container,
+                                                               p != NULL ? p->container_port : 0);
+
+      gtk_label_set_label (self->status_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+      fill_container (self, container);
+      add_row (self, self->process_group, _("No Program"),
+               _("No program on this computer holds this port: the firewall sends its "
+                 "connections on to the container (DNAT)."), FALSE);
+      return;
+    }
+
   if (owner == NULL && ph_service_get_unseen (service) != NULL)
     {
       g_autofree char *guess = ph_service_row_dup_guess (service);
@@ -370,9 +390,13 @@ start_probe (PhDetailPane *self)
       return;
     }
 
-  connections = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u open connection",
-                                              "%u open connections", n), n);
-  add_row (self, self->service_group, _("Connections"), connections, TRUE);
+  /* A forwarded port has no socket here, so no connections to count. */
+  if (!ph_service_get_forwarded (self->service))
+    {
+      connections = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u open connection",
+                                                  "%u open connections", n), n);
+      add_row (self, self->service_group, _("Connections"), connections, TRUE);
+    }
 
   hints.program = owner != NULL ? ph_process_get_comm (owner) : NULL;
   self->probe_cancellable = g_cancellable_new ();

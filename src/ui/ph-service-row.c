@@ -108,6 +108,11 @@ ph_service_row_dup_accessible_label (PhService *service)
       g_string_append_printf (label, _("%s (PID %d)"),
                               name, (int) ph_process_get_pid (owner));
     }
+  else if (ph_service_get_forwarded (service))
+    {
+      g_string_append (label, ", ");
+      g_string_append (label, ph_containers_forwarded_note ());
+    }
   else
     {
       g_autofree char *guess = ph_service_row_dup_guess (service);
@@ -163,6 +168,8 @@ update (PhServiceRow *self,
 
       if (owner != NULL && ph_process_get_comm (owner) != NULL)
         name = ph_process_dup_display_name (owner);
+      else if (ph_service_get_forwarded (service))
+        name = g_strdup (ph_containers_forwarded_note ());
       else
         name = ph_service_row_dup_guess (service);
       if (name != NULL)

@@ -33,6 +33,7 @@ typedef struct
   char                *address;
   guint                port;
   char                *restart_policy;
+  gboolean             forwarded;
 } StopContainer;
 
 static void
@@ -65,7 +66,8 @@ look_again (gpointer user_data)
   if (op->scanner != NULL)
     again = ph_service_list_find (ph_scanner_get_service_list (op->scanner), op->protocol,
                                   op->address, op->port);
-  if (again == NULL)
+  /* A forwarded port holds no socket either way: only the container's state tells. */
+  if (again == NULL && (op->restart_policy == NULL || !op->forwarded))
     {
       /* Translators: a toast; %s is a container's name, %u a port */
       message = g_strdup_printf (_("Container “%s” stopped: port %u is free"), name, op->port);
@@ -151,6 +153,15 @@ confirmation (StopContainer *op)
   /* Translators: %1$s is the engine (Podman, Docker), %2$s the container's name, %3$s its
    * image, %4$s the published port (127.0.0.1:18080 → 8000 in “shop-db”), %5$s the engine's
    * program that holds the port (conmon) */
+  if (owner == NULL)
+    /* Translators: %1$s is the engine (Podman, Docker), %2$s the container's name, %3$s its
+     * image, %4$s the published port (127.0.0.1:18080 → 8000 in “shop-db”) */
+    return g_strdup_printf (_("%1$s will stop the container “%2$s” (image %3$s), which publishes "
+                              "%4$s. Every program in the container stops with it, and every "
+                              "port it publishes closes."),
+                            ph_container_get_engine_label (op->container),
+                            ph_container_get_name (op->container),
+                            image != NULL && *image != '\0' ? image : "?", where);
   return g_strdup_printf (_("%1$s will stop the container “%2$s” (image %3$s), which publishes "
                             "%4$s. Every program in the container stops with it, and every port "
                             "it publishes closes.\n\nPorthole does not end “%5$s”: it only holds "
@@ -186,6 +197,7 @@ ph_stop_container_run (GtkWidget           *parent,
   op->protocol = g_strdup (ph_service_get_protocol (service));
   op->address = g_strdup (ph_service_get_address (service));
   op->port = ph_service_get_port (service);
+  op->forwarded = ph_service_get_forwarded (service);
 
   container = ph_service_get_container (service);
   if (container == NULL || ph_container_get_guessed (container))

@@ -183,15 +183,8 @@ explain_unheld_address (PhWindow   *self,
           if (f->port->host_port != port || g_strcmp0 (f->port->protocol, "tcp") != 0)
             continue;
           g_free (forwarded_text);
-          /* Translators: %1$s is a container, %2$s its engine (Podman, Docker), %3$u the
-           * container's own port; the sentence after the colon is the list's note */
-          forwarded_text = g_strdup_printf (_("The container “%1$s” (%2$s) publishes this port "
-                                              "to its port %3$u: %4$s."),
-                                            ph_container_get_name (f->container),
-                                            ph_container_get_engine_label (f->container),
-                                            f->port->container_port,
-                                            _("forwarded by the firewall (no program listens "
-                                              "on this computer)"));
+          forwarded_text = ph_container_dup_forwarded_text (f->container,
+                                                            f->port->container_port);
           status_text = forwarded_text;
           break;
         }
@@ -234,9 +227,10 @@ apply_search (PhWindow *self)
               g_autofree char *check_host = ph_address_spec_dup_check_host (spec);
 
               select_service (self, service);
-              /* Listed is not yet reachable: try the address as typed. */
+              /* Listed is not yet reachable: try the address as typed (a forwarded port's
+               * row says itself that nothing listens). */
               if (ph_detail_pane_get_service (self->detail_pane) == service &&
-                  spec->protocol == PH_PORT_PROTOCOL_TCP)
+                  spec->protocol == PH_PORT_PROTOCOL_TCP && !ph_service_get_forwarded (service))
                 ph_detail_pane_troubleshoot (self->detail_pane, check_host, spec->port);
               break;
             }
@@ -655,6 +649,8 @@ ph_window_init (PhWindow *self)
                            G_CALLBACK (ph_window_update_actions), self, G_CONNECT_SWAPPED);
 
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  /* A container's published port that no program holds is a row under the container. */
+  ph_service_list_set_forwarded_rows (ph_scanner_get_service_list (self->scanner), TRUE);
 
   if (g_getenv ("PORTHOLE_BENCH") != NULL)
     {
