@@ -24,6 +24,10 @@
 
 /* The same grace period as the window's Free Port. */
 #define FREE_GRACE_MS 3000
+/* How long a systemd unit that restarts a stopped container gets to bring it back, and
+ * how often the port is looked at meanwhile. */
+#define RESTART_WAIT_MS 10000
+#define RESTART_POLL_MS 250
 
 typedef enum
 {
@@ -562,6 +566,9 @@ ph_cli_free (int    argc,
   g_autoptr(GPtrArray) holders = NULL;
   g_autoptr(GPtrArray) remaining = NULL;
   g_autoptr(GPtrArray) containers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(PhSupervisor) restarter = NULL;
+  PhService *restarted = NULL;
+  gint64 deadline;
   g_autofree char *target = NULL;
   g_autofree char *message = NULL;
   g_autofree char *question = NULL;
@@ -690,6 +697,14 @@ ph_cli_free (int    argc,
         {
           say (r, "%s", explanation);
           add_container (containers, ph_service_get_container (service));
+          /* A systemd unit that runs the container again: say so before, and check after. */
+          if (restarter == NULL && (restarter = ph_stopper_container_restarter (service)) != NULL)
+            {
+              g_autofree char *before = ph_stopper_describe_restarter (restarter);
+
+              restarted = service;
+              say (r, "%s", before);
+            }
           continue;
         }
       say (r, "%s", explanation);
@@ -845,6 +860,28 @@ ph_cli_free (int    argc,
       goto out;
     }
   remaining = find_holders (r, list_after);
+  /* A unit that restarts the container takes a second or two (its podman run): give it
+   * the time, so that "free" is the truth. */
+  deadline = g_get_monotonic_time () + RESTART_WAIT_MS * 1000;
+  while (restarter != NULL && remaining->len == 0 && g_get_monotonic_time () < deadline)
+    {
+      g_usleep (RESTART_POLL_MS * 1000);
+      g_clear_object (&list_after);
+      g_clear_pointer (&remaining, g_ptr_array_unref);
+      if (!scan (&list_after, NULL))
+        break;
+      remaining = find_holders (r, list_after);
+    }
+  if (remaining == NULL)
+    remaining = g_ptr_array_new_with_free_func (g_object_unref);
+  if (restarter != NULL && remaining->len > 0)
+    {
+      message = ph_stopper_describe_container_restarted (restarted, restarter);
+      say (r, "%s", message);
+      code = finish (r, FREE_EXIT_STILL_HELD, "still-held", message, holders, remaining,
+                     NULL);
+      goto out;
+    }
   if (remaining->len == 0)
     {
       message = g_strdup_printf (_("%s is free now."), target);

@@ -187,6 +187,69 @@ ph_stopper_explain_container (PhService *service)
                           where, ph_container_get_engine_label (container), name);
 }
 
+/**
+ * ph_stopper_container_restarter:
+ *
+ * A container started by a systemd service (Quadlet, or `podman run --cgroups=split` in a
+ * unit) has its engine program (conmon) in that unit's cgroup; when the container stops,
+ * the program ends, and a unit with Restart= runs the container again. Its API stop does
+ * free the port, for a second or two.
+ *
+ * Returns: (transfer full) (nullable): that unit, when it restarts, or NULL
+ */
+PhSupervisor *
+ph_stopper_container_restarter (PhService *service)
+{
+  PhProcess *owner = ph_service_get_main_owner (service);
+  g_autoptr(PhSupervisor) unit = NULL;
+
+  g_return_val_if_fail (PH_IS_SERVICE (service), NULL);
+
+  if (owner == NULL || ph_service_get_container (service) == NULL)
+    return NULL;
+  unit = ph_supervisor_find_for_pid (ph_process_get_pid (owner), ph_process_get_manager (owner),
+                                     ph_process_get_unit (owner),
+                                     (guint) MAX (ph_process_get_uid (owner), 0));
+  if (unit == NULL || unit->kind != PH_SUPERVISOR_SYSTEMD || !unit->restarts)
+    return NULL;
+  return g_steal_pointer (&unit);
+}
+
+char *
+ph_stopper_describe_restarter (const PhSupervisor *unit)
+{
+  g_return_val_if_fail (unit != NULL, NULL);
+
+  /* Translators: %1$s is a systemd unit ("shop-db.service"), %2$s its Restart= value */
+  return g_strdup_printf (_("The systemd unit %1$s started this container and starts it "
+                            "again when it stops (Restart=%2$s), so stopping the container "
+                            "frees the port only for a moment. Stopping the unit frees it."),
+                          unit->name, unit->restart != NULL ? unit->restart : "?");
+}
+
+char *
+ph_stopper_describe_container_restarted (PhService          *service,
+                                         const PhSupervisor *unit)
+{
+  PhContainer *container = ph_service_get_container (service);
+  PhProcess *owner = ph_service_get_main_owner (service);
+  gboolean user = owner != NULL && g_strcmp0 (ph_process_get_manager (owner), "user-service") == 0;
+  g_autofree char *command = NULL;
+
+  g_return_val_if_fail (PH_IS_CONTAINER (container), NULL);
+  g_return_val_if_fail (unit != NULL, NULL);
+
+  command = g_strdup_printf ("systemctl %sstop %s", user ? "--user " : "", unit->name);
+  /* Translators: %1$s is a container, %2$s a systemd unit, %3$s its Restart= value, %4$u
+   * the port, %5$s the command that stops the unit */
+  return g_strdup_printf (_("The container “%1$s” was stopped, but the systemd unit %2$s "
+                            "(Restart=%3$s) started it again, so port %4$u is still held. "
+                            "Stop the unit instead: %5$s"),
+                          ph_container_get_name (container), unit->name,
+                          unit->restart != NULL ? unit->restart : "?",
+                          ph_service_get_port (service), command);
+}
+
 /* Why Porthole will not simply signal the owner, and what to do instead. NULL for
  * PH_STOP_LEVER_SIGNAL. */
 char *

@@ -6,6 +6,7 @@
 
 #include "ph-protocol-defs.h"
 #include "ph-service.h"
+#include "ph-supervisor.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,16 @@ const char   *ph_stopper_lever_action  (PhStopLever           lever,
 char         *ph_stopper_explain_lever (PhService            *service,
                                         PhStopLever           lever);
 char         *ph_stopper_explain_container (PhService        *service);
+/* The systemd unit that starts a container's engine program again when the container
+ * stops (its conmon runs in a service with Restart=, as Quadlet's do), or NULL. */
+PhSupervisor *ph_stopper_container_restarter (PhService      *service);
+/* The sentence before Stop Container: "The systemd unit shop-db.service started this
+ * container and starts it again when it stops (Restart=always)…" */
+char         *ph_stopper_describe_restarter  (const PhSupervisor *unit);
+/* After Stop Container on @service's container, when @unit started it again and the
+ * port is held again; ends with the command that stops the unit. */
+char         *ph_stopper_describe_container_restarted (PhService          *service,
+                                                       const PhSupervisor *unit);
 char         *ph_stopper_describe      (PhService            *service,
                                         const PhStopResult   *result);
 PhStopResult *ph_stopper_parse_result  (const char           *line,

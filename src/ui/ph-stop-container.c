@@ -6,12 +6,15 @@
 
 #include "ph-service-list.h"
 #include "ph-stop-container.h"
+#include "ph-stop-service.h"
 #include "ph-stopper.h"
 
 /* After the engine answered, the scanner looks again; the port is judged this much later. */
 #define LOOK_AGAIN_MS 700
 /* Seconds the engine waits after its stop signal before it kills the container. */
 #define STOP_TIMEOUT_S 10
+/* How long a systemd unit that restarts the container gets to bring it back. */
+#define RESTART_WAIT_MS 10000
 
 /*
  * A port published by a container is held by one of its engine's programs (conmon, pasta,
@@ -34,6 +37,11 @@ typedef struct
   guint                port;
   char                *restart_policy;
   gboolean             forwarded;
+  /* The systemd unit that runs the container again when it stops, or NULL. */
+  PhSupervisor        *restarter;
+  gint64               deadline;
+  /* What holds the port again (for the unit's Stop Service). */
+  PhService           *again;
 } StopContainer;
 
 static void
@@ -47,10 +55,44 @@ stop_container_free (StopContainer *op)
   g_free (op->protocol);
   g_free (op->address);
   g_free (op->restart_policy);
+  g_clear_pointer (&op->restarter, ph_supervisor_free);
+  g_clear_object (&op->again);
   g_free (op);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StopContainer, stop_container_free)
+
+static void
+restarted_response_cb (AdwAlertDialog *dialog,
+                       const char     *response,
+                       StopContainer  *op)
+{
+  g_autoptr(StopContainer) owned = op;
+
+  if (g_strcmp0 (response, "stop-service") != 0 || g_cancellable_is_cancelled (op->cancellable))
+    return;
+  ph_stop_service_run (op->parent, op->again, op->scanner, op->cancellable, op->report,
+                       op->user_data);
+}
+
+/* The unit started the container again: say so, and offer the unit's lever. */
+static void
+report_restarted_by_unit (StopContainer *op,
+                          PhService     *again)
+{
+  g_autofree char *body = ph_stopper_describe_container_restarted (op->service, op->restarter);
+  AdwDialog *dialog = adw_alert_dialog_new (_("The Container Started Again"), body);
+
+  g_set_object (&op->again, again);
+  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
+                                  "close", _("_Close"),
+                                  "stop-service", _("_Stop Service…"),
+                                  NULL);
+  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "close");
+  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "close");
+  g_signal_connect (dialog, "response", G_CALLBACK (restarted_response_cb), op);
+  adw_dialog_present (dialog, op->parent);
+}
 
 /* The scanner has looked again by now: is the port free? */
 static void
@@ -66,6 +108,20 @@ look_again (gpointer user_data)
   if (op->scanner != NULL)
     again = ph_service_list_find (ph_scanner_get_service_list (op->scanner), op->protocol,
                                   op->address, op->port);
+  /* A unit that restarts the container takes a second or two (its podman run): until
+   * then a free port is not yet the truth. */
+  if (again == NULL && op->restarter != NULL && g_get_monotonic_time () < op->deadline)
+    {
+      if (op->scanner != NULL)
+        ph_scanner_refresh (op->scanner);
+      g_timeout_add_once (LOOK_AGAIN_MS, look_again, g_steal_pointer (&op));
+      return;
+    }
+  if (again != NULL && op->restarter != NULL)
+    {
+      report_restarted_by_unit (g_steal_pointer (&op), again);
+      return;
+    }
   /* A forwarded port holds no socket either way: only the container's state tells. */
   if (again == NULL && (op->restart_policy == NULL || !op->forwarded))
     {
@@ -123,6 +179,7 @@ stop_cb (GObject      *object,
     }
   if (result->outcome == PH_CONTAINER_STOP_RESTARTED)
     op->restart_policy = g_strdup (result->restart_policy != NULL ? result->restart_policy : "?");
+  op->deadline = g_get_monotonic_time () + RESTART_WAIT_MS * 1000;
   g_timeout_add_once (LOOK_AGAIN_MS, look_again, g_steal_pointer (&op));
 }
 
@@ -149,26 +206,35 @@ confirmation (StopContainer *op)
   g_autofree char *where = ph_container_describe_port (op->container, op->address, op->port,
                                                        op->protocol);
   const char *image = ph_container_get_image (op->container);
+  g_autofree char *text = NULL;
 
-  /* Translators: %1$s is the engine (Podman, Docker), %2$s the container's name, %3$s its
-   * image, %4$s the published port (127.0.0.1:18080 → 8000 in “shop-db”), %5$s the engine's
-   * program that holds the port (conmon) */
   if (owner == NULL)
     /* Translators: %1$s is the engine (Podman, Docker), %2$s the container's name, %3$s its
      * image, %4$s the published port (127.0.0.1:18080 → 8000 in “shop-db”) */
-    return g_strdup_printf (_("%1$s will stop the container “%2$s” (image %3$s), which publishes "
+    text = g_strdup_printf (_("%1$s will stop the container “%2$s” (image %3$s), which publishes "
                               "%4$s. Every program in the container stops with it, and every "
                               "port it publishes closes."),
                             ph_container_get_engine_label (op->container),
                             ph_container_get_name (op->container),
                             image != NULL && *image != '\0' ? image : "?", where);
-  return g_strdup_printf (_("%1$s will stop the container “%2$s” (image %3$s), which publishes "
-                            "%4$s. Every program in the container stops with it, and every port "
-                            "it publishes closes.\n\nPorthole does not end “%5$s”: it only holds "
-                            "the port for the container."),
-                          ph_container_get_engine_label (op->container),
-                          ph_container_get_name (op->container),
-                          image != NULL && *image != '\0' ? image : "?", where, holder);
+  else
+    /* Translators: %1$s is the engine (Podman, Docker), %2$s the container's name, %3$s its
+     * image, %4$s the published port (127.0.0.1:18080 → 8000 in “shop-db”), %5$s the
+     * engine's program that holds the port (conmon) */
+    text = g_strdup_printf (_("%1$s will stop the container “%2$s” (image %3$s), which publishes "
+                              "%4$s. Every program in the container stops with it, and every "
+                              "port it publishes closes.\n\nPorthole does not end “%5$s”: it "
+                              "only holds the port for the container."),
+                            ph_container_get_engine_label (op->container),
+                            ph_container_get_name (op->container),
+                            image != NULL && *image != '\0' ? image : "?", where, holder);
+  if (op->restarter != NULL)
+    {
+      g_autofree char *unit = ph_stopper_describe_restarter (op->restarter);
+
+      return g_strconcat (text, "\n\n", unit, NULL);
+    }
+  return g_steal_pointer (&text);
 }
 
 void
@@ -208,6 +274,7 @@ ph_stop_container_run (GtkWidget           *parent,
       return;
     }
   op->container = g_object_ref (container);
+  op->restarter = ph_stopper_container_restarter (service);
 
   /* Translators: %s is a container's name */
   heading = g_strdup_printf (_("Stop Container “%s”?"), ph_container_get_name (container));
