@@ -33,6 +33,10 @@ guint64           ph_test_proc_start_time (gint64          pid);
 gboolean          ph_test_proc_alive      (gint64          pid,
                                            guint64         start);
 
+/* An Xvfb of this test's own (no TCP, no abstract socket), GTK pointed at it by DISPLAY
+ * and GDK_BACKEND; NULL if it would not start. */
+GSubprocess      *ph_test_start_display   (GError        **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhTestListener, ph_test_listener_free)
 
 G_END_DECLS

@@ -148,24 +148,6 @@ emit_diff (PhServiceList *self,
   /* The snapshot of the old order only borrows: every service removed from the model
    * is still referenced by the caller's list of removals until the walk is over. */
   self->emitting = TRUE;
-  /* Services that moved to another group stand where they were until their run: say so
-   * first, for each run of them with the services on either side. */
-  for (guint k = 0; k < old->len;)
-    {
-      guint end;
-
-      if (!g_hash_table_contains (moved, old->pdata[k]))
-        {
-          k++;
-          continue;
-        }
-      end = k + 1;
-      while (end < old->len && g_hash_table_contains (moved, old->pdata[end]))
-        end++;
-      g_signal_emit (self, ph_service_list_signal_groups_changed, 0, k > 0 ? k - 1 : 0,
-                     MIN (end + 1, old->len) - (k > 0 ? k - 1 : 0));
-      k = end;
-    }
   while (i < old->len || j < target->len)
     {
       guint oi, nj;
@@ -205,6 +187,7 @@ emit_diff (PhServiceList *self,
               /* Cannot happen while the order only changes through this list; should
                * it anyway, replace the rest in one signal rather than mislead a view. */
               g_critical ("PhServiceList: the order changed behind the list's back");
+              g_hash_table_remove_all (self->shown_groups);
               replace_range (self->items, nj, self->items->len - nj, target, nj,
                              target->len - nj);
               g_list_model_items_changed (G_LIST_MODEL (self), nj, old->len - oi,
@@ -217,9 +200,14 @@ emit_diff (PhServiceList *self,
         }
 
       replace_range (self->items, nj, i - oi, target, nj, j - nj);
+      /* The services this run puts in place stand under their new groups from now on. */
+      if (g_hash_table_size (self->shown_groups) > 0)
+        for (guint k = nj; k < j; k++)
+          g_hash_table_remove (self->shown_groups, target->pdata[k]);
       g_list_model_items_changed (G_LIST_MODEL (self), nj, i - oi, j - nj);
     }
 
+  g_hash_table_remove_all (self->shown_groups);
   self->emitting = FALSE;
   g_assert (self->items->len == target->len);
 }
@@ -304,6 +292,39 @@ apply_proc (PhServiceList  *self,
   g_hash_table_insert (self->processes, key, process);
 }
 
+/* A new reference to @service's group, to hand to note_change() after a change. */
+static PhAppIdentity *
+group_ref (PhService *service)
+{
+  PhAppIdentity *identity = ph_service_get_identity (service);
+
+  return identity != NULL ? g_object_ref (identity) : NULL;
+}
+
+/* After a change of @service (@change; its group before it: @before). When its place in
+ * the order changed it moves (@touched, @moved); when its group changed, the first time in
+ * this change set, the group it had is kept: a view still sees it there until the run
+ * that moves it (ph_service_list_shown_group()). */
+static void
+note_change (PhServiceList  *self,
+             PhService      *service,
+             PhAppIdentity  *before,
+             PhServiceChange change,
+             GHashTable     *touched,
+             GHashTable     *moved)
+{
+  if ((change & PH_SERVICE_CHANGED_ORDER) == 0)
+    return;
+  if (before != NULL && ph_service_get_identity (service) != before &&
+      !g_hash_table_contains (self->shown_groups, service))
+    g_hash_table_insert (self->shown_groups, g_object_ref (service), g_object_ref (before));
+  if (!g_hash_table_contains (touched, service))
+    {
+      g_hash_table_add (touched, service);
+      g_hash_table_add (moved, service);
+    }
+}
+
 static void
 apply_sock (PhServiceList  *self,
             const PhRecord *record,
@@ -317,16 +338,12 @@ apply_sock (PhServiceList  *self,
 
   if (service != NULL)
     {
+      g_autoptr(PhAppIdentity) before = group_ref (service);
       PhServiceChange change = PH_SERVICE_CHANGED_NONE;
 
       if (ph_service_update_from_record (service, record, lookup_or_make_process, self,
-                                         &change, NULL) &&
-          (change & PH_SERVICE_CHANGED_ORDER) != 0 &&
-          !g_hash_table_contains (touched, service))
-        {
-          g_hash_table_add (touched, service);
-          g_hash_table_add (moved, service);
-        }
+                                         &change, NULL))
+        note_change (self, service, before, change, touched, moved);
       g_hash_table_add (updated, service);
       return;
     }
@@ -443,12 +460,12 @@ sync_forwarded (PhServiceList *self,
           g_hash_table_add (touched, row);
           continue;
         }
-      if (!ph_container_equal (f->container, ph_service_get_container (row)) &&
-          (ph_service_set_container (row, f->container) & PH_SERVICE_CHANGED_ORDER) != 0 &&
-          !g_hash_table_contains (touched, row))
+      if (!ph_container_equal (f->container, ph_service_get_container (row)))
         {
-          g_hash_table_add (touched, row);
-          g_hash_table_add (moved, row);
+          g_autoptr(PhAppIdentity) before = group_ref (row);
+
+          note_change (self, row, before, ph_service_set_container (row, f->container),
+                       touched, moved);
         }
     }
   for (guint k = 0; k < rows->len; k++)
@@ -555,14 +572,13 @@ ph_service_list_apply_change_set (PhServiceList *self)
         {
           PhService *service = self->items->pdata[k];
 
+          g_autoptr(PhAppIdentity) before = NULL;
+
           if (!owned_by_any (service, regrouped_procs))
             continue;
-          if ((ph_service_refresh_group (service) & PH_SERVICE_CHANGED_ORDER) != 0 &&
-              !g_hash_table_contains (touched, service))
-            {
-              g_hash_table_add (touched, service);
-              g_hash_table_add (moved, service);
-            }
+          before = group_ref (service);
+          note_change (self, service, before, ph_service_refresh_group (service), touched,
+                       moved);
         }
     }
 
@@ -575,12 +591,10 @@ ph_service_list_apply_change_set (PhServiceList *self)
       g_hash_table_iter_init (&iter, updated);
       while (g_hash_table_iter_next (&iter, &service, NULL))
         {
-          if ((ph_service_list_attach_container (self, service) & PH_SERVICE_CHANGED_ORDER) != 0 &&
-              !g_hash_table_contains (touched, service))
-            {
-              g_hash_table_add (touched, service);
-              g_hash_table_add (moved, service);
-            }
+          g_autoptr(PhAppIdentity) before = group_ref (service);
+
+          note_change (self, service, before, ph_service_list_attach_container (self, service),
+                       touched, moved);
         }
     }
 
@@ -646,6 +660,7 @@ ph_service_list_apply_change_set (PhServiceList *self)
       merge_sorted (keep, insert, target);
       emit_diff (self, target, &t, moved);
     }
+  g_hash_table_remove_all (self->shown_groups);
 
   self->hidden_count = 0;
   for (guint k = 0; k < self->items->len; k++)
@@ -731,18 +746,20 @@ ph_service_list_set_containers (PhServiceList       *self,
   for (guint k = 0; k < self->items->len; k++)
     {
       PhService *item = self->items->pdata[k];
+      g_autoptr(PhAppIdentity) before = NULL;
 
       if (ph_service_get_forwarded (item))
         continue;
-      if ((ph_service_list_attach_container (self, item) & PH_SERVICE_CHANGED_ORDER) != 0)
-        {
-          g_hash_table_add (touched, item);
-          g_hash_table_add (moved, item);
-        }
+      before = group_ref (item);
+      note_change (self, item, before, ph_service_list_attach_container (self, item), touched,
+                   moved);
     }
   sync_forwarded (self, touched, moved, added, removed);
   if (g_hash_table_size (touched) == 0)
-    return;
+    {
+      g_hash_table_remove_all (self->shown_groups);
+      return;
+    }
   for (guint k = 0; k < self->items->len; k++)
     {
       if (!g_hash_table_contains (touched, self->items->pdata[k]))

@@ -33,9 +33,12 @@ struct _PhServiceList
   /* Whether the published ports no socket holds are rows too (the window's list). */
   gboolean     forwarded_rows;
 
-  /* While a change set is announced run by run: the services not yet moved stand where
-   * they were, under their new groups, so the order is not sorted until the last run. */
+  /* While a change set is announced run by run the order is not sorted until the last
+   * run, and a service whose group changed still stands where it was, under the group it
+   * had (kept here, PhService → PhAppIdentity), until the run that moves it: a view that
+   * shows groups as sections sees them change only where it is told. */
   gboolean     emitting;
+  GHashTable  *shown_groups;
 
   guint64      seq;
   guint        hidden_count;
@@ -52,11 +55,14 @@ enum {
 };
 
 extern GParamSpec *ph_service_list_properties[N_PROPS];
-extern guint ph_service_list_signal_groups_changed;
 
 /* ph-service-list.c */
 GHashTable *ph_service_list_process_table_new (void);
 void        ph_service_list_clear_pending     (PhServiceList *self);
+
+/* ph-service-list.c: the group a view sees @service under (mid change set, maybe the old) */
+PhAppIdentity *ph_service_list_shown_group    (PhServiceList *self,
+                                               PhService     *service);
 
 /* ph-service-list-apply.c: applies the change set collected since BEGIN, by diff */
 void        ph_service_list_apply_change_set  (PhServiceList *self);

@@ -8,7 +8,6 @@
 #include "ph-service-list-private.h"
 
 GParamSpec *ph_service_list_properties[N_PROPS];
-guint ph_service_list_signal_groups_changed;
 #define properties ph_service_list_properties
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -92,6 +91,7 @@ ph_service_list_finalize (GObject *object)
   g_clear_pointer (&self->processes, g_hash_table_unref);
   g_clear_pointer (&self->old_processes, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->shown_groups, g_hash_table_unref);
   g_clear_object (&self->containers);
 
   G_OBJECT_CLASS (ph_service_list_parent_class)->finalize (object);
@@ -149,20 +149,6 @@ ph_service_list_class_init (PhServiceListClass *klass)
     g_param_spec_uint64 ("seq", NULL, NULL, 0, G_MAXUINT64, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  /**
-   * PhServiceList::groups-changed:
-   * @position: the first of the services around those whose group changed
-   * @n_items: how many services from there (the ones just before and after included)
-   *
-   * Emitted at the start of a change set, before its items-changed, for the services
-   * whose group changed: they stand where they were, under their new group, until a later
-   * items-changed of the same change set moves them. A view that shows groups as sections
-   * (PhSectionModel) must learn it then, since it may ask for sections in between.
-   */
-  ph_service_list_signal_groups_changed =
-    g_signal_new ("groups-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void
@@ -172,6 +158,7 @@ ph_service_list_init (PhServiceList *self)
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->processes = ph_service_list_process_table_new ();
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_record_unref);
+  self->shown_groups = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
 }
 
 PhServiceList *
@@ -537,6 +524,16 @@ ph_service_list_find_serving (PhServiceList *self,
   return best;
 }
 
+PhAppIdentity *
+ph_service_list_shown_group (PhServiceList *self,
+                             PhService     *service)
+{
+  PhAppIdentity *before = g_hash_table_size (self->shown_groups) > 0
+                          ? g_hash_table_lookup (self->shown_groups, service) : NULL;
+
+  return before != NULL ? before : ph_service_get_identity (service);
+}
+
 /* The section (run of services of one application) around POSITION, as [start, end).
  * The list is kept sorted by group first, so both ends are found by binary search. */
 void
@@ -562,15 +559,21 @@ ph_service_list_get_section (PhServiceList *self,
   here = items[position];
 
   /* In the middle of a change set (a view asks while it handles one items-changed of
-   * several) the order is not sorted yet: a section is then the run of neighbours of the
-   * same group, found by walking out from @position. */
+   * several) the order is not sorted yet: a section is then the run of neighbours shown
+   * under the same group, found by walking out from @position. */
   if (self->emitting)
     {
+      PhAppIdentity *group = ph_service_list_shown_group (self, here);
+
       lo = position;
-      while (lo > 0 && ph_service_compare_group (items[lo - 1], here) == 0)
+      while (lo > 0 &&
+             ph_app_identity_compare (ph_service_list_shown_group (self, items[lo - 1]),
+                                      group) == 0)
         lo--;
       hi = position + 1;
-      while (hi < self->items->len && ph_service_compare_group (items[hi], here) == 0)
+      while (hi < self->items->len &&
+             ph_app_identity_compare (ph_service_list_shown_group (self, items[hi]),
+                                      group) == 0)
         hi++;
       *out_start = lo;
       *out_end = hi;

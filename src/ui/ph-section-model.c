@@ -69,7 +69,9 @@ ph_section_model_section_model_init (GtkSectionModelInterface *iface)
 
 /* Forward the change, then re-announce the sections at its edges: an item that was in
  * the middle of a section may now start one (or the other way round), outside the range
- * items-changed covers. */
+ * items-changed covers. Nothing else changes sections: a service whose group changed
+ * stands under its old group until the items-changed that moves it
+ * (ph_service_list_get_section() in the middle of a change set). */
 static void
 on_items_changed (PhSectionModel *self,
                   guint           position,
@@ -86,20 +88,6 @@ on_items_changed (PhSectionModel *self,
     gtk_section_model_sections_changed (GTK_SECTION_MODEL (self), first, last - first);
 }
 
-/* Services whose group changed before they move (PhServiceList::groups-changed). */
-static void
-on_groups_changed (PhSectionModel *self,
-                   guint           position,
-                   guint           n_items,
-                   GListModel     *services)
-{
-  guint n = g_list_model_get_n_items (services);
-
-  if (position < n && n_items > 0)
-    gtk_section_model_sections_changed (GTK_SECTION_MODEL (self), position,
-                                        MIN (n_items, n - position));
-}
-
 static void
 ph_section_model_dispose (GObject *object)
 {
@@ -108,7 +96,6 @@ ph_section_model_dispose (GObject *object)
   if (self->services != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->services, on_items_changed, self);
-      g_signal_handlers_disconnect_by_func (self->services, on_groups_changed, self);
     }
   g_clear_object (&self->services);
 
@@ -133,6 +120,5 @@ ph_section_model_new (PhServiceList *services)
 
   self->services = g_object_ref (services);
   g_signal_connect_swapped (services, "items-changed", G_CALLBACK (on_items_changed), self);
-  g_signal_connect_swapped (services, "groups-changed", G_CALLBACK (on_groups_changed), self);
   return self;
 }

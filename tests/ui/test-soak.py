@@ -19,17 +19,6 @@ import porthole_test as pt
 phui.run_isolated()
 
 
-# A known bug, not yet fixed (issue 11): under this churn GTK's list view sometimes aborts
-# with this assertion while a change set moves services between application groups (the
-# section bounds it asks for during the change). When the app dies of exactly this, the
-# checks it breaks are reported as TODO with the reason; any other failure still fails.
-KNOWN_CRASH = 'gtk_list_item_manager_ensure_items: code should not be reached'
-
-
-def known_crash(output):
-    return ('known bug: GTK list item manager abort under churn (%s)' % KNOWN_CRASH
-            if KNOWN_CRASH in output else None)
-
 tap = pt.Tap()
 SECONDS = int(sys.argv[-1]) if len(sys.argv) > 1 else 90   # meson's --test-args come last
 FIRST_MINUTE = min(60, SECONDS * 2 // 3)
@@ -116,7 +105,7 @@ def main():
     m = re.search(r'ENDED (\d+) (\d+)', churn_out)
     started = int(m.group(1)) if m else 0
     tap.ok(alive, 'the app and the churn ran for %d s (%d listeners started and ended)'
-           % (SECONDS, started), diag=app.output()[-3000:], todo=known_crash(app.output()))
+           % (SECONDS, started), diag=app.output()[-3000:])
     tap.ok(started >= SECONDS, 'the churn kept going (%d listeners, %.1f a second)'
            % (started, started / max(SECONDS, 1)))
     rss_end = vm_rss(app.proc.pid)
@@ -132,10 +121,9 @@ def main():
     leaks = len(re.findall(r'ERROR: LeakSanitizer', out))
     leak_bytes = sum(int(b) for b in re.findall(r'SUMMARY: AddressSanitizer: (\d+) byte', out))
     tap.ok(q.returncode == 0, 'app.quit was activated over D-Bus (%s)'
-           % q.stderr.decode(errors='replace').strip(), todo=known_crash(out))
+           % q.stderr.decode(errors='replace').strip())
     tap.ok(rc == 0, 'the app quit cleanly (exit %s)' % rc,
-           diag=out[-4000:] if not leaks else 'with leak reports (below)',
-           todo=known_crash(out))
+           diag=out[-4000:] if not leaks else 'with leak reports (below)')
     if under_asan:
         tap.ok(leaks == 0, 'LeakSanitizer reported no leak (%d reports, %d bytes)'
                % (leaks, leak_bytes), diag=out[out.find('ERROR: LeakSanitizer'):][:6000]
@@ -145,9 +133,8 @@ def main():
                  '(build-aux/dev soak uses _build-sanitize)')
     errors = re.findall(r'ERROR: AddressSanitizer: .*|runtime error: .*|Gtk:ERROR.*|'
                         r'CRITICAL \*\*.*', out)
-    unknown = [e for e in errors if KNOWN_CRASH not in e and 'AddressSanitizer: ABRT' not in e]
     tap.ok(not errors, 'no sanitizer error, crash or critical in its output',
-           diag='\n'.join(errors[:10]), todo=known_crash(out) if not unknown else None)
+           diag='\n'.join(errors[:10]))
 
     peak = max((r for _, r in samples), default=0)
     tap.diag('soak %d s: app VmRSS after %d s %s KiB, at the end %d KiB (%+d KiB), peak %d '
@@ -156,8 +143,7 @@ def main():
                 rss_end - (rss_minute or 0), peak, RSS_GROWTH_KIB, leaks))
     tap.ok(rss_minute is not None and rss_end > 0 and rss_end - rss_minute <= RSS_GROWTH_KIB,
            'RSS at the end within %d KiB of RSS after %d s (%+d KiB)'
-           % (RSS_GROWTH_KIB, FIRST_MINUTE, rss_end - (rss_minute or 0)),
-           todo=known_crash(out))
+           % (RSS_GROWTH_KIB, FIRST_MINUTE, rss_end - (rss_minute or 0)))
     print('SOAK seconds=%d listeners=%d rss_first_minute_kib=%s rss_end_kib=%d peak_kib=%d '
           'leaks=%d' % (SECONDS, started, rss_minute, rss_end, peak, leaks), file=sys.stderr)
     return tap.done()
