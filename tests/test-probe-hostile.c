@@ -34,12 +34,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "ph-probe-private.h"
 #include "ph-protocol-reader.h"
+#include "ph-test-utils.h"
 
 /* The longest path of a probe with default deadlines: connect 1.5 s, a TLS handshake
  * 1.5 s, a banner 0.4 s, an HTTP answer 2 s, a close 0.5 s; then, when TLS failed, a new
@@ -531,79 +531,12 @@ test_hostile_servers (void)
   g_array_unref (frames);
 }
 
-/* Read by LeakSanitizer in the sanitizer build: fontconfig loses a few of its own
- * allocations while GTK picks fonts (as test-ui-widgets.c says); only those are let through. */
-const char *__lsan_default_suppressions (void);
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:libfontconfig.so\n";
-}
-
-/* ---------------------------------------------------------------------------------------
- * An X server of the test's own (as test-ui-widgets.c does)
- * ------------------------------------------------------------------------------------- */
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static GSubprocess *
-start_display (void)
-{
-  for (guint attempt = 0; attempt < 10; attempt++)
-    {
-      guint n = (guint) g_random_int_range (100, 30000);
-      g_autofree char *display = g_strdup_printf (":%u", n);
-      g_autofree char *lock = g_strdup_printf ("/tmp/.X%u-lock", n);
-      g_autoptr(GSubprocessLauncher) launcher = NULL;
-      g_autoptr(GSubprocess) xvfb = NULL;
-      char number[32] = { 0 };
-      gsize got = 0;
-      int fds[2];
-
-      if (g_file_test (lock, G_FILE_TEST_EXISTS) || !g_unix_open_pipe (fds, O_CLOEXEC, NULL))
-        continue;
-      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                            G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-      g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-      g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-      xvfb = g_subprocess_launcher_spawn (launcher, NULL, "Xvfb", display, "-displayfd", "3",
-                                          "-screen", "0", "800x600x24", "-noreset",
-                                          "-nolisten", "tcp", "-nolisten", "local", NULL);
-      g_clear_object (&launcher);
-      while (xvfb != NULL && got < sizeof number - 1)
-        {
-          ssize_t r = read (fds[0], number + got, sizeof number - 1 - got);
-
-          if (r <= 0)
-            break;
-          got += (gsize) r;
-          if (memchr (number, '\n', got) != NULL)
-            break;
-        }
-      close (fds[0]);
-      if (xvfb != NULL && g_ascii_strtoull (g_strstrip (number), NULL, 10) == n)
-        {
-          g_setenv ("DISPLAY", display, TRUE);
-          g_setenv ("GDK_BACKEND", "x11", TRUE);
-          g_unsetenv ("WAYLAND_DISPLAY");
-          return g_steal_pointer (&xvfb);
-        }
-      if (xvfb != NULL)
-        g_subprocess_force_exit (xvfb);
-    }
-  return NULL;
-}
-
 int
 main (int    argc,
       char **argv)
 {
   g_autoptr(GSubprocess) xvfb = NULL;
+  g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -611,11 +544,12 @@ main (int    argc,
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
   g_setenv ("GDK_DEBUG", "no-portals", TRUE);
   g_setenv ("GTK_USE_PORTAL", "0", TRUE);
-  xvfb = start_display ();
+  xvfb = ph_test_start_display (&error);
   if (xvfb == NULL || !gtk_init_check ())
     {
       /* this test needs a display: without one it fails, it never passes */
-      printf ("Bail out! no X display for the frame clock\n");
+      printf ("Bail out! no X display for the frame clock: %s\n",
+              error != NULL ? error->message : "GTK could not open the Xvfb display");
       return 1;
     }
 

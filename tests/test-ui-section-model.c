@@ -688,7 +688,7 @@ test_list_view_churn (void)
 {
   static const char *const names[] = { "alpha", "bravo", "charlie", "delta", "echo",
                                        "foxtrot", "golf" };
-  enum { N_PROCS = 12, N_ROUNDS = 3000 };
+  enum { N_PROCS = 12, N_ROUNDS = 2000 };
   g_autoptr(PhServiceList) list = ph_service_list_new ();
   PhSectionModel *sections = ph_section_model_new (list);
   GtkFilterListModel *filtered = gtk_filter_list_model_new (G_LIST_MODEL (sections), NULL);

@@ -66,12 +66,6 @@ count_warnings (GLogLevelFlags   log_level,
 
 /* ---- processes this test starts --------------------------------------------------------- */
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 /* A loopback TCP port nothing listens on (it was free a moment ago). */
 static guint
 free_port (void)
@@ -590,18 +584,6 @@ test_free_port_window_closed (void)
 
   supervisor_stop (supervisor);
   g_free (said.last_toast);
-}
-
-/* Read by LeakSanitizer in the sanitizer build: fontconfig loses a few of its own
- * allocations (pattern and language sets it makes while GTK picks fonts) and they are
- * reported when the process ends. Only those are let through; a leak of this program's
- * own objects is still reported, and the window's are checked by g_assert_finalize_object. */
-const char *__lsan_default_suppressions (void);
-
-const char *
-__lsan_default_suppressions (void)
-{
-  return "leak:libfontconfig.so\n";
 }
 
 int

@@ -162,6 +162,26 @@ def select(window, startswith):
     return row
 
 
+def scroll_to(window, name):
+    """Wheels the detail pane down until the picture @name is whole in the window."""
+    picture = phui.find(window, name=name, timeout=10)
+    if picture is None:
+        sys.exit(f'make-screenshots: no "{name}" in the pane')
+    import pyatspi
+    top = window.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    subprocess.run(['xdotool', 'mousemove', str(top.x + top.width * 2 // 3),
+                    str(top.y + top.height // 2)], check=False)
+    for _ in range(40):
+        box = picture.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+        if box.height > 0 and box.y + box.height + 24 <= top.y + top.height:
+            break
+        subprocess.run(['xdotool', 'click', '5'], check=False)
+        time.sleep(0.15)
+    else:
+        sys.exit(f'make-screenshots: "{name}" did not scroll into view')
+    time.sleep(1)
+
+
 def window_ids():
     return subprocess.run(['xdotool', 'search', '--name', '^Porthole$'], capture_output=True,
                           text=True).stdout.split()
@@ -230,6 +250,11 @@ try:
             phui.search(window, '8080')
             time.sleep(2.5)
             shoot('explain' + suffix)
+            # The address a beginner met in a log: where its port lies among all ports.
+            phui.search(window, '127.0.0.1:62893')
+            time.sleep(2.5)
+            scroll_to(window, 'Port line')
+            shoot('port' + suffix)
             # At phone width: the details fill the window.
             phui.search(window, 'PostgreSQL')
             select(window, 'Port 5432, TCP')
