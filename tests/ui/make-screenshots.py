@@ -163,20 +163,22 @@ def select(window, startswith):
 
 
 def scroll_to(window, name):
-    """Wheels the detail pane down until the picture @name is whole in the window."""
-    picture = phui.find(window, name=name, timeout=10)
+    """Wheels the detail pane down until the picture @name is whole in the window (GTK
+    gives a widget's extents relative to its window)."""
+    picture = phui.find(window, name=name, role='image', timeout=10, deep=True)
     if picture is None:
         sys.exit(f'make-screenshots: no "{name}" in the pane')
     import pyatspi
-    top = window.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-    subprocess.run(['xdotool', 'mousemove', str(top.x + top.width * 2 // 3),
-                    str(top.y + top.height // 2)], check=False)
-    for _ in range(40):
-        box = picture.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-        if box.height > 0 and box.y + box.height + 24 <= top.y + top.height:
+    top = window.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    subprocess.run(['xdotool', 'mousemove', '--window', window_ids()[0],
+                    str(top.width * 2 // 3), str(top.height // 2)], check=False)
+    for _ in range(60):
+        box = picture.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        say(f'{name}: y {box.y} height {box.height}; window height {top.height}')
+        if box.height > 0 and 0 < box.y and box.y + box.height + 48 <= top.height:
             break
         subprocess.run(['xdotool', 'click', '5'], check=False)
-        time.sleep(0.15)
+        time.sleep(0.2)
     else:
         sys.exit(f'make-screenshots: "{name}" did not scroll into view')
     time.sleep(1)
