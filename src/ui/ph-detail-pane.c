@@ -630,6 +630,9 @@ ph_detail_pane_set_service (PhDetailPane *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
   if (service == NULL)
     return;
+  /* Another service: its details from the top, not where the last one was scrolled to. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (
+                              GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (self)))), 0);
 
   proto = g_ascii_strup (ph_service_get_protocol (service), -1);
   port = g_strdup_printf ("%u", ph_service_get_port (service));
