@@ -586,6 +586,39 @@ test_free_port_window_closed (void)
   g_free (said.last_toast);
 }
 
+/* The pane of one service scrolled down, another service selected: its details start at
+ * the top (not where the last one was left). */
+static void
+test_pane_starts_at_top (void)
+{
+  g_autoptr(PhTestListener) one = ph_test_listener_start ("tcp:127.0.0.1:0", NULL);
+  g_autoptr(PhTestListener) two = ph_test_listener_start ("tcp:127.0.0.1:0", NULL);
+  PhWindow *window = window_new ();
+  g_autofree char *first = g_strdup_printf ("127.0.0.1:%u", one->ports[0]);
+  g_autofree char *second = g_strdup_printf ("127.0.0.1:%u", two->ports[0]);
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+
+  g_assert_true (WAIT_FOR (find_listed (window, "127.0.0.1", one->ports[0]) != NULL &&
+                           find_listed (window, "127.0.0.1", two->ports[0]) != NULL, 15000));
+  search (window, first);
+  g_assert_true (ph_detail_pane_get_service (window->detail_pane) ==
+                 find_listed (window, "127.0.0.1", one->ports[0]));
+  scroller = GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (window->detail_pane)));
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  g_assert_true (WAIT_FOR (gtk_adjustment_get_upper (adjustment) >
+                           gtk_adjustment_get_page_size (adjustment) + 100, 5000));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 100);
+
+  search (window, second);
+  g_assert_true (ph_detail_pane_get_service (window->detail_pane) ==
+                 find_listed (window, "127.0.0.1", two->ports[0]));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+
+  window_close_and_finalize (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -619,6 +652,7 @@ main (int    argc,
   g_test_add_func ("/window/new-destroy", test_window_new_destroy);
   g_test_add_func ("/row/bindings", test_row_bindings);
   g_test_add_func ("/window/search", test_window_search);
+  g_test_add_func ("/window/pane-starts-at-top", test_pane_starts_at_top);
   g_test_add_func ("/free-port/restarted", test_free_port_restarted);
   g_test_add_func ("/free-port/window-closed", test_free_port_window_closed);
 
