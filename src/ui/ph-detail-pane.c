@@ -718,6 +718,16 @@ ph_detail_pane_show_error (PhDetailPane *self,
   gtk_widget_set_visible (GTK_WIDGET (self->service_group), FALSE);
 }
 
+/* The list whose ports the port line marks as this computer's other ports. */
+void
+ph_detail_pane_set_service_list (PhDetailPane  *self,
+                                 PhServiceList *services)
+{
+  g_return_if_fail (PH_IS_DETAIL_PANE (self));
+
+  ph_port_line_set_services (self->port_line, services);
+}
+
 PhService *
 ph_detail_pane_get_service (PhDetailPane *self)
 {

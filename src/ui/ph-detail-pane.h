@@ -6,6 +6,7 @@
 
 #include "ph-port-info.h"
 #include "ph-service.h"
+#include "ph-service-list.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +30,7 @@ void        ph_detail_pane_show_error   (PhDetailPane *self,
 gboolean    ph_detail_pane_get_can_open (PhDetailPane *self);
 const char *ph_detail_pane_get_open_uri (PhDetailPane *self);
 char       *ph_detail_pane_dup_uri_host (PhService    *service);
+void        ph_detail_pane_set_service_list (PhDetailPane  *self,
+                                             PhServiceList *services);
 
 G_END_DECLS

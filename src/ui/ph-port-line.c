@@ -9,6 +9,7 @@
 #include "ph-picture.h"
 #include "ph-port-line.h"
 #include "ph-port-scale.h"
+#include "ph-service-list.h"
 
 /*
  * Drawn from top to bottom: the port number in a pill with a pointer, the bar of all ports
@@ -18,6 +19,8 @@
  * ph-port-scale.c; this file only measures text and draws. Every length is a multiple of
  * the height of a line of text, so the picture grows with the text size. Right-to-left,
  * the whole picture is mirrored: port 0 is at the right, as on a mirrored GtkScale.
+ * Given the service list (ph_port_line_set_services()), the other ports this computer
+ * listens on are small ticks along the bar's lower edge, with a legend item of their own.
  */
 
 enum
@@ -37,9 +40,11 @@ static const char *const ink_classes[N_INKS + 1] = {
   "well-known", "registered", "dynamic", "ephemeral", "outline", "marker", "pill", "pill-text", NULL
 };
 
-/* The legend: one item per band, then the note that the scale is broken. */
-#define N_LEGEND (PH_PORT_N_BANDS + 1)
+/* The legend: one item per band, the note that the scale is broken, and the ticks (only
+ * when there are other ports). */
+#define N_LEGEND (PH_PORT_N_BANDS + 2)
 #define LEGEND_NOTE PH_PORT_N_BANDS
+#define LEGEND_TICKS (PH_PORT_N_BANDS + 1)
 #define N_NUMBERS 4
 
 struct _PhPortLine
@@ -48,6 +53,11 @@ struct _PhPortLine
 
   int port;               /* -1: none */
   PhPortLineModel model;
+
+  /* The other ports this computer listens on: one bit per port, and how many. */
+  PhServiceList *services;
+  guint32 others[65536 / 32];
+  guint n_others;
 };
 
 G_DEFINE_FINAL_TYPE (PhPortLine, ph_port_line, PH_TYPE_PICTURE)
@@ -165,11 +175,19 @@ compute_geometry (PhPortLine *self,
                                                                          : g->swatch;
       double label_max = MAX (width - swatch_w - 0.4 * line, line);
       double item_w;
-      g_autofree char *label = i == LEGEND_NOTE ? ph_port_line_dup_scale_note ()
-                                                : ph_port_line_dup_band_label (m, i);
+      g_autofree char *label = NULL;
       /* The port's own class stands out. */
       gboolean bold = i == (guint) m->port_class;
 
+      if (i == LEGEND_TICKS && self->n_others == 0)
+        continue;
+      if (i == LEGEND_NOTE)
+        label = ph_port_line_dup_scale_note ();
+      else if (i == LEGEND_TICKS)
+        /* Translators: the legend of the small ticks on the line of all ports */
+        label = g_strdup (_("Other ports this computer listens on"));
+      else
+        label = ph_port_line_dup_band_label (m, i);
       ph_picture_text_init (&item->label, GTK_WIDGET (self), label, 1.0, bold, -1);
       if (item->label.width > label_max)
         {
@@ -294,6 +312,28 @@ ph_port_line_snapshot (GtkWidget   *widget,
                             g.strip_y, w, g.strip_h, g.strip_h / 2, &ink[INK_EPHEMERAL]);
   }
 
+  /* The other ports this computer listens on: a tick per pixel column that has any. */
+  if (self->n_others > 0)
+    {
+      g_autofree guint8 *columns = g_malloc0 ((gsize) width + 1);
+      double tick_h = 0.4 * g.bar_h;
+
+      for (guint w = 0; w < G_N_ELEMENTS (self->others); w++)
+        for (guint32 bits = self->others[w]; bits != 0; bits &= bits - 1)
+          {
+            guint port = w * 32 + (guint) __builtin_ctz (bits);
+            int column = (int) (ph_port_scale_position (port) * width);
+
+            columns[CLAMP (column, 0, (int) width)] = 1;
+          }
+      for (int c = 0; c <= (int) width; c++)
+        if (columns[c])
+          gtk_snapshot_append_color (snapshot, &text,
+                                     &GRAPHENE_RECT_INIT (ph_picture_mirror (rtl, width, c, 1),
+                                                          g.bar_y + g.bar_h - tick_h, 1,
+                                                          tick_h));
+    }
+
   /* The marker: a line across bar and strip, and the pill with its pointer. */
   marker_x = ph_picture_mirror (rtl, width, g.marker_x, 0);
   apex = g.bar_y;
@@ -344,6 +384,19 @@ ph_port_line_snapshot (GtkWidget   *widget,
           ph_picture_append_rect (snapshot, ph_picture_mirror (rtl, width, sx, w), y, w,
                                   g.strip_h, g.strip_h / 2, &ink[INK_EPHEMERAL]);
         }
+      else if (i == LEGEND_TICKS)
+        {
+          if (item->label.layout == NULL)
+            continue;
+          for (guint t = 0; t < 3; t++)
+            {
+              double x = ph_picture_mirror (rtl, width, sx + (0.2 + 0.5 * t) * line, 1);
+
+              gtk_snapshot_append_color (snapshot, &text,
+                                         &GRAPHENE_RECT_INIT (x, sy + g.swatch * 0.4, 1,
+                                                              g.swatch * 0.6));
+            }
+        }
       else
         {
           append_break (snapshot, ph_picture_mirror (rtl, width, sx + 0.8 * line, 0),
@@ -357,22 +410,120 @@ ph_port_line_snapshot (GtkWidget   *widget,
 
 /* State */
 
+/* Reads the ports the service list holds now (not @self's own, not forwarded rows: no
+ * program listens on those). Returns whether anything changed. */
+static gboolean
+collect_others (PhPortLine *self)
+{
+  guint32 others[G_N_ELEMENTS (self->others)] = { 0 };
+  guint n_others = 0;
+  GListModel *model;
+  guint n;
+
+  if (self->services != NULL && self->port >= 0)
+    {
+      model = G_LIST_MODEL (self->services);
+      n = g_list_model_get_n_items (model);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(PhService) service = g_list_model_get_item (model, i);
+          guint port = ph_service_get_port (service);
+
+          if (port == (guint) self->port || port > 65535 || ph_service_get_forwarded (service) ||
+              (others[port / 32] & (1u << (port % 32))) != 0)
+            continue;
+          others[port / 32] |= 1u << (port % 32);
+          n_others++;
+        }
+    }
+  if (n_others == self->n_others && memcmp (others, self->others, sizeof others) == 0)
+    return FALSE;
+  memcpy (self->others, others, sizeof others);
+  self->n_others = n_others;
+  return TRUE;
+}
+
+static void
+update_description (PhPortLine *self)
+{
+  g_autofree char *description = ph_port_line_dup_description (&self->model);
+
+  if (self->n_others > 0)
+    {
+      g_autofree char *ticks =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "A tick marks the %u other port this computer listens on.",
+                                      "Ticks mark the %u other ports this computer listens on.",
+                                      self->n_others),
+                         self->n_others);
+      g_autofree char *both = g_strjoin (" ", description, ticks, NULL);
+
+      g_free (g_steal_pointer (&description));
+      description = g_steal_pointer (&both);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+}
+
 static void
 update (PhPortLine *self)
 {
-  g_autofree char *description = NULL;
-
   gtk_widget_set_visible (GTK_WIDGET (self), self->port >= 0);
   if (self->port < 0)
     return;
 
   /* This computer's ephemeral range is read each time: it can be changed at any time. */
   ph_port_line_model_init (&self->model, (guint) self->port, NULL);
-  description = ph_port_line_dup_description (&self->model);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
-                                  -1);
+  collect_others (self);
+  update_description (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* A change set was applied: the ticks follow while the picture is on screen. */
+static void
+on_services_changed (PhPortLine *self)
+{
+  if (self->port < 0 || !gtk_widget_get_mapped (GTK_WIDGET (self)) || !collect_others (self))
+    return;
+  update_description (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/**
+ * ph_port_line_set_services:
+ * @services: (nullable): the list whose other ports show as ticks
+ */
+void
+ph_port_line_set_services (PhPortLine    *self,
+                           PhServiceList *services)
+{
+  g_return_if_fail (PH_IS_PORT_LINE (self));
+  g_return_if_fail (services == NULL || PH_IS_SERVICE_LIST (services));
+
+  if (self->services == services)
+    return;
+  if (self->services != NULL)
+    g_signal_handlers_disconnect_by_func (self->services, on_services_changed, self);
+  g_set_object (&self->services, services);
+  if (services != NULL)
+    g_signal_connect_swapped (services, "notify::seq", G_CALLBACK (on_services_changed), self);
+  update (self);
+}
+
+static void
+ph_port_line_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ph_port_line_parent_class)->map (widget);
+  on_services_changed (PH_PORT_LINE (widget));
+}
+
+static void
+ph_port_line_dispose (GObject *object)
+{
+  ph_port_line_set_services (PH_PORT_LINE (object), NULL);
+
+  G_OBJECT_CLASS (ph_port_line_parent_class)->dispose (object);
 }
 
 int
@@ -450,8 +601,10 @@ ph_port_line_class_init (PhPortLineClass *klass)
 
   object_class->get_property = ph_port_line_get_property;
   object_class->set_property = ph_port_line_set_property;
+  object_class->dispose = ph_port_line_dispose;
 
   widget_class->snapshot = ph_port_line_snapshot;
+  widget_class->map = ph_port_line_map;
 
   picture_class->ink_classes = ink_classes;
   picture_class->height_for_width = ph_port_line_height_for_width;

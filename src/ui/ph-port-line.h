@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "ph-picture.h"
+#include "ph-service-list.h"
 
 G_BEGIN_DECLS
 
@@ -15,5 +16,7 @@ GtkWidget  *ph_port_line_new             (void);
 int         ph_port_line_get_port        (PhPortLine *self);
 void        ph_port_line_set_port        (PhPortLine *self,
                                           int         port);
+void        ph_port_line_set_services    (PhPortLine    *self,
+                                          PhServiceList *services);
 
 G_END_DECLS

@@ -651,6 +651,7 @@ ph_window_init (PhWindow *self)
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
   /* A container's published port that no program holds is a row under the container. */
   ph_service_list_set_forwarded_rows (ph_scanner_get_service_list (self->scanner), TRUE);
+  ph_detail_pane_set_service_list (self->detail_pane, ph_scanner_get_service_list (self->scanner));
 
   if (g_getenv ("PORTHOLE_BENCH") != NULL)
     {

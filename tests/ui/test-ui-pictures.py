@@ -6,6 +6,7 @@
 # pane's words; screenshots in light and dark style, high contrast right to left, and at
 # 360 px wide (saved in BUILDDIR/screenshots/pictures-*.png).
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -184,6 +185,14 @@ try:
          f'the port line says where registered port {registered} lies')
     t.ok(wait_description(window, 'Port line', 'not to scale'),
          'the port line says it is not to scale')
+    # The other listeners this test started (the wildcard one and the ephemeral one) are
+    # ticks on the line, and the description counts them.
+    ticks = phui.wait_for(lambda: re.search(r'Ticks mark the (\d+) other ports this computer '
+                                            r'listens on\.', description(window, 'Port line')), 8)
+    t.ok(ticks is not None and int(ticks.group(1)) >= 2,
+         'the port line marks the other ports this computer listens on (%s)'
+         % (ticks.group(1) if ticks else 'none'),
+         diag=None if ticks else description(window, 'Port line'))
     t.ok(wait_description(window, 'Who can connect',
                           f'Who can connect to 127.0.0.1:{registered}: {LOOPBACK}'),
          'the reach picture shows only this computer for a loopback address')
