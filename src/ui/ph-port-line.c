@@ -171,8 +171,8 @@ compute_geometry (PhPortLine *self,
   for (guint i = 0; i < N_LEGEND; i++)
     {
       LegendItem *item = &g->legend[i];
-      double swatch_w = i == PH_PORT_BAND_EPHEMERAL || i == LEGEND_NOTE ? 1.6 * line
-                                                                         : g->swatch;
+      gboolean wide = i == PH_PORT_BAND_EPHEMERAL || i == LEGEND_NOTE || i == LEGEND_TICKS;
+      double swatch_w = wide ? 1.6 * line : g->swatch;
       double label_max = MAX (width - swatch_w - 0.4 * line, line);
       double item_w;
       g_autofree char *label = NULL;
@@ -390,7 +390,7 @@ ph_port_line_snapshot (GtkWidget   *widget,
             continue;
           for (guint t = 0; t < 3; t++)
             {
-              double x = ph_picture_mirror (rtl, width, sx + (0.2 + 0.5 * t) * line, 1);
+              double x = ph_picture_mirror (rtl, width, sx + (0.3 + 0.5 * t) * line, 1);
 
               gtk_snapshot_append_color (snapshot, &text,
                                          &GRAPHENE_RECT_INIT (x, sy + g.swatch * 0.4, 1,
