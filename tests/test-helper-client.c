@@ -37,11 +37,12 @@ assert_argv (char       **argv,
 }
 
 /* Runs the current test again in a child with PORTHOLE_HELPER set to @helper (unset when
- * NULL) and @dir, when given, first on PATH: the test program has threads, so it must not
- * change its own environment. */
+ * NULL) and @dir, when given, first on PATH (@only_dir: alone on it): the test program has
+ * threads, so it must not change its own environment. */
 static void
-run_with (const char *helper,
-          const char *dir)
+run_with_path (const char *helper,
+               const char *dir,
+               gboolean    only_dir)
 {
   g_auto(GStrv) envp = g_get_environ ();
 
@@ -51,13 +52,21 @@ run_with (const char *helper,
     envp = g_environ_unsetenv (envp, "PORTHOLE_HELPER");
   if (dir != NULL)
     {
-      g_autofree char *path = g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
+      g_autofree char *path = only_dir ? g_strdup (dir)
+                                       : g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
 
       envp = g_environ_setenv (envp, "PATH", path, TRUE);
     }
   g_test_trap_subprocess_with_envp (NULL, (const char * const *) envp, 30 * G_USEC_PER_SEC,
                                     G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
+}
+
+static void
+run_with (const char *helper,
+          const char *dir)
+{
+  run_with_path (helper, dir, FALSE);
 }
 
 /* A made-up helper (a shell script), and perhaps a made-up pkexec beside it. */
@@ -533,6 +542,31 @@ test_pkexec_not_authorized (void)
   check_pkexec_exit (127, PH_HELPER_ERROR_NOT_AUTHORIZED);
 }
 
+/* No pkexec on this computer: Unlock says what is missing; the unprivileged helper runs. */
+static void
+test_pkexec_missing (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_autoptr(Fakes) fakes = fakes_new (NULL, NULL);
+
+      run_with_path (ph_test_helper_path (), fakes->dir, TRUE);
+      return;
+    }
+
+  error = run_watch_once (TRUE, PH_HELPER_RUN_NONE, NULL);
+  g_assert_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_SPAWN_FAILED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "pkexec"));
+  g_assert_nonnull (strstr (error->message, "not installed"));
+  g_clear_error (&error);
+
+  error = run_watch_once (FALSE, PH_HELPER_RUN_NONE, NULL);
+  g_assert_no_error (error);
+}
+
 /* Through a pkexec that simply runs what it is given, the real helper answers: the
  * elevated command line is the helper's own, in order. */
 static void
@@ -666,6 +700,7 @@ main (int   argc,
   g_test_add_func ("/helper-client/error/not-the-protocol", test_not_the_protocol);
   g_test_add_func ("/helper-client/error/pkexec-dismissed", test_pkexec_dismissed);
   g_test_add_func ("/helper-client/error/pkexec-not-authorized", test_pkexec_not_authorized);
+  g_test_add_func ("/helper-client/error/pkexec-missing", test_pkexec_missing);
   g_test_add_func ("/helper-client/exit-is-outcome", test_exit_is_outcome);
   g_test_add_func ("/helper-client/pkexec-runs-helper", test_pkexec_runs_helper);
   g_test_add_func ("/helper-client/async", test_async);

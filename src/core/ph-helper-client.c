@@ -393,7 +393,12 @@ spawn_argv (char             **argv,
     g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
   g_debug ("starting %s", command);
   subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &local_error);
-  if (subprocess == NULL)
+  if (subprocess == NULL && g_str_equal (argv[0], "pkexec") &&
+      g_error_matches (local_error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT))
+    g_set_error_literal (error, PH_HELPER_ERROR, PH_HELPER_ERROR_SPAWN_FAILED,
+                         _("Unlocking needs pkexec (from polkit), which is not installed "
+                           "on this computer."));
+  else if (subprocess == NULL)
     g_set_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_SPAWN_FAILED,
                  /* Translators: %s is the system's reason */
                  _("Porthole could not start its scanner: %s"), local_error->message);
