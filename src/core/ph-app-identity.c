@@ -314,12 +314,21 @@ identity_for_service (const PhProcessFacts *facts,
   return self;
 }
 
+char *
+ph_container_short_id (const char *id)
+{
+  g_autofree char *valid = g_utf8_make_valid (id != NULL ? id : "", -1);
+  glong n = g_utf8_strlen (valid, -1);
+
+  return g_utf8_substring (valid, 0, MIN (n, PH_CONTAINER_SHORT_ID_LENGTH));
+}
+
 static PhAppIdentity *
 identity_for_container (const PhProcessFacts *facts,
                         const PhCommand      *cmd)
 {
   PhAppIdentity *self;
-  g_autofree char *short_id = g_strndup (facts->container, PH_CONTAINER_SHORT_ID_LENGTH);
+  g_autofree char *short_id = ph_container_short_id (facts->container);
   const char *kind = facts->container_kind ? facts->container_kind : "";
   const char *subtitle;
 

@@ -50,6 +50,10 @@ const char *ph_app_kind_to_string (PhAppKind kind);
 /* How many characters of a container ID people see ("3f2a1b9c0d12"), as docker ps does. */
 #define PH_CONTAINER_SHORT_ID_LENGTH 12
 
+/* The first PH_CONTAINER_SHORT_ID_LENGTH characters of a container's ID, as engines show
+ * it; always valid UTF-8, cut between characters. */
+char *ph_container_short_id (const char *id);
+
 #define PH_APP_IDENTITY_ERROR (ph_app_identity_error_quark ())
 typedef enum
 {

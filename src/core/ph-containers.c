@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ph-app-identity.h"
 #include "ph-containers.h"
 #include "ph-json.h"
 
@@ -509,7 +510,7 @@ container_from_json (GVariant          *item,
   if (c->name == NULL || *c->name == '\0')
     {
       g_free (c->name);
-      c->name = g_strndup (c->id, 12);
+      c->name = ph_container_short_id (c->id);
     }
   c->image = g_strdup (ph_json_get_string (item, "Image"));
   c->state = g_strdup (ph_json_get_string (item, "State"));
@@ -824,7 +825,7 @@ ph_containers_guess (const char          *comm,
   if (name != NULL && *name != '\0')
     c->name = g_strdup (name);
   else if (id != NULL && *id != '\0')
-    c->name = g_strndup (id, 12);
+    c->name = ph_container_short_id (id);
   else if (engine == PH_CONTAINER_ENGINE_PODMAN)
     c->name = g_strdup (_("a Podman container"));
   else

@@ -35,8 +35,7 @@ ph_describe_manager (const PhProcessFacts *facts)
     return g_strdup_printf (_("Your user service %s, run by systemd"), facts->unit);
   if (g_strcmp0 (manager, "container") == 0)
     {
-      g_autofree char *short_id = g_strndup (facts->container != NULL ? facts->container : "",
-                                             PH_CONTAINER_SHORT_ID_LENGTH);
+      g_autofree char *short_id = ph_container_short_id (facts->container);
 
       return g_strdup_printf (_("A container (%s %s)"),
                               facts->container_kind != NULL ? facts->container_kind : "",
