@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <glib-unix.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -317,14 +319,24 @@ start_xvfb (guint    n,
   return g_steal_pointer (&xvfb);
 }
 
-/* Starts an X server of this test's own and points GTK at it. */
+/* Starts an X server of this test's own and points GTK at it, with no session bus,
+ * portal or screen reader: the cairo renderer and GTK's @a11y accessibility backend
+ * ("test" to read accessible state in-process, "none"). Without a display the test can
+ * only fail: it bails out. */
 GSubprocess *
-ph_test_start_display (GError **error)
+ph_test_start_display (const char *a11y)
 {
-  for (guint attempt = 0; attempt < 10; attempt++)
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("GTK_A11Y", a11y, TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  g_setenv ("GDK_DEBUG", "no-portals", TRUE);
+  g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
+  g_setenv ("GTK_USE_PORTAL", "0", TRUE);
+  for (guint attempt = 0; attempt < 10 && error == NULL; attempt++)
     {
       guint n = free_display ();
-      GSubprocess *xvfb = start_xvfb (n, error);
+      GSubprocess *xvfb = start_xvfb (n, &error);
 
       if (xvfb != NULL)
         {
@@ -335,9 +347,16 @@ ph_test_start_display (GError **error)
           g_unsetenv ("WAYLAND_DISPLAY");
           return xvfb;
         }
-      if (error != NULL && *error != NULL)
-        return NULL;
     }
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Xvfb did not start");
-  return NULL;
+  printf ("Bail out! no X display: %s\n", error != NULL ? error->message : "Xvfb did not start");
+  fflush (stdout);
+  exit (1);
+}
+
+void
+ph_test_stop_display (GSubprocess *xvfb)
+{
+  g_subprocess_send_signal (xvfb, SIGTERM);
+  g_subprocess_wait (xvfb, NULL, NULL);
+  g_object_unref (xvfb);
 }

@@ -623,28 +623,18 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GSubprocess) xvfb = NULL;
-  g_autoptr(GError) error = NULL;
+  GSubprocess *xvfb;
   int status;
 
   g_log_set_writer_func (count_warnings, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
   ph_test_utils_init ();
 
-  /* No session bus, portal or screen reader here: GTK's test accessibility backend, the
-   * cairo renderer, and an X server this test starts and stops. */
-  g_setenv ("GTK_A11Y", "test", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  g_setenv ("GDK_DEBUG", "no-portals", TRUE);
-  g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
-  g_setenv ("GTK_USE_PORTAL", "0", TRUE);
-  xvfb = ph_test_start_display (&error);
-  if (xvfb == NULL || !gtk_init_check ())
+  /* An X server this test starts and stops, GTK's test accessibility backend. */
+  xvfb = ph_test_start_display ("test");
+  if (!gtk_init_check ())
     {
-      /* These tests need a display: without one they fail, they never pass. */
-      printf ("Bail out! no X display: %s\n",
-              error != NULL ? error->message : "GTK could not open the Xvfb display");
-      fflush (stdout);
+      printf ("Bail out! GTK could not open the Xvfb display\n");
       return 1;
     }
   adw_init ();
@@ -658,7 +648,6 @@ main (int    argc,
 
   status = g_test_run ();
 
-  g_subprocess_send_signal (xvfb, SIGTERM);
-  g_subprocess_wait (xvfb, NULL, NULL);
+  ph_test_stop_display (xvfb);
   return status;
 }
