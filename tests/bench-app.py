@@ -256,26 +256,12 @@ class App:
 
     def helper_pid(self):
         """The PID of its porthole-helper, or None."""
-        for name in os.listdir('/proc'):
-            if not name.isdigit():
-                continue
-            try:
-                with open(f'/proc/{name}/stat') as f:
-                    text = f.read()
-            except OSError:
-                continue
-            comm = text[text.index('(') + 1:text.rindex(')')]
-            ppid = int(text[text.rindex(')') + 2:].split()[1])
-            if ppid == self.proc.pid and comm.startswith('porthole-helpe'):
-                return int(name)
-        return None
+        pids = phui.child_pids(self.proc.pid, 'porthole-helpe')
+        return pids[0] if pids else None
 
     def window_id(self):
-        """Its X window (xdotool search --pid), or None."""
-        r = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid', str(self.proc.pid)],
-                           capture_output=True, text=True, timeout=10)
-        ids = r.stdout.split()
-        return ids[-1] if ids else None
+        """Its X window, or None."""
+        return phui.x_window_id(self.proc.pid)
 
     def quit(self):
         pt.end_process(self.proc)
@@ -286,23 +272,6 @@ class App:
 def porthole_bin():
     return os.environ.get('PORTHOLE_BIN') or shutil.which('porthole') or \
         os.path.join(builddir(), 'src', 'porthole')
-
-
-def schema_dir_with_interval(tmp):
-    """A schema directory like BUILDDIR/data, with refresh-interval defaulting to 1 s;
-    None when it cannot be made (then the default interval of 2 s is used)."""
-    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data',
-                       'io.github.porthole.Porthole.gschema.xml')
-    tool = shutil.which('glib-compile-schemas')
-    if not tool or not os.path.exists(src):
-        return None
-    d = os.path.join(tmp, 'schemas')
-    os.makedirs(d)
-    shutil.copy(src, d)
-    with open(os.path.join(d, 'zz-bench-app.gschema.override'), 'w') as f:
-        f.write(f'[io.github.porthole.Porthole]\nrefresh-interval={REFRESH_INTERVAL}\n')
-    r = subprocess.run([tool, '--strict', d], capture_output=True, text=True)
-    return d if r.returncode == 0 else None
 
 
 # ---- figures -------------------------------------------------------------------------
@@ -429,37 +398,7 @@ def cpu_ticks(pid):
         return None
 
 
-def run_ns_and_switches(pid):
-    """The run time in ns (schedstat) and the context switches, summed over the threads,
-    and the switches of each thread by its name."""
-    ns = switches = 0
-    each = {}
-    try:
-        tasks = os.listdir(f'/proc/{pid}/task')
-    except OSError:
-        return None, None, {}
-    for t in tasks:
-        try:
-            with open(f'/proc/{pid}/task/{t}/schedstat') as f:
-                ns += int(f.read().split()[0])
-            n = 0
-            name = t
-            with open(f'/proc/{pid}/task/{t}/status') as f:
-                for line in f:
-                    if line.startswith('Name:'):
-                        name = line.split(None, 1)[1].strip()
-                    elif line.startswith(('voluntary_ctxt_switches',
-                                          'nonvoluntary_ctxt_switches')):
-                        n += int(line.split()[1])
-            switches += n
-            each[f'{name}/{t}'] = n
-        except (OSError, ValueError, IndexError):
-            pass
-    return ns, switches, each
-
-
-def xdotool(*args):
-    return subprocess.run(['xdotool'] + list(args), capture_output=True, text=True, timeout=20)
+xdotool = phui.xdotool_run
 
 
 # ---- the phases ----------------------------------------------------------------------
@@ -519,9 +458,9 @@ def hidden_wakeups(app):
         return None
     xdotool('windowunmap', wid)
     time.sleep(2)
-    before = run_ns_and_switches(app.proc.pid)
+    before = phui.sched_counters(app.proc.pid)
     time.sleep(HIDDEN_S)
-    after = run_ns_and_switches(app.proc.pid)
+    after = phui.sched_counters(app.proc.pid)
     woke = ', '.join(f'{k} {v - before[2].get(k, 0)}' for k, v in after[2].items()
                      if v != before[2].get(k, 0))
     return (after[0] - before[0]) / 1e6, after[1] - before[1], woke
@@ -555,9 +494,9 @@ def idle_and_hidden(app, idle_s):
     if app.next_line(PAUSED_RE, 5) is None:
         res['why'] = 'the window did not say it paused'
     time.sleep(2)   # a change set under way when it was hidden ends
-    before = [run_ns_and_switches(p) for p in pids]
+    before = [phui.sched_counters(p) for p in pids]
     time.sleep(HIDDEN_S)
-    after = [run_ns_and_switches(p) for p in pids]
+    after = [phui.sched_counters(p) for p in pids]
     res['hidden'] = [((a[0] - b[0]) / 1e6, a[1] - b[1]) for a, b in zip(after, before)]
     res['woke'] = ', '.join(f'{k} {v - b[2].get(k, 0)}' for a, b in zip(after, before)
                             for k, v in a[2].items() if v != b[2].get(k, 0))
@@ -629,7 +568,7 @@ def main():
            else f'the machine\'s network namespace: {netns})'))
 
     tmp = tempfile.mkdtemp(prefix='bench-app-')
-    schemas = schema_dir_with_interval(tmp)
+    schemas = phui.schema_dir(tmp, refresh_interval=REFRESH_INTERVAL)
     env = dict(os.environ)
     env.update({'PORTHOLE_BENCH': '1', 'GSETTINGS_BACKEND': 'memory',
                 'GSETTINGS_SCHEMA_DIR': schemas or os.path.join(bdir, 'data')})

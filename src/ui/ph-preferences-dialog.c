@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-preferences-dialog.c — refresh interval, UDP and IPv6 preferences */
+/* ph-preferences-dialog.c — refresh interval, background refresh, UDP and IPv6 preferences */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -13,6 +13,7 @@ struct _PhPreferencesDialog
   GSettings *settings;
 
   AdwComboRow *refresh_row;
+  AdwSwitchRow *background_row;
   AdwSwitchRow *udp_row;
   AdwSwitchRow *ipv6_row;
 };
@@ -74,6 +75,7 @@ ph_preferences_dialog_class_init (PhPreferencesDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/porthole/Porthole/ph-preferences-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, PhPreferencesDialog, refresh_row);
+  gtk_widget_class_bind_template_child (widget_class, PhPreferencesDialog, background_row);
   gtk_widget_class_bind_template_child (widget_class, PhPreferencesDialog, udp_row);
   gtk_widget_class_bind_template_child (widget_class, PhPreferencesDialog, ipv6_row);
 }
@@ -88,6 +90,8 @@ ph_preferences_dialog_init (PhPreferencesDialog *self)
                                 self->refresh_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT,
                                 interval_to_position, position_to_interval, NULL, NULL);
+  g_settings_bind (self->settings, "background-refresh", self->background_row, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "show-udp", self->udp_row, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "show-ipv6", self->ipv6_row, "active", G_SETTINGS_BIND_DEFAULT);
 }

@@ -23,6 +23,9 @@ struct _PhWindow
   gboolean search_pending;
   /* Free Port flows under way (PhFreePortFlow), cancelled when the window goes. */
   GPtrArray *flows;
+  /* The window has been on screen (mapped, neither minimised nor suspended) at least once:
+   * only from then on does leaving the screen pause the scanner. */
+  gboolean been_seen;
 
   /* Template children */
   AdwToastOverlay *toast_overlay;

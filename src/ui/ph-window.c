@@ -508,6 +508,70 @@ bench_on_seq (PhWindow *self)
     }
 }
 
+/* Whether the list can be seen: the window is mapped and its surface neither minimised
+ * nor (where the compositor says so: another workspace, fully covered) suspended. */
+static gboolean
+is_seen (PhWindow *self)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || surface == NULL)
+    return FALSE;
+  if (!GDK_IS_TOPLEVEL (surface))
+    return TRUE;
+  return (gdk_toplevel_get_state (GDK_TOPLEVEL (surface))
+          & (GDK_TOPLEVEL_STATE_MINIMIZED | GDK_TOPLEVEL_STATE_SUSPENDED)) == 0;
+}
+
+/* No timed refresh while nobody can see the list, unless the user asked for background
+ * refresh: neither Porthole nor its helper wakes up. Only a real transition pauses: a
+ * window that has not been on screen yet is never paused (under X11 without a window
+ * manager, and before the first map, the state says little), so the first list comes as
+ * usual. Seen again, the scanner resumes and scans at once. */
+static void
+update_paused (PhWindow *self)
+{
+  gboolean seen = is_seen (self);
+  gboolean paused;
+
+  if (self->scanner == NULL)
+    return;
+  if (seen)
+    self->been_seen = TRUE;
+  paused = self->been_seen && !seen
+           && !g_settings_get_boolean (self->settings, "background-refresh");
+  if (paused == ph_scanner_get_paused (self->scanner))
+    return;
+  if (g_getenv ("PORTHOLE_BENCH") != NULL)
+    g_printerr ("bench: %s monotonic_us=%" G_GINT64_FORMAT "\n", paused ? "paused" : "resumed",
+                g_get_monotonic_time ());
+  ph_scanner_set_paused (self->scanner, paused);
+}
+
+static void
+ph_window_realize (GtkWidget *widget)
+{
+  PhWindow *self = PH_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (ph_window_parent_class)->realize (widget);
+  g_signal_connect_object (gtk_native_get_surface (GTK_NATIVE (self)), "notify::state",
+                           G_CALLBACK (update_paused), self, G_CONNECT_SWAPPED);
+}
+
+static void
+ph_window_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ph_window_parent_class)->map (widget);
+  update_paused (PH_WINDOW (widget));
+}
+
+static void
+ph_window_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ph_window_parent_class)->unmap (widget);
+  update_paused (PH_WINDOW (widget));
+}
+
 static void
 ph_window_save_size (PhWindow *self)
 {
@@ -567,6 +631,9 @@ ph_window_class_init (PhWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = ph_window_dispose;
+  widget_class->realize = ph_window_realize;
+  widget_class->map = ph_window_map;
+  widget_class->unmap = ph_window_unmap;
   window_class->close_request = ph_window_close_request;
 
   /* Named in ph-window.ui and in its list item templates. */
@@ -627,6 +694,8 @@ ph_window_init (PhWindow *self)
                    G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "show-udp", self->scanner, "show-udp", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "show-ipv6", self->scanner, "show-ipv6", G_SETTINGS_BIND_GET);
+  g_signal_connect_object (self->settings, "changed::background-refresh",
+                           G_CALLBACK (update_paused), self, G_CONNECT_SWAPPED);
 
   /* The rest of the chain is in ph-window.ui: filter (search) → selection → list. */
   sections = ph_section_model_new (ph_scanner_get_service_list (self->scanner));

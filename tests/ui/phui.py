@@ -409,3 +409,95 @@ def detail_page(window):
 def pane_text(window):
     page = detail_page(window)
     return all_text(page) if page is not None else ''
+
+
+def toggle_row(root, title):
+    """Flip an AdwSwitchRow through the accessible switch inside it."""
+    row = find(root, name=title, contains=True, timeout=5, deep=True)
+    if row is None:
+        return False
+    holder = row.parent if role_name(row) == 'label' else row
+    switch = find(holder, role='switch', timeout=1, deep=True) or \
+        find(holder, role='toggle button', timeout=1, deep=True)
+    click(switch if switch is not None else row)
+    return True
+
+
+def schema_dir(tmp, **overrides):
+    """A schema directory like BUILDDIR/data whose defaults are changed by overrides
+    (refresh_interval=5 for the key refresh-interval), for GSETTINGS_SCHEMA_DIR; None
+    when glib-compile-schemas is missing or refuses them."""
+    src = os.path.join(pt.SRCDIR, 'data', 'io.github.porthole.Porthole.gschema.xml')
+    tool = shutil.which('glib-compile-schemas')
+    if not tool or not os.path.exists(src):
+        return None
+    d = os.path.join(tmp, 'schemas')
+    os.makedirs(d)
+    shutil.copy(src, d)
+    with open(os.path.join(d, 'zz-phui.gschema.override'), 'w') as f:
+        f.write('[io.github.porthole.Porthole]\n')
+        for key, value in overrides.items():
+            f.write(f'{key.replace("_", "-")}={value}\n')
+    r = subprocess.run([tool, '--strict', d], capture_output=True, text=True)
+    return d if r.returncode == 0 else None
+
+
+def child_pids(pid, comm_prefix=''):
+    """The children of pid whose name (comm) starts with comm_prefix."""
+    out = []
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f'/proc/{name}/stat') as f:
+                text = f.read()
+        except OSError:
+            continue
+        comm = text[text.index('(') + 1:text.rindex(')')]
+        ppid = int(text[text.rindex(')') + 2:].split()[1])
+        if ppid == pid and comm.startswith(comm_prefix):
+            out.append(int(name))
+    return out
+
+
+def sched_counters(pid):
+    """(run time in ns, context switches, {thread name/tid: switches}) of a process, summed
+    over its threads from /proc/PID/task/*/schedstat and status; (None, None, {}) when it
+    is gone. A thread that sleeps makes no context switch: the switches count wake-ups."""
+    ns = switches = 0
+    each = {}
+    try:
+        tasks = os.listdir(f'/proc/{pid}/task')
+    except OSError:
+        return None, None, {}
+    for t in tasks:
+        try:
+            with open(f'/proc/{pid}/task/{t}/schedstat') as f:
+                ns += int(f.read().split()[0])
+            n = 0
+            name = t
+            with open(f'/proc/{pid}/task/{t}/status') as f:
+                for line in f:
+                    if line.startswith('Name:'):
+                        name = line.split(None, 1)[1].strip()
+                    elif line.startswith(('voluntary_ctxt_switches',
+                                          'nonvoluntary_ctxt_switches')):
+                        n += int(line.split()[1])
+            switches += n
+            each[f'{name}/{t}'] = n
+        except (OSError, ValueError, IndexError):
+            pass
+    return ns, switches, each
+
+
+def x_window_id(pid):
+    """The X window of process pid (xdotool search --onlyvisible --pid), or None."""
+    r = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid', str(pid)],
+                       capture_output=True, text=True, timeout=10)
+    ids = r.stdout.split()
+    return ids[-1] if ids else None
+
+
+def xdotool_run(*args):
+    """Runs xdotool with args (windowunmap WID, key Escape...); its CompletedProcess."""
+    return subprocess.run(['xdotool'] + list(args), capture_output=True, text=True, timeout=20)

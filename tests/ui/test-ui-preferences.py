@@ -24,18 +24,6 @@ def clipboard():
                           text=True, timeout=5).stdout
 
 
-def toggle_row(root, title):
-    """Flip an AdwSwitchRow through the accessible switch inside it."""
-    row = phui.find(root, name=title, contains=True, timeout=5, deep=True)
-    if row is None:
-        return False
-    holder = row.parent if phui.role_name(row) == 'label' else row
-    switch = phui.find(holder, role='switch', timeout=1, deep=True) or \
-        phui.find(holder, role='toggle button', timeout=1, deep=True)
-    phui.click(switch if switch is not None else row)
-    return True
-
-
 lis = pt.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0', 'tcp6only:[::1]:0')
 tcp_port, udp_port, v6_port = (s[2] for s in lis.sockets)
 app = phui.App()
@@ -63,17 +51,17 @@ try:
              is not None,
              'it offers the refresh interval')
         phui.screenshot('preferences')
-        t.ok(toggle_row(prefs, 'Show UDP'), 'the Show UDP switch is there')
+        t.ok(phui.toggle_row(prefs, 'Show UDP'), 'the Show UDP switch is there')
         gone = phui.wait_for(lambda: phui.list_item(window, f'Port {udp_port}, UDP',
                                                     timeout=0) is None, 10)
         t.ok(gone, 'turning UDP off removes the UDP socket from the list')
-        t.ok(toggle_row(prefs, 'Show IPv6'), 'the Show IPv6 switch is there')
+        t.ok(phui.toggle_row(prefs, 'Show IPv6'), 'the Show IPv6 switch is there')
         gone = phui.wait_for(lambda: phui.list_item(window, f'Port {v6_port}, TCP on ::1',
                                                     timeout=0) is None, 10)
         t.ok(gone, 'turning IPv6 off removes the ::1 socket from the list')
         t.ok(phui.list_item(window, f'Port {tcp_port}, TCP on 127.0.0.1', timeout=5)
              is not None, 'the IPv4 TCP socket stays')
-        toggle_row(prefs, 'Show UDP')
+        phui.toggle_row(prefs, 'Show UDP')
         back = phui.wait_for(lambda: phui.list_item(window, f'Port {udp_port}, UDP',
                                                     timeout=0) is not None, 10)
         t.ok(back, 'turning UDP on again brings it back')
