@@ -22,7 +22,8 @@
  * PASS or MISS against the targets of issue 12, and whether the helper reported every
  * socket of the load with its owner. With --callgrind (and valgrind installed) it also
  * counts the instructions of one warm refresh (of ph_sock_table_refresh) and of one
- * floor dump, which do not move with the machine's load.
+ * floor dump, which do not move with the machine's load (BENCH_HELPER_KEEP_CALLGRIND=DIR
+ * keeps their profiles in DIR for callgrind_annotate).
  * It asserts nothing: it exits 0 unless the load could not be built. Every process it
  * started is killed and reaped before it exits.
  *
@@ -275,7 +276,8 @@ callgrind_count (const char *helper,
                  const char *fn,
                  int         n)
 {
-  char out_file[] = "/tmp/bench-helper-callgrind-XXXXXX";
+  const char *keep = getenv ("BENCH_HELPER_KEEP_CALLGRIND");
+  char out_file[4096];
   char toggle[128];
   char out_arg[128];
   const char *argv[12];
@@ -284,8 +286,11 @@ callgrind_count (const char *helper,
   char line[512];
   Helper h;
   FILE *f;
-  int fd = mkstemp (out_file);
+  int fd;
 
+  snprintf (out_file, sizeof out_file, "%s/bench-helper-callgrind-XXXXXX",
+            keep != NULL ? keep : "/tmp");
+  fd = mkstemp (out_file);
   if (fd < 0)
     return -1;
   close (fd);
@@ -350,7 +355,11 @@ callgrind_count (const char *helper,
       break;
   if (f != NULL)
     fclose (f);
-  unlink (out_file);
+  /* BENCH_HELPER_KEEP_CALLGRIND=DIR keeps the profiles there, for callgrind_annotate. */
+  if (keep != NULL)
+    say ("  (callgrind profile of %s with %d refreshes kept in %s)\n", fn, n, out_file);
+  else
+    unlink (out_file);
   return total;
 }
 

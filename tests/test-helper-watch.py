@@ -405,6 +405,27 @@ def test_exits(source, env):
            'sets)' % (source, len(ends)))
 
 
+def test_large(source, env):
+    """A full change set larger than the helper writes in one piece (64 KB) arrives whole
+    and in order: every socket once, with its owner, after its PROC, then one END."""
+    n = 800
+    with pt.Listener(*['tcp:127.0.0.1:0'] * n) as lis:
+        st, recs, rc, err = pt.watch_once(env=env)
+        size = sum(len(r.raw) + 1 for r in recs)
+        mine = [r for r in recs if r.type == 'SOCK' and any(o[0] == lis.pid for o in r.owners())]
+        inodes = {s[3] for s in lis.sockets}
+        tap.ok(rc == 0 and len(st.ends) == 1 and st.ends[0].i('sockets') == len(st.socks),
+               '%s: %d sockets (about %d KB): one change set, its END counts them (%s)'
+               % (source, n, size // 1024, err.strip()))
+        tap.ok(len(mine) == n and {r.i('inode') for r in mine} == inodes,
+               '%s: each of the %d sockets once, with its owner (got %d)'
+               % (source, n, len(mine)))
+        proc_at = next((i for i, r in enumerate(recs)
+                        if r.type == 'PROC' and r.i('pid') == lis.pid), len(recs))
+        tap.ok(proc_at < recs.index(mine[0]) if mine else False,
+               '%s: the PROC comes before its first SOCK' % source)
+
+
 def test_usage():
     rc, recs, err = pt.run_helper(['watch', '--bogus'])
     tap.ok(rc == 2, 'watch --bogus exits 2')
@@ -421,6 +442,7 @@ def main():
     for source in ('netlink', 'procfs'):
         env = {'PORTHOLE_HELPER_SOURCE': source}
         test_snapshot(source, env)
+        test_large(source, env)
         test_hostile_facts(source, env)
         test_forked(source, env)
         test_conns(source, env)

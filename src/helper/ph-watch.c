@@ -53,6 +53,18 @@ handle_command (const char *line,
   return false;
 }
 
+/* A part of a large change set: written at once, so that it is never whole in memory.
+ * *@data turns false (and stays) when the reader is gone. */
+static void
+flush_part (PhBuf *out,
+            void  *data)
+{
+  bool *written = data;
+
+  if (*written)
+    *written = ph_helper_flush (out);
+}
+
 int
 ph_helper_watch (int    argc,
                  char **argv)
@@ -72,6 +84,7 @@ ph_helper_watch (int    argc,
   char inbuf[1024];
   size_t inlen = 0;
   uint64_t next_due;
+  bool written = true;
   int status = 0;
 
   for (int i = 1; i < argc; i++)
@@ -130,6 +143,7 @@ ph_helper_watch (int    argc,
     return 0;
 
   table = ph_sock_table_new ("/proc", flags, source);
+  ph_sock_table_set_flush (table, flush_part, &written);
   ph_helper_hello (&out, ph_sock_table_source_name (table));
 
   next_due = now_ms ();
@@ -143,7 +157,7 @@ ph_helper_watch (int    argc,
       if (now >= next_due)
         {
           ph_sock_table_refresh (table, &out);
-          if (!ph_helper_flush (&out))
+          if (!written || !ph_helper_flush (&out))
             break;
           if (once)
             break;

@@ -23,7 +23,8 @@ typedef struct
 typedef struct
 {
   PhSock   sock;
-  Owner   *owners;
+  Owner   *owners;     /* &one until it holds more than one */
+  Owner    one;
   uint32_t n_owners, cap_owners;
   uint32_t seen_gen;
   bool     searched;   /* its holders were looked for since it (last) lost them */
@@ -48,11 +49,11 @@ typedef struct
   bool     fd_unreadable;
   bool     uid_known;
   uint32_t uid;
+  int      pidfd;      /* readable once it exits (in the table's epoll set), or -1 */
   bool     start_known;
   uint64_t start;
   bool     has_facts;
   bool     facts_dirty;
-  uint32_t recheck_slot;   /* 1 + its place among this refresh's checked holders; 0 none */
   uint64_t checked_us;     /* when its comm and command line were last confirmed */
   uint64_t fds_checked_us; /* when its fds were last confirmed */
   int64_t  checked_n_fds;  /* its number of open files then, or -1 (as n_fds) */
@@ -78,8 +79,14 @@ struct PhSockTable
   bool        own_pidns;
   const char *unseen;                 /* why some processes cannot be seen (PH_UNSEEN_*) */
   bool        listed_once;
+  size_t      probed;                 /* PIDs looked at one by one since the last listing */
   uint64_t    last_pid;
   uint64_t    last_nlink;
+  int         exit_ep;                /* epoll set of the watched processes' pidfds, or -1 */
+  bool        exits_watched;          /* every holder and unreadable process is in it */
+  bool        changed;                /* some entry, owner or fact changed this refresh */
+  bool        procs_changed;          /* a process was walked or went away this refresh */
+  bool        maybe_unfound;          /* a socket may lack a holder not yet looked for */
   bool        use_procfs[2][2];      /* [tcp/udp][v4/v6] when netlink cannot answer */
   bool        warned_procnet[2][2];
   PhNetlink   nl;
@@ -100,8 +107,11 @@ struct PhSockTable
   long        unfound;
   bool        counting;
   size_t      n_unreadable;
+  size_t      classified_unreadable;  /* n_unreadable when classify () last ran */
   size_t      walked;                 /* processes whose fds were read in this refresh */
   uint64_t    elapsed_us;
+  PhFlushFunc flush;
+  void       *flush_data;
 };
 
 /* ph-sock-table-write.c: BEGIN, GONE, PGONE, PROC and SOCK records for what changed

@@ -129,6 +129,10 @@ ph_sock_table_write_change_set (PhSockTable *table,
       ph_rec_u64 (out, PH_KEY_ID, table->gone_inodes[i]);
       ph_rec_end (out);
     }
+  /* A quiet refresh: no socket came, went or changed (nor its owners), no facts changed;
+   * the owners' counts below are still true. */
+  if (!full && !table->changed && table->n_gone == 0)
+    return;
 
   for (size_t i = 0; i < table->procs.size; i++)
     {
@@ -204,6 +208,8 @@ ph_sock_table_write_change_set (PhSockTable *table,
             write_proc (table, p, out);
         }
       write_sock (e, out);
+      if (out->len >= PH_SOCK_TABLE_FLUSH_SIZE && table->flush != NULL)
+        table->flush (out, table->flush_data);
     }
   free (todo);
 }

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ph-protocol.h"
@@ -17,8 +20,10 @@
 /*
  * How a refresh stays cheap: the socket list comes from one netlink dump per protocol and
  * family; who holds a socket is remembered between refreshes. /proc itself is listed
- * (one getdents) to learn which processes are new or gone; only new processes get their
- * fds read. Only when a socket remains whose holder is unknown are older processes
+ * (one getdents) to learn which processes are new or gone, and only when one may have
+ * started (the namespace's last PID moved); the holders (and the processes whose fds we
+ * may not read) are watched for their exit with a pidfd each, in one epoll set, so a
+ * quiet refresh lists nothing. Only new processes get their fds read. Only when a socket remains whose holder is unknown are older processes
  * walked: first those of the socket's uid whose number of open files changed since their
  * last walk (told by one stat of /proc/PID/fd), then the others of that uid, then the
  * rest, stopping as soon as every such socket has a holder. A process is told apart from an earlier one with the same PID by
@@ -35,7 +40,13 @@
  * Anything different is read again.
  */
 
+#ifndef SYS_pidfd_open
+# define SYS_pidfd_open 434
+#endif
+
 #define DENTS_SIZE (32 * 1024)
+/* At most this many new PIDs are looked at one by one instead of listing /proc. */
+#define PROBE_MAX  256
 #define RECHECK_US     2000000
 #define RECHECK_FDS_US 10000000
 #define RECHECK_MAX    4
@@ -102,6 +113,81 @@ why_unseen (int  proc_fd,
   return nested ? PH_UNSEEN_PID_NAMESPACE : NULL;
 }
 
+/* Exits are told by pidfds only in the helper's own /proc (their PIDs are ours), and
+ * only as long as every one could be opened; until then /proc is listed as before. */
+static void
+open_exit_watch (PhSockTable *table)
+{
+  struct rlimit rl;
+
+  table->exit_ep = -1;
+  if (!table->own_pidns)
+    return;
+  /* One descriptor per holder: 20,000 sockets in 2,000 processes need more than the
+   * usual soft limit of 1,024 (nothing here uses select ()). */
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
+  table->exit_ep = epoll_create1 (EPOLL_CLOEXEC);
+  table->exits_watched = table->exit_ep >= 0;
+}
+
+/* Adds @p's exit to the epoll set. Called before the walk's last check of the start
+ * time, so the pidfd is known to be this very process. False when @p is gone. */
+static bool
+watch_exit (PhSockTable *table,
+            Proc        *p)
+{
+  struct epoll_event ev = { .events = EPOLLIN };
+  int fd;
+
+  if (p->pidfd >= 0 || !table->exits_watched)
+    return true;
+  fd = (int) syscall (SYS_pidfd_open, p->pid, 0);
+  if (fd < 0)
+    {
+      if (errno == ESRCH)
+        return false;
+      table->exits_watched = false;   /* EMFILE, ENOSYS (before 5.3): list /proc again */
+      return true;
+    }
+  ev.data.u64 = (uint64_t) (uint32_t) p->pid << 32 | (uint32_t) fd;
+  if (epoll_ctl (table->exit_ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+    {
+      close (fd);
+      table->exits_watched = false;
+      return true;
+    }
+  p->pidfd = fd;
+  return true;
+}
+
+static void
+unwatch_exit (Proc *p)
+{
+  if (p->pidfd >= 0)
+    close (p->pidfd);   /* which also takes it out of the epoll set */
+  p->pidfd = -1;
+}
+
+static void
+mark_dirty (PhSockTable *table,
+            SockEntry   *e)
+{
+  e->dirty = true;
+  table->changed = true;
+}
+
+static void
+mark_gone (PhSockTable *table,
+           Proc        *p)
+{
+  p->gone = true;
+  table->procs_changed = true;
+}
+
 PhSockTable *
 ph_sock_table_new (const char  *proc_root,
                    PhScanFlags  flags,
@@ -128,6 +214,8 @@ ph_sock_table_new (const char  *proc_root,
                          && memcmp (self, want, (size_t) n) == 0;
     }
   table->unseen = why_unseen (table->proc_fd, table->own_pidns);
+  table->classified_unreadable = SIZE_MAX;
+  open_exit_watch (table);
   snprintf (path, sizeof path, "%s/net", proc_root);
   table->procnet_dir = ph_xstrdup (path);
   table->dents = ph_xmalloc (DENTS_SIZE);
@@ -148,9 +236,27 @@ ph_sock_table_new (const char  *proc_root,
 static void
 proc_free (Proc *p)
 {
+  unwatch_exit (p);
   if (p->has_facts)
     ph_proc_facts_clear (&p->facts);
   free (p);
+}
+
+void
+ph_sock_table_set_flush (PhSockTable *table,
+                         PhFlushFunc  flush,
+                         void        *data)
+{
+  table->flush = flush;
+  table->flush_data = data;
+}
+
+static void
+entry_free (SockEntry *e)
+{
+  if (e->owners != &e->one)
+    free (e->owners);
+  free (e);
 }
 
 void
@@ -163,10 +269,7 @@ ph_sock_table_free (PhSockTable *table)
       SockEntry *e = table->socks.slots[i].value;
 
       if (e != NULL)
-        {
-          free (e->owners);
-          free (e);
-        }
+        entry_free (e);
     }
   for (size_t i = 0; i < table->procs.size; i++)
     {
@@ -184,6 +287,8 @@ ph_sock_table_free (PhSockTable *table)
   free (table->found);
   free (table->gone_inodes);
   free (table->procnet_dir);
+  if (table->exit_ep >= 0)
+    close (table->exit_ep);
   if (table->proc_fd >= 0)
     close (table->proc_fd);
   free (table);
@@ -297,6 +402,8 @@ same_sock (const PhSock *a,
 static void
 merge_sockets (PhSockTable *table)
 {
+  size_t n_seen = 0;
+
   table->n_gone = 0;
   for (size_t i = 0; i < table->list.n_socks; i++)
     {
@@ -306,8 +413,11 @@ merge_sockets (PhSockTable *table)
       if (e == NULL)
         {
           e = ph_xcalloc (1, sizeof *e);
+          e->owners = &e->one;
+          e->cap_owners = 1;
           e->sock = *s;
-          e->dirty = true;
+          mark_dirty (table, e);
+          table->maybe_unfound = true;
           ph_map_set (&table->socks, s->inode, e);
         }
       else if (e->seen_gen == table->gen)
@@ -320,15 +430,20 @@ merge_sockets (PhSockTable *table)
           e->sock = *s;
           e->n_owners = 0;
           e->searched = false;
-          e->dirty = true;
+          mark_dirty (table, e);
+          table->maybe_unfound = true;
         }
       else if (!same_sock (&e->sock, s))
         {
           e->sock = *s;
-          e->dirty = true;
+          mark_dirty (table, e);
         }
       e->seen_gen = table->gen;
+      n_seen++;
     }
+  /* Every socket known was in the dump: none went. */
+  if (n_seen == table->socks.count)
+    return;
 
   for (size_t i = 0; i < table->socks.size; i++)
     {
@@ -355,8 +470,7 @@ merge_sockets (PhSockTable *table)
       while (e != NULL && e->seen_gen != table->gen)
         {
           ph_map_remove (&table->socks, e->sock.inode);
-          free (e->owners);
-          free (e);
+          entry_free (e);
           e = table->socks.slots[g].value;
         }
     }
@@ -364,48 +478,177 @@ merge_sockets (PhSockTable *table)
 
 /* --- processes ------------------------------------------------------------------------ */
 
-/* True when no process can have started or ended since the last listing: the last PID
- * handed out in our PID namespace is the same (nothing started) and so is the number of
- * processes, which /proc reports as part of its link count (so nothing ended either).
- * Costs a few µs where listing /proc costs ~1 µs per process. Only trusted in the
- * system's first PID namespace with its own /proc: the link count counts the processes of
+typedef enum
+{
+  PROCS_SAME,    /* nothing that matters started or ended */
+  PROCS_PROBE,   /* processes started, all of them since the last check (PIDs in a range) */
+  PROCS_LIST,    /* /proc must be listed */
+} ProcsChange;
+
+/* Whether processes that matter can have started or ended since the last refresh. The
+ * last PID handed out in our PID namespace tells whether any started: PIDs are handed out
+ * in increasing order until they wrap, so the new ones are those after the last one seen,
+ * and looking at each of them (PROCS_PROBE) is cheaper than listing /proc when they are
+ * few. Ends: when the exits are watched (every holder and unreadable process has a
+ * pidfd: collect_exits () marked those that ended; the end of any other process changes
+ * nothing we report, and its entry goes at the next listing), nothing else is needed;
+ * otherwise the number of processes, which /proc reports as part of its link count, must
+ * be the same too. Costs a few µs where listing /proc costs ~1 µs per process. The link
+ * count is only trusted in the system's first PID namespace: it counts the processes of
  * the whole system, but ns_last_pid only those of our namespace, so in a namespace of its
- * own a process of ours that ended while one started elsewhere would go unnoticed. */
-static bool
-processes_unchanged (PhSockTable *table)
+ * own a process of ours that ended while one started elsewhere would go unnoticed (there
+ * only the pidfds tell). */
+static ProcsChange
+processes_changed (PhSockTable *table,
+                   uint64_t    *first_new)
 {
   char text[32];
   struct stat st;
-  uint64_t last_pid;
+  uint64_t last_pid, before = table->last_pid;
   ssize_t n;
   int fd;
-  bool same;
+  bool ends_known;
 
-  if (!table->own_pidns || table->unseen != NULL || fstat (table->proc_fd, &st) < 0)
-    return false;
+  if (!table->own_pidns || fstat (table->proc_fd, &st) < 0)
+    return PROCS_LIST;
   fd = openat (table->proc_fd, "sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return false;
+    return PROCS_LIST;
   n = read (fd, text, sizeof text - 1);
   close (fd);
   if (n <= 0)
-    return false;
+    return PROCS_LIST;
   text[n] = '\0';
   if (!ph_parse_u64 (text, NULL, &last_pid))
-    return false;
-  same = table->listed_once && last_pid == table->last_pid
-         && (uint64_t) st.st_nlink == table->last_nlink;
+    return PROCS_LIST;
+  ends_known = table->exits_watched
+               || (table->unseen == NULL && (uint64_t) st.st_nlink == table->last_nlink);
   table->last_pid = last_pid;
   table->last_nlink = (uint64_t) st.st_nlink;
-  return same;
+  if (!table->listed_once || !ends_known)
+    return PROCS_LIST;
+  if (last_pid == before)
+    return PROCS_SAME;
+  /* A few new ones, and not so many since the last listing that the entries of those that
+   * ended meanwhile (unwatched, so unnoticed) pile up. */
+  if (table->exits_watched && last_pid > before && last_pid - before <= PROBE_MAX
+      && table->probed < PROBE_MAX + table->procs.count / 4)
+    {
+      *first_new = before + 1;
+      table->probed += (size_t) (last_pid - before);
+      return PROCS_PROBE;
+    }
+  return PROCS_LIST;
+}
+
+/* A process is in /proc under @pid, whose directory has inode @ino: a new entry, or a new
+ * instance when the PID was another's (@fresh: it certainly was). */
+static void
+proc_found (PhSockTable *table,
+            int32_t      pid,
+            uint64_t     ino,
+            bool         fresh)
+{
+  Proc *p = ph_map_get (&table->procs, (uint64_t) pid);
+
+  if (p == NULL)
+    {
+      p = ph_xcalloc (1, sizeof *p);
+      p->pid = pid;
+      p->d_ino = ino;
+      p->n_fds = -1;
+      p->pidfd = -1;
+      p->is_new = true;
+      ph_map_set (&table->procs, (uint64_t) pid, p);
+    }
+  else if (fresh || p->gone || p->d_ino != ino)
+    {
+      /* Perhaps another process under the same PID (or the one whose exit its pidfd
+       * told, still a zombie): read it again. What the earlier one held is no longer
+       * held: a start time no process has makes prune_owners () drop it. */
+      p->d_ino = ino;
+      p->n_fds = -1;
+      p->is_new = true;
+      p->gone = false;
+      p->fd_unreadable = false;
+      p->uid_known = false;
+      unwatch_exit (p);
+      if (p->has_facts)
+        ph_proc_facts_clear (&p->facts);
+      p->has_facts = false;
+      p->start = 0;
+      p->start_known = true;
+      table->procs_changed = true;
+    }
+  p->seen_gen = table->gen;
+}
+
+/* The PIDs from @first to the namespace's last one: each that is a process (a thread's
+ * ID is not: pidfd_open () refuses it) is new. One that we still know under that PID
+ * ended unnoticed, since the kernel hands out only free PIDs: this is another process. */
+static bool
+probe_new (PhSockTable *table,
+           uint64_t     first)
+{
+  for (uint64_t pid = first; pid <= table->last_pid; pid++)
+    {
+      char name[24];
+      struct stat st;
+      int fd = (int) syscall (SYS_pidfd_open, (pid_t) pid, 0);
+
+      if (fd < 0 && (errno == ESRCH || errno == EINVAL))
+        continue;   /* ended already, or a thread */
+      if (fd < 0)
+        return false;   /* EMFILE...: list /proc instead */
+      snprintf (name, sizeof name, "%llu", (unsigned long long) pid);
+      if (fstatat (table->proc_fd, name, &st, 0) == 0)
+        proc_found (table, (int32_t) pid, (uint64_t) st.st_ino, true);
+      close (fd);
+    }
+  return true;
+}
+
+/* The watched processes that ended since the last refresh are gone. */
+static void
+collect_exits (PhSockTable *table)
+{
+  struct epoll_event evs[64];
+  int n;
+
+  if (table->exit_ep < 0)
+    return;
+  do
+    {
+      n = epoll_wait (table->exit_ep, evs, (int) (sizeof evs / sizeof evs[0]), 0);
+      for (int i = 0; i < n; i++)
+        {
+          int32_t pid = (int32_t) (evs[i].data.u64 >> 32);
+          int fd = (int) (uint32_t) evs[i].data.u64;
+          Proc *p = ph_map_get (&table->procs, (uint64_t) pid);
+
+          if (p != NULL && p->pidfd == fd && !p->gone)
+            mark_gone (table, p);
+        }
+    }
+  while (n == (int) (sizeof evs / sizeof evs[0]));
 }
 
 static void
 list_processes (PhSockTable *table)
 {
-  if (table->proc_fd < 0 || processes_unchanged (table))
+  uint64_t first_new = 0;
+  ProcsChange change;
+
+  collect_exits (table);
+  if (table->proc_fd < 0)
+    return;
+  change = processes_changed (table, &first_new);
+  if (change == PROCS_SAME)
+    return;
+  if (change == PROCS_PROBE && probe_new (table, first_new))
     return;
   table->listed_once = true;
+  table->probed = 0;
   lseek (table->proc_fd, 0, SEEK_SET);
   for (;;)
     {
@@ -417,31 +660,11 @@ list_processes (PhSockTable *table)
         {
           struct dirent64 *d = (struct dirent64 *) (void *) (table->dents + off);
           int32_t pid;
-          Proc *p;
 
           off += d->d_reclen;
           if (d->d_name[0] < '1' || d->d_name[0] > '9' || !ph_proc_name_to_pid (d->d_name, &pid))
             continue;
-          p = ph_map_get (&table->procs, (uint64_t) pid);
-          if (p == NULL)
-            {
-              p = ph_xcalloc (1, sizeof *p);
-              p->pid = pid;
-              p->d_ino = d->d_ino;
-              p->n_fds = -1;
-              p->is_new = true;
-              ph_map_set (&table->procs, (uint64_t) pid, p);
-            }
-          else if (p->d_ino != d->d_ino)
-            {
-              /* Perhaps another process under the same PID: read it again. */
-              p->d_ino = d->d_ino;
-              p->n_fds = -1;
-              p->is_new = true;
-              p->fd_unreadable = false;
-              p->uid_known = false;
-            }
-          p->seen_gen = table->gen;
+          proc_found (table, pid, d->d_ino, false);
         }
     }
   for (size_t i = 0; i < table->procs.size; i++)
@@ -449,7 +672,7 @@ list_processes (PhSockTable *table)
       Proc *p = table->procs.slots[i].value;
 
       if (p != NULL && p->seen_gen != table->gen)
-        p->gone = true;
+        mark_gone (table, p);
     }
 }
 
@@ -474,11 +697,18 @@ owner_touch (PhSockTable *table,
     table->unfound--;
   if (e->n_owners == e->cap_owners)
     {
-      e->cap_owners = e->cap_owners ? e->cap_owners * 2 : 2;
-      e->owners = ph_xrealloc (e->owners, e->cap_owners * sizeof *e->owners);
+      /* Most sockets have one holder, kept in the entry itself. */
+      e->cap_owners *= 2;
+      if (e->owners == &e->one)
+        {
+          e->owners = ph_xmalloc (e->cap_owners * sizeof *e->owners);
+          e->owners[0] = e->one;
+        }
+      else
+        e->owners = ph_xrealloc (e->owners, e->cap_owners * sizeof *e->owners);
     }
   e->owners[e->n_owners++] = (Owner) { pid, fd, start, table->gen };
-  e->dirty = true;
+  mark_dirty (table, e);
   return true;
 }
 
@@ -494,7 +724,7 @@ read_facts (PhSockTable *table,
     {
       if (f.comm != NULL)
         ph_proc_facts_clear (&f);
-      p->gone = true;
+      mark_gone (table, p);
       return;
     }
   if (p->has_facts && ph_proc_facts_equal (&p->facts, &f))
@@ -507,6 +737,7 @@ read_facts (PhSockTable *table,
   p->facts = f;
   p->has_facts = true;
   p->facts_dirty = true;
+  table->changed = true;
 }
 
 static void
@@ -525,21 +756,25 @@ walk_process (PhSockTable *table,
   if (p->fd_unreadable)
     return;
   table->walked++;
+  table->procs_changed = true;
   p->fds_checked_us = ph_now_us ();
   snprintf (name, sizeof name, "%d", (int) p->pid);
   pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (pfd < 0)
     {
-      p->gone = true;
+      mark_gone (table, p);
       return;
     }
   fdd = openat (pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fdd < 0)
     {
-      if (errno == EACCES || errno == EPERM)
+      /* Unreadable: its exit matters too (it may hold what we cannot see). The stat
+       * read through the same /proc/PID tells that the pidfd is this process. */
+      if ((errno == EACCES || errno == EPERM) && watch_exit (table, p)
+          && ph_proc_read_stat (pfd, &table->scratch, &st) == 0)
         p->fd_unreadable = true;
       else
-        p->gone = true;
+        mark_gone (table, p);
       close (pfd);
       return;
     }
@@ -593,11 +828,11 @@ walk_process (PhSockTable *table,
       close (pfd);
       return;
     }
-  /* Read after the fds and through the same /proc/PID: if the process went away, this
-   * fails instead of naming a later process with the same PID. */
-  if (ph_proc_read_stat (pfd, &table->scratch, &st) < 0)
+  /* Read after the fds (and the pidfd) and through the same /proc/PID: if the process
+   * went away, this fails instead of naming a later process with the same PID. */
+  if (!watch_exit (table, p) || ph_proc_read_stat (pfd, &table->scratch, &st) < 0)
     {
-      p->gone = true;
+      mark_gone (table, p);
       close (pfd);
       return;
     }
@@ -646,9 +881,12 @@ prune_owners (PhSockTable *table)
       e->n_owners = keep;
       if (keep != before)
         {
-          e->dirty = true;
+          mark_dirty (table, e);
           if (keep == 0)
-            e->searched = false;
+            {
+              e->searched = false;
+              table->maybe_unfound = true;
+            }
         }
     }
 }
@@ -743,6 +981,7 @@ recheck_holders (PhSockTable *table)
 {
   struct { Proc *p; int pfd; int fdd; bool names; } due[RECHECK_MAX];
   size_t n_due = 0;
+  bool any_fds = false;
   uint64_t now = ph_now_us ();
   char name[16];
   char fdname[16];
@@ -787,39 +1026,46 @@ recheck_holders (PhSockTable *table)
           /* Gone (a later walk finds out if it only became unreadable). */
           if (pfd >= 0)
             close (pfd);
-          p->gone = errno != EACCES && errno != EPERM;
+          if (errno != EACCES && errno != EPERM)
+            mark_gone (table, p);
           continue;
         }
       due[n_due].p = p;
       due[n_due].pfd = pfd;
       due[n_due].fdd = fdd;
       due[n_due].names = names;
-      p->recheck_slot = (uint32_t) ++n_due;
+      n_due++;
+      any_fds |= fdd >= 0;
     }
   if (n_due == 0)
     return;
 
-  for (size_t i = 0; i < table->socks.size; i++)
+  /* The owners among the due processes whose fds are read: only when one's number of
+   * open files changed (or is not counted), which is seldom. */
+  for (size_t i = 0; any_fds && i < table->socks.size; i++)
     {
       SockEntry *e = table->socks.slots[i].value;
       uint32_t keep = 0;
-      size_t want_len;
+      size_t want_len = 0;
 
       if (e == NULL)
         continue;
-      want_len = (size_t) snprintf (want, sizeof want, "socket:[%llu]",
-                                    (unsigned long long) e->sock.inode);
       for (uint32_t k = 0; k < e->n_owners; k++)
         {
           Owner *o = &e->owners[k];
-          Proc *p = ph_map_get (&table->procs, (uint64_t) o->pid);
+          int fdd = -1;
           ssize_t n;
 
-          if (p != NULL && p->recheck_slot != 0 && due[p->recheck_slot - 1].fdd >= 0
-              && p->start == o->start)
+          for (size_t d = 0; d < n_due; d++)
+            if (due[d].p->pid == o->pid && due[d].p->start == o->start)
+              fdd = due[d].fdd;
+          if (fdd >= 0)
             {
+              if (want_len == 0)
+                want_len = (size_t) snprintf (want, sizeof want, "socket:[%llu]",
+                                              (unsigned long long) e->sock.inode);
               snprintf (fdname, sizeof fdname, "%d", (int) o->fd);
-              n = readlinkat (due[p->recheck_slot - 1].fdd, fdname, link, sizeof link - 1);
+              n = readlinkat (fdd, fdname, link, sizeof link - 1);
               if (n < 0 || (size_t) n != want_len || memcmp (link, want, want_len) != 0)
                 continue;
             }
@@ -828,9 +1074,12 @@ recheck_holders (PhSockTable *table)
       if (keep != e->n_owners)
         {
           e->n_owners = keep;
-          e->dirty = true;
+          mark_dirty (table, e);
           if (keep == 0)
-            e->searched = false;
+            {
+              e->searched = false;
+              table->maybe_unfound = true;
+            }
         }
     }
 
@@ -838,7 +1087,6 @@ recheck_holders (PhSockTable *table)
     {
       Proc *p = due[i].p;
 
-      p->recheck_slot = 0;
       if (due[i].names && !facts_still_true (table, p, due[i].pfd))
         read_facts (table, p, due[i].pfd);
       if (due[i].fdd >= 0)
@@ -880,17 +1128,21 @@ find_owners (PhSockTable *table)
     {
       size_t walked_before = table->walked;
 
-      prune_owners (table);
+      /* Nothing walked or gone, no socket new or left without holders: nothing to do. */
+      if (table->procs_changed)
+        prune_owners (table);
+      if (!table->maybe_unfound)
+        break;
       ph_map_clear (&uids);
       table->unfound = count_unfound (table, &uids);
       if (table->unfound <= 0)
         break;
       table->counting = true;
-      /* Phase 2: processes of the sockets' users, those whose number of open files
-       * changed since they were walked first (one stat each instead of a walk), then
-       * those that already hold sockets (a server that opens one more port), then the
-       * rest of them. Phase 3: everyone else. */
-      for (int phase = 1; phase <= 4 && table->unfound > 0; phase++)
+      /* Phase 2: processes of the sockets' users whose number of open files changed
+       * since they were walked (one stat each instead of a walk), holders first (a
+       * server that opens one more port), then the holders, then the rest of them.
+       * Phase 3: everyone else. */
+      for (int phase = 1; phase <= 5 && table->unfound > 0; phase++)
         {
           for (size_t i = 0; i < table->procs.size && table->unfound > 0; i++)
             {
@@ -899,12 +1151,12 @@ find_owners (PhSockTable *table)
 
               if (p == NULL || p->walked_gen == table->gen || p->gone)
                 continue;
-              if (phase == 2 && p->n_refs == 0)
+              if ((phase == 1 || phase == 3) && p->n_refs == 0)
                 continue;
-              if (phase <= 3 && (!proc_uid (table, p, &uid)
+              if (phase <= 4 && (!proc_uid (table, p, &uid)
                                  || ph_map_get (&uids, (uint64_t) uid + 1) == NULL))
                 continue;
-              if (phase == 1 && !fd_count_changed (table, p))
+              if (phase <= 2 && !fd_count_changed (table, p))
                 continue;
               walk_process (table, p);
             }
@@ -914,7 +1166,8 @@ find_owners (PhSockTable *table)
         break;
     }
   ph_map_clear (&uids);
-  prune_owners (table);
+  if (table->procs_changed)
+    prune_owners (table);
 
   table->n_unreadable = 0;
   for (size_t i = 0; i < table->procs.size; i++)
@@ -931,6 +1184,13 @@ find_owners (PhSockTable *table)
 static void
 classify (PhSockTable *table)
 {
+  /* What it decides depends on the owners (a change marks the entry dirty) and the
+   * number of unreadable processes only. */
+  if (!table->changed && !table->maybe_unfound
+      && table->n_unreadable == table->classified_unreadable)
+    return;
+  table->classified_unreadable = table->n_unreadable;
+  table->maybe_unfound = false;
   for (size_t i = 0; i < table->socks.size; i++)
     {
       SockEntry *e = table->socks.slots[i].value;
@@ -958,7 +1218,7 @@ classify (PhSockTable *table)
           e->hidden = hidden;
           e->kernel = kernel;
           e->unseen = unseen;
-          e->dirty = true;
+          mark_dirty (table, e);
         }
     }
 }
@@ -989,6 +1249,8 @@ ph_sock_table_refresh (PhSockTable *table,
   table->gen++;
   table->seq++;
   table->walked = 0;
+  table->changed = false;
+  table->procs_changed = false;
 
   dump_sockets (table);
   merge_sockets (table);

@@ -27,3 +27,9 @@ const char  *ph_sock_table_source_name (PhSockTable *table);
 /* Appends WARN records, if any, then one change set (BEGIN … END): the first is full,
  * later ones hold only what changed. */
 void         ph_sock_table_refresh     (PhSockTable *table, PhBuf *out);
+/* Called with the output whenever it holds PH_SOCK_TABLE_FLUSH_SIZE bytes or more while a
+ * change set is written, so that a full one (20,000 sockets make 3 MB) is not kept whole
+ * in memory: @flush writes and empties it. */
+#define PH_SOCK_TABLE_FLUSH_SIZE (64 * 1024)
+typedef void (*PhFlushFunc) (PhBuf *out, void *data);
+void         ph_sock_table_set_flush   (PhSockTable *table, PhFlushFunc flush, void *data);
