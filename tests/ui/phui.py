@@ -451,10 +451,10 @@ def child_pids(pid, comm_prefix=''):
         try:
             with open(f'/proc/{name}/stat') as f:
                 text = f.read()
-        except OSError:
+            comm = text[text.index('(') + 1:text.rindex(')')]
+            ppid = int(text[text.rindex(')') + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        comm = text[text.index('(') + 1:text.rindex(')')]
-        ppid = int(text[text.rindex(')') + 2:].split()[1])
         if ppid == pid and comm.startswith(comm_prefix):
             out.append(int(name))
     return out

@@ -15,23 +15,6 @@ phui.run_isolated()
 t = pt.Tap()
 
 
-def helper_pids(app_pid):
-    pids = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f'/proc/{entry}/stat') as f:
-                stat = f.read()
-            ppid = int(stat.rsplit(')', 1)[1].split()[1])
-            comm = stat.split('(', 1)[1].rsplit(')', 1)[0]
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == app_pid and comm.startswith('porthole-helpe'):
-            pids.append(int(entry))
-    return pids
-
-
 listener = pt.Listener('tcp:127.0.0.1:0')
 # A long first back-off, so the banner stays up until the test presses Retry.
 app = phui.App(env={'PORTHOLE_RETRY_DELAY_MS': '30000'})
@@ -42,7 +25,7 @@ try:
         sys.exit(t.done())
     t.ok(phui.list_item(window, f'Port {listener.port}, TCP', timeout=15) is not None,
          'the list is populated')
-    pids = helper_pids(app.proc.pid)
+    pids = phui.child_pids(app.proc.pid, 'porthole-helpe')
     t.ok(len(pids) == 1, f'the app runs one porthole-helper ({pids})')
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
@@ -54,7 +37,7 @@ try:
     phui.screenshot('scanner-stopped')
     if retry is not None:
         phui.click(retry)
-    back = phui.wait_for(lambda: len(helper_pids(app.proc.pid)) == 1 and
+    back = phui.wait_for(lambda: len(phui.child_pids(app.proc.pid, 'porthole-helpe')) == 1 and
                          phui.find(window, name='Retry', role='button', showing=True,
                                    timeout=0) is None, 10)
     t.ok(back, 'after Retry the helper runs again and the banner goes away')

@@ -39,22 +39,6 @@ with open(wrapper, 'w') as f:
 os.chmod(wrapper, 0o755)
 
 
-def helper_pids(app_pid):
-    pids = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f'/proc/{entry}/stat') as f:
-                stat = f.read()
-            ppid = int(stat.rsplit(')', 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == app_pid:
-            pids.append(int(entry))
-    return pids
-
-
 listener = pt.Listener('tcp:127.0.0.1:0')
 app = phui.App(env={'PORTHOLE_HELPER': wrapper})
 try:
@@ -68,7 +52,7 @@ try:
                                              timeout=0), 15)
     t.ok(unlock is not None, 'owners are hidden: the banner offers Unlock')
     t.ok('hidden' in phui.all_text(window).lower(), 'the banner says owners are hidden')
-    before = helper_pids(app.proc.pid)
+    before = phui.child_pids(app.proc.pid)
     if unlock is not None:
         phui.click(unlock)
     toast = pt.wait_for(lambda: 'not allowed' in phui.all_text(window).lower(), 15)
@@ -76,7 +60,7 @@ try:
     phui.screenshot('unlock-refused')
     t.ok(phui.find(window, name='Unlock', role='button', showing=True, timeout=2) is not None,
          'the banner and its Unlock stay')
-    after = helper_pids(app.proc.pid)
+    after = phui.child_pids(app.proc.pid)
     t.ok(before and after == before,
          f'the unprivileged helper goes on, the same process ({before} → {after})')
     t.ok(phui.list_item(window, f'Port {listener.port}, TCP', timeout=10) is not None,
