@@ -254,6 +254,11 @@ ph_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (ph_application_parent_class)->startup (app);
 
+  /* An idle worker thread of GLib's pools (where GTasks run) retires after 15 s: a
+   * wake-up of a hidden window that has nothing to do. Idle, they wait for work instead
+   * (GLib keeps two at most). */
+  g_thread_pool_set_max_idle_time (0);
+
   /* Started by D-Bus (the Shell's search): stay a little after the last answer, so a
    * search while typing does not start Porthole again for every key. */
   if (g_application_get_flags (app) & G_APPLICATION_IS_SERVICE)

@@ -38,7 +38,10 @@ def switches(pids):
 
 
 def woke(before, after):
-    return {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+    """The switches of each thread from before to after; one that ended woke to end."""
+    out = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+    out.update({k: 'ended' for k in before if k not in after})
+    return out
 
 
 def bench_lines(app, word):
@@ -55,6 +58,11 @@ def hide(app, wid, pids):
     return woke(before, switches(pids))
 
 
+# Without a window manager, X gives the keyboard focus to the window under the pointer
+# (Xvfb puts it in the middle of the screen, over the window): the focused search entry
+# would blink (GTK's tick callback) even while the window is unmapped, which a window
+# manager prevents by taking the focus from a minimised window. Keep the pointer away.
+phui.xdotool_run('mousemove', '1279', '799')
 first = pt.Listener('tcp:127.0.0.1:0')
 later = None
 app = phui.App(env={'GSETTINGS_SCHEMA_DIR': schemas, 'PORTHOLE_BENCH': '1'})
@@ -63,8 +71,7 @@ try:
     if not t.ok(window is not None, 'the window appears'):
         t.diag(app.output())
         sys.exit(t.done())
-    t.ok(phui.list_item(window, f'Port {first.port}, TCP', timeout=15) is not None,
-         'the first list is there')
+    t.ok(phui.wait_for(lambda: bench_lines(app, 'populated'), 15), 'the first list is there')
     helpers = phui.child_pids(app.proc.pid, 'porthole-helpe')
     wid = phui.x_window_id(app.proc.pid)
     t.ok(len(helpers) == 1 and wid is not None, f'one helper ({helpers}) and a window ({wid})')
@@ -74,8 +81,9 @@ try:
     pids = [app.proc.pid] + helpers
     during = hide(app, wid, pids)
     t.ok(len(bench_lines(app, 'paused')) == 1, 'unmapped, the window pauses the scanner')
-    t.ok(not during, f'no thread of the app or the helper woke in {HIDDEN_S} s hidden',
-         diag=f'wake-ups by thread: {during}')
+    if not t.ok(not during, f'no thread of the app or the helper woke in {HIDDEN_S} s hidden',
+                diag=f'wake-ups by thread: {during}'):
+        t.diag(app.output()[-6000:])
     t.ok(phui.child_pids(app.proc.pid, 'porthole-helpe') == helpers,
          'the helper is the same process (paused, not ended)')
 
@@ -84,6 +92,9 @@ try:
     applied = len(bench_lines(app, 'applied'))
     shown_at = time.monotonic()
     phui.xdotool_run('windowmap', wid)
+    # The machine's other sockets are listed too (a shared network namespace): searching
+    # for the port keeps the row in view, where the accessibility tree has it.
+    phui.search(window, str(later.port))
     listed = phui.list_item(window, f'Port {later.port}, TCP', timeout=INTERVAL_S - 1)
     t.ok(listed is not None,
          f'mapped again, the new listener is listed before a timed refresh ({INTERVAL_S} s) '
@@ -92,6 +103,7 @@ try:
          'the window resumed the scanner and a change set came')
 
     # Refresh in the Background: hidden, the helper goes on.
+    phui.search(window, '')
     menu = phui.find(window, name='Main Menu')
     phui.click(menu)
     items = phui.menu_items(menu)
@@ -100,13 +112,16 @@ try:
     prefs = phui.find(app.accessible, role='dialog', showing=True, timeout=5)
     t.ok(prefs is not None and phui.toggle_row(prefs, 'Refresh in the Background'),
          'Preferences offer Refresh in the Background')
+    phui.xdotool_run('mousemove', '400', '300')   # the focus back, for the key
+    time.sleep(0.3)
     phui.xdotool_run('key', 'Escape')
+    phui.xdotool_run('mousemove', '1279', '799')
     t.ok(phui.wait_for(lambda: phui.find(app.accessible, role='dialog', showing=True,
                                          timeout=0) is None, 5), 'Preferences closed')
     during = hide(app, wid, helpers)
     t.ok(len(bench_lines(app, 'paused')) == 1,
          'with background refresh on, unmapping does not pause')
-    t.ok(sum(during.values()) >= 2,
+    t.ok(sum(v for v in during.values() if v != 'ended') >= 2,
          f'and the helper refreshes on its timer while hidden ({during})')
     phui.xdotool_run('windowmap', wid)
     if not t.ok(app.proc.poll() is None, 'the app is still running'):

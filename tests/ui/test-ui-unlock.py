@@ -46,6 +46,9 @@ try:
     if not t.ok(window is not None, 'the window appears'):
         t.diag(app.output())
         t.done()
+    # The machine's other sockets are listed too (a shared network namespace): searching
+    # for the port keeps the row in view, where the accessibility tree has it.
+    phui.search(window, str(listener.port))
     t.ok(phui.list_item(window, f'Port {listener.port}, TCP', timeout=15) is not None,
          'the list shows root\'s listener')
     unlock = pt.wait_for(lambda: phui.find(window, name='Unlock', role='button', showing=True,
