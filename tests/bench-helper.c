@@ -279,7 +279,7 @@ callgrind_count (const char *helper,
   const char *keep = getenv ("BENCH_HELPER_KEEP_CALLGRIND");
   char out_file[4096];
   char toggle[128];
-  char out_arg[128];
+  char out_arg[4200];
   const char *argv[12];
   int argc = 0;
   long long total = -1;
