@@ -11,6 +11,9 @@
  * GTask run in a worker thread with its own SoupSession, so the main thread never waits.
  * When a socket cannot be reached, ph_containers_guess() names the container from the
  * helper process's arguments (conmon's -n NAME) and says how to give Porthole access.
+ * Inside the Flatpak the sockets are not in the sandbox: the helper on the host makes the
+ * same three requests (`porthole-helper engine`, flatpak/README.md) and passes the answers
+ * on, which are read here exactly as libsoup's.
  */
 #include "config.h"
 
@@ -23,6 +26,7 @@
 
 #include "ph-app-identity.h"
 #include "ph-containers.h"
+#include "ph-helper-client.h"
 #include "ph-json.h"
 
 /* An API answer is small; a bigger one is not an engine's. */
@@ -418,10 +422,34 @@ ph_containers_dup_socket_paths (void)
   return g_strv_builder_end (b);
 }
 
+/* Inside the Flatpak, the helper on the host that asks the engines for us (flatpak/README.md);
+ * natively NULL. PORTHOLE_CONTAINERS_RELAY=1 makes a native run go through the helper
+ * too, so the relay is tested outside a Flatpak. */
+static PhHelperClient *
+relay_client (void)
+{
+  g_autoptr(PhHelperClient) client = NULL;
+  gboolean forced = g_strcmp0 (g_getenv ("PORTHOLE_CONTAINERS_RELAY"), "1") == 0;
+
+  if (!forced && !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return NULL;
+  client = ph_helper_client_new (FALSE, NULL);
+  if (client == NULL ||
+      (!forced && ph_helper_client_get_mode (client) != PH_HELPER_MODE_FLATPAK))
+    return NULL;
+  return g_steal_pointer (&client);
+}
+
 gboolean
 ph_containers_any_socket (void)
 {
-  g_auto(GStrv) paths = ph_containers_dup_socket_paths ();
+  g_autoptr(PhHelperClient) relay = relay_client ();
+  g_auto(GStrv) paths = NULL;
+
+  /* The sockets are out of sight: the helper on the host will say. */
+  if (relay != NULL)
+    return TRUE;
+  paths = ph_containers_dup_socket_paths ();
 
   for (guint i = 0; paths[i] != NULL; i++)
     if (g_file_test (paths[i], G_FILE_TEST_EXISTS))
@@ -478,6 +506,136 @@ request (SoupSession   *session,
   if (size == 0)
     return NULL;
   return ph_json_parse (data != NULL ? data : "", size, error);
+}
+
+/* How one engine socket is asked: libsoup on the socket, or the helper on the host. */
+typedef struct
+{
+  const char     *path;
+  SoupSession    *session;  /* NULL when relayed */
+  PhHelperClient *relay;    /* NULL when asked directly */
+} Engine;
+
+typedef enum
+{
+  ASK_LIST,     /* GET /containers/json */
+  ASK_INSPECT,  /* GET /containers/ID/json */
+  ASK_STOP,     /* POST /containers/ID/stop?t=SECONDS */
+} Ask;
+
+static void
+engine_init (Engine         *engine,
+             const char     *path,
+             PhHelperClient *relay)
+{
+  engine->path = path;
+  engine->relay = relay != NULL ? g_object_ref (relay) : NULL;
+  engine->session = relay == NULL ? session_for (path) : NULL;
+}
+
+static void
+engine_clear (Engine *engine)
+{
+  g_clear_object (&engine->session);
+  g_clear_object (&engine->relay);
+}
+
+/* The helper's RESULT for `engine PATH …`, read as request() reads libsoup's answer. */
+static GVariant *
+ask_relayed (Engine              *engine,
+             const char * const  *args,
+             guint               *status,
+             gboolean            *is_podman,
+             GCancellable        *cancellable,
+             GError             **error)
+{
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(PhRecord) result = NULL;
+  g_autoptr(GBytes) body = NULL;
+  const char *data;
+  gsize size;
+  gsize body_size;
+
+  out = ph_helper_client_run (engine->relay, args, PH_HELPER_RUN_NONE, NULL, cancellable, error);
+  if (out == NULL)
+    return NULL;
+  data = g_bytes_get_data (out, &size);
+  for (gsize at = 0; at < size && result == NULL;)
+    {
+      const char *nl = memchr (data + at, '\n', size - at);
+      gsize len = nl != NULL ? (gsize) (nl - (data + at)) : size - at;
+      g_autoptr(PhRecord) record = ph_record_parse (data + at, len, NULL);
+
+      if (record != NULL && ph_record_get_kind (record) == PH_RECORD_RESULT)
+        result = g_steal_pointer (&record);
+      at += len + 1;
+    }
+  if (result == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "%s: the helper gave no answer from the engine", engine->path);
+      return NULL;
+    }
+  if (ph_record_has (result, PH_KEY_ERRNO))
+    {
+      int err = (int) ph_record_get_uint64_or (result, PH_KEY_ERRNO, EIO);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err), "%s: %s", engine->path,
+                   g_strerror (err));
+      return NULL;
+    }
+  *status = (guint) ph_record_get_uint64_or (result, PH_KEY_STATUS, 0);
+  if (is_podman != NULL)
+    *is_podman = ph_record_get_uint64_or (result, PH_KEY_PODMAN, 0) == 1;
+  body = ph_record_dup_bytes (result, PH_KEY_BODY);
+  if (body == NULL || g_bytes_get_size (body) == 0)
+    return NULL;
+  data = g_bytes_get_data (body, &body_size);
+  if (body_size > MAX_ANSWER)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE, "The answer is too large");
+      return NULL;
+    }
+  return ph_json_parse (data, body_size, error);
+}
+
+/* One of the three requests Porthole makes of an engine (and the helper relays). */
+static GVariant *
+ask (Engine        *engine,
+     Ask            what,
+     const char    *id,
+     guint          timeout_s,
+     guint         *status,
+     gboolean      *is_podman,
+     GCancellable  *cancellable,
+     GError       **error)
+{
+  g_autofree char *escaped = id != NULL ? g_uri_escape_string (id, NULL, FALSE) : NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *seconds = g_strdup_printf ("%u", timeout_s);
+
+  if (engine->relay != NULL)
+    {
+      const char *list[] = { PH_VERB_ENGINE, engine->path, "list", NULL };
+      const char *inspect[] = { PH_VERB_ENGINE, engine->path, "inspect", id, NULL };
+      const char *stop[] = { PH_VERB_ENGINE, engine->path, "stop", id, seconds, NULL };
+
+      return ask_relayed (engine, what == ASK_LIST ? list : what == ASK_INSPECT ? inspect : stop,
+                          status, is_podman, cancellable, error);
+    }
+  switch (what)
+    {
+    case ASK_LIST:
+      return request (engine->session, "GET", "/containers/json", status, is_podman,
+                      cancellable, error);
+    case ASK_INSPECT:
+      path = g_strdup_printf ("/containers/%s/json", escaped);
+      return request (engine->session, "GET", path, status, is_podman, cancellable, error);
+    case ASK_STOP:
+    default:
+      path = g_strdup_printf ("/containers/%s/stop?t=%u", escaped, timeout_s);
+      return request (engine->session, "POST", path, status, is_podman, cancellable, error);
+    }
 }
 
 static PhContainer *
@@ -541,10 +699,11 @@ list_socket (PhContainerSnapshot *snapshot,
              const char          *path,
              PhContainerEngine    engine,
              gboolean             rootless,
+             PhHelperClient      *relay,
              GCancellable        *cancellable)
 {
   SocketState *state = g_new0 (SocketState, 1);
-  g_autoptr(SoupSession) session = NULL;
+  Engine asker;
   g_autoptr(GVariant) answer = NULL;
   gboolean is_podman = FALSE;
   guint status = 0;
@@ -555,7 +714,7 @@ list_socket (PhContainerSnapshot *snapshot,
   state->rootless = rootless;
   g_ptr_array_add (snapshot->sockets, state);
 
-  if (stat (path, &st) != 0)
+  if (relay == NULL && stat (path, &st) != 0)
     {
       int saved = errno;
 
@@ -564,15 +723,15 @@ list_socket (PhContainerSnapshot *snapshot,
       return;
     }
   /* Everyone may connect to a socket root can; Porthole run as root still tells them apart. */
-  if (getuid () != 0 && access (path, R_OK | W_OK) != 0)
+  if (relay == NULL && getuid () != 0 && access (path, R_OK | W_OK) != 0)
     {
       g_set_error (&state->error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "%s: %s", path,
                    g_strerror (EACCES));
       return;
     }
-  session = session_for (path);
-  answer = request (session, "GET", "/containers/json", &status, &is_podman, cancellable,
-                    &state->error);
+  engine_init (&asker, path, relay);
+  answer = ask (&asker, ASK_LIST, NULL, 0, &status, &is_podman, cancellable, &state->error);
+  engine_clear (&asker);
   if (state->error != NULL)
     return;
   if (status != SOUP_STATUS_OK || answer == NULL ||
@@ -600,6 +759,7 @@ ph_containers_query_sync (GCancellable *cancellable)
 {
   g_autoptr(PhContainerSnapshot) snapshot = g_object_new (PH_TYPE_CONTAINER_SNAPSHOT, NULL);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(PhHelperClient) relay = relay_client ();
 
   for (gsize i = 0; i < G_N_ELEMENTS (socket_specs); i++)
     {
@@ -608,7 +768,7 @@ ph_containers_query_sync (GCancellable *cancellable)
 
       if (path == NULL || !g_hash_table_add (seen, g_strdup (path)))
         continue;
-      list_socket (snapshot, path, socket_specs[i].engine, rootless, cancellable);
+      list_socket (snapshot, path, socket_specs[i].engine, rootless, relay, cancellable);
     }
   return g_steal_pointer (&snapshot);
 }
@@ -746,11 +906,17 @@ access_hint (PhContainerEngine  engine,
 {
   gboolean denied = error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
 
-  /* The engines' sockets are not in the sandbox (flatpak/README.md, "Containers"). */
+  /* The engines' sockets are not in the sandbox, and the helper that asks them for us
+   * may not run on the host (flatpak/README.md, "Containers"). */
   if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    return g_strdup (_("The Porthole Flatpak cannot ask the container engines yet, so the "
-                       "container’s name is a guess. Stop it with podman stop or docker stop, "
-                       "or use Porthole installed from your distribution."));
+    {
+      g_autoptr(PhHelperClient) relay = relay_client ();
+
+      if (relay == NULL)
+        return g_strdup (_("The Porthole Flatpak may not run its helper outside the sandbox, "
+                           "so it cannot ask the container engines and the container’s name "
+                           "is a guess. Stop it with podman stop or docker stop."));
+    }
 
   if (engine == PH_CONTAINER_ENGINE_DOCKER && denied)
     return g_strdup (_("Porthole may not use Docker’s API socket (/run/docker.sock), so the "
@@ -874,28 +1040,29 @@ stop_thread (GTask        *task,
              GCancellable *cancellable)
 {
   StopOp *op = task_data;
-  g_autoptr(SoupSession) session = session_for (op->socket);
+  g_autoptr(PhHelperClient) relay = relay_client ();
   g_autoptr(PhContainerStopResult) result = g_new0 (PhContainerStopResult, 1);
   g_autoptr(GVariant) answer = NULL;
   g_autoptr(GVariant) inspect = NULL;
   g_autoptr(GVariant) state = NULL;
   g_autoptr(GVariant) host_config = NULL;
   g_autoptr(GVariant) policy = NULL;
-  g_autofree char *escaped = g_uri_escape_string (op->id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/containers/%s/stop?t=%u", escaped, op->timeout_s);
-  g_autofree char *inspect_path = g_strdup_printf ("/containers/%s/json", escaped);
   GError *error = NULL;
   gboolean running = FALSE;
   guint status = 0;
+  Engine asker;
 
-  answer = request (session, "POST", path, &status, NULL, cancellable, &error);
+  engine_init (&asker, op->socket, relay);
+  answer = ask (&asker, ASK_STOP, op->id, op->timeout_s, &status, NULL, cancellable, &error);
   if (error != NULL)
     {
+      engine_clear (&asker);
       g_task_return_error (task, error);
       return;
     }
   if (status == SOUP_STATUS_NOT_FOUND)
     {
+      engine_clear (&asker);
       result->outcome = PH_CONTAINER_STOP_NOT_FOUND;
       g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) ph_container_stop_result_free);
       return;
@@ -904,6 +1071,7 @@ stop_thread (GTask        *task,
     {
       const char *message = ph_json_get_string (answer, "message");
 
+      engine_clear (&asker);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
                                _("The container engine refused to stop the container (HTTP %u: %s)."),
                                status, message != NULL ? message : "");
@@ -911,7 +1079,8 @@ stop_thread (GTask        *task,
     }
 
   /* Did a restart policy bring it back? */
-  inspect = request (session, "GET", inspect_path, &status, NULL, cancellable, &error);
+  inspect = ask (&asker, ASK_INSPECT, op->id, 0, &status, NULL, cancellable, &error);
+  engine_clear (&asker);
   if (error != NULL || status != SOUP_STATUS_OK)
     {
       g_clear_error (&error);

@@ -95,6 +95,8 @@ main (int    argc,
     return ph_helper_watch (argc - 1, argv + 1);
   if (strcmp (verb, PH_VERB_STOP) == 0)
     return ph_helper_stop (argc - 1, argv + 1);
+  if (strcmp (verb, PH_VERB_ENGINE) == 0)
+    return ph_helper_engine (argc - 1, argv + 1);
   if (ph_helper_privileged)
     fputs ("porthole-helper: unknown verb\n", stderr);
   else

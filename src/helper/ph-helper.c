@@ -24,6 +24,7 @@ ph_helper_usage (FILE *out)
          "  porthole-helper stop --pid PID --start-time TICKS --inode INODE\n"
          "                       [--signal TERM|KILL] [--grace MS]\n"
          "                       [--supervisor PID:START]\n"
+         "  porthole-helper engine SOCKET list | inspect ID | stop ID SECONDS\n"
          "The output is the line protocol described in src/scan/PROTOCOL.md.\n", out);
 }
 

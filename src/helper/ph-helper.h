@@ -18,6 +18,7 @@ extern bool ph_helper_privileged;
 /* The verbs: each returns the helper's exit status. */
 int  ph_helper_watch (int argc, char **argv);
 int  ph_helper_stop  (int argc, char **argv);
+int  ph_helper_engine (int argc, char **argv);
 
 void ph_helper_usage         (FILE *out);
 /* The line of --version: "porthole-helper VERSION protocol=N". */

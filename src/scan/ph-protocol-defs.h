@@ -17,6 +17,7 @@
 #define PH_VERB_VERSION          "--version"
 #define PH_VERB_WATCH            "watch"
 #define PH_VERB_STOP             "stop"
+#define PH_VERB_ENGINE           "engine"
 
 #define PH_COMMAND_REFRESH       "refresh"
 #define PH_COMMAND_INTERVAL      "interval"
@@ -132,6 +133,13 @@ ph_record_kind_name (PhRecordKind kind)
 #define PH_KEY_SIGNAL            "signal"
 #define PH_KEY_HOLDERS           "holders"
 #define PH_KEY_SIGNALLED         "signalled"
+
+/* RESULT of `engine` (and message above): a container engine's answer, relayed */
+#define PH_KEY_SOCKET            "socket"
+#define PH_KEY_STATUS            "status"
+#define PH_KEY_PODMAN            "podman"
+#define PH_KEY_BODY              "body"
+#define PH_KEY_ERRNO             "errno"
 
 /* ---- the outcome of `stop` ----------------------------------------------------------- */
 
