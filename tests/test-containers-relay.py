@@ -105,11 +105,11 @@ def main():
         os.symlink('/usr/bin/python3', proxy_link)
         proxy = sb.spawn([proxy_link, '-c', PROXY, str(held)],
                          log=os.path.join(sb.dir, 'proxy.log'))
-        if not pt.wait_for(lambda: not pc.port_free_inside(sb, held), 10, 0.05):
+        if not pt.wait_for(lambda: not pc.port_free_inside(sb, held), 30, 0.1):
             pt.bail('the stand-in docker-proxy did not start')
         sb.spawn(['python3', '-c', ENGINE, str(held), str(free), str(proxy.pid), log, CID],
                  log=os.path.join(sb.dir, 'engine.log'))
-        if not sb.wait_socket('/run/docker.sock', 10):
+        if not sb.wait_socket('/run/docker.sock', 30):
             pt.bail('the stand-in engine did not start')
 
         # The helper's verb alone.
