@@ -5,8 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "ph-free-port-flow.h"
-#include "ph-stop-container.h"
-#include "ph-stop-service.h"
+#include "ph-stop-lever.h"
 #include "ph-stopper.h"
 #include "ph-window-private.h"
 
@@ -139,7 +138,7 @@ ph_window_cancel_flows (PhWindow *self)
     ph_free_port_flow_cancel (g_ptr_array_index (flows, i));
 }
 
-/* Stop Service (ph-stop-service.c) is over: a toast when the port is free, else why not. */
+/* Stop Service or Stop Container (ph-stop-lever.c) is over: a toast when the port is free, else why not. */
 static void
 stop_service_report (GtkWidget  *parent,
                      gboolean    freed,
@@ -195,20 +194,12 @@ free_port_action (GtkWidget  *widget,
   if (service == NULL)
     return;
 
+  /* A systemd unit's port: Stop Service; a published port: Stop Container, through the
+   * engine (never its helper process). */
   lever = ph_stopper_choose_lever (service);
-  if (lever == PH_STOP_LEVER_SYSTEMD_SERVICE || lever == PH_STOP_LEVER_SYSTEMD_SOCKET)
-    {
-      ph_stop_service_run (GTK_WIDGET (self), service, self->scanner, self->cancellable,
-                           stop_service_report, NULL);
-      return;
-    }
-  /* A published port: Stop Container, through the engine (never its helper process). */
-  if (lever == PH_STOP_LEVER_CONTAINER && ph_service_get_container (service) != NULL)
-    {
-      ph_stop_container_run (GTK_WIDGET (self), service, self->scanner, self->cancellable,
-                             stop_service_report, NULL);
-      return;
-    }
+  if (ph_stop_lever_run (GTK_WIDGET (self), service, lever, self->scanner, self->cancellable,
+                         stop_service_report, NULL))
+    return;
 
   flow = ph_free_port_flow_new (widget, self->scanner, service);
   g_signal_connect_object (flow, "toast", G_CALLBACK (ph_window_toast), self, G_CONNECT_SWAPPED);

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-stop-lever-private.h — what Stop Service and Stop Container share, and what each adds */
+#pragma once
+
+#include "ph-stop-lever.h"
+
+G_BEGIN_DECLS
+
+typedef struct _PhStopRun PhStopRun;
+
+/* One lever's part of the flow. begin and act own @run: they free it or pass it on. */
+typedef struct
+{
+  gsize       size;            /* of the lever's struct, whose first member is a PhStopRun */
+  const char *failed_heading;  /* N_() text, for an error from the lever */
+  void      (*begin) (PhStopRun *run);  /* confirm (ph_stop_run_confirm) or report */
+  void      (*act)   (PhStopRun *run);  /* the person chose Stop */
+  void      (*look)  (PhStopRun *run);  /* the scanner has looked again (ph_stop_run_look_again) */
+  void      (*clear) (PhStopRun *run);  /* frees the lever's own fields */
+} PhStopRunKind;
+
+/* One Stop, from the confirmation to the answer. Everything is async on @cancellable (the
+ * window's), so closing the window ends it without a dialog popping up later. */
+struct _PhStopRun
+{
+  const PhStopRunKind *kind;
+  GtkWidget           *parent;
+  PhService           *service;
+  PhScanner           *scanner;
+  GCancellable        *cancellable;
+  PhStopReport         report;
+  gpointer             user_data;
+  char                *protocol;
+  char                *address;
+  guint                port;
+};
+
+extern const PhStopRunKind ph_stop_service_kind;
+extern const PhStopRunKind ph_stop_container_kind;
+
+void       ph_stop_run_free       (PhStopRun   *run);
+void       ph_stop_run_report     (PhStopRun   *run,
+                                   gboolean     freed,
+                                   const char  *heading,
+                                   const char  *message);
+void       ph_stop_run_fail       (PhStopRun   *run,
+                                   const GError *error);
+gboolean   ph_stop_run_answered   (PhStopRun   *run,
+                                   const GError *error);
+void       ph_stop_run_confirm    (PhStopRun   *run,
+                                   const char  *heading,
+                                   const char  *body,
+                                   const char  *stop_label);
+void       ph_stop_run_look_again (PhStopRun   *run);
+PhService *ph_stop_run_find_again (PhStopRun   *run);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhStopRun, ph_stop_run_free)
+
+G_END_DECLS
