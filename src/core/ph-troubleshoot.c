@@ -83,56 +83,86 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* What each verdict is called (in the JSON: cli/JSON.md) and, where a sentence needs no
+ * more than the address typed, its words; compose() words the others. */
+static const struct
+{
+  const char *name;
+  const char *summary;      /* N_(); its %s is the address typed */
+  const char *advice;       /* N_() */
+  gboolean    advice_port;  /* the advice's %d is the port */
+} verdicts[] = {
+  [PH_VERDICT_WORKS] = {
+    "works", NULL,
+    N_("If your program still cannot connect, check that it uses exactly this address and "
+       "port, and the same protocol (http or https)."), FALSE },
+  [PH_VERDICT_NOTHING_LISTENS] = {
+    "nothing-listens",
+    N_("Nothing is listening on %s: the connection was refused."),
+    N_("The server is not running: it was not started, it stopped, or it crashed. Start it "
+       "again and read what it prints; a server that cannot start says why there."), FALSE },
+  [PH_VERDICT_WRONG_ADDRESS] = { "wrong-address", NULL, NULL, FALSE },
+  [PH_VERDICT_ONE_FAMILY] = { "one-family", NULL, NULL, FALSE },
+  [PH_VERDICT_OTHER_USER] = {
+    "other-user", NULL,
+    N_("If your own server cannot start on this port, start it on another port, or ask "
+       "whoever runs the other program to stop it. Stopping it yourself needs the "
+       "administrator’s password (Unlock in Porthole)."), FALSE },
+  [PH_VERDICT_FIREWALL_REJECTS] = {
+    "firewall-rejects",
+    N_("A server listens on %s, but the connection was refused: a firewall rule rejects it."),
+    N_("Look at the firewall rules (sudo nft list ruleset, or firewall-cmd --list-all) and "
+       "allow TCP port %d."), TRUE },
+  [PH_VERDICT_FIREWALL_DROPS] = {
+    "firewall-drops",
+    N_("A server listens on %s, but the connection never got an answer: a firewall rule "
+       "drops it."),
+    N_("Look at the firewall rules (sudo nft list ruleset, or firewall-cmd --list-all) and "
+       "allow TCP port %d."), TRUE },
+  [PH_VERDICT_NOT_ACCEPTING] = {
+    "not-accepting",
+    N_("A server listens on %s, but it does not take new connections: they wait in its "
+       "queue."),
+    N_("The program is hung or overloaded, and once its queue is full, new connections time "
+       "out. Read what it prints, or restart it."), FALSE },
+  [PH_VERDICT_SILENT] = {
+    "silent",
+    N_("The server on %s accepts connections but never answers."),
+    N_("It may be hung, or it may wait for a protocol other than the one Porthole tried. "
+       "Read what it prints, or restart it."), FALSE },
+  [PH_VERDICT_NOT_LOCAL] = {
+    "not-local",
+    N_("%s does not belong to this computer, so Porthole cannot look at the server there."),
+    N_("Check that this is the address you meant. To find out about a server on another "
+       "computer, run Porthole on that computer."), FALSE },
+  [PH_VERDICT_NOT_TESTED] = { "not-tested", NULL, NULL, FALSE },
+  [PH_VERDICT_UNKNOWN] = {
+    "unknown",
+    N_("A server listens on %s, but Porthole could not connect to it."), NULL, FALSE },
+};
+
+static const char * const attempt_names[] = {
+  [PH_ATTEMPT_CONNECTED] = "connected",
+  [PH_ATTEMPT_REFUSED] = "refused",
+  [PH_ATTEMPT_TIMED_OUT] = "timed-out",
+  [PH_ATTEMPT_UNREACHABLE] = "unreachable",
+  [PH_ATTEMPT_FAILED] = "failed",
+};
+
 const char *
 ph_verdict_to_string (PhVerdict verdict)
 {
-  switch (verdict)
-    {
-    case PH_VERDICT_WORKS:
-      return "works";
-    case PH_VERDICT_NOTHING_LISTENS:
-      return "nothing-listens";
-    case PH_VERDICT_WRONG_ADDRESS:
-      return "wrong-address";
-    case PH_VERDICT_ONE_FAMILY:
-      return "one-family";
-    case PH_VERDICT_OTHER_USER:
-      return "other-user";
-    case PH_VERDICT_FIREWALL_REJECTS:
-      return "firewall-rejects";
-    case PH_VERDICT_FIREWALL_DROPS:
-      return "firewall-drops";
-    case PH_VERDICT_NOT_ACCEPTING:
-      return "not-accepting";
-    case PH_VERDICT_SILENT:
-      return "silent";
-    case PH_VERDICT_NOT_LOCAL:
-      return "not-local";
-    case PH_VERDICT_NOT_TESTED:
-      return "not-tested";
-    case PH_VERDICT_UNKNOWN:
-    default:
-      return "unknown";
-    }
+  if ((guint) verdict >= G_N_ELEMENTS (verdicts))
+    verdict = PH_VERDICT_UNKNOWN;
+  return verdicts[verdict].name;
 }
 
 const char *
 ph_attempt_result_to_string (PhAttemptResult result)
 {
-  switch (result)
-    {
-    case PH_ATTEMPT_CONNECTED:
-      return "connected";
-    case PH_ATTEMPT_REFUSED:
-      return "refused";
-    case PH_ATTEMPT_TIMED_OUT:
-      return "timed-out";
-    case PH_ATTEMPT_UNREACHABLE:
-      return "unreachable";
-    case PH_ATTEMPT_FAILED:
-    default:
-      return "failed";
-    }
+  if ((guint) result >= G_N_ELEMENTS (attempt_names))
+    result = PH_ATTEMPT_FAILED;
+  return attempt_names[result];
 }
 
 /* Whether something holds the port, so that a server of one's own could not listen on it:
@@ -550,6 +580,27 @@ is_loopback_text (const char *text)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
+/* The table's words are formats of one argument: xgettext marks them c-format, so msgfmt
+ * checks every translation's conversions as it would a literal's. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void
+say_plain_words (PhDiagnosis *d,
+                 GString     *advice,
+                 const char  *where,
+                 int          port)
+{
+  guint v = (guint) d->verdict < G_N_ELEMENTS (verdicts) ? d->verdict : PH_VERDICT_UNKNOWN;
+
+  if (verdicts[v].summary != NULL)
+    d->summary = g_strdup_printf (_(verdicts[v].summary), where);
+  if (verdicts[v].advice_port)
+    g_string_append_printf (advice, _(verdicts[v].advice), port);
+  else if (verdicts[v].advice != NULL)
+    g_string_append (advice, _(verdicts[v].advice));
+}
+#pragma GCC diagnostic pop
+
 static void
 compose (Job *job)
 {
@@ -562,6 +613,7 @@ compose (Job *job)
     /* Translators: separates addresses in a list, as in "127.0.0.1:3000 or [::1]:3000" */
     instead = g_strjoinv (_(" or "), d->works_instead);
 
+  say_plain_words (d, advice, where, job->port);
   switch (d->verdict)
     {
     case PH_VERDICT_WORKS:
@@ -572,17 +624,9 @@ compose (Job *job)
       else
         d->summary = g_strdup_printf (_("Porthole connected to %s: a server accepts "
                                         "connections there."), where);
-      g_string_append (advice, _("If your program still cannot connect, check that it uses "
-                                 "exactly this address and port, and the same protocol (http "
-                                 "or https)."));
       break;
 
     case PH_VERDICT_NOTHING_LISTENS:
-      d->summary = g_strdup_printf (_("Nothing is listening on %s: the connection was "
-                                      "refused."), where);
-      g_string_append (advice, _("The server is not running: it was not started, it stopped, "
-                                 "or it crashed. Start it again and read what it prints; a "
-                                 "server that cannot start says why there."));
       if (d->time_wait > 0)
         {
           g_string_append_c (advice, ' ');
@@ -655,49 +699,6 @@ compose (Job *job)
       d->summary = g_strdup_printf (_("A program of another user, %s, holds %s: a connection "
                                       "reaches their program, not one of yours."),
                                     d->other_user, where);
-      g_string_append (advice, _("If your own server cannot start on this port, start it on "
-                                 "another port, or ask whoever runs the other program to stop "
-                                 "it. Stopping it yourself needs the administrator’s password "
-                                 "(Unlock in Porthole)."));
-      break;
-
-    case PH_VERDICT_FIREWALL_REJECTS:
-      d->summary = g_strdup_printf (_("A server listens on %s, but the connection was refused: "
-                                      "a firewall rule rejects it."), where);
-      g_string_append_printf (advice, _("Look at the firewall rules (sudo nft list ruleset, "
-                                        "or firewall-cmd --list-all) and allow TCP port %d."),
-                              job->port);
-      break;
-
-    case PH_VERDICT_FIREWALL_DROPS:
-      d->summary = g_strdup_printf (_("A server listens on %s, but the connection never got an "
-                                      "answer: a firewall rule drops it."), where);
-      g_string_append_printf (advice, _("Look at the firewall rules (sudo nft list ruleset, "
-                                        "or firewall-cmd --list-all) and allow TCP port %d."),
-                              job->port);
-      break;
-
-    case PH_VERDICT_NOT_ACCEPTING:
-      d->summary = g_strdup_printf (_("A server listens on %s, but it does not take new "
-                                      "connections: they wait in its queue."), where);
-      g_string_append (advice, _("The program is hung or overloaded, and once its queue is "
-                                 "full, new connections time out. Read what it prints, or "
-                                 "restart it."));
-      break;
-
-    case PH_VERDICT_SILENT:
-      d->summary = g_strdup_printf (_("The server on %s accepts connections but never "
-                                      "answers."), where);
-      g_string_append (advice, _("It may be hung, or it may wait for a protocol other than "
-                                 "the one Porthole tried. Read what it prints, or restart it."));
-      break;
-
-    case PH_VERDICT_NOT_LOCAL:
-      d->summary = g_strdup_printf (_("%s does not belong to this computer, so Porthole "
-                                      "cannot look at the server there."), where);
-      g_string_append (advice, _("Check that this is the address you meant. To find out about "
-                                 "a server on another computer, run Porthole on that "
-                                 "computer."));
       break;
 
     case PH_VERDICT_NOT_TESTED:
@@ -708,10 +709,15 @@ compose (Job *job)
                                  "connection to try."));
       break;
 
+    case PH_VERDICT_FIREWALL_REJECTS:
+    case PH_VERDICT_FIREWALL_DROPS:
+    case PH_VERDICT_NOT_ACCEPTING:
+    case PH_VERDICT_SILENT:
+    case PH_VERDICT_NOT_LOCAL:
+      break;   /* the table's words are all */
+
     case PH_VERDICT_UNKNOWN:
     default:
-      d->summary = g_strdup_printf (_("A server listens on %s, but Porthole could not "
-                                      "connect to it."), where);
       if (d->attempts->len > 0 &&
           ((PhConnectAttempt *) g_ptr_array_index (d->attempts, 0))->error != NULL)
         g_string_append (advice,

@@ -64,19 +64,16 @@ look_again (PhStopRun *run)
   ph_stop_run_report (run, FALSE, _("The Port Is Still Held"), message);
 }
 
-static void
-stop_cb (GObject      *object,
-         GAsyncResult *res,
-         gpointer      user_data)
+static gboolean
+stop_container_answer (PhStopRun    *run,
+                       GAsyncResult *res)
 {
-  g_autoptr(PhStopRun) run = user_data;
-  StopContainer *op = user_data;
-  g_autoptr(PhContainerStopResult) result = NULL;
+  StopContainer *op = (StopContainer *) run;
   g_autoptr(GError) error = NULL;
+  g_autoptr(PhContainerStopResult) result = ph_container_stop_finish (res, &error);
 
-  result = ph_container_stop_finish (res, &error);
   if (!ph_stop_run_answered (run, error))
-    return;
+    return FALSE;
   if (result->outcome == PH_CONTAINER_STOP_NOT_FOUND)
     {
       g_autofree char *message = g_strdup_printf (_("The engine no longer knows the container "
@@ -84,11 +81,11 @@ stop_cb (GObject      *object,
                                                   ph_container_get_name (op->container));
 
       ph_stop_run_report (run, FALSE, _(run->kind->failed_heading), message);
-      return;
+      return FALSE;
     }
   if (result->outcome == PH_CONTAINER_STOP_RESTARTED)
     op->restart_policy = g_strdup (result->restart_policy != NULL ? result->restart_policy : "?");
-  ph_stop_run_look_again (g_steal_pointer (&run));
+  return TRUE;
 }
 
 static void
@@ -96,7 +93,8 @@ stop_container_act (PhStopRun *run)
 {
   StopContainer *op = (StopContainer *) run;
 
-  ph_container_stop_async (op->container, STOP_TIMEOUT_S, run->cancellable, stop_cb, run);
+  ph_container_stop_async (op->container, STOP_TIMEOUT_S, run->cancellable, ph_stop_run_acted,
+                           run);
 }
 
 /* The confirmation names the container, its engine and image, what stops with it, and
@@ -151,6 +149,7 @@ const PhStopRunKind ph_stop_container_kind = {
   .failed_heading = N_("Could Not Stop the Container"),
   .begin = stop_container_begin,
   .act = stop_container_act,
+  .answer = stop_container_answer,
   .look = look_again,
   .clear = stop_container_clear,
 };

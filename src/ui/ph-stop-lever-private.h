@@ -13,10 +13,17 @@ typedef struct
 {
   gsize       size;            /* of the lever's struct, whose first member is a PhStopRun */
   const char *failed_heading;  /* N_() text, for an error from the lever */
-  void      (*begin) (PhStopRun *run);  /* confirm (ph_stop_run_confirm) or report */
-  void      (*act)   (PhStopRun *run);  /* the person chose Stop */
-  void      (*look)  (PhStopRun *run);  /* the scanner has looked again (ph_stop_run_look_again) */
-  void      (*clear) (PhStopRun *run);  /* frees the lever's own fields */
+  /* Confirms (ph_stop_run_confirm) or reports. */
+  void      (*begin)  (PhStopRun    *run);
+  /* The person chose Stop: starts the lever's async call with ph_stop_run_acted and @run. */
+  void      (*act)    (PhStopRun    *run);
+  /* Finishes that call and reports; TRUE: judge the port once the scanner looked again. */
+  gboolean  (*answer) (PhStopRun    *run,
+                       GAsyncResult *res);
+  /* The scanner has looked again. */
+  void      (*look)   (PhStopRun    *run);
+  /* Frees the lever's own fields. */
+  void      (*clear)  (PhStopRun    *run);
 } PhStopRunKind;
 
 /* One Stop, from the confirmation to the answer. Everything is async on @cancellable (the
@@ -51,7 +58,9 @@ void       ph_stop_run_confirm    (PhStopRun   *run,
                                    const char  *heading,
                                    const char  *body,
                                    const char  *stop_label);
-void       ph_stop_run_look_again (PhStopRun   *run);
+void       ph_stop_run_acted      (GObject     *object,
+                                   GAsyncResult *res,
+                                   gpointer     user_data);
 PhService *ph_stop_run_find_again (PhStopRun   *run);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhStopRun, ph_stop_run_free)

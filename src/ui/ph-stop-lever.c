@@ -105,11 +105,16 @@ look_again_cb (gpointer user_data)
     run->kind->look (run);
 }
 
-/* Takes @run: the lever's look, once the scanner has had time to look again. */
+/* The end of the lever's async call that act started (@user_data is the run). */
 void
-ph_stop_run_look_again (PhStopRun *run)
+ph_stop_run_acted (GObject      *object,
+                   GAsyncResult *res,
+                   gpointer      user_data)
 {
-  g_timeout_add_once (LOOK_AGAIN_MS, look_again_cb, run);
+  g_autoptr(PhStopRun) run = user_data;
+
+  if (run->kind->answer (run, res))
+    g_timeout_add_once (LOOK_AGAIN_MS, look_again_cb, g_steal_pointer (&run));
 }
 
 /* The port as the scanner sees it now, or NULL when nothing holds it (or no scanner). */

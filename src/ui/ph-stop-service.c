@@ -47,20 +47,16 @@ name_holder (PhStopRun *run)
                       message != NULL ? message : op->said);
 }
 
-static void
-stop_cb (GObject      *object,
-         GAsyncResult *res,
-         gpointer      user_data)
+static gboolean
+stop_service_answer (PhStopRun    *run,
+                     GAsyncResult *res)
 {
-  g_autoptr(PhStopRun) run = user_data;
-  StopService *op = user_data;
-  g_autoptr(PhSystemdStopResult) result = NULL;
+  StopService *op = (StopService *) run;
   g_autoptr(GError) error = NULL;
+  g_autoptr(PhSystemdStopResult) result = ph_systemd_stop_finish (res, &error);
 
-  result = ph_systemd_stop_finish (res, &error);
   if (!ph_stop_run_answered (run, error))
-    return;
-
+    return FALSE;
   op->said = ph_systemd_describe_result (op->plan, result);
   switch (result->outcome)
     {
@@ -73,11 +69,11 @@ stop_cb (GObject      *object,
     case PH_SYSTEMD_STOP_STILL_HELD:
     default:
       if (result->held_by == NULL && run->scanner != NULL)
-        ph_stop_run_look_again (g_steal_pointer (&run));
-      else
-        ph_stop_run_report (run, FALSE, _("The Port Is Still Held"), op->said);
+        return TRUE;
+      ph_stop_run_report (run, FALSE, _("The Port Is Still Held"), op->said);
       break;
     }
+  return FALSE;
 }
 
 static void
@@ -85,7 +81,7 @@ stop_service_act (PhStopRun *run)
 {
   StopService *op = (StopService *) run;
 
-  ph_systemd_stop_plan_async (op->plan, run->cancellable, stop_cb, run);
+  ph_systemd_stop_plan_async (op->plan, run->cancellable, ph_stop_run_acted, run);
 }
 
 static void
@@ -125,6 +121,7 @@ const PhStopRunKind ph_stop_service_kind = {
   .failed_heading = N_("Could Not Stop the Service"),
   .begin = stop_service_begin,
   .act = stop_service_act,
+  .answer = stop_service_answer,
   .look = name_holder,
   .clear = stop_service_clear,
 };
