@@ -143,6 +143,16 @@ class Sandbox:
         """A path inside, seen from outside."""
         return '/proc/%d/root%s' % (self.holder.pid, path)
 
+    def porthole_wrapper(self):
+        """A program that runs porthole in the sandbox's mount and network namespaces (for
+        PORTHOLE_BIN: the UI tests' app)."""
+        wrapper = os.path.join(self.dir, 'porthole-in-sandbox')
+        with open(wrapper, 'w') as f:
+            f.write('#!/bin/sh\nexec nsenter -t %d -m -n -- %s "$@"\n'
+                    % (self.holder.pid, pt.porthole()))
+        os.chmod(wrapper, 0o755)
+        return wrapper
+
     def wait_socket(self, path, timeout=30):
         return pt.wait_for(lambda: os.path.exists(self.path(path)), timeout, 0.05)
 
@@ -288,6 +298,41 @@ IMAGE_CMD = ['httpd', '-f', '-p', '8000', '-h', '/www']
 DAEMONS = ('podman', 'dockerd', 'containerd', 'catatonit')
 # The per-container helpers that hold published ports.
 PROXIES = ('conmon', 'pasta', 'pasta.avx2', 'docker-proxy', 'dockerd', 'rootlessport')
+
+
+# An engine's API played by a small HTTP server on /run/docker.sock (argv: HELD FREE): it
+# lists a running container "legacy-db" that publishes two ports, HELD held by a real
+# listener it opens and FREE held by nothing (forwarded by the firewall's DNAT alone).
+LEGACY_ENGINE = r'''
+import json, os, socket, sys
+held, free = int(sys.argv[1]), int(sys.argv[2])
+body = json.dumps([{
+    "Id": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "Names": ["/legacy-db"], "Image": "postgres:9", "State": "running",
+    "Ports": [{"IP": "127.0.0.1", "PrivatePort": 5432, "PublicPort": free, "Type": "tcp"},
+              {"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": held, "Type": "tcp"},
+              {"PrivatePort": 6379, "Type": "tcp"}]}]).encode()
+s = socket.socket(socket.AF_UNIX)
+s.bind("/run/docker.sock")
+s.listen(8)
+lis = socket.socket()
+lis.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+lis.bind(("127.0.0.1", held))
+lis.listen(8)
+print("READY", flush=True)
+while True:
+    c, _ = s.accept()
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = c.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nServer: Docker/19.03\r\n"
+    head += b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+    c.sendall(head + body)
+    c.close()
+'''
 
 
 def pick_port():

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # phsystemd.py — boots a real systemd as PID 1 of a PID namespace of its own, for the tests
 # that need one (test-systemd.py, ui/test-ui-stop-service.py); see test-systemd.py's header
-# for how it is laid out and why. Loaded by path, not run.
+# for how it is laid out and why. Imported, not run.
 import os
 import shutil
 import signal
@@ -9,6 +9,8 @@ import socket
 import subprocess
 import tempfile
 import time
+
+import porthole_test as pt
 
 SYSTEMD = '/usr/lib/systemd/systemd'
 
@@ -171,24 +173,11 @@ def free_port():
 
 
 def port_held(port):
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(('127.0.0.1', port))
-        return False
-    except OSError:
-        return True
-    finally:
-        s.close()
+    return not pt.bindable(port, '127.0.0.1')
 
 
 def wait_for(cond, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
+    return pt.wait_for(cond, timeout, 0.05)
 
 
 def poke(port):

@@ -145,6 +145,35 @@ def port_is_free(port):
     return True
 
 
+def free_port(kind=socket.SOCK_STREAM):
+    """A port the kernel has free on 127.0.0.1 now (TCP, or UDP with socket.SOCK_DGRAM)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def bindable(port, address='0.0.0.0', kind=socket.SOCK_STREAM, reuse=True):
+    """Whether a server could bind port on address (IPv4) now; reuse: with SO_REUSEADDR, as
+    servers do, so a port whose connections are in TIME_WAIT counts as bindable."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        if reuse:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((address, port))
+            return True
+        except OSError:
+            return False
+
+
+def listening(port, host='127.0.0.1'):
+    """Whether a TCP connection to host:port is accepted."""
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 # --- processes ------------------------------------------------------------------------
 
 def start_time(pid):
@@ -183,6 +212,37 @@ def wait_reaped(pids, timeout=10):
     return False
 
 
+def die_with_parent():
+    """For preexec_fn: PR_SET_PDEATHSIG, SIGKILL, so a daemon a test started does not
+    outlive a test that crashed."""
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+
+
+def wait_running(predicate, proc, timeout):
+    """Whether predicate() comes true within timeout seconds while proc still runs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.1)
+    return False
+
+
+def system_user(name):
+    """Makes the system user name (no home, no shell) unless it exists; True if made."""
+    import pwd
+    try:
+        pwd.getpwnam(name)
+        return False
+    except KeyError:
+        subprocess.run(['useradd', '--system', '--no-create-home', '--shell',
+                        '/usr/sbin/nologin', name], check=True)
+        return True
+
+
 def end_process(proc, timeout=5):
     """Ends a subprocess.Popen politely (SIGTERM), then by force; returns its exit status."""
     if proc.poll() is None:
@@ -208,7 +268,23 @@ def wait_for(predicate, timeout=10.0, interval=0.2):
 _live = []
 
 
-class Listener:
+class Child:
+    """What every process a test starts offers: .proc, and .log when its output is kept."""
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def wait_exit(self, timeout):
+        """Whether it ended within timeout seconds."""
+        try:
+            self.proc.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+
+class Listener(Child):
     """A ph-test-listener process holding the ports of its specs ('tcp:127.0.0.1:0', …):
     .pid, .children, .pids, .sockets [(proto, addr, port, inode)], .port (the first
     socket's). It runs in a session of its own, so kill() ends it and every child at
@@ -310,13 +386,6 @@ class Listener:
         """Sends sig to the listener itself (not its children)."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
-
-    def wait_exit(self, timeout):
-        try:
-            self.proc.wait(timeout)
-            return True
-        except subprocess.TimeoutExpired:
-            return False
 
     def _group_left(self):
         """Whether a process of the listener's group is still there. Once the listener is

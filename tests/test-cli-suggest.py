@@ -26,16 +26,6 @@ def suggest(*args):
                           timeout=30)
 
 
-def bindable(port):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(('0.0.0.0', port))
-            return True
-        except OSError:
-            return False
-
-
 # A port this test holds (on every address): the suggestion is another, close by.
 held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 held.bind(('0.0.0.0', 0))
@@ -50,7 +40,7 @@ except (ValueError, IndexError):
 check(got is not None and got != port, 'a held port is not suggested', r.stdout)
 check(got is not None and abs(got - port) <= 20, 'the suggestion is near', (got, port))
 check(got is not None and got not in common_ports, 'the suggestion is not a common port', got)
-check(got is not None and bindable(got), 'the suggested port can be bound', got)
+check(got is not None and porthole_test.bindable(got), 'the suggested port can be bound', got)
 held.close()
 
 # 3000 is in ports-common.ini (web dev servers): never suggested, free or not.

@@ -60,12 +60,6 @@ def listen(host, backlog=16, serve=False):
     return s
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 # ---- the part run inside a network namespace of its own -----------------------------------
 
 def sh(*argv):
@@ -128,7 +122,7 @@ def verdict_is(doc, verdict, desc):
 
 
 # Nothing listens: refused, and the words say the server is not running.
-port = free_port()
+port = porthole_test.free_port()
 doc = explain(f'127.0.0.1:{port}')
 verdict_is(doc, 'nothing-listens', 'a free port')
 check([a.get('result') for a in doc.get('attempts', [])] == ['refused'],
@@ -192,7 +186,7 @@ setpriv = shutil.which('setpriv')
 if os.geteuid() != 0 or setpriv is None:
     tap.skip('another user\'s program', 'needs root and setpriv')
 else:
-    port = free_port()
+    port = porthole_test.free_port()
     other = subprocess.Popen(
         [setpriv, '--reuid', '65534', '--regid', '65534', '--clear-groups', sys.executable, '-c',
          'import socket,sys,time\n'
@@ -271,7 +265,7 @@ verdict_is(doc, 'not-local', 'an address not on this computer')
 check(doc.get('attempts') == [], 'nothing was sent to it', doc.get('attempts'))
 
 # UDP: nothing to connect to.
-doc = explain(f'127.0.0.1:{free_port()}/udp')
+doc = explain(f'127.0.0.1:{porthole_test.free_port()}/udp')
 verdict_is(doc, 'not-tested', 'UDP')
 
 # In a network namespace of our own: a LAN address, and firewall rules.

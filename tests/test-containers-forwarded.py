@@ -16,37 +16,6 @@ import porthole_test as pt
 
 tap = pt.Tap()
 
-ENGINE = r'''
-import json, os, socket, sys
-held, free = int(sys.argv[1]), int(sys.argv[2])
-body = json.dumps([{
-    "Id": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-    "Names": ["/legacy-db"], "Image": "postgres:9", "State": "running",
-    "Ports": [{"IP": "127.0.0.1", "PrivatePort": 5432, "PublicPort": free, "Type": "tcp"},
-              {"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": held, "Type": "tcp"},
-              {"PrivatePort": 6379, "Type": "tcp"}]}]).encode()
-s = socket.socket(socket.AF_UNIX)
-s.bind("/run/docker.sock")
-s.listen(8)
-lis = socket.socket()
-lis.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-lis.bind(("127.0.0.1", held))
-lis.listen(8)
-print("READY", flush=True)
-while True:
-    c, _ = s.accept()
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = c.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nServer: Docker/19.03\r\n"
-    head += b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
-    c.sendall(head + body)
-    c.close()
-'''
-
 
 def main():
     t0 = time.monotonic()
@@ -54,7 +23,7 @@ def main():
     free = held + 1
     sb = pc.Sandbox('forwarded', diag=tap.diag)
     try:
-        sb.spawn(['python3', '-c', ENGINE, str(held), str(free)],
+        sb.spawn(['python3', '-c', pc.LEGACY_ENGINE, str(held), str(free)],
                  log=os.path.join(sb.dir, 'engine.log'))
         if not sb.wait_socket('/run/docker.sock', 10) or \
                 not pt.wait_for(lambda: not pc.port_free_inside(sb, held), 10, 0.05):

@@ -3,18 +3,15 @@
 # test-daemons-real.py — TAP: the real nginx, Redis, PostgreSQL, OpenSSH and dnsmasq from
 # Debian, each started on a loopback port this test picks, are listed by the real
 # `porthole --list --json` (helper and model) under the names people know them by.
-import ctypes
 import glob
 import json
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 import porthole_test as pt
 
@@ -22,45 +19,6 @@ porthole = pt.porthole()
 TEST_USER = 'ph-daemons-test'
 tap = pt.Tap()
 check = tap.ok
-
-
-def die_with_parent():
-    # PR_SET_PDEATHSIG, SIGKILL: a daemon must not outlive a test that crashed
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def listening(port):
-    try:
-        with socket.create_connection(('127.0.0.1', port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def udp_bound(port):
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.bind(('127.0.0.1', port))
-        except OSError:
-            return True
-        return False
-
-
-def wait_for(predicate, proc, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        if proc.poll() is not None:
-            return False
-        time.sleep(0.1)
-    return False
 
 
 if os.geteuid() != 0:
@@ -80,9 +38,9 @@ def start(name, argv, ready, user=None, **kw):
     if user is not None:
         argv = ['setpriv', f'--reuid={user}', f'--regid={user}', '--init-groups', '--', *argv]
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            preexec_fn=die_with_parent, **kw)
+                            preexec_fn=pt.die_with_parent, **kw)
     procs[name] = proc
-    ok = wait_for(ready, proc)
+    ok = pt.wait_running(ready, proc, 20.0)
     if not ok:
         with open(log.name, errors='replace') as f:
             diag = f.read()[-2000:]
@@ -93,17 +51,11 @@ def start(name, argv, ready, user=None, **kw):
 
 
 # --- the daemons ------------------------------------------------------------------------
-made_user = False
-try:
-    pwd.getpwnam(TEST_USER)
-except KeyError:
-    subprocess.run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin',
-                    TEST_USER], check=True)
-    made_user = True
+made_user = pt.system_user(TEST_USER)
 
 try:
     # nginx: its own prefix, config, pid file and logs; runs as root with workers as nobody
-    ports['nginx'] = free_port()
+    ports['nginx'] = pt.free_port()
     nginx_dir = os.path.join(tmp, 'nginx')
     os.makedirs(os.path.join(nginx_dir, 'logs'))
     with open(os.path.join(nginx_dir, 'nginx.conf'), 'w') as f:
@@ -124,17 +76,17 @@ http {{
 }}
 ''')
     start('nginx', ['/usr/sbin/nginx', '-p', nginx_dir, '-c', 'nginx.conf'],
-          lambda: listening(ports['nginx']))
+          lambda: pt.listening(ports['nginx']))
 
     # Redis: /usr/bin/redis-server is a symlink to redis-check-rdb
-    ports['redis'] = free_port()
+    ports['redis'] = pt.free_port()
     start('redis', ['/usr/bin/redis-server', '--port', str(ports['redis']),
                     '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
                     '--dir', tmp, '--daemonize', 'no'],
-          lambda: listening(ports['redis']))
+          lambda: pt.listening(ports['redis']))
 
     # PostgreSQL: initdb and the server as an unprivileged user
-    ports['postgres'] = free_port()
+    ports['postgres'] = pt.free_port()
     bindir = sorted(glob.glob('/usr/lib/postgresql/*/bin'))[-1]
     pgdata = os.path.join(tmp, 'pgdata')
     pgsock = os.path.join(tmp, 'pgsock')
@@ -152,10 +104,10 @@ http {{
           initdb.stdout[-1000:] + initdb.stderr[-1000:])
     start('postgres', [os.path.join(bindir, 'postgres'), '-D', pgdata, '-p', str(ports['postgres']),
                        '-c', 'listen_addresses=127.0.0.1', '-c', f'unix_socket_directories={pgsock}'],
-          lambda: listening(ports['postgres']), user=TEST_USER, cwd=tmp)
+          lambda: pt.listening(ports['postgres']), user=TEST_USER, cwd=tmp)
 
     # OpenSSH: a host key made here, no system configuration
-    ports['sshd'] = free_port()
+    ports['sshd'] = pt.free_port()
     hostkey = os.path.join(tmp, 'ssh_host_ed25519_key')
     subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', hostkey], check=True)
     made_run_sshd = not os.path.isdir('/run/sshd')
@@ -163,15 +115,16 @@ http {{
         os.makedirs('/run/sshd', 0o755)
     start('sshd', ['/usr/sbin/sshd', '-D', '-f', '/dev/null', '-p', str(ports['sshd']),
                    '-o', 'ListenAddress=127.0.0.1', '-o', 'PidFile=none', '-h', hostkey],
-          lambda: listening(ports['sshd']))
+          lambda: pt.listening(ports['sshd']))
 
     # dnsmasq: DNS on a loopback port, bound to that address only
-    ports['dnsmasq'] = free_port(socket.SOCK_DGRAM)
+    ports['dnsmasq'] = pt.free_port(socket.SOCK_DGRAM)
     start('dnsmasq', ['/usr/sbin/dnsmasq', f'--port={ports["dnsmasq"]}',
                       '--listen-address=127.0.0.1', '--bind-interfaces', '--no-daemon',
                       '--conf-file=/dev/null', '--pid-file', '--no-resolv', '--no-hosts',
                       '--user=nobody'],
-          lambda: udp_bound(ports['dnsmasq']))
+          lambda: not pt.bindable(ports['dnsmasq'], '127.0.0.1', socket.SOCK_DGRAM,
+                                    reuse=False))
 
     # --- what Porthole lists --------------------------------------------------------------
     expected = {

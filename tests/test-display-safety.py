@@ -8,7 +8,6 @@
 # (U+FFFD only where the bytes are not UTF-8) with every control, bidi and separator
 # character escaped as \uXXXX.
 import json
-import os
 import re
 import subprocess
 

@@ -4,7 +4,6 @@
 # pkexec runs it) ignores its environment, closes inherited fds, copes with closed stdin
 # and stdout, takes only its verbs and refuses to stop what its list could not show.
 # (test-unlock-polkit runs the same helper through the real pkexec.)
-import importlib.util
 import os
 import subprocess
 import sys

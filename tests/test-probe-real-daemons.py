@@ -6,13 +6,11 @@
 # are, as in the detail pane), are probed with ph-probe-tool; each probe ends within its
 # deadlines and says something sane, and afterwards each daemon's own log (at a verbose
 # level) holds nothing that looks like an attack, a scan or a bad packet.
-import ctypes
 import glob
 import os
 import pwd
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,43 +38,10 @@ HOSTILE_LOG = {
 }
 
 
-def die_with_parent():
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def listening(port):
-    try:
-        with socket.create_connection(('127.0.0.1', port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def wait_for(predicate, proc, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        if proc.poll() is not None:
-            return False
-        time.sleep(0.1)
-    return False
-
-
 if os.geteuid() != 0:
     tap.skip_all('needs root (the daemons run as root or as a user this test makes)')
 
-try:
-    pwd.getpwnam(TEST_USER)
-except KeyError:
-    subprocess.run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin',
-                    TEST_USER], check=True)
+pt.system_user(TEST_USER)
 uid, gid = pwd.getpwnam(TEST_USER).pw_uid, pwd.getpwnam(TEST_USER).pw_gid
 
 tmp = tempfile.mkdtemp(prefix='ph-probe-real-')
@@ -96,9 +61,9 @@ def start(name, argv, program, log=None, user=False, **kw):
     with open(out, 'wb') as f:
         proc = subprocess.Popen(as_user(argv) if user else argv, stdout=f,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                preexec_fn=die_with_parent, **kw)
+                                preexec_fn=pt.die_with_parent, **kw)
     procs[name] = proc
-    ok = wait_for(lambda: listening(ports[name]), proc)
+    ok = pt.wait_running(lambda: pt.listening(ports[name]), proc, 30.0)
     diag = None if ok else open(out, errors='replace').read()[-2000:]
     check(ok, f'{name} runs and listens on 127.0.0.1:{ports[name]}', diag)
     return ok
@@ -113,12 +78,12 @@ def log_text(name):
 
 
 try:
-    ports['redis'] = free_port()
+    ports['redis'] = pt.free_port()
     start('redis', ['/usr/bin/redis-server', '--port', str(ports['redis']), '--bind', '127.0.0.1',
                     '--save', '', '--appendonly', 'no', '--dir', tmp, '--daemonize', 'no',
                     '--loglevel', 'verbose'], 'redis-server')
 
-    ports['postgres'] = free_port()
+    ports['postgres'] = pt.free_port()
     bindir = sorted(glob.glob('/usr/lib/postgresql/*/bin'))[-1]
     pgdata, pgsock = os.path.join(tmp, 'pgdata'), os.path.join(tmp, 'pgsock')
     os.mkdir(pgsock)
@@ -134,7 +99,7 @@ try:
                        '-c', 'log_connections=on', '-c', 'log_min_messages=debug1'],
           'postgres', user=True, cwd=tmp)
 
-    ports['mariadb'] = free_port()
+    ports['mariadb'] = pt.free_port()
     mydata = os.path.join(tmp, 'mariadb')
     os.mkdir(mydata)
     os.chown(mydata, uid, gid)
@@ -154,7 +119,7 @@ try:
                       '--skip-log-bin'],
           'mariadbd', log=mylog)
 
-    ports['sshd'] = free_port()
+    ports['sshd'] = pt.free_port()
     hostkey = os.path.join(tmp, 'ssh_host_ed25519_key')
     subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', hostkey], check=True)
     os.makedirs('/run/sshd', 0o755, exist_ok=True)
@@ -163,7 +128,7 @@ try:
                    '-o', 'ListenAddress=127.0.0.1', '-o', 'PidFile=none', '-o', 'LogLevel=VERBOSE',
                    '-h', hostkey, '-E', sshlog], 'sshd', log=sshlog)
 
-    ports['memcached'] = free_port()
+    ports['memcached'] = pt.free_port()
     start('memcached', ['/usr/bin/memcached', '-u', 'nobody', '-l', '127.0.0.1',
                         '-p', str(ports['memcached']), '-U', '0', '-vv'], 'memcached')
 

@@ -21,7 +21,6 @@
 # ph-systemd-tool as that user inside the booted system with nsenter + setpriv.
 # At the end systemd is killed (SIGKILL to its PID 1 ends its whole PID namespace), its
 # mounts go with its mount namespace, and the cgroups are removed bottom-up.
-import importlib.util
 import json
 import os
 import signal
@@ -31,10 +30,7 @@ import time
 
 import porthole_test as c  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location(
-    'phsystemd', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'phsystemd.py'))
-sdb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(sdb)
+import phsystemd as sdb  # noqa: E402
 Booted, free_port, port_held, wait_for, poke = (sdb.Booted, sdb.free_port, sdb.port_held,
                                                 sdb.wait_for, sdb.poke)
 

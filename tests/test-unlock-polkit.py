@@ -11,7 +11,6 @@
 # the users it adds, the rules file and /etc/shadow) and /usr/share/polkit-1/actions are
 # bind-mounted copies and /run/dbus is a tmpfs. The action file is installed into that
 # copy of /usr/share/polkit-1/actions and vanishes with the namespace.
-import importlib.util
 import os
 import re
 import shutil

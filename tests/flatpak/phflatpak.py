@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path[:0] = [os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), d)
                 for d in ('', 'ui')]
@@ -155,9 +154,14 @@ def alive(pid):
 
 # ---- the app -------------------------------------------------------------------------
 
-class App:
+class App(phui.App):
     """`flatpak run` of the installed app with a window. proc is the `flatpak run` process
-    (which becomes bubblewrap); the app's own process is found by name."""
+    (which becomes bubblewrap); the app's own process is found by name. It reaches the
+    accessibility bus through flatpak's proxy, so the PID the registry knows is not the
+    app's: its window is found by its title."""
+
+    window_timeout = 60
+    poll = 0.3
 
     def __init__(self, args=(), flatpak_args=(), env=None):
         import pyatspi  # noqa: F401  (fail early with a clear import error)
@@ -174,34 +178,9 @@ class App:
             return pids[0] if len(pids) == 1 else None
         return phui.wait_for(look, timeout) if timeout else look()
 
-    def wait_for_window(self, timeout=60):
-        """The app's window, found on the accessibility bus by its title. The app reaches the
-        bus through flatpak's proxy, so the PID the registry knows is not the app's."""
-        import pyatspi
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                return None
-            desktop = pyatspi.Registry.getDesktop(0)
-            for i in range(desktop.childCount):
-                try:
-                    app = desktop.getChildAtIndex(i)
-                    if app is None or app.childCount == 0:
-                        continue
-                    win = app.getChildAtIndex(0)
-                    if win is not None and win.name == 'Porthole' and \
-                            sum(1 for _ in phui.walk(win, max_depth=8)) > 10:
-                        self.accessible = app
-                        time.sleep(0.3)
-                        return win
-                except Exception:
-                    continue
-            time.sleep(0.3)
-        return None
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
+    def _window_of(self, app):
+        win = app.getChildAtIndex(0)
+        return win if win is not None and win.name == 'Porthole' else None
 
     def activate(self, action, timeout=10):
         """Activate one of the app's actions over D-Bus (org.gtk.Actions), from outside."""
@@ -209,13 +188,6 @@ class App:
                                '--object-path', OBJECT_PATH, '--method',
                                'org.gtk.Actions.Activate', action, '[]', '{}'],
                               capture_output=True, text=True, timeout=timeout)
-
-    def wait_exit(self, timeout):
-        try:
-            self.proc.wait(timeout)
-            return True
-        except subprocess.TimeoutExpired:
-            return False
 
     def quit(self):
         if self.proc.poll() is None:

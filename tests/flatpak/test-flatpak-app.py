@@ -18,7 +18,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import phflatpak as pf  # noqa: E402
@@ -102,18 +101,12 @@ def install_test_app():
         shutil.rmtree(build, ignore_errors=True)
 
 
-def free_tcp_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class TestServer:
+class TestServer(pt.Child):
     """`flatpak run org.porthole.TestServer PORT`; .pid is the host PID of the app's server
     (a Python script, /app/bin/ph-test-server) that listens inside the sandbox."""
 
     def __init__(self):
-        self.port = free_tcp_port()
+        self.port = pt.free_port()
         self.log = tempfile.TemporaryFile(mode='w+')
         self.proc = subprocess.Popen(['flatpak', 'run', TEST_APP, str(self.port)],
                                      stdout=self.log, stderr=subprocess.STDOUT,
@@ -131,17 +124,6 @@ class TestServer:
         pids = pf.pids_named('ph-test-server', sandboxed=True)
         return pids[0] if len(pids) == 1 else None
 
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def wait_exit(self, timeout):
-        try:
-            self.proc.wait(timeout)
-            return True
-        except subprocess.TimeoutExpired:
-            return False
-
     def stop(self):
         if self.proc.poll() is None:
             # The real flatpak, not the recording one.
@@ -157,17 +139,6 @@ def porthole_free(port, *extra):
         return rc, json.loads(out), err
     except ValueError:
         return rc, {}, err + out
-
-
-def dialog_button(app, label, timeout=10):
-    def look():
-        for role in ('dialog', 'alert'):
-            for d in phui.find_all(app.accessible, role=role):
-                b = phui.find(d, name=label, role='button', timeout=0)
-                if b is not None:
-                    return b
-        return None
-    return phui.wait_for(look, timeout)
 
 
 if os.path.exists(KILL_LOG):
@@ -237,10 +208,7 @@ try:
     t.ok(server.pid is not None, f'{TEST_APP} runs again (port {server.port})')
     app = pf.App()
     try:
-        window = app.wait_for_window()
-        if not t.ok(window is not None, 'Porthole\'s window appears'):
-            t.diag(app.output())
-            sys.exit(t.done())
+        window = app.window_or_exit(t, 'Porthole\'s window appears')
         row = phui.list_item(window, f'Port {server.port}, TCP', timeout=30)
         headers = phui.section_headers(window)
         t.diag(f'sections: {headers}')
@@ -253,8 +221,8 @@ try:
                                                    showing=True, timeout=0), 10)
             if free is not None:
                 phui.click(free)
-                quit_button = dialog_button(app, f'Quit {TEST_NAME}')
-        t.ok(quit_button is not None and dialog_button(app, 'Free Port', 0) is not None,
+                quit_button = phui.dialog_button(app, f'Quit {TEST_NAME}')
+        t.ok(quit_button is not None and phui.dialog_button(app, 'Free Port', 0) is not None,
              f'Free Port offers "Quit {TEST_NAME}" beside "Free Port"')
         t.ok(kills() == [f'kill {TEST_APP}'] and server.proc.poll() is None,
              'asking killed nothing')

@@ -18,17 +18,6 @@ pf.listener_path()
 t = pt.Tap()
 
 
-def dialog_button(app, label, timeout=10):
-    def look():
-        for role in ('dialog', 'alert'):
-            for d in phui.find_all(app.accessible, role=role):
-                b = phui.find(d, name=label, role='button', timeout=0)
-                if b is not None:
-                    return b
-        return None
-    return phui.wait_for(look, timeout)
-
-
 def free_port(window, app, row):
     phui.select_item(row)
     free = phui.wait_for(lambda: phui.find(window, name='Free Port', role='button',
@@ -36,7 +25,7 @@ def free_port(window, app, row):
     if free is None:
         return False
     phui.click(free)
-    confirm = dialog_button(app, 'Free Port')
+    confirm = phui.dialog_button(app, 'Free Port')
     if confirm is None:
         return False
     phui.click(confirm)
@@ -49,10 +38,7 @@ bystanders = [pt.Listener('tcp:127.0.0.1:0', fork=1),
               pt.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0')]
 app = pf.App()
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the Flatpak\'s window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t, 'the Flatpak\'s window appears')
     app_pid = app.app_pid(timeout=5)
     seen = pf.sandbox_comms(app_pid) if app_pid else []
     t.diag(f'processes the sandbox sees: {seen}')
@@ -81,7 +67,7 @@ try:
     t.ok(row is not None, 'the listener that ignores SIGTERM is listed')
     if row is not None:
         free_port(window, app, row)
-    force = dialog_button(app, 'Force Quit', timeout=20)
+    force = phui.dialog_button(app, 'Force Quit', timeout=20)
     t.ok(force is not None, 'when it does not quit, Porthole offers to force it')
     t.ok(stubborn.alive(), 'nothing was forced before the user agreed')
     if force is not None:

@@ -17,10 +17,7 @@ t = pt.Tap()
 listener = pt.Listener('tcp:127.0.0.1:0')
 app = pf.App()
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the Flatpak\'s window appears on the accessibility bus'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t, 'the Flatpak\'s window appears on the accessibility bus')
     app_pid = app.app_pid(timeout=5)
     t.ok(app_pid is not None and app_pid != listener.pid,
          f'the app runs inside a sandbox (host PID {app_pid})')

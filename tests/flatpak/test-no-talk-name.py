@@ -27,10 +27,7 @@ t.diag(f'--list without the permission: exit {rc}\n{out}{err}')
 
 app = pf.App(flatpak_args=NO_TALK)
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears without the permission'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t, 'the window appears without the permission')
     text = phui.wait_for(lambda: (lambda s: s if 'Flatpak' in s or 'scanner' in s
                                   else None)(pf.shown_text(window)), 15) or \
         pf.shown_text(window)

@@ -71,10 +71,7 @@ monitor = subprocess.Popen(['dbus-monitor', '--session',
                            stdout=monitor_log, stderr=subprocess.DEVNULL)
 app = pf.App()
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the Flatpak\'s window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t, 'the Flatpak\'s window appears')
     row = phui.list_item(window, f'Port {port}, TCP on 127.0.0.1', timeout=30)
     t.ok(row is not None, f'the host web server on port {port} is listed')
     if row is not None:

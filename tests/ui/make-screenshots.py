@@ -207,17 +207,6 @@ def open_app(env=None):
     return app, window
 
 
-def dialog_button(app, label, timeout=10):
-    def look():
-        for role in ('dialog', 'alert'):
-            for d in phui.find_all(app.accessible, role=role):
-                b = phui.find(d, name=label, role='button', timeout=0)
-                if b is not None:
-                    return b
-        return None
-    return phui.wait_for(look, timeout)
-
-
 try:
     os.makedirs(OUT, exist_ok=True)
     scene()
@@ -241,7 +230,7 @@ try:
             if free is None:
                 sys.exit('make-screenshots: no Free Port button')
             phui.click(free)
-            cancel = dialog_button(app, 'Cancel')
+            cancel = phui.dialog_button(app, 'Cancel')
             if cancel is None:
                 sys.exit('make-screenshots: Free Port asked nothing')
             time.sleep(1)

@@ -106,8 +106,11 @@ def screenshot(name):
     return path
 
 
-class App:
+class App(pt.Child):
     """The porthole process and its accessible application object."""
+
+    window_timeout = 20   # seconds wait_for_window waits by default
+    poll = 0.2
 
     def __init__(self, args=(), env=None):
         import pyatspi  # (fail early with a clear import error)
@@ -140,33 +143,43 @@ class App:
         except (OSError, ValueError, IndexError):
             return False
 
-    def wait_for_window(self, timeout=20):
+    def _window_of(self, app):
+        """app's window if app is this process, else None."""
+        if not self._is_ours(app.get_process_id()):
+            return None
+        win = app.getChildAtIndex(0)
+        return win if win is not None and win.name else None
+
+    def wait_for_window(self, timeout=None):
         import pyatspi
-        deadline = time.time() + timeout
+        deadline = time.time() + (timeout or self.window_timeout)
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 return None
             desktop = pyatspi.Registry.getDesktop(0)
             for i in range(desktop.childCount):
-                app = desktop.getChildAtIndex(i)
                 try:
-                    if app is not None and self._is_ours(app.get_process_id()):
-                        # The window shows up before its contents are realised.
-                        if app.childCount > 0:
-                            win = app.getChildAtIndex(0)
-                            if win is not None and win.name and \
-                                    sum(1 for _ in walk(win, max_depth=8)) > 10:
-                                self.accessible = app
-                                time.sleep(0.3)
-                                return win
+                    app = desktop.getChildAtIndex(i)
+                    win = self._window_of(app) if app is not None and app.childCount > 0 \
+                        else None
+                    # The window shows up before its contents are realised.
+                    if win is not None and sum(1 for _ in walk(win, max_depth=8)) > 10:
+                        self.accessible = app
+                        time.sleep(0.3)
+                        return win
                 except Exception:
                     continue
-            time.sleep(0.2)
+            time.sleep(self.poll)
         return None
 
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
+    def window_or_exit(self, tap, what='the window appears', timeout=None):
+        """The window, as one check of tap; without it the test ends here (SystemExit, so
+        the caller's finally: blocks still clean up)."""
+        win = self.wait_for_window(timeout)
+        if not tap.ok(win is not None, what):
+            tap.diag(self.output())
+            sys.exit(tap.done())
+        return win
 
     def quit(self):
         return pt.end_process(self.proc)
@@ -238,6 +251,19 @@ def find(root, name=None, role=None, showing=None, contains=False, timeout=5.0, 
 def find_all(root, role=None, name=None, contains=False):
     skip = () if role in ('list item', 'row header', 'list', 'menu item') else ('list',)
     return list(_matching(root, role, name, contains, None, skip))
+
+
+def dialog_button(app, label, timeout=10):
+    """The button @label of an open dialog of @app (AdwAlertDialog is exposed as a dialog
+    or an alert), waiting up to @timeout seconds; None if none shows it."""
+    def look():
+        for role in ('dialog', 'alert'):
+            for d in find_all(app.accessible, role=role):
+                b = find(d, name=label, role='button', timeout=0)
+                if b is not None:
+                    return b
+        return None
+    return wait_for(look, timeout)
 
 
 def _do_action(action, i):

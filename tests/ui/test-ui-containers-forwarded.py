@@ -3,10 +3,10 @@
 # test-ui-containers-forwarded.py — a published port that no program holds (issue 10,
 # point 3), in the window: it is a row of the list under its container, marked as forwarded
 # by the firewall, its pane says so, and searching for it says which container the firewall
-# forwards it to. The engine's API is played by the stand-in of test-containers-forwarded.py (no real
-# engine here leaves a port without a host socket; REAL-COMPONENTS.md), on
-# /run/docker.sock in a sandbox (tests/phcontainers.py) where the app runs.
-import importlib.util
+# forwards it to. The engine's API is played by a stand-in (phcontainers.LEGACY_ENGINE, as
+# in test-containers-forwarded.py: no real engine here leaves a port without a host socket;
+# REAL-COMPONENTS.md), on /run/docker.sock in a sandbox (tests/phcontainers.py) where the
+# app runs.
 import os
 import sys
 import time
@@ -20,12 +20,6 @@ import porthole_test as pt  # noqa: E402
 phui.run_isolated()
 
 import phcontainers as pc  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location(
-    'forwarded', os.path.join(os.path.dirname(HERE), 'test-containers-forwarded.py'))
-fw = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fw)
-
 
 
 def section_of(window, startswith):
@@ -52,21 +46,13 @@ free = held + 1
 sb = pc.Sandbox('ui-forwarded', diag=t.diag)
 app = None
 try:
-    sb.spawn(['python3', '-c', fw.ENGINE, str(held), str(free)],
+    sb.spawn(['python3', '-c', pc.LEGACY_ENGINE, str(held), str(free)],
              log=os.path.join(sb.dir, 'engine.log'))
     if not sb.wait_socket('/run/docker.sock', 10):
         pt.bail('the stand-in engine did not start')
-    wrapper = os.path.join(sb.dir, 'porthole-in-sandbox')
-    with open(wrapper, 'w') as f:
-        f.write('#!/bin/sh\nexec nsenter -t %d -m -n -- %s "$@"\n'
-                % (sb.holder.pid, pt.porthole()))
-    os.chmod(wrapper, 0o755)
-    os.environ['PORTHOLE_BIN'] = wrapper
+    os.environ['PORTHOLE_BIN'] = sb.porthole_wrapper()
     app = phui.App()
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t)
     t.ok(phui.list_item(window, f'Port {held}, TCP on 127.0.0.1', timeout=15) is not None,
          f'the published port {held} that a program holds is listed')
     note = 'forwarded by the firewall (no program listens on this computer)'

@@ -22,17 +22,6 @@ import phcontainers as pc  # noqa: E402
 t = pt.Tap()
 
 
-def dialog_button(app, label, timeout=8):
-    def look():
-        for role in ('dialog', 'alert'):
-            for d in phui.find_all(app.accessible, role=role):
-                b = phui.find(d, name=label, role='button', timeout=0)
-                if b is not None:
-                    return b
-        return None
-    return phui.wait_for(look, timeout)
-
-
 if os.geteuid() != 0:
     print('Bail out! this test runs rootful Podman and must run as root (build-aux/dev test)')
     sys.exit(1)
@@ -55,17 +44,9 @@ try:
     daemons = sb.inside(pc.engine_processes(pc.DAEMONS))
 
     # The app, in the sandbox: PORTHOLE_BIN names a wrapper that enters it.
-    wrapper = os.path.join(sb.dir, 'porthole-in-sandbox')
-    with open(wrapper, 'w') as f:
-        f.write('#!/bin/sh\nexec nsenter -t %d -m -n -- %s "$@"\n'
-                % (sb.holder.pid, pt.porthole()))
-    os.chmod(wrapper, 0o755)
-    os.environ['PORTHOLE_BIN'] = wrapper
+    os.environ['PORTHOLE_BIN'] = sb.porthole_wrapper()
     app = phui.App(env=env)
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t)
     row = phui.list_item(window, f'Port {port}, TCP on 127.0.0.1', timeout=15)
     t.ok(row is not None, f'the published port {port} is listed')
     headers = phui.wait_for(lambda: [h for h in phui.section_headers(window)
@@ -85,7 +66,7 @@ try:
          diag=pane[-1500:])
     if stop is not None:
         phui.click(stop)
-    confirm = dialog_button(app, 'Stop Container')
+    confirm = phui.dialog_button(app, 'Stop Container')
     t.ok(confirm is not None, 'a confirmation asks before stopping the container')
     text = phui.all_text(app.accessible)
     t.ok('Stop Container “shop-db”?' in text and 'conmon' in text

@@ -6,7 +6,6 @@
 # escapes. Every row, section header and detail-pane text the window exposes (read through
 # AT-SPI) is display-safe: no control, bidi or separator character, hostile bytes shown as
 # U+FFFD; each hostile process is one row.
-import os
 import re
 import socket
 import sys
@@ -68,10 +67,7 @@ def unsafe(text):
 
 app = phui.App()
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t)
 
     rows = {}
     for (name, _), lis in zip(HOSTILE, listeners):

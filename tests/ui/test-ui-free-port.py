@@ -19,21 +19,6 @@ phui.run_isolated()
 t = pt.Tap()
 
 
-def dialog_button(app, label, timeout=8):
-    def look():
-        for d in phui.find_all(app.accessible, role='dialog'):
-            b = phui.find(d, name=label, role='button', timeout=0)
-            if b is not None:
-                return b
-        # AdwAlertDialog may be exposed as an alert
-        for d in phui.find_all(app.accessible, role='alert'):
-            b = phui.find(d, name=label, role='button', timeout=0)
-            if b is not None:
-                return b
-        return None
-    return phui.wait_for(look, timeout)
-
-
 polite = pt.Listener('tcp:127.0.0.1:0', fork=2)
 stubborn = pt.Listener('tcp:127.0.0.1:0', ignore_term=True)
 # A supervisor that starts its listener again whenever it ends, on the same port.
@@ -45,10 +30,7 @@ supervisor = subprocess.Popen(
      pt.listener_program(), str(again_port)], start_new_session=True)
 app = phui.App()
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t)
 
     row = phui.list_item(window, f'Port {polite.port}, TCP on 127.0.0.1', timeout=15)
     t.ok(row is not None, f'the forked listener on port {polite.port} is listed')
@@ -57,7 +39,7 @@ try:
                                            showing=True, timeout=0), 5)
     t.ok(free is not None, 'the Free Port button is there')
     phui.click(free)
-    confirm = dialog_button(app, 'Free Port')
+    confirm = phui.dialog_button(app, 'Free Port')
     t.ok(confirm is not None, 'a confirmation dialog asks before freeing the port')
     if confirm is not None:
         text = phui.all_text(confirm.parent.parent.parent)
@@ -86,10 +68,10 @@ try:
     phui.select_item(row)
     time.sleep(0.5)
     phui.click(phui.find(window, name='Free Port', role='button', showing=True))
-    confirm = dialog_button(app, 'Free Port')
+    confirm = phui.dialog_button(app, 'Free Port')
     if confirm is not None:
         phui.click(confirm)
-    force = dialog_button(app, 'Force Quit', timeout=15)
+    force = phui.dialog_button(app, 'Force Quit', timeout=15)
     t.ok(force is not None, 'when it does not quit, Porthole offers to force it')
     t.ok(stubborn.alive(), 'nothing was forced before the user agreed')
     if force is not None:
@@ -109,13 +91,13 @@ try:
         phui.select_item(row)
         time.sleep(0.5)
         phui.click(phui.find(window, name='Free Port', role='button', showing=True))
-        confirm = dialog_button(app, 'Free Port')
+        confirm = phui.dialog_button(app, 'Free Port')
         words = phui.all_text(app.accessible)
         if not t.ok(confirm is not None and
                     f'A loop in sh, process {supervisor.pid}, will start it again.' in words,
                     'the confirmation says which shell loop will start it again'):
             t.diag(words[-600:])
-        t.ok(dialog_button(app, 'Stop sh', timeout=2) is not None,
+        t.ok(phui.dialog_button(app, 'Stop sh', timeout=2) is not None,
              'and offers to stop the loop instead')
         if confirm is not None:
             phui.screenshot('free-port-supervisor')
@@ -127,7 +109,7 @@ try:
              'when the loop starts it again, Porthole says the port is held again and by whom')
         if said is not None:
             phui.screenshot('free-port-restarted')
-        stop = dialog_button(app, 'Stop sh', timeout=5)
+        stop = phui.dialog_button(app, 'Stop sh', timeout=5)
         t.ok(stop is not None, 'and offers to stop the loop')
         if stop is not None:
             phui.click(stop)

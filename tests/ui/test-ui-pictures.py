@@ -169,10 +169,7 @@ try:
     # --- Light style, default size: every description, against the words. ---------------
     app = phui.App()
     apps.append(app)
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t)
 
     # A registered port on loopback.
     t.ok(select(window, f'Port {registered}, TCP on 127.0.0.1') is not None,

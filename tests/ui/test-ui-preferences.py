@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-ui-preferences.py — Preferences change what the list shows (UDP, IPv6), the
 # Keyboard Shortcuts window opens, and the shortcuts work when pressed on the keyboard.
-import os
 import subprocess
 import sys
 import time
@@ -28,10 +27,7 @@ lis = pt.Listener('tcp:127.0.0.1:0', 'udp:127.0.0.1:0', 'tcp6only:[::1]:0')
 tcp_port, udp_port, v6_port = (s[2] for s in lis.sockets)
 app = phui.App()
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t)
     t.ok(phui.list_item(window, f'Port {udp_port}, UDP', timeout=15) is not None,
          'the UDP socket is listed by default')
     t.ok(phui.list_item(window, f'Port {v6_port}, TCP on ::1', timeout=5) is not None,

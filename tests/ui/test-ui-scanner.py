@@ -19,10 +19,7 @@ listener = pt.Listener('tcp:127.0.0.1:0')
 # A long first back-off, so the banner stays up until the test presses Retry.
 app = phui.App(env={'PORTHOLE_RETRY_DELAY_MS': '30000'})
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t)
     t.ok(phui.list_item(window, f'Port {listener.port}, TCP', timeout=15) is not None,
          'the list is populated')
     pids = phui.child_pids(app.proc.pid, 'porthole-helpe')

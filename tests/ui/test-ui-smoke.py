@@ -14,10 +14,7 @@ phui.run_isolated()
 t = pt.Tap()
 app = phui.App()
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the Porthole window appears in the accessibility tree'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t, 'the Porthole window appears in the accessibility tree')
     t.ok(window.name == 'Porthole', f'the window is named Porthole (got {window.name!r})')
 
     search = phui.find(window, role='text', name='Search services or explain an address')

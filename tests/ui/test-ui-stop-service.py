@@ -6,34 +6,19 @@
 # systemd is booted as PID 1 of a PID namespace of our own (tests/phsystemd.py; the
 # layout is explained in tests/test-systemd.py); the app talks to its system bus through
 # DBUS_SYSTEM_BUS_ADDRESS, and its helper sees the unit's process in our /proc.
-import importlib.util
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import phui  # noqa: E402
 import porthole_test as pt  # noqa: E402
 
 phui.run_isolated()
 
-_spec = importlib.util.spec_from_file_location(
-    'phsystemd', os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                              'phsystemd.py'))
-sdb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(sdb)
+import phsystemd as sdb  # noqa: E402
 
 t = pt.Tap()
-
-
-def dialog_button(app, label, timeout=8):
-    def look():
-        for role in ('dialog', 'alert'):
-            for d in phui.find_all(app.accessible, role=role):
-                b = phui.find(d, name=label, role='button', timeout=0)
-                if b is not None:
-                    return b
-        return None
-    return phui.wait_for(look, timeout)
 
 
 if os.geteuid() != 0:
@@ -53,10 +38,7 @@ try:
          'a Restart=always unit listens on port %d' % port)
 
     app = phui.App(env={'DBUS_SYSTEM_BUS_ADDRESS': 'unix:path=' + sd.bus_path()})
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        t.done()
+    window = app.window_or_exit(t)
     row = phui.list_item(window, f'Port {port}, TCP on 127.0.0.1', timeout=15)
     t.ok(row is not None, f'the unit\'s listener on port {port} is listed')
     phui.select_item(row)
@@ -71,7 +53,7 @@ try:
     t.ok('Restart=always' in pane, 'the pane says the unit restarts (Restart=always)')
     if stop is not None:
         phui.click(stop)
-    confirm = dialog_button(app, 'Stop Service')
+    confirm = phui.dialog_button(app, 'Stop Service')
     t.ok(confirm is not None, 'a confirmation asks before stopping the service')
     text = phui.all_text(app.accessible)
     t.ok('Restart=always' in text and 'start it again' in text,

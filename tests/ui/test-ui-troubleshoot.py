@@ -10,17 +10,6 @@ import sys
 import phui
 import porthole_test as pt
 
-
-def bindable(port):
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(('0.0.0.0', port))
-            return True
-        except OSError:
-            return False
-
-
 phui.run_isolated()
 t = pt.Tap()
 
@@ -33,10 +22,7 @@ port = server.getsockname()[1]
 
 app = phui.App()
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t)
     phui.list_item(window, f'Port {port}, TCP on ::1', timeout=15)
 
     phui.search(window, f'127.0.0.1:{port}')
@@ -68,7 +54,7 @@ try:
         suggested = int(got) if got and got.isdigit() else None
     t.ok(suggested is not None and suggested != port,
          f'pressing it names another port ({suggested})')
-    t.ok(suggested is not None and bindable(suggested), 'the suggested port can be bound')
+    t.ok(suggested is not None and pt.bindable(suggested), 'the suggested port can be bound')
     t.ok(suggested is not None and abs(suggested - port) <= 50, 'and it is near the taken one')
     phui.screenshot('window-suggest')
 

@@ -42,10 +42,7 @@ os.chmod(wrapper, 0o755)
 listener = pt.Listener('tcp:127.0.0.1:0')
 app = phui.App(env={'PORTHOLE_HELPER': wrapper})
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        t.done()
+    window = app.window_or_exit(t)
     # The machine's other sockets are listed too (a shared network namespace): searching
     # for the port keeps the row in view, where the accessibility tree has it.
     phui.search(window, str(listener.port))

@@ -67,10 +67,7 @@ phui.wait_for(lambda: socket.socket().connect_ex(('127.0.0.1', http_port)) == 0,
 
 app = phui.App(env={'XDG_DATA_HOME': os.path.join(tmp, 'data'), 'XDG_CONFIG_HOME': config})
 try:
-    window = app.wait_for_window()
-    if not t.ok(window is not None, 'the window appears'):
-        t.diag(app.output())
-        sys.exit(t.done())
+    window = app.window_or_exit(t)
 
     # Groups: the dev server is named after its project folder, with the tool.
     vite_row = phui.list_item(window, f'Port {vite.port}, TCP on 127.0.0.1', timeout=15)
