@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-test-utils.c — what the C tests share: the programs they run and ph-test-listener */
+/* ph-test-utils.c — what the C tests share: the programs they run, ph-test-listener, files */
 #include "config.h"
 
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,4 +360,37 @@ ph_test_stop_display (GSubprocess *xvfb)
   g_subprocess_send_signal (xvfb, SIGTERM);
   g_subprocess_wait (xvfb, NULL, NULL);
   g_object_unref (xvfb);
+}
+
+/* Writes @contents to @dir/@name, making @dir first; the test fails if it cannot. */
+void
+ph_test_write_file (const char *dir,
+                    const char *name,
+                    const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* Removes @path and everything below it, never following a symbolic link. */
+void
+ph_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        ph_test_remove_tree (child);
+      else
+        g_remove (child);
+    }
+  g_rmdir (path);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-test-utils.h — what the C tests share: the programs they run and ph-test-listener */
+/* ph-test-utils.h — what the C tests share: the programs they run, ph-test-listener, files */
 #pragma once
 
 #include <gio/gio.h>
@@ -28,6 +28,11 @@ PhTestListener   *ph_test_listener_start  (const char     *first_arg,
                                            ...) G_GNUC_NULL_TERMINATED;
 void              ph_test_listener_stop   (PhTestListener *listener);
 void              ph_test_listener_free   (PhTestListener *listener);
+
+void              ph_test_write_file      (const char     *dir,
+                                           const char     *name,
+                                           const char     *contents);
+void              ph_test_remove_tree     (const char     *path);
 
 guint64           ph_test_proc_start_time (gint64          pid);
 gboolean          ph_test_proc_alive      (gint64          pid,

@@ -12,6 +12,7 @@
 
 #include "ph-app-identity.h"
 #include "ph-protocol-defs.h"
+#include "ph-test-utils.h"
 
 /* Facts written compactly: argv words are separated by '|'. */
 typedef struct
@@ -293,24 +294,6 @@ make_tree (const char * const *files)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 test_project_walk_up (void)
 {
   const char *files[] = {
@@ -365,25 +348,12 @@ test_project_walk_up (void)
     g_assert_cmpstr (ph_app_identity_get_description (identity), ==, shop_dir);
   }
 
-  remove_tree (root);
+  ph_test_remove_tree (root);
 }
 
 /* ---------------------------------------------------------------------------------------
  * Services, apps, containers, programs
  * ------------------------------------------------------------------------------------- */
-
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
 
 static void
 test_system_service (void)
@@ -431,11 +401,12 @@ test_user_service (void)
   g_autoptr(PhAppIdentity) b = NULL;
   g_autoptr(PhAppIdentity) c = NULL;
 
-  write_file (units, "shop-api.service",
-              "# test unit\n[Unit]\nDescription = Shop API\n\n[Service]\n"
-              "Description=not this one\nExecStart=/usr/bin/node server.js\n");
-  write_file (units, "shop-api@.service",
-              "[Unit]\nDescription=Shop API for %i (%N, 100%%)\n[Service]\nExecStart=true\n");
+  ph_test_write_file (units, "shop-api.service",
+                      "# test unit\n[Unit]\nDescription = Shop API\n\n[Service]\n"
+                      "Description=not this one\nExecStart=/usr/bin/node server.js\n");
+  ph_test_write_file (units, "shop-api@.service",
+                      "[Unit]\nDescription=Shop API for %i (%N, 100%%)\n"
+                      "[Service]\nExecStart=true\n");
 
   a = identify (&api);
   assert_identity (a, PH_APP_KIND_USER_SERVICE, "shop-api", "User service");
@@ -490,16 +461,16 @@ test_desktop_apps (void)
                   "app-gnome-steam-4242.scope", "steam" };
   GIcon *icon;
 
-  write_file (apps, "org.example.Shop.desktop",
-              "[Desktop Entry]\nType=Application\nName=Shop Manager\n"
-              "Comment=Manage the shop\nExec=true\nIcon=org.example.Shop\n"
-              "Categories=Office;\n");
-  write_file (apps, "org.example.Painter.desktop",
-              "[Desktop Entry]\nType=Application\nName=Painter\nExec=true\n"
-              "Icon=/opt/painter/painter.png\n");
-  write_file (apps, "steam.desktop",
-              "[Desktop Entry]\nType=Application\nName=Steam (Runtime)\nExec=true\n"
-              "Icon=steam\nCategories=Game;\n");
+  ph_test_write_file (apps, "org.example.Shop.desktop",
+                      "[Desktop Entry]\nType=Application\nName=Shop Manager\n"
+                      "Comment=Manage the shop\nExec=true\nIcon=org.example.Shop\n"
+                      "Categories=Office;\n");
+  ph_test_write_file (apps, "org.example.Painter.desktop",
+                      "[Desktop Entry]\nType=Application\nName=Painter\nExec=true\n"
+                      "Icon=/opt/painter/painter.png\n");
+  ph_test_write_file (apps, "steam.desktop",
+                      "[Desktop Entry]\nType=Application\nName=Steam (Runtime)\nExec=true\n"
+                      "Icon=steam\nCategories=Game;\n");
 
   a = identify (&shop);
   assert_identity (a, PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application");
@@ -552,9 +523,9 @@ test_terminals (void)
   g_autoptr(PhAppIdentity) c = NULL;
   g_autoptr(PhAppIdentity) d = NULL;
 
-  write_file (apps, "org.example.Term.desktop",
-              "[Desktop Entry]\nType=Application\nName=Term\nExec=true\n"
-              "Categories=System;TerminalEmulator;\n");
+  ph_test_write_file (apps, "org.example.Term.desktop",
+                      "[Desktop Entry]\nType=Application\nName=Term\nExec=true\n"
+                      "Categories=System;TerminalEmulator;\n");
 
   a = identify (&nc);
   assert_identity (a, PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal");
@@ -1205,7 +1176,7 @@ test_live_process (void)
   assert_identity (identity, PH_APP_KIND_DEV_SERVER, "shop", "Vite dev server");
   g_assert_cmpstr (ph_app_identity_get_description (identity), ==, cwd);
 
-  remove_tree (root);
+  ph_test_remove_tree (root);
 }
 
 int

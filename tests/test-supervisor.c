@@ -125,19 +125,6 @@ test_chains (void)
     }
 }
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 /* A service's Restart=, from its unit file and drop-ins; a process supervisor is nearer. */
 static void
 test_unit_restart (void)
@@ -154,13 +141,14 @@ test_unit_restart (void)
   g_autofree char *label = NULL;
   char *restart;
 
-  write_file (units, "api.service", "[Unit]\nDescription=API\n[Service]\nExecStart=true\n"
-              "Restart = always\n");
-  write_file (units, "calm.service", "[Service]\nExecStart=true\nRestart=on-failure\n");
-  write_file (dropins, "10-no.conf", "[Service]\nRestart=no\n");
-  write_file (units, "plain.service", "[Unit]\nRestart=always\n[Service]\nExecStart=true\n");
-  write_file (units, "shop@.service", "[Service]\nExecStart=true\n");
-  write_file (tdropins, "restart.conf", "[Service]\nRestart=on-abnormal\n");
+  ph_test_write_file (units, "api.service", "[Unit]\nDescription=API\n[Service]\nExecStart=true\n"
+                      "Restart = always\n");
+  ph_test_write_file (units, "calm.service", "[Service]\nExecStart=true\nRestart=on-failure\n");
+  ph_test_write_file (dropins, "10-no.conf", "[Service]\nRestart=no\n");
+  ph_test_write_file (units, "plain.service",
+                      "[Unit]\nRestart=always\n[Service]\nExecStart=true\n");
+  ph_test_write_file (units, "shop@.service", "[Service]\nExecStart=true\n");
+  ph_test_write_file (tdropins, "restart.conf", "[Service]\nRestart=on-abnormal\n");
 
   restart = ph_supervisor_read_unit_restart ("api.service", FALSE, getuid ());
   g_assert_cmpstr (restart, ==, "always");
@@ -443,28 +431,10 @@ fixture_setup (Fixture       *fx,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *fx,
                   gconstpointer  data)
 {
-  remove_tree (fx->dir);
+  ph_test_remove_tree (fx->dir);
   g_free (fx->dir);
   g_free (fx->pm2_home);
   g_strfreev (fx->env);

@@ -130,9 +130,7 @@ ph_app_identity_check_daemons (const char  *data,
                                gsize        length,
                                GError     **error)
 {
-  g_autoptr(GPtrArray) rules = ph_rule_file_parse (&daemons_format, data, length, error);
-
-  return rules ? rules->len : 0;
+  return ph_rule_file_count (&daemons_format, data, length, error);
 }
 
 GPtrArray *
@@ -147,25 +145,6 @@ ph_daemon_rules_get (void)
 /* ---------------------------------------------------------------------------------------
  * Matching
  * ------------------------------------------------------------------------------------- */
-
-static gboolean
-command_matches (const char * const *patterns,
-                 const char         *name)
-{
-  if (name == NULL || name[0] == '\0')
-    return FALSE;
-
-  for (guint i = 0; patterns[i] != NULL; i++)
-    {
-      const char *pattern = patterns[i];
-      gsize len = strlen (pattern);
-
-      if (pattern[len - 1] == '*' ? strncmp (pattern, name, len - 1) == 0
-                                  : strcmp (pattern, name) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
 
 static gboolean
 arguments_match (const char * const *texts,
@@ -209,9 +188,9 @@ ph_daemon_rule_find (const PhCommand *cmd)
       const PhDaemonRule *rule = g_ptr_array_index (rules, i);
       const char * const *commands = (const char * const *) rule->commands;
 
-      if ((command_matches (commands, program)
-           || command_matches (commands, cmd->comm)
-           || command_matches (commands, cmd->exe_name))
+      if ((ph_rule_name_matches (commands, program)
+           || ph_rule_name_matches (commands, cmd->comm)
+           || ph_rule_name_matches (commands, cmd->exe_name))
           && arguments_match ((const char * const *) rule->arguments, cmd))
         return rule;
     }

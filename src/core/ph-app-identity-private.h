@@ -76,6 +76,9 @@ gboolean       ph_dev_rule_matches        (const PhDevRule      *rule,
                                            const PhProcessFacts *facts);
 char          *ph_dev_rule_dup_subtitle   (const PhDevRule      *rule);
 const char    *ph_dev_rule_get_icon_name  (const PhDevRule      *rule);
+/* Whether @name is one of @patterns ("vite", or a prefix: "php-fpm*"); FALSE for none. */
+gboolean       ph_rule_name_matches       (const char * const   *patterns,
+                                           const char           *name);
 
 /* ph-app-identity-project.c: the project folder a dev server serves */
 

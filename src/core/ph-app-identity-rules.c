@@ -176,9 +176,7 @@ ph_app_identity_check_rules (const char  *data,
                              gsize        length,
                              GError     **error)
 {
-  g_autoptr(GPtrArray) rules = ph_rule_file_parse (&rules_format, data, length, error);
-
-  return rules ? rules->len : 0;
+  return ph_rule_file_count (&rules_format, data, length, error);
 }
 
 GPtrArray *
@@ -194,11 +192,11 @@ ph_dev_rules_get (void)
  * Matching rules
  * ------------------------------------------------------------------------------------- */
 
-static gboolean
-name_matches (const char * const *patterns,
-              const char         *name)
+gboolean
+ph_rule_name_matches (const char * const *patterns,
+                      const char         *name)
 {
-  if (patterns == NULL || name == NULL)
+  if (patterns == NULL || name == NULL || name[0] == '\0')
     return FALSE;
 
   for (guint i = 0; patterns[i] != NULL; i++)
@@ -296,11 +294,12 @@ ph_dev_rule_matches (const PhDevRule      *rule,
   const char * const *commands = (const char * const *) rule->commands;
   gboolean hit;
 
-  hit = name_matches (commands, cmd->program)
-        || name_matches (commands, cmd->script_name)
+  hit = ph_rule_name_matches (commands, cmd->program)
+        || ph_rule_name_matches (commands, cmd->script_name)
         || (ph_interpreter_for (cmd->exe_name) == PH_INTERP_NONE
-            && name_matches (commands, cmd->exe_name))
-        || (ph_interpreter_for (cmd->comm) == PH_INTERP_NONE && name_matches (commands, cmd->comm))
+            && ph_rule_name_matches (commands, cmd->exe_name))
+        || (ph_interpreter_for (cmd->comm) == PH_INTERP_NONE
+            && ph_rule_name_matches (commands, cmd->comm))
         || (cmd->package != NULL && rule->packages != NULL
             && g_strv_contains ((const char * const *) rule->packages, cmd->package))
         || module_matches ((const char * const *) rule->modules, cmd->module)

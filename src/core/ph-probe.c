@@ -434,6 +434,25 @@ on_accept_certificate (GTlsConnection       *conn,
   return TRUE;
 }
 
+/* The TLS handshake failed (or timed out). When TLS came first (a TLS port), fall back to
+ * plain text on a new connection: dropping the TLS wrapper closes its socket, and nothing
+ * is written, since the handshake never completed. Otherwise the probe is over. */
+static void
+probe_tls_failed (GTask *task)
+{
+  Probe *probe = g_task_get_task_data (task);
+
+  if (probe->result == NULL)
+    {
+      g_clear_object (&probe->stream);
+      probe->tls_first = FALSE;
+      probe_connect (task);
+      return;
+    }
+  probe_drop_stream (probe);
+  probe_finish_with (task, NULL);
+}
+
 static void
 on_handshake (GObject      *object,
               GAsyncResult *res,
@@ -456,20 +475,7 @@ on_handshake (GObject      *object,
       probe_wait_for_banner (task);
       return;
     }
-
-  if (probe->result == NULL)
-    {
-      /* TLS came first (a TLS port) and failed: fall back to plain text on a new
-       * connection. Dropping the TLS wrapper closes its socket; nothing is written,
-       * since the handshake never completed. */
-      g_clear_object (&probe->stream);
-      probe->tls_first = FALSE;
-      probe_connect (task);
-      return;
-    }
-
-  probe_drop_stream (probe);
-  probe_finish_with (task, NULL);
+  probe_tls_failed (task);
 }
 
 /* Making the first TLS connection of a process loads the TLS backend's certificate
@@ -531,15 +537,7 @@ on_tls_created (GObject      *object,
   if (probe->timed_out)
     {
       /* as a handshake that timed out (on_handshake) */
-      if (probe->result == NULL)
-        {
-          g_clear_object (&probe->stream);
-          probe->tls_first = FALSE;
-          probe_connect (task);
-          return;
-        }
-      probe_drop_stream (probe);
-      probe_finish_with (task, NULL);
+      probe_tls_failed (task);
       return;
     }
 

@@ -187,6 +187,19 @@ ph_rule_file_parse (const PhRuleFormat  *format,
   return g_steal_pointer (&rules);
 }
 
+/* How many rules @data holds: 0, with @error set, when it does not parse (the data files'
+ * tests check each file this way). */
+guint
+ph_rule_file_count (const PhRuleFormat  *format,
+                    const char          *data,
+                    gsize                length,
+                    GError             **error)
+{
+  g_autoptr(GPtrArray) rules = ph_rule_file_parse (format, data, length, error);
+
+  return rules != NULL ? rules->len : 0;
+}
+
 /* A compiled-in file never changes: parsed once, kept for the life of the process. A broken
  * one (a build that let it through) warns and reads as empty. */
 GPtrArray *

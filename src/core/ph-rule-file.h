@@ -68,6 +68,10 @@ GPtrArray  *ph_rule_file_parse       (const PhRuleFormat  *format,
                                       const char          *data,
                                       gsize                length, /* or -1: up to a NUL */
                                       GError             **error);
+guint       ph_rule_file_count       (const PhRuleFormat  *format,
+                                      const char          *data,
+                                      gsize                length,
+                                      GError             **error);
 GPtrArray  *ph_rule_file_get         (const PhRuleFormat  *format,
                                       GPtrArray          **cache,
                                       GResource           *resource,

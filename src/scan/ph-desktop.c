@@ -112,6 +112,31 @@ match_key (const char  *line,
   return true;
 }
 
+/* The next line from *@pos of a key file that is neither blank nor a comment, without its
+ * line end and trailing space (*@n bytes long), or NULL at the end. */
+static const char *
+next_line (const char *text,
+           size_t      len,
+           size_t     *pos,
+           size_t     *n)
+{
+  while (*pos < len)
+    {
+      const char *line = text + *pos;
+      const char *nl = memchr (line, '\n', len - *pos);
+
+      *n = nl != NULL ? (size_t) (nl - line) : len - *pos;
+      *pos += *n + (nl != NULL ? 1 : 0);
+      if (*n > 0 && line[*n - 1] == '\r')
+        (*n)--;
+      while (*n > 0 && is_space (line[*n - 1]))
+        (*n)--;
+      if (*n > 0 && line[0] != '#')
+        return line;
+    }
+  return NULL;
+}
+
 static EntryState
 parse_entry (const char     *text,
              size_t          len,
@@ -119,23 +144,14 @@ parse_entry (const char     *text,
 {
   bool in_group = false, seen_group = false, hidden = false;
   char *name = NULL, *icon = NULL;
-  size_t i = 0;
+  const char *line;
+  size_t i = 0, n;
 
-  while (i < len)
+  while ((line = next_line (text, len, &i, &n)) != NULL)
     {
-      const char *line = text + i;
-      const char *nl = memchr (line, '\n', len - i);
-      size_t n = nl != NULL ? (size_t) (nl - line) : len - i;
       const char *value;
       size_t value_len;
 
-      i += n + (nl != NULL ? 1 : 0);
-      if (n > 0 && line[n - 1] == '\r')
-        n--;
-      while (n > 0 && is_space (line[n - 1]))
-        n--;
-      if (n == 0 || line[0] == '#')
-        continue;
       if (line[0] == '[')
         {
           /* Only the first [Desktop Entry] counts; any later group ends it. */
@@ -334,23 +350,14 @@ ph_flatpak_info_parse_app (const char *text,
                            size_t      len)
 {
   bool in_group = false;
-  size_t i = 0;
+  const char *line;
+  size_t i = 0, n;
 
-  while (i < len)
+  while ((line = next_line (text, len, &i, &n)) != NULL)
     {
-      const char *line = text + i;
-      const char *nl = memchr (line, '\n', len - i);
-      size_t n = nl != NULL ? (size_t) (nl - line) : len - i;
       const char *value;
       size_t value_len;
 
-      i += n + (nl != NULL ? 1 : 0);
-      if (n > 0 && line[n - 1] == '\r')
-        n--;
-      while (n > 0 && is_space (line[n - 1]))
-        n--;
-      if (n == 0 || line[0] == '#')
-        continue;
       if (line[0] == '[')
         {
           in_group = n == strlen ("[Application]") && memcmp (line, "[Application]", n) == 0;

@@ -138,7 +138,8 @@ ph_window_cancel_flows (PhWindow *self)
     ph_free_port_flow_cancel (g_ptr_array_index (flows, i));
 }
 
-/* Stop Service or Stop Container (ph-stop-lever.c) is over: a toast when the port is free, else why not. */
+/* Stop Service or Stop Container (ph-stop-lever.c) is over: a toast when the port is free,
+ * else why not. */
 static void
 stop_service_report (GtkWidget  *parent,
                      gboolean    freed,
