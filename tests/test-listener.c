@@ -219,31 +219,56 @@ has_ipv6 (void)
   return ok;
 }
 
+/* A socket of @type for @addr (IPv4 or IPv6 text) port @port, its address in @sa; -1 with
+ * errno EINVAL when @addr is neither. An IPv6 UDP socket takes IPv4 too (V6ONLY off). */
+static int
+socket_for (const char              *addr,
+            unsigned                 port,
+            int                      type,
+            struct sockaddr_storage *sa,
+            socklen_t               *len)
+{
+  struct sockaddr_in *v4 = (struct sockaddr_in *) sa;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *) sa;
+  int fd;
+
+  memset (sa, 0, sizeof *sa);
+  if (inet_pton (AF_INET, addr, &v4->sin_addr) == 1)
+    {
+      v4->sin_family = AF_INET;
+      v4->sin_port = htons (port);
+      *len = sizeof *v4;
+      return socket (AF_INET, type | SOCK_CLOEXEC, 0);
+    }
+  if (inet_pton (AF_INET6, addr, &v6->sin6_addr) == 1)
+    {
+      int zero = 0;
+
+      v6->sin6_family = AF_INET6;
+      v6->sin6_port = htons (port);
+      *len = sizeof *v6;
+      fd = socket (AF_INET6, type | SOCK_CLOEXEC, 0);
+      if (type == SOCK_DGRAM)
+        setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+      return fd;
+    }
+  errno = EINVAL;
+  return -1;
+}
+
 /* Connects to @addr (IPv4 or IPv6 text) port @port; returns 0 or the errno. */
 static int
 try_connect (const char *addr,
              unsigned    port)
 {
-  struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons (port) };
-  struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons (port) };
-  int fd;
+  struct sockaddr_storage sa;
+  socklen_t len;
+  int fd = socket_for (addr, port, SOCK_STREAM, &sa, &len);
   int rc;
 
-  if (inet_pton (AF_INET, addr, &v4.sin_addr) == 1)
-    {
-      fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      rc = connect (fd, (struct sockaddr *) &v4, sizeof v4);
-    }
-  else if (inet_pton (AF_INET6, addr, &v6.sin6_addr) == 1)
-    {
-      fd = socket (AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      rc = connect (fd, (struct sockaddr *) &v6, sizeof v6);
-    }
-  else
-    {
-      return EINVAL;
-    }
-  rc = rc == 0 ? 0 : errno;
+  if (fd < 0)
+    return errno;
+  rc = connect (fd, (struct sockaddr *) &sa, len) == 0 ? 0 : errno;
   close (fd);
 
   return rc;
@@ -254,29 +279,14 @@ static int
 try_bind_udp (const char *addr,
               unsigned    port)
 {
-  struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons (port) };
-  struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons (port) };
-  int fd;
+  struct sockaddr_storage sa;
+  socklen_t len;
+  int fd = socket_for (addr, port, SOCK_DGRAM, &sa, &len);
   int rc;
 
-  if (inet_pton (AF_INET, addr, &v4.sin_addr) == 1)
-    {
-      fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-      rc = bind (fd, (struct sockaddr *) &v4, sizeof v4);
-    }
-  else if (inet_pton (AF_INET6, addr, &v6.sin6_addr) == 1)
-    {
-      int zero = 0;
-
-      fd = socket (AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-      setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-      rc = bind (fd, (struct sockaddr *) &v6, sizeof v6);
-    }
-  else
-    {
-      return EINVAL;
-    }
-  rc = rc == 0 ? 0 : errno;
+  if (fd < 0)
+    return errno;
+  rc = bind (fd, (struct sockaddr *) &sa, len) == 0 ? 0 : errno;
   close (fd);
 
   return rc;

@@ -34,25 +34,21 @@ sock_line (guint64 id,
                           id, port, pid, pid);
 }
 
-/* Applies one change set made of @records (NULL-terminated), full or delta. */
+/* Applies one change set made of @records (a NULL-terminated array), full or delta. */
 static void
-apply (PhServiceList *list,
-       gboolean       full,
-       const char    *first,
-       ...)
+apply_records (PhServiceList      *list,
+               gboolean            full,
+               const char * const *records)
 {
   static guint seq;
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   gboolean applied = FALSE;
-  va_list ap;
 
   seq++;
   g_ptr_array_add (lines, g_strdup_printf ("BEGIN\tseq=%u\tkind=%s", seq,
                                            full ? "full" : "delta"));
-  va_start (ap, first);
-  for (const char *record = first; record != NULL; record = va_arg (ap, const char *))
-    g_ptr_array_add (lines, g_strdup (record));
-  va_end (ap);
+  for (guint i = 0; records[i] != NULL; i++)
+    g_ptr_array_add (lines, g_strdup (records[i]));
   g_ptr_array_add (lines, g_strdup_printf ("END\tseq=%u", seq));
 
   for (guint i = 0; i < lines->len; i++)
@@ -65,31 +61,46 @@ apply (PhServiceList *list,
   g_assert_true (applied);
 }
 
-/* The same for records in a NULL-terminated array. */
+/* Applies one change set made of @records (NULL-terminated), full or delta. */
 static void
-apply_records (PhServiceList *list,
-               gboolean       full,
-               const char   **records)
+apply (PhServiceList *list,
+       gboolean       full,
+       const char    *first,
+       ...)
 {
-  static guint seq = 1000000;
-  gboolean applied = FALSE;
-  g_autofree char *begin = NULL;
-  g_autofree char *end = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = g_ptr_array_new ();
+  va_list ap;
 
-  seq++;
-  begin = g_strdup_printf ("BEGIN\tseq=%u\tkind=%s", seq, full ? "full" : "delta");
-  end = g_strdup_printf ("END\tseq=%u", seq);
-  ph_service_list_feed_line (list, begin, -1, &applied, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; records[i] != NULL; i++)
-    {
-      ph_service_list_feed_line (list, records[i], -1, &applied, &error);
-      g_assert_no_error (error);
-    }
-  ph_service_list_feed_line (list, end, -1, &applied, &error);
-  g_assert_no_error (error);
-  g_assert_true (applied);
+  va_start (ap, first);
+  for (const char *record = first; record != NULL; record = va_arg (ap, const char *))
+    g_ptr_array_add (records, (char *) record);
+  va_end (ap);
+  g_ptr_array_add (records, NULL);
+  apply_records (list, full, (const char * const *) records->pdata);
+}
+
+/* The records of three applications of two sockets each: alpha (PID 10; sockets 11 and
+ * 12 on ports 1000 and 1001), bravo (20; 21, 22 on 2000, 2001) and charlie (30; 31, 32 on
+ * 3000, 3001), then @first_more… (NULL-terminated); the array ends with NULL. */
+static GPtrArray *
+three_apps (const char *first_more,
+            ...)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func (g_free);
+  va_list ap;
+
+  for (guint pid = 10; pid <= 30; pid += 10)
+    g_ptr_array_add (records, proc_line (pid, pid == 10 ? "alpha" : pid == 20 ? "bravo"
+                                                                              : "charlie"));
+  for (guint pid = 10; pid <= 30; pid += 10)
+    for (guint k = 1; k <= 2; k++)
+      g_ptr_array_add (records, sock_line (pid + k, pid * 100 + k - 1, pid));
+  va_start (ap, first_more);
+  for (const char *record = first_more; record != NULL; record = va_arg (ap, const char *))
+    g_ptr_array_add (records, g_strdup (record));
+  va_end (ap);
+  g_ptr_array_add (records, NULL);
+  return records;
 }
 
 /* ---- what a GtkListView sees ----------------------------------------------------------- */
@@ -464,15 +475,7 @@ test_items_changed_ranges (void)
   g_autoptr(GPtrArray) from_list = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) from_sections = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(Viewer) viewer = NULL;
-  g_autofree char *pa = proc_line (10, "alpha");
-  g_autofree char *pb = proc_line (20, "bravo");
-  g_autofree char *pc = proc_line (30, "charlie");
-  g_autofree char *a1 = sock_line (11, 1000, 10);
-  g_autofree char *a2 = sock_line (12, 1001, 10);
-  g_autofree char *b1 = sock_line (21, 2000, 20);
-  g_autofree char *b2 = sock_line (22, 2001, 20);
-  g_autofree char *c1 = sock_line (31, 3000, 30);
-  g_autofree char *c2 = sock_line (32, 3001, 30);
+  g_autoptr(GPtrArray) records = three_apps (NULL);
   /* bravo's process becomes "aaron": its sockets move before alpha's. */
   g_autofree char *renamed = proc_line (20, "aaron");
 
@@ -481,7 +484,7 @@ test_items_changed_ranges (void)
                             from_sections);
   viewer = viewer_new (G_LIST_MODEL (sections));
 
-  apply (list, TRUE, pa, pb, pc, a1, a2, b1, b2, c1, c2, NULL);
+  apply_records (list, TRUE, (const char * const *) records->pdata);
   viewer_check (viewer);
   g_assert_true (g_ptr_array_find_with_equal_func (from_sections, "0-0+6", g_str_equal, NULL));
   /* A change in the middle section, at its start: sections-changed reaches the item
@@ -570,16 +573,7 @@ test_sections_mid_change_set (void)
   g_autoptr(PhServiceList) list = ph_service_list_new ();
   g_autoptr(PhSectionModel) sections = ph_section_model_new (list);
   GListModel *model = G_LIST_MODEL (sections);
-  g_autofree char *pa = proc_line (10, "alpha");
-  g_autofree char *pb = proc_line (20, "bravo");
-  g_autofree char *pc = proc_line (30, "charlie");
   g_autofree char *pd = proc_line (40, "delta");
-  g_autofree char *a1 = sock_line (11, 1000, 10);
-  g_autofree char *a2 = sock_line (12, 1001, 10);
-  g_autofree char *b1 = sock_line (21, 2000, 20);
-  g_autofree char *b2 = sock_line (22, 2001, 20);
-  g_autofree char *c1 = sock_line (31, 3000, 30);
-  g_autofree char *c2 = sock_line (32, 3001, 30);
   g_autofree char *d1 = sock_line (41, 4000, 40);
   g_autofree char *zed = proc_line (30, "zed");
   g_autofree char *aaron = proc_line (40, "aaron");
@@ -588,8 +582,9 @@ test_sections_mid_change_set (void)
   g_autofree char *pc2 = proc_line (31, "charlie");
   g_autofree char *c3 = sock_line (33, 3002, 31);
   g_autofree char *yank = proc_line (31, "yankee");
+  g_autoptr(GPtrArray) records = three_apps (pd, pc2, c3, d1, NULL);
 
-  apply (list, TRUE, pa, pb, pc, pd, pc2, a1, a2, b1, b2, c1, c2, c3, d1, NULL);
+  apply_records (list, TRUE, (const char * const *) records->pdata);
   viewer = viewer_new (model);
   g_signal_connect_swapped (sections, "items-changed", G_CALLBACK (check_sections_now), model);
   g_signal_connect_swapped (sections, "sections-changed", G_CALLBACK (viewer_check_mid),

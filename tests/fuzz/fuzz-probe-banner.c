@@ -7,14 +7,6 @@
 
 void ph_fuzz_check_probe_result (PhProbeResult *result);
 
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  ph_fuzz_setup_glib ();
-  return 0;
-}
-
 static void
 check_text (char       *text,
             gsize       max_chars,

@@ -5,14 +5,6 @@
 #include "ph-probe-private.h"
 #include "ph-protocol-reader.h"
 
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  ph_fuzz_setup_glib ();
-  return 0;
-}
-
 void ph_fuzz_check_probe_result (PhProbeResult *result);
 
 int

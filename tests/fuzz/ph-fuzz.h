@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-fuzz.h: what every fuzz target shares (libFuzzer's entry point, GLib set-up) */
+/* ph-fuzz.h: what every fuzz target shares (libFuzzer's entry points, input helpers) */
 #pragma once
 
 #include <glib.h>
@@ -10,15 +10,6 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize (int *argc, char ***argv);
-
-/* A critical or a warning on hostile input is a bug (a g_return_if_fail hit): abort, so
- * that the fuzzer or the replay test reports it with the input. */
-static inline void
-ph_fuzz_setup_glib (void)
-{
-  g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-}
 
 /* @data as a NUL-terminated string (the fuzzer's buffer is not). */
 static inline char *
