@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gio/gdesktopappinfo.h>
+#include <string.h>
 
 #include "ph-app-identity.h"
 
@@ -76,9 +77,6 @@ gboolean       ph_dev_rule_matches        (const PhDevRule      *rule,
                                            const PhProcessFacts *facts);
 char          *ph_dev_rule_dup_subtitle   (const PhDevRule      *rule);
 const char    *ph_dev_rule_get_icon_name  (const PhDevRule      *rule);
-/* Whether @name is one of @patterns ("vite", or a prefix: "php-fpm*"); FALSE for none. */
-gboolean       ph_rule_name_matches       (const char * const   *patterns,
-                                           const char           *name);
 
 /* ph-app-identity-project.c: the project folder a dev server serves */
 
@@ -119,5 +117,26 @@ typedef struct
 GPtrArray          *ph_daemon_rules_get          (void);
 const PhDaemonRule *ph_daemon_rule_find          (const PhCommand      *cmd);
 char               *ph_daemon_rule_dup_subtitle  (const PhDaemonRule   *rule);
+
+/* Whether @name is one of @patterns ("vite", or a prefix: "php-fpm*"); FALSE for none.
+ * Inline: the dev server and daemon rules try it for every name of every new process. */
+static inline gboolean
+ph_rule_name_matches (const char * const *patterns,
+                      const char         *name)
+{
+  if (patterns == NULL || name == NULL || name[0] == '\0')
+    return FALSE;
+
+  for (guint i = 0; patterns[i] != NULL; i++)
+    {
+      const char *pattern = patterns[i];
+      gsize len = strlen (pattern);
+
+      if (pattern[len - 1] == '*' ? strncmp (pattern, name, len - 1) == 0
+                                  : strcmp (pattern, name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
 
 G_END_DECLS

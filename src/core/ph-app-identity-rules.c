@@ -192,25 +192,6 @@ ph_dev_rules_get (void)
  * Matching rules
  * ------------------------------------------------------------------------------------- */
 
-gboolean
-ph_rule_name_matches (const char * const *patterns,
-                      const char         *name)
-{
-  if (patterns == NULL || name == NULL || name[0] == '\0')
-    return FALSE;
-
-  for (guint i = 0; patterns[i] != NULL; i++)
-    {
-      const char *pattern = patterns[i];
-      gsize len = strlen (pattern);
-
-      if (pattern[len - 1] == '*' ? strncmp (pattern, name, len - 1) == 0
-                                  : strcmp (pattern, name) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 static gboolean
 module_matches (const char * const *modules,
                 const char         *module)
