@@ -260,6 +260,20 @@ test_local_target (void)
     }
 }
 
+/* The text of every address, as a socket or an engine lists it: nothing, 0.0.0.0 or ::. */
+static void
+test_text_is_any (void)
+{
+  g_assert_true (ph_address_text_is_any (NULL));
+  g_assert_true (ph_address_text_is_any (""));
+  g_assert_true (ph_address_text_is_any ("0.0.0.0"));
+  g_assert_true (ph_address_text_is_any ("::"));
+  g_assert_false (ph_address_text_is_any ("127.0.0.1"));
+  g_assert_false (ph_address_text_is_any ("::1"));
+  g_assert_false (ph_address_text_is_any ("192.168.1.20"));
+  g_assert_false (ph_address_text_is_any ("localhost"));
+}
+
 static void
 test_unmapped (void)
 {
@@ -323,6 +337,7 @@ main (int    argc,
   g_test_add_func ("/address/kinds", test_kinds);
   g_test_add_func ("/address/unmapped", test_unmapped);
   g_test_add_func ("/address/local-target", test_local_target);
+  g_test_add_func ("/address/text-is-any", test_text_is_any);
   g_test_add_func ("/address/words", test_words);
 
   return g_test_run ();

@@ -425,6 +425,15 @@ ph_address_dup_local_target (const char *address)
   return g_inet_address_to_string (loopback);
 }
 
+/* Whether @address (text, as a socket or an engine lists it) means every address: NULL, "",
+ * "0.0.0.0" or "::". */
+gboolean
+ph_address_text_is_any (const char *address)
+{
+  return address == NULL || *address == '\0' || g_str_equal (address, "0.0.0.0") ||
+         g_str_equal (address, "::");
+}
+
 const char *
 ph_address_kind_get_label (PhAddressKind kind)
 {

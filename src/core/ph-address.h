@@ -63,6 +63,7 @@ GInetAddress   *ph_address_dup_unmapped           (GInetAddress        *address)
 gboolean        ph_address_kind_is_loopback       (PhAddressKind        kind);
 gboolean        ph_address_is_reachable           (GInetAddress        *address);
 char           *ph_address_dup_local_target       (const char          *address);
+gboolean        ph_address_text_is_any            (const char          *address);
 
 const char     *ph_address_kind_get_label         (PhAddressKind        kind);
 const char     *ph_address_kind_get_explanation   (PhAddressKind        kind,

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ph-address.h"
 #include "ph-app-identity.h"
 #include "ph-containers.h"
 #include "ph-helper-client.h"
@@ -125,12 +126,6 @@ ph_container_get_engine_command (PhContainer *self)
   return self->engine == PH_CONTAINER_ENGINE_PODMAN ? "podman" : "docker";
 }
 
-static gboolean
-is_any_address (const char *ip)
-{
-  return ip == NULL || *ip == '\0' || g_str_equal (ip, "0.0.0.0") || g_str_equal (ip, "::");
-}
-
 const PhContainerPort *
 ph_container_find_port (PhContainer *self,
                         const char  *address,
@@ -149,7 +144,8 @@ ph_container_find_port (PhContainer *self,
         continue;
       if (g_strcmp0 (p->host_ip, address) == 0)
         return p;
-      if (any == NULL && (is_any_address (p->host_ip) || is_any_address (address)))
+      if (any == NULL &&
+          (ph_address_text_is_any (p->host_ip) || ph_address_text_is_any (address)))
         any = p;
     }
   return any;

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "ph-address.h"
 #include "ph-service-list-private.h"
 
 /* ---- processes ---------------------------------------------------------------------- */
@@ -385,8 +386,7 @@ port_is_held (const char *address,
               gpointer    user_data)
 {
   PhServiceList *self = user_data;
-  gboolean any_address = address == NULL || *address == '\0' ||
-                         g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
+  gboolean any_address = ph_address_text_is_any (address);
   GHashTableIter iter;
   gpointer value;
 
