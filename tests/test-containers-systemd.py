@@ -19,7 +19,6 @@
 # cgroup2 has no pids controller (hence pids_limit = 0), and an API service entered with
 # nsenter instead of started as a unit could not stop shop-db (HTTP 500, "netavark: setns:
 # Invalid argument"), so every podman here runs as a unit, in one context.
-import importlib.util
 import json
 import os
 import subprocess
@@ -27,12 +26,9 @@ import sys
 import time
 
 import phcontainers as pc
+import phsystemd as sdb
 import porthole_test as pt
 
-_spec = importlib.util.spec_from_file_location(
-    'phsystemd', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'phsystemd.py'))
-sdb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(sdb)
 
 tap = pt.Tap()
 NETNS = 'ph-ct-sd'

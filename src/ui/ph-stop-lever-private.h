@@ -8,7 +8,10 @@ G_BEGIN_DECLS
 
 typedef struct _PhStopRun PhStopRun;
 
-/* One lever's part of the flow. begin and act own @run: they free it or pass it on. */
+/* A step of the flow; it owns @run: it frees it or passes it on. */
+typedef void (*PhStopRunStep) (PhStopRun *run);
+
+/* One lever's part of the flow. begin, act and look own @run. */
 typedef struct
 {
   gsize       size;            /* of the lever's struct, whose first member is a PhStopRun */
@@ -20,7 +23,7 @@ typedef struct
   /* Finishes that call and reports; TRUE: judge the port once the scanner looked again. */
   gboolean  (*answer) (PhStopRun    *run,
                        GAsyncResult *res);
-  /* The scanner has looked again. */
+  /* The scanner has looked again (ph_stop_run_look_again). */
   void      (*look)   (PhStopRun    *run);
   /* Frees the lever's own fields. */
   void      (*clear)  (PhStopRun    *run);
@@ -40,6 +43,7 @@ struct _PhStopRun
   char                *protocol;
   char                *address;
   guint                port;
+  PhStopRunStep        chosen;   /* what the question ph_stop_run_ask asks leads to */
 };
 
 extern const PhStopRunKind ph_stop_service_kind;
@@ -54,10 +58,20 @@ void       ph_stop_run_fail       (PhStopRun   *run,
                                    const GError *error);
 gboolean   ph_stop_run_answered   (PhStopRun   *run,
                                    const GError *error);
+void       ph_stop_run_ask        (PhStopRun   *run,
+                                   const char  *heading,
+                                   const char  *body,
+                                   const char  *decline_id,
+                                   const char  *decline_label,
+                                   const char  *accept_id,
+                                   const char  *accept_label,
+                                   AdwResponseAppearance accept_appearance,
+                                   PhStopRunStep accept);
 void       ph_stop_run_confirm    (PhStopRun   *run,
                                    const char  *heading,
                                    const char  *body,
                                    const char  *stop_label);
+void       ph_stop_run_look_again (PhStopRun   *run);
 void       ph_stop_run_acted      (GObject     *object,
                                    GAsyncResult *res,
                                    gpointer     user_data);

@@ -62,38 +62,57 @@ ph_stop_run_answered (PhStopRun    *run,
 }
 
 static void
-stop_chosen_cb (AdwAlertDialog *dialog,
-                const char     *response,
-                gpointer        user_data)
+accepted_cb (AdwAlertDialog *dialog,
+             const char     *response,
+             gpointer        user_data)
 {
   PhStopRun *run = g_object_steal_data (G_OBJECT (dialog), "ph-stop-run");
 
   if (run != NULL)
-    run->kind->act (run);
+    run->chosen (run);
 }
 
-/* Asks before the lever is pulled; the dialog owns @run until the person chooses Stop. */
+/* Asks @heading, @body: @accept_id leads to @accept with @run; @decline_id (the default and
+ * the close response) ends the flow. The dialog owns @run until then. */
+void
+ph_stop_run_ask (PhStopRun             *run,
+                 const char            *heading,
+                 const char            *body,
+                 const char            *decline_id,
+                 const char            *decline_label,
+                 const char            *accept_id,
+                 const char            *accept_label,
+                 AdwResponseAppearance  accept_appearance,
+                 PhStopRunStep          accept)
+{
+  AdwDialog *dialog = adw_alert_dialog_new (heading, body);
+  GtkWidget *parent = run->parent;
+  g_autofree char *detailed = g_strconcat ("response::", accept_id, NULL);
+
+  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
+                                  decline_id, decline_label,
+                                  accept_id, accept_label,
+                                  NULL);
+  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), accept_id,
+                                            accept_appearance);
+  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), decline_id);
+  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), decline_id);
+  run->chosen = accept;
+  g_object_set_data_full (G_OBJECT (dialog), "ph-stop-run", run,
+                          (GDestroyNotify) ph_stop_run_free);
+  g_signal_connect (dialog, detailed, G_CALLBACK (accepted_cb), NULL);
+  adw_dialog_present (dialog, parent);
+}
+
+/* Asks before the lever is pulled. */
 void
 ph_stop_run_confirm (PhStopRun  *run,
                      const char *heading,
                      const char *body,
                      const char *stop_label)
 {
-  AdwDialog *dialog = adw_alert_dialog_new (heading, body);
-  GtkWidget *parent = run->parent;
-
-  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
-                                  "cancel", _("_Cancel"),
-                                  "stop", stop_label,
-                                  NULL);
-  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "stop",
-                                            ADW_RESPONSE_DESTRUCTIVE);
-  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "cancel");
-  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "ph-stop-run", run,
-                          (GDestroyNotify) ph_stop_run_free);
-  g_signal_connect (dialog, "response::stop", G_CALLBACK (stop_chosen_cb), NULL);
-  adw_dialog_present (dialog, parent);
+  ph_stop_run_ask (run, heading, body, "cancel", _("_Cancel"), "stop", stop_label,
+                   ADW_RESPONSE_DESTRUCTIVE, run->kind->act);
 }
 
 static void
@@ -102,7 +121,14 @@ look_again_cb (gpointer user_data)
   g_autoptr(PhStopRun) run = user_data;
 
   if (!g_cancellable_is_cancelled (run->cancellable))
-    run->kind->look (run);
+    run->kind->look (g_steal_pointer (&run));
+}
+
+/* Takes @run: the lever's look, once the scanner has had time to look again. */
+void
+ph_stop_run_look_again (PhStopRun *run)
+{
+  g_timeout_add_once (LOOK_AGAIN_MS, look_again_cb, run);
 }
 
 /* The end of the lever's async call that act started (@user_data is the run). */
@@ -114,7 +140,7 @@ ph_stop_run_acted (GObject      *object,
   g_autoptr(PhStopRun) run = user_data;
 
   if (run->kind->answer (run, res))
-    g_timeout_add_once (LOOK_AGAIN_MS, look_again_cb, g_steal_pointer (&run));
+    ph_stop_run_look_again (g_steal_pointer (&run));
 }
 
 /* The port as the scanner sees it now, or NULL when nothing holds it (or no scanner). */

@@ -30,6 +30,7 @@ stop_service_clear (PhStopRun *run)
 static void
 name_holder (PhStopRun *run)
 {
+  g_autoptr(PhStopRun) owned = run;
   StopService *op = (StopService *) run;
   PhService *again = ph_stop_run_find_again (run);
   PhProcess *owner = again != NULL ? ph_service_get_main_owner (again) : NULL;
