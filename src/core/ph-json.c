@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ph-escape.h"
 #include "ph-json.h"
 
 G_DEFINE_QUARK (ph-json-error-quark, ph_json_error)
@@ -48,18 +49,6 @@ expect_word (Reader     *r,
   return TRUE;
 }
 
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static gboolean
 read_hex4 (Reader   *r,
            gunichar *out)
@@ -70,7 +59,7 @@ read_hex4 (Reader   *r,
     return fail (r, "short \\u escape");
   for (int i = 0; i < 4; i++)
     {
-      int h = hex_value (r->p[i]);
+      int h = ph_hex_value (r->p[i]);
 
       if (h < 0)
         return fail (r, "bad \\u escape");

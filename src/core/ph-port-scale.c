@@ -180,50 +180,45 @@ ph_port_line_dup_scale_note (void)
                           0u, SYSTEM_PORTS - 1, (guint) PH_PORT_SCALE_STRETCH);
 }
 
+/* The position sentence for each class, inside and outside the ephemeral range: whole
+ * sentences, for the translators. */
+static const char * const position_sentences[][2] = {
+  [PH_PORT_CLASS_SYSTEM] = {
+    N_("Port %u is a well-known port, in the range %u to %u; it also lies in this computer’s "
+       "ephemeral range %u to %u."),
+    N_("Port %u is a well-known port, in the range %u to %u; it also lies outside this "
+       "computer’s ephemeral range %u to %u.") },
+  [PH_PORT_CLASS_USER] = {
+    N_("Port %u is a registered port, in the range %u to %u; it also lies in this computer’s "
+       "ephemeral range %u to %u."),
+    N_("Port %u is a registered port, in the range %u to %u; it also lies outside this "
+       "computer’s ephemeral range %u to %u.") },
+  [PH_PORT_CLASS_DYNAMIC] = {
+    N_("Port %u is a dynamic port, in the range %u to %u; it also lies in this computer’s "
+       "ephemeral range %u to %u."),
+    N_("Port %u is a dynamic port, in the range %u to %u; it also lies outside this "
+       "computer’s ephemeral range %u to %u.") },
+};
+
 /* "Port 62893 is a dynamic port, in the range 49152 to 65535; it also lies outside this
- * computer's ephemeral range 32768 to 60999." */
+ * computer's ephemeral range 32768 to 60999." The table's formats are c-format in po/, so
+ * msgfmt checks each translation's conversions as it would a literal's. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 char *
 ph_port_line_dup_position_sentence (const PhPortLineModel *model)
 {
   const PhPortSpan *c;
-  guint first, last;
 
   g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail ((guint) model->port_class < G_N_ELEMENTS (position_sentences), NULL);
 
   c = &model->bands[model->port_class];
-  first = model->ephemeral.first;
-  last = model->ephemeral.last;
-
-  switch (model->port_class)
-    {
-    case PH_PORT_CLASS_SYSTEM:
-      if (model->in_ephemeral)
-        return g_strdup_printf (_("Port %u is a well-known port, in the range %u to %u; it also "
-                                  "lies in this computer’s ephemeral range %u to %u."),
-                                model->port, c->first, c->last, first, last);
-      return g_strdup_printf (_("Port %u is a well-known port, in the range %u to %u; it also "
-                                "lies outside this computer’s ephemeral range %u to %u."),
-                              model->port, c->first, c->last, first, last);
-    case PH_PORT_CLASS_USER:
-      if (model->in_ephemeral)
-        return g_strdup_printf (_("Port %u is a registered port, in the range %u to %u; it also "
-                                  "lies in this computer’s ephemeral range %u to %u."),
-                                model->port, c->first, c->last, first, last);
-      return g_strdup_printf (_("Port %u is a registered port, in the range %u to %u; it also "
-                                "lies outside this computer’s ephemeral range %u to %u."),
-                              model->port, c->first, c->last, first, last);
-    case PH_PORT_CLASS_DYNAMIC:
-      if (model->in_ephemeral)
-        return g_strdup_printf (_("Port %u is a dynamic port, in the range %u to %u; it also "
-                                  "lies in this computer’s ephemeral range %u to %u."),
-                                model->port, c->first, c->last, first, last);
-      return g_strdup_printf (_("Port %u is a dynamic port, in the range %u to %u; it also "
-                                "lies outside this computer’s ephemeral range %u to %u."),
-                              model->port, c->first, c->last, first, last);
-    default:
-      g_return_val_if_reached (NULL);
-    }
+  return g_strdup_printf (_(position_sentences[model->port_class][model->in_ephemeral ? 0 : 1]),
+                          model->port, c->first, c->last, model->ephemeral.first,
+                          model->ephemeral.last);
 }
+#pragma GCC diagnostic pop
 
 static gboolean
 class_has_ephemeral (const PhPortLineModel *model,

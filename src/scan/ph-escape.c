@@ -119,19 +119,6 @@ ph_escape_append (PhBuf      *out,
     }
 }
 
-/* The value of one hex digit, or -1. */
-int
-ph_hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 bool
 ph_unescape (const char *in,
              size_t      len,

@@ -15,5 +15,16 @@ void ph_escape_append (PhBuf *out, const char *data, size_t len);
  * malformed escape. */
 bool ph_unescape (const char *in, size_t len, PhBuf *out);
 
-/* The value of one hexadecimal digit (either case), or -1. */
-int ph_hex_value (char c);
+/* The value of one hexadecimal digit (either case), or -1. Inline, and libc only, so that
+ * core's JSON reader uses it too. */
+static inline int
+ph_hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
