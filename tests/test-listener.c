@@ -256,37 +256,24 @@ socket_for (const char              *addr,
   return -1;
 }
 
-/* Connects to @addr (IPv4 or IPv6 text) port @port; returns 0 or the errno. */
+/* Connects a TCP socket to @addr (IPv4 or IPv6 text) port @port (SOCK_STREAM), or binds a
+ * UDP one there (SOCK_DGRAM); returns 0 or the errno (EADDRINUSE: the port is held). */
 static int
-try_connect (const char *addr,
-             unsigned    port)
+try_socket (const char *addr,
+            unsigned    port,
+            int         type)
 {
   struct sockaddr_storage sa;
   socklen_t len;
-  int fd = socket_for (addr, port, SOCK_STREAM, &sa, &len);
+  int fd = socket_for (addr, port, type, &sa, &len);
   int rc;
 
   if (fd < 0)
     return errno;
-  rc = connect (fd, (struct sockaddr *) &sa, len) == 0 ? 0 : errno;
-  close (fd);
-
-  return rc;
-}
-
-/* Binds a UDP socket on @addr:@port; returns 0 or the errno (EADDRINUSE when held). */
-static int
-try_bind_udp (const char *addr,
-              unsigned    port)
-{
-  struct sockaddr_storage sa;
-  socklen_t len;
-  int fd = socket_for (addr, port, SOCK_DGRAM, &sa, &len);
-  int rc;
-
-  if (fd < 0)
-    return errno;
-  rc = bind (fd, (struct sockaddr *) &sa, len) == 0 ? 0 : errno;
+  if (type == SOCK_STREAM)
+    rc = connect (fd, (struct sockaddr *) &sa, len) == 0 ? 0 : errno;
+  else
+    rc = bind (fd, (struct sockaddr *) &sa, len) == 0 ? 0 : errno;
   close (fd);
 
   return rc;
@@ -407,29 +394,29 @@ test_sockets (bool ipv6)
                            : strcmp (s->addr, "::") == 0 ? "::1" : s->addr;
 
       if (strcmp (s->proto, "tcp") == 0)
-        ph_tap_ok (try_connect (target, s->port) == 0, "tcp %s port %u accepts connections",
-                   s->addr, s->port);
+        ph_tap_ok (try_socket (target, s->port, SOCK_STREAM) == 0,
+                   "tcp %s port %u accepts connections", s->addr, s->port);
       else
-        ph_tap_ok (try_bind_udp (s->addr, s->port) == EADDRINUSE, "udp %s port %u is bound",
-                   s->addr, s->port);
+        ph_tap_ok (try_socket (s->addr, s->port, SOCK_DGRAM) == EADDRINUSE,
+                   "udp %s port %u is bound", s->addr, s->port);
     }
 
   if (ipv6)
     {
-      ph_tap_ok (try_connect ("127.0.0.1", l.sockets[6].port) == 0,
+      ph_tap_ok (try_socket ("127.0.0.1", l.sockets[6].port, SOCK_STREAM) == 0,
                  "tcp on [::] is dual stack: reachable on 127.0.0.1");
       /* IPV6_V6ONLY leaves the IPv4 side of the port free, so the kernel may give the
        * same number to an IPv4 socket (ours or anyone's on this machine). Only when no
        * IPv4 socket holds it must 127.0.0.1 refuse. */
       if (ipv4_port_is_free (l.sockets[7].port))
-        ph_tap_ok (try_connect ("127.0.0.1", l.sockets[7].port) == ECONNREFUSED,
+        ph_tap_ok (try_socket ("127.0.0.1", l.sockets[7].port, SOCK_STREAM) == ECONNREFUSED,
                    "tcp6only on [::] is not reachable on 127.0.0.1");
       else
         {
           ph_tap_diag ("port %u is also held by an IPv4 socket here", l.sockets[7].port);
           ph_tap_skip (1, "the v6-only port is shared with an IPv4 socket");
         }
-      ph_tap_ok (try_bind_udp ("127.0.0.1", l.sockets[8].port) == 0,
+      ph_tap_ok (try_socket ("127.0.0.1", l.sockets[8].port, SOCK_DGRAM) == 0,
                  "udp6only on [::] leaves the IPv4 port free");
     }
 
@@ -479,7 +466,8 @@ test_ignore_term (void)
   kill (l.children[0], SIGTERM);
   ph_tap_ok (wait_exit (l.pid, 300) < 0 && alive (l.children[0]),
              "--ignore-term: parent and child live on after SIGTERM");
-  ph_tap_ok (try_connect ("127.0.0.1", l.sockets[0].port) == 0, "and still hold the port");
+  ph_tap_ok (try_socket ("127.0.0.1", l.sockets[0].port, SOCK_STREAM) == 0,
+             "and still hold the port");
   kill (l.pid, SIGINT);
   status = wait_exit (l.pid, 5000);
   ph_tap_ok (status >= 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0,
@@ -507,7 +495,7 @@ test_orphans (void)
   ph_tap_ok (status >= 0 && WIFEXITED (status), "parent exits on SIGTERM");
   usleep (100000);
   ph_tap_ok (alive (l.children[0]) && holds_inode (l.children[0], l.sockets[0].inode)
-             && try_connect ("127.0.0.1", l.sockets[0].port) == 0,
+             && try_socket ("127.0.0.1", l.sockets[0].port, SOCK_STREAM) == 0,
              "--orphan-children: the child outlives it and keeps the port");
   kill (l.children[0], SIGTERM);
   status = wait_exit (l.children[0], 5000);
@@ -576,7 +564,7 @@ test_exec_name (void)
   if (n >= 0)
     link[n] = '\0';
   ph_tap_ok (n >= 0 && strcmp (link, dir) == 0, "--cwd sets the working directory");
-  ph_tap_ok (try_connect ("127.0.0.1", l.sockets[0].port) == 0, "and the port is held");
+  ph_tap_ok (try_socket ("127.0.0.1", l.sockets[0].port, SOCK_STREAM) == 0, "and the port is held");
 
   kill (l.pid, SIGTERM);
   wait_exit (l.pid, 5000);

@@ -11,7 +11,6 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,14 +57,6 @@ def say(text):
     print(f'make-screenshots: {text}', file=sys.stderr, flush=True)
 
 
-def listening(port, host='127.0.0.1'):
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def start(name, argv, port, user=None, cwd=None, env=None):
     log = open(os.path.join(tmp, name + '.log'), 'wb')
     if user is not None:
@@ -75,7 +66,7 @@ def start(name, argv, port, user=None, cwd=None, env=None):
     p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                          cwd=cwd, env=e, start_new_session=True)
     procs.append(p)
-    if not pt.wait_for(lambda: listening(port) or p.poll() is not None, 30) or p.poll() is not None:
+    if not pt.wait_for(lambda: pt.listening(port) or p.poll() is not None, 30) or p.poll() is not None:
         with open(log.name, errors='replace') as f:
             sys.exit(f'make-screenshots: {name} did not start:\n{f.read()[-2000:]}')
     say(f'{name} listens on port {port}')
