@@ -61,6 +61,14 @@ def main():
         tap.diag('podman (%s) ready in %.1f s' % (MODE, time.monotonic() - t0))
         state = ['podman', 'inspect', '--format', '{{.State.Status}}', 'shop-db']
         if MODE == 'rootful':
+            # The Flatpak's way first (issue 10, point 4): the same facts through the
+            # helper's `engine` relay, from the real Podman API (no stand-in).
+            relayed, r = pc.porthole_json(sb, env=dict(env, PORTHOLE_CONTAINERS_RELAY='1'))
+            cont = (pc.service_on(relayed, port) or {}).get('container') or {}
+            tap.ok(cont.get('name') == 'shop-db' and cont.get('engine') == 'podman'
+                   and cont.get('container_port') == 8000 and cont.get('guessed') is False,
+                   'rootful Podman through the helper\'s engine relay: shop-db, port 8000, '
+                   'from the API (%r)' % cont, diag=r.stdout[-2000:] + r.stderr[-2000:])
             pc.check_engine(tap, sb, 'rootful Podman', port, 'conmon', 'podman', False, state,
                             env=env)
         elif MODE == 'rootless':
