@@ -11,6 +11,10 @@
 # logs every request line, answers the list chunked (as Go's HTTP server may), stops the
 # container by ending its "docker-proxy" (Python started under that name), and says so
 # when inspected. One published port is held by that proxy, one by nothing (forwarded).
+# Why a stand-in, not a real engine: this test must show which requests pass the relay and
+# that nothing else does, which only a recording server can tell; the same relay is run
+# against the real rootful Podman API in test-containers-podman (the facts read through it).
+# A stop through the relay is tested only here.
 import json
 import os
 import sys

@@ -8,6 +8,9 @@
 # docker-proxy holds, and a second port nothing holds. From the sandbox: the port is
 # grouped under the container named by the API (not a guess), the forwarded one is listed,
 # and porthole free stops the container through the relay with no signal sent.
+# Why a stand-in: it records every request, so the test can show that exactly the relay's
+# requests reached the engine; the real Podman API is asked through the same relay in the
+# native suite (test-containers-podman, rootful).
 import importlib.util
 import json
 import os
