@@ -369,6 +369,24 @@ def group_of(doc, key):
     return None
 
 
+def port_listening_inside(sb, port):
+    """Whether a TCP socket listens on port inside, read from the sandbox's
+    /proc/<holder>/net/tcp{,6}: neither a test bind (it races the listener's own bind:
+    EADDRINUSE while it starts) nor a connection (it leaves a TIME_WAIT behind)."""
+    for name in ('tcp', 'tcp6'):
+        try:
+            with open('/proc/%d/net/%s' % (sb.holder.pid, name)) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 3 and fields[3] == '0A' and \
+                    int(fields[1].rsplit(':', 1)[1], 16) == port:
+                return True
+    return False
+
+
 def port_free_inside(sb, port):
     code = ('import socket\ns = socket.socket()\ntry:\n    s.bind(("127.0.0.1", %d))\n'
             'except OSError:\n    raise SystemExit(1)\n') % port

@@ -26,7 +26,7 @@ def main():
         sb.spawn(['python3', '-c', pc.LEGACY_ENGINE, str(held), str(free)],
                  log=os.path.join(sb.dir, 'engine.log'))
         if not sb.wait_socket('/run/docker.sock', 10) or \
-                not pt.wait_for(lambda: not pc.port_free_inside(sb, held), 10, 0.05):
+                not pt.wait_for(lambda: pc.port_listening_inside(sb, held), 10, 0.05):
             pt.bail('the stand-in engine did not start')
         r = sb.run([pt.porthole(), '--list', '--json'])
         try:

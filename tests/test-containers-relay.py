@@ -109,7 +109,7 @@ def main():
         os.symlink('/usr/bin/python3', proxy_link)
         proxy = sb.spawn([proxy_link, '-c', PROXY, str(held)],
                          log=os.path.join(sb.dir, 'proxy.log'))
-        if not pt.wait_for(lambda: not pc.port_free_inside(sb, held), 30, 0.1):
+        if not pt.wait_for(lambda: pc.port_listening_inside(sb, held), 30, 0.1):
             pt.bail('the stand-in docker-proxy did not start')
         sb.spawn(['python3', '-c', ENGINE, str(held), str(free), str(proxy.pid), log, CID],
                  log=os.path.join(sb.dir, 'engine.log'))
