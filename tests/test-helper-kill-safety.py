@@ -60,6 +60,15 @@ def test_pid_reused():
     pid, start, inode = old.pid, pt.start_time(old.pid), old.sockets[0][3]
     old.kill()
     pt.wait_reaped([pid])
+    # Start times are in clock ticks (1/100 s): a PID reused within the tick its first
+    # process started in would carry the same start time, and only the socket inode would
+    # tell the two apart (test_passed_over_unix_socket shows that refusal). So the new
+    # process starts at least two ticks later.
+    hz = os.sysconf('SC_CLK_TCK')
+    for _ in range(4 * hz):
+        if int(time.clock_gettime(time.CLOCK_BOOTTIME) * hz) - start >= 2:
+            break
+        time.sleep(1.0 / hz)
     new = None
     for _ in range(20):
         set_last_pid(pid - 1)
