@@ -808,6 +808,32 @@ test_matches_folding (void)
   g_assert_false (ph_service_matches_terms (service, (const char * const *) terms, NULL, NULL));
   g_assert_null (ph_service_search_terms (NULL));
   g_assert_true (ph_service_matches_terms (service, NULL, NULL, NULL));
+
+  /* Which changes of the search only narrow it (the window's filter then looks again at
+   * what it shows only): typing on in a word, or adding one. A number or a protocol name
+   * may match a PID or the protocol whole, which a part of it may not. */
+  {
+    static const struct { const char *wider, *narrower; gboolean narrows; } changes[] = {
+      { "", "n", TRUE }, { "n", "no", TRUE }, { "no", "node", TRUE }, { "node", "node", TRUE },
+      { "node", "no", FALSE }, { "serve", "serve été", TRUE }, { "serve été", "été", FALSE },
+      { "ser", "été server", TRUE }, { "12", "120", FALSE }, { "1", "1:80", TRUE },
+      { "tc", "tcp", FALSE }, { "tc", "tcpx", TRUE }, { "5173", "5173", TRUE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
+      {
+        g_auto(GStrv) wider = ph_service_search_terms (changes[i].wider);
+        g_auto(GStrv) narrower = ph_service_search_terms (changes[i].narrower);
+
+        g_assert_cmpint (ph_service_terms_narrow ((const char * const *) wider,
+                                                  (const char * const *) narrower),
+                         ==, changes[i].narrows);
+      }
+    terms = ph_service_search_terms ("node");
+    g_assert_true (ph_service_terms_narrow (NULL, (const char * const *) terms));
+    g_assert_false (ph_service_terms_narrow ((const char * const *) terms, NULL));
+    g_clear_pointer (&terms, g_strfreev);
+  }
 }
 
 static void

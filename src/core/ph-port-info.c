@@ -370,18 +370,15 @@ iana_string (const IanaTable *table,
   return table->strings + offset;
 }
 
-/* Returns every IANA registration of @port/@protocol, in the registry's order, as an array of
- * PhIanaService whose strings live as long as the program. The array may be empty. */
-static GArray *
-iana_lookup (const IanaTable *table,
-             guint            port,
-             PhPortProtocol   protocol)
+/* The index of the first record of @port/@protocol, or of the first after it. */
+static gsize
+iana_lower_bound (const IanaTable *table,
+                  guint            port,
+                  PhPortProtocol   protocol)
 {
-  GArray *services = g_array_new (FALSE, FALSE, sizeof (PhIanaService));
   guint32 key = ((guint32) port << 8) | protocol;
   gsize low = 0, high = table->n_records;
 
-  /* Lower bound: the first record whose key is not below @key. */
   while (low < high)
     {
       gsize mid = low + (high - low) / 2;
@@ -391,10 +388,23 @@ iana_lookup (const IanaTable *table,
       else
         high = mid;
     }
+  return low;
+}
 
-  for (; low < table->n_records && iana_record_key (table, low) == key; low++)
+/* Returns every IANA registration of @port/@protocol, in the registry's order, as an array of
+ * PhIanaService whose strings live as long as the program. The array may be empty. */
+static GArray *
+iana_lookup (const IanaTable *table,
+             guint            port,
+             PhPortProtocol   protocol)
+{
+  GArray *services = g_array_new (FALSE, FALSE, sizeof (PhIanaService));
+  guint32 key = ((guint32) port << 8) | protocol;
+
+  for (gsize i = iana_lower_bound (table, port, protocol);
+       i < table->n_records && iana_record_key (table, i) == key; i++)
     {
-      const guint8 *record = table->records + low * IANA_RECORD_SIZE;
+      const guint8 *record = table->records + i * IANA_RECORD_SIZE;
       PhIanaService service = {
         .name = iana_string (table, read_le32 (record + 4)),
         .description = iana_string (table, read_le32 (record + 8)),
@@ -436,13 +446,15 @@ const char *
 ph_iana_get_name (guint          port,
                   PhPortProtocol protocol)
 {
-  g_autoptr(GArray) services = ph_iana_lookup (port, protocol);
+  /* No array: the search's filter asks this of every service at each keystroke. */
+  const IanaTable *table = iana_table ();
+  gsize i = iana_lower_bound (table, port, protocol);
   const char *name;
 
-  if (services->len == 0)
+  if (i >= table->n_records || iana_record_key (table, i) != (((guint32) port << 8) | protocol))
     return NULL;
-  name = g_array_index (services, PhIanaService, 0).name;
-  return name != NULL && *name != '\0' ? name : NULL;
+  name = iana_string (table, read_le32 (table->records + i * IANA_RECORD_SIZE + 4));
+  return *name != '\0' ? name : NULL;
 }
 
 gsize

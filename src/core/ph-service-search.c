@@ -173,6 +173,51 @@ ph_service_search_terms (const char *query)
   return g_strv_builder_end (builder);
 }
 
+/* Whether every service @term matches is also matched by each part of @term: true when
+ * the term matches only by containment. A term of digits alone may match a PID whole, and
+ * "tcp" or "udp" a protocol whole; a part of them may not match the same service. */
+static gboolean
+term_matches_by_containment (const char *term)
+{
+  gboolean all_digits = TRUE;
+
+  for (const char *p = term; *p; p++)
+    all_digits &= g_ascii_isdigit (*p);
+  return !all_digits && strcmp (term, "tcp") != 0 && strcmp (term, "udp") != 0;
+}
+
+/**
+ * ph_service_terms_narrow:
+ * @wider: (nullable): search words (ph_service_search_terms()); NULL matches everything
+ * @narrower: (nullable): other search words
+ *
+ * Whether every service that @narrower matches is also matched by @wider: each word of
+ * @wider is part of a word of @narrower that matches only where its parts do. A list's
+ * filter then needs to look again only at what it shows (typing on) or only at what it
+ * hides (erasing), not at every service. FALSE when it cannot tell.
+ */
+gboolean
+ph_service_terms_narrow (const char * const *wider,
+                         const char * const *narrower)
+{
+  if (wider == NULL)
+    return TRUE;
+  if (narrower == NULL)
+    return wider[0] == NULL;
+  for (guint i = 0; wider[i] != NULL; i++)
+    {
+      gboolean implied = FALSE;
+
+      for (guint j = 0; narrower[j] != NULL && !implied; j++)
+        implied = strcmp (narrower[j], wider[i]) == 0 ||
+                  (strstr (narrower[j], wider[i]) != NULL &&
+                   term_matches_by_containment (narrower[j]));
+      if (!implied)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ph_service_matches:
  * @query: what the user typed; every word must match something

@@ -94,6 +94,8 @@ gboolean         ph_service_matches_terms            (PhService            *self
                                                       PhServiceNameFunc     service_name,
                                                       gpointer              user_data);
 GStrv            ph_service_search_terms             (const char           *query);
+gboolean         ph_service_terms_narrow             (const char * const   *wider,
+                                                      const char * const   *narrower);
 
 int              ph_service_compare_group            (gconstpointer         a,
                                                       gconstpointer         b);

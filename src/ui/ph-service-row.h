@@ -15,6 +15,7 @@ PhServiceRow *ph_service_row_new            (void);
 PhService    *ph_service_row_get_service    (PhServiceRow *self);
 void          ph_service_row_set_service    (PhServiceRow *self,
                                              PhService    *service);
+const char   *ph_service_row_get_accessible_label (PhServiceRow *self);
 char         *ph_service_row_dup_accessible_label (PhService *service);
 char         *ph_service_row_dup_guess            (PhService *service);
 

@@ -37,7 +37,7 @@ struct _PhWindow
   GtkStack *list_stack;
   GtkListView *service_list;
   GtkFilterListModel *filter_model;
-  GtkCustomFilter *filter;
+  GtkCustomFilter *filter;           /* ours; on filter_model only while a search is typed */
   GtkSingleSelection *selection;
   AdwStatusPage *empty_page;
   AdwStatusPage *no_results_page;

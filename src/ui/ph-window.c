@@ -196,19 +196,59 @@ explain_unheld_address (PhWindow   *self,
   ph_window_update_actions (self);
 }
 
+/* Filters the list again after the search changed from @old_port and @old_terms. With
+ * nothing to look for, the list has no filter at all; otherwise the filter is told as
+ * much as is known (typing on narrows the search: only the services shown are looked at
+ * again; erasing widens it: only the hidden ones), so a keystroke in a long list does
+ * not match every service again. */
+static void
+refilter (PhWindow           *self,
+          guint               old_port,
+          const char * const *old_terms)
+{
+  const char * const *terms = (const char * const *) self->search_terms;
+  guint port = self->query->port;
+  gboolean narrower, wider;
+
+  if (port == 0 && (terms == NULL || terms[0] == NULL))
+    {
+      gtk_filter_list_model_set_filter (self->filter_model, NULL);
+      return;
+    }
+  if (gtk_filter_list_model_get_filter (self->filter_model) == NULL)
+    {
+      gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
+      return;
+    }
+  if (port != old_port || port != 0)
+    {
+      if (port != old_port)
+        gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+      return;
+    }
+  narrower = ph_service_terms_narrow (old_terms, terms);
+  wider = ph_service_terms_narrow (terms, old_terms);
+  if (narrower && wider)
+    return;
+  gtk_filter_changed (GTK_FILTER (self->filter),
+                      narrower ? GTK_FILTER_CHANGE_MORE_STRICT
+                      : wider ? GTK_FILTER_CHANGE_LESS_STRICT : GTK_FILTER_CHANGE_DIFFERENT);
+}
+
 static void
 apply_search (PhWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_auto(GStrv) old_terms = g_steal_pointer (&self->search_terms);
+  guint old_port = self->query != NULL ? self->query->port : 0;
   const PhAddressSpec *spec;
 
   g_clear_pointer (&self->query, ph_search_query_free);
   self->query = ph_search_query_new (text);
-  g_clear_pointer (&self->search_terms, g_strfreev);
   self->search_terms = ph_service_search_terms (self->query->words);
   spec = self->query->spec;
 
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  refilter (self, old_port, (const char * const *) old_terms);
   update_list_page (self);
 
   adw_status_page_set_description (self->no_results_page,
@@ -411,8 +451,48 @@ on_copy_override_command (PhWindow *self)
   ph_window_toast (self, _("Command copied"));
 }
 
-/* List rows and section headers: both factories are in ph-window.ui; these are the
- * closures the section header calls, and the row menu. */
+/* List rows: made by a signal factory in code rather than a GtkBuilderListItemFactory,
+ * whose builder costs more than the row itself each time the list makes one. The list
+ * item says what the row says to a screen reader. */
+static void
+row_label_changed (GtkListItem  *item,
+                   GParamSpec   *pspec,
+                   PhServiceRow *row)
+{
+  gtk_list_item_set_accessible_label (item, ph_service_row_get_accessible_label (row));
+}
+
+static void
+row_setup (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  PhServiceRow *row = ph_service_row_new ();
+
+  gtk_list_item_set_child (item, GTK_WIDGET (row));
+  g_signal_connect_object (row, "notify::accessible-label", G_CALLBACK (row_label_changed),
+                           item, G_CONNECT_SWAPPED);
+}
+
+static void
+row_bind (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  ph_service_row_set_service (PH_SERVICE_ROW (gtk_list_item_get_child (item)),
+                              gtk_list_item_get_item (item));
+}
+
+static void
+row_unbind (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  ph_service_row_set_service (PH_SERVICE_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+/* Section headers: their factory is in ph-window.ui; these are the closures the section
+ * header calls, and the row menu. */
 
 static char *
 section_icon_name (GtkListHeader *header,
@@ -615,6 +695,7 @@ ph_window_dispose (GObject *object)
   g_clear_pointer (&self->row_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), PH_TYPE_WINDOW);
   g_clear_object (&self->scanner);
+  g_clear_object (&self->filter);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->query, ph_search_query_free);
   g_clear_pointer (&self->none_description, g_free);
@@ -652,7 +733,6 @@ ph_window_class_init (PhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, service_list);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, filter_model);
-  gtk_widget_class_bind_template_child (widget_class, PhWindow, filter);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, selection);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, no_results_page);
@@ -677,6 +757,7 @@ static void
 ph_window_init (PhWindow *self)
 {
   g_autoptr(PhSectionModel) sections = NULL;
+  g_autoptr(GtkListItemFactory) factory = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -699,7 +780,12 @@ ph_window_init (PhWindow *self)
 
   /* The rest of the chain is in ph-window.ui: filter (search) → selection → list. */
   sections = ph_section_model_new (ph_scanner_get_service_list (self->scanner));
-  gtk_custom_filter_set_filter_func (self->filter, filter_service, self, NULL);
+  self->filter = gtk_custom_filter_new (filter_service, self, NULL);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (row_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (row_bind), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind), NULL);
+  gtk_list_view_set_factory (self->service_list, factory);
   gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (sections));
 
   g_signal_connect_object (self->scanner, "notify::state",
