@@ -293,6 +293,8 @@ ph_command_new (const PhProcessFacts *facts)
     cmd->program = g_strdup (cmd->comm ? cmd->comm : cmd->exe_name);
 
   cmd->interpreter = ph_interpreter_for (cmd->program);
+  cmd->exe_program = ph_interpreter_for (cmd->exe_name) == PH_INTERP_NONE ? cmd->exe_name : NULL;
+  cmd->comm_program = ph_interpreter_for (cmd->comm) == PH_INTERP_NONE ? cmd->comm : NULL;
   cmd->rest = MIN (1, cmd->words->len);
   if (cmd->interpreter != PH_INTERP_NONE)
     command_parse_interpreter (cmd);

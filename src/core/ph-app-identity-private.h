@@ -28,6 +28,10 @@ typedef struct
   char *program;      /* argv[0] without folder */
   char *exe_name;
   char *comm;
+  /* exe_name and comm, or NULL for an interpreter's ("node", "python3"), which names no
+   * program: asked once here, not by every rule */
+  const char *exe_program;
+  const char *comm_program;
   PhInterpreter interpreter;
   char *script;       /* as given on the command line */
   char *script_name;  /* what Commands match: "vite", "manage.py" */

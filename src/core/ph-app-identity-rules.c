@@ -277,10 +277,8 @@ ph_dev_rule_matches (const PhDevRule      *rule,
 
   hit = ph_rule_name_matches (commands, cmd->program)
         || ph_rule_name_matches (commands, cmd->script_name)
-        || (ph_interpreter_for (cmd->exe_name) == PH_INTERP_NONE
-            && ph_rule_name_matches (commands, cmd->exe_name))
-        || (ph_interpreter_for (cmd->comm) == PH_INTERP_NONE
-            && ph_rule_name_matches (commands, cmd->comm))
+        || ph_rule_name_matches (commands, cmd->exe_program)
+        || ph_rule_name_matches (commands, cmd->comm_program)
         || (cmd->package != NULL && rule->packages != NULL
             && g_strv_contains ((const char * const *) rule->packages, cmd->package))
         || module_matches ((const char * const *) rule->modules, cmd->module)
