@@ -253,6 +253,32 @@ def find_all(root, role=None, name=None, contains=False):
     return list(_matching(root, role, name, contains, None, skip))
 
 
+def toast(root, contains, timeout=10.0):
+    """The toast under root whose text contains @contains, waiting up to @timeout seconds;
+    None if none shows it. A toast is an 'alert' near the top of the window (frame, three
+    panels, a grouping): it is looked for breadth first, 7 levels deep at most and never in
+    the list, since a toast lasts 4 s and a whole walk of the window (all_text) can take
+    longer than that on a busy machine."""
+    deadline = time.time() + timeout
+    while True:
+        level = [root]
+        for _ in range(8):
+            below = []
+            for node in level:
+                try:
+                    role = role_name(node)
+                    if role == 'alert' and contains in all_text(node):
+                        return node
+                    if role != 'list':
+                        below += [node.getChildAtIndex(i) for i in range(node.childCount)]
+                except Exception:
+                    continue
+            level = below
+        if time.time() >= deadline:
+            return None
+        time.sleep(0.1)
+
+
 def dialog_button(app, label, timeout=10):
     """The button @label of an open dialog of @app (AdwAlertDialog is exposed as a dialog
     or an alert), waiting up to @timeout seconds; None if none shows it."""

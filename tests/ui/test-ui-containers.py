@@ -78,8 +78,7 @@ try:
         phui.click(confirm)
     t.ok(pt.wait_for(lambda: pc.port_free_inside(sb, port), 20, 0.2),
          f'the port {port} is free')
-    toast = phui.find(app.accessible, name='Container “shop-db” stopped', contains=True,
-                      timeout=10)
+    toast = phui.toast(app.accessible, 'Container “shop-db” stopped', timeout=10)
     t.ok(toast is not None, 'a toast says the container stopped and the port is free')
     state = sb.run(['podman', 'inspect', '--format', '{{.State.Status}}', 'shop-db'], env=env)
     t.ok(state.stdout.strip() == 'exited', 'Podman stopped the container: %r'

@@ -52,14 +52,13 @@ try:
     toasts = []
 
     def row_gone():
-        if not toasts and phui.find(app.accessible, name=freed, contains=True,
-                                    timeout=0) is not None:
+        if not toasts and phui.toast(app.accessible, freed, timeout=0) is not None:
             toasts.append(freed)
         return phui.list_item(window, f'Port {polite.port}, TCP', timeout=0) is None
     t.ok(polite.wait_exit(10), 'the listener process exited')
     gone = phui.wait_for(row_gone, 10)
     t.ok(gone, 'its row disappeared from the list')
-    t.ok(toasts or phui.find(app.accessible, name=freed, contains=True, timeout=5) is not None,
+    t.ok(toasts or phui.toast(app.accessible, freed, timeout=5) is not None,
          'a toast says the port is free now')
 
     # A process that ignores SIGTERM: Porthole offers to force it.

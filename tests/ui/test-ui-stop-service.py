@@ -62,8 +62,7 @@ try:
         phui.screenshot('stop-service-confirm')
         phui.click(confirm)
     t.ok(sdb.wait_for(lambda: not sdb.port_held(port), 15), 'the port is free')
-    toast = phui.find(app.accessible, name=f'Port {port} is free now', contains=True,
-                      timeout=8)
+    toast = phui.toast(app.accessible, f'Port {port} is free now', timeout=8)
     t.ok(toast is not None, 'a toast says the port is free now')
     state = sd.inside(['systemctl', 'is-active', 'ph-ui-svc.service']).stdout.strip()
     t.ok(state in ('inactive', ''), 'the unit is stopped, not restarted: %r' % state)

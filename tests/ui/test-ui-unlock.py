@@ -56,7 +56,10 @@ try:
     if unlock is not None:
         phui.click(unlock)
     toast = pt.wait_for(lambda: 'not allowed' in phui.all_text(window).lower(), 15)
-    t.ok(toast, 'pkexec refused (no system bus, 127): a message says Porthole was not allowed')
+    if not t.ok(toast, 'pkexec refused (no system bus, 127): a message says Porthole was not '
+                'allowed'):
+        t.diag('children now: %r; app output: %s' % (phui.child_pids(app.proc.pid),
+                                                      app.output()[-3000:]))
     phui.screenshot('unlock-refused')
     t.ok(phui.find(window, name='Unlock', role='button', showing=True, timeout=2) is not None,
          'the banner and its Unlock stay')

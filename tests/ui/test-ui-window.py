@@ -113,7 +113,7 @@ try:
             text=True, timeout=5).stdout or None, 5)
         t.ok(clip == f'127.0.0.1:{vite.port}',
              f'the clipboard holds exactly 127.0.0.1:{vite.port} (got {clip!r})')
-        toast = phui.find(window, name=f'Copied 127.0.0.1:{vite.port}', contains=True, timeout=3)
+        toast = phui.toast(window, f'Copied 127.0.0.1:{vite.port}', timeout=3)
         t.ok(toast is not None, 'a toast confirms the copy')
 
     # The IPv6 row copies with brackets.
