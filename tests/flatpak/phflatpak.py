@@ -89,9 +89,10 @@ def in_sandbox(pid):
         return False
 
 
-def pids_named(name, sandboxed=None):
+def pids_named(name, sandboxed=None, arg=None):
     """PIDs (in this namespace) whose comm is name[:15]; sandboxed=True/False keeps only the
-    processes inside / outside a sandbox."""
+    processes inside / outside a sandbox; arg keeps only those with that word among their
+    arguments (the helper's verb: `watch`, not a short-lived `engine` relay)."""
     out = []
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
@@ -104,13 +105,18 @@ def pids_named(name, sandboxed=None):
             continue
         if sandboxed is not None and in_sandbox(pid) != sandboxed:
             continue
+        args = (_read(f'/proc/{pid}/cmdline') or b'').split(b'\0')
+        if arg is not None and arg.encode() not in args:
+            continue
         out.append(pid)
     return out
 
 
-def host_helpers():
-    """porthole-helper processes running on the host side (not inside any sandbox)."""
-    return pids_named('porthole-helper', sandboxed=False)
+def host_helpers(verb=None):
+    """porthole-helper processes running on the host side (not inside any sandbox); with
+    verb, only those running it (the app's list comes from one `watch`, beside which a
+    container relay, `engine`, may run for a moment)."""
+    return pids_named('porthole-helper', sandboxed=False, arg=verb)
 
 
 def sandbox_comms(pid):

@@ -26,7 +26,7 @@ def start(what):
         t.diag(app.output())
         return app, None
     row = phui.list_item(window, f'Port {listener.port}, TCP on 127.0.0.1', timeout=30)
-    helpers = phui.wait_for(lambda: pf.host_helpers(), 10) or []
+    helpers = phui.wait_for(lambda: pf.host_helpers('watch'), 10) or []
     t.ok(row is not None and len(helpers) == 1,
          f'{what}: the list is filled by one helper on the host ({helpers})')
     return app, (helpers[0] if len(helpers) == 1 else None)
@@ -45,7 +45,7 @@ try:
         t.diag(f'the helper\'s ancestry: {chain}')
         t.ok(chain[1:2] == ['flatpak-session'] and not pf.in_sandbox(helper),
              'the helper runs on the host, started by flatpak-session-helper')
-        spawn = pf.pids_named('flatpak-spawn', sandboxed=True)
+        spawn = pf.pids_named('flatpak-spawn', sandboxed=True, arg='watch')
         t.ok(len(spawn) == 1, f'inside the sandbox one flatpak-spawn stands for it ({spawn})')
     r = app.activate('quit')
     t.ok(r.returncode == 0, f'app.quit is activated over D-Bus {r.stderr.strip()}')
@@ -67,13 +67,13 @@ try:
 
     # 3. kill -9 of flatpak-spawn: its helper goes; the app starts a new one.
     app, helper = start('kill -9 flatpak-spawn')
-    spawn = pf.pids_named('flatpak-spawn', sandboxed=True)
+    spawn = pf.pids_named('flatpak-spawn', sandboxed=True, arg='watch')
     t.ok(len(spawn) == 1, f'the app\'s flatpak-spawn is found ({spawn})')
     for pid in spawn:
         os.kill(pid, signal.SIGKILL)
     t.ok(helper is not None and phui.wait_for(lambda: not pf.alive(helper), 15),
          f'its helper (PID {helper}) is gone after kill -9 of flatpak-spawn')
-    again = phui.wait_for(lambda: [h for h in pf.host_helpers() if h != helper], 30) or []
+    again = phui.wait_for(lambda: [h for h in pf.host_helpers('watch') if h != helper], 30) or []
     t.ok(len(again) == 1, f'the app starts one new helper ({again})')
     t.ok(app.proc.poll() is None, 'the app is still running')
     r = app.activate('quit')
