@@ -82,6 +82,30 @@ ph_picture_get_ink_colors (PhPicture *self,
     ph_picture_ink_get_color (g_ptr_array_index (priv->inks, i), &colors[i]);
 }
 
+/* The colour of the picture's text, and the same dimmed for what matters less. */
+void
+ph_picture_get_text_colors (PhPicture *self,
+                            GdkRGBA   *text,
+                            GdkRGBA   *dim)
+{
+  gtk_widget_get_color (GTK_WIDGET (self), text);
+  *dim = *text;
+  dim->alpha *= 0.7f;
+}
+
+/* The height the picture needs at @width, from its class's geometry. */
+static double
+ph_picture_height_for_width (PhPicture *self,
+                             double     width)
+{
+  PhPictureClass *klass = PH_PICTURE_GET_CLASS (self);
+  g_autofree gpointer geometry = g_malloc0 (klass->geometry_size);
+  double height = klass->compute_geometry (self, width, geometry);
+
+  klass->clear_geometry (geometry);
+  return height;
+}
+
 static GtkSizeRequestMode
 ph_picture_get_request_mode (GtkWidget *widget)
 {
@@ -110,7 +134,7 @@ ph_picture_measure (GtkWidget      *widget,
     {
       double width = for_size > 0 ? for_size : 30 * line;
 
-      *minimum = *natural = (int) PH_PICTURE_GET_CLASS (self)->height_for_width (self, width);
+      *minimum = *natural = (int) ph_picture_height_for_width (self, width);
     }
 }
 
@@ -220,6 +244,23 @@ ph_picture_text_init (PhPictureText *text,
   text->shown = TRUE;
 }
 
+/* @string on one line, or wrapped at @max_width when it is wider than that. */
+void
+ph_picture_text_init_within (PhPictureText *text,
+                             GtkWidget     *widget,
+                             const char    *string,
+                             double         scale,
+                             gboolean       bold,
+                             double         max_width)
+{
+  ph_picture_text_init (text, widget, string, scale, bold, -1);
+  if (text->width > max_width)
+    {
+      ph_picture_text_clear (text);
+      ph_picture_text_init (text, widget, string, scale, bold, max_width);
+    }
+}
+
 void
 ph_picture_text_clear (PhPictureText *text)
 {
@@ -310,4 +351,16 @@ ph_picture_append_outline (GtkSnapshot   *snapshot,
 
   gsk_rounded_rect_init_from_rect (&rounded, &GRAPHENE_RECT_INIT (x, y, w, h), radius);
   gtk_snapshot_append_border (snapshot, &rounded, widths, colors);
+}
+
+/* Strokes the path @builder holds with @stroke, and frees @builder. */
+void
+ph_picture_append_stroke (GtkSnapshot    *snapshot,
+                          GskPathBuilder *builder,
+                          GskStroke      *stroke,
+                          const GdkRGBA  *color)
+{
+  g_autoptr(GskPath) path = gsk_path_builder_free_to_path (builder);
+
+  gtk_snapshot_append_stroke (snapshot, path, stroke, color);
 }

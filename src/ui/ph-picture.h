@@ -17,13 +17,21 @@ struct _PhPictureClass
   /* The CSS classes of its inks (set in class_init), NULL-terminated. */
   const char * const *ink_classes;
 
-  /* The height the picture needs at @width. */
-  double (*height_for_width) (PhPicture *self,
-                              double     width);
+  /* Where everything goes at one width: compute_geometry fills @geometry (geometry_size
+   * bytes, zeroed) and returns the height the picture needs at @width; clear_geometry frees
+   * what it holds. */
+  gsize    geometry_size;
+  double (*compute_geometry) (PhPicture *self,
+                              double     width,
+                              gpointer   geometry);
+  void   (*clear_geometry)   (gpointer   geometry);
 };
 
 void       ph_picture_get_ink_colors  (PhPicture   *self,
                                        GdkRGBA     *colors);
+void       ph_picture_get_text_colors (PhPicture   *self,
+                                       GdkRGBA     *text,
+                                       GdkRGBA     *dim);
 
 #define PH_TYPE_PICTURE_INK (ph_picture_ink_get_type ())
 G_DECLARE_FINAL_TYPE (PhPictureInk, ph_picture_ink, PH, PICTURE_INK, GtkWidget)
@@ -51,6 +59,12 @@ void       ph_picture_text_init       (PhPictureText *text,
                                        double         scale,
                                        gboolean       bold,
                                        double         wrap_width);
+void       ph_picture_text_init_within (PhPictureText *text,
+                                        GtkWidget     *widget,
+                                        const char    *string,
+                                        double         scale,
+                                        gboolean       bold,
+                                        double         max_width);
 void       ph_picture_text_clear      (PhPictureText *text);
 void       ph_picture_append_text     (GtkSnapshot         *snapshot,
                                        const PhPictureText *text,
@@ -79,5 +93,9 @@ void       ph_picture_append_outline  (GtkSnapshot   *snapshot,
                                        double         radius,
                                        double         line_width,
                                        const GdkRGBA *color);
+void       ph_picture_append_stroke   (GtkSnapshot    *snapshot,
+                                       GskPathBuilder *builder,
+                                       GskStroke      *stroke,
+                                       const GdkRGBA  *color);
 
 G_END_DECLS

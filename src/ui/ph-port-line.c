@@ -94,8 +94,10 @@ typedef struct
 } Geometry;
 
 static void
-geometry_clear (Geometry *g)
+geometry_clear (gpointer data)
 {
+  Geometry *g = data;
+
   ph_picture_text_clear (&g->pill_text);
   for (guint i = 0; i < N_NUMBERS; i++)
     ph_picture_text_clear (&g->numbers[i]);
@@ -111,11 +113,13 @@ overlaps (const PhPictureText *a,
   return a->x < b->x + b->width + gap && b->x < a->x + a->width + gap;
 }
 
-static void
-compute_geometry (PhPortLine *self,
-                  double      width,
-                  Geometry   *g)
+static double
+compute_geometry (PhPicture *picture,
+                  double     width,
+                  gpointer   data)
 {
+  PhPortLine *self = PH_PORT_LINE (picture);
+  Geometry *g = data;
   const PhPortLineModel *m = &self->model;
   static const guint numbers[N_NUMBERS] = { 0, 65535, 1024, 49152 };
   g_autofree char *port_text = g_strdup_printf ("%u", m->port);
@@ -188,12 +192,7 @@ compute_geometry (PhPortLine *self,
         label = g_strdup (_("Other ports this computer listens on"));
       else
         label = ph_port_line_dup_band_label (m, i);
-      ph_picture_text_init (&item->label, GTK_WIDGET (self), label, 1.0, bold, -1);
-      if (item->label.width > label_max)
-        {
-          ph_picture_text_clear (&item->label);
-          ph_picture_text_init (&item->label, GTK_WIDGET (self), label, 1.0, bold, label_max);
-        }
+      ph_picture_text_init_within (&item->label, GTK_WIDGET (self), label, 1.0, bold, label_max);
       item_w = swatch_w + 0.4 * line + item->label.width;
       if (x > 0 && x + item_w > width)
         {
@@ -209,21 +208,7 @@ compute_geometry (PhPortLine *self,
       x += item_w + 1.2 * line;
     }
   g->height = ph_picture_round_up (y + row_h);
-}
-
-/* Sizes */
-
-static double
-ph_port_line_height_for_width (PhPicture *picture,
-                               double     width)
-{
-  Geometry g;
-  double height;
-
-  compute_geometry (PH_PORT_LINE (picture), width, &g);
-  height = g.height;
-  geometry_clear (&g);
-  return height;
+  return g->height;
 }
 
 /* Drawing */
@@ -237,8 +222,7 @@ append_break (GtkSnapshot   *snapshot,
               double         line,
               const GdkRGBA *color)
 {
-  g_autoptr(GskPathBuilder) builder = gsk_path_builder_new ();
-  g_autoptr(GskPath) path = NULL;
+  GskPathBuilder *builder = gsk_path_builder_new ();
   g_autoptr(GskStroke) stroke = gsk_stroke_new (MAX (1.5f, (float) line / 10));
   double slant = 0.2 * line;
 
@@ -249,8 +233,7 @@ append_break (GtkSnapshot   *snapshot,
       gsk_path_builder_move_to (builder, cx - slant, bottom);
       gsk_path_builder_line_to (builder, cx + slant, top);
     }
-  path = gsk_path_builder_free_to_path (g_steal_pointer (&builder));
-  gtk_snapshot_append_stroke (snapshot, path, stroke, color);
+  ph_picture_append_stroke (snapshot, builder, stroke, color);
 }
 
 static void
@@ -269,11 +252,9 @@ ph_port_line_snapshot (GtkWidget   *widget,
     return;
 
   ph_picture_get_ink_colors (PH_PICTURE (self), ink);
-  gtk_widget_get_color (widget, &text);
-  dim = text;
-  dim.alpha *= 0.7f;
+  ph_picture_get_text_colors (PH_PICTURE (self), &text, &dim);
 
-  compute_geometry (self, width, &g);
+  compute_geometry (PH_PICTURE (self), width, &g);
   line = g.line;
   radius = 0.3 * line;
 
@@ -607,7 +588,9 @@ ph_port_line_class_init (PhPortLineClass *klass)
   widget_class->map = ph_port_line_map;
 
   picture_class->ink_classes = ink_classes;
-  picture_class->height_for_width = ph_port_line_height_for_width;
+  picture_class->geometry_size = sizeof (Geometry);
+  picture_class->compute_geometry = compute_geometry;
+  picture_class->clear_geometry = geometry_clear;
 
   properties[PROP_PORT] =
     g_param_spec_int ("port", NULL, NULL, -1, 65535, -1,

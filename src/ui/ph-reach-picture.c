@@ -63,8 +63,10 @@ typedef struct
 } Geometry;
 
 static void
-geometry_clear (Geometry *g)
+geometry_clear (gpointer data)
 {
+  Geometry *g = data;
+
   for (guint i = 0; i < PH_REACH_N_ZONES; i++)
     {
       ph_picture_text_clear (&g->zones[i].title);
@@ -107,11 +109,13 @@ layout_header (PhReachPicture *self,
   return z->verdict.y + z->verdict.height;
 }
 
-static void
-compute_geometry (PhReachPicture *self,
-                  double          width,
-                  Geometry       *g)
+static double
+compute_geometry (PhPicture *picture,
+                  double     width,
+                  gpointer   data)
 {
+  PhReachPicture *self = PH_REACH_PICTURE (picture);
+  Geometry *g = data;
   double pad, y, inner_x, inner_w;
 
   memset (g, 0, sizeof *g);
@@ -133,14 +137,8 @@ compute_geometry (PhReachPicture *self,
   /* The address, in this computer's zone. */
   inner_x = g->zones[PH_REACH_ZONE_THIS_COMPUTER].x + pad;
   inner_w = MAX (g->zones[PH_REACH_ZONE_THIS_COMPUTER].w - 2 * pad, g->line);
-  ph_picture_text_init (&g->pill_text, GTK_WIDGET (self), self->reach.socket_text, 1.0, TRUE,
-                        -1);
-  if (g->pill_text.width > inner_w - 1.2 * g->line)
-    {
-      ph_picture_text_clear (&g->pill_text);
-      ph_picture_text_init (&g->pill_text, GTK_WIDGET (self), self->reach.socket_text, 1.0,
-                            TRUE, MAX (inner_w - 1.2 * g->line, g->line));
-    }
+  ph_picture_text_init_within (&g->pill_text, GTK_WIDGET (self), self->reach.socket_text, 1.0,
+                               TRUE, MAX (inner_w - 1.2 * g->line, g->line));
   g->pill_x = inner_x;
   g->pill_y = y + 0.2 * pad;
   g->pill_w = MIN (g->pill_text.width + 1.2 * g->line, inner_w);
@@ -156,21 +154,7 @@ compute_geometry (PhReachPicture *self,
       y += pad;
     }
   g->height = ph_picture_round_up (y - pad);
-}
-
-/* Sizes */
-
-static double
-ph_reach_picture_height_for_width (PhPicture *picture,
-                                   double     width)
-{
-  Geometry g;
-  double height;
-
-  compute_geometry (PH_REACH_PICTURE (picture), width, &g);
-  height = g.height;
-  geometry_clear (&g);
-  return height;
+  return g->height;
 }
 
 /* Drawing */
@@ -183,8 +167,7 @@ append_mark (GtkSnapshot   *snapshot,
              double         size,
              const GdkRGBA *color)
 {
-  g_autoptr(GskPathBuilder) builder = gsk_path_builder_new ();
-  g_autoptr(GskPath) path = NULL;
+  GskPathBuilder *builder = gsk_path_builder_new ();
   g_autoptr(GskStroke) stroke = gsk_stroke_new (MAX (1.5f, (float) size / 6));
 
   gsk_stroke_set_line_cap (stroke, GSK_LINE_CAP_ROUND);
@@ -202,8 +185,7 @@ append_mark (GtkSnapshot   *snapshot,
       gsk_path_builder_move_to (builder, x + 0.8 * size, y + 0.2 * size);
       gsk_path_builder_line_to (builder, x + 0.2 * size, y + 0.8 * size);
     }
-  path = gsk_path_builder_free_to_path (g_steal_pointer (&builder));
-  gtk_snapshot_append_stroke (snapshot, path, stroke, color);
+  ph_picture_append_stroke (snapshot, builder, stroke, color);
 }
 
 static void
@@ -216,8 +198,7 @@ append_dashed_outline (GtkSnapshot   *snapshot,
                        double         dash,
                        const GdkRGBA *color)
 {
-  g_autoptr(GskPathBuilder) builder = gsk_path_builder_new ();
-  g_autoptr(GskPath) path = NULL;
+  GskPathBuilder *builder = gsk_path_builder_new ();
   g_autoptr(GskStroke) stroke = gsk_stroke_new (1.5f);
   const float dashes[2] = { dash, dash * 0.6f };
   GskRoundedRect rounded;
@@ -227,9 +208,8 @@ append_dashed_outline (GtkSnapshot   *snapshot,
                                                                   w - 1.5, h - 1.5),
                                    radius);
   gsk_path_builder_add_rounded_rect (builder, &rounded);
-  path = gsk_path_builder_free_to_path (g_steal_pointer (&builder));
   gsk_stroke_set_dash (stroke, dashes, G_N_ELEMENTS (dashes));
-  gtk_snapshot_append_stroke (snapshot, path, stroke, color);
+  ph_picture_append_stroke (snapshot, builder, stroke, color);
 }
 
 static void
@@ -246,11 +226,9 @@ ph_reach_picture_snapshot (GtkWidget   *widget,
     return;
 
   ph_picture_get_ink_colors (PH_PICTURE (self), ink);
-  gtk_widget_get_color (widget, &text);
-  dim = text;
-  dim.alpha *= 0.7f;
+  ph_picture_get_text_colors (PH_PICTURE (self), &text, &dim);
 
-  compute_geometry (self, width, &g);
+  compute_geometry (PH_PICTURE (self), width, &g);
 
   /* From the outside in, so inner zones lie on top. */
   for (PhReachZone zone = PH_REACH_N_ZONES; zone-- > 0;)
@@ -335,7 +313,9 @@ ph_reach_picture_class_init (PhReachPictureClass *klass)
   widget_class->snapshot = ph_reach_picture_snapshot;
 
   picture_class->ink_classes = ink_classes;
-  picture_class->height_for_width = ph_reach_picture_height_for_width;
+  picture_class->geometry_size = sizeof (Geometry);
+  picture_class->compute_geometry = compute_geometry;
+  picture_class->clear_geometry = geometry_clear;
 
   gtk_widget_class_set_css_name (widget_class, "reachpicture");
 }
