@@ -137,6 +137,15 @@ next_line (const char *text,
   return NULL;
 }
 
+/* Whether the group header @line (@n bytes) is @header ("[Desktop Entry]"). */
+static bool
+is_group (const char *line,
+          size_t      n,
+          const char *header)
+{
+  return n == strlen (header) && memcmp (line, header, n) == 0;
+}
+
 static EntryState
 parse_entry (const char     *text,
              size_t          len,
@@ -157,7 +166,7 @@ parse_entry (const char     *text,
           /* Only the first [Desktop Entry] counts; any later group ends it. */
           if (seen_group)
             break;
-          in_group = n == strlen ("[Desktop Entry]") && memcmp (line, "[Desktop Entry]", n) == 0;
+          in_group = is_group (line, n, "[Desktop Entry]");
           seen_group = in_group;
           continue;
         }
@@ -359,11 +368,8 @@ ph_flatpak_info_parse_app (const char *text,
       size_t value_len;
 
       if (line[0] == '[')
-        {
-          in_group = n == strlen ("[Application]") && memcmp (line, "[Application]", n) == 0;
-          continue;
-        }
-      if (in_group && match_key (line, n, "name", &value, &value_len))
+        in_group = is_group (line, n, "[Application]");
+      else if (in_group && match_key (line, n, "name", &value, &value_len))
         {
           char *app_id = value_len <= 255 ? ph_xstrndup (value, value_len) : NULL;
 

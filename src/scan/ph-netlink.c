@@ -173,16 +173,23 @@ ph_netlink_parse_dump (const void *buf,
   return 1;
 }
 
-/* Sends @req and parses the dump it starts; -ENOENT means no handler for that request. */
+/* Sends @req, a zeroed header of @size bytes with its request's fields after it, as a
+ * dump request of @type, and parses the dump it starts; -ENOENT means no handler for
+ * that request. */
 static int
 run_dump (PhNetlink             *nl,
           struct nlmsghdr       *req,
+          size_t                 size,
+          uint16_t               type,
           int                    proto,
           PhSockList            *list)
 {
   struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
   uint32_t seq = ++nl->seq;
 
+  req->nlmsg_len = (uint32_t) size;
+  req->nlmsg_type = type;
+  req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   req->nlmsg_seq = seq;
   for (;;)
     {
@@ -232,13 +239,10 @@ dump_one (PhNetlink  *nl,
   } req;
 
   memset (&req, 0, sizeof req);
-  req.nlh.nlmsg_len = sizeof req;
-  req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   req.r.sdiag_family = (uint8_t) family;
   req.r.sdiag_protocol = (uint8_t) proto;
   req.r.idiag_states = states;
-  return run_dump (nl, &req.nlh, proto, list);
+  return run_dump (nl, &req.nlh, sizeof req, SOCK_DIAG_BY_FAMILY, proto, list);
 }
 
 int
@@ -255,11 +259,8 @@ ph_netlink_dump_tcp_both (PhNetlink  *nl,
   } req;
 
   memset (&req, 0, sizeof req);
-  req.nlh.nlmsg_len = sizeof req;
-  req.nlh.nlmsg_type = TCPDIAG_GETSOCK;
-  req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   req.r.idiag_states = 1u << PH_TCP_LISTEN | 1u << PH_TCP_ESTABLISHED;
-  return run_dump (nl, &req.nlh, IPPROTO_TCP, list);
+  return run_dump (nl, &req.nlh, sizeof req, TCPDIAG_GETSOCK, IPPROTO_TCP, list);
 }
 
 int

@@ -114,8 +114,8 @@ compute_geometry (PhPicture *picture,
                   double     width,
                   gpointer   data)
 {
-  PhReachPicture *self = PH_REACH_PICTURE (picture);
   Geometry *g = data;
+  PhReachPicture *self = PH_REACH_PICTURE (picture);
   double pad, y, inner_x, inner_w;
 
   memset (g, 0, sizeof *g);
