@@ -499,6 +499,46 @@ ph_service_list_set_forwarded_rows (PhServiceList *self,
   ph_service_list_set_containers (self, self->containers);
 }
 
+/* Puts the services in @touched where they belong now: the others keep their order, the
+ * moved ones and those of @added still in @touched (not gone again) are merged in, and
+ * emit_diff() tells the model's views. */
+static void
+reorder_touched (PhServiceList *self,
+                 GHashTable    *touched,
+                 GHashTable    *moved,
+                 GPtrArray     *added)
+{
+  g_autoptr(GPtrArray) keep = g_ptr_array_new ();
+  g_autoptr(GPtrArray) insert = g_ptr_array_new ();
+  g_autoptr(GPtrArray) target = NULL;
+  GHashTableIter iter;
+  gpointer service;
+  TouchedSet t;
+  guint n_keep = 0;
+
+  touched_set_init (&t, touched);
+  g_ptr_array_set_size (keep, self->items->len);
+  for (guint k = 0; k < self->items->len; k++)
+    {
+      if (!touched_has (&t, self->items->pdata[k]))
+        keep->pdata[n_keep++] = self->items->pdata[k];
+    }
+  g_ptr_array_set_size (keep, n_keep);
+  for (guint k = 0; k < added->len; k++)
+    {
+      if (g_hash_table_contains (touched, added->pdata[k]))
+        g_ptr_array_add (insert, added->pdata[k]);
+    }
+  g_hash_table_iter_init (&iter, moved);
+  while (g_hash_table_iter_next (&iter, &service, NULL))
+    g_ptr_array_add (insert, service);
+  g_ptr_array_sort_values_with_data (insert, ph_service_compare, NULL);
+
+  target = g_ptr_array_sized_new (keep->len + insert->len);
+  merge_sorted (keep, insert, target);
+  emit_diff (self, target, &t, moved);
+}
+
 void
 ph_service_list_apply_change_set (PhServiceList *self)
 {
@@ -508,9 +548,6 @@ ph_service_list_apply_change_set (PhServiceList *self)
   g_autoptr(GHashTable) regrouped_procs = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) insert = g_ptr_array_new ();
-  g_autoptr(GPtrArray) keep = g_ptr_array_new ();
-  g_autoptr(GPtrArray) target = NULL;
   guint old_n_items = self->items->len;
   guint old_hidden = self->hidden_count;
   gint64 begin = g_get_monotonic_time ();
@@ -629,37 +666,7 @@ ph_service_list_apply_change_set (PhServiceList *self)
   sync_forwarded (self, touched, moved, added, removed);
 
   if (g_hash_table_size (touched) > 0)
-    {
-      TouchedSet t;
-      guint n_keep = 0;
-
-      touched_set_init (&t, touched);
-      g_ptr_array_set_size (keep, self->items->len);
-      for (guint k = 0; k < self->items->len; k++)
-        {
-          if (!touched_has (&t, self->items->pdata[k]))
-            keep->pdata[n_keep++] = self->items->pdata[k];
-        }
-      g_ptr_array_set_size (keep, n_keep);
-      for (guint k = 0; k < added->len; k++)
-        {
-          if (g_hash_table_contains (touched, added->pdata[k]))
-            g_ptr_array_add (insert, added->pdata[k]);
-        }
-      {
-        GHashTableIter iter;
-        gpointer service;
-
-        g_hash_table_iter_init (&iter, moved);
-        while (g_hash_table_iter_next (&iter, &service, NULL))
-          g_ptr_array_add (insert, service);
-      }
-      g_ptr_array_sort_values_with_data (insert, ph_service_compare, NULL);
-
-      target = g_ptr_array_sized_new (keep->len + insert->len);
-      merge_sorted (keep, insert, target);
-      emit_diff (self, target, &t, moved);
-    }
+    reorder_touched (self, touched, moved, added);
   g_hash_table_remove_all (self->shown_groups);
 
   self->hidden_count = 0;
@@ -731,13 +738,7 @@ ph_service_list_set_containers (PhServiceList       *self,
   g_autoptr(GHashTable) moved = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) keep = g_ptr_array_new ();
-  g_autoptr(GPtrArray) insert = g_ptr_array_new ();
-  g_autoptr(GPtrArray) target = NULL;
   guint old_n_items = self->items->len;
-  GHashTableIter iter;
-  gpointer service;
-  TouchedSet t;
 
   g_return_if_fail (PH_IS_SERVICE_LIST (self));
   g_return_if_fail (snapshot == NULL || PH_IS_CONTAINER_SNAPSHOT (snapshot));
@@ -760,21 +761,7 @@ ph_service_list_set_containers (PhServiceList       *self,
       g_hash_table_remove_all (self->shown_groups);
       return;
     }
-  for (guint k = 0; k < self->items->len; k++)
-    {
-      if (!g_hash_table_contains (touched, self->items->pdata[k]))
-        g_ptr_array_add (keep, self->items->pdata[k]);
-    }
-  g_hash_table_iter_init (&iter, moved);
-  while (g_hash_table_iter_next (&iter, &service, NULL))
-    g_ptr_array_add (insert, service);
-  for (guint k = 0; k < added->len; k++)
-    g_ptr_array_add (insert, added->pdata[k]);
-  g_ptr_array_sort_values_with_data (insert, ph_service_compare, NULL);
-  target = g_ptr_array_sized_new (keep->len + insert->len);
-  merge_sorted (keep, insert, target);
-  touched_set_init (&t, touched);
-  emit_diff (self, target, &t, moved);
+  reorder_touched (self, touched, moved, added);
   if (old_n_items != self->items->len)
     g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_N_ITEMS]);
 }
