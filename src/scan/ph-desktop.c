@@ -137,13 +137,39 @@ next_line (const char *text,
   return NULL;
 }
 
-/* Whether the group header @line (@n bytes) is @header ("[Desktop Entry]"). */
-static bool
-is_group (const char *line,
-          size_t      n,
-          const char *header)
+/* Reads the key lines of the groups named @header ("[Desktop Entry]") of a key file. */
+typedef struct
 {
-  return n == strlen (header) && memcmp (line, header, n) == 0;
+  const char *text;
+  size_t      len;
+  size_t      pos;
+  const char *header;
+  bool        first_only;   /* a group after the first @header ends the reading */
+  bool        in_group;
+  bool        seen;         /* a @header was seen */
+} GroupReader;
+
+/* The next key line (*@n bytes long) in a group @r->header, or NULL at the end. */
+static const char *
+group_reader_next (GroupReader *r,
+                   size_t      *n)
+{
+  const char *line;
+
+  while ((line = next_line (r->text, r->len, &r->pos, n)) != NULL)
+    {
+      if (line[0] != '[')
+        {
+          if (r->in_group)
+            return line;
+          continue;
+        }
+      if (r->seen && r->first_only)
+        return NULL;
+      r->in_group = *n == strlen (r->header) && memcmp (line, r->header, *n) == 0;
+      r->seen = r->seen || r->in_group;
+    }
+  return NULL;
 }
 
 static EntryState
@@ -151,27 +177,18 @@ parse_entry (const char     *text,
              size_t          len,
              PhDesktopEntry *entry)
 {
-  bool in_group = false, seen_group = false, hidden = false;
+  /* Only the first [Desktop Entry] counts; any later group ends it. */
+  GroupReader r = { text, len, 0, "[Desktop Entry]", true, false, false };
+  bool hidden = false;
   char *name = NULL, *icon = NULL;
   const char *line;
-  size_t i = 0, n;
+  size_t n;
 
-  while ((line = next_line (text, len, &i, &n)) != NULL)
+  while ((line = group_reader_next (&r, &n)) != NULL)
     {
       const char *value;
       size_t value_len;
 
-      if (line[0] == '[')
-        {
-          /* Only the first [Desktop Entry] counts; any later group ends it. */
-          if (seen_group)
-            break;
-          in_group = is_group (line, n, "[Desktop Entry]");
-          seen_group = in_group;
-          continue;
-        }
-      if (!in_group)
-        continue;
       if (name == NULL && match_key (line, n, "Name", &value, &value_len))
         name = unescape_value (value, value_len);
       else if (icon == NULL && match_key (line, n, "Icon", &value, &value_len))
@@ -186,11 +203,11 @@ parse_entry (const char     *text,
       free (icon);
       icon = NULL;
     }
-  if (!seen_group || hidden)
+  if (!r.seen || hidden)
     {
       free (name);
       free (icon);
-      return seen_group ? ENTRY_HIDDEN : ENTRY_NONE;
+      return r.seen ? ENTRY_HIDDEN : ENTRY_NONE;
     }
   entry->name = name;
   entry->icon = icon;
@@ -358,18 +375,16 @@ char *
 ph_flatpak_info_parse_app (const char *text,
                            size_t      len)
 {
-  bool in_group = false;
+  GroupReader r = { text, len, 0, "[Application]", false, false, false };
   const char *line;
-  size_t i = 0, n;
+  size_t n;
 
-  while ((line = next_line (text, len, &i, &n)) != NULL)
+  while ((line = group_reader_next (&r, &n)) != NULL)
     {
       const char *value;
       size_t value_len;
 
-      if (line[0] == '[')
-        in_group = is_group (line, n, "[Application]");
-      else if (in_group && match_key (line, n, "name", &value, &value_len))
+      if (match_key (line, n, "name", &value, &value_len))
         {
           char *app_id = value_len <= 255 ? ph_xstrndup (value, value_len) : NULL;
 

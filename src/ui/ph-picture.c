@@ -71,6 +71,22 @@ typedef struct
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PhPicture, ph_picture, GTK_TYPE_WIDGET)
 
+/* Sets the class's inks and geometry (see PhPictureClass), in class_init. */
+void
+ph_picture_class_set_drawing (PhPictureClass     *klass,
+                              const char * const *ink_classes,
+                              gsize               geometry_size,
+                              double            (*compute_geometry) (PhPicture *self,
+                                                                     double     width,
+                                                                     gpointer   geometry),
+                              void              (*clear_geometry) (gpointer geometry))
+{
+  klass->ink_classes = ink_classes;
+  klass->geometry_size = geometry_size;
+  klass->compute_geometry = compute_geometry;
+  klass->clear_geometry = clear_geometry;
+}
+
 /* Fills @colors with one colour per ink, in the order of the class's ink_classes. */
 void
 ph_picture_get_ink_colors (PhPicture *self,

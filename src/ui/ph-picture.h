@@ -27,6 +27,13 @@ struct _PhPictureClass
   void   (*clear_geometry)   (gpointer   geometry);
 };
 
+void       ph_picture_class_set_drawing (PhPictureClass     *klass,
+                                         const char * const *ink_classes,
+                                         gsize               geometry_size,
+                                         double            (*compute_geometry) (PhPicture *self,
+                                                                                double     width,
+                                                                                gpointer   geometry),
+                                         void              (*clear_geometry) (gpointer geometry));
 void       ph_picture_get_ink_colors  (PhPicture   *self,
                                        GdkRGBA     *colors);
 void       ph_picture_get_text_colors (PhPicture   *self,

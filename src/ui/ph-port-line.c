@@ -578,7 +578,6 @@ ph_port_line_class_init (PhPortLineClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  PhPictureClass *picture_class = PH_PICTURE_CLASS (klass);
 
   object_class->get_property = ph_port_line_get_property;
   object_class->set_property = ph_port_line_set_property;
@@ -587,10 +586,8 @@ ph_port_line_class_init (PhPortLineClass *klass)
   widget_class->snapshot = ph_port_line_snapshot;
   widget_class->map = ph_port_line_map;
 
-  picture_class->ink_classes = ink_classes;
-  picture_class->geometry_size = sizeof (Geometry);
-  picture_class->compute_geometry = compute_geometry;
-  picture_class->clear_geometry = geometry_clear;
+  ph_picture_class_set_drawing (PH_PICTURE_CLASS (klass), ink_classes, sizeof (Geometry),
+                                compute_geometry, geometry_clear);
 
   properties[PROP_PORT] =
     g_param_spec_int ("port", NULL, NULL, -1, 65535, -1,

@@ -306,16 +306,13 @@ ph_reach_picture_class_init (PhReachPictureClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  PhPictureClass *picture_class = PH_PICTURE_CLASS (klass);
 
   object_class->finalize = ph_reach_picture_finalize;
 
   widget_class->snapshot = ph_reach_picture_snapshot;
 
-  picture_class->ink_classes = ink_classes;
-  picture_class->geometry_size = sizeof (Geometry);
-  picture_class->compute_geometry = compute_geometry;
-  picture_class->clear_geometry = geometry_clear;
+  ph_picture_class_set_drawing (PH_PICTURE_CLASS (klass), ink_classes, sizeof (Geometry),
+                                compute_geometry, geometry_clear);
 
   gtk_widget_class_set_css_name (widget_class, "reachpicture");
 }
