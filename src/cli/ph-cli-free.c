@@ -203,10 +203,9 @@ json_holders (GString   *out,
       g_autofree char *explanation = ph_stopper_explain_lever (service, lever);
 
       g_string_append (out, i == 0 ? "\n    {" : ",\n    {");
-      g_string_append (out, "\"address\": ");
-      ph_cli_json_string (out, address);
-      g_string_append (out, ", \"name\": ");
-      ph_cli_json_string (out, name != NULL ? name : ph_service_get_group_name (service));
+      ph_cli_json_member (out, "\"address\": ", address);
+      ph_cli_json_member (out, ", \"name\": ",
+                          name != NULL ? name : ph_service_get_group_name (service));
       g_string_append (out, ", \"pid\": ");
       if (owner != NULL)
         g_string_append_printf (out, "%" G_GINT64_FORMAT, ph_process_get_pid (owner));
@@ -216,14 +215,12 @@ json_holders (GString   *out,
       for (guint j = 0; j < owners->len; j++)
         g_string_append_printf (out, "%s%" G_GINT64_FORMAT, j > 0 ? ", " : "",
                                 ph_process_get_pid (g_ptr_array_index (owners, j)));
-      g_string_append (out, "], \"container\": ");
-      ph_cli_json_string (out, ph_service_get_container (service) != NULL
-                               ? ph_container_get_name (ph_service_get_container (service))
-                               : NULL);
-      g_string_append (out, ", \"lever\": ");
-      ph_cli_json_string (out, lever_name (lever));
-      g_string_append (out, ", \"explanation\": ");
-      ph_cli_json_string (out, explanation);
+      ph_cli_json_member (out, "], \"container\": ",
+                          ph_service_get_container (service) != NULL
+                          ? ph_container_get_name (ph_service_get_container (service))
+                          : NULL);
+      ph_cli_json_member (out, ", \"lever\": ", lever_name (lever));
+      ph_cli_json_member (out, ", \"explanation\": ", explanation);
       g_string_append (out, "}");
     }
   g_string_append (out, holders->len > 0 ? "\n  ]" : "]");
@@ -249,16 +246,12 @@ finish (FreeRun    *run,
   g_string_append_printf (out, "  \"version\": %d,\n", PH_CLI_JSON_VERSION);
   g_string_append_printf (out, "  \"port\": %d,\n  \"protocol\": ", run->port);
   ph_cli_json_string (out, run->protocol);
-  g_string_append (out, ",\n  \"address\": ");
-  ph_cli_json_string (out, run->host);
-  g_string_append (out, ",\n  \"outcome\": ");
-  ph_cli_json_string (out, outcome);
+  ph_cli_json_member (out, ",\n  \"address\": ", run->host);
+  ph_cli_json_member (out, ",\n  \"outcome\": ", outcome);
   g_string_append_printf (out, ",\n  \"exit_status\": %d,\n  \"message\": ", code);
   ph_cli_json_string (out, message);
-  g_string_append (out, ",\n  \"signal\": ");
-  ph_cli_json_string (out, signal_name);
-  g_string_append (out, ",\n  \"flatpak_kill\": ");
-  ph_cli_json_string (out, run->flatpak);
+  ph_cli_json_member (out, ",\n  \"signal\": ", signal_name);
+  ph_cli_json_member (out, ",\n  \"flatpak_kill\": ", run->flatpak);
   json_holders (out, "holders", before != NULL ? before : none);
   json_holders (out, "still_held_by", after != NULL ? after : none);
   g_string_append (out, "\n}\n");

@@ -452,7 +452,7 @@ ph_cli_list_format_table (PhServiceList *list,
 /* @text must be valid UTF-8; control characters are escaped, so they stay exact. */
 void
 ph_cli_json_string (GString    *out,
-             const char *text)
+                    const char *text)
 {
   if (text == NULL)
     {
@@ -515,6 +515,17 @@ ph_cli_json_string (GString    *out,
         }
     }
   g_string_append_c (out, '"');
+}
+
+/* @before (what separates it from the member before, and its quoted key with ": ") and
+ * @text, as ph_cli_json_string() writes it. */
+void
+ph_cli_json_member (GString    *out,
+                    const char *before,
+                    const char *text)
+{
+  g_string_append (out, before);
+  ph_cli_json_string (out, text);
 }
 
 /* Raw bytes from the helper: exact when they are UTF-8, U+FFFD where they are not. */

@@ -22,6 +22,9 @@ PhServiceList  *ph_cli_list_scan_finish (GAsyncResult         *result,
 
 void            ph_cli_json_string      (GString              *out,
                                          const char           *text);
+void            ph_cli_json_member      (GString              *out,
+                                         const char           *before,
+                                         const char           *text);
 
 /* (element-type PhForwardedPort) published ports that no listed socket holds */
 GArray   *ph_cli_list_forwarded    (PhServiceList  *list);

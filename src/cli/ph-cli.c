@@ -81,34 +81,24 @@ print_json (const PhAddressSpec   *spec,
   g_autofree char *canonical = ph_address_spec_to_string (spec);
 
   g_string_append_printf (out, "  \"version\": %d,\n", PH_CLI_JSON_VERSION);
-  g_string_append (out, "  \"generator\": ");
-  ph_cli_json_string (out, PACKAGE_NAME " " PACKAGE_VERSION);
-  g_string_append (out, ",\n  \"address\": ");
-  ph_cli_json_string (out, canonical);
-  g_string_append (out, ",\n  \"host\": ");
-  ph_cli_json_string (out, host);
+  ph_cli_json_member (out, "  \"generator\": ", PACKAGE_NAME " " PACKAGE_VERSION);
+  ph_cli_json_member (out, ",\n  \"address\": ", canonical);
+  ph_cli_json_member (out, ",\n  \"host\": ", host);
   g_string_append (out, ",\n  \"port\": ");
   if (spec->port >= 0)
     g_string_append_printf (out, "%d", spec->port);
   else
     g_string_append (out, "null");
-  g_string_append (out, ",\n  \"protocol\": ");
-  ph_cli_json_string (out, ph_port_protocol_to_string (spec->protocol));
-  g_string_append (out, ",\n  \"status\": ");
-  ph_cli_json_string (out, request->checked ? ph_port_status_to_string (request->status) : NULL);
-  g_string_append (out, ",\n  \"listener\": ");
-  ph_cli_json_string (out, request->listener);
+  ph_cli_json_member (out, ",\n  \"protocol\": ", ph_port_protocol_to_string (spec->protocol));
+  ph_cli_json_member (out, ",\n  \"status\": ",
+                      request->checked ? ph_port_status_to_string (request->status) : NULL);
+  ph_cli_json_member (out, ",\n  \"listener\": ", request->listener);
 
-  g_string_append (out, ",\n  \"verdict\": ");
-  ph_cli_json_string (out, ph_verdict_to_string (diagnosis->verdict));
-  g_string_append (out, ",\n  \"summary\": ");
-  ph_cli_json_string (out, diagnosis->summary);
-  g_string_append (out, ",\n  \"advice\": ");
-  ph_cli_json_string (out, diagnosis->advice);
-  g_string_append (out, ",\n  \"answer\": ");
-  ph_cli_json_string (out, diagnosis->answer);
-  g_string_append (out, ",\n  \"other_user\": ");
-  ph_cli_json_string (out, diagnosis->other_user);
+  ph_cli_json_member (out, ",\n  \"verdict\": ", ph_verdict_to_string (diagnosis->verdict));
+  ph_cli_json_member (out, ",\n  \"summary\": ", diagnosis->summary);
+  ph_cli_json_member (out, ",\n  \"advice\": ", diagnosis->advice);
+  ph_cli_json_member (out, ",\n  \"answer\": ", diagnosis->answer);
+  ph_cli_json_member (out, ",\n  \"other_user\": ", diagnosis->other_user);
   g_string_append (out, ",\n  \"works_instead\": [");
   for (guint i = 0; diagnosis->works_instead != NULL && diagnosis->works_instead[i] != NULL; i++)
     {
@@ -123,12 +113,9 @@ print_json (const PhAddressSpec   *spec,
       const PhConnectAttempt *attempt = g_ptr_array_index (diagnosis->attempts, i);
 
       g_string_append (out, i > 0 ? ",\n    {" : "\n    {");
-      g_string_append (out, "\"address\": ");
-      ph_cli_json_string (out, attempt->address);
-      g_string_append (out, ", \"result\": ");
-      ph_cli_json_string (out, ph_attempt_result_to_string (attempt->result));
-      g_string_append (out, ", \"error\": ");
-      ph_cli_json_string (out, attempt->error);
+      ph_cli_json_member (out, "\"address\": ", attempt->address);
+      ph_cli_json_member (out, ", \"result\": ", ph_attempt_result_to_string (attempt->result));
+      ph_cli_json_member (out, ", \"error\": ", attempt->error);
       g_string_append (out, "}");
     }
   g_string_append (out, diagnosis->attempts->len > 0 ? "\n  ],\n" : "],\n");
@@ -138,8 +125,7 @@ print_json (const PhAddressSpec   *spec,
       const PhTableListener *listener = g_ptr_array_index (diagnosis->listeners, i);
 
       g_string_append (out, i > 0 ? ",\n    {" : "\n    {");
-      g_string_append (out, "\"address\": ");
-      ph_cli_json_string (out, listener->address);
+      ph_cli_json_member (out, "\"address\": ", listener->address);
       g_string_append_printf (out, ", \"uid\": %u, \"accept_queue\": %u}", listener->uid,
                               listener->accept_queue);
     }
@@ -158,10 +144,8 @@ print_json (const PhAddressSpec   *spec,
           const PhExplanationItem *item = ph_explanation_get_item (explanation, section, i);
 
           g_string_append (out, i > 0 ? ",\n      {" : "\n      {");
-          g_string_append (out, "\"title\": ");
-          ph_cli_json_string (out, item->title);
-          g_string_append (out, ", \"text\": ");
-          ph_cli_json_string (out, item->text);
+          ph_cli_json_member (out, "\"title\": ", item->title);
+          ph_cli_json_member (out, ", \"text\": ", item->text);
           g_string_append (out, "}");
         }
       g_string_append (out, n_items > 0 ? "\n    ]" : "]");
