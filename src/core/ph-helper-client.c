@@ -455,26 +455,41 @@ spawn_now (GTask *task)
     g_task_return_pointer (task, subprocess, force_exit_and_unref);
 }
 
+/* Judges the answer of `porthole-helper --version` on the host (@read: whether it could be
+ * read, else @read_error says why): only a cancellation stops before check_host_version(). */
+static gboolean
+judge_version (PhHelperClient  *self,
+               GSubprocess     *version,
+               gboolean         read,
+               GError          *read_error,
+               const char      *out,
+               const char      *err,
+               GError         **error)
+{
+  if (!read && g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_error_copy (read_error));
+      return FALSE;
+    }
+  return check_host_version (self, version, out, err, error);
+}
+
 static void
 spawn_version_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) read_error = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   GSubprocess *subprocess = G_SUBPROCESS (object);
+  gboolean read = g_subprocess_communicate_utf8_finish (subprocess, result, &out, &err,
+                                                        &read_error);
 
-  if (!g_subprocess_communicate_utf8_finish (subprocess, result, &out, &err, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_clear_error (&error);
-
-  if (!check_host_version (g_task_get_source_object (task), subprocess, out, err, &error))
+  if (!judge_version (g_task_get_source_object (task), subprocess, read, read_error, out, err,
+                      &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     spawn_now (task);
@@ -559,15 +574,12 @@ spawn_sync (PhHelperClient      *self,
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
 
+      gboolean read;
+
       if (version == NULL)
         return NULL;
-      if (!g_subprocess_communicate_utf8 (version, NULL, cancellable, &out, &err, &local_error) &&
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      if (!check_host_version (self, version, out, err, error))
+      read = g_subprocess_communicate_utf8 (version, NULL, cancellable, &out, &err, &local_error);
+      if (!judge_version (self, version, read, local_error, out, err, error))
         return NULL;
     }
 
@@ -595,6 +607,17 @@ last_line (GBytes *bytes)
         return ph_protocol_display (lines[n - 1], -1);
     }
   return NULL;
+}
+
+/* Why the helper's output could not be read: the cancellation, or the system's reason. */
+static GError *
+read_failure (GError *read_error)
+{
+  if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (read_error);
+  return g_error_new (PH_HELPER_ERROR, PH_HELPER_ERROR_CRASHED,
+                      /* Translators: %s is the system's reason */
+                      _("Porthole could not read from its scanner: %s"), read_error->message);
 }
 
 /* What a finished run means: its output, or the most useful of its failures. */
@@ -682,12 +705,7 @@ ph_helper_client_run (PhHelperClient      *self,
     return NULL;
   if (!g_subprocess_communicate (subprocess, NULL, cancellable, &out, &err, &local_error))
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_CRASHED,
-                     /* Translators: %s is the system's reason */
-                     _("Porthole could not read from its scanner: %s"), local_error->message);
+      g_propagate_error (error, read_failure (local_error));
       return NULL;
     }
 
@@ -715,13 +733,7 @@ run_communicate_cb (GObject      *object,
 
   if (!g_subprocess_communicate_finish (subprocess, result, &out, &err, &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_new_error (task, PH_HELPER_ERROR, PH_HELPER_ERROR_CRASHED,
-                                 /* Translators: %s is the system's reason */
-                                 _("Porthole could not read from its scanner: %s"),
-                                 error->message);
+      g_task_return_error (task, read_failure (error));
       return;
     }
 
