@@ -73,13 +73,11 @@ G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PhPicture, ph_picture, GTK_TYPE_WIDGET)
 
 /* Sets the class's inks and geometry (see PhPictureClass), in class_init. */
 void
-ph_picture_class_set_drawing (PhPictureClass     *klass,
-                              const char * const *ink_classes,
-                              gsize               geometry_size,
-                              double            (*compute_geometry) (PhPicture *self,
-                                                                     double     width,
-                                                                     gpointer   geometry),
-                              void              (*clear_geometry) (gpointer geometry))
+ph_picture_class_set_drawing (PhPictureClass           *klass,
+                              const char * const       *ink_classes,
+                              gsize                     geometry_size,
+                              PhPictureComputeGeometry  compute_geometry,
+                              GDestroyNotify            clear_geometry)
 {
   klass->ink_classes = ink_classes;
   klass->geometry_size = geometry_size;

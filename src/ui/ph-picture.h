@@ -10,6 +10,12 @@ G_BEGIN_DECLS
 #define PH_TYPE_PICTURE (ph_picture_get_type ())
 G_DECLARE_DERIVABLE_TYPE (PhPicture, ph_picture, PH, PICTURE, GtkWidget)
 
+/* Where everything goes at @width: fills @geometry (zeroed) and returns the height the
+ * picture needs there. */
+typedef double (*PhPictureComputeGeometry) (PhPicture *self,
+                                            double     width,
+                                            gpointer   geometry);
+
 struct _PhPictureClass
 {
   GtkWidgetClass parent_class;
@@ -17,23 +23,18 @@ struct _PhPictureClass
   /* The CSS classes of its inks (set in class_init), NULL-terminated. */
   const char * const *ink_classes;
 
-  /* Where everything goes at one width: compute_geometry fills @geometry (geometry_size
-   * bytes, zeroed) and returns the height the picture needs at @width; clear_geometry frees
-   * what it holds. */
-  gsize    geometry_size;
-  double (*compute_geometry) (PhPicture *self,
-                              double     width,
-                              gpointer   geometry);
-  void   (*clear_geometry)   (gpointer   geometry);
+  /* Its geometry: geometry_size bytes, which compute_geometry fills and clear_geometry
+   * empties (frees what they point to). */
+  gsize                    geometry_size;
+  PhPictureComputeGeometry compute_geometry;
+  GDestroyNotify           clear_geometry;
 };
 
-void       ph_picture_class_set_drawing (PhPictureClass     *klass,
-                                         const char * const *ink_classes,
-                                         gsize               geometry_size,
-                                         double            (*compute_geometry) (PhPicture *self,
-                                                                                double     width,
-                                                                                gpointer   geometry),
-                                         void              (*clear_geometry) (gpointer geometry));
+void       ph_picture_class_set_drawing (PhPictureClass           *klass,
+                                         const char * const       *ink_classes,
+                                         gsize                     geometry_size,
+                                         PhPictureComputeGeometry  compute_geometry,
+                                         GDestroyNotify            clear_geometry);
 void       ph_picture_get_ink_colors  (PhPicture   *self,
                                        GdkRGBA     *colors);
 void       ph_picture_get_text_colors (PhPicture   *self,
