@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-sock-table-private.h — the table's state, shared by ph-sock-table.c and its writer */
+/* ph-sock-table-private.h — the table's state, shared by ph-sock-table*.c */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "ph-buf.h"
 #include "ph-map.h"
@@ -114,7 +116,63 @@ struct PhSockTable
   void       *flush_data;
 };
 
+/* The buffer of one getdents64 () call, for /proc and for /proc/PID/fd. */
+#define DENTS_SIZE (32 * 1024)
+
+/* A refresh, in order (ph_sock_table_refresh () in ph-sock-table.c): each step below is
+ * called once per refresh; what they do per socket or per process stays within their
+ * file, or is one of the inline functions at the end. */
+
+/* ph-sock-table-sockets.c: the dump of every listening socket, then its merge into the
+ * table by inode (new, changed and gone entries). */
+void ph_sock_table_dump_sockets     (PhSockTable *table);
+void ph_sock_table_merge_sockets    (PhSockTable *table);
+
+/* ph-sock-table-procs.c: which processes started (the namespace's last PID, /proc) and
+ * which ended (their pidfds, in one epoll set). */
+void ph_sock_table_open_exit_watch  (PhSockTable *table);
+bool ph_sock_table_watch_exit       (PhSockTable *table, Proc *p);
+void ph_sock_table_list_processes   (PhSockTable *table);
+
+/* ph-sock-table-owners.c: who holds each socket (new processes' fds, then older ones'
+ * while a socket's holder is unknown), and the regular check of the holders. */
+void ph_sock_table_find_owners      (PhSockTable *table);
+
 /* ph-sock-table-write.c: BEGIN, GONE, PGONE, PROC and SOCK records for what changed
  * (everything when @full); END closes the change set. */
 void ph_sock_table_write_change_set (PhSockTable *table, bool full, PhBuf *out);
 void ph_sock_table_write_end        (PhSockTable *table, PhBuf *out);
+
+/* Inline: called per socket or per process in the loops of every step above. */
+
+static inline void
+unwatch_exit (Proc *p)
+{
+  if (p->pidfd >= 0)
+    close (p->pidfd);   /* which also takes it out of the epoll set */
+  p->pidfd = -1;
+}
+
+static inline void
+mark_dirty (PhSockTable *table,
+            SockEntry   *e)
+{
+  e->dirty = true;
+  table->changed = true;
+}
+
+static inline void
+mark_gone (PhSockTable *table,
+           Proc        *p)
+{
+  p->gone = true;
+  table->procs_changed = true;
+}
+
+static inline void
+entry_free (SockEntry *e)
+{
+  if (e->owners != &e->one)
+    free (e->owners);
+  free (e);
+}

@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-sock-table-owners.c — who holds each socket: processes' fds walked, holders checked again */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ph-sock-table-private.h"
+
+#define RECHECK_US     2000000
+#define RECHECK_FDS_US 10000000
+#define RECHECK_MAX    4
+
+static bool
+owner_touch (PhSockTable *table,
+             SockEntry   *e,
+             int32_t      pid,
+             int32_t      fd,
+             uint64_t     start)
+{
+  for (uint32_t i = 0; i < e->n_owners; i++)
+    {
+      Owner *o = &e->owners[i];
+
+      if (o->pid == pid && o->fd == fd && o->start == start)
+        {
+          o->gen = table->gen;
+          return false;
+        }
+    }
+  if (e->n_owners == 0 && !e->searched && table->counting)
+    table->unfound--;
+  if (e->n_owners == e->cap_owners)
+    {
+      /* Most sockets have one holder, kept in the entry itself. */
+      e->cap_owners *= 2;
+      if (e->owners == &e->one)
+        {
+          e->owners = ph_xmalloc (e->cap_owners * sizeof *e->owners);
+          e->owners[0] = e->one;
+        }
+      else
+        e->owners = ph_xrealloc (e->owners, e->cap_owners * sizeof *e->owners);
+    }
+  e->owners[e->n_owners++] = (Owner) { pid, fd, start, table->gen };
+  mark_dirty (table, e);
+  return true;
+}
+
+static void
+read_facts (PhSockTable *table,
+            Proc        *p,
+            int          pfd)
+{
+  PhProcFacts f;
+
+  p->checked_us = ph_now_us ();
+  if (ph_proc_read_facts (pfd, p->pid, &table->scratch, &f) < 0 || f.start != p->start)
+    {
+      if (f.comm != NULL)
+        ph_proc_facts_clear (&f);
+      mark_gone (table, p);
+      return;
+    }
+  if (p->has_facts && ph_proc_facts_equal (&p->facts, &f))
+    {
+      ph_proc_facts_clear (&f);
+      return;
+    }
+  if (p->has_facts)
+    ph_proc_facts_clear (&p->facts);
+  p->facts = f;
+  p->has_facts = true;
+  p->facts_dirty = true;
+  table->changed = true;
+}
+
+static void
+walk_process (PhSockTable *table,
+              Proc        *p)
+{
+  char name[16];
+  char link[64];
+  int pfd, fdd;
+  PhStat st;
+  bool added = false;
+
+  if (p->walked_gen == table->gen || p->gone)
+    return;
+  p->walked_gen = table->gen;
+  if (p->fd_unreadable)
+    return;
+  table->walked++;
+  table->procs_changed = true;
+  p->fds_checked_us = ph_now_us ();
+  snprintf (name, sizeof name, "%d", (int) p->pid);
+  pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0)
+    {
+      mark_gone (table, p);
+      return;
+    }
+  fdd = openat (pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fdd < 0)
+    {
+      /* Unreadable: its exit matters too (it may hold what we cannot see). The stat
+       * read through the same /proc/PID tells that the pidfd is this process. */
+      if ((errno == EACCES || errno == EPERM) && ph_sock_table_watch_exit (table, p)
+          && ph_proc_read_stat (pfd, &table->scratch, &st) == 0)
+        p->fd_unreadable = true;
+      else
+        mark_gone (table, p);
+      close (pfd);
+      return;
+    }
+
+  /* Linux 6.2 and later give the number of open files as the size of /proc/PID/fd:
+   * taken before the listing, a file opened later changes it, so fd_count_changed ()
+   * can tell that this process must be walked again. */
+  {
+    struct stat fst;
+
+    p->n_fds = fstat (fdd, &fst) == 0 && fst.st_size > 0 ? (int64_t) fst.st_size : -1;
+    p->checked_n_fds = p->n_fds;
+  }
+  table->n_found = 0;
+  for (;;)
+    {
+      ssize_t n = getdents64 (fdd, table->fd_dents, DENTS_SIZE);
+
+      if (n <= 0)
+        break;
+      for (ssize_t off = 0; off < n;)
+        {
+          struct dirent64 *d = (struct dirent64 *) (void *) (table->fd_dents + off);
+          int32_t fd;
+          ssize_t l;
+          uint64_t ino;
+          SockEntry *e;
+
+          off += d->d_reclen;
+          if (!ph_parse_fd_name (d->d_name, &fd))
+            continue;
+          l = readlinkat (fdd, d->d_name, link, sizeof link - 1);
+          /* A file closed meanwhile (ENOENT) is simply not held any more. */
+          if (l < 10 || !ph_parse_socket_link (link, (size_t) l, &ino))
+            continue;
+          e = ph_map_get (&table->socks, ino);
+          if (e == NULL)
+            continue;
+          if (table->n_found == table->cap_found)
+            {
+              table->cap_found = table->cap_found ? table->cap_found * 2 : 64;
+              table->found = ph_xrealloc (table->found, table->cap_found * sizeof *table->found);
+            }
+          table->found[table->n_found++] = (Found) { e, fd };
+        }
+    }
+  close (fdd);
+
+  if (table->n_found == 0)
+    {
+      close (pfd);
+      return;
+    }
+  /* Read after the fds (and the pidfd) and through the same /proc/PID: if the process
+   * went away, this fails instead of naming a later process with the same PID. */
+  if (!ph_sock_table_watch_exit (table, p) || ph_proc_read_stat (pfd, &table->scratch, &st) < 0)
+    {
+      mark_gone (table, p);
+      close (pfd);
+      return;
+    }
+  if (!p->start_known || p->start != st.start)
+    {
+      if (p->has_facts)
+        ph_proc_facts_clear (&p->facts);
+      p->has_facts = false;
+      p->start = st.start;
+      p->start_known = true;
+    }
+  for (size_t i = 0; i < table->n_found; i++)
+    added |= owner_touch (table, table->found[i].entry, p->pid, table->found[i].fd, p->start);
+  /* Facts are read once per process instance; again only when it shows a new socket
+   * (it may have exec'd meanwhile). */
+  if (!p->has_facts || added)
+    read_facts (table, p, pfd);
+  close (pfd);
+}
+
+/* Drops owners that are no longer true: their process is gone, is another instance, or
+ * was just walked and no longer showed that fd. Sockets left without a known holder are
+ * looked for again. */
+static void
+prune_owners (PhSockTable *table)
+{
+  for (size_t i = 0; i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+      uint32_t keep = 0;
+      uint32_t before;
+
+      if (e == NULL)
+        continue;
+      before = e->n_owners;
+      for (uint32_t k = 0; k < e->n_owners; k++)
+        {
+          Owner *o = &e->owners[k];
+          Proc *p = ph_map_get (&table->procs, (uint64_t) o->pid);
+
+          if (p == NULL || p->gone || (p->start_known && p->start != o->start)
+              || (p->walked_gen == table->gen && o->gen != table->gen && !p->fd_unreadable))
+            continue;
+          e->owners[keep++] = *o;
+        }
+      e->n_owners = keep;
+      if (keep != before)
+        {
+          mark_dirty (table, e);
+          if (keep == 0)
+            {
+              e->searched = false;
+              table->maybe_unfound = true;
+            }
+        }
+    }
+}
+
+static long
+count_unfound (PhSockTable *table,
+               PhMap       *uids)
+{
+  long n = 0;
+
+  for (size_t i = 0; i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+
+      if (e != NULL && !e->searched && e->n_owners == 0)
+        {
+          n++;
+          if (uids != NULL)
+            ph_map_set (uids, (uint64_t) e->sock.uid + 1, (void *) 1);
+        }
+    }
+  return n;
+}
+
+static bool
+proc_uid (PhSockTable *table,
+          Proc        *p,
+          uint32_t    *uid)
+{
+  char name[16];
+  struct stat st;
+
+  if (!p->uid_known)
+    {
+      snprintf (name, sizeof name, "%d", (int) p->pid);
+      if (fstatat (table->proc_fd, name, &st, 0) < 0)
+        return false;
+      p->uid = (uint32_t) st.st_uid;
+      p->uid_known = true;
+    }
+  *uid = p->uid;
+  return true;
+}
+
+/* Whether @p's number of open files differs from what it was when it was last walked:
+ * one stat of /proc/PID/fd, where walking it reads every fd's link. Unknown (never
+ * walked, or a kernel before 6.2) counts as unchanged: the later phases walk those. */
+static bool
+fd_count_changed (PhSockTable *table,
+                  Proc        *p)
+{
+  char name[32];
+  struct stat st;
+
+  if (p->n_fds < 0)
+    return false;
+  snprintf (name, sizeof name, "%d/fd", (int) p->pid);
+  if (fstatat (table->proc_fd, name, &st, 0) < 0)
+    return true;   /* gone, or no longer ours to read: the walk tells which */
+  return (int64_t) st.st_size != p->n_fds;
+}
+
+/* Whether the facts last sent for @p still hold: same comm, same command line. */
+static bool
+facts_still_true (PhSockTable *table,
+                  Proc        *p,
+                  int          pfd)
+{
+  PhStat st;
+  size_t len;
+
+  if (ph_proc_read_stat (pfd, &table->scratch, &st) < 0 || st.start != p->start)
+    return false;
+  if (strcmp (st.comm, p->facts.comm) != 0)
+    return false;
+  if (ph_read_file_at (pfd, "cmdline", &table->scratch, PH_CMDLINE_MAX) < 0)
+    return p->facts.cmdline == NULL;
+  len = table->scratch.len;
+  /* stored without the final NUL, as ph_proc_read_facts () does */
+  if (len > 0 && table->scratch.data[len - 1] == '\0')
+    len--;
+  return p->facts.cmdline != NULL && len == p->facts.cmdline_len
+         && (len == 0 || memcmp (table->scratch.data, p->facts.cmdline, len) == 0);
+}
+
+/* The regular check of every holder (see the top of this file): owners whose fd no longer
+ * names their socket are dropped (the socket is then looked for again), and a holder whose
+ * comm or command line changed has its facts read again. At most RECHECK_MAX holders per
+ * refresh, so that no refresh pays for all of them at once. */
+static void
+recheck_holders (PhSockTable *table)
+{
+  struct { Proc *p; int pfd; int fdd; bool names; } due[RECHECK_MAX];
+  size_t n_due = 0;
+  bool any_fds = false;
+  uint64_t now = ph_now_us ();
+  char name[16];
+  char fdname[16];
+  char link[64];
+  char want[40];
+
+  for (size_t i = 0; i < table->procs.size && n_due < RECHECK_MAX; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+      bool names, fds;
+      int pfd, fdd = -1;
+
+      if (p == NULL || p->n_refs == 0 || !p->has_facts || p->gone || p->fd_unreadable
+          || p->walked_gen == table->gen)
+        continue;
+      names = now - p->checked_us >= RECHECK_US;
+      if (!names)
+        continue;
+      p->checked_us = now;
+      snprintf (name, sizeof name, "%d", (int) p->pid);
+      pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      /* Its fds: read when their number changed (or, uncounted, now and then). */
+      fds = false;
+      if (pfd >= 0)
+        {
+          struct stat st;
+
+          if (p->checked_n_fds >= 0)
+            fds = fstatat (pfd, "fd", &st, 0) < 0 || (int64_t) st.st_size != p->checked_n_fds;
+          else
+            fds = now - p->fds_checked_us >= RECHECK_FDS_US;
+          if (fds)
+            {
+              fdd = openat (pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+              if (fdd >= 0 && fstat (fdd, &st) == 0 && p->checked_n_fds >= 0)
+                p->checked_n_fds = st.st_size > 0 ? (int64_t) st.st_size : -1;
+              p->fds_checked_us = now;
+            }
+        }
+      if (pfd < 0 || (fds && fdd < 0))
+        {
+          /* Gone (a later walk finds out if it only became unreadable). */
+          if (pfd >= 0)
+            close (pfd);
+          if (errno != EACCES && errno != EPERM)
+            mark_gone (table, p);
+          continue;
+        }
+      due[n_due].p = p;
+      due[n_due].pfd = pfd;
+      due[n_due].fdd = fdd;
+      due[n_due].names = names;
+      n_due++;
+      any_fds |= fdd >= 0;
+    }
+  if (n_due == 0)
+    return;
+
+  /* The owners among the due processes whose fds are read: only when one's number of
+   * open files changed (or is not counted), which is seldom. */
+  for (size_t i = 0; any_fds && i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+      uint32_t keep = 0;
+      size_t want_len = 0;
+
+      if (e == NULL)
+        continue;
+      for (uint32_t k = 0; k < e->n_owners; k++)
+        {
+          Owner *o = &e->owners[k];
+          int fdd = -1;
+          ssize_t n;
+
+          for (size_t d = 0; d < n_due; d++)
+            if (due[d].p->pid == o->pid && due[d].p->start == o->start)
+              fdd = due[d].fdd;
+          if (fdd >= 0)
+            {
+              if (want_len == 0)
+                want_len = (size_t) snprintf (want, sizeof want, "socket:[%llu]",
+                                              (unsigned long long) e->sock.inode);
+              snprintf (fdname, sizeof fdname, "%d", (int) o->fd);
+              n = readlinkat (fdd, fdname, link, sizeof link - 1);
+              if (n < 0 || (size_t) n != want_len || memcmp (link, want, want_len) != 0)
+                continue;
+            }
+          e->owners[keep++] = *o;
+        }
+      if (keep != e->n_owners)
+        {
+          e->n_owners = keep;
+          mark_dirty (table, e);
+          if (keep == 0)
+            {
+              e->searched = false;
+              table->maybe_unfound = true;
+            }
+        }
+    }
+
+  for (size_t i = 0; i < n_due; i++)
+    {
+      Proc *p = due[i].p;
+
+      if (due[i].names && !facts_still_true (table, p, due[i].pfd))
+        read_facts (table, p, due[i].pfd);
+      if (due[i].fdd >= 0)
+        close (due[i].fdd);
+      close (due[i].pfd);
+    }
+}
+
+void
+ph_sock_table_find_owners (PhSockTable *table)
+{
+  PhMap uids = PH_MAP_INIT;
+
+  /* Phase 1: every new process; a new socket is most likely theirs, and a forked worker
+   * of an old server is new too. */
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+
+      if (p != NULL && p->is_new)
+        walk_process (table, p);
+    }
+  recheck_holders (table);
+  /* Their parents: a server that forks after binding holds the socket as well. */
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+      Proc *parent;
+
+      if (p == NULL || !p->is_new || p->walked_gen != table->gen || !p->has_facts
+          || p->facts.ppid <= 0)
+        continue;
+      parent = ph_map_get (&table->procs, (uint64_t) p->facts.ppid);
+      if (parent != NULL)
+        walk_process (table, parent);
+    }
+
+  for (int round = 0; round < 4; round++)
+    {
+      size_t walked_before = table->walked;
+
+      /* Nothing walked or gone, no socket new or left without holders: nothing to do. */
+      if (table->procs_changed)
+        prune_owners (table);
+      if (!table->maybe_unfound)
+        break;
+      ph_map_clear (&uids);
+      table->unfound = count_unfound (table, &uids);
+      if (table->unfound <= 0)
+        break;
+      table->counting = true;
+      /* Phase 2: processes of the sockets' users whose number of open files changed
+       * since they were walked (one stat each instead of a walk), holders first (a
+       * server that opens one more port), then the holders, then the rest of them.
+       * Phase 3: everyone else. */
+      for (int phase = 1; phase <= 5 && table->unfound > 0; phase++)
+        {
+          for (size_t i = 0; i < table->procs.size && table->unfound > 0; i++)
+            {
+              Proc *p = table->procs.slots[i].value;
+              uint32_t uid;
+
+              if (p == NULL || p->walked_gen == table->gen || p->gone)
+                continue;
+              if ((phase == 1 || phase == 3) && p->n_refs == 0)
+                continue;
+              if (phase <= 4 && (!proc_uid (table, p, &uid)
+                                 || ph_map_get (&uids, (uint64_t) uid + 1) == NULL))
+                continue;
+              if (phase <= 2 && !fd_count_changed (table, p))
+                continue;
+              walk_process (table, p);
+            }
+        }
+      table->counting = false;
+      if (table->walked == walked_before)
+        break;
+    }
+  ph_map_clear (&uids);
+  if (table->procs_changed)
+    prune_owners (table);
+
+  table->n_unreadable = 0;
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+
+      if (p != NULL && !p->gone && p->fd_unreadable)
+        table->n_unreadable++;
+      if (p != NULL)
+        p->is_new = false;
+    }
+}

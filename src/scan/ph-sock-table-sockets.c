@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ph-sock-table-sockets.c — the table's sockets: one dump (netlink, else /proc/net), merged by inode */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ph-protocol.h"
+#include "ph-sock-table-private.h"
+
+static void
+read_procnet (PhSockTable *table,
+              PhProto      proto,
+              int          family)
+{
+  int pi = proto == PH_PROTO_TCP ? 0 : 1, fi = family == 4 ? 0 : 1;
+  long r = ph_procnet_read_one (table->procnet_dir, proto, family, &table->list, &table->scratch);
+
+  if (r > 0 && !table->warned_procnet[pi][fi])
+    {
+      char msg[256];
+
+      table->warned_procnet[pi][fi] = true;
+      snprintf (msg, sizeof msg, "Skipped %ld malformed line(s) in %s/%s%s.", r,
+                table->procnet_dir, pi == 0 ? "tcp" : "udp", fi == 1 ? "6" : "");
+      ph_rec_warn (&table->warnings, PH_WARN_PROCNET_MALFORMED, msg);
+    }
+  /* No IPv6 (or no UDP) in this kernel simply means nothing listens there. */
+}
+
+void
+ph_sock_table_dump_sockets (PhSockTable *table)
+{
+  bool tcp_done = false;
+
+  ph_sock_list_clear (&table->list);
+  if ((table->flags & PH_SCAN_TCP) && (table->flags & PH_SCAN_IPV4)
+      && (table->flags & PH_SCAN_IPV6) && table->netlink_ok && !table->use_procfs[0][0]
+      && !table->use_procfs[0][1] && !table->no_tcp_both)
+    {
+      tcp_done = ph_netlink_dump_tcp_both (&table->nl, &table->list) == 0;
+      if (!tcp_done)
+        {
+          /* Not on this kernel: ask family by family from now on. */
+          table->no_tcp_both = true;
+          table->list.n_socks = 0;
+          table->list.n_conns = 0;
+        }
+    }
+  for (int pi = 0; pi < 2; pi++)
+    {
+      PhProto proto = pi == 0 ? PH_PROTO_TCP : PH_PROTO_UDP;
+
+      if (!(table->flags & (pi == 0 ? PH_SCAN_TCP : PH_SCAN_UDP)) || (pi == 0 && tcp_done))
+        continue;
+      for (int fi = 0; fi < 2; fi++)
+        {
+          int family = fi == 0 ? 4 : 6;
+          size_t mark_socks = table->list.n_socks, mark_conns = table->list.n_conns;
+          int err;
+
+          if (!(table->flags & (fi == 0 ? PH_SCAN_IPV4 : PH_SCAN_IPV6)))
+            continue;
+          if (!table->netlink_ok || table->use_procfs[pi][fi])
+            {
+              read_procnet (table, proto, family);
+              continue;
+            }
+          err = ph_netlink_dump_one (&table->nl, proto, family, &table->list);
+          if (err == 0)
+            continue;
+          /* Drop what a failed dump left half-done, then ask /proc/net from now on. */
+          table->list.n_socks = mark_socks;
+          table->list.n_conns = mark_conns;
+          if (err != -ENOENT || (pi == 0 && fi == 0))
+            {
+              char msg[256];
+
+              snprintf (msg, sizeof msg,
+                        "Socket diagnostics failed (%s); reading /proc/net instead.",
+                        strerror (-err));
+              ph_rec_warn (&table->warnings, PH_WARN_NETLINK_UNAVAILABLE, msg);
+            }
+          table->use_procfs[pi][fi] = true;
+          read_procnet (table, proto, family);
+        }
+    }
+  ph_sock_list_count_conns (&table->list);
+}
+
+static bool
+same_identity (const PhSock *a,
+               const PhSock *b)
+{
+  return a->proto == b->proto && a->family == b->family && a->port == b->port
+         && memcmp (a->addr, b->addr, sizeof a->addr) == 0;
+}
+
+static bool
+same_sock (const PhSock *a,
+           const PhSock *b)
+{
+  return same_identity (a, b) && a->inode == b->inode && a->cgroup_id == b->cgroup_id
+         && a->uid == b->uid && a->scope == b->scope && a->conns == b->conns
+         && a->v6only == b->v6only;
+}
+
+void
+ph_sock_table_merge_sockets (PhSockTable *table)
+{
+  size_t n_seen = 0;
+
+  table->n_gone = 0;
+  for (size_t i = 0; i < table->list.n_socks; i++)
+    {
+      const PhSock *s = &table->list.socks[i];
+      SockEntry *e = ph_map_get (&table->socks, s->inode);
+
+      if (e == NULL)
+        {
+          e = ph_xcalloc (1, sizeof *e);
+          e->owners = &e->one;
+          e->cap_owners = 1;
+          e->sock = *s;
+          mark_dirty (table, e);
+          table->maybe_unfound = true;
+          ph_map_set (&table->socks, s->inode, e);
+        }
+      else if (e->seen_gen == table->gen)
+        {
+          continue;   /* listed twice in one dump */
+        }
+      else if (!same_identity (&e->sock, s))
+        {
+          /* The inode number was reused by another socket: a new one. */
+          e->sock = *s;
+          e->n_owners = 0;
+          e->searched = false;
+          mark_dirty (table, e);
+          table->maybe_unfound = true;
+        }
+      else if (!same_sock (&e->sock, s))
+        {
+          e->sock = *s;
+          mark_dirty (table, e);
+        }
+      e->seen_gen = table->gen;
+      n_seen++;
+    }
+  /* Every socket known was in the dump: none went. */
+  if (n_seen == table->socks.count)
+    return;
+
+  for (size_t i = 0; i < table->socks.size; i++)
+    {
+      SockEntry *e = table->socks.slots[i].value;
+
+      if (e == NULL || e->seen_gen == table->gen)
+        continue;
+      if (e->emitted)
+        {
+          if (table->n_gone == table->cap_gone)
+            {
+              table->cap_gone = table->cap_gone ? table->cap_gone * 2 : 32;
+              table->gone_inodes = ph_xrealloc (table->gone_inodes,
+                                             table->cap_gone * sizeof *table->gone_inodes);
+            }
+          table->gone_inodes[table->n_gone++] = e->sock.inode;
+        }
+    }
+  for (size_t g = 0; g < table->socks.size; g++)
+    {
+      SockEntry *e = table->socks.slots[g].value;
+
+      /* Removing shifts later slots back, so look at this slot again. */
+      while (e != NULL && e->seen_gen != table->gen)
+        {
+          ph_map_remove (&table->socks, e->sock.inode);
+          entry_free (e);
+          e = table->socks.slots[g].value;
+        }
+    }
+}
