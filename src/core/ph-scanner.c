@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-scanner.c — runs porthole-helper watch, feeds its stream to a PhServiceList, restarts it */
+/* ph-scanner.c — PhScanner: its state, properties and back-off restarts (a run of the
+ * helper: ph-scanner-run.c; Unlock: ph-scanner-unlock.c) */
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "porthole-scanner"
 
@@ -9,56 +10,12 @@
 #include <signal.h>
 
 #include "ph-helper-client.h"
-#include "ph-scanner.h"
+#include "ph-scanner-private.h"
 
 #define RETRY_FIRST_MS   500
 #define RETRY_MAX_MS     30000
 /* A helper that ran this long before it stopped is not crashing in a loop. */
 #define STABLE_RUN_US    (30 * G_USEC_PER_SEC)
-
-struct _PhScanner
-{
-  GObject            parent_instance;
-
-  PhServiceList     *services;
-
-  /* The current run of the helper; the cancellable ends every callback of the run. */
-  GCancellable      *cancellable;
-  PhHelperClient    *client;
-  GSubprocess       *subprocess;
-  GDataInputStream  *stdout_stream;
-  GDataInputStream  *stderr_stream;
-  GOutputStream     *stdin_stream;
-  GString           *write_queue;
-  GBytes            *writing;
-  char              *helper_pid;
-  char              *limitation;
-  char              *limitation_title;
-  char              *override_command;
-  char              *last_stderr;
-  gint64             running_since;
-  gboolean           hello_seen;
-
-  PhScannerState     state;
-  char              *error_message;
-  char              *source;
-
-  guint              refresh_interval;
-  gboolean           paused;      /* no timed refresh: nobody sees the list */
-  gboolean           show_udp;
-  gboolean           show_ipv6;
-
-  /* Unlock: the helper runs as root through pkexec; unlocking while one is asked for. */
-  gboolean           elevated;
-  gboolean           unlocking;
-
-  guint              retry_delay;
-  guint              retry_source;
-
-  /* The container engines are asked when the set of ports their helpers hold changes. */
-  GCancellable      *containers_cancellable;
-  char              *containers_ids;
-};
 
 enum {
   PROP_0,
@@ -92,14 +49,14 @@ G_DEFINE_ENUM_TYPE (PhScannerState, ph_scanner_state,
                     G_DEFINE_ENUM_VALUE (PH_SCANNER_STATE_RUNNING, "running"),
                     G_DEFINE_ENUM_VALUE (PH_SCANNER_STATE_FAILED, "failed"))
 
-static void start_run (PhScanner *self);
+/* ---- state ------------------------------------------------------------------------ */
 
 /* ---- state ------------------------------------------------------------------------ */
 
-static void
-set_state (PhScanner      *self,
-           PhScannerState  state,
-           const char     *error_message)
+void
+ph_scanner_set_state (PhScanner      *self,
+                      PhScannerState  state,
+                      const char     *error_message)
 {
   /* The message first: a handler of notify::state reads it. */
   if (g_strcmp0 (self->error_message, error_message) != 0)
@@ -116,9 +73,9 @@ set_state (PhScanner      *self,
     }
 }
 
-static void
-set_source (PhScanner  *self,
-            const char *source)
+void
+ph_scanner_set_source (PhScanner  *self,
+                       const char *source)
 {
   if (g_strcmp0 (self->source, source) == 0)
     return;
@@ -127,9 +84,9 @@ set_source (PhScanner  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
 }
 
-static void
-set_helper_pid (PhScanner  *self,
-                const char *pid)
+void
+ph_scanner_set_helper_pid (PhScanner  *self,
+                           const char *pid)
 {
   if (g_strcmp0 (self->helper_pid, pid) == 0)
     return;
@@ -139,11 +96,11 @@ set_helper_pid (PhScanner  *self,
 }
 
 /* What the place the helper runs in keeps from view (ph_helper_client_dup_limitation()). */
-static void
-set_limitation (PhScanner  *self,
-                const char *limitation,
-                const char *title,
-                const char *override_command)
+void
+ph_scanner_set_limitation (PhScanner  *self,
+                           const char *limitation,
+                           const char *title,
+                           const char *override_command)
 {
   g_free (self->override_command);
   self->override_command = g_strdup (override_command);
@@ -157,8 +114,8 @@ set_limitation (PhScanner  *self,
 }
 
 /* Ends the current run: every pending callback of it gets G_IO_ERROR_CANCELLED. */
-static void
-end_run (PhScanner *self)
+void
+ph_scanner_end_run (PhScanner *self)
 {
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -176,7 +133,7 @@ end_run (PhScanner *self)
   g_clear_pointer (&self->containers_ids, g_free);
   self->hello_seen = FALSE;
   self->running_since = 0;
-  set_helper_pid (self, NULL);
+  ph_scanner_set_helper_pid (self, NULL);
 
   /* A change set cut off in the middle never shows. */
   ph_service_list_abort (self->services);
@@ -188,7 +145,7 @@ retry_cb (gpointer user_data)
   PhScanner *self = user_data;
 
   self->retry_source = 0;
-  start_run (self);
+  ph_scanner_start_run (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -207,9 +164,9 @@ retry_first_ms (void)
 
 /* The helper stopped or could not start: say so, and try again later, each time waiting
  * twice as long, so a helper that cannot run does not eat the CPU. */
-static void
-fail (PhScanner  *self,
-      const char *message)
+void
+ph_scanner_fail (PhScanner  *self,
+                 const char *message)
 {
   guint delay;
 
@@ -219,8 +176,8 @@ fail (PhScanner  *self,
       g_get_monotonic_time () - self->running_since >= STABLE_RUN_US)
     self->retry_delay = retry_first_ms ();
 
-  end_run (self);
-  set_state (self, PH_SCANNER_STATE_FAILED, message);
+  ph_scanner_end_run (self);
+  ph_scanner_set_state (self, PH_SCANNER_STATE_FAILED, message);
 
   delay = self->retry_delay;
   self->retry_delay = MIN (self->retry_delay * 2, RETRY_MAX_MS);
@@ -230,401 +187,9 @@ fail (PhScanner  *self,
   self->retry_source = g_timeout_add_full (G_PRIORITY_DEFAULT, delay, retry_cb, self, NULL);
 }
 
-/* ---- talking to the helper -------------------------------------------------------- */
-
-static void write_next (PhScanner *self);
-
-static void
-write_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  PhScanner *self;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
-    {
-      /* The run ended (cancelled) or the helper is gone (EPIPE): its exit says why. */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("cannot write to porthole-helper: %s", error->message);
-      return;
-    }
-
-  self = user_data;
-  g_clear_pointer (&self->writing, g_bytes_unref);
-  write_next (self);
-}
-
-static void
-write_next (PhScanner *self)
-{
-  gsize len;
-  gconstpointer data;
-
-  if (self->writing != NULL || self->stdin_stream == NULL || self->write_queue->len == 0)
-    return;
-
-  self->writing = g_bytes_new (self->write_queue->str, self->write_queue->len);
-  g_string_truncate (self->write_queue, 0);
-  data = g_bytes_get_data (self->writing, &len);
-  g_output_stream_write_all_async (self->stdin_stream, data, len, G_PRIORITY_DEFAULT,
-                                   self->cancellable, write_cb, self);
-}
-
-static void
-send_command (PhScanner  *self,
-              const char *command)
-{
-  if (self->stdin_stream == NULL)
-    return;
-  g_string_append (self->write_queue, command);
-  g_string_append_c (self->write_queue, '\n');
-  write_next (self);
-}
-
-static void
-on_containers_listed (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(PhScanner) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PhContainerSnapshot) snapshot = ph_containers_query_finish (result, &error);
-
-  if (snapshot == NULL)
-    return;   /* cancelled: a newer query runs, or the scanner is gone */
-  g_clear_object (&self->containers_cancellable);
-  ph_service_list_set_containers (self->services, snapshot);
-}
-
-/* After a change set: ask the engines again when the ports their helpers hold changed. */
-static void
-maybe_query_containers (PhScanner *self)
-{
-  g_autoptr(GString) ids = g_string_new (NULL);
-
-  /* With no engine program holding a port, an engine may still forward ports by DNAT
-   * alone (ph_service_list_dup_forwarded): ask once a minute while one of their sockets
-   * exists. */
-  if (!ph_service_list_has_container_ports (self->services, ids))
-    {
-      if (!ph_containers_any_socket ())
-        {
-          g_clear_pointer (&self->containers_ids, g_free);
-          return;
-        }
-      g_string_printf (ids, "sockets:%" G_GINT64_FORMAT, g_get_monotonic_time () / (60 * G_USEC_PER_SEC));
-    }
-  if (g_strcmp0 (self->containers_ids, ids->str) == 0)
-    return;
-  g_free (self->containers_ids);
-  self->containers_ids = g_string_free (g_steal_pointer (&ids), FALSE);
-  if (self->containers_cancellable != NULL)
-    g_cancellable_cancel (self->containers_cancellable);
-  g_clear_object (&self->containers_cancellable);
-  self->containers_cancellable = g_cancellable_new ();
-  ph_containers_query_async (self->containers_cancellable, on_containers_listed,
-                             g_object_ref (self));
-}
-
-static void
-handle_record (PhScanner      *self,
-               const PhRecord *record)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean applied = FALSE;
-
-  PhRecordKind kind = ph_record_get_kind (record);
-
-  if (kind == PH_RECORD_WARN)
-    {
-      g_signal_emit (self, signals[WARNING], 0,
-                     ph_record_get (record, PH_KEY_CODE, NULL),
-                     ph_record_get (record, PH_KEY_MESSAGE, NULL));
-      return;
-    }
-
-  /* Nothing is read before the HELLO that names our protocol version. */
-  if (kind == PH_RECORD_HELLO || !self->hello_seen)
-    {
-      if (!ph_helper_client_check_hello (record, &error))
-        {
-          fail (self, error->message);
-          return;
-        }
-      self->hello_seen = TRUE;
-      set_source (self, ph_record_get (record, PH_KEY_SOURCE, NULL));
-      return;
-    }
-
-  if (!ph_service_list_feed (self->services, record, &applied, &error))
-    {
-      /* One bad line is skipped; the stream goes on. */
-      g_debug ("porthole-helper: %s", error->message);
-      return;
-    }
-
-  if (applied)
-    maybe_query_containers (self);
-
-  if (applied && self->state != PH_SCANNER_STATE_RUNNING)
-    {
-      self->running_since = g_get_monotonic_time ();
-      set_state (self, PH_SCANNER_STATE_RUNNING, NULL);
-    }
-}
-
-static void read_next_line (PhScanner *self);
-
-static void
-read_line_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(PhRecord) record = NULL;
-  PhScanner *self;
-  gsize len = 0;
-
-  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, &len,
-                                               &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = user_data;
-  if (error != NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("Porthole could not read from its scanner: %s"),
-                                                  error->message);
-      fail (self, message);
-      return;
-    }
-  if (line == NULL)
-    return;   /* end of stream: the helper's exit (wait_cb) tells what happened */
-
-  g_clear_error (&error);
-  record = ph_record_parse (line, len, &error);
-  if (record == NULL)
-    g_debug ("porthole-helper sent a bad line: %s", error->message);
-  else
-    handle_record (self, record);
-
-  /* handle_record() may have ended the run */
-  if (self->stdout_stream == G_DATA_INPUT_STREAM (object))
-    read_next_line (self);
-}
-
-static void
-read_next_line (PhScanner *self)
-{
-  g_data_input_stream_read_line_async (self->stdout_stream, G_PRIORITY_DEFAULT,
-                                       self->cancellable, read_line_cb, self);
-}
-
-static void read_next_stderr_line (PhScanner *self);
-
-static void
-read_stderr_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  PhScanner *self;
-
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, NULL,
-                                                    &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = user_data;
-  if (line == NULL)
-    return;
-
-  g_debug ("porthole-helper: %s", line);
-  if (*line != '\0')
-    {
-      g_free (self->last_stderr);
-      self->last_stderr = g_steal_pointer (&line);
-    }
-  if (self->stderr_stream == G_DATA_INPUT_STREAM (object))
-    read_next_stderr_line (self);
-}
-
-static void
-read_next_stderr_line (PhScanner *self)
-{
-  g_data_input_stream_read_line_async (self->stderr_stream, G_PRIORITY_DEFAULT,
-                                       self->cancellable, read_stderr_cb, self);
-}
-
-/* pkexec said no (dismissed, or not authorised): not a crash, and retrying would only ask
- * again and again. */
-static gboolean
-is_refusal (const GError *error)
-{
-  return g_error_matches (error, PH_HELPER_ERROR, PH_HELPER_ERROR_DISMISSED) ||
-         g_error_matches (error, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_AUTHORIZED);
-}
-
-static void set_elevated (PhScanner *self, gboolean elevated);
-
-/* An elevated helper that pkexec would not start again (after a restart, when polkit
- * asked once more): go back to the unprivileged one, and say why. */
-static void
-drop_elevation (PhScanner    *self,
-                const GError *error)
-{
-  set_elevated (self, FALSE);
-  g_signal_emit (self, signals[WARNING], 0, "unlock-refused", error->message);
-  start_run (self);
-}
-
-static void
-wait_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  GSubprocess *subprocess = G_SUBPROCESS (object);
-  g_autoptr(GError) error = NULL;
-  PhScanner *self;
-
-  if (!g_subprocess_wait_finish (subprocess, result, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = user_data;
-  if (self->subprocess != subprocess)
-    return;
-
-  g_clear_error (&error);
-  error = ph_helper_client_exit_error (self->client, subprocess, self->last_stderr);
-  if (self->elevated && is_refusal (error))
-    {
-      drop_elevation (self, error);
-      return;
-    }
-  fail (self, error->message);
-}
-
-static GDataInputStream *new_stdout_stream (GSubprocess *subprocess);
-static void              adopt_subprocess  (PhScanner        *self,
-                                            GSubprocess      *subprocess,
-                                            GDataInputStream *stdout_stream);
-
-static void
-spawn_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  GSubprocess *subprocess;
-  PhScanner *self;
-
-  subprocess = ph_helper_client_spawn_finish (PH_HELPER_CLIENT (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = user_data;
-  if (subprocess == NULL)
-    {
-      if (self->elevated && is_refusal (error))
-        {
-          drop_elevation (self, error);
-          return;
-        }
-      fail (self, error->message);
-      return;
-    }
-
-  adopt_subprocess (self, subprocess, new_stdout_stream (subprocess));
-}
-
-static GDataInputStream *
-new_stdout_stream (GSubprocess *subprocess)
-{
-  GDataInputStream *stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (subprocess));
-
-  g_data_input_stream_set_newline_type (stream, G_DATA_STREAM_NEWLINE_TYPE_LF);
-  /* A full list comes in one burst; read it in large pieces. */
-  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (stream), 64 * 1024);
-  return stream;
-}
-
-/* Makes @subprocess (its stdout already wrapped in @stdout_stream) the current run. */
-static void
-adopt_subprocess (PhScanner        *self,
-                  GSubprocess      *subprocess,
-                  GDataInputStream *stdout_stream)
-{
-  self->subprocess = subprocess;
-  set_helper_pid (self, g_subprocess_get_identifier (self->subprocess));
-  self->stdout_stream = stdout_stream;
-  self->stderr_stream = g_data_input_stream_new (g_subprocess_get_stderr_pipe (self->subprocess));
-  g_data_input_stream_set_newline_type (self->stderr_stream, G_DATA_STREAM_NEWLINE_TYPE_LF);
-  self->stdin_stream = g_object_ref (g_subprocess_get_stdin_pipe (self->subprocess));
-
-  read_next_line (self);
-  read_next_stderr_line (self);
-  g_subprocess_wait_async (self->subprocess, self->cancellable, wait_cb, self);
-}
-
-static GStrv
-watch_args (PhScanner *self)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *interval = g_strdup_printf ("%u", self->paused ? 0
-                                                    : self->refresh_interval * 1000);
-
-  g_strv_builder_add_many (builder, PH_VERB_WATCH, "--interval", interval, NULL);
-  if (!self->show_udp)
-    g_strv_builder_add (builder, "--no-udp");
-  if (!self->show_ipv6)
-    g_strv_builder_add (builder, "--no-ipv6");
-  return g_strv_builder_end (builder);
-}
-
-static void
-start_run (PhScanner *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) args = NULL;
-
-  g_clear_handle_id (&self->retry_source, g_source_remove);
-  end_run (self);
-
-  self->cancellable = g_cancellable_new ();
-  set_state (self, PH_SCANNER_STATE_STARTING, self->state == PH_SCANNER_STATE_FAILED
-                                                ? self->error_message : NULL);
-
-  self->client = ph_helper_client_new (self->elevated, &error);
-  if (self->client == NULL)
-    {
-      fail (self, error->message);
-      return;
-    }
-  {
-    g_autofree char *limitation = ph_helper_client_dup_limitation (self->client);
-    g_autofree char *title = ph_helper_client_dup_limitation_title (self->client);
-
-    set_limitation (self, limitation, title,
-                    ph_helper_client_get_override_command (self->client));
-  }
-
-  args = watch_args (self);
-  ph_helper_client_spawn_async (self->client, (const char * const *) args,
-                                G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                self->cancellable, spawn_cb, self);
-}
-
-/* ---- Unlock --------------------------------------------------------------------------- */
-
-static void
-set_elevated (PhScanner *self,
-              gboolean   elevated)
+void
+ph_scanner_set_elevated (PhScanner *self,
+                         gboolean   elevated)
 {
   if (self->elevated == elevated)
     return;
@@ -632,211 +197,13 @@ set_elevated (PhScanner *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELEVATED]);
 }
 
-/* One Unlock: the elevated helper started beside the running one, until its HELLO. */
-typedef struct
-{
-  PhHelperClient   *client;
-  GSubprocess      *subprocess;
-  GDataInputStream *stdout_stream;
-} Unlock;
-
-static void
-unlock_free (Unlock *unlock)
-{
-  if (unlock->subprocess != NULL)
-    g_subprocess_force_exit (unlock->subprocess);
-  g_clear_object (&unlock->subprocess);
-  g_clear_object (&unlock->stdout_stream);
-  g_clear_object (&unlock->client);
-  g_free (unlock);
-}
-
-static void
-unlock_wait_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Unlock *unlock = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  /* pkexec's 126 and 127 become DISMISSED and NOT_AUTHORIZED, with their messages. */
-  g_task_return_error (task, ph_helper_client_exit_error (unlock->client, unlock->subprocess,
-                                                          NULL));
-}
-
-static void
-unlock_line_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Unlock *unlock = g_task_get_task_data (task);
-  PhScanner *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PhRecord) hello = NULL;
-  g_autofree char *line = NULL;
-  guint64 euid = G_MAXUINT64;
-  gsize len = 0;
-
-  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, &len,
-                                               &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (line == NULL)
-    {
-      /* Nothing written: pkexec refused, or the helper failed. Its exit says which. */
-      GCancellable *cancellable = g_task_get_cancellable (task);
-
-      g_subprocess_wait_async (unlock->subprocess, cancellable, unlock_wait_cb,
-                               g_steal_pointer (&task));
-      return;
-    }
-
-  hello = ph_record_parse (line, (gssize) len, &error);
-  if (hello == NULL || !ph_helper_client_check_hello (hello, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_ascii_string_to_unsigned (ph_record_get (hello, PH_KEY_EUID, NULL), 10, 0, G_MAXUINT32,
-                              &euid, NULL);
-  if (euid != 0)
-    {
-      g_task_return_new_error (task, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_AUTHORIZED,
-                               _("The scanner did not get the administrator’s rights, so "
-                                 "the owners stay hidden."));
-      return;
-    }
-
-  /* Root: this helper replaces the unprivileged one; its first list replaces the list. */
-  set_elevated (self, TRUE);
-  if (self->state == PH_SCANNER_STATE_STOPPED)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  g_clear_handle_id (&self->retry_source, g_source_remove);
-  end_run (self);
-  self->cancellable = g_cancellable_new ();
-  self->client = g_steal_pointer (&unlock->client);
-  set_state (self, PH_SCANNER_STATE_STARTING, NULL);
-  self->hello_seen = TRUE;
-  set_source (self, ph_record_get (hello, PH_KEY_SOURCE, NULL));
-  adopt_subprocess (self, g_steal_pointer (&unlock->subprocess),
-                    g_steal_pointer (&unlock->stdout_stream));
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-unlock_spawn_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Unlock *unlock = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(GError) error = NULL;
-
-  unlock->subprocess = ph_helper_client_spawn_finish (PH_HELPER_CLIENT (object), result,
-                                                      &error);
-  if (unlock->subprocess == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  /* The HELLO comes once polkit said yes (and any password was typed). */
-  unlock->stdout_stream = new_stdout_stream (unlock->subprocess);
-  g_data_input_stream_read_line_async (unlock->stdout_stream, G_PRIORITY_DEFAULT, cancellable,
-                                       unlock_line_cb, g_steal_pointer (&task));
-}
-
-static void
-on_unlock_completed (GTask      *task,
-                     GParamSpec *pspec,
-                     PhScanner  *self)
-{
-  self->unlocking = FALSE;
-}
-
-/**
- * ph_scanner_unlock_async:
- *
- * Starts the helper through pkexec beside the running one, so polkit decides whether
- * and how to ask (one dialog); once it says HELLO as root, it replaces the unprivileged
- * helper and every user's processes are seen. When the dialog is dismissed or the
- * permission refused, the unprivileged helper goes on as before and the error says why.
- */
+/* Something the helper wants known, as PhScanner::warning. */
 void
-ph_scanner_unlock_async (PhScanner           *self,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+ph_scanner_emit_warning (PhScanner  *self,
+                         const char *code,
+                         const char *message)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) args = NULL;
-  Unlock *unlock;
-
-  g_return_if_fail (PH_IS_SCANNER (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ph_scanner_unlock_async);
-
-  if (self->elevated)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  if (self->unlocking)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               _("Porthole is already asking for permission."));
-      return;
-    }
-
-  unlock = g_new0 (Unlock, 1);
-  g_task_set_task_data (task, unlock, (GDestroyNotify) unlock_free);
-  unlock->client = ph_helper_client_new (TRUE, &error);
-  if (unlock->client == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  self->unlocking = TRUE;
-  g_signal_connect (task, "notify::completed", G_CALLBACK (on_unlock_completed), self);
-  args = watch_args (self);
-  ph_helper_client_spawn_async (unlock->client, (const char * const *) args,
-                                G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                cancellable, unlock_spawn_cb, g_steal_pointer (&task));
-}
-
-gboolean
-ph_scanner_unlock_finish (PhScanner     *self,
-                          GAsyncResult  *result,
-                          GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* Whether the helper runs as root (after Unlock). */
-gboolean
-ph_scanner_get_elevated (PhScanner *self)
-{
-  g_return_val_if_fail (PH_IS_SCANNER (self), FALSE);
-  return self->elevated;
+  g_signal_emit (self, signals[WARNING], 0, code, message);
 }
 
 /* ---- GObject ---------------------------------------------------------------------- */
@@ -858,7 +225,7 @@ ph_scanner_dispose (GObject *object)
   g_clear_object (&self->containers_cancellable);
   if (self->services != NULL)
     {
-      end_run (self);
+      ph_scanner_end_run (self);
       g_signal_handlers_disconnect_by_data (self->services, self);
     }
 
@@ -1085,7 +452,7 @@ ph_scanner_start (PhScanner *self)
   if (self->state == PH_SCANNER_STATE_STARTING || self->state == PH_SCANNER_STATE_RUNNING)
     return;
   self->retry_delay = retry_first_ms ();
-  start_run (self);
+  ph_scanner_start_run (self);
 }
 
 /* Stops the helper (and any restart); the list keeps what it shows. */
@@ -1095,8 +462,8 @@ ph_scanner_stop (PhScanner *self)
   g_return_if_fail (PH_IS_SCANNER (self));
 
   g_clear_handle_id (&self->retry_source, g_source_remove);
-  end_run (self);
-  set_state (self, PH_SCANNER_STATE_STOPPED, NULL);
+  ph_scanner_end_run (self);
+  ph_scanner_set_state (self, PH_SCANNER_STATE_STOPPED, NULL);
 }
 
 /* Scans now, and asks the container engines again (a stopped container's forwarded ports
@@ -1109,11 +476,11 @@ ph_scanner_refresh (PhScanner *self)
 
   g_clear_pointer (&self->containers_ids, g_free);
   if (self->state == PH_SCANNER_STATE_RUNNING)
-    maybe_query_containers (self);
+    ph_scanner_maybe_query_containers (self);
   if (self->state == PH_SCANNER_STATE_FAILED)
     ph_scanner_retry (self);
   else
-    send_command (self, PH_COMMAND_REFRESH);
+    ph_scanner_send_command (self, PH_COMMAND_REFRESH);
 }
 
 /* Restarts the helper at once, without waiting for the back-off. */
@@ -1124,7 +491,7 @@ ph_scanner_retry (PhScanner *self)
 
   self->retry_delay = retry_first_ms ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_DELAY]);
-  start_run (self);
+  ph_scanner_start_run (self);
 }
 
 PhScannerState
@@ -1183,7 +550,7 @@ ph_scanner_set_refresh_interval (PhScanner *self,
   if (!self->paused)
     {
       command = g_strdup_printf (PH_COMMAND_INTERVAL " %u", seconds * 1000);
-      send_command (self, command);
+      ph_scanner_send_command (self, command);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH_INTERVAL]);
 }
@@ -1218,9 +585,9 @@ ph_scanner_set_paused (PhScanner *self,
   self->paused = paused;
   command = g_strdup_printf (PH_COMMAND_INTERVAL " %u",
                              paused ? 0 : self->refresh_interval * 1000);
-  send_command (self, command);
+  ph_scanner_send_command (self, command);
   if (!paused)
-    send_command (self, PH_COMMAND_REFRESH);
+    ph_scanner_send_command (self, PH_COMMAND_REFRESH);
 }
 
 /* The helper takes --no-udp and --no-ipv6 only when it starts: restart it. The new full
@@ -1229,7 +596,7 @@ static void
 restart_if_running (PhScanner *self)
 {
   if (self->state == PH_SCANNER_STATE_STARTING || self->state == PH_SCANNER_STATE_RUNNING)
-    start_run (self);
+    ph_scanner_start_run (self);
 }
 
 void

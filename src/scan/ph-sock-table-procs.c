@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-sock-table-procs.c — the table's processes: which started (ns_last_pid, /proc) and which ended (pidfds) */
+/* ph-sock-table-procs.c — the table's processes: which started (ns_last_pid, /proc), which ended */
 #include "config.h"
 
 #include <dirent.h>

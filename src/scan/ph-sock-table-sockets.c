@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-sock-table-sockets.c — the table's sockets: one dump (netlink, else /proc/net), merged by inode */
+/* ph-sock-table-sockets.c — the table's sockets: one dump (netlink, /proc/net) merged by inode */
 #include "config.h"
 
 #include <errno.h>

@@ -28,7 +28,8 @@
  * last walk (told by one stat of /proc/PID/fd), then the others of that uid, then the
  * rest, stopping as soon as every such socket has a holder. A process is told apart from an earlier one with the same PID by
  * the inode of its /proc entry (a new one is made for every process) and, for owners, by
- * its start time. What a refresh found is written by ph-sock-table-write.c.
+ * its start time. The steps of a refresh are ph-sock-table-sockets.c, -procs.c and
+ * -owners.c; what it found is written by ph-sock-table-write.c.
  *
  * What no listing shows: a holder that renames itself (comm, or its command line in place
  * as setproctitle () does), exec's into another program keeping the socket, or hands the
