@@ -332,8 +332,8 @@ container_from_json (GVariant          *item,
           /* Exposed but not published: no host port. */
           if (public_port <= 0 || public_port > 65535 || private_port < 0 || private_port > 65535)
             continue;
-          ph_container_add_port (c, ph_json_get_string (port, "IP"), (guint) public_port, (guint) private_port,
-                    ph_json_get_string (port, "Type"));
+          ph_container_add_port (c, ph_json_get_string (port, "IP"), (guint) public_port,
+                                 (guint) private_port, ph_json_get_string (port, "Type"));
         }
     }
   return g_steal_pointer (&c);
