@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-# test-systemd.py — core's systemd lever (src/core/ph-systemd.c) against a real systemd 257
+# test-systemd.py — core's systemd lever (src/core/ph-systemd*.c) against a real systemd 257
 # booted as PID 1 for this test: units, socket activation, systemd --user, and errors.
 #
 # How it runs. build-aux/dev test runs us as root in the build root, in a private PID

@@ -2,16 +2,11 @@
 /* ph-sock-table.c — sockets + an inode → (pid, fd) map kept between refreshes + diffs */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ph-protocol.h"
