@@ -133,6 +133,33 @@ test_stat (void)
     if (ok)
       ph_proc_facts_clear (&f);
   }
+  {
+    PhProcFacts f;
+    bool ok = ph_proc_read_facts_after_stat (pfd, getpid (), &st, &buf, &f) == 0;
+
+    ph_tap_ok (ok && f.start == st.start && f.ppid == st.ppid && strcmp (f.comm, st.comm) == 0
+               && f.cmdline != NULL && strstr (f.cmdline, "test-scan-util") != NULL,
+               "facts after a stat already read: the same start, parent, name, command line");
+    if (ok)
+      ph_proc_facts_clear (&f);
+  }
+  /* Files the kernel makes in one piece: a short read is their end. */
+  {
+    const char *files[] = { "status", "cmdline", "cgroup", "stat", "environ" };
+    PhBuf whole = PH_BUF_INIT;
+
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+      {
+        bool same = ph_read_file_at (pfd, files[i], &whole, 0) == 0
+                    && ph_read_proc_file_at (pfd, files[i], &buf, 0) == 0
+                    && whole.len == buf.len && (whole.len == 0
+                                                || memcmp (whole.data, buf.data, buf.len) == 0);
+
+        ph_tap_ok (same, "/proc/self/%s read in one piece equals the read to the end (%zu bytes)",
+                   files[i], buf.len);
+      }
+    ph_buf_free (&whole);
+  }
   close (pfd);
   ph_buf_free (&buf);
 }

@@ -161,11 +161,12 @@ ph_buf_free (PhBuf *buf)
   buf->len = buf->cap = 0;
 }
 
-int
-ph_read_file_at (int         dirfd,
-                 const char *path,
-                 PhBuf      *buf,
-                 size_t      max)
+static int
+read_file_at (int         dirfd,
+              const char *path,
+              PhBuf      *buf,
+              size_t      max,
+              bool        one_piece)
 {
   int fd;
   int err = 0;
@@ -177,9 +178,11 @@ ph_read_file_at (int         dirfd,
   for (;;)
     {
       ssize_t n;
+      size_t room;
 
       ph_buf_reserve (buf, 4096);
-      n = read (fd, buf->data + buf->len, buf->cap - buf->len - 1);
+      room = buf->cap - buf->len - 1;
+      n = read (fd, buf->data + buf->len, room);
       if (n < 0)
         {
           if (errno == EINTR)
@@ -190,13 +193,31 @@ ph_read_file_at (int         dirfd,
       if (n == 0)
         break;
       buf->len += (size_t) n;
-      if (max > 0 && buf->len >= max)
+      if ((max > 0 && buf->len >= max) || (one_piece && (size_t) n < room))
         break;
     }
   if (buf->data != NULL)
     buf->data[buf->len] = '\0';
   close (fd);
   return err;
+}
+
+int
+ph_read_file_at (int         dirfd,
+                 const char *path,
+                 PhBuf      *buf,
+                 size_t      max)
+{
+  return read_file_at (dirfd, path, buf, max, false);
+}
+
+int
+ph_read_proc_file_at (int         dirfd,
+                      const char *path,
+                      PhBuf      *buf,
+                      size_t      max)
+{
+  return read_file_at (dirfd, path, buf, max, true);
 }
 
 bool

@@ -33,6 +33,11 @@ char  *ph_xstrdup       (const char *s);
 /* Reads a whole (small, /proc-like) file relative to @dirfd into @buf, replacing its
  * contents. Returns 0, or -errno (ENOENT and ESRCH mean the process went away). */
 int    ph_read_file_at  (int dirfd, const char *path, PhBuf *buf, size_t max);
+/* The same for a /proc file the kernel makes in one piece (a single_open seq file such as
+ * stat, status or cgroup; cmdline; environ): a read shorter than asked is its end, so the
+ * read that would return 0 is not made. Not for files made record by record
+ * (/proc/net/tcp), whose reads stop short at a record that does not fit. */
+int    ph_read_proc_file_at (int dirfd, const char *path, PhBuf *buf, size_t max);
 
 bool   ph_parse_u64     (const char *s, const char **end, uint64_t *out);
 uint64_t ph_now_us      (void);

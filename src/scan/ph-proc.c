@@ -183,7 +183,7 @@ ph_proc_read_stat (int     pid_dirfd,
                    PhBuf  *scratch,
                    PhStat *st)
 {
-  int err = ph_read_file_at (pid_dirfd, "stat", scratch, 0);
+  int err = ph_read_proc_file_at (pid_dirfd, "stat", scratch, 0);
 
   if (err < 0)
     return err;
@@ -265,7 +265,7 @@ read_app_entry (int          pid_dirfd,
   /* Another user's environment cannot be read unprivileged: then the defaults. A
    * sandboxed process's data folders are the sandbox's (/app/share), not the host's: its
    * entry is in the Flatpak exports the defaults include. */
-  if (!sandboxed && ph_read_file_at (pid_dirfd, "environ", scratch, PH_ENVIRON_MAX) == 0
+  if (!sandboxed && ph_read_proc_file_at (pid_dirfd, "environ", scratch, PH_ENVIRON_MAX) == 0
       && scratch->len > 0)
     {
       data_home = environ_get (scratch->data, scratch->len, "XDG_DATA_HOME");
@@ -288,20 +288,34 @@ ph_proc_read_facts (int          pid_dirfd,
                     PhProcFacts *f)
 {
   PhStat st;
+  int err = ph_proc_read_stat (pid_dirfd, scratch, &st);
+
+  if (err < 0)
+    {
+      memset (f, 0, sizeof *f);
+      return err;
+    }
+  return ph_proc_read_facts_after_stat (pid_dirfd, pid, &st, scratch, f);
+}
+
+int
+ph_proc_read_facts_after_stat (int           pid_dirfd,
+                               int32_t       pid,
+                               const PhStat *first,
+                               PhBuf        *scratch,
+                               PhProcFacts  *f)
+{
+  PhStat st = *first;
   int err;
 
   memset (f, 0, sizeof *f);
   f->cg.manager = "none";
   f->pid = pid;
-
-  err = ph_proc_read_stat (pid_dirfd, scratch, &st);
-  if (err < 0)
-    return err;
   f->start = st.start;
   f->ppid = st.ppid;
   f->comm = ph_xstrdup (st.comm);
 
-  err = ph_read_file_at (pid_dirfd, "status", scratch, 0);
+  err = ph_read_proc_file_at (pid_dirfd, "status", scratch, 0);
   if (is_gone (err))
     goto gone;
   if (err == 0)
@@ -322,7 +336,7 @@ ph_proc_read_facts (int          pid_dirfd,
   if (err >= 0)
     f->cwd = ph_xstrndup (scratch->data, scratch->len);
 
-  err = ph_read_file_at (pid_dirfd, "cmdline", scratch, PH_CMDLINE_MAX);
+  err = ph_read_proc_file_at (pid_dirfd, "cmdline", scratch, PH_CMDLINE_MAX);
   if (is_gone (err))
     goto gone;
   if (err == 0)
@@ -335,7 +349,7 @@ ph_proc_read_facts (int          pid_dirfd,
       f->cmdline_len = len;
     }
 
-  err = ph_read_file_at (pid_dirfd, "cgroup", scratch, 0);
+  err = ph_read_proc_file_at (pid_dirfd, "cgroup", scratch, 0);
   if (is_gone (err))
     goto gone;
   if (err == 0)

@@ -53,15 +53,19 @@ owner_touch (PhSockTable *table,
   return true;
 }
 
+/* Reads @p's facts through @pfd; @st is the stat just read through it, or NULL. */
 static void
-read_facts (PhSockTable *table,
-            Proc        *p,
-            int          pfd)
+read_facts (PhSockTable  *table,
+            Proc         *p,
+            int           pfd,
+            const PhStat *st)
 {
   PhProcFacts f;
 
   p->checked_us = ph_now_us ();
-  if (ph_proc_read_facts (pfd, p->pid, &table->scratch, &f) < 0 || f.start != p->start)
+  if ((st != NULL ? ph_proc_read_facts_after_stat (pfd, p->pid, st, &table->scratch, &f)
+                  : ph_proc_read_facts (pfd, p->pid, &table->scratch, &f)) < 0
+      || f.start != p->start)
     {
       if (f.comm != NULL)
         ph_proc_facts_clear (&f);
@@ -190,7 +194,7 @@ walk_process (PhSockTable *table,
   /* Facts are read once per process instance; again only when it shows a new socket
    * (it may have exec'd meanwhile). */
   if (!p->has_facts || added)
-    read_facts (table, p, pfd);
+    read_facts (table, p, pfd, &st);
   close (pfd);
 }
 
@@ -303,7 +307,7 @@ facts_still_true (PhSockTable *table,
     return false;
   if (strcmp (st.comm, p->facts.comm) != 0)
     return false;
-  if (ph_read_file_at (pfd, "cmdline", &table->scratch, PH_CMDLINE_MAX) < 0)
+  if (ph_read_proc_file_at (pfd, "cmdline", &table->scratch, PH_CMDLINE_MAX) < 0)
     return p->facts.cmdline == NULL;
   len = table->scratch.len;
   /* stored without the final NUL, as ph_proc_read_facts () does */
@@ -429,7 +433,7 @@ recheck_holders (PhSockTable *table)
       Proc *p = due[i].p;
 
       if (due[i].names && !facts_still_true (table, p, due[i].pfd))
-        read_facts (table, p, due[i].pfd);
+        read_facts (table, p, due[i].pfd, NULL);
       if (due[i].fdd >= 0)
         close (due[i].fdd);
       close (due[i].pfd);
