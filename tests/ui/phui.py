@@ -109,7 +109,9 @@ def screenshot(name):
 class App(pt.Child):
     """The porthole process and its accessible application object."""
 
-    window_timeout = 20   # seconds wait_for_window waits by default
+    # seconds wait_for_window waits by default: a window under ASan on a busy machine has
+    # taken more than 20
+    window_timeout = 60
     poll = 0.2
 
     def __init__(self, args=(), env=None):
