@@ -12,10 +12,10 @@
 # sockets are at their real paths (/run/docker.sock, ...) for the Porthole run there too.
 # The network namespace is anonymous: it goes when its last process does. The engines'
 # cgroups get a parent named after the test, removed at the end.
+import contextlib
 import os
 import re
 import shutil
-import signal
 import stat
 import subprocess
 import tempfile
@@ -159,13 +159,7 @@ class Sandbox:
     def close(self):
         for p in reversed(self.daemons):
             # nsenter execs the daemon: p.pid is the daemon's PID
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(15)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+            pt.end_process(p, 15)
         if self.holder.poll() is None:
             self.holder.stdin.close()
             try:
@@ -189,15 +183,6 @@ def cgroup_roots():
     return roots or [base]
 
 
-def _rmdir_tree(path):
-    if not os.path.isdir(path):
-        return
-    for entry in os.scandir(path):
-        if entry.is_dir(follow_symlinks=False):
-            _rmdir_tree(entry.path)
-    os.rmdir(path)
-
-
 def remove_cgroups(name):
     """Removes the folder NAME (and what is under it) from every cgroup hierarchy."""
     left = []
@@ -205,7 +190,7 @@ def remove_cgroups(name):
         path = os.path.join(root, name)
         for _ in range(50):
             try:
-                _rmdir_tree(path)
+                pt.rmdir_tree(path)
                 break
             except OSError:
                 time.sleep(0.1)
@@ -300,11 +285,44 @@ DAEMONS = ('podman', 'dockerd', 'containerd', 'catatonit')
 PROXIES = ('conmon', 'pasta', 'pasta.avx2', 'docker-proxy', 'dockerd', 'rootlessport')
 
 
-# An engine's API played by a small HTTP server on /run/docker.sock (argv: HELD FREE): it
-# lists a running container "legacy-db" that publishes two ports, HELD held by a real
-# listener it opens and FREE held by nothing (forwarded by the firewall's DNAT alone).
-LEGACY_ENGINE = r'''
-import json, os, socket, sys
+# --- a stand-in engine ------------------------------------------------------------------
+# An engine's API played by a small HTTP server on /run/docker.sock in a sandbox, for what no
+# real engine here does (a port forwarded by the firewall alone) or to record each request
+# (test-containers-relay.py). STANDIN_SERVER is the loop they share: one request a
+# connection, its first line passed to answer(line), which returns (status, extra header
+# lines, body, chunked). A handler defines answer() and calls serve(answer) after setting up;
+# spawn_engine() runs STANDIN_SERVER + handler with `python3 -c` inside the sandbox.
+STANDIN_SERVER = r"""
+import json, os, signal, socket, sys
+def serve(answer):
+    s = socket.socket(socket.AF_UNIX)
+    s.bind("/run/docker.sock")
+    s.listen(8)
+    print("READY", flush=True)
+    while True:
+        c, _ = s.accept()
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = c.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        status, extra, body, chunked = answer(data.split(b"\r\n", 1)[0].decode())
+        head = ("HTTP/1.1 %s\r\nContent-Type: application/json\r\n%sConnection: close\r\n"
+                % (status, extra)).encode()
+        if chunked:
+            mid = len(body) // 2
+            payload = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:mid], body[mid:]))
+            c.sendall(head + b"Transfer-Encoding: chunked\r\n\r\n" + payload + b"0\r\n\r\n")
+        else:
+            c.sendall(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        c.close()
+"""
+
+# An old Docker (argv: HELD FREE): it lists a running container "legacy-db" that publishes
+# two ports, HELD held by a real listener it opens and FREE held by nothing (forwarded by the
+# firewall's DNAT alone).
+LEGACY_ENGINE = r"""
 held, free = int(sys.argv[1]), int(sys.argv[2])
 body = json.dumps([{
     "Id": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
@@ -312,27 +330,40 @@ body = json.dumps([{
     "Ports": [{"IP": "127.0.0.1", "PrivatePort": 5432, "PublicPort": free, "Type": "tcp"},
               {"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": held, "Type": "tcp"},
               {"PrivatePort": 6379, "Type": "tcp"}]}]).encode()
-s = socket.socket(socket.AF_UNIX)
-s.bind("/run/docker.sock")
-s.listen(8)
 lis = socket.socket()
 lis.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 lis.bind(("127.0.0.1", held))
 lis.listen(8)
-print("READY", flush=True)
-while True:
-    c, _ = s.accept()
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = c.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nServer: Docker/19.03\r\n"
-    head += b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
-    c.sendall(head + body)
-    c.close()
-'''
+serve(lambda line: ("200 OK", "Server: Docker/19.03\r\n", body, False))
+"""
+
+
+def spawn_engine(sb, handler, args, timeout=30):
+    """Runs a stand-in engine (STANDIN_SERVER + handler, with args) in sb, its output in
+    engine.log there, and waits for /run/docker.sock; bails out if it does not come."""
+    log = os.path.join(sb.dir, 'engine.log')
+    proc = sb.spawn(['python3', '-c', STANDIN_SERVER + handler] + [str(a) for a in args],
+                    log=log)
+    if not sb.wait_socket('/run/docker.sock', timeout):
+        with open(log) as f:
+            pt.bail('the stand-in engine did not start: ' + f.read()[-1500:])
+    return proc
+
+
+@contextlib.contextmanager
+def sandbox(tap, name, what):
+    """A Sandbox for one test; when the block ends: closed, then checked that nothing is
+    left (no cgroup, no folder, the namespaces gone), and the time it took said as WHAT."""
+    t0 = time.monotonic()
+    sb = Sandbox(name, diag=tap.diag)
+    try:
+        yield sb
+    finally:
+        sb.close()
+    tap.ok(not leftover_cgroups(sb.cgroup_parent) and not os.path.exists(sb.dir)
+           and not pt.proc_alive(sb.holder.pid),
+           'nothing left behind: no cgroup, no sandbox folder, the namespaces are gone')
+    tap.diag('%s: %.1f s' % (what, time.monotonic() - t0))
 
 
 def pick_port():

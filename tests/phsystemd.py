@@ -142,20 +142,11 @@ class Booted:
                 self.proc.wait()
         for _ in range(50):
             try:
-                remove_cgroup(self.cgroup)
+                pt.rmdir_tree(self.cgroup)
                 break
             except OSError:
                 time.sleep(0.1)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def remove_cgroup(path):
-    if not os.path.isdir(path):
-        return
-    for entry in os.scandir(path):
-        if entry.is_dir(follow_symlinks=False):
-            remove_cgroup(entry.path)
-    os.rmdir(path)
 
 
 def free_port():

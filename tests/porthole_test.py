@@ -255,6 +255,17 @@ def end_process(proc, timeout=5):
     return proc.returncode
 
 
+def rmdir_tree(path):
+    """Removes the empty folders at and under PATH (a cgroup), deepest first; nothing if it
+    is not there. OSError while a folder is still in use."""
+    if not os.path.isdir(path):
+        return
+    for entry in os.scandir(path):
+        if entry.is_dir(follow_symlinks=False):
+            rmdir_tree(entry.path)
+    os.rmdir(path)
+
+
 def wait_for(predicate, timeout=10.0, interval=0.2):
     """predicate()'s first true value within timeout, else its last value."""
     deadline = time.monotonic() + timeout

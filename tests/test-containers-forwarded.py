@@ -7,9 +7,7 @@
 # /run/docker.sock inside a sandbox (tests/phcontainers.py): it lists a running container
 # that publishes two ports, one held by a real listener there and one held by nothing.
 import json
-import os
 import sys
-import time
 
 import phcontainers as pc
 import porthole_test as pt
@@ -18,15 +16,11 @@ tap = pt.Tap()
 
 
 def main():
-    t0 = time.monotonic()
     held = pc.pick_port()
     free = held + 1
-    sb = pc.Sandbox('forwarded', diag=tap.diag)
-    try:
-        sb.spawn(['python3', '-c', pc.LEGACY_ENGINE, str(held), str(free)],
-                 log=os.path.join(sb.dir, 'engine.log'))
-        if not sb.wait_socket('/run/docker.sock', 10) or \
-                not pt.wait_for(lambda: pc.port_listening_inside(sb, held), 10, 0.05):
+    with pc.sandbox(tap, 'forwarded', 'test-containers-forwarded') as sb:
+        pc.spawn_engine(sb, pc.LEGACY_ENGINE, [held, free], timeout=10)
+        if not pt.wait_for(lambda: pc.port_listening_inside(sb, held), 10, 0.05):
             pt.bail('the stand-in engine did not start')
         r = sb.run([pt.porthole(), '--list', '--json'])
         try:
@@ -55,10 +49,6 @@ def main():
         tap.ok(r.returncode == 4 and 'legacy-db' in r.stdout and 'docker stop' in r.stdout,
                'porthole free on it: nothing listens (exit %d), and it names the container '
                'and how to stop it' % r.returncode, diag=r.stdout + r.stderr)
-    finally:
-        sb.close()
-    tap.ok(not pt.proc_alive(sb.holder.pid) and not os.path.exists(sb.dir), 'nothing left behind')
-    tap.diag('test-containers-forwarded: %.1f s' % (time.monotonic() - t0))
     return tap.done()
 
 

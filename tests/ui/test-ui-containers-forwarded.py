@@ -9,7 +9,6 @@
 # app runs.
 import os
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -40,58 +39,49 @@ def section_of(window, startswith):
 
 
 t = pt.Tap()
-t0 = time.monotonic()
 held = pc.pick_port()
 free = held + 1
-sb = pc.Sandbox('ui-forwarded', diag=t.diag)
-app = None
-try:
-    sb.spawn(['python3', '-c', pc.LEGACY_ENGINE, str(held), str(free)],
-             log=os.path.join(sb.dir, 'engine.log'))
-    if not sb.wait_socket('/run/docker.sock', 10):
-        pt.bail('the stand-in engine did not start')
+with pc.sandbox(t, 'ui-forwarded', 'test-ui-containers-forwarded') as sb:
+    pc.spawn_engine(sb, pc.LEGACY_ENGINE, [held, free], timeout=10)
     os.environ['PORTHOLE_BIN'] = sb.porthole_wrapper()
     app = phui.App()
-    window = app.window_or_exit(t)
-    t.ok(phui.list_item(window, f'Port {held}, TCP on 127.0.0.1', timeout=15) is not None,
-         f'the published port {held} that a program holds is listed')
-    note = 'forwarded by the firewall (no program listens on this computer)'
-    row = phui.list_item(window, f'Port {free}, TCP on 127.0.0.1', timeout=15)
-    t.ok(row is not None and note in (row.name or ''),
-         f'without a search, the forwarded port {free} is a row of the list, marked as '
-         'forwarded by the firewall', diag=row.name if row is not None else
-         phui.all_text(window)[-1500:])
-    header = section_of(window, f'Port {free}, TCP on 127.0.0.1')
-    t.ok(header is not None and header.startswith('legacy-db') and 'postgres:9' in header,
-         'the row is under the container “legacy-db”: %r' % header)
-    t.ok(section_of(window, f'Port {held}, TCP on 127.0.0.1') != header,
-         'the port a program holds stays under that program')
-    if row is not None:
-        phui.select_item(row)
-    pane = phui.wait_for(lambda: 'No Program' in phui.pane_text(window) and
-                         phui.pane_text(window), 10) or phui.pane_text(window)
-    t.ok('The container “legacy-db” (Docker) publishes this port to its port 5432' in pane
-         and note in pane and 'No Program' in pane and f'127.0.0.1:{free} → 5432 in “legacy-db”'
-         in pane, 'its pane says the firewall forwards it to the container and no program '
-         'holds it', diag=pane[-1500:])
-    t.ok('open connection' not in pane, 'the pane counts no connections for it',
-         diag=pane[-1500:])
-    t.ok(phui.find(window, name='Stop Container', role='button', showing=True,
-                   timeout=5) is not None,
-         'its lever is Stop Container (the engine stops it; no program to signal)')
-    phui.screenshot('containers-forwarded-row')
-    phui.search(window, f'127.0.0.1:{free}')
-    pane = phui.wait_for(lambda: 'legacy-db' in phui.pane_text(window) and
-                         phui.pane_text(window), 15) or phui.pane_text(window)
-    t.ok('The container “legacy-db” (Docker) publishes this port to its port 5432' in pane
-         and 'forwarded by the firewall (no program listens on this computer)' in pane,
-         'searching for the forwarded port names the container and says the firewall '
-         'forwards it', diag=pane[-1500:])
-    phui.screenshot('containers-forwarded')
-finally:
-    if app is not None:
+    try:
+        window = app.window_or_exit(t)
+        t.ok(phui.list_item(window, f'Port {held}, TCP on 127.0.0.1', timeout=15) is not None,
+             f'the published port {held} that a program holds is listed')
+        note = 'forwarded by the firewall (no program listens on this computer)'
+        row = phui.list_item(window, f'Port {free}, TCP on 127.0.0.1', timeout=15)
+        t.ok(row is not None and note in (row.name or ''),
+             f'without a search, the forwarded port {free} is a row of the list, marked as '
+             'forwarded by the firewall', diag=row.name if row is not None else
+             phui.all_text(window)[-1500:])
+        header = section_of(window, f'Port {free}, TCP on 127.0.0.1')
+        t.ok(header is not None and header.startswith('legacy-db') and 'postgres:9' in header,
+             'the row is under the container “legacy-db”: %r' % header)
+        t.ok(section_of(window, f'Port {held}, TCP on 127.0.0.1') != header,
+             'the port a program holds stays under that program')
+        if row is not None:
+            phui.select_item(row)
+        pane = phui.wait_for(lambda: 'No Program' in phui.pane_text(window) and
+                             phui.pane_text(window), 10) or phui.pane_text(window)
+        t.ok('The container “legacy-db” (Docker) publishes this port to its port 5432' in pane
+             and note in pane and 'No Program' in pane and f'127.0.0.1:{free} → 5432 in “legacy-db”'
+             in pane, 'its pane says the firewall forwards it to the container and no program '
+             'holds it', diag=pane[-1500:])
+        t.ok('open connection' not in pane, 'the pane counts no connections for it',
+             diag=pane[-1500:])
+        t.ok(phui.find(window, name='Stop Container', role='button', showing=True,
+                       timeout=5) is not None,
+             'its lever is Stop Container (the engine stops it; no program to signal)')
+        phui.screenshot('containers-forwarded-row')
+        phui.search(window, f'127.0.0.1:{free}')
+        pane = phui.wait_for(lambda: 'legacy-db' in phui.pane_text(window) and
+                             phui.pane_text(window), 15) or phui.pane_text(window)
+        t.ok('The container “legacy-db” (Docker) publishes this port to its port 5432' in pane
+             and 'forwarded by the firewall (no program listens on this computer)' in pane,
+             'searching for the forwarded port names the container and says the firewall '
+             'forwards it', diag=pane[-1500:])
+        phui.screenshot('containers-forwarded')
+    finally:
         app.quit()
-    sb.close()
-t.ok(not pt.proc_alive(sb.holder.pid) and not os.path.exists(sb.dir), 'nothing left behind')
-t.diag('test-ui-containers-forwarded: %.1f s' % (time.monotonic() - t0))
 sys.exit(t.done())
