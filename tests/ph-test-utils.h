@@ -37,12 +37,8 @@ void              ph_test_remove_tree     (const char     *path);
 guint64           ph_test_proc_start_time (gint64          pid);
 gboolean          ph_test_proc_alive      (gint64          pid,
                                            guint64         start);
-
-/* An Xvfb of this test's own (no TCP, no abstract socket), GTK pointed at it by DISPLAY
- * and GDK_BACKEND, with GTK_A11Y set to @a11y; bails out of the test if it would not
- * start. Then gtk_init_check(). */
-GSubprocess      *ph_test_start_display   (const char     *a11y);
-void              ph_test_stop_display    (GSubprocess    *xvfb);
+/* A GSpawnChildSetupFunc: the child is killed when this test ends, even by a crash. */
+void              ph_test_die_with_parent (gpointer        user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhTestListener, ph_test_listener_free)
 

@@ -35,13 +35,13 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "ph-probe-private.h"
 #include "ph-protocol-reader.h"
+#include "ph-test-display.h"
 #include "ph-test-utils.h"
 
 /* The longest path of a probe with default deadlines: connect 1.5 s, a TLS handshake
@@ -574,20 +574,10 @@ int
 main (int    argc,
       char **argv)
 {
-  GSubprocess *xvfb;
-  int status;
-
   g_test_init (&argc, &argv, NULL);
   /* the frame clock needs a display: without one the test fails, it never passes */
-  xvfb = ph_test_start_display ("none");
-  if (!gtk_init_check ())
-    {
-      printf ("Bail out! GTK could not open the Xvfb display for the frame clock\n");
-      return 1;
-    }
+  ph_test_display_init ("none");
 
   g_test_add_func ("/probe-hostile/servers", test_hostile_servers);
-  status = g_test_run ();
-  ph_test_stop_display (xvfb);
-  return status;
+  return ph_test_display_run ();
 }

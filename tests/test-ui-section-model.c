@@ -5,11 +5,11 @@
 
 #include <gtk/gtk.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ph-section-model.h"
 #include "ph-service-list.h"
+#include "ph-test-display.h"
 #include "ph-test-utils.h"
 
 /* ---- the protocol lines a helper would send ------------------------------------------ */
@@ -857,17 +857,9 @@ int
 main (int    argc,
       char **argv)
 {
-  GSubprocess *xvfb;
-  int status;
-
   g_test_init (&argc, &argv, NULL);
   /* The churn test needs a display: without one it fails, it never passes. */
-  xvfb = ph_test_start_display ("test");
-  if (!gtk_init_check ())
-    {
-      printf ("Bail out! GTK could not open the Xvfb display\n");
-      return 1;
-    }
+  ph_test_display_init ("test");
 
   g_test_add_func ("/section-model/empty", test_empty);
   g_test_add_func ("/section-model/one-section", test_one_section);
@@ -878,7 +870,5 @@ main (int    argc,
   g_test_add_func ("/section-model/finalize", test_finalize);
   g_test_add_func ("/section-model/list-view-churn", test_list_view_churn);
 
-  status = g_test_run ();
-  ph_test_stop_display (xvfb);
-  return status;
+  return ph_test_display_run ();
 }

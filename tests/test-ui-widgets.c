@@ -9,7 +9,6 @@
 #include <glib-unix.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -18,6 +17,7 @@
 #include "ph-free-port-flow.h"
 #include "ph-service-list.h"
 #include "ph-service-row.h"
+#include "ph-test-display.h"
 #include "ph-test-utils.h"
 #include "ph-window-private.h"
 
@@ -635,20 +635,12 @@ int
 main (int    argc,
       char **argv)
 {
-  GSubprocess *xvfb;
-  int status;
-
   g_log_set_writer_func (count_warnings, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
   ph_test_utils_init ();
 
   /* An X server this test starts and stops, GTK's test accessibility backend. */
-  xvfb = ph_test_start_display ("test");
-  if (!gtk_init_check ())
-    {
-      printf ("Bail out! GTK could not open the Xvfb display\n");
-      return 1;
-    }
+  ph_test_display_init ("test");
   adw_init ();
 
   g_test_add_func ("/window/new-destroy", test_window_new_destroy);
@@ -658,8 +650,5 @@ main (int    argc,
   g_test_add_func ("/free-port/restarted", test_free_port_restarted);
   g_test_add_func ("/free-port/window-closed", test_free_port_window_closed);
 
-  status = g_test_run ();
-
-  ph_test_stop_display (xvfb);
-  return status;
+  return ph_test_display_run ();
 }

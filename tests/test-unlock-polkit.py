@@ -117,12 +117,7 @@ class World:
             if p.poll() is not None:
                 tap.diag('%s exited early (%s): %s' % (p.args[0], p.returncode,
                                                       p.stderr.read().decode()[-1500:]))
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            c.end_process(p, 10)
         for m in ('/run/dbus', '/usr/share/polkit-1/actions', '/etc'):
             subprocess.run(['umount', '-l', m], stderr=subprocess.DEVNULL)
         shutil.rmtree(self.tmp, ignore_errors=True)
