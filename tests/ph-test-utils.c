@@ -2,12 +2,15 @@
 /* ph-test-utils.c — what the C tests share: the programs they run, ph-test-listener, files */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ph-test-utils.h"
@@ -239,6 +242,96 @@ const char *
 __lsan_default_suppressions (void)
 {
   return "leak:libfontconfig.so\n";
+}
+
+/* ---- sockets on loopback ------------------------------------------------------------- */
+
+/* A socket of this test's own on @host (an IP address) at a port the kernel picks, bound
+ * (with SO_REUSEADDR if @reuse_address) and, for a stream, listening; its port in @port. */
+GSocket *
+ph_test_socket_hold (const char  *host,
+                     GSocketType  type,
+                     gboolean     reuse_address,
+                     guint       *port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string (host, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  g_assert_nonnull (address);
+  socket = g_socket_new (g_socket_address_get_family (address), type,
+                         G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, reuse_address, &error);
+  g_assert_no_error (error);
+  if (type == G_SOCKET_TYPE_STREAM)
+    {
+      g_socket_listen (socket, &error);
+      g_assert_no_error (error);
+    }
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return g_steal_pointer (&socket);
+}
+
+/* Binds a TCP socket to 127.0.0.1:@port (0: the kernel picks); the socket, or -1 with
+ * errno set. */
+static int
+bind_loopback (guint port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((guint16) port) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int saved;
+
+  g_assert_cmpint (fd, >=, 0);
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0)
+    return fd;
+  saved = errno;
+  close (fd);
+  errno = saved;
+  return -1;
+}
+
+/* A loopback TCP port nothing listens on (it was free a moment ago). */
+guint
+ph_test_unused_port (void)
+{
+  struct sockaddr_in addr = { 0 };
+  socklen_t len = sizeof addr;
+  int fd = bind_loopback (0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  close (fd);
+  return ntohs (addr.sin_port);
+}
+
+/* Whether 127.0.0.1:@port can be bound (TCP, without SO_REUSEADDR) right now; any failure
+ * but "in use" fails the test. */
+gboolean
+ph_test_port_is_free (guint port)
+{
+  int fd = bind_loopback (port);
+
+  if (fd < 0)
+    {
+      g_assert_cmpint (errno, ==, EADDRINUSE);
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* Fails the test unless @needle is in @haystack, showing both. */
+void
+ph_test_assert_contains (const char *haystack,
+                         const char *needle)
+{
+  if (haystack == NULL || strstr (haystack, needle) == NULL)
+    g_error ("“%s” not found in:\n%s", needle, haystack);
 }
 
 /* Writes @contents to @dir/@name, making @dir first; the test fails if it cannot. */

@@ -40,6 +40,16 @@ gboolean          ph_test_proc_alive      (gint64          pid,
 /* A GSpawnChildSetupFunc: the child is killed when this test ends, even by a crash. */
 void              ph_test_die_with_parent (gpointer        user_data);
 
+GSocket          *ph_test_socket_hold     (const char     *host,
+                                           GSocketType     type,
+                                           gboolean        reuse_address,
+                                           guint          *port);
+guint             ph_test_unused_port     (void);
+gboolean          ph_test_port_is_free    (guint           port);
+
+void              ph_test_assert_contains (const char     *haystack,
+                                           const char     *needle);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhTestListener, ph_test_listener_free)
 
 G_END_DECLS

@@ -50,38 +50,6 @@ run_explain (const char *address,
   g_test_message ("--explain %s → %d\n%s%s", address, run->status, run->out, run->err);
 }
 
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("“%s” not found in:\n%s", needle, haystack);
-}
-
-static GSocket *
-hold_port (GSocketType  type,
-           guint       *port)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GSocket) socket = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, type, G_SOCKET_PROTOCOL_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, FALSE, &error);
-  g_assert_no_error (error);
-  if (type == G_SOCKET_TYPE_STREAM)
-    {
-      g_socket_listen (socket, &error);
-      g_assert_no_error (error);
-    }
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  return g_steal_pointer (&socket);
-}
-
 /* A TCP socket bound to 127.0.0.1:PORT, or NULL when something holds that port. */
 static GSocket *
 bind_tcp (guint port)
@@ -105,11 +73,11 @@ test_loopback_dynamic (void)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.err, ==, "");
   lower = g_utf8_strdown (run.out, -1);
-  assert_contains (lower, "loopback");
-  assert_contains (lower, "dynamic (private) port");
-  assert_contains (run.out, "127.0.0.1:62893 (TCP)");
-  assert_contains (run.out, "49152–65535");
-  assert_contains (run.out, "\nStatus\n");
+  ph_test_assert_contains (lower, "loopback");
+  ph_test_assert_contains (lower, "dynamic (private) port");
+  ph_test_assert_contains (run.out, "127.0.0.1:62893 (TCP)");
+  ph_test_assert_contains (run.out, "49152–65535");
+  ph_test_assert_contains (run.out, "\nStatus\n");
 }
 
 static void
@@ -119,7 +87,7 @@ test_free_and_in_use (void)
   g_autofree char *address = NULL;
   guint port;
 
-  holder = hold_port (G_SOCKET_TYPE_STREAM, &port);
+  holder = ph_test_socket_hold ("127.0.0.1", G_SOCKET_TYPE_STREAM, FALSE, &port);
   address = g_strdup_printf ("127.0.0.1:%u", port);
 
   {
@@ -130,7 +98,7 @@ test_free_and_in_use (void)
     run_explain (address, &run);
     g_assert_cmpint (run.status, ==, 0);
     /* The scanner names the holder: this test process. */
-    assert_contains (run.out, who);
+    ph_test_assert_contains (run.out, who);
   }
 
   g_socket_close (holder, NULL);
@@ -141,7 +109,7 @@ test_free_and_in_use (void)
 
     run_explain (address, &run);
     g_assert_cmpint (run.status, ==, 0);
-    assert_contains (run.out, "Nothing is listening here; the port is free.");
+    ph_test_assert_contains (run.out, "Nothing is listening here; the port is free.");
   }
 }
 
@@ -161,7 +129,7 @@ test_udp (void)
       g_autoptr(GSocket) twin = NULL;
 
       g_clear_object (&holder);
-      holder = hold_port (G_SOCKET_TYPE_DATAGRAM, &port);
+      holder = ph_test_socket_hold ("127.0.0.1", G_SOCKET_TYPE_DATAGRAM, FALSE, &port);
       twin = bind_tcp (port);
       if (twin != NULL || tries == 50)
         break;
@@ -176,16 +144,16 @@ test_udp (void)
 
     run_explain (udp, &run);
     g_assert_cmpint (run.status, ==, 0);
-    assert_contains (run.out, "(UDP)");
-    assert_contains (run.out, who);
+    ph_test_assert_contains (run.out, "(UDP)");
+    ph_test_assert_contains (run.out, who);
   }
   {
     g_auto(Run) run = { 0 };
 
     run_explain (tcp, &run);
     g_assert_cmpint (run.status, ==, 0);
-    assert_contains (run.out, "(TCP)");
-    assert_contains (run.out, "the port is free");
+    ph_test_assert_contains (run.out, "(TCP)");
+    ph_test_assert_contains (run.out, "the port is free");
   }
 }
 
@@ -208,8 +176,8 @@ test_forms (void)
 
       run_explain (cases[i].address, &run);
       g_assert_cmpint (run.status, ==, 0);
-      assert_contains (run.out, cases[i].words[0]);
-      assert_contains (run.out, cases[i].words[1]);
+      ph_test_assert_contains (run.out, cases[i].words[0]);
+      ph_test_assert_contains (run.out, cases[i].words[1]);
     }
 
   /* No port, no Port section. */
@@ -240,7 +208,7 @@ test_not_an_address (void)
       run_explain (cases[i].address, &run);
       g_assert_cmpint (run.status, ==, 2);
       g_assert_cmpstr (run.out, ==, "");
-      assert_contains (run.err, cases[i].words);
+      ph_test_assert_contains (run.err, cases[i].words);
       g_assert_true (g_str_has_suffix (run.err, ".\n"));
     }
 }

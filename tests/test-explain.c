@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "ph-explain.h"
+#include "ph-test-utils.h"
 
 static const PhPortRange linux_default = { 32768, 60999 };
 static const PhPortRange iana_like = { 49152, 65535 };
@@ -26,14 +27,6 @@ section_text (const PhExplanation  *explanation,
     }
 
   return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("“%s” not found in:\n%s", needle, haystack);
 }
 
 static void
@@ -80,11 +73,12 @@ test_loopback_dynamic (void)
 
   assert_well_formed (explanation);
   g_assert_true (first->is_fact);
-  assert_contains (first->text, "Loopback");
-  assert_contains (address, "127.0.0.1 is the loopback address");
-  assert_contains (address, "Other computers cannot connect");
-  assert_contains (port, "dynamic (private) port, 49152–65535");
-  assert_contains (port, "IANA registration: None: IANA never registers ports in the dynamic");
+  ph_test_assert_contains (first->text, "Loopback");
+  ph_test_assert_contains (address, "127.0.0.1 is the loopback address");
+  ph_test_assert_contains (address, "Other computers cannot connect");
+  ph_test_assert_contains (port, "dynamic (private) port, 49152–65535");
+  ph_test_assert_contains (port,
+                           "IANA registration: None: IANA never registers ports in the dynamic");
   assert_lacks (port, "Commonly used for");
   /* Nothing was checked and nobody was named: no status. */
   g_assert_cmpuint (ph_explanation_get_n_items (explanation, PH_EXPLANATION_STATUS), ==, 0);
@@ -111,7 +105,7 @@ test_classes_and_boundaries (void)
       g_autofree char *port = section_text (explanation, PH_EXPLANATION_PORT);
 
       assert_well_formed (explanation);
-      assert_contains (port, cases[i].words);
+      ph_test_assert_contains (port, cases[i].words);
     }
 }
 
@@ -146,10 +140,10 @@ test_ephemeral (void)
       g_autofree char *port = section_text (explanation, PH_EXPLANATION_PORT);
 
       assert_well_formed (explanation);
-      assert_contains (port, "Ephemeral range: ");
-      assert_contains (port, cases[i].words);
+      ph_test_assert_contains (port, "Ephemeral range: ");
+      ph_test_assert_contains (port, cases[i].words);
       if (cases[i].overlap)
-        assert_contains (port, "overlaps IANA’s registered ports (1024–49151)");
+        ph_test_assert_contains (port, "overlaps IANA’s registered ports (1024–49151)");
       else
         assert_lacks (port, "overlaps");
     }
@@ -171,24 +165,24 @@ test_iana_and_common (void)
   g_autofree char *nothing_port = section_text (nothing, PH_EXPLANATION_PORT);
 
   assert_well_formed (http);
-  assert_contains (http_port, "IANA registration: World Wide Web HTTP "
+  ph_test_assert_contains (http_port, "IANA registration: World Wide Web HTTP "
                               "(service names http, www, www-http)");
-  assert_contains (http_port, "Commonly used for: Web server (HTTP)");
-  assert_contains (http_port, "Typical programs: apache2, nginx");
+  ph_test_assert_contains (http_port, "Commonly used for: Web server (HTTP)");
+  ph_test_assert_contains (http_port, "Typical programs: apache2, nginx");
 
   assert_well_formed (dev);
-  assert_contains (dev_port, "RemoteWare Client (service name remoteware-cl)");
-  assert_contains (dev_port, "Commonly used for: Web dev server");
+  ph_test_assert_contains (dev_port, "RemoteWare Client (service name remoteware-cl)");
+  ph_test_assert_contains (dev_port, "Commonly used for: Web dev server");
 
   assert_well_formed (mdns);
-  assert_contains (mdns_port, "Multicast DNS (service name mdns)");
-  assert_contains (mdns_port, "Avahi");
-  assert_contains (mdns_address, "mDNS group");
-  assert_contains (mdns_address, "Multicast group");
+  ph_test_assert_contains (mdns_port, "Multicast DNS (service name mdns)");
+  ph_test_assert_contains (mdns_port, "Avahi");
+  ph_test_assert_contains (mdns_address, "mDNS group");
+  ph_test_assert_contains (mdns_address, "Multicast group");
   /* The curated entry is for UDP only. */
   assert_lacks (mdns_tcp_port, "Commonly used for");
 
-  assert_contains (nothing_port, "None: no service has registered this port with IANA.");
+  ph_test_assert_contains (nothing_port, "None: no service has registered this port with IANA.");
 }
 
 static void
@@ -222,7 +216,7 @@ test_address_kinds (void)
 
       assert_well_formed (explanation);
       for (guint w = 0; w < G_N_ELEMENTS (cases[i].words) && cases[i].words[w] != NULL; w++)
-        assert_contains (address, cases[i].words[w]);
+        ph_test_assert_contains (address, cases[i].words[w]);
     }
 }
 
@@ -238,8 +232,8 @@ test_dual_stack (void)
       g_autofree char *address = section_text (explanation, PH_EXPLANATION_ADDRESS);
 
       assert_well_formed (explanation);
-      assert_contains (address, "every IPv6 address");
-      assert_contains (address, expected[v6only + 1]);
+      ph_test_assert_contains (address, "every IPv6 address");
+      ph_test_assert_contains (address, expected[v6only + 1]);
     }
 
   /* Only "::" gets the dual-stack sentence. */
@@ -274,7 +268,7 @@ test_status (void)
 
       assert_well_formed (explanation);
       g_assert_cmpuint (ph_explanation_get_n_items (explanation, PH_EXPLANATION_STATUS), ==, 1);
-      assert_contains (status, cases[i].words);
+      ph_test_assert_contains (status, cases[i].words);
     }
 
   /* A known listener wins over the bind check: that is what the scanner will pass. */

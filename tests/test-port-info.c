@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ph-port-info.h"
+#include "ph-test-utils.h"
 
 /* Every translatable string of data/ports-common.ini, as xgettext sees them. */
 static const char * const i18n_strings[] = {
@@ -386,28 +387,10 @@ listen_on_full (const char     *host,
                 gboolean        reuse_address,
                 guint          *port)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string (host, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GSocket) socket = NULL;
-
-  socket = g_socket_new (g_socket_address_get_family (address),
-                         protocol == PH_PORT_PROTOCOL_TCP ? G_SOCKET_TYPE_STREAM
-                                                          : G_SOCKET_TYPE_DATAGRAM,
-                         G_SOCKET_PROTOCOL_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, reuse_address, &error);
-  g_assert_no_error (error);
-  if (protocol == PH_PORT_PROTOCOL_TCP)
-    {
-      g_socket_listen (socket, &error);
-      g_assert_no_error (error);
-    }
-
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  return g_steal_pointer (&socket);
+  return ph_test_socket_hold (host,
+                              protocol == PH_PORT_PROTOCOL_TCP ? G_SOCKET_TYPE_STREAM
+                                                               : G_SOCKET_TYPE_DATAGRAM,
+                              reuse_address, port);
 }
 
 static GSocket *

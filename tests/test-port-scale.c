@@ -5,16 +5,9 @@
 #include <string.h>
 
 #include "ph-port-scale.h"
+#include "ph-test-utils.h"
 
 static const PhPortRange linux_default = { 32768, 60999 };
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("“%s” not found in:\n%s", needle, haystack);
-}
 
 /* The two pieces of the scale: 0–1023 over the first eighth, the rest linear. */
 static void
@@ -232,9 +225,9 @@ test_description (void)
       description = ph_port_line_dup_description (&model);
       g_assert_true (g_utf8_validate (description, -1, NULL));
       for (guint k = 0; k < G_N_ELEMENTS (cases[i].expected) && cases[i].expected[k]; k++)
-        assert_contains (description, cases[i].expected[k]);
+        ph_test_assert_contains (description, cases[i].expected[k]);
       /* Every description admits the broken scale. */
-      assert_contains (description, "not to scale");
+      ph_test_assert_contains (description, "not to scale");
     }
 }
 
@@ -322,12 +315,12 @@ test_ascii (void)
 
   ph_port_line_model_init (&model, 62893, &linux_default);
   key = ph_port_line_dup_ascii_key (&model);
-  assert_contains (key, ":\u00a0Well-known, 0–1023");
-  assert_contains (key, "-\u00a0Registered, 1024–49151");
-  assert_contains (key, "=\u00a0Dynamic, 49152–65535");
-  assert_contains (key, "[\u00a0]\u00a0This computer’s ephemeral range, 32768–60999");
-  assert_contains (key, "^\u00a0Port 62893");
-  assert_contains (key, "Not to scale");
+  ph_test_assert_contains (key, ":\u00a0Well-known, 0–1023");
+  ph_test_assert_contains (key, "-\u00a0Registered, 1024–49151");
+  ph_test_assert_contains (key, "=\u00a0Dynamic, 49152–65535");
+  ph_test_assert_contains (key, "[\u00a0]\u00a0This computer’s ephemeral range, 32768–60999");
+  ph_test_assert_contains (key, "^\u00a0Port 62893");
+  ph_test_assert_contains (key, "Not to scale");
 }
 
 int

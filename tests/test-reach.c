@@ -7,14 +7,7 @@
 #include "ph-address.h"
 #include "ph-explain.h"
 #include "ph-reach.h"
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("“%s” not found in:\n%s", needle, haystack);
-}
+#include "ph-test-utils.h"
 
 static const struct
 {
@@ -72,27 +65,27 @@ test_zones (void)
         }
 
       description = ph_reach_dup_description (&reach);
-      assert_contains (description, cases[i].socket_text);
+      ph_test_assert_contains (description, cases[i].socket_text);
       switch (cases[i].widest)
         {
         case PH_REACH_ZONE_THIS_COMPUTER:
-          assert_contains (description, "only programs on this computer");
+          ph_test_assert_contains (description, "only programs on this computer");
           g_assert_cmpstr (ph_reach_get_verdict (&reach, PH_REACH_ZONE_LOCAL_NETWORK), ==,
                            "Cannot connect");
           g_assert_cmpstr (ph_reach_get_verdict (&reach, PH_REACH_ZONE_INTERNET), ==,
                            "Cannot connect");
           break;
         case PH_REACH_ZONE_LOCAL_NETWORK:
-          assert_contains (description, "unless a firewall stops them, computers on the local "
-                           "network");
+          ph_test_assert_contains (description,
+                                   "unless a firewall stops them, computers on the local network");
           g_assert_cmpstr (ph_reach_get_verdict (&reach, PH_REACH_ZONE_LOCAL_NETWORK), ==,
                            "Can connect, unless a firewall stops them");
-          assert_contains (ph_reach_get_verdict (&reach, PH_REACH_ZONE_INTERNET),
+          ph_test_assert_contains (ph_reach_get_verdict (&reach, PH_REACH_ZONE_INTERNET),
                            cases[i].every_address ? "public address" : "Not directly");
           break;
         case PH_REACH_ZONE_INTERNET:
-          assert_contains (description, "anywhere on the internet");
-          assert_contains (ph_reach_get_verdict (&reach, PH_REACH_ZONE_INTERNET),
+          ph_test_assert_contains (description, "anywhere on the internet");
+          ph_test_assert_contains (ph_reach_get_verdict (&reach, PH_REACH_ZONE_INTERNET),
                            "unless a firewall or router stops them");
           break;
         case PH_REACH_N_ZONES:
@@ -145,7 +138,7 @@ test_matches_words (void)
       g_assert_cmpint (cannot, ==, reach.widest == PH_REACH_ZONE_THIS_COMPUTER);
       g_assert_cmpint (internet, ==, reach.widest == PH_REACH_ZONE_INTERNET);
       if (reach.widest != PH_REACH_ZONE_THIS_COMPUTER)
-        assert_contains (words->str, "unless a firewall");
+        ph_test_assert_contains (words->str, "unless a firewall");
     }
 }
 

@@ -45,23 +45,6 @@ listener_start (const char *spec)
   return listener;
 }
 
-/* Can 127.0.0.1:PORT be bound (TCP) right now? */
-static gboolean
-port_is_free (guint port)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((guint16) port) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  gboolean ok;
-
-  g_assert_cmpint (fd, >=, 0);
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  ok = bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0;
-  if (!ok)
-    g_assert_cmpint (errno, ==, EADDRINUSE);
-  close (fd);
-  return ok;
-}
-
 /* ---- the model, as the app builds it ------------------------------------------------ */
 
 static void
@@ -221,7 +204,7 @@ test_stop_frees (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  g_assert_false (port_is_free (listener->ports[0]));
+  g_assert_false (ph_test_port_is_free (listener->ports[0]));
   result = stop_sync (service, FALSE, 3000, &error);
   g_assert_no_error (error);
   g_assert_nonnull (result);
@@ -239,7 +222,7 @@ test_stop_frees (void)
   g_assert_cmpint (g_subprocess_get_exit_status (listener->process), ==, 0);
   g_assert_false (ph_test_proc_alive (listener->pid, listener->start));
   /* … and the port can be used again. */
-  g_assert_true (port_is_free (listener->ports[0]));
+  g_assert_true (ph_test_port_is_free (listener->ports[0]));
 
   text = ph_stopper_describe (service, result);
   assert_names_port (text, listener->ports[0]);
@@ -271,7 +254,7 @@ test_stop_ignore_term (void)
                   (g_get_monotonic_time () - started) / 1000);
   g_assert_cmpint (g_get_monotonic_time () - started, >=, 300 * G_TIME_SPAN_MILLISECOND);
   g_assert_true (ph_test_proc_alive (listener->pid, listener->start));
-  g_assert_false (port_is_free (listener->ports[0]));
+  g_assert_false (ph_test_port_is_free (listener->ports[0]));
   text = ph_stopper_describe (service, result);
   assert_names_port (text, listener->ports[0]);
 
@@ -284,7 +267,7 @@ test_stop_ignore_term (void)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_signaled (listener->process));
   g_assert_cmpint (g_subprocess_get_term_sig (listener->process), ==, SIGKILL);
-  g_assert_true (port_is_free (listener->ports[0]));
+  g_assert_true (ph_test_port_is_free (listener->ports[0]));
 }
 
 /* A forked server: the parent and both children hold the socket, and all must go. The
@@ -322,7 +305,7 @@ test_stop_forked (void)
   for (guint i = 0; i < listener->children->len; i++)
     g_assert_true (wait_dead (g_array_index (listener->children, gint64, i),
                               g_array_index (listener->child_starts, guint64, i), 5000));
-  g_assert_true (port_is_free (listener->ports[0]));
+  g_assert_true (ph_test_port_is_free (listener->ports[0]));
 }
 
 /* The owner quit after the list was made, and another program took the port: that
@@ -357,7 +340,7 @@ test_stop_owner_gone (void)
 
   /* Nothing else was signalled: the new holder is still there, as the next scan sees. */
   g_assert_true (ph_test_proc_alive (second->pid, second->start));
-  g_assert_false (port_is_free (second->ports[0]));
+  g_assert_false (ph_test_port_is_free (second->ports[0]));
   after = scan ();
   now = find_service (after, second);
   g_assert_cmpint (ph_process_get_pid (ph_service_get_main_owner (now)), ==, second->pid);
@@ -416,8 +399,8 @@ test_stop_not_holder_and_stale (void)
 
   g_assert_true (ph_test_proc_alive (a->pid, a->start));
   g_assert_true (ph_test_proc_alive (b->pid, b->start));
-  g_assert_false (port_is_free (a->ports[0]));
-  g_assert_false (port_is_free (b->ports[0]));
+  g_assert_false (ph_test_port_is_free (a->ports[0]));
+  g_assert_false (ph_test_port_is_free (b->ports[0]));
 }
 
 /* A service with no visible owner is refused before any helper runs. */

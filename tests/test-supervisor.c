@@ -275,35 +275,6 @@ typedef struct
   char **env;
 } Fixture;
 
-static guint
-free_port (void)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  guint port;
-
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  port = ntohs (addr.sin_port);
-  close (fd);
-  return port;
-}
-
-static gboolean
-port_is_free (guint port)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((guint16) port) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  gboolean ok;
-
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  ok = bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0;
-  close (fd);
-  return ok;
-}
-
 /* The PID the server wrote once it listened (a new one after a restart). */
 static gint64
 wait_server (const char *pidfile,
@@ -465,7 +436,7 @@ static void
 test_real_nodemon (Fixture       *fx,
                    gconstpointer  data)
 {
-  guint port = free_port ();
+  guint port = ph_test_unused_port ();
   g_autofree char *pidfile = g_build_filename (fx->dir, "nodemon.pid", NULL);
   const char *argv[] = { "nodemon", "--quiet", "server.js", NULL };
   g_autoptr(GSubprocess) nodemon = spawn_in (fx, port, pidfile, argv);
@@ -494,14 +465,14 @@ test_real_nodemon (Fixture       *fx,
   g_assert_true (g_subprocess_wait (nodemon, NULL, NULL));
   g_assert_false (ph_test_proc_alive (server, server_start));
   g_usleep (500000);
-  g_assert_true (port_is_free (port));
+  g_assert_true (ph_test_port_is_free (port));
 }
 
 static void
 test_real_npm_run (Fixture       *fx,
                    gconstpointer  data)
 {
-  guint port = free_port ();
+  guint port = ph_test_unused_port ();
   g_autofree char *pidfile = g_build_filename (fx->dir, "npm.pid", NULL);
   g_autofree char *package = g_build_filename (fx->dir, "package.json", NULL);
   const char *argv[] = { "npm", "run", "dev", NULL };
@@ -558,7 +529,7 @@ static void
 test_real_pm2 (Fixture       *fx,
                gconstpointer  data)
 {
-  guint port = free_port ();
+  guint port = ph_test_unused_port ();
   g_autofree char *pidfile = g_build_filename (fx->dir, "pm2.pid", NULL);
   g_autofree char *port_text = g_strdup_printf ("%u", port);
   g_autoptr(PhService) service = NULL;
@@ -607,7 +578,7 @@ test_real_pm2 (Fixture       *fx,
   stopped = stop_sync (again_service, again->pid, again->start_time);
   g_assert_cmpint (stopped->outcome, ==, PH_STOP_OUTCOME_FREED);
   g_usleep (1500000);
-  g_assert_true (port_is_free (port));
+  g_assert_true (ph_test_port_is_free (port));
   g_assert_false (ph_test_proc_alive (again->pid, again->start_time));
   pm2 (fx, "kill", NULL);
 }
@@ -620,7 +591,7 @@ static void
 test_unidentified (Fixture       *fx,
                    gconstpointer  data)
 {
-  guint port = free_port ();
+  guint port = ph_test_unused_port ();
   g_autofree char *pidfile = g_build_filename (fx->dir, "loop.pid", NULL);
   const char *argv[] = { "python3", "-c",
                          "import subprocess\n"
@@ -688,7 +659,7 @@ test_unidentified (Fixture       *fx,
     gint64 orphan;
     guint64 orphan_start;
 
-    port = free_port ();
+    port = ph_test_unused_port ();
     g_remove (pidfile);
     gone = spawn_in (fx, port, pidfile, argv_gone);
     g_assert_true (g_subprocess_wait (gone, NULL, NULL));

@@ -66,37 +66,6 @@ count_warnings (GLogLevelFlags   log_level,
 
 /* ---- processes this test starts --------------------------------------------------------- */
 
-/* A loopback TCP port nothing listens on (it was free a moment ago). */
-static guint
-free_port (void)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET };
-  socklen_t len = sizeof addr;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
-  close (fd);
-  return ntohs (addr.sin_port);
-}
-
-/* Whether something holds 127.0.0.1:@port (a bind to it fails). */
-static gboolean
-port_is_held (guint port)
-{
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((guint16) port) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  gboolean held;
-
-  g_assert_cmpint (fd, >=, 0);
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  held = bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0 && errno == EADDRINUSE;
-  close (fd);
-  return held;
-}
-
 /* A supervisor: a shell that starts ph-test-listener on @port again whenever it ends, as
  * systemd's Restart= would. Its own process group, so the test can end all of it. */
 static void
@@ -405,7 +374,7 @@ test_window_search (void)
   g_autofree char *by_address = g_strdup_printf ("127.0.0.1:%u", listener->ports[0]);
   g_autofree char *bare_port = g_strdup_printf ("  %u ", listener->ports[0]);
   g_autofree char *port_text = g_strdup_printf ("%u", listener->ports[0]);
-  g_autofree char *nobody = g_strdup_printf ("127.0.0.1:%u", free_port ());
+  g_autofree char *nobody = g_strdup_printf ("127.0.0.1:%u", ph_test_unused_port ());
   g_autoptr(GPtrArray) texts = NULL;
   g_autoptr(PhService) first = NULL;
   PhService *service;
@@ -546,7 +515,7 @@ free_supervised_port (PhWindow *window,
 static void
 test_free_port_restarted (void)
 {
-  guint port = free_port ();
+  guint port = ph_test_unused_port ();
   GSubprocess *supervisor = supervisor_start (port);
   PhWindow *window = window_new ();
   Said said = { 0 };
@@ -574,7 +543,7 @@ test_free_port_restarted (void)
 static void
 test_free_port_window_closed (void)
 {
-  guint port = free_port ();
+  guint port = ph_test_unused_port ();
   GSubprocess *supervisor = supervisor_start (port);
   PhWindow *window = window_new ();
   Said said = { 0 };
@@ -588,7 +557,7 @@ test_free_port_window_closed (void)
   /* Past the moment the check would have looked (1.5 s + 0.5 s), with the supervisor
    * holding the port again by then. (A closed window no longer scans: ask the kernel.) */
   spin (3500);
-  g_assert_true (WAIT_FOR (port_is_held (port), 5000));
+  g_assert_true (WAIT_FOR (!ph_test_port_is_free (port), 5000));
   g_assert_null (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (window)));
   g_assert_cmpuint (said.n_toasts, ==, 1);
   g_assert_cmpuint (n_warnings, ==, warnings);
