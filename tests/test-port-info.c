@@ -420,74 +420,86 @@ assert_status (const char     *host,
     g_assert_no_error (error);
 }
 
-static void
-test_check_tcp (void)
+/* One listener of this test's own, what the check says about its port while it is held,
+ * then once it is closed. A list ends at a status of UNKNOWN (never expected here). */
+typedef struct
 {
-  g_autoptr(GSocket) listener = NULL;
-  guint port;
+  const char     *host;       /* NULL: any address */
+  PhPortProtocol  protocol;
+  PhPortStatus    status;
+} Expect;
 
-  listener = listen_on ("127.0.0.1", PH_PORT_PROTOCOL_TCP, &port);
-  assert_status ("127.0.0.1", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
-  assert_status ("localhost", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
-  assert_status (NULL, port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
-  assert_status ("0.0.0.0", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
-  /* Another loopback address is another socket address: free there. */
-  assert_status ("127.0.0.2", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_FREE);
-  /* The check never leaves a socket behind: the listener still holds the port alone. */
-  assert_status ("127.0.0.1", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
-
-  g_socket_close (listener, NULL);
-  g_clear_object (&listener);
-  assert_status ("127.0.0.1", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_FREE);
-  assert_status (NULL, port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_FREE);
-  assert_status ("localhost", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_FREE);
-}
-
-static void
-test_check_wildcard_listener (void)
+typedef struct
 {
-  g_autoptr(GSocket) listener = NULL;
-  guint port;
+  const char     *path;
+  const char     *listen_host;
+  PhPortProtocol  listen_protocol;
+  Expect          held[8];
+  Expect          released[4];
+} HeldCase;
 
+#define TCP PH_PORT_PROTOCOL_TCP
+#define UDP PH_PORT_PROTOCOL_UDP
+#define IN_USE PH_PORT_STATUS_IN_USE
+#define FREE PH_PORT_STATUS_FREE
+
+static const HeldCase held_cases[] = {
+  { "/port-info/check/tcp", "127.0.0.1", TCP,
+    { { "127.0.0.1", TCP, IN_USE }, { "localhost", TCP, IN_USE }, { NULL, TCP, IN_USE },
+      { "0.0.0.0", TCP, IN_USE },
+      /* Another loopback address is another socket address: free there. */
+      { "127.0.0.2", TCP, FREE },
+      /* The check never leaves a socket behind: the listener still holds the port alone. */
+      { "127.0.0.1", TCP, IN_USE } },
+    { { "127.0.0.1", TCP, FREE }, { NULL, TCP, FREE }, { "localhost", TCP, FREE } } },
   /* A server on every interface also blocks the loopback address. */
-  listener = listen_on ("0.0.0.0", PH_PORT_PROTOCOL_TCP, &port);
-  assert_status ("127.0.0.1", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
-  assert_status (NULL, port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
-  assert_status ("127.0.0.1", port, PH_PORT_PROTOCOL_UDP, PH_PORT_STATUS_FREE);
-}
+  { "/port-info/check/wildcard-listener", "0.0.0.0", TCP,
+    { { "127.0.0.1", TCP, IN_USE }, { NULL, TCP, IN_USE }, { "127.0.0.1", UDP, FREE } },
+    { { 0 } } },
+  { "/port-info/check/udp", "127.0.0.1", UDP,
+    { { "127.0.0.1", UDP, IN_USE }, { NULL, UDP, IN_USE } },
+    { { "127.0.0.1", UDP, FREE } } },
+  { "/port-info/check/ipv6", "::1", TCP,
+    { { "::1", TCP, IN_USE }, { "localhost", TCP, IN_USE }, { NULL, TCP, IN_USE } },
+    { { 0 } } },
+};
 
-static void
-test_check_udp (void)
+#undef TCP
+#undef UDP
+#undef IN_USE
+#undef FREE
+
+static gboolean
+have_ipv6_loopback (void)
 {
-  g_autoptr(GSocket) holder = NULL;
-  guint port;
-
-  holder = listen_on ("127.0.0.1", PH_PORT_PROTOCOL_UDP, &port);
-  assert_status ("127.0.0.1", port, PH_PORT_PROTOCOL_UDP, PH_PORT_STATUS_IN_USE);
-  assert_status (NULL, port, PH_PORT_PROTOCOL_UDP, PH_PORT_STATUS_IN_USE);
-  g_clear_object (&holder);
-  assert_status ("127.0.0.1", port, PH_PORT_PROTOCOL_UDP, PH_PORT_STATUS_FREE);
-}
-
-static void
-test_check_ipv6 (void)
-{
-  g_autoptr(GSocket) listener = NULL;
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("::1", 0);
   g_autoptr(GSocket) probe = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
                                            G_SOCKET_PROTOCOL_DEFAULT, NULL);
+
+  return probe != NULL && g_socket_bind (probe, address, FALSE, NULL);
+}
+
+static void
+test_check_held (gconstpointer data)
+{
+  const HeldCase *c = data;
+  g_autoptr(GSocket) listener = NULL;
   guint port;
 
-  if (probe == NULL || !g_socket_bind (probe, address, FALSE, NULL))
+  if (strchr (c->listen_host, ':') != NULL && !have_ipv6_loopback ())
     {
       g_test_skip ("no IPv6 loopback here");
       return;
     }
 
-  listener = listen_on ("::1", PH_PORT_PROTOCOL_TCP, &port);
-  assert_status ("::1", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
-  assert_status ("localhost", port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
-  assert_status (NULL, port, PH_PORT_PROTOCOL_TCP, PH_PORT_STATUS_IN_USE);
+  listener = listen_on (c->listen_host, c->listen_protocol, &port);
+  for (guint i = 0; c->held[i].status != PH_PORT_STATUS_UNKNOWN; i++)
+    assert_status (c->held[i].host, port, c->held[i].protocol, c->held[i].status);
+
+  g_socket_close (listener, NULL);
+  g_clear_object (&listener);
+  for (guint i = 0; c->released[i].status != PH_PORT_STATUS_UNKNOWN; i++)
+    assert_status (c->released[i].host, port, c->released[i].protocol, c->released[i].status);
 }
 
 static void
@@ -532,22 +544,27 @@ test_check_not_local (void)
 static void
 test_check_not_checkable (void)
 {
-  g_autoptr(GError) error = NULL;
+  static const struct
+  {
+    const char *host;
+    guint       port;
+    const char *words;   /* what the message must say, or NULL */
+  } cases[] = {
+    { "127.0.0.1", 0, NULL },
+    { "example.com", 80, NULL },
+    { "fe80::1%nosuchif0", 22, "“nosuchif0”" },
+  };
 
-  g_assert_cmpint (ph_port_check ("127.0.0.1", 0, PH_PORT_PROTOCOL_TCP, &error), ==,
-                   PH_PORT_STATUS_UNKNOWN);
-  g_assert_error (error, PH_PORT_INFO_ERROR, PH_PORT_INFO_ERROR_NOT_CHECKABLE);
-  g_clear_error (&error);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (ph_port_check ("example.com", 80, PH_PORT_PROTOCOL_TCP, &error), ==,
-                   PH_PORT_STATUS_UNKNOWN);
-  g_assert_error (error, PH_PORT_INFO_ERROR, PH_PORT_INFO_ERROR_NOT_CHECKABLE);
-  g_clear_error (&error);
-
-  g_assert_cmpint (ph_port_check ("fe80::1%nosuchif0", 22, PH_PORT_PROTOCOL_TCP, &error), ==,
-                   PH_PORT_STATUS_UNKNOWN);
-  g_assert_error (error, PH_PORT_INFO_ERROR, PH_PORT_INFO_ERROR_NOT_CHECKABLE);
-  g_assert_nonnull (strstr (error->message, "“nosuchif0”"));
+      g_assert_cmpint (ph_port_check (cases[i].host, cases[i].port, PH_PORT_PROTOCOL_TCP, &error),
+                       ==, PH_PORT_STATUS_UNKNOWN);
+      g_assert_error (error, PH_PORT_INFO_ERROR, PH_PORT_INFO_ERROR_NOT_CHECKABLE);
+      if (cases[i].words != NULL)
+        ph_test_assert_contains (error->message, cases[i].words);
+    }
 }
 
 /* Whether this process may make a network namespace of its own (root may): tried in a
@@ -645,10 +662,8 @@ main (int    argc,
   g_test_add_func ("/port-info/common/all-parse", test_common_all_parse);
   g_test_add_func ("/port-info/common/known", test_common_known);
   g_test_add_func ("/port-info/common/malformed", test_common_malformed);
-  g_test_add_func ("/port-info/check/tcp", test_check_tcp);
-  g_test_add_func ("/port-info/check/wildcard-listener", test_check_wildcard_listener);
-  g_test_add_func ("/port-info/check/udp", test_check_udp);
-  g_test_add_func ("/port-info/check/ipv6", test_check_ipv6);
+  for (guint i = 0; i < G_N_ELEMENTS (held_cases); i++)
+    g_test_add_data_func (held_cases[i].path, &held_cases[i], test_check_held);
   g_test_add_func ("/port-info/check/lingering", test_check_lingering);
   g_test_add_func ("/port-info/check/not-local", test_check_not_local);
   g_test_add_func ("/port-info/check/not-checkable", test_check_not_checkable);
