@@ -297,6 +297,28 @@ n_sections (GListModel *model)
   return count;
 }
 
+/* After a change set: the view was told all it needed (viewer_check), the model has
+ * @items items (-1: not checked) in @sections sections and, with @group, the item at
+ * @position belongs to that group. */
+static void
+expect (Viewer     *viewer,
+        int         items,
+        guint       sections,
+        guint       position,
+        const char *group)
+{
+  viewer_check (viewer);
+  if (items >= 0)
+    g_assert_cmpuint (g_list_model_get_n_items (viewer->model), ==, (guint) items);
+  g_assert_cmpuint (n_sections (viewer->model), ==, sections);
+  if (group != NULL)
+    {
+      g_autofree char *name = group_at (viewer->model, position);
+
+      g_assert_cmpstr (name, ==, group);
+    }
+}
+
 /* ---- tests ----------------------------------------------------------------------------- */
 
 static void
@@ -349,9 +371,7 @@ test_one_section (void)
 
   /* More of the same application: still one section, from the first to the last. */
   apply (list, FALSE, s2, s3, NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
-  g_assert_cmpuint (n_sections (model), ==, 1);
+  expect (viewer, 3, 1, 0, "alpha");
   for (guint i = 0; i < 3; i++)
     {
       gtk_section_model_get_section (GTK_SECTION_MODEL (model), i, &start, &end);
@@ -363,8 +383,7 @@ test_one_section (void)
    * and the view must hear it although that item did not move. */
   apply (list, FALSE, s0, NULL);
   g_assert_cmpuint (viewer->n_sections_changed, >, 0);
-  viewer_check (viewer);
-  g_assert_cmpuint (n_sections (model), ==, 1);
+  expect (viewer, 4, 1, 0, "alpha");
 
   /* And back: the first one goes, the next starts the section. */
   apply (list, FALSE, "GONE\tid=4", NULL);
@@ -372,14 +391,11 @@ test_one_section (void)
 
   /* The last one goes: the one before it now ends the section. */
   apply (list, FALSE, "GONE\tid=3", NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
-  g_assert_cmpuint (n_sections (model), ==, 1);
+  expect (viewer, 2, 1, 1, "alpha");
 
   /* All go: back to empty. */
   apply (list, TRUE, NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  expect (viewer, 0, 0, 0, NULL);
 }
 
 /* Applications appear and disappear before the first section and after the last one. */
@@ -399,52 +415,33 @@ test_sections_at_the_ends (void)
   g_autofree char *a2 = sock_line (12, 5001, 10);
   g_autofree char *z1 = sock_line (31, 3000, 30);
   g_autofree char *z2 = sock_line (32, 3001, 30);
-  g_autofree char *name = NULL;
 
   apply (list, TRUE, pm, m1, m2, NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (n_sections (model), ==, 1);
+  expect (viewer, 2, 1, 0, "mike");
 
   /* A section appears before the first one. */
   apply (list, FALSE, pa, a1, a2, NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (n_sections (model), ==, 2);
-  name = group_at (model, 0);
-  g_assert_cmpstr (name, ==, "alpha");
-  g_clear_pointer (&name, g_free);
+  expect (viewer, 4, 2, 0, "alpha");
 
   /* A section appears after the last one (its ports are lower: sections come first). */
   apply (list, FALSE, pz, z1, z2, NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (n_sections (model), ==, 3);
-  name = group_at (model, 5);
-  g_assert_cmpstr (name, ==, "zulu");
-  g_clear_pointer (&name, g_free);
+  expect (viewer, 6, 3, 5, "zulu");
 
   /* The first section shrinks to one item, then disappears. */
   apply (list, FALSE, "GONE\tid=11", NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (n_sections (model), ==, 3);
+  expect (viewer, 5, 3, 0, "alpha");
   apply (list, FALSE, "GONE\tid=12", "PGONE\tpid=10\tstart=10", NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (n_sections (model), ==, 2);
-  name = group_at (model, 0);
-  g_assert_cmpstr (name, ==, "mike");
-  g_clear_pointer (&name, g_free);
+  expect (viewer, 4, 2, 0, "mike");
 
   /* The last section loses its last item, then disappears. */
   apply (list, FALSE, "GONE\tid=32", NULL);
-  viewer_check (viewer);
+  expect (viewer, 3, 2, 2, "zulu");
   apply (list, FALSE, "GONE\tid=31", "PGONE\tpid=30\tstart=30", NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (n_sections (model), ==, 1);
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  expect (viewer, 2, 1, 1, "mike");
 
   /* Both ends at once, in one change set. */
   apply (list, FALSE, pa, pz, a1, z1, NULL);
-  viewer_check (viewer);
-  g_assert_cmpuint (n_sections (model), ==, 3);
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  expect (viewer, 4, 3, 0, "alpha");
 }
 
 static void
