@@ -34,6 +34,13 @@ def bail(reason):
     sys.exit(1)
 
 
+def need_root(why):
+    """Bails out unless this test runs as root (build-aux/dev test runs it so); WHY says
+    what needs root."""
+    if os.geteuid() != 0:
+        bail(f'this test {why} and must run as root (build-aux/dev test)')
+
+
 class Tap:
     """TAP output: ok()/skip() per check, then done() for the plan and the exit status."""
 
@@ -253,6 +260,31 @@ def end_process(proc, timeout=5):
             proc.kill()
             proc.wait()
     return proc.returncode
+
+
+def nginx(folder, user, server, workers=1, connections=16):
+    """A real nginx of the caller's own in FOLDER (made): its prefix, config, pid file,
+    logs and temporary files there, workers as USER, SERVER the body of its server block.
+    Returns its argv (in the foreground)."""
+    os.makedirs(os.path.join(folder, 'logs'))
+    with open(os.path.join(folder, 'nginx.conf'), 'w') as f:
+        f.write(f'''user {user};
+worker_processes {workers};
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/logs/error.log;
+events {{ worker_connections {connections}; }}
+http {{
+  access_log off;
+  client_body_temp_path {folder}/body;
+  proxy_temp_path {folder}/proxy;
+  fastcgi_temp_path {folder}/fastcgi;
+  uwsgi_temp_path {folder}/uwsgi;
+  scgi_temp_path {folder}/scgi;
+  server {{ {server} }}
+}}
+''')
+    return ['/usr/sbin/nginx', '-p', folder, '-c', 'nginx.conf']
 
 
 def rmdir_tree(path):

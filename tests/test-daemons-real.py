@@ -56,26 +56,8 @@ made_user = pt.system_user(TEST_USER)
 try:
     # nginx: its own prefix, config, pid file and logs; runs as root with workers as nobody
     ports['nginx'] = pt.free_port()
-    nginx_dir = os.path.join(tmp, 'nginx')
-    os.makedirs(os.path.join(nginx_dir, 'logs'))
-    with open(os.path.join(nginx_dir, 'nginx.conf'), 'w') as f:
-        f.write(f'''user nobody nogroup;
-worker_processes 1;
-daemon off;
-pid {nginx_dir}/nginx.pid;
-error_log {nginx_dir}/logs/error.log;
-events {{ worker_connections 16; }}
-http {{
-  access_log off;
-  client_body_temp_path {nginx_dir}/body;
-  proxy_temp_path {nginx_dir}/proxy;
-  fastcgi_temp_path {nginx_dir}/fastcgi;
-  uwsgi_temp_path {nginx_dir}/uwsgi;
-  scgi_temp_path {nginx_dir}/scgi;
-  server {{ listen 127.0.0.1:{ports['nginx']}; return 200 "ok\\n"; }}
-}}
-''')
-    start('nginx', ['/usr/sbin/nginx', '-p', nginx_dir, '-c', 'nginx.conf'],
+    start('nginx', pt.nginx(os.path.join(tmp, 'nginx'), 'nobody nogroup',
+                            f'listen 127.0.0.1:{ports["nginx"]}; return 200 "ok\\n";'),
           lambda: pt.listening(ports['nginx']))
 
     # Redis: /usr/bin/redis-server is a symlink to redis-check-rdb

@@ -7,6 +7,7 @@
 # process in this PID namespace was started by the run, so a check may look at all of them.
 # The generic AT-SPI helpers (walk, find, list_item, ...) come from tests/ui/phui.py, Tap and
 # Listener from tests/porthole_test.py.
+import json
 import os
 import signal
 import subprocess
@@ -56,6 +57,17 @@ def run_cli(args, flatpak_args=(), env=None, timeout=60):
     p = subprocess.run(flatpak_cmd(args, flatpak_args, env), capture_output=True, text=True,
                        timeout=timeout)
     return p.returncode, p.stdout, p.stderr
+
+
+def run_cli_json(args, diag, flatpak_args=(), timeout=60):
+    """run_cli for a command that prints JSON: (exit status, the document or {} when the
+    output is not JSON, stdout, stderr); output that is not JSON is said through DIAG."""
+    rc, out, err = run_cli(args, flatpak_args, timeout=timeout)
+    try:
+        return rc, json.loads(out), out, err
+    except ValueError as e:
+        diag(f'{" ".join(args)}: exit {rc}, not JSON ({e}): {out[:500]} {err[-1500:]}')
+        return rc, {}, out, err
 
 
 # ---- processes, seen from the host side ------------------------------------------------

@@ -12,7 +12,6 @@
 # requests reached the engine; the real Podman API is asked through the same relay in the
 # native suite (test-containers-podman, rootful).
 import importlib.util
-import json
 import os
 import subprocess
 import sys
@@ -56,11 +55,7 @@ try:
     t.ok(p.stdout.strip() == 'absent', 'the sandbox has no %s (%r)' % (SOCKET, p.stdout.strip()),
          diag=p.stderr[-500:])
 
-    rc, out, err = pf.run_cli(['--list', '--json'])
-    try:
-        doc = json.loads(out)
-    except ValueError:
-        doc = {}
+    rc, doc, out, err = pf.run_cli_json(['--list', '--json'], t.diag)
     svc = relay.pc.service_on(doc, held)
     cont = (svc or {}).get('container') or {}
     group = relay.pc.group_of(doc, (svc or {}).get('group')) or {}
@@ -77,11 +72,7 @@ try:
     t.ok(len(fwd) == 1 and fwd[0].get('name') == 'relay-db',
          f'--list --json: port {free}, which nothing holds, is listed as forwarded to it')
 
-    rc, out, err = pf.run_cli(['free', '--yes', '--json', f'127.0.0.1:{held}'])
-    try:
-        res = json.loads(out)
-    except ValueError:
-        res = {}
+    rc, res, out, err = pf.run_cli_json(['free', '--yes', '--json', f'127.0.0.1:{held}'], t.diag)
     with open(log) as f:
         seen = f.read().splitlines()
     t.ok(rc == 0 and res.get('outcome') == 'freed' and res.get('signal') is None

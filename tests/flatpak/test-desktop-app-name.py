@@ -8,7 +8,6 @@
 # the user's Flatpak installation. The sandbox sees none of these entries by default (its
 # /usr is the runtime's); on the host all resolve. The Flatpak must show their names and
 # icons.
-import json
 import os
 import sys
 
@@ -70,12 +69,7 @@ try:
         t.ok(info is not None and info.get_name() == name,
              f'{name}: on the host, {app_id}.desktop resolves')
 
-    rc, out, err = pf.run_cli(['--list', '--json'])
-    try:
-        doc = json.loads(out)
-    except ValueError:
-        doc = {}
-        t.diag(f'--list --json: exit {rc}: {err}')
+    rc, doc, out, err = pf.run_cli_json(['--list', '--json'], t.diag)
     groups = {g.get('key'): g for g in doc.get('groups', [])}
     services = {s.get('port'): s for s in doc.get('services', []) if s.get('protocol') == 'tcp'}
     for (app_id, _, name, icon, _, kind), listener in zip(APPS, listeners):

@@ -157,12 +157,7 @@ try:
     with open(f'/proc/{server.pid}/cgroup') as f:
         cgroup = f.read().strip()
     t.ok('app-flatpak-' not in cgroup, f'its cgroup does not name it ({cgroup})')
-    rc, out, err = pf.run_cli(['--list', '--json'])
-    try:
-        doc = json.loads(out)
-    except ValueError:
-        doc = {}
-        t.diag(f'--list --json: exit {rc}: {err}')
+    rc, doc, out, err = pf.run_cli_json(['--list', '--json'], t.diag)
     groups = {g.get('key'): g for g in doc.get('groups', [])}
     s = next((s for s in doc.get('services', []) if s.get('port') == server.port and
               s.get('protocol') == 'tcp'), None)
@@ -216,9 +211,7 @@ try:
              f'the window has a section named "{TEST_NAME}"')
         quit_button = None
         if row is not None:
-            phui.select_item(row)
-            free = phui.wait_for(lambda: phui.find(window, name='Free Port', role='button',
-                                                   showing=True, timeout=0), 10)
+            free = phui.lever_button(window, row, 'Free Port')
             if free is not None:
                 phui.click(free)
                 quit_button = phui.dialog_button(app, f'Quit {TEST_NAME}')

@@ -19,9 +19,7 @@ t = pt.Tap()
 
 
 def free_port(window, app, row):
-    phui.select_item(row)
-    free = phui.wait_for(lambda: phui.find(window, name='Free Port', role='button',
-                                           showing=True, timeout=0), 10)
+    free = phui.lever_button(window, row, 'Free Port')
     if free is None:
         return False
     phui.click(free)

@@ -3,7 +3,6 @@
 # test-list.py — `flatpak run APP --list` and `--list --json` name a host listener's
 # process and its host PID, which the sandbox itself cannot see: the owner comes from the
 # host helper, run through flatpak-spawn --host by the real flatpak-session-helper.
-import json
 import os
 import sys
 
@@ -43,13 +42,8 @@ try:
          'the listener has its own application group')
     t.diag(out)
 
-    rc, out, err = pf.run_cli(['--list', '--json'])
+    rc, doc, out, err = pf.run_cli_json(['--list', '--json'], t.diag)
     t.ok(rc == 0, '--list --json exits 0')
-    try:
-        doc = json.loads(out)
-    except ValueError as e:
-        doc = {}
-        t.diag(f'not JSON: {e}: {out[:500]} {err}')
     services = {(s.get('protocol'), s.get('port')): s for s in doc.get('services', [])}
     for proto, p_ in (('tcp', port), ('udp', udp_port)):
         s = services.get((proto, p_))

@@ -75,26 +75,9 @@ def start(name, argv, port, user=None, cwd=None, env=None):
 def scene():
     """The servers; the screenshots name them by what they are."""
     # nginx, the web server of the machine, on port 80 of every address.
-    nginx = os.path.join(tmp, 'nginx')
-    os.makedirs(os.path.join(nginx, 'logs'))
-    with open(os.path.join(nginx, 'nginx.conf'), 'w') as f:
-        f.write(f'''user www-data;
-worker_processes 2;
-daemon off;
-pid {nginx}/nginx.pid;
-error_log {nginx}/logs/error.log;
-events {{ worker_connections 64; }}
-http {{
-  access_log off;
-  client_body_temp_path {nginx}/body;
-  proxy_temp_path {nginx}/proxy;
-  fastcgi_temp_path {nginx}/fastcgi;
-  uwsgi_temp_path {nginx}/uwsgi;
-  scgi_temp_path {nginx}/scgi;
-  server {{ listen 80; listen [::]:80; return 200 "Welcome to nginx\\n"; }}
-}}
-''')
-    start('nginx', ['/usr/sbin/nginx', '-p', nginx, '-c', 'nginx.conf'], 80)
+    start('nginx', pt.nginx(os.path.join(tmp, 'nginx'), 'www-data',
+                            'listen 80; listen [::]:80; return 200 "Welcome to nginx\\n";',
+                            workers=2, connections=64), 80)
 
     # PostgreSQL as postgres, on loopback.
     bindir = sorted(glob.glob('/usr/lib/postgresql/*/bin'))[-1]

@@ -449,6 +449,15 @@ def select_item(item):
         return False
 
 
+def lever_button(window, row, label, timeout=10):
+    """Selects ROW (when there is one) and waits for the pane's button LABEL (Free Port,
+    Stop Service, Stop Container) to show; returns it, or None."""
+    if row is not None:
+        select_item(row)
+    return wait_for(lambda: find(window, name=label, role='button', showing=True, timeout=0),
+                    timeout)
+
+
 def detail_page(window):
     """The content side of the split view (the navigation page titled Details)."""
     for node in walk(window, skip=('list',), max_depth=14):

@@ -22,9 +22,7 @@ import phcontainers as pc  # noqa: E402
 t = pt.Tap()
 
 
-if os.geteuid() != 0:
-    print('Bail out! this test runs rootful Podman and must run as root (build-aux/dev test)')
-    sys.exit(1)
+pt.need_root('runs rootful Podman')
 
 t0 = time.monotonic()
 port = pc.pick_port()
@@ -53,10 +51,7 @@ try:
                                      if h.startswith('shop-db')], 10)
     t.ok(bool(headers) and 'Podman container' in headers[0],
          'it is grouped under the container: %r' % (headers or phui.section_headers(window)))
-    if row is not None:
-        phui.select_item(row)
-    stop = phui.wait_for(lambda: phui.find(window, name='Stop Container', role='button',
-                                           showing=True, timeout=0), 8)
+    stop = phui.lever_button(window, row, 'Stop Container', 8)
     t.ok(stop is not None, 'the button says Stop Container')
     pane = phui.wait_for(lambda: '→ 8000 in “shop-db”' in phui.pane_text(window) and
                          phui.pane_text(window), 8) or phui.pane_text(window)

@@ -34,9 +34,7 @@ try:
 
     row = phui.list_item(window, f'Port {polite.port}, TCP on 127.0.0.1', timeout=15)
     t.ok(row is not None, f'the forked listener on port {polite.port} is listed')
-    phui.select_item(row)
-    free = phui.wait_for(lambda: phui.find(window, name='Free Port', role='button',
-                                           showing=True, timeout=0), 5)
+    free = phui.lever_button(window, row, 'Free Port', 5)
     t.ok(free is not None, 'the Free Port button is there')
     phui.click(free)
     confirm = phui.dialog_button(app, 'Free Port')

@@ -21,9 +21,7 @@ import phsystemd as sdb  # noqa: E402
 t = pt.Tap()
 
 
-if os.geteuid() != 0:
-    print('Bail out! this test boots systemd and must run as root (build-aux/dev test does)')
-    sys.exit(1)
+pt.need_root('boots systemd')
 
 sd = sdb.Booted(diag=t.diag)
 app = None
@@ -41,9 +39,7 @@ try:
     window = app.window_or_exit(t)
     row = phui.list_item(window, f'Port {port}, TCP on 127.0.0.1', timeout=15)
     t.ok(row is not None, f'the unit\'s listener on port {port} is listed')
-    phui.select_item(row)
-    stop = phui.wait_for(lambda: phui.find(window, name='Stop Service', role='button',
-                                           showing=True, timeout=0), 8)
+    stop = phui.lever_button(window, row, 'Stop Service', 8)
     t.ok(stop is not None, 'the button says Stop Service')
     pane = phui.wait_for(lambda: 'Porthole UI service' in phui.all_text(window) and
                          phui.all_text(window), 8) or phui.all_text(window)
