@@ -156,13 +156,21 @@ r = explain(f'127.0.0.1:{port}', json_output=False)
 check(r.returncode == 0 and '\nConnection\n' in r.stdout and 'What to do:' in r.stdout,
       'the text output has a Connection section with what to do', r.stdout + r.stderr)
 
+
 # ::1 only, 127.0.0.1 typed; and the other way round.
-server = listen('::1', serve=True)
-port = server.getsockname()[1]
-doc = explain(f'127.0.0.1:{port}')
-verdict_is(doc, 'wrong-address', 'a server on ::1, 127.0.0.1 typed')
-check(doc.get('works_instead') == [f'[::1]:{port}'], 'it names [::1] as the address that works',
-      doc.get('works_instead'))
+def wrong_address(server_host, typed, works):
+    """A server on SERVER_HOST only, the other loopback address typed: wrong-address, and
+    it names the one that works (TYPED and WORKS with {} for the port). The server stays."""
+    server = listen(server_host, serve=True)
+    port = server.getsockname()[1]
+    doc = explain(typed.format(port))
+    verdict_is(doc, 'wrong-address', f'a server on {server_host}, {typed.format("PORT")} typed')
+    check(doc.get('works_instead') == [works.format(port)],
+          f'it names {works.format("PORT")} as the address that works', doc.get('works_instead'))
+    return server, port, doc
+
+
+server, port, doc = wrong_address('::1', '127.0.0.1:{}', '[::1]:{}')
 check('Node.js' in (doc.get('advice') or ''), 'the advice names the Node.js trap',
       doc.get('advice'))
 doc = explain(f'localhost:{port}')
@@ -173,12 +181,7 @@ check([a.get('result') for a in doc.get('attempts', [])] == ['refused', 'connect
       'both families were tried', doc.get('attempts'))
 server.close()
 
-server = listen('127.0.0.1', serve=True)
-port = server.getsockname()[1]
-doc = explain(f'[::1]:{port}')
-verdict_is(doc, 'wrong-address', 'a server on 127.0.0.1, ::1 typed')
-check(doc.get('works_instead') == [f'127.0.0.1:{port}'], 'it names 127.0.0.1',
-      doc.get('works_instead'))
+server, port, doc = wrong_address('127.0.0.1', '[::1]:{}', '127.0.0.1:{}')
 server.close()
 
 # Another user's program.

@@ -15,10 +15,18 @@
 #include "ph-sock-table.h"
 #include "ph-test-utils.h"
 
+/* The contents of tests/fixtures/@name (its length in @length), or the test fails. */
 static char *
-fixture_path (const char *name)
+read_fixture (const char *name,
+              gsize      *length)
 {
-  return g_test_build_filename (G_TEST_DIST, "fixtures", name, NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, length, &error);
+  g_assert_no_error (error);
+  return contents;
 }
 
 static void
@@ -277,9 +285,7 @@ test_display (void)
 static void
 test_hostile_stream (void)
 {
-  g_autofree char *path = fixture_path ("protocol-hostile.txt");
   g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(PhServiceList) list = ph_service_list_new ();
   g_autoptr(PhService) service = NULL;
   g_autofree char *argv_joined = NULL;
@@ -291,8 +297,7 @@ test_hostile_stream (void)
   GBytes *cmdline;
   const char * const *argv;
 
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
+  contents = read_fixture ("protocol-hostile.txt", &length);
 
   for (p = contents, end = contents + length; p < end;)
     {
@@ -374,15 +379,10 @@ test_hostile_stream (void)
 static void
 test_truncated_stream (void)
 {
-  g_autofree char *path = fixture_path ("protocol-truncated.txt");
-  g_autofree char *contents = NULL;
+  g_autofree char *contents = read_fixture ("protocol-truncated.txt", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(PhServiceList) list = ph_service_list_new ();
-  g_auto(GStrv) lines = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  lines = g_strsplit (contents, "\n", -1);
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
     {

@@ -403,35 +403,44 @@ test_stop_not_holder_and_stale (void)
   g_assert_false (ph_test_port_is_free (b->ports[0]));
 }
 
+/* Stopping the socket @id of a list made of @records (one full change set, no real
+ * process behind it) fails: the error, for the caller to check. */
+static GError *
+stop_fails (const char *records,
+            guint64     id)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autofree char *text = g_strconcat ("BEGIN\tseq=1\tkind=full\n", records,
+                                       "END\tseq=1\tsockets=1\n", NULL);
+  g_autoptr(PhStopResult) result = NULL;
+  GError *error = NULL;
+  PhService *service;
+
+  feed_text (list, text);
+  service = ph_service_list_lookup (list, id);
+  g_assert_nonnull (service);
+  result = stop_sync (service, FALSE, 300, &error);
+  g_assert_null (result);
+  g_assert_nonnull (error);
+  return error;
+}
+
 /* A service with no visible owner is refused before any helper runs. */
 static void
 test_stop_no_owner (void)
 {
-  g_autoptr(PhServiceList) list = ph_service_list_new ();
-  g_autoptr(PhStopResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  PhService *service;
+  g_autoptr(GError) error =
+    stop_fails ("SOCK\tid=7001\tproto=tcp\tfamily=4\taddr=0.0.0.0\tport=2049\tuid=0\tuser=root"
+                "\towners=\thidden=0\tkernel=1\n", 7001);
 
-  feed_text (list,
-             "BEGIN\tseq=1\tkind=full\n"
-             "SOCK\tid=7001\tproto=tcp\tfamily=4\taddr=0.0.0.0\tport=2049\tuid=0\tuser=root"
-             "\towners=\thidden=0\tkernel=1\n"
-             "END\tseq=1\tsockets=1\n");
-  service = ph_service_list_lookup (list, 7001);
-  g_assert_nonnull (service);
-  result = stop_sync (service, FALSE, 300, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_null (result);
 }
 
 /* A helper that is not there: the same error as every other user of the helper gets. */
 static void
 test_stop_missing_helper (void)
 {
-  g_autoptr(PhServiceList) list = NULL;
-  g_autoptr(PhStopResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  PhService *service;
 
   if (!g_test_subprocess ())
     {
@@ -444,17 +453,9 @@ test_stop_missing_helper (void)
       return;
     }
 
-  list = ph_service_list_new ();
-  feed_text (list,
-             "BEGIN\tseq=1\tkind=full\n"
-             "PROC\tpid=4242\tstart=10\tppid=1\tuid=0\tuser=root\tcomm=x\tmanager=none\n"
-             "SOCK\tid=7002\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=40000\tuid=0"
-             "\tuser=root\towners=4242:10:3\thidden=0\tkernel=0\n"
-             "END\tseq=1\tsockets=1\n");
-  service = ph_service_list_lookup (list, 7002);
-  g_assert_nonnull (service);
-  result = stop_sync (service, FALSE, 300, &error);
-  g_assert_null (result);
+  error = stop_fails ("PROC\tpid=4242\tstart=10\tppid=1\tuid=0\tuser=root\tcomm=x\tmanager=none\n"
+                      "SOCK\tid=7002\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=40000\tuid=0"
+                      "\tuser=root\towners=4242:10:3\thidden=0\tkernel=0\n", 7002);
   g_assert_error (error, PH_HELPER_ERROR, PH_HELPER_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "/nonexistent/porthole-helper"));
 }

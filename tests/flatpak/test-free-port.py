@@ -18,18 +18,6 @@ pf.listener_path()
 t = pt.Tap()
 
 
-def free_port(window, app, row):
-    free = phui.lever_button(window, row, 'Free Port')
-    if free is None:
-        return False
-    phui.click(free)
-    confirm = phui.dialog_button(app, 'Free Port')
-    if confirm is None:
-        return False
-    phui.click(confirm)
-    return True
-
-
 polite = pt.Listener('tcp:127.0.0.1:0', fork=2)
 stubborn = pt.Listener('tcp:127.0.0.1:0', ignore_term=True)
 bystanders = [pt.Listener('tcp:127.0.0.1:0', fork=1),
@@ -46,7 +34,7 @@ try:
     row = phui.list_item(window, f'Port {polite.port}, TCP on 127.0.0.1', timeout=30)
     t.ok(row is not None and f'(PID {polite.pid})' in (row.name or ''),
          f'the forked listener is listed with its host PID {polite.pid}')
-    t.ok(row is not None and free_port(window, app, row),
+    t.ok(row is not None and phui.free_port(window, app, row),
          'Free Port asks for confirmation and is confirmed')
     t.ok(polite.wait_exit(15), 'the host listener exited')
     t.ok(polite.proc.returncode == 0,
@@ -64,14 +52,9 @@ try:
     row = phui.list_item(window, f'Port {stubborn.port}, TCP on 127.0.0.1', timeout=15)
     t.ok(row is not None, 'the listener that ignores SIGTERM is listed')
     if row is not None:
-        free_port(window, app, row)
-    force = phui.dialog_button(app, 'Force Quit', timeout=20)
-    t.ok(force is not None, 'when it does not quit, Porthole offers to force it')
-    t.ok(stubborn.alive(), 'nothing was forced before the user agreed')
-    if force is not None:
-        pf.screenshot('flatpak-free-port-force')
-        phui.click(force)
-    t.ok(stubborn.wait_exit(15), 'forcing ends it')
+        phui.free_port(window, app, row)
+    phui.check_force_quit(t, app, stubborn, lambda: pf.screenshot('flatpak-free-port-force'),
+                          20, 15)
     t.ok(stubborn.proc.returncode == -9,
          f'it ended on SIGKILL (exit status {stubborn.proc.returncode})')
 

@@ -224,14 +224,7 @@ try:
             phui.search(window, 'PostgreSQL')
             select(window, 'Port 5432, TCP')
             resize(360, 640)
-            row = phui.list_item(window, 'Port 5432, TCP', timeout=5)
-            if row is not None:
-                try:
-                    row.queryComponent().grabFocus()
-                except Exception:
-                    pass
-                time.sleep(0.3)
-                subprocess.run(['xdotool', 'key', 'Return'], check=False)
+            phui.activate_row(phui.list_item(window, 'Port 5432, TCP', timeout=5))
             time.sleep(2.5)
             shoot('narrow' + suffix)
         finally:

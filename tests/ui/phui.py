@@ -449,6 +449,19 @@ def select_item(item):
         return False
 
 
+def activate_row(row):
+    """Gives ROW (when there is one) the keyboard focus and presses Return, as a person
+    opens a row's details in a narrow window."""
+    if row is None:
+        return
+    try:
+        row.queryComponent().grabFocus()
+    except Exception:
+        pass
+    time.sleep(0.3)
+    subprocess.run(['xdotool', 'key', 'Return'], check=False)
+
+
 def lever_button(window, row, label, timeout=10):
     """Selects ROW (when there is one) and waits for the pane's button LABEL (Free Port,
     Stop Service, Stop Container) to show; returns it, or None."""
@@ -456,6 +469,33 @@ def lever_button(window, row, label, timeout=10):
         select_item(row)
     return wait_for(lambda: find(window, name=label, role='button', showing=True, timeout=0),
                     timeout)
+
+
+def free_port(window, app, row):
+    """Free Port on ROW, confirmed in the dialog; False if the button or the dialog did not
+    come."""
+    free = lever_button(window, row, 'Free Port')
+    if free is None:
+        return False
+    click(free)
+    confirm = dialog_button(app, 'Free Port')
+    if confirm is None:
+        return False
+    click(confirm)
+    return True
+
+
+def check_force_quit(t, app, stubborn, screenshot, offer_timeout, exit_timeout):
+    """After Free Port on a listener that ignores SIGTERM (a porthole_test.Listener): the
+    offer to force it comes, nothing was forced before the user agreed, and agreeing ends
+    it. screenshot() is called with the offer on screen."""
+    force = dialog_button(app, 'Force Quit', timeout=offer_timeout)
+    t.ok(force is not None, 'when it does not quit, Porthole offers to force it')
+    t.ok(stubborn.alive(), 'nothing was forced before the user agreed')
+    if force is not None:
+        screenshot()
+        click(force)
+    t.ok(stubborn.wait_exit(exit_timeout), 'forcing ends it')
 
 
 def detail_page(window):

@@ -62,19 +62,8 @@ try:
     # A process that ignores SIGTERM: Porthole offers to force it.
     row = phui.list_item(window, f'Port {stubborn.port}, TCP on 127.0.0.1', timeout=10)
     t.ok(row is not None, 'the stubborn listener is listed')
-    phui.select_item(row)
-    time.sleep(0.5)
-    phui.click(phui.find(window, name='Free Port', role='button', showing=True))
-    confirm = phui.dialog_button(app, 'Free Port')
-    if confirm is not None:
-        phui.click(confirm)
-    force = phui.dialog_button(app, 'Force Quit', timeout=15)
-    t.ok(force is not None, 'when it does not quit, Porthole offers to force it')
-    t.ok(stubborn.alive(), 'nothing was forced before the user agreed')
-    if force is not None:
-        phui.screenshot('free-port-force')
-        phui.click(force)
-    t.ok(stubborn.wait_exit(10), 'forcing ends the stubborn process')
+    phui.free_port(window, app, row)
+    phui.check_force_quit(t, app, stubborn, lambda: phui.screenshot('free-port-force'), 15, 10)
     gone = phui.wait_for(lambda: phui.list_item(window, f'Port {stubborn.port}, TCP',
                                                 timeout=0) is None, 10)
     t.ok(gone, 'its row disappeared too')

@@ -262,14 +262,7 @@ try:
     select(window, f'Port {registered}, TCP on 127.0.0.1')
     time.sleep(0.3)
     t.ok(resize(360, 640), 'xdotool finds the window to make it 360 px wide')
-    row = phui.list_item(window, f'Port {registered}, TCP on 127.0.0.1', timeout=5)
-    if row is not None:
-        try:
-            row.queryComponent().grabFocus()
-        except Exception:
-            pass
-        time.sleep(0.3)
-        subprocess.run(['xdotool', 'key', 'Return'], check=False)
+    phui.activate_row(phui.list_item(window, f'Port {registered}, TCP on 127.0.0.1', timeout=5))
     narrow = phui.wait_for(lambda: (lambda p: p if len(p) == 2 and all(map(showing, p.values()))
                                     else None)(pictures(window)), 8)
     scroll_pane(-30, narrow=True)
