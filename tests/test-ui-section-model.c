@@ -319,41 +319,63 @@ expect (Viewer     *viewer,
     }
 }
 
+/* The model under test, on a list of its own, watched as a list view would. */
+typedef struct
+{
+  PhServiceList  *list;
+  PhSectionModel *sections;
+  GListModel     *model;     /* the sections, as a list */
+  Viewer         *viewer;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->list = ph_service_list_new ();
+  f->sections = ph_section_model_new (f->list);
+  f->model = G_LIST_MODEL (f->sections);
+  f->viewer = viewer_new (f->model);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&f->viewer, viewer_free);
+  g_clear_object (&f->sections);
+  g_clear_object (&f->list);
+}
+
 /* ---- tests ----------------------------------------------------------------------------- */
 
 static void
-test_empty (void)
+test_empty (Fixture       *f,
+            gconstpointer  data)
 {
-  g_autoptr(PhServiceList) list = ph_service_list_new ();
-  g_autoptr(PhSectionModel) sections = ph_section_model_new (list);
-  GListModel *model = G_LIST_MODEL (sections);
-  g_autoptr(Viewer) viewer = viewer_new (model);
   guint start, end;
 
-  g_assert_true (g_list_model_get_item_type (model) == PH_TYPE_SERVICE);
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
-  g_assert_null (g_list_model_get_item (model, 0));
-  gtk_section_model_get_section (GTK_SECTION_MODEL (model), 0, &start, &end);
+  g_assert_true (g_list_model_get_item_type (f->model) == PH_TYPE_SERVICE);
+  g_assert_cmpuint (g_list_model_get_n_items (f->model), ==, 0);
+  g_assert_null (g_list_model_get_item (f->model, 0));
+  gtk_section_model_get_section (GTK_SECTION_MODEL (f->model), 0, &start, &end);
   g_assert_cmpuint (start, ==, 0);
   g_assert_cmpuint (end, ==, G_MAXUINT);
-  gtk_section_model_get_section (GTK_SECTION_MODEL (model), 7, &start, &end);
+  gtk_section_model_get_section (GTK_SECTION_MODEL (f->model), 7, &start, &end);
   g_assert_cmpuint (start, ==, 0);
   g_assert_cmpuint (end, ==, G_MAXUINT);
 
   /* An empty refresh says nothing. */
-  apply (list, TRUE, NULL);
-  g_assert_cmpuint (viewer->n_items_changed, ==, 0);
-  g_assert_cmpuint (viewer->n_sections_changed, ==, 0);
-  viewer_check (viewer);
+  apply (f->list, TRUE, NULL);
+  g_assert_cmpuint (f->viewer->n_items_changed, ==, 0);
+  g_assert_cmpuint (f->viewer->n_sections_changed, ==, 0);
+  viewer_check (f->viewer);
 }
 
 static void
-test_one_section (void)
+test_one_section (Fixture       *f,
+                  gconstpointer  data)
 {
-  g_autoptr(PhServiceList) list = ph_service_list_new ();
-  g_autoptr(PhSectionModel) sections = ph_section_model_new (list);
-  GListModel *model = G_LIST_MODEL (sections);
-  g_autoptr(Viewer) viewer = viewer_new (model);
   g_autofree char *p = proc_line (10, "alpha");
   g_autofree char *s1 = sock_line (1, 3000, 10);
   g_autofree char *s2 = sock_line (2, 3001, 10);
@@ -362,50 +384,47 @@ test_one_section (void)
   guint start, end;
 
   /* One socket: one section of one. */
-  apply (list, TRUE, p, s1, NULL);
-  g_assert_cmpuint (viewer->n_items_changed, ==, 1);
-  viewer_check (viewer);
-  gtk_section_model_get_section (GTK_SECTION_MODEL (model), 0, &start, &end);
+  apply (f->list, TRUE, p, s1, NULL);
+  g_assert_cmpuint (f->viewer->n_items_changed, ==, 1);
+  viewer_check (f->viewer);
+  gtk_section_model_get_section (GTK_SECTION_MODEL (f->model), 0, &start, &end);
   g_assert_cmpuint (start, ==, 0);
   g_assert_cmpuint (end, ==, 1);
 
   /* More of the same application: still one section, from the first to the last. */
-  apply (list, FALSE, s2, s3, NULL);
-  expect (viewer, 3, 1, 0, "alpha");
+  apply (f->list, FALSE, s2, s3, NULL);
+  expect (f->viewer, 3, 1, 0, "alpha");
   for (guint i = 0; i < 3; i++)
     {
-      gtk_section_model_get_section (GTK_SECTION_MODEL (model), i, &start, &end);
+      gtk_section_model_get_section (GTK_SECTION_MODEL (f->model), i, &start, &end);
       g_assert_cmpuint (start, ==, 0);
       g_assert_cmpuint (end, ==, 3);
     }
 
   /* A lower port goes first: the old first item is no longer where the section starts,
    * and the view must hear it although that item did not move. */
-  apply (list, FALSE, s0, NULL);
-  g_assert_cmpuint (viewer->n_sections_changed, >, 0);
-  expect (viewer, 4, 1, 0, "alpha");
+  apply (f->list, FALSE, s0, NULL);
+  g_assert_cmpuint (f->viewer->n_sections_changed, >, 0);
+  expect (f->viewer, 4, 1, 0, "alpha");
 
   /* And back: the first one goes, the next starts the section. */
-  apply (list, FALSE, "GONE\tid=4", NULL);
-  viewer_check (viewer);
+  apply (f->list, FALSE, "GONE\tid=4", NULL);
+  viewer_check (f->viewer);
 
   /* The last one goes: the one before it now ends the section. */
-  apply (list, FALSE, "GONE\tid=3", NULL);
-  expect (viewer, 2, 1, 1, "alpha");
+  apply (f->list, FALSE, "GONE\tid=3", NULL);
+  expect (f->viewer, 2, 1, 1, "alpha");
 
   /* All go: back to empty. */
-  apply (list, TRUE, NULL);
-  expect (viewer, 0, 0, 0, NULL);
+  apply (f->list, TRUE, NULL);
+  expect (f->viewer, 0, 0, 0, NULL);
 }
 
 /* Applications appear and disappear before the first section and after the last one. */
 static void
-test_sections_at_the_ends (void)
+test_sections_at_the_ends (Fixture       *f,
+                           gconstpointer  data)
 {
-  g_autoptr(PhServiceList) list = ph_service_list_new ();
-  g_autoptr(PhSectionModel) sections = ph_section_model_new (list);
-  GListModel *model = G_LIST_MODEL (sections);
-  g_autoptr(Viewer) viewer = viewer_new (model);
   g_autofree char *pa = proc_line (10, "alpha");
   g_autofree char *pm = proc_line (20, "mike");
   g_autofree char *pz = proc_line (30, "zulu");
@@ -416,32 +435,32 @@ test_sections_at_the_ends (void)
   g_autofree char *z1 = sock_line (31, 3000, 30);
   g_autofree char *z2 = sock_line (32, 3001, 30);
 
-  apply (list, TRUE, pm, m1, m2, NULL);
-  expect (viewer, 2, 1, 0, "mike");
+  apply (f->list, TRUE, pm, m1, m2, NULL);
+  expect (f->viewer, 2, 1, 0, "mike");
 
   /* A section appears before the first one. */
-  apply (list, FALSE, pa, a1, a2, NULL);
-  expect (viewer, 4, 2, 0, "alpha");
+  apply (f->list, FALSE, pa, a1, a2, NULL);
+  expect (f->viewer, 4, 2, 0, "alpha");
 
   /* A section appears after the last one (its ports are lower: sections come first). */
-  apply (list, FALSE, pz, z1, z2, NULL);
-  expect (viewer, 6, 3, 5, "zulu");
+  apply (f->list, FALSE, pz, z1, z2, NULL);
+  expect (f->viewer, 6, 3, 5, "zulu");
 
   /* The first section shrinks to one item, then disappears. */
-  apply (list, FALSE, "GONE\tid=11", NULL);
-  expect (viewer, 5, 3, 0, "alpha");
-  apply (list, FALSE, "GONE\tid=12", "PGONE\tpid=10\tstart=10", NULL);
-  expect (viewer, 4, 2, 0, "mike");
+  apply (f->list, FALSE, "GONE\tid=11", NULL);
+  expect (f->viewer, 5, 3, 0, "alpha");
+  apply (f->list, FALSE, "GONE\tid=12", "PGONE\tpid=10\tstart=10", NULL);
+  expect (f->viewer, 4, 2, 0, "mike");
 
   /* The last section loses its last item, then disappears. */
-  apply (list, FALSE, "GONE\tid=32", NULL);
-  expect (viewer, 3, 2, 2, "zulu");
-  apply (list, FALSE, "GONE\tid=31", "PGONE\tpid=30\tstart=30", NULL);
-  expect (viewer, 2, 1, 1, "mike");
+  apply (f->list, FALSE, "GONE\tid=32", NULL);
+  expect (f->viewer, 3, 2, 2, "zulu");
+  apply (f->list, FALSE, "GONE\tid=31", "PGONE\tpid=30\tstart=30", NULL);
+  expect (f->viewer, 2, 1, 1, "mike");
 
   /* Both ends at once, in one change set. */
-  apply (list, FALSE, pa, pz, a1, z1, NULL);
-  expect (viewer, 4, 3, 0, "alpha");
+  apply (f->list, FALSE, pa, pz, a1, z1, NULL);
+  expect (f->viewer, 4, 3, 0, "alpha");
 }
 
 static void
@@ -858,9 +877,12 @@ main (int    argc,
   /* The churn test needs a display: without one it fails, it never passes. */
   ph_test_display_init ("test");
 
-  g_test_add_func ("/section-model/empty", test_empty);
-  g_test_add_func ("/section-model/one-section", test_one_section);
-  g_test_add_func ("/section-model/sections-at-the-ends", test_sections_at_the_ends);
+  g_test_add ("/section-model/empty", Fixture, NULL, fixture_set_up, test_empty,
+              fixture_tear_down);
+  g_test_add ("/section-model/one-section", Fixture, NULL, fixture_set_up, test_one_section,
+              fixture_tear_down);
+  g_test_add ("/section-model/sections-at-the-ends", Fixture, NULL, fixture_set_up,
+              test_sections_at_the_ends, fixture_tear_down);
   g_test_add_func ("/section-model/items-changed-ranges", test_items_changed_ranges);
   g_test_add_func ("/section-model/mid-change-set", test_sections_mid_change_set);
   g_test_add_func ("/section-model/through-filter", test_through_filter);
