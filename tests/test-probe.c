@@ -93,6 +93,16 @@ static const char shop_page[] =
   "<TITLE lang=\"en\">\n  Shop &amp; Co &#8211; caf&eacute;  \xc3\xa9\n</TITLE>"
   "</head><body>hello</body></html>\n";
 
+/* The probe connected once, sent nothing at all, and hung up. */
+static void
+assert_sent_nothing (TestServer *server)
+{
+  test_server_wait_eof (server);
+  g_assert_cmpuint (server->n_connections, ==, 1);
+  g_assert_cmpuint (server->n_eof, ==, 1);
+  g_assert_cmpuint (server->received->len, ==, 0);
+}
+
 static void
 check_shop_page (PhProbeResult *result,
                  PhProbeKind    kind)
@@ -307,9 +317,7 @@ test_banners (void)
         g_assert_cmpint (elapsed_ms, <, 350);
 
       /* nothing is ever sent to a server that greets first */
-      test_server_wait_eof (server);
-      g_assert_cmpuint (server->n_eof, ==, 1);
-      g_assert_cmpuint (server->received->len, ==, 0);
+      assert_sent_nothing (server);
     }
 }
 
@@ -331,44 +339,41 @@ test_banner_ipv6 (void)
  * Nothing, or something else
  * ------------------------------------------------------------------------------------- */
 
-static void
-test_silent (void)
+/* A server that accepts and never answers, with the probe's hints: how long it may take.
+ * The quick hints wait 200 ms for a banner and 500 ms for an answer; the defaults bound the
+ * whole probe too, 0.4 s for a banner and 2 s for an answer. */
+typedef struct
 {
+  const PhProbeHints *hints;
+  gint64              min_ms;
+  gint64              max_ms;
+} SilentCase;
+
+static const SilentCase silent_quick = { &quick, 650, 1500 };
+static const SilentCase silent_default = { NULL, 2300, 4500 };
+
+static void
+test_silent (gconstpointer data)
+{
+  const SilentCase *c = data;
   g_autoptr(TestServer) server = test_server_new ("127.0.0.1", MODE_SILENT, NULL);
   g_autoptr(PhProbeResult) result = NULL;
   g_autoptr(GError) error = NULL;
   gint64 elapsed_ms;
 
-  result = probe_full ("127.0.0.1", server->port, &quick, NULL, &elapsed_ms, &error);
+  result = probe_full ("127.0.0.1", server->port, c->hints, NULL, &elapsed_ms, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ph_probe_result_get_kind (result), ==, PH_PROBE_KIND_NONE);
   g_assert_cmpint (ph_probe_result_get_failure (result), ==, PH_PROBE_FAILURE_SILENT);
   g_assert_cmpstr (ph_probe_result_get_summary (result), ==,
                    "Accepts connections but does not answer");
   g_assert_false (ph_probe_result_get_can_open (result));
-  /* 200 ms banner wait + 500 ms read timeout */
-  g_assert_cmpint (elapsed_ms, >=, 650);
-  g_assert_cmpint (elapsed_ms, <, 1500);
+  g_assert_cmpint (elapsed_ms, >=, c->min_ms);
+  g_assert_cmpint (elapsed_ms, <, c->max_ms);
   /* it was asked (nothing said it is not HTTP), once */
   test_server_wait_eof (server);
   g_assert_true (g_str_has_prefix (server->received->str, "GET / HTTP/1.0\r\n"));
   g_assert_cmpuint (server->n_connections, ==, 1);
-}
-
-/* The defaults bound the whole probe too: 0.4 s for a banner, 2 s for an answer. */
-static void
-test_silent_default_timeouts (void)
-{
-  g_autoptr(TestServer) server = test_server_new ("127.0.0.1", MODE_SILENT, NULL);
-  g_autoptr(PhProbeResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 elapsed_ms;
-
-  result = probe_full ("127.0.0.1", server->port, NULL, NULL, &elapsed_ms, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (ph_probe_result_get_failure (result), ==, PH_PROBE_FAILURE_SILENT);
-  g_assert_cmpint (elapsed_ms, >=, 2300);
-  g_assert_cmpint (elapsed_ms, <, 4500);
 }
 
 static guint16
@@ -555,10 +560,7 @@ test_not_http_program (void)
             continue;
           }
       }
-      test_server_wait_eof (server);
-      g_assert_cmpuint (server->n_connections, ==, 1);
-      g_assert_cmpuint (server->n_eof, ==, 1);
-      g_assert_cmpuint (server->received->len, ==, 0);
+      assert_sent_nothing (server);
     }
 }
 
@@ -575,9 +577,7 @@ test_not_http_port (void)
   g_assert_cmpstr (ph_probe_result_get_protocol (result), ==, "Redis");
   g_assert_cmpstr (ph_probe_result_get_summary (result), ==,
                    "Accepts connections; probably Redis, so nothing was sent");
-  test_server_wait_eof (server);
-  g_assert_cmpuint (server->n_connections, ==, 1);
-  g_assert_cmpuint (server->received->len, ==, 0);
+  assert_sent_nothing (server);
 }
 
 /* Even a banner from a known non-HTTP program is still reported. */
@@ -660,8 +660,8 @@ main (int   argc,
   g_test_add_func ("/probe/tls/plain-request-answered-400", test_tls_dual);
   g_test_add_func ("/probe/banner/kinds", test_banners);
   g_test_add_func ("/probe/banner/ipv6", test_banner_ipv6);
-  g_test_add_func ("/probe/nothing/silent", test_silent);
-  g_test_add_func ("/probe/nothing/silent-default-timeouts", test_silent_default_timeouts);
+  g_test_add_data_func ("/probe/nothing/silent", &silent_quick, test_silent);
+  g_test_add_data_func ("/probe/nothing/silent-default-timeouts", &silent_default, test_silent);
   g_test_add_data_func ("/probe/nothing/refused-ipv4", "127.0.0.1", test_refused);
   g_test_add_data_func ("/probe/nothing/refused-ipv6", "::1", test_refused);
   g_test_add_func ("/probe/nothing/closes-at-once", test_closes_at_once);
