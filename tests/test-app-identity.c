@@ -60,6 +60,45 @@ assert_identity (PhAppIdentity *identity,
   g_assert_true (G_IS_ICON (ph_app_identity_get_icon (identity)));
 }
 
+/* A process and who it is: kind, name and subtitle always; the key, description and icon
+ * name where given (NULL: not checked; NO_DESCRIPTION: it has none). */
+typedef struct
+{
+  Facts       facts;
+  PhAppKind   kind;
+  const char *name;
+  const char *subtitle;
+  const char *key;
+  const char *description;
+  const char *icon_name;
+} Case;
+
+static const char NO_DESCRIPTION[] = "(no description)";
+
+static void
+check_cases (const Case *cases,
+             gsize       n_cases)
+{
+  for (gsize i = 0; i < n_cases; i++)
+    {
+      const Case *c = &cases[i];
+      g_autoptr(PhAppIdentity) identity = identify (&c->facts);
+
+      g_test_message ("%s → %s, %s", c->facts.argv != NULL ? c->facts.argv : "(no argv)",
+                      ph_app_identity_get_name (identity),
+                      ph_app_identity_get_subtitle (identity));
+      assert_identity (identity, c->kind, c->name, c->subtitle);
+      if (c->key != NULL)
+        g_assert_cmpstr (ph_app_identity_get_key (identity), ==, c->key);
+      if (c->description == NO_DESCRIPTION)
+        g_assert_null (ph_app_identity_get_description (identity));
+      else if (c->description != NULL)
+        g_assert_cmpstr (ph_app_identity_get_description (identity), ==, c->description);
+      if (c->icon_name != NULL)
+        g_assert_cmpstr (ph_app_identity_get_icon_name (identity), ==, c->icon_name);
+    }
+}
+
 /* ---------------------------------------------------------------------------------------
  * Dev servers named by project folder (the working directory)
  * ------------------------------------------------------------------------------------- */
@@ -241,33 +280,26 @@ static void
 test_dev_server_without_project (void)
 {
   const char *home = g_get_home_dir ();
-  Facts vite_home = { "node|/opt/tools/node_modules/.bin/vite", home, "/usr/bin/node", "node" };
-  Facts ollama = { "ollama|serve", home, "/usr/local/bin/ollama", "ollama" };
-  Facts http = { "python3|-m|http.server", "/", "/usr/bin/python3.13", "python3" };
-  Facts node_root = { "node|server.js", "/", "/usr/bin/node", "node" };
-  Facts node_unknown_cwd = { "node|server.js", NULL, "/usr/bin/node", "node" };
-  Facts system_script = { "/usr/bin/python3|/usr/bin/glances|-w", "/home/u/Downloads",
-                          "/usr/bin/python3.13", "glances" };
-  Facts hugo_build = { "hugo|--minify", "/home/u/blog", "/usr/bin/hugo", "hugo" };
-  Facts esbuild_build = { "esbuild|app.ts|--bundle", "/w/es", "/usr/bin/esbuild", "esbuild" };
-  g_autoptr(PhAppIdentity) a = identify (&vite_home);
-  g_autoptr(PhAppIdentity) b = identify (&ollama);
-  g_autoptr(PhAppIdentity) c = identify (&http);
-  g_autoptr(PhAppIdentity) d = identify (&node_root);
-  g_autoptr(PhAppIdentity) e = identify (&node_unknown_cwd);
-  g_autoptr(PhAppIdentity) f = identify (&system_script);
-  g_autoptr(PhAppIdentity) g = identify (&hugo_build);
-  g_autoptr(PhAppIdentity) h = identify (&esbuild_build);
+  const Case cases[] = {
+    { { "node|/opt/tools/node_modules/.bin/vite", home, "/usr/bin/node", "node" },
+      PH_APP_KIND_DEV_SERVER, "Vite", "Vite dev server", NULL, NO_DESCRIPTION },
+    { { "ollama|serve", home, "/usr/local/bin/ollama", "ollama" },
+      PH_APP_KIND_DEV_SERVER, "Ollama", "Ollama model server" },
+    { { "python3|-m|http.server", "/", "/usr/bin/python3.13", "python3" },
+      PH_APP_KIND_DEV_SERVER, "Python", "Python file server" },
+    { { "node|server.js", "/", "/usr/bin/node", "node" },
+      PH_APP_KIND_PROGRAM, "server.js", "Program" },
+    { { "node|server.js", NULL, "/usr/bin/node", "node" },
+      PH_APP_KIND_PROGRAM, "server.js", "Program" },
+    { { "/usr/bin/python3|/usr/bin/glances|-w", "/home/u/Downloads", "/usr/bin/python3.13",
+        "glances" }, PH_APP_KIND_PROGRAM, "glances", "Program" },
+    { { "hugo|--minify", "/home/u/blog", "/usr/bin/hugo", "hugo" },
+      PH_APP_KIND_PROGRAM, "hugo", "Program" },
+    { { "esbuild|app.ts|--bundle", "/w/es", "/usr/bin/esbuild", "esbuild" },
+      PH_APP_KIND_PROGRAM, "esbuild", "Program" },
+  };
 
-  assert_identity (a, PH_APP_KIND_DEV_SERVER, "Vite", "Vite dev server");
-  g_assert_null (ph_app_identity_get_description (a));
-  assert_identity (b, PH_APP_KIND_DEV_SERVER, "Ollama", "Ollama model server");
-  assert_identity (c, PH_APP_KIND_DEV_SERVER, "Python", "Python file server");
-  assert_identity (d, PH_APP_KIND_PROGRAM, "server.js", "Program");
-  assert_identity (e, PH_APP_KIND_PROGRAM, "server.js", "Program");
-  assert_identity (f, PH_APP_KIND_PROGRAM, "glances", "Program");
-  assert_identity (g, PH_APP_KIND_PROGRAM, "hugo", "Program");
-  assert_identity (h, PH_APP_KIND_PROGRAM, "esbuild", "Program");
+  check_cases (cases, G_N_ELEMENTS (cases));
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -358,32 +390,31 @@ test_project_walk_up (void)
 static void
 test_system_service (void)
 {
-  Facts nginx = { "nginx: master process /usr/sbin/nginx -g daemon on;", "/",
-                  "/usr/sbin/nginx", "nginx", "system-service", "nginx.service" };
-  Facts gunicorn = { "gunicorn: master [app:app]", "/srv/app", "/usr/bin/python3.11",
-                     "gunicorn", "system-service", "shop-web.service" };
-  Facts dbus = { "/usr/bin/dbus-daemon|--system", "/", "/usr/bin/dbus-daemon", "dbus-daemon",
-                 "system-service", "dbus.service" };
-  g_autoptr(PhAppIdentity) a = identify (&nginx);
-  g_autoptr(PhAppIdentity) b = identify (&gunicorn);
-  g_autoptr(PhAppIdentity) c = identify (&dbus);
+  static const Case cases[] = {
+    /* the unit names it; that it is nginx gives it its icon */
+    { { "nginx: master process /usr/sbin/nginx -g daemon on;", "/", "/usr/sbin/nginx", "nginx",
+        "system-service", "nginx.service" },
+      PH_APP_KIND_SYSTEM_SERVICE, "nginx", "System service", "system-service:nginx.service",
+      NULL, "network-server-symbolic" },
+    /* a service is named by its unit even when it runs a dev tool */
+    { { "gunicorn: master [app:app]", "/srv/app", "/usr/bin/python3.11", "gunicorn",
+        "system-service", "shop-web.service" },
+      PH_APP_KIND_SYSTEM_SERVICE, "shop-web", "System service" },
+    { { "/usr/bin/dbus-daemon|--system", "/", "/usr/bin/dbus-daemon", "dbus-daemon",
+        "system-service", "dbus.service" },
+      PH_APP_KIND_SYSTEM_SERVICE, "dbus", "System service", NULL, NULL, "system-run-symbolic" },
+  };
+  g_autoptr(PhAppIdentity) dbus = identify (&cases[2].facts);
   g_autofree char *contents = NULL;
 
-  assert_identity (a, PH_APP_KIND_SYSTEM_SERVICE, "nginx", "System service");
-  g_assert_cmpstr (ph_app_identity_get_key (a), ==, "system-service:nginx.service");
-  /* the unit names it; that it is nginx gives it its icon */
-  g_assert_cmpstr (ph_app_identity_get_icon_name (a), ==, "network-server-symbolic");
-  g_assert_cmpstr (ph_app_identity_get_icon_name (c), ==, "system-run-symbolic");
-  /* a service is named by its unit even when it runs a dev tool */
-  assert_identity (b, PH_APP_KIND_SYSTEM_SERVICE, "shop-web", "System service");
+  check_cases (cases, G_N_ELEMENTS (cases));
 
   /* the description comes from the real unit file, where there is one */
-  assert_identity (c, PH_APP_KIND_SYSTEM_SERVICE, "dbus", "System service");
   if (g_file_get_contents ("/usr/lib/systemd/system/dbus.service", &contents, NULL, NULL)
       || g_file_get_contents ("/lib/systemd/system/dbus.service", &contents, NULL, NULL))
     {
-      g_assert_nonnull (ph_app_identity_get_description (c));
-      g_assert_nonnull (strstr (contents, ph_app_identity_get_description (c)));
+      g_assert_nonnull (ph_app_identity_get_description (dbus));
+      g_assert_nonnull (strstr (contents, ph_app_identity_get_description (dbus)));
     }
 }
 
@@ -391,15 +422,20 @@ static void
 test_user_service (void)
 {
   g_autofree char *units = g_build_filename (g_get_user_config_dir (), "systemd", "user", NULL);
-  Facts api = { "node|/home/u/src/api/server.js", "/home/u/src/api", "/usr/bin/node", "node",
-                "user-service", "shop-api.service" };
-  Facts blue = { "node|/home/u/src/api/server.js", "/home/u/src/api", "/usr/bin/node", "node",
-                 "user-service", "shop-api@blue.service" };
-  Facts scope = { "python3|-m|http.server", "/home/u/www", "/usr/bin/python3", "python3",
-                  "user-service", "vte-spawn-0a1b2c.scope" };
-  g_autoptr(PhAppIdentity) a = NULL;
-  g_autoptr(PhAppIdentity) b = NULL;
-  g_autoptr(PhAppIdentity) c = NULL;
+  static const Case cases[] = {
+    { { "node|/home/u/src/api/server.js", "/home/u/src/api", "/usr/bin/node", "node",
+        "user-service", "shop-api.service" },
+      PH_APP_KIND_USER_SERVICE, "shop-api", "User service", NULL, "Shop API" },
+    { { "node|/home/u/src/api/server.js", "/home/u/src/api", "/usr/bin/node", "node",
+        "user-service", "shop-api@blue.service" },
+      PH_APP_KIND_USER_SERVICE, "shop-api@blue", "User service", NULL,
+      "Shop API for blue (shop-api@blue, 100%)" },
+    /* a terminal tab's scope is not a service */
+    { { "python3|-m|http.server", "/home/u/www", "/usr/bin/python3", "python3",
+        "user-service", "vte-spawn-0a1b2c.scope" },
+      PH_APP_KIND_DEV_SERVER, "www", "Python file server" },
+  };
+  g_autoptr(PhAppIdentity) api = NULL;
 
   ph_test_write_file (units, "shop-api.service",
                       "# test unit\n[Unit]\nDescription = Shop API\n\n[Service]\n"
@@ -408,58 +444,48 @@ test_user_service (void)
                       "[Unit]\nDescription=Shop API for %i (%N, 100%%)\n"
                       "[Service]\nExecStart=true\n");
 
-  a = identify (&api);
-  assert_identity (a, PH_APP_KIND_USER_SERVICE, "shop-api", "User service");
-  g_assert_cmpstr (ph_app_identity_get_description (a), ==, "Shop API");
-  g_assert_cmpstr (ph_app_identity_get_key (a), !=, "system-service:shop-api.service");
-
-  b = identify (&blue);
-  assert_identity (b, PH_APP_KIND_USER_SERVICE, "shop-api@blue", "User service");
-  g_assert_cmpstr (ph_app_identity_get_description (b), ==,
-                   "Shop API for blue (shop-api@blue, 100%)");
-
-  /* a terminal tab's scope is not a service */
-  c = identify (&scope);
-  assert_identity (c, PH_APP_KIND_DEV_SERVER, "www", "Python file server");
+  check_cases (cases, G_N_ELEMENTS (cases));
+  api = identify (&cases[0].facts);
+  g_assert_cmpstr (ph_app_identity_get_key (api), !=, "system-service:shop-api.service");
 }
 
 static void
 test_desktop_apps (void)
 {
   g_autofree char *apps = g_build_filename (g_get_user_data_dir (), "applications", NULL);
-  Facts shop = { "/usr/bin/shop-manager", "/home/u", "/usr/bin/shop-manager", "shop-manager",
-                 "app", "app-gnome-org.example.Shop-1234.scope", "org.example.Shop" };
-  Facts prefixed = { "/usr/bin/shop-manager", "/home/u", "/usr/bin/shop-manager",
-                     "shop-manager", "app", "app-gnome-org.example.Shop-1234.scope",
-                     "gnome-org.example.Shop" };
-  Facts flatpak = { "/app/bin/shop-manager", "/home/u", "/app/bin/shop-manager",
-                    "shop-manager", "flatpak", "app-flatpak-org.example.Shop-99.scope",
-                    "org.example.Shop" };
-  Facts missing = { "/usr/bin/thing", "/", "/usr/bin/thing", "thing", "app",
-                    "app-org.example.Missing-1.scope", "org.example.Missing" };
-  Facts file_icon = { "/usr/bin/painter", "/", "/usr/bin/painter", "painter", "app",
-                      "app-org.example.Painter-1.scope", "org.example.Painter" };
-  /* an editor that runs a dev server in its terminal: the dev server wins */
-  Facts vite_in_editor = { "node|/home/u/src/shop/node_modules/.bin/vite", "/home/u/src/shop",
-                           "/usr/bin/node", "node", "app", "app-gnome-org.example.Shop-7.scope",
-                           "org.example.Shop" };
-  /* but a desktop app that happens to be written in Python is the app, not "a Python app" */
-  Facts python_app = { "python3|/home/u/.local/share/shop/shop.py", "/home/u/Documents",
-                       "/usr/bin/python3", "shop.py", "app", "app-gnome-org.example.Shop-8.scope",
-                       "org.example.Shop" };
-  g_autoptr(PhAppIdentity) a = NULL;
-  g_autoptr(PhAppIdentity) b = NULL;
-  g_autoptr(PhAppIdentity) c = NULL;
-  g_autoptr(PhAppIdentity) d = NULL;
-  g_autoptr(PhAppIdentity) e = NULL;
-  g_autoptr(PhAppIdentity) f = NULL;
-  g_autoptr(PhAppIdentity) g = NULL;
-  g_autoptr(PhAppIdentity) h = NULL;
-  /* a daemon that is also a desktop app (data/daemons.ini): the desktop entry wins */
-  Facts steam = { "/home/u/.local/share/Steam/ubuntu12_32/steam", "/home/u",
-                  "/home/u/.local/share/Steam/ubuntu12_32/steam", "steam", "app",
-                  "app-gnome-steam-4242.scope", "steam" };
-  GIcon *icon;
+  static const Case cases[] = {
+    { { "/usr/bin/shop-manager", "/home/u", "/usr/bin/shop-manager", "shop-manager", "app",
+        "app-gnome-org.example.Shop-1234.scope", "org.example.Shop" },
+      PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application", "app:org.example.Shop",
+      "Manage the shop", "org.example.Shop" },
+    { { "/usr/bin/shop-manager", "/home/u", "/usr/bin/shop-manager", "shop-manager", "app",
+        "app-gnome-org.example.Shop-1234.scope", "gnome-org.example.Shop" },
+      PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application" },
+    { { "/app/bin/shop-manager", "/home/u", "/app/bin/shop-manager", "shop-manager", "flatpak",
+        "app-flatpak-org.example.Shop-99.scope", "org.example.Shop" },
+      PH_APP_KIND_FLATPAK, "Shop Manager", "Flatpak app", "flatpak:org.example.Shop" },
+    { { "/usr/bin/thing", "/", "/usr/bin/thing", "thing", "app",
+        "app-org.example.Missing-1.scope", "org.example.Missing" },
+      PH_APP_KIND_DESKTOP_APP, "org.example.Missing", "Application", NULL, NULL,
+      "org.example.Missing" },
+    { { "/usr/bin/painter", "/", "/usr/bin/painter", "painter", "app",
+        "app-org.example.Painter-1.scope", "org.example.Painter" },
+      PH_APP_KIND_DESKTOP_APP, "Painter", "Application", NULL, NULL, "org.example.Painter" },
+    /* an editor that runs a dev server in its terminal: the dev server wins */
+    { { "node|/home/u/src/shop/node_modules/.bin/vite", "/home/u/src/shop", "/usr/bin/node",
+        "node", "app", "app-gnome-org.example.Shop-7.scope", "org.example.Shop" },
+      PH_APP_KIND_DEV_SERVER, "shop", "Vite dev server" },
+    /* but a desktop app that happens to be written in Python is the app, not "a Python app" */
+    { { "python3|/home/u/.local/share/shop/shop.py", "/home/u/Documents", "/usr/bin/python3",
+        "shop.py", "app", "app-gnome-org.example.Shop-8.scope", "org.example.Shop" },
+      PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application" },
+    /* a daemon that is also a desktop app (data/daemons.ini): the desktop entry wins */
+    { { "/home/u/.local/share/Steam/ubuntu12_32/steam", "/home/u",
+        "/home/u/.local/share/Steam/ubuntu12_32/steam", "steam", "app",
+        "app-gnome-steam-4242.scope", "steam" },
+      PH_APP_KIND_DESKTOP_APP, "Steam (Runtime)", "Application", "app:steam" },
+  };
+  g_autoptr(PhAppIdentity) painter = NULL;
 
   ph_test_write_file (apps, "org.example.Shop.desktop",
                       "[Desktop Entry]\nType=Application\nName=Shop Manager\n"
@@ -472,70 +498,37 @@ test_desktop_apps (void)
                       "[Desktop Entry]\nType=Application\nName=Steam (Runtime)\nExec=true\n"
                       "Icon=steam\nCategories=Game;\n");
 
-  a = identify (&shop);
-  assert_identity (a, PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application");
-  g_assert_cmpstr (ph_app_identity_get_key (a), ==, "app:org.example.Shop");
-  g_assert_cmpstr (ph_app_identity_get_icon_name (a), ==, "org.example.Shop");
-  g_assert_cmpstr (ph_app_identity_get_description (a), ==, "Manage the shop");
-
-  b = identify (&prefixed);
-  assert_identity (b, PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application");
-
-  c = identify (&flatpak);
-  assert_identity (c, PH_APP_KIND_FLATPAK, "Shop Manager", "Flatpak app");
-  g_assert_cmpstr (ph_app_identity_get_key (c), ==, "flatpak:org.example.Shop");
-
-  d = identify (&missing);
-  assert_identity (d, PH_APP_KIND_DESKTOP_APP, "org.example.Missing", "Application");
-  g_assert_cmpstr (ph_app_identity_get_icon_name (d), ==, "org.example.Missing");
-
-  e = identify (&file_icon);
-  assert_identity (e, PH_APP_KIND_DESKTOP_APP, "Painter", "Application");
-  g_assert_cmpstr (ph_app_identity_get_icon_name (e), ==, "org.example.Painter");
-  icon = ph_app_identity_get_icon (e);
-  g_assert_true (G_IS_FILE_ICON (icon));
-
-  f = identify (&vite_in_editor);
-  assert_identity (f, PH_APP_KIND_DEV_SERVER, "shop", "Vite dev server");
-
-  g = identify (&python_app);
-  assert_identity (g, PH_APP_KIND_DESKTOP_APP, "Shop Manager", "Application");
-
-  h = identify (&steam);
-  assert_identity (h, PH_APP_KIND_DESKTOP_APP, "Steam (Runtime)", "Application");
-  g_assert_cmpstr (ph_app_identity_get_key (h), ==, "app:steam");
+  check_cases (cases, G_N_ELEMENTS (cases));
+  /* an icon given as a file is a file icon */
+  painter = identify (&cases[4].facts);
+  g_assert_true (G_IS_FILE_ICON (ph_app_identity_get_icon (painter)));
 }
 
 static void
 test_terminals (void)
 {
   g_autofree char *apps = g_build_filename (g_get_user_data_dir (), "applications", NULL);
-  Facts nc = { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc", "app",
-               "app-org.example.Term-55.scope", "org.example.Term" };
-  Facts http = { "python3|-m|http.server", "/home/u/www", "/usr/bin/python3", "python3", "app",
-                 "app-org.example.Term-55.scope", "org.example.Term" };
-  Facts console = { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc", "app",
-                    "app-gnome-org.gnome.Console-3.scope", "org.gnome.Console" };
-  Facts vte = { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc", "user-service",
-                "vte-spawn-8f1e.scope", NULL };
-  g_autoptr(PhAppIdentity) a = NULL;
-  g_autoptr(PhAppIdentity) b = NULL;
-  g_autoptr(PhAppIdentity) c = NULL;
-  g_autoptr(PhAppIdentity) d = NULL;
+  static const Case cases[] = {
+    { { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc", "app",
+        "app-org.example.Term-55.scope", "org.example.Term" },
+      PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal", NULL, NULL,
+      "utilities-terminal-symbolic" },
+    { { "python3|-m|http.server", "/home/u/www", "/usr/bin/python3", "python3", "app",
+        "app-org.example.Term-55.scope", "org.example.Term" },
+      PH_APP_KIND_DEV_SERVER, "www", "Python file server" },
+    { { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc", "app",
+        "app-gnome-org.gnome.Console-3.scope", "org.gnome.Console" },
+      PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal" },
+    { { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc", "user-service",
+        "vte-spawn-8f1e.scope", NULL },
+      PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal" },
+  };
 
   ph_test_write_file (apps, "org.example.Term.desktop",
                       "[Desktop Entry]\nType=Application\nName=Term\nExec=true\n"
                       "Categories=System;TerminalEmulator;\n");
 
-  a = identify (&nc);
-  assert_identity (a, PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal");
-  g_assert_cmpstr (ph_app_identity_get_icon_name (a), ==, "utilities-terminal-symbolic");
-  b = identify (&http);
-  assert_identity (b, PH_APP_KIND_DEV_SERVER, "www", "Python file server");
-  c = identify (&console);
-  assert_identity (c, PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal");
-  d = identify (&vte);
-  assert_identity (d, PH_APP_KIND_PROGRAM, "nc.openbsd", "Started in a terminal");
+  check_cases (cases, G_N_ELEMENTS (cases));
 }
 
 static void
@@ -579,36 +572,30 @@ test_containers (void)
 static void
 test_programs (void)
 {
-  Facts nc = { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc" };
-  Facts deleted = { "/usr/bin/foo", "/", "/usr/bin/foo (deleted)", "foo" };
-  Facts comm_only = { NULL, NULL, NULL, "kworker" };
-  Facts nothing = { 0 };
-  Facts argv_only = { "/usr/libexec/thing|--daemon", NULL, NULL, NULL };
+  g_autofree char *key = g_strdup_printf ("program:%u:nc.openbsd", getuid ());
+  const Case cases[] = {
+    { { "nc|-l|1234", "/home/u", "/usr/bin/nc.openbsd", "nc" },
+      PH_APP_KIND_PROGRAM, "nc.openbsd", "Program", key, "/usr/bin/nc.openbsd" },
+    { { "/usr/bin/foo", "/", "/usr/bin/foo (deleted)", "foo" },
+      PH_APP_KIND_PROGRAM, "foo", "Program" },
+    { { NULL, NULL, NULL, "kworker" }, PH_APP_KIND_PROGRAM, "kworker", "Program" },
+    { { 0 }, PH_APP_KIND_PROGRAM, "Unknown program", "Program" },
+    { { "/usr/libexec/thing|--daemon", NULL, NULL, NULL }, PH_APP_KIND_PROGRAM, "thing",
+      "Program" },
+  };
   PhProcessFacts other_user = {
     .comm = "printd", .exe = "/usr/sbin/printd", .manager = "none", .uid = 4242,
     .user = "alice",
   };
-  g_autoptr(PhAppIdentity) a = identify (&nc);
-  g_autoptr(PhAppIdentity) b = identify (&deleted);
-  g_autoptr(PhAppIdentity) c = identify (&comm_only);
-  g_autoptr(PhAppIdentity) d = identify (&nothing);
-  g_autoptr(PhAppIdentity) e = identify (&argv_only);
-  g_autoptr(PhAppIdentity) f = NULL;
-  g_autofree char *key = g_strdup_printf ("program:%u:nc.openbsd", getuid ());
 
-  assert_identity (a, PH_APP_KIND_PROGRAM, "nc.openbsd", "Program");
-  g_assert_cmpstr (ph_app_identity_get_key (a), ==, key);
-  g_assert_cmpstr (ph_app_identity_get_description (a), ==, "/usr/bin/nc.openbsd");
-  assert_identity (b, PH_APP_KIND_PROGRAM, "foo", "Program");
-  assert_identity (c, PH_APP_KIND_PROGRAM, "kworker", "Program");
-  assert_identity (d, PH_APP_KIND_PROGRAM, "Unknown program", "Program");
-  assert_identity (e, PH_APP_KIND_PROGRAM, "thing", "Program");
+  check_cases (cases, G_N_ELEMENTS (cases));
 
   if (getuid () != 4242)
     {
-      f = ph_app_identity_new_for_process (&other_user);
-      assert_identity (f, PH_APP_KIND_PROGRAM, "printd", "Program run by alice");
-      g_assert_cmpstr (ph_app_identity_get_key (f), ==, "program:4242:printd");
+      g_autoptr(PhAppIdentity) identity = ph_app_identity_new_for_process (&other_user);
+
+      assert_identity (identity, PH_APP_KIND_PROGRAM, "printd", "Program run by alice");
+      g_assert_cmpstr (ph_app_identity_get_key (identity), ==, "program:4242:printd");
     }
 }
 
