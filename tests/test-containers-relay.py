@@ -18,7 +18,6 @@
 import json
 import os
 import sys
-import time
 
 import phcontainers as pc
 import porthole_test as pt
@@ -26,54 +25,38 @@ import porthole_test as pt
 tap = pt.Tap()
 CID = 'c0ffee' * 10 + 'beef'
 
+# The engine's answers (argv: HELD FREE PROXY-PID LOG CID), after phcontainers.STANDIN_SERVER.
 ENGINE = r'''
-import json, os, signal, socket, sys
 held, free, proxy_pid, log = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 CID = sys.argv[5]
 running = True
-s = socket.socket(socket.AF_UNIX)
-s.bind("/run/docker.sock")
-s.listen(8)
-print("READY", flush=True)
-while True:
-    c, _ = s.accept()
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = c.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    line = data.split(b"\r\n", 1)[0].decode()
+
+
+def answer(line):
+    global running
     with open(log, "a") as f:
         f.write(line + "\n")
     method, path = line.split(" ")[:2]
-    status, body, chunked = "200 OK", b"", False
     if method == "GET" and path == "/containers/json":
-        body = json.dumps([{
+        return "200 OK", "", json.dumps([{
             "Id": CID, "Names": ["/relay-db"], "Image": "postgres:16",
             "State": "running" if running else "exited",
             "Ports": [{"IP": "127.0.0.1", "PrivatePort": 5432, "PublicPort": held, "Type": "tcp"},
                       {"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": free, "Type": "tcp"}]
-                     if running else []}]).encode()
-        chunked = True
-    elif method == "POST" and path.startswith("/containers/" + CID + "/stop"):
+                     if running else []}]).encode(), True
+    if method == "POST" and path.startswith("/containers/" + CID + "/stop"):
         if running:
             os.kill(proxy_pid, signal.SIGTERM)
         running = False
-        status = "204 No Content"
-    elif method == "GET" and path == "/containers/" + CID + "/json":
-        body = json.dumps({"Id": CID, "State": {"Running": running},
-                           "HostConfig": {"RestartPolicy": {"Name": "always"}}}).encode()
-    else:
-        status, body = "404 Not Found", b'{"message": "no such container"}'
-    head = "HTTP/1.1 %s\r\nContent-Type: application/json\r\nConnection: close\r\n" % status
-    if chunked:
-        mid = len(body) // 2
-        payload = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:mid], body[mid:]))
-        c.sendall(head.encode() + b"Transfer-Encoding: chunked\r\n\r\n" + payload + b"0\r\n\r\n")
-    else:
-        c.sendall(head.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    c.close()
+        return "204 No Content", "", b"", False
+    if method == "GET" and path == "/containers/" + CID + "/json":
+        return "200 OK", "", json.dumps({"Id": CID, "State": {"Running": running},
+                                         "HostConfig": {"RestartPolicy": {"Name": "always"}}}
+                                        ).encode(), False
+    return "404 Not Found", "", b'{"message": "no such container"}', False
+
+
+serve(answer)
 '''
 
 PROXY = r'''
@@ -99,22 +82,17 @@ def helper_result(sb, *args):
 
 
 def main():
-    t0 = time.monotonic()
     held = pc.pick_port()
     free = held + 1
-    sb = pc.Sandbox('relay', diag=tap.diag)
-    log = os.path.join(sb.dir, 'requests.log')
-    try:
+    with pc.sandbox(tap, 'relay', 'test-containers-relay') as sb:
+        log = os.path.join(sb.dir, 'requests.log')
         proxy_link = os.path.join(sb.dir, 'docker-proxy')
         os.symlink('/usr/bin/python3', proxy_link)
         proxy = sb.spawn([proxy_link, '-c', PROXY, str(held)],
                          log=os.path.join(sb.dir, 'proxy.log'))
         if not pt.wait_for(lambda: pc.port_listening_inside(sb, held), 30, 0.1):
             pt.bail('the stand-in docker-proxy did not start')
-        sb.spawn(['python3', '-c', ENGINE, str(held), str(free), str(proxy.pid), log, CID],
-                 log=os.path.join(sb.dir, 'engine.log'))
-        if not sb.wait_socket('/run/docker.sock', 30):
-            pt.bail('the stand-in engine did not start')
+        pc.spawn_engine(sb, ENGINE, [held, free, proxy.pid, log, CID])
 
         # The helper's verb alone.
         r, rec = helper_result(sb, '/run/docker.sock', 'list')
@@ -170,10 +148,6 @@ def main():
                '…/stop, then an inspect) and the port is free (exit %d)' % r.returncode,
                diag=r.stdout[-1500:] + r.stderr[-1500:] + repr(seen))
         tap.ok(pc.port_free_inside(sb, held), 'the port can be bound again')
-    finally:
-        sb.close()
-    tap.ok(not pt.proc_alive(sb.holder.pid) and not os.path.exists(sb.dir), 'nothing left behind')
-    tap.diag('test-containers-relay: %.1f s' % (time.monotonic() - t0))
     return tap.done()
 
 

@@ -43,8 +43,9 @@ try:
     os.symlink('/usr/bin/python3', link)
     proxy = subprocess.Popen([link, '-c', relay.PROXY, str(held)])
     procs.append(proxy)
-    engine = subprocess.Popen(['python3', '-c', relay.ENGINE, str(held), str(free),
-                               str(proxy.pid), log, relay.CID], stdout=subprocess.DEVNULL)
+    engine = subprocess.Popen(['python3', '-c', relay.pc.STANDIN_SERVER + relay.ENGINE,
+                               str(held), str(free), str(proxy.pid), log, relay.CID],
+                              stdout=subprocess.DEVNULL)
     procs.append(engine)
     if not pt.wait_for(lambda: os.path.exists(SOCKET), 10, 0.05):
         pt.bail('the stand-in engine did not start')
