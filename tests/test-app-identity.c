@@ -66,11 +66,8 @@ typedef struct
 {
   Facts       facts;
   PhAppKind   kind;
-  const char *name;
-  const char *subtitle;
-  const char *key;
-  const char *description;
-  const char *icon_name;
+  const char *name, *subtitle;                 /* always checked */
+  const char *key, *description, *icon_name;   /* where given */
 } Case;
 
 static const char NO_DESCRIPTION[] = "(no description)";
