@@ -806,6 +806,7 @@ test_matches_folding (void)
   g_clear_pointer (&terms, g_strfreev);
   terms = ph_service_search_terms ("serve zzz");
   g_assert_false (ph_service_matches_terms (service, (const char * const *) terms, NULL, NULL));
+  g_clear_pointer (&terms, g_strfreev);
   g_assert_null (ph_service_search_terms (NULL));
   g_assert_true (ph_service_matches_terms (service, NULL, NULL, NULL));
 
