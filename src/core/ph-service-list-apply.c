@@ -4,6 +4,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "ph-address.h"
 #include "ph-service-list-private.h"
@@ -539,9 +542,10 @@ reorder_touched (PhServiceList *self,
   emit_diff (self, target, &t, moved);
 }
 
-void
-ph_service_list_apply_change_set (PhServiceList *self)
+static guint
+apply_change_set (PhServiceList *self)
 {
+  guint n_records;
   g_autoptr(GHashTable) touched = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) moved = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) updated = g_hash_table_new (NULL, NULL);
@@ -674,6 +678,7 @@ ph_service_list_apply_change_set (PhServiceList *self)
     self->hidden_count += ph_service_get_hidden (self->items->pdata[k]);
 
   self->seq = self->pending_seq;
+  n_records = self->pending->len;
   ph_service_list_clear_pending (self);
 
   self->last_apply_us = g_get_monotonic_time () - begin;
@@ -683,6 +688,26 @@ ph_service_list_apply_change_set (PhServiceList *self)
   if (old_hidden != self->hidden_count)
     g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_HIDDEN_COUNT]);
   g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_SEQ]);
+  return n_records;
+}
+
+/* Below this many records a change set's garbage is not worth a walk of the heap. */
+#define TRIM_AFTER_RECORDS 1000
+
+void
+ph_service_list_apply_change_set (PhServiceList *self)
+{
+  guint n_records = apply_change_set (self);
+
+#ifdef __GLIBC__
+  /* A large change set (the first snapshot) leaves its lines, records and the view's
+   * garbage freed in the middle of the heap, where malloc keeps them: give their pages
+   * back to the system. */
+  if (n_records >= TRIM_AFTER_RECORDS)
+    malloc_trim (0);
+#else
+  (void) n_records;
+#endif
 }
 
 PhServiceChange
