@@ -106,26 +106,15 @@ supervisor_stop (GSubprocess *process)
 
 /* ---- widgets ------------------------------------------------------------------------------ */
 
-/* The text of a label, or of an inscription (what the list's rows show text with). */
-static const char *
-text_of (GtkWidget *widget)
-{
-  if (GTK_IS_LABEL (widget))
-    return gtk_label_get_label (GTK_LABEL (widget));
-  if (GTK_IS_INSCRIPTION (widget))
-    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
-  return NULL;
-}
-
-/* The texts of the labels and inscriptions under @widget, depth first, that are visible. */
+/* The texts of the labels under @widget, depth first, that are visible. */
 static void
 collect_labels (GtkWidget *widget,
                 GPtrArray *texts)
 {
   if (!gtk_widget_get_visible (widget))
     return;
-  if (GTK_IS_LABEL (widget) || GTK_IS_INSCRIPTION (widget))
-    g_ptr_array_add (texts, g_strdup (text_of (widget)));
+  if (GTK_IS_LABEL (widget))
+    g_ptr_array_add (texts, g_strdup (gtk_label_get_label (GTK_LABEL (widget))));
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     collect_labels (child, texts);
@@ -171,7 +160,7 @@ static gboolean
 label_is (GtkWidget     *widget,
           gconstpointer  text)
 {
-  return g_strcmp0 (text_of (widget), text) == 0;
+  return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
 }
 
 static gboolean
@@ -340,8 +329,8 @@ test_row_bindings (void)
   g_assert_cmpstr (spoken, ==, "Port 5432, TCP on 127.0.0.1, Registered port, postgres (PID 10)");
   g_clear_pointer (&spoken, g_free);
 
-  port_label = find_widget (GTK_WIDGET (row), GTK_TYPE_INSCRIPTION, label_is, "5432");
-  g_signal_connect_swapped (port_label, "notify::text", G_CALLBACK (g_atomic_int_inc),
+  port_label = find_widget (GTK_WIDGET (row), GTK_TYPE_LABEL, label_is, "5432");
+  g_signal_connect_swapped (port_label, "notify::label", G_CALLBACK (g_atomic_int_inc),
                             &port_writes);
   for (; lines[i] != NULL; i++)
     ph_service_list_feed_line (list, lines[i], -1, NULL, NULL);

@@ -44,9 +44,9 @@ struct _PhServiceRow
   gulong notify_id;
   char *accessible_label;
 
-  GtkInscription *port_label;
-  GtkInscription *address_label;
-  GtkInscription *detail_label;
+  GtkLabel *port_label;
+  GtkLabel *address_label;
+  GtkLabel *detail_label;
   GtkImage *reachable_image;
 };
 
@@ -148,7 +148,7 @@ update (PhServiceRow *self,
     {
       g_autofree char *text = g_strdup_printf ("%u", port);
 
-      gtk_inscription_set_text (self->port_label, text);
+      gtk_label_set_label (self->port_label, text);
     }
   if (shows & SHOWS_ADDRESS)
     {
@@ -157,7 +157,7 @@ update (PhServiceRow *self,
       g_autofree char *text = g_strdup_printf (_("%s · %s"), ph_service_get_address (service),
                                                proto);
 
-      gtk_inscription_set_text (self->address_label, text);
+      gtk_label_set_label (self->address_label, text);
     }
   if (shows & SHOWS_DETAIL)
     {
@@ -174,7 +174,7 @@ update (PhServiceRow *self,
         name = ph_service_row_dup_guess (service);
       if (name != NULL)
         text = g_strdup_printf ("%s · %s", class_short_name (port), name);
-      gtk_inscription_set_text (self->detail_label, text != NULL ? text : class_short_name (port));
+      gtk_label_set_label (self->detail_label, text != NULL ? text : class_short_name (port));
     }
   if (shows & SHOWS_REACHABLE)
     gtk_widget_set_visible (GTK_WIDGET (self->reachable_image),
@@ -333,26 +333,25 @@ ph_service_row_class_init (PhServiceRowClass *klass)
   gtk_widget_class_set_css_name (widget_class, "ph-service-row");
 }
 
-/* A text at (@column, @row) of the row's grid: a GtkInscription, which a list's row wants
- * (no gestures, shortcuts or selection of its own; its size does not follow its text). */
-static GtkInscription *
-add_text (PhServiceRow *self,
-          int           column,
-          int           row,
-          int           row_span,
-          float         xalign)
+/* A label at (@column, @row) of the row's grid. */
+static GtkLabel *
+add_label (PhServiceRow *self,
+           int           column,
+           int           row,
+           int           row_span,
+           float         xalign)
 {
-  GtkWidget *text = gtk_inscription_new (NULL);
+  GtkWidget *label = gtk_label_new (NULL);
   GtkLayoutChild *child;
 
-  gtk_inscription_set_xalign (GTK_INSCRIPTION (text), xalign);
-  gtk_widget_set_parent (text, GTK_WIDGET (self));
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  gtk_widget_set_parent (label, GTK_WIDGET (self));
   child = gtk_layout_manager_get_layout_child (gtk_widget_get_layout_manager (GTK_WIDGET (self)),
-                                               text);
+                                               label);
   gtk_grid_layout_child_set_column (GTK_GRID_LAYOUT_CHILD (child), column);
   gtk_grid_layout_child_set_row (GTK_GRID_LAYOUT_CHILD (child), row);
   gtk_grid_layout_child_set_row_span (GTK_GRID_LAYOUT_CHILD (child), row_span);
-  return GTK_INSCRIPTION (text);
+  return GTK_LABEL (label);
 }
 
 /* Built in code, not from a template: the list makes some 200 rows whenever it refills
@@ -374,18 +373,17 @@ ph_service_row_init (PhServiceRow *self)
   gtk_widget_set_margin_start (GTK_WIDGET (self), 6);
   gtk_widget_set_margin_end (GTK_WIDGET (self), 6);
 
-  self->port_label = add_text (self, 0, 0, 2, 1);
-  gtk_inscription_set_min_chars (self->port_label, 5);
-  gtk_inscription_set_nat_chars (self->port_label, 5);
+  self->port_label = add_label (self, 0, 0, 2, 1);
+  gtk_label_set_width_chars (self->port_label, 5);
   gtk_widget_add_css_class (GTK_WIDGET (self->port_label), "port-number");
   gtk_widget_add_css_class (GTK_WIDGET (self->port_label), "numeric");
 
-  self->address_label = add_text (self, 1, 0, 1, 0);
-  gtk_inscription_set_text_overflow (self->address_label, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
+  self->address_label = add_label (self, 1, 0, 1, 0);
+  gtk_label_set_ellipsize (self->address_label, PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->address_label), TRUE);
 
-  self->detail_label = add_text (self, 1, 1, 1, 0);
-  gtk_inscription_set_text_overflow (self->detail_label, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  self->detail_label = add_label (self, 1, 1, 1, 0);
+  gtk_label_set_ellipsize (self->detail_label, PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "dim-label");
 
