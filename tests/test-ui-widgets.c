@@ -270,9 +270,9 @@ test_window_new_destroy (void)
   g_assert_true (gtk_single_selection_get_model (window->selection) ==
                  G_LIST_MODEL (window->filter_model));
   g_assert_nonnull (gtk_filter_list_model_get_model (window->filter_model));
-  /* Rows and section headers come from factories in code (ph-window.c). */
+  /* Rows come from a factory in code (ph-window.c), headers from ph-window.ui. */
   g_assert_true (GTK_IS_SIGNAL_LIST_ITEM_FACTORY (gtk_list_view_get_factory (window->service_list)));
-  g_assert_true (GTK_IS_SIGNAL_LIST_ITEM_FACTORY (
+  g_assert_true (GTK_IS_BUILDER_LIST_ITEM_FACTORY (
                    gtk_list_view_get_header_factory (window->service_list)));
   g_assert_cmpuint (gtk_single_selection_get_selected (window->selection), ==,
                     GTK_INVALID_LIST_POSITION);

@@ -491,95 +491,21 @@ row_unbind (GtkSignalListItemFactory *factory,
   ph_service_row_set_service (PH_SERVICE_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
-/* Section headers, one per application: its icon, name and subtitle, from the section's
- * first service, made in code like the rows. The header keeps its widgets as data. */
-static void
-header_update (GtkListHeader *header)
-{
-  PhService *service = gtk_list_header_get_item (header);
-  const char *icon = service != NULL ? ph_service_get_group_icon (service) : NULL;
-  const char *subtitle = service != NULL ? ph_service_get_group_subtitle (service) : NULL;
-  GtkWidget *subtitle_label = g_object_get_data (G_OBJECT (header), "ph-subtitle");
+/* Section headers: their factory is in ph-window.ui; these are the closures the section
+ * header calls, and the row menu. */
 
-  gtk_image_set_from_icon_name (g_object_get_data (G_OBJECT (header), "ph-icon"),
-                                icon != NULL ? icon : "application-x-executable");
-  gtk_label_set_label (g_object_get_data (G_OBJECT (header), "ph-name"),
-                       service != NULL ? ph_service_get_group_name (service) : NULL);
-  gtk_label_set_label (GTK_LABEL (subtitle_label), subtitle);
-  gtk_widget_set_visible (subtitle_label, subtitle != NULL && *subtitle != '\0');
+static char *
+section_icon_name (GtkListHeader *header,
+                   const char    *icon_name)
+{
+  return g_strdup (icon_name != NULL ? icon_name : "application-x-executable");
 }
 
-static void
-header_service_notify (GtkListHeader *header,
-                       GParamSpec    *pspec)
+static gboolean
+has_text (gpointer    this,
+          const char *text)
 {
-  if (g_str_has_prefix (pspec->name, "group-"))
-    header_update (header);
-}
-
-static GtkWidget *
-header_label (GtkWidget  *box,
-              const char *style)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (label, style);
-  gtk_box_append (GTK_BOX (box), label);
-  return label;
-}
-
-static void
-header_setup (GtkSignalListItemFactory *factory,
-              GtkListHeader            *header,
-              gpointer                  user_data)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *icon = gtk_image_new ();
-  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *subtitle;
-
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 3);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_image_set_pixel_size (GTK_IMAGE (icon), 32);
-  gtk_widget_set_valign (icon, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), texts);
-  g_object_set_data (G_OBJECT (header), "ph-icon", icon);
-  g_object_set_data (G_OBJECT (header), "ph-name", header_label (texts, "group-header-name"));
-  subtitle = header_label (texts, "caption");
-  gtk_widget_add_css_class (subtitle, "dim-label");
-  g_object_set_data (G_OBJECT (header), "ph-subtitle", subtitle);
-  gtk_list_header_set_child (header, box);
-}
-
-static void
-header_bind (GtkSignalListItemFactory *factory,
-             GtkListHeader            *header,
-             gpointer                  user_data)
-{
-  PhService *service = gtk_list_header_get_item (header);
-
-  header_update (header);
-  if (service != NULL)
-    g_object_set_data (G_OBJECT (header), "ph-notify",
-                       GSIZE_TO_POINTER (g_signal_connect_object (service, "notify",
-                                                                  G_CALLBACK (header_service_notify),
-                                                                  header, G_CONNECT_SWAPPED)));
-}
-
-static void
-header_unbind (GtkSignalListItemFactory *factory,
-               GtkListHeader            *header,
-               gpointer                  user_data)
-{
-  PhService *service = gtk_list_header_get_item (header);
-  gulong id = GPOINTER_TO_SIZE (g_object_steal_data (G_OBJECT (header), "ph-notify"));
-
-  if (service != NULL && id != 0)
-    g_signal_handler_disconnect (service, id);
+  return text != NULL && *text != '\0';
 }
 
 /* Pops the row menu up at (@x, @y) of the list, for the selected service. */
@@ -820,6 +746,8 @@ ph_window_class_init (PhWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_selection_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_items_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_list_secondary_click);
+  gtk_widget_class_bind_template_callback (widget_class, section_icon_name);
+  gtk_widget_class_bind_template_callback (widget_class, has_text);
   gtk_widget_class_bind_template_callback (widget_class, on_copy_override_command);
 
   ph_window_class_init_actions (klass);
@@ -858,12 +786,6 @@ ph_window_init (PhWindow *self)
   g_signal_connect (factory, "bind", G_CALLBACK (row_bind), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind), NULL);
   gtk_list_view_set_factory (self->service_list, factory);
-  g_clear_object (&factory);
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (header_setup), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (header_bind), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (header_unbind), NULL);
-  gtk_list_view_set_header_factory (self->service_list, factory);
   gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (sections));
 
   g_signal_connect_object (self->scanner, "notify::state",
