@@ -67,7 +67,8 @@ try:
     for b in bystanders:
         t.ok(phui.list_item(window, f'Port {b.port}, TCP on 127.0.0.1', timeout=5) is not None,
              f'and still listed (port {b.port})')
-    t.ok(app.proc.poll() is None, 'the app is still running')
+    if not t.ok(app.proc.poll() is None, 'the app is still running'):
+        t.diag(f'exit status {app.proc.returncode}; its output: {app.output()[-3000:]}')
 finally:
     app.quit()
     for listener in [polite, stubborn] + bystanders:
