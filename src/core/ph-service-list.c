@@ -534,6 +534,76 @@ ph_service_list_shown_group (PhServiceList *self,
   return before != NULL ? before : ph_service_get_identity (service);
 }
 
+/* Whether items[@k] stands under @group now (in the middle of a change set). */
+static inline gboolean
+shown_under (PhServiceList *self,
+             guint          k,
+             PhAppIdentity *group)
+{
+  return ph_app_identity_compare (ph_service_list_shown_group (self, self->items->pdata[k]),
+                                  group) == 0;
+}
+
+/* The first index of the run of services shown under the group of items[@position]:
+ * galloping down from @position, then bisecting the last step. */
+static guint
+shown_run_start (PhServiceList *self,
+                 guint          position)
+{
+  PhAppIdentity *group = ph_service_list_shown_group (self, self->items->pdata[position]);
+  guint known = position;   /* under @group */
+  guint step = 1;
+  guint lo;
+
+  while (known >= step && shown_under (self, known - step, group))
+    {
+      known -= step;
+      step *= 2;
+    }
+  /* items[lo - 1] is not under @group (or lo is 0); the first that is, in [lo, known] */
+  lo = known >= step ? known - step + 1 : 0;
+  while (lo < known)
+    {
+      guint mid = lo + (known - lo) / 2;
+
+      if (shown_under (self, mid, group))
+        known = mid;
+      else
+        lo = mid + 1;
+    }
+  return known;
+}
+
+/* One after the last index of that run, galloping up. */
+static guint
+shown_run_end (PhServiceList *self,
+               guint          position)
+{
+  PhAppIdentity *group = ph_service_list_shown_group (self, self->items->pdata[position]);
+  guint n = self->items->len;
+  guint known = position;   /* under @group */
+  guint step = 1;
+  guint hi;
+
+  while (known + step < n && shown_under (self, known + step, group))
+    {
+      known += step;
+      step *= 2;
+    }
+  /* items[hi] is not under @group (or hi is n); the last that is, in [known, hi) */
+  hi = MIN (known + step, n);
+  while (known + 1 < hi)
+    {
+      guint mid = known + (hi - known) / 2;
+
+      if (shown_under (self, mid, group))
+        known = mid;
+      else
+        hi = mid;
+    }
+  return known + 1;
+}
+
 /* The section (run of services of one application) around POSITION, as [start, end).
  * The list is kept sorted by group first, so both ends are found by binary search. */
 void
@@ -559,24 +629,17 @@ ph_service_list_get_section (PhServiceList *self,
   here = items[position];
 
   /* In the middle of a change set (a view asks while it handles one items-changed of
-   * several) the order is not sorted yet: a section is then the run of neighbours shown
-   * under the same group, found by walking out from @position. */
+   * several) a section is the run of neighbours shown under the same group
+   * (ph_service_list_shown_group(): a service not moved yet stands under the group it
+   * had). The list is then sorted by that group all the same: the runs announced so far
+   * are in their final order, the rest in the order of the change set before, and the
+   * first service after the last run announced is one that did not move, the same in
+   * both (emit_diff()). So the run's ends are found by galloping out from @position and
+   * bisecting, not by walking the section, which may hold most of the list. */
   if (self->emitting)
     {
-      PhAppIdentity *group = ph_service_list_shown_group (self, here);
-
-      lo = position;
-      while (lo > 0 &&
-             ph_app_identity_compare (ph_service_list_shown_group (self, items[lo - 1]),
-                                      group) == 0)
-        lo--;
-      hi = position + 1;
-      while (hi < self->items->len &&
-             ph_app_identity_compare (ph_service_list_shown_group (self, items[hi]),
-                                      group) == 0)
-        hi++;
-      *out_start = lo;
-      *out_end = hi;
+      *out_start = shown_run_start (self, position);
+      *out_end = shown_run_end (self, position);
       return;
     }
 
