@@ -653,7 +653,11 @@ test_random (void)
                                                g_rand_boolean (rand) ? "127.0.0.1" : "::1",
                                                g_rand_int_range (rand, 1, 200), owners,
                                                g_rand_boolean (rand) ? "conns=1" : NULL);
+              char *hidden = strstr (sl, "\thidden=0");
 
+              /* now and then its owner is hidden (counted as it comes, changes and goes) */
+              if (g_rand_int_range (rand, 0, 4) == 0)
+                hidden[strlen ("\thidden=")] = '1';
               g_string_append_printf (text, "%s\n", sl);
               if (id < G_N_ELEMENTS (ids))
                 {
@@ -706,6 +710,17 @@ test_random (void)
 
       n_alive = g_hash_table_size (alive);
       g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_alive);
+      {
+        guint n_hidden = 0;
+
+        for (guint i = 0; i < n_alive; i++)
+          {
+            g_autoptr(PhService) s = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+            n_hidden += ph_service_get_hidden (s);
+          }
+        g_assert_cmpuint (ph_service_list_get_hidden_count (list), ==, n_hidden);
+      }
       {
         GHashTableIter iter;
         gpointer key;

@@ -344,10 +344,12 @@ apply_sock (PhServiceList  *self,
     {
       g_autoptr(PhAppIdentity) before = group_ref (service);
       PhServiceChange change = PH_SERVICE_CHANGED_NONE;
+      guint was_hidden = ph_service_get_hidden (service);
 
       if (ph_service_update_from_record (service, record, lookup_or_make_process, self,
                                          &change, NULL))
         note_change (self, service, before, change, touched, moved);
+      self->hidden_count = self->hidden_count - was_hidden + ph_service_get_hidden (service);
       g_hash_table_add (updated, service);
       return;
     }
@@ -356,6 +358,7 @@ apply_sock (PhServiceList  *self,
   if (service == NULL)
     return;   /* checked when fed */
   g_hash_table_insert (self->by_id, g_memdup2 (&id, sizeof id), service);
+  self->hidden_count += ph_service_get_hidden (service);
   g_hash_table_add (touched, service);
   g_hash_table_add (updated, service);
   g_ptr_array_add (added, service);
@@ -377,6 +380,7 @@ apply_gone (PhServiceList  *self,
   g_hash_table_add (touched, service);
   g_ptr_array_add (removed, g_object_ref (service));
   g_hash_table_remove (self->by_id, &id);
+  self->hidden_count -= ph_service_get_hidden (service);
 }
 
 /* Does a listed socket serve ADDRESS:PORT? (a port published on every address is held by
@@ -438,11 +442,12 @@ sync_forwarded (PhServiceList *self,
 
   if (self->forwarded_rows && self->containers != NULL)
     wanted = ph_container_snapshot_dup_forwarded (self->containers, port_is_held, self);
-  for (guint k = 0; k < self->items->len; k++)
-    {
-      if (ph_service_get_forwarded (self->items->pdata[k]))
-        g_ptr_array_add (rows, self->items->pdata[k]);
-    }
+  if (wanted == NULL && self->forwarded->len == 0)
+    return;
+  /* The rows listed now: self->forwarded, rebuilt below from what stays and what comes. */
+  for (guint k = 0; k < self->forwarded->len; k++)
+    g_ptr_array_add (rows, self->forwarded->pdata[k]);
+  g_ptr_array_set_size (self->forwarded, 0);
   for (guint i = 0; wanted != NULL && i < wanted->len; i++)
     {
       const PhForwardedPort *f = &g_array_index (wanted, PhForwardedPort, i);
@@ -461,8 +466,10 @@ sync_forwarded (PhServiceList *self,
           row = ph_service_new_forwarded (f->container, f->port);
           g_ptr_array_add (added, row);
           g_hash_table_add (touched, row);
+          g_ptr_array_add (self->forwarded, row);
           continue;
         }
+      g_ptr_array_add (self->forwarded, row);
       if (!ph_container_equal (f->container, ph_service_get_container (row)))
         {
           g_autoptr(PhAppIdentity) before = group_ref (row);
@@ -652,6 +659,7 @@ apply_change_set (PhServiceList *self)
           g_hash_table_add (touched, service);
           g_ptr_array_add (removed, g_object_ref (service));
           g_hash_table_remove (self->by_id, &id);
+          self->hidden_count -= ph_service_get_hidden (service);
         }
       g_clear_pointer (&self->old_processes, g_hash_table_unref);
     }
@@ -672,10 +680,6 @@ apply_change_set (PhServiceList *self)
   if (g_hash_table_size (touched) > 0)
     reorder_touched (self, touched, moved, added);
   g_hash_table_remove_all (self->shown_groups);
-
-  self->hidden_count = 0;
-  for (guint k = 0; k < self->items->len; k++)
-    self->hidden_count += ph_service_get_hidden (self->items->pdata[k]);
 
   self->seq = self->pending_seq;
   n_records = self->pending->len;

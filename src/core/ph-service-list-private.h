@@ -32,6 +32,9 @@ struct _PhServiceList
   PhContainerSnapshot *containers;
   /* Whether the published ports no socket holds are rows too (the window's list). */
   gboolean     forwarded_rows;
+  /* Those rows (PhService, borrowed from items), so that a change set need not look for
+   * them among every service. */
+  GPtrArray   *forwarded;
 
   /* While a change set is announced run by run the order is not sorted until the last
    * run, and a service whose group changed still stands where it was, under the group it
@@ -41,6 +44,7 @@ struct _PhServiceList
   GHashTable  *shown_groups;
 
   guint64      seq;
+  /* The services in by_id whose owners are hidden, counted as they come, change and go. */
   guint        hidden_count;
   gint64       last_apply_us;
 };

@@ -92,6 +92,7 @@ ph_service_list_finalize (GObject *object)
   g_clear_pointer (&self->old_processes, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->shown_groups, g_hash_table_unref);
+  g_clear_pointer (&self->forwarded, g_ptr_array_unref);
   g_clear_object (&self->containers);
 
   G_OBJECT_CLASS (ph_service_list_parent_class)->finalize (object);
@@ -159,6 +160,7 @@ ph_service_list_init (PhServiceList *self)
   self->processes = ph_service_list_process_table_new ();
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_record_unref);
   self->shown_groups = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
+  self->forwarded = g_ptr_array_new ();
 }
 
 PhServiceList *
@@ -398,6 +400,7 @@ ph_service_list_remove_all (PhServiceList *self)
   old = g_steal_pointer (&self->items);
   self->items = g_ptr_array_new ();
   g_hash_table_remove_all (self->by_id);
+  g_ptr_array_set_size (self->forwarded, 0);
   old_hidden = self->hidden_count;
   self->hidden_count = 0;
 
