@@ -63,21 +63,24 @@ lookup_or_make_process (gint64   pid,
 
 /* ---- the change set ------------------------------------------------------------------ */
 
-/* A set of the services a change set touched, with a 64-bit summary of their addresses
- * in front: most services of a long list are not in it, and one bit test tells so
- * without a hash lookup. Built once the set is complete. */
+/* A set of the services a change set touched, with a 4,096-bit summary of their addresses
+ * in front (512 bytes, which stay in the cache): most services of a long list are not in
+ * it, and one bit test tells so without a hash lookup. Built once the set is complete. */
+#define TOUCHED_BITS 4096
+
 typedef struct
 {
   GHashTable *set;
-  guint64     mask;
+  guint64     bits[TOUCHED_BITS / 64];
 } TouchedSet;
 
-static inline guint64
+static inline guint
 touched_bit (gconstpointer service)
 {
-  guintptr p = GPOINTER_TO_SIZE (service);
+  guint64 p = GPOINTER_TO_SIZE (service);
 
-  return G_GUINT64_CONSTANT (1) << ((p >> 4 ^ p >> 10) & 63);
+  /* Fibonacci hashing: the top 12 bits of the product */
+  return (guint) ((p * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 52);
 }
 
 static void
@@ -88,17 +91,23 @@ touched_set_init (TouchedSet *t,
   gpointer service;
 
   t->set = set;
-  t->mask = 0;
+  memset (t->bits, 0, sizeof t->bits);
   g_hash_table_iter_init (&iter, set);
   while (g_hash_table_iter_next (&iter, &service, NULL))
-    t->mask |= touched_bit (service);
+    {
+      guint bit = touched_bit (service);
+
+      t->bits[bit / 64] |= G_GUINT64_CONSTANT (1) << (bit % 64);
+    }
 }
 
 static inline gboolean
 touched_has (const TouchedSet *t,
              gconstpointer     service)
 {
-  return (t->mask & touched_bit (service)) != 0 && g_hash_table_contains (t->set, service);
+  guint bit = touched_bit (service);
+
+  return (t->bits[bit / 64] >> (bit % 64) & 1) != 0 && g_hash_table_contains (t->set, service);
 }
 
 /* Replaces live[pos, pos + n_remove) by src[src_pos, src_pos + n_add). The additions are
@@ -134,18 +143,39 @@ replace_range (GPtrArray *live,
     live->pdata[pos + k] = g_object_ref (src->pdata[src_pos + k]);
 }
 
+/* A moved service seen at one end (where it was or where it goes): it joins the run's
+ * @half_seen until its other end is in the run too. */
+static inline void
+see_half (GHashTable *moved,
+          GHashTable *half_seen,
+          gpointer    service)
+{
+  if (g_hash_table_contains (moved, service) && !g_hash_table_remove (half_seen, service))
+    g_hash_table_add (half_seen, service);
+}
+
 /* Moves the model from its current order to @target, emitting one items-changed per run
- * of changes. @touched holds every service that was added, removed or moved; all the
- * others keep their relative order in both arrays. A moved service's removal and
- * insertion always fall into one signal, so a GtkSingleSelection keeps it selected. */
+ * of changes. @old_touched holds the (ascending) positions in the current order of every
+ * service that was added, removed or moved, @new_touched their positions in @target; all
+ * the others keep their relative order in both arrays, so the walk jumps from one
+ * touched position to the next instead of comparing every service. A moved service's
+ * removal and insertion always fall into one signal, so a GtkSingleSelection keeps it
+ * selected. */
 static void
 emit_diff (PhServiceList *self,
            GPtrArray     *target,
-           TouchedSet    *touched,
+           GArray        *old_touched,
+           GArray        *new_touched,
            GHashTable    *moved)
 {
   g_autoptr(GPtrArray) old = g_ptr_array_copy (self->items, NULL, NULL);
   g_autoptr(GHashTable) half_seen = g_hash_table_new (NULL, NULL);
+  const guint *ot = (const guint *) (gpointer) old_touched->data;
+  const guint *nt = (const guint *) (gpointer) new_touched->data;
+  guint n_ot = old_touched->len;
+  guint n_nt = new_touched->len;
+  guint a = 0;   /* the next of old_touched */
+  guint b = 0;   /* the next of new_touched */
   guint i = 0;
   guint j = 0;
 
@@ -154,13 +184,16 @@ emit_diff (PhServiceList *self,
   self->emitting = TRUE;
   while (i < old->len || j < target->len)
     {
+      guint next_i = a < n_ot ? ot[a] : old->len;
+      guint next_j = b < n_nt ? nt[b] : target->len;
+      guint skip = MIN (next_i - i, next_j - j);
       guint oi, nj;
 
-      if (i < old->len && j < target->len && old->pdata[i] == target->pdata[j] &&
-          !touched_has (touched, old->pdata[i]))
+      /* Untouched pairs, the same service on both sides. */
+      if (skip > 0)
         {
-          i++;
-          j++;
+          i += skip;
+          j += skip;
           continue;
         }
 
@@ -168,25 +201,26 @@ emit_diff (PhServiceList *self,
       nj = j;
       for (;;)
         {
-          while (i < old->len && touched_has (touched, old->pdata[i]))
+          while (a < n_ot && ot[a] == i)
             {
-              if (g_hash_table_contains (moved, old->pdata[i]) &&
-                  !g_hash_table_remove (half_seen, old->pdata[i]))
-                g_hash_table_add (half_seen, old->pdata[i]);
+              see_half (moved, half_seen, old->pdata[i]);
+              a++;
               i++;
             }
-          while (j < target->len && touched_has (touched, target->pdata[j]))
+          while (b < n_nt && nt[b] == j)
             {
-              if (g_hash_table_contains (moved, target->pdata[j]) &&
-                  !g_hash_table_remove (half_seen, target->pdata[j]))
-                g_hash_table_add (half_seen, target->pdata[j]);
+              see_half (moved, half_seen, target->pdata[j]);
+              b++;
               j++;
             }
           if (g_hash_table_size (half_seen) == 0)
             break;
 
-          /* A moved service is still ahead: take the untouched pair in between along. */
-          if (G_UNLIKELY (i >= old->len || j >= target->len || old->pdata[i] != target->pdata[j]))
+          /* A moved service is still ahead: take the untouched pairs in between along. */
+          next_i = a < n_ot ? ot[a] : old->len;
+          next_j = b < n_nt ? nt[b] : target->len;
+          skip = MIN (next_i - i, next_j - j);
+          if (G_UNLIKELY (skip == 0 || old->pdata[i] != target->pdata[j]))
             {
               /* Cannot happen while the order only changes through this list; should
                * it anyway, replace the rest in one signal rather than mislead a view. */
@@ -199,8 +233,8 @@ emit_diff (PhServiceList *self,
               self->emitting = FALSE;
               return;
             }
-          i++;
-          j++;
+          i += skip;
+          j += skip;
         }
 
       replace_range (self->items, nj, i - oi, target, nj, j - nj);
@@ -218,11 +252,13 @@ emit_diff (PhServiceList *self,
 
 /* Merges the sorted @insert into the sorted @keep, into @out; on a tie the kept service
  * comes first. Each insertion point is found by bisection: a change set touches a few
- * services of many, so this compares O(k log n) times instead of n. */
+ * services of many, so this compares O(k log n) times instead of n. The positions in @out
+ * of the inserted services go to @inserted_at, in ascending order. */
 static void
 merge_sorted (GPtrArray *keep,
               GPtrArray *insert,
-              GPtrArray *out)
+              GPtrArray *out,
+              GArray    *inserted_at)
 {
   guint a = 0;
   guint n = out->len;
@@ -247,6 +283,7 @@ merge_sorted (GPtrArray *keep,
         memcpy (&out->pdata[n], &keep->pdata[a], (lo - a) * sizeof (gpointer));
       n += lo - a;
       a = lo;
+      g_array_append_val (inserted_at, n);
       out->pdata[n++] = insert->pdata[b];
     }
   if (keep->len > a)
@@ -523,6 +560,8 @@ reorder_touched (PhServiceList *self,
   g_autoptr(GPtrArray) target = NULL;
   GHashTableIter iter;
   gpointer service;
+  g_autoptr(GArray) old_touched = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) new_touched = g_array_new (FALSE, FALSE, sizeof (guint));
   TouchedSet t;
   guint n_keep = 0;
 
@@ -532,6 +571,8 @@ reorder_touched (PhServiceList *self,
     {
       if (!touched_has (&t, self->items->pdata[k]))
         keep->pdata[n_keep++] = self->items->pdata[k];
+      else
+        g_array_append_val (old_touched, k);
     }
   g_ptr_array_set_size (keep, n_keep);
   for (guint k = 0; k < added->len; k++)
@@ -545,8 +586,8 @@ reorder_touched (PhServiceList *self,
   g_ptr_array_sort_values_with_data (insert, ph_service_compare, NULL);
 
   target = g_ptr_array_sized_new (keep->len + insert->len);
-  merge_sorted (keep, insert, target);
-  emit_diff (self, target, &t, moved);
+  merge_sorted (keep, insert, target, new_touched);
+  emit_diff (self, target, old_touched, new_touched, moved);
 }
 
 static guint

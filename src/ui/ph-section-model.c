@@ -71,7 +71,10 @@ ph_section_model_section_model_init (GtkSectionModelInterface *iface)
  * the middle of a section may now start one (or the other way round), outside the range
  * items-changed covers. Nothing else changes sections: a service whose group changed
  * stands under its old group until the items-changed that moves it
- * (ph_service_list_get_section() in the middle of a change set). */
+ * (ph_service_list_get_section() in the middle of a change set). A change between two
+ * services of one section (the list being sorted by group, so was everything it removed)
+ * moves no section's edge: most changes of a long list, and the re-announcement costs
+ * the list view as much as the change itself. */
 static void
 on_items_changed (PhSectionModel *self,
                   guint           position,
@@ -84,6 +87,14 @@ on_items_changed (PhSectionModel *self,
   guint last = MIN (position + added + 1, n);
 
   g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  if (position > 0 && position + added < n)
+    {
+      guint start, end;
+
+      ph_service_list_get_section (self->services, position - 1, &start, &end);
+      if (end > position + added)
+        return;
+    }
   if (last > first)
     gtk_section_model_sections_changed (GTK_SECTION_MODEL (self), first, last - first);
 }
