@@ -13,6 +13,8 @@
 #else
 # define CALLGRIND_START_INSTRUMENTATION
 # define CALLGRIND_STOP_INSTRUMENTATION
+# define CALLGRIND_ZERO_STATS
+# define CALLGRIND_DUMP_STATS
 # define RUNNING_ON_VALGRIND 0
 #endif
 
@@ -29,16 +31,18 @@
  * machine: a real PhWindow on an Xvfb of its own, whose helper (PORTHOLE_HELPER) is a
  * script that writes one full change set of N_SERVICES (2,000) listeners, 10 per process
  * of one program, as bench-app.py's ph-test-listener load, and then stays silent. The
- * deltas are fed to the window's PhServiceList directly, one per frame, N_ROUNDS (20)
- * rounds of four: 10 new sockets in a new process; the same 10 gone; 5 new in a new
- * process while 5 others go with theirs; an empty change set. Prints each kind's median
- * main-thread time (ph_service_list_get_last_apply_us(), the figure bench-app.py reads:
- * the model's diff and everything GTK does at once in reaction: filter, sections, list
- * view, selection, accessibility).
+ * deltas are fed to the window's PhServiceList directly, one per frame: N_ROUNDS (20) of
+ * each kind, one kind after the other: 10 new sockets in a new process; those 10 gone
+ * (and their process); 5 new in a new process while the 5 of another go with it; an empty
+ * change set (an idle refresh). Prints each kind's median main-thread time
+ * (ph_service_list_get_last_apply_us(), the figure bench-app.py reads: the model's diff
+ * and everything GTK does at once in reaction: filter, sections, list view, selection,
+ * accessibility).
  *
- * --callgrind (with valgrind installed) also runs itself under callgrind, instrumented
- * only in ph_service_list_apply_change_set() after the first list is on screen, and
- * prints the instructions per change set of each kind, which do not move with the load.
+ * --callgrind (with valgrind installed) also runs itself under callgrind with
+ * CALLGRIND_ROUNDS rounds, instrumented only in ph_service_list_apply_change_set() once
+ * the first list is on screen, and prints the instructions per change set of each kind,
+ * which do not move with the load.
  * The accessibility backend is GTK_A11Y's (bench-app.py runs the app with "atspi" under
  * a session bus); without GTK_A11Y, "none".
  */
@@ -199,55 +203,52 @@ compare_gint64 (gconstpointer a,
 }
 
 /* Instructions per change set of each kind, from a run of itself under callgrind with
- * @rounds rounds; FALSE when it cannot. Each kind is counted in a run of its own
- * (CALLGRIND_KIND names it), so one callgrind total is one kind's. */
+ * @rounds rounds, which dumps its counts after each kind's rounds (one file, a part per
+ * dump, in order); FALSE when it cannot. */
 static gboolean
 callgrind_counts (const char *self,
                   guint       n_services,
                   guint       rounds,
                   gint64      counts[N_KINDS])
 {
+  g_autofree char *out_file = g_build_filename (g_get_tmp_dir (), "bench-window-XXXXXX", NULL);
+  g_autofree char *out_arg = NULL;
   g_autofree char *n_arg = g_strdup_printf ("%u", n_services);
   g_autofree char *r_arg = g_strdup_printf ("%u", rounds);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *p;
+  int status = 0;
+  int fd = g_mkstemp (out_file);
 
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  out_arg = g_strdup_printf ("--callgrind-out-file=%s", out_file);
+  {
+    const char *argv[] = { "valgrind", "--tool=callgrind", "-q", "--instr-atstart=no",
+                           "--combine-dumps=yes",
+                           "--toggle-collect=ph_service_list_apply_change_set", out_arg,
+                           self, n_arg, r_arg, "--quiet", NULL };
+
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH
+                       | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error)
+        || !g_spawn_check_wait_status (status, NULL)
+        || !g_file_get_contents (out_file, &text, NULL, NULL))
+      {
+        g_unlink (out_file);
+        return FALSE;
+      }
+  }
+  g_unlink (out_file);
+  p = text;
   for (guint kind = 0; kind < N_KINDS; kind++)
     {
-      g_autofree char *out_file = g_build_filename (g_get_tmp_dir (), "bench-window-XXXXXX",
-                                                    NULL);
-      g_autofree char *out_arg = NULL;
-      g_autofree char *kind_arg = g_strdup_printf ("--only-kind=%u", kind);
-      g_autofree char *text = NULL;
-      g_autoptr(GError) error = NULL;
-      const char *totals;
-      int status = 0;
-      int fd = g_mkstemp (out_file);
-
-      if (fd < 0)
+      p = strstr (p, "\ntotals: ");
+      if (p == NULL)
         return FALSE;
-      close (fd);
-      out_arg = g_strdup_printf ("--callgrind-out-file=%s", out_file);
-      {
-        const char *argv[] = { "valgrind", "--tool=callgrind", "-q", "--instr-atstart=no",
-                               "--toggle-collect=ph_service_list_apply_change_set", out_arg,
-                               self, n_arg, r_arg, "--quiet", kind_arg, NULL };
-
-        if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH
-                           | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
-                           &error)
-            || !g_spawn_check_wait_status (status, NULL)
-            || !g_file_get_contents (out_file, &text, NULL, NULL))
-          {
-            g_unlink (out_file);
-            return FALSE;
-          }
-      }
-      g_unlink (out_file);
-      totals = strstr (text, "\ntotals: ");
-      if (totals == NULL)
-        totals = strstr (text, "\nsummary: ");
-      if (totals == NULL)
-        return FALSE;
-      counts[kind] = g_ascii_strtoll (strchr (totals, ':') + 1, NULL, 10) / rounds;
+      p += strlen ("\ntotals: ");
+      counts[kind] = g_ascii_strtoll (p, NULL, 10) / rounds;
     }
   return TRUE;
 }
@@ -261,12 +262,12 @@ main (int   argc,
   guint n_positional = 0;
   gboolean with_callgrind = FALSE;
   gboolean quiet = FALSE;
-  int only_kind = -1;
   const char *a11y = g_getenv ("GTK_A11Y");
   g_autofree char *dir = NULL;
   g_autofree char *helper = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GArray) procs = g_array_new (FALSE, FALSE, sizeof (Proc));
+  g_autoptr(GArray) tens = g_array_new (FALSE, FALSE, sizeof (Proc));
+  Proc five;
   GArray *times[N_KINDS];
   PhServiceList *list;
   PhWindow *window;
@@ -278,8 +279,6 @@ main (int   argc,
         with_callgrind = TRUE;
       else if (g_str_equal (argv[i], "--quiet"))
         quiet = TRUE;
-      else if (g_str_has_prefix (argv[i], "--only-kind="))
-        only_kind = atoi (argv[i] + strlen ("--only-kind="));
       else if (n_positional++ == 0)
         n_services = (guint) atoi (argv[i]);
       else
@@ -300,11 +299,7 @@ main (int   argc,
                          "\tversion=0.1.0\tpid=1\teuid=1000\tsource=netlink\n");
   begin (text, "full");
   for (guint k = 0; k < n_services / SOCKETS_PER_PROC; k++)
-    {
-      Proc p = new_proc (text, SOCKETS_PER_PROC);
-
-      g_array_append_val (procs, p);
-    }
+    new_proc (text, SOCKETS_PER_PROC);
   end (text, n_services);
   dir = g_dir_make_tmp ("bench-window-XXXXXX", NULL);
   helper = write_helper (dir, text->str);
@@ -326,49 +321,59 @@ main (int   argc,
              g_list_model_get_n_items (G_LIST_MODEL (list)),
              (g_get_monotonic_time () - launch) / 1000.0, g_getenv ("GTK_A11Y"));
 
-  for (guint round = 0; round < n_rounds; round++)
-    {
-      Proc ten, five_new;
-      guint victim;
+  /* As bench-app.py: 5 listeners of one process, the first to go in "5 new + 5 gone". */
+  g_string_truncate (text, 0);
+  begin (text, "delta");
+  five = new_proc (text, 5);
+  end (text, n_services);
+  feed (list, text->str);
+  wait_frames (GTK_WIDGET (window), 2);
 
-      for (guint kind = 0; kind < N_KINDS; kind++)
+  /* Each kind's rounds in a row; under callgrind, one dump each. */
+  CALLGRIND_START_INSTRUMENTATION;
+  CALLGRIND_ZERO_STATS;
+  for (guint kind = 0; kind < N_KINDS; kind++)
+    {
+      for (guint round = 0; round < n_rounds; round++)
         {
           guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+          gint64 us;
 
           g_string_truncate (text, 0);
           begin (text, "delta");
           switch (kind)
             {
             case KIND_ADD10:
-              ten = new_proc (text, 10);
+              {
+                Proc ten = new_proc (text, 10);
+
+                g_array_append_val (tens, ten);
+              }
               break;
             case KIND_GONE10:
-              gone_proc (text, &ten);
+              gone_proc (text, &g_array_index (tens, Proc, round));
               break;
             case KIND_MIXED:
-              victim = g_rand_int_range (rand_, 0, procs->len);
-              five_new = new_proc (text, 5);
-              /* 5 sockets of one process go with it, as bench-app.py's ph-test-listener */
-              g_array_index (procs, Proc, victim).n = 5;
-              gone_proc (text, &g_array_index (procs, Proc, victim));
-              g_array_index (procs, Proc, victim) = five_new;
+              {
+                /* a process of 5 sockets goes while another comes */
+                Proc next = new_proc (text, 5);
+
+                gone_proc (text, &five);
+                five = next;
+              }
               break;
             default:
               break;
             }
           end (text, n);
-          if (only_kind < 0 || (guint) only_kind == kind)
-            CALLGRIND_START_INSTRUMENTATION;
           feed (list, text->str);
-          CALLGRIND_STOP_INSTRUMENTATION;
-          {
-            gint64 us = ph_service_list_get_last_apply_us (list);
-
-            g_array_append_val (times[kind], us);
-          }
+          us = ph_service_list_get_last_apply_us (list);
+          g_array_append_val (times[kind], us);
           wait_frames (GTK_WIDGET (window), 2);
         }
+      CALLGRIND_DUMP_STATS;
     }
+  CALLGRIND_STOP_INSTRUMENTATION;
 
   if (!quiet)
     for (guint kind = 0; kind < N_KINDS; kind++)
