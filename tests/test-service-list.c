@@ -507,6 +507,23 @@ test_regroup (void)
   g_assert_cmpstr (ph_process_get_comm (zebra), ==, "aardvark");
   g_assert_cmpstr (ph_service_get_group_name (three), ==, "aardvark");
   check_sorted (list);
+
+  /* The program execs another (a new name) and closes one of its sockets in the same
+   * change set: the socket that went is not regrouped back into the list. */
+  {
+    g_autofree char *py = proc_line (20, 2, "yak");
+    g_autofree char *exec = g_strjoin ("\n", "BEGIN\tseq=3\tkind=delta", py, "GONE\tid=3",
+                                       "END\tseq=3\tsockets=3", NULL);
+
+    feed (list, exec);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+    g_assert_null (ph_service_list_lookup (list, 3));
+    for (guint i = 0; i < 3; i++)
+      g_assert_cmpuint (id_at (list, i), !=, 3);
+    g_assert_cmpuint (id_at (list, 2), ==, 4);
+    g_assert_cmpstr (ph_service_get_group_name (ph_service_list_lookup (list, 4)), ==, "yak");
+    check_sorted (list);
+  }
 }
 
 /* A socket whose holder the helper cannot see (unseen=): its own group, after other users'
