@@ -14,6 +14,7 @@
 # define CALLGRIND_START_INSTRUMENTATION
 #endif
 
+#include "ph-bench-callgrind.h"
 #include "ph-scanner.h"
 #include "ph-service-list.h"
 #include "ph-service.h"
@@ -52,40 +53,14 @@ callgrind_count (const char *self,
                  guint       n_services,
                  guint       rounds)
 {
-  g_autofree char *out_file = g_build_filename (g_get_tmp_dir (), "bench-model-XXXXXX", NULL);
-  g_autofree char *out_arg = NULL;
   g_autofree char *n_arg = g_strdup_printf ("%u", n_services);
   g_autofree char *r_arg = g_strdup_printf ("%u", rounds);
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *totals;
-  int status = 0;
-  int fd = g_mkstemp (out_file);
+  const char *argv[] = { self, n_arg, r_arg, "--no-scanner", "--quiet", NULL };
+  gint64 count;
 
-  if (fd < 0)
+  if (!ph_bench_callgrind (argv, "ph_service_list_apply_change_set", &count, 1))
     return -1;
-  close (fd);
-  out_arg = g_strdup_printf ("--callgrind-out-file=%s", out_file);
-  {
-    const char *argv[] = { "valgrind", "--tool=callgrind", "-q", "--instr-atstart=no",
-                           "--toggle-collect=ph_service_list_apply_change_set", out_arg,
-                           self, n_arg, r_arg, "--no-scanner", "--quiet", NULL };
-
-    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH
-                       | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error)
-        || !g_file_get_contents (out_file, &text, NULL, NULL))
-      {
-        g_unlink (out_file);
-        return -1;
-      }
-  }
-  g_unlink (out_file);
-  totals = strstr (text, "\ntotals: ");
-  if (totals == NULL)
-    totals = strstr (text, "\nsummary: ");
-  if (totals == NULL)
-    return -1;
-  return g_ascii_strtoll (strchr (totals, ':') + 1, NULL, 10);
+  return count;
 }
 
 static const char *programs[] = {
@@ -168,24 +143,6 @@ feed_text (PhServiceList *list,
     }
 
   return g_get_monotonic_time () - begin;
-}
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static gint64
-percentile (GArray *values,
-            double  fraction)
-{
-  g_array_sort (values, compare_gint64);
-  return g_array_index (values, gint64, (guint) ((values->len - 1) * fraction));
 }
 
 static double
@@ -276,7 +233,7 @@ bench_scanner (const char *self_path)
   g_print ("bench-model: scanner start to first list (real helper, %u sockets%s): "
            "median %.1f ms, max %.1f ms\n", n_services,
            listeners != NULL ? ", 2,000 of them from ph-test-listener" : "",
-           percentile (times, 0.5) / 1000.0, percentile (times, 1.0) / 1000.0);
+           ph_bench_percentile (times, 0.5) / 1000.0, ph_bench_percentile (times, 1.0) / 1000.0);
   g_print ("bench-model: RSS %.1f MiB after the scanner runs\n", rss_mib ());
 
   if (listeners != NULL)
@@ -415,17 +372,17 @@ main (int   argc,
 
   if (quiet)
     return 0;
-  median_apply = percentile (apply_times, 0.5);
+  median_apply = ph_bench_percentile (apply_times, 0.5);
   g_print ("bench-model: %u deltas of 10 changes on %u services, applying at END: "
            "median %" G_GINT64_FORMAT " us, p90 %" G_GINT64_FORMAT " us, max %" G_GINT64_FORMAT
            " us  target <= %u us  %s\n",
-           n_rounds, n_services, median_apply, percentile (apply_times, 0.9),
-           percentile (apply_times, 1.0), budget_us (n_services),
+           n_rounds, n_services, median_apply, ph_bench_percentile (apply_times, 0.9),
+           ph_bench_percentile (apply_times, 1.0), budget_us (n_services),
            median_apply <= budget_us (n_services) ? "PASS" : "MISS");
   g_print ("bench-model: the same deltas with parsing their lines: median %" G_GINT64_FORMAT
            " us, p90 %" G_GINT64_FORMAT " us, max %" G_GINT64_FORMAT " us\n",
-           percentile (delta_times, 0.5), percentile (delta_times, 0.9),
-           percentile (delta_times, 1.0));
+           ph_bench_percentile (delta_times, 0.5), ph_bench_percentile (delta_times, 0.9),
+           ph_bench_percentile (delta_times, 1.0));
   g_print ("bench-model: RSS %.1f MiB at the end; %u items fetched by the consumer\n",
            rss_mib (), items_fetched);
 
@@ -455,7 +412,7 @@ main (int   argc,
       }
     g_print ("bench-model: search filter over %u services: median %.2f ms, max %.2f ms per "
              "keystroke (%u words typed; the window's own figure is bench-app.py's)\n", n,
-             percentile (times, 0.5) / 1000.0, percentile (times, 1.0) / 1000.0,
+             ph_bench_percentile (times, 0.5) / 1000.0, ph_bench_percentile (times, 1.0) / 1000.0,
              (guint) G_N_ELEMENTS (typed));
   }
 

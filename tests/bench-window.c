@@ -18,6 +18,7 @@
 # define RUNNING_ON_VALGRIND 0
 #endif
 
+#include "ph-bench-callgrind.h"
 #include "ph-protocol-defs.h"
 #include "ph-service-list.h"
 #include "ph-test-display.h"
@@ -192,64 +193,22 @@ write_helper (const char *dir,
   return path;
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 /* Instructions per change set of each kind, from a run of itself under callgrind with
- * @rounds rounds, which dumps its counts after each kind's rounds (one file, a part per
- * dump, in order); FALSE when it cannot. */
+ * @rounds rounds, which dumps its counts after each kind's rounds; FALSE when it cannot. */
 static gboolean
 callgrind_counts (const char *self,
                   guint       n_services,
                   guint       rounds,
                   gint64      counts[N_KINDS])
 {
-  g_autofree char *out_file = g_build_filename (g_get_tmp_dir (), "bench-window-XXXXXX", NULL);
-  g_autofree char *out_arg = NULL;
   g_autofree char *n_arg = g_strdup_printf ("%u", n_services);
   g_autofree char *r_arg = g_strdup_printf ("%u", rounds);
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *p;
-  int status = 0;
-  int fd = g_mkstemp (out_file);
+  const char *argv[] = { self, n_arg, r_arg, "--quiet", NULL };
 
-  if (fd < 0)
+  if (!ph_bench_callgrind (argv, "ph_service_list_apply_change_set", counts, N_KINDS))
     return FALSE;
-  close (fd);
-  out_arg = g_strdup_printf ("--callgrind-out-file=%s", out_file);
-  {
-    const char *argv[] = { "valgrind", "--tool=callgrind", "-q", "--instr-atstart=no",
-                           "--combine-dumps=yes",
-                           "--toggle-collect=ph_service_list_apply_change_set", out_arg,
-                           self, n_arg, r_arg, "--quiet", NULL };
-
-    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH
-                       | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error)
-        || !g_spawn_check_wait_status (status, NULL)
-        || !g_file_get_contents (out_file, &text, NULL, NULL))
-      {
-        g_unlink (out_file);
-        return FALSE;
-      }
-  }
-  g_unlink (out_file);
-  p = text;
   for (guint kind = 0; kind < N_KINDS; kind++)
-    {
-      p = strstr (p, "\ntotals: ");
-      if (p == NULL)
-        return FALSE;
-      p += strlen ("\ntotals: ");
-      counts[kind] = g_ascii_strtoll (p, NULL, 10) / rounds;
-    }
+    counts[kind] /= rounds;
   return TRUE;
 }
 
@@ -378,13 +337,11 @@ main (int   argc,
   if (!quiet)
     for (guint kind = 0; kind < N_KINDS; kind++)
       {
-        g_array_sort (times[kind], compare_gint64);
         g_print ("bench-window: apply %-17s at %u services: median %.3f ms "
                  "(min %.3f, max %.3f, n=%u)\n", kind_names[kind], n_services,
-                 g_array_index (times[kind], gint64, times[kind]->len / 2) / 1000.0,
-                 g_array_index (times[kind], gint64, 0) / 1000.0,
-                 g_array_index (times[kind], gint64, times[kind]->len - 1) / 1000.0,
-                 times[kind]->len);
+                 ph_bench_percentile (times[kind], 0.5) / 1000.0,
+                 ph_bench_percentile (times[kind], 0.0) / 1000.0,
+                 ph_bench_percentile (times[kind], 1.0) / 1000.0, times[kind]->len);
       }
 
   gtk_window_destroy (GTK_WINDOW (window));
