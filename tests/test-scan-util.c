@@ -2,10 +2,13 @@
 /* test-scan-util.c — the scanner's small parts: hash map, /etc/passwd, /proc/PID/stat */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ph-tap.h"
@@ -164,6 +167,69 @@ test_stat (void)
   ph_buf_free (&buf);
 }
 
+/* The walk reaches /proc/PID as the parent of the /proc/PID/fd it listed: that is the
+ * same process while it lives, and never another once it is gone (a lookup by number
+ * could name a later process with the PID). */
+static void
+test_parent_of_fd_dir (void)
+{
+  char name[32];
+  PhBuf buf = PH_BUF_INIT;
+  PhStat st;
+  pid_t child = fork ();
+  int fdd, pfd;
+
+  if (child < 0)
+    ph_tap_bail_out ("fork: %s", strerror (errno));
+  if (child == 0)
+    {
+      pause ();
+      _exit (0);
+    }
+  snprintf (name, sizeof name, "/proc/%d/fd", (int) child);
+  fdd = open (name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  pfd = fdd >= 0 ? openat (fdd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  ph_tap_ok (pfd >= 0 && ph_proc_read_stat (pfd, &buf, &st) == 0 && st.ppid == getpid (),
+             "/proc/PID/fd/.. is that process's /proc/PID (its parent is us)");
+  if (pfd >= 0)
+    close (pfd);
+  kill (child, SIGKILL);
+  waitpid (child, NULL, 0);
+  /* Where we may (root in a PID namespace of our own, as the tests run), a new process
+   * takes the same PID: ns_last_pid names the PID handed out last. */
+  {
+    int last = open ("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+    pid_t again = -1;
+
+    if (last >= 0)
+      {
+        snprintf (name, sizeof name, "%d", (int) child - 1);
+        if (write (last, name, strlen (name)) > 0 && (again = fork ()) == 0)
+          {
+            pause ();
+            _exit (0);
+          }
+        close (last);
+      }
+    pfd = fdd >= 0 ? openat (fdd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    ph_tap_ok (fdd >= 0 && (pfd < 0 || ph_proc_read_stat (pfd, &buf, &st) < 0),
+               "once the process is gone, nothing is read through /proc/PID/fd/..%s",
+               again == child ? " (though a new process has its PID)" : "");
+    if (again != child)
+      ph_tap_diag ("no new process with the same PID (%d, then %d)", (int) child, (int) again);
+    if (again > 0)
+      {
+        kill (again, SIGKILL);
+        waitpid (again, NULL, 0);
+      }
+  }
+  if (pfd >= 0)
+    close (pfd);
+  if (fdd >= 0)
+    close (fdd);
+  ph_buf_free (&buf);
+}
+
 static void
 test_links (void)
 {
@@ -181,6 +247,7 @@ main (void)
   test_map ();
   test_passwd ();
   test_stat ();
+  test_parent_of_fd_dir ();
   test_links ();
   return ph_tap_done_testing ();
 }

@@ -85,13 +85,46 @@ read_facts (PhSockTable  *table,
   table->changed = true;
 }
 
+/* Unreadable fds (EACCES, EPERM from opening /proc/PID/fd): looked at again through
+ * /proc/PID, whose stat, read after the pidfd was opened, tells that the pidfd is this
+ * process. Returns the fd directory when it became readable meanwhile (and its /proc/PID
+ * in *pfd), else -1 with @p marked unreadable or gone. */
+static int
+open_fds_through_pid_dir (PhSockTable *table,
+                          Proc        *p,
+                          int         *pfd)
+{
+  char name[16];
+  PhStat st;
+  int fdd;
+
+  snprintf (name, sizeof name, "%d", (int) p->pid);
+  *pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*pfd < 0)
+    {
+      mark_gone (table, p);
+      return -1;
+    }
+  fdd = openat (*pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fdd >= 0)
+    return fdd;
+  if ((errno == EACCES || errno == EPERM) && ph_sock_table_watch_exit (table, p)
+      && ph_proc_read_stat (*pfd, &table->scratch, &st) == 0)
+    p->fd_unreadable = true;
+  else
+    mark_gone (table, p);
+  close (*pfd);
+  *pfd = -1;
+  return -1;
+}
+
 static void
 walk_process (PhSockTable *table,
               Proc        *p)
 {
-  char name[16];
+  char name[24];
   char link[64];
-  int pfd, fdd;
+  int pfd = -1, fdd;
   PhStat st;
   bool added = false;
 
@@ -103,35 +136,34 @@ walk_process (PhSockTable *table,
   table->walked++;
   table->procs_changed = true;
   p->fds_checked_us = ph_now_us ();
-  snprintf (name, sizeof name, "%d", (int) p->pid);
-  pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (pfd < 0)
-    {
-      mark_gone (table, p);
-      return;
-    }
-  fdd = openat (pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  /* /proc/PID/fd in one step: most processes hold none of our sockets, and only those
+   * that do need /proc/PID itself (reached below through this very directory). */
+  snprintf (name, sizeof name, "%d/fd", (int) p->pid);
+  fdd = openat (table->proc_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fdd < 0 && (errno == EACCES || errno == EPERM))
+    fdd = open_fds_through_pid_dir (table, p, &pfd);
+  else if (fdd < 0)
+    mark_gone (table, p);
   if (fdd < 0)
-    {
-      /* Unreadable: its exit matters too (it may hold what we cannot see). The stat
-       * read through the same /proc/PID tells that the pidfd is this process. */
-      if ((errno == EACCES || errno == EPERM) && ph_sock_table_watch_exit (table, p)
-          && ph_proc_read_stat (pfd, &table->scratch, &st) == 0)
-        p->fd_unreadable = true;
-      else
-        mark_gone (table, p);
-      close (pfd);
-      return;
-    }
+    return;
 
   /* Linux 6.2 and later give the number of open files as the size of /proc/PID/fd:
    * taken before the listing, a file opened later changes it, so fd_count_changed ()
-   * can tell that this process must be walked again. */
+   * can tell that this process must be walked again. None open (a kernel thread): there
+   * is nothing to list. */
   {
     struct stat fst;
+    bool counted = fstat (fdd, &fst) == 0;
 
-    p->n_fds = fstat (fdd, &fst) == 0 && fst.st_size > 0 ? (int64_t) fst.st_size : -1;
+    p->n_fds = counted && fst.st_size > 0 ? (int64_t) fst.st_size : -1;
     p->checked_n_fds = p->n_fds;
+    if (counted && fst.st_size == 0 && table->fds_counted)
+      {
+        close (fdd);
+        if (pfd >= 0)
+          close (pfd);
+        return;
+      }
   }
   table->n_found = 0;
   for (;;)
@@ -166,19 +198,26 @@ walk_process (PhSockTable *table,
           table->found[table->n_found++] = (Found) { e, fd };
         }
     }
-  close (fdd);
 
+  /* /proc/PID as the parent of the directory just listed: the same process, never a
+   * later one with the same PID (a lookup by number could name that one). */
+  if (table->n_found > 0 && pfd < 0)
+    pfd = openat (fdd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  close (fdd);
   if (table->n_found == 0)
     {
-      close (pfd);
+      if (pfd >= 0)
+        close (pfd);
       return;
     }
   /* Read after the fds (and the pidfd) and through the same /proc/PID: if the process
    * went away, this fails instead of naming a later process with the same PID. */
-  if (!ph_sock_table_watch_exit (table, p) || ph_proc_read_stat (pfd, &table->scratch, &st) < 0)
+  if (pfd < 0 || !ph_sock_table_watch_exit (table, p)
+      || ph_proc_read_stat (pfd, &table->scratch, &st) < 0)
     {
       mark_gone (table, p);
-      close (pfd);
+      if (pfd >= 0)
+        close (pfd);
       return;
     }
   if (!p->start_known || p->start != st.start)

@@ -79,6 +79,7 @@ struct PhSockTable
   bool        netlink_ok;
   bool        no_tcp_both;
   bool        own_pidns;
+  bool        fds_counted;            /* /proc/PID/fd's size is its number of open files */
   const char *unseen;                 /* why some processes cannot be seen (PH_UNSEEN_*) */
   bool        listed_once;
   size_t      probed;                 /* PIDs looked at one by one since the last listing */

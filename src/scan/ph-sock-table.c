@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ph-protocol.h"
@@ -122,6 +123,13 @@ ph_sock_table_new (const char  *proc_root,
       snprintf (want, sizeof want, "%d", (int) getpid ());
       table->own_pidns = n > 0 && (size_t) n == strlen (want)
                          && memcmp (self, want, (size_t) n) == 0;
+      /* Whether the size of /proc/PID/fd is its number of open files (Linux 6.2 and
+       * later; 0 before): ours is not 0, since proc_fd is open. */
+      {
+        struct stat st;
+
+        table->fds_counted = fstatat (table->proc_fd, "self/fd", &st, 0) == 0 && st.st_size > 0;
+      }
     }
   table->unseen = why_unseen (table->proc_fd, table->own_pidns);
   table->classified_unreadable = SIZE_MAX;
