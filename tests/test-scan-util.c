@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,7 +140,7 @@ test_stat (void)
   }
   {
     PhProcFacts f;
-    bool ok = ph_proc_read_facts_after_stat (pfd, getpid (), &st, &buf, &f) == 0;
+    bool ok = ph_proc_read_facts_after_stat (pfd, getpid (), &st, -1, &buf, &f) == 0;
 
     ph_tap_ok (ok && f.start == st.start && f.ppid == st.ppid && strcmp (f.comm, st.comm) == 0
                && f.cmdline != NULL && strstr (f.cmdline, "test-scan-util") != NULL,
@@ -230,6 +232,46 @@ test_parent_of_fd_dir (void)
   ph_buf_free (&buf);
 }
 
+/* Facts read with the process's pidfd end with that pidfd's word: a process that exited
+ * (not yet reaped, so its /proc files still read) is gone. */
+static void
+test_facts_pidfd (void)
+{
+  char name[32];
+  PhBuf buf = PH_BUF_INIT;
+  PhProcFacts f;
+  PhStat st;
+  pid_t child = fork ();
+  int pfd, pidfd;
+  struct pollfd p;
+
+  if (child < 0)
+    ph_tap_bail_out ("fork: %s", strerror (errno));
+  if (child == 0)
+    {
+      pause ();
+      _exit (0);
+    }
+  snprintf (name, sizeof name, "/proc/%d", (int) child);
+  pfd = open (name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  pidfd = (int) syscall (SYS_pidfd_open, child, 0);
+  if (pfd < 0 || pidfd < 0 || ph_proc_read_stat (pfd, &buf, &st) < 0)
+    ph_tap_bail_out ("cannot open /proc/%d or its pidfd: %s", (int) child, strerror (errno));
+  ph_tap_ok (ph_proc_read_facts_after_stat (pfd, child, &st, pidfd, &buf, &f) == 0
+             && f.start == st.start, "a live process's facts, told true by its pidfd");
+  if (f.comm != NULL)
+    ph_proc_facts_clear (&f);
+  kill (child, SIGKILL);
+  p = (struct pollfd) { .fd = pidfd, .events = POLLIN };
+  ph_tap_ok (poll (&p, 1, 10000) == 1, "its pidfd tells its exit");
+  ph_tap_ok (ph_proc_read_facts_after_stat (pfd, child, &st, pidfd, &buf, &f) == -ESRCH,
+             "once it exited (not reaped yet), its facts are those of a gone process");
+  waitpid (child, NULL, 0);
+  close (pidfd);
+  close (pfd);
+  ph_buf_free (&buf);
+}
+
 static void
 test_links (void)
 {
@@ -248,6 +290,7 @@ main (void)
   test_passwd ();
   test_stat ();
   test_parent_of_fd_dir ();
+  test_facts_pidfd ();
   test_links ();
   return ph_tap_done_testing ();
 }

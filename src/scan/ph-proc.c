@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,13 +296,14 @@ ph_proc_read_facts (int          pid_dirfd,
       memset (f, 0, sizeof *f);
       return err;
     }
-  return ph_proc_read_facts_after_stat (pid_dirfd, pid, &st, scratch, f);
+  return ph_proc_read_facts_after_stat (pid_dirfd, pid, &st, -1, scratch, f);
 }
 
 int
 ph_proc_read_facts_after_stat (int           pid_dirfd,
                                int32_t       pid,
                                const PhStat *first,
+                               int           pidfd,
                                PhBuf        *scratch,
                                PhProcFacts  *f)
 {
@@ -377,7 +379,18 @@ ph_proc_read_facts_after_stat (int           pid_dirfd,
       && (strcmp (f->cg.manager, "app") == 0 || strcmp (f->cg.manager, "flatpak") == 0))
     read_app_entry (pid_dirfd, scratch, f, f->sandboxed);
 
-  /* Everything was read from one process instance only if it still is that instance. */
+  /* Everything was read from one process instance only if it still is that instance
+   * (every read went through @pid_dirfd, which never names a later process). */
+  if (pidfd >= 0)
+    {
+      struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+      int n = poll (&pfd, 1, 0);
+
+      if (n == 0)
+        return 0;
+      if (n > 0)
+        goto gone;
+    }
   err = ph_proc_read_stat (pid_dirfd, scratch, &st);
   if (err < 0)
     goto gone;

@@ -52,9 +52,11 @@ int  ph_proc_read_stat  (int pid_dirfd, PhBuf *scratch, PhStat *st);
 int  ph_proc_read_facts (int pid_dirfd, int32_t pid, PhBuf *scratch, PhProcFacts *facts);
 /* The same when @first is the stat just read through @pid_dirfd (the walk that found the
  * process's sockets read it): it is not read again first, only at the end, to tell that
- * everything came from a process that is still there. */
+ * everything came from a process that is still there; or, when @pidfd is the process's
+ * pidfd (opened before @first was read) and not -1, that pidfd tells it: one poll () where
+ * the stat is three calls, and stricter (an exited process not yet reaped is gone too). */
 int  ph_proc_read_facts_after_stat (int pid_dirfd, int32_t pid, const PhStat *first,
-                                    PhBuf *scratch, PhProcFacts *facts);
+                                    int pidfd, PhBuf *scratch, PhProcFacts *facts);
 void ph_proc_facts_clear (PhProcFacts *facts);
 bool ph_proc_facts_equal (const PhProcFacts *a, const PhProcFacts *b);
 /* Appends a PROC record. */

@@ -53,7 +53,9 @@ owner_touch (PhSockTable *table,
   return true;
 }
 
-/* Reads @p's facts through @pfd; @st is the stat just read through it, or NULL. */
+/* Reads @p's facts through @pfd; @st is the stat just read through it, or NULL. Its
+ * pidfd, when it has one, was opened before that stat, so it tells at the end that the
+ * facts came from a process still there. */
 static void
 read_facts (PhSockTable  *table,
             Proc         *p,
@@ -61,13 +63,16 @@ read_facts (PhSockTable  *table,
             const PhStat *st)
 {
   PhProcFacts f;
+  PhStat now;
 
   p->checked_us = ph_now_us ();
-  if ((st != NULL ? ph_proc_read_facts_after_stat (pfd, p->pid, st, &table->scratch, &f)
-                  : ph_proc_read_facts (pfd, p->pid, &table->scratch, &f)) < 0
+  if (st == NULL && ph_proc_read_stat (pfd, &table->scratch, &now) == 0)
+    st = &now;
+  if (st == NULL
+      || ph_proc_read_facts_after_stat (pfd, p->pid, st, p->pidfd, &table->scratch, &f) < 0
       || f.start != p->start)
     {
-      if (f.comm != NULL)
+      if (st != NULL && f.comm != NULL)
         ph_proc_facts_clear (&f);
       mark_gone (table, p);
       return;
