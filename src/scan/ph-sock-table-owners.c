@@ -484,20 +484,77 @@ recheck_holders (PhSockTable *table)
     }
 }
 
+/* @p showed no socket of the table to the task_file iterator: as if walked. */
+static void
+walked_by_iterator (PhSockTable *table,
+                    Proc        *p)
+{
+  if (p->walked_gen == table->gen || p->gone)
+    return;
+  p->walked_gen = table->gen;
+  table->walked++;
+  table->procs_changed = true;
+  p->fds_checked_us = ph_now_us ();
+  p->checked_n_fds = p->n_fds;
+}
+
+/* Phase 1: every new process; a new socket is most likely theirs, and a forked worker of
+ * an old server is new too. When they are many (a first snapshot), the kernel's task_file
+ * iterator names those that hold a socket of the table, and only they are walked; the
+ * number of open files of the others is taken before it looks, as a walk takes it before
+ * it lists, for fd_count_changed () to tell later. */
+static void
+walk_new_processes (PhSockTable *table)
+{
+  PhMap holders = PH_MAP_INIT;
+  size_t n_new = 0;
+  bool by_iterator = false;
+
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+
+      if (p != NULL && p->is_new && !p->gone)
+        n_new++;
+    }
+  if (table->iter_min_new > 0 && n_new >= table->iter_min_new
+      && ph_sock_table_iterator_usable (table))
+    {
+      for (size_t i = 0; i < table->procs.size; i++)
+        {
+          Proc *p = table->procs.slots[i].value;
+          char name[24];
+          struct stat st;
+
+          if (p == NULL || !p->is_new || p->gone)
+            continue;
+          snprintf (name, sizeof name, "%d/fd", (int) p->pid);
+          p->counted = fstatat (table->proc_fd, name, &st, 0) == 0;
+          p->n_fds = p->counted && st.st_size > 0 ? (int64_t) st.st_size : -1;
+        }
+      by_iterator = ph_sock_table_find_holders_by_iterator (table, &holders);
+    }
+  for (size_t i = 0; i < table->procs.size; i++)
+    {
+      Proc *p = table->procs.slots[i].value;
+
+      if (p == NULL || !p->is_new)
+        continue;
+      if (by_iterator && p->counted && ph_map_get (&holders, (uint64_t) p->pid) == NULL)
+        walked_by_iterator (table, p);
+      else
+        walk_process (table, p);
+      p->counted = false;
+    }
+  ph_map_clear (&holders);
+}
+
 void
 ph_sock_table_find_owners (PhSockTable *table)
 {
   PhMap uids = PH_MAP_INIT;
 
-  /* Phase 1: every new process; a new socket is most likely theirs, and a forked worker
-   * of an old server is new too. */
-  for (size_t i = 0; i < table->procs.size; i++)
-    {
-      Proc *p = table->procs.slots[i].value;
-
-      if (p != NULL && p->is_new)
-        walk_process (table, p);
-    }
+  walk_new_processes (table);
   recheck_holders (table);
   /* Their parents: a server that forks after binding holds the socket as well. */
   for (size_t i = 0; i < table->procs.size; i++)

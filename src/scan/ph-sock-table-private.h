@@ -47,6 +47,7 @@ typedef struct
   uint32_t n_refs;
   int64_t  n_fds;      /* open files when last walked (/proc/PID/fd's size), or -1 */
   bool     is_new;
+  bool     counted;    /* n_fds was taken before the task_file iterator looked */
   bool     gone;
   bool     fd_unreadable;
   bool     uid_known;
@@ -80,6 +81,9 @@ struct PhSockTable
   bool        no_tcp_both;
   bool        own_pidns;
   bool        fds_counted;            /* /proc/PID/fd's size is its number of open files */
+  bool        iter_failed;            /* the task_file iterator cannot run here */
+  size_t      iter_min_new;           /* new processes from which to run it, or 0 */
+  unsigned    iter_runs;              /* refreshes it served */
   const char *unseen;                 /* why some processes cannot be seen (PH_UNSEEN_*) */
   bool        listed_once;
   size_t      probed;                 /* PIDs looked at one by one since the last listing */
@@ -117,6 +121,10 @@ struct PhSockTable
   void       *flush_data;
 };
 
+/* From this many new processes on, the task_file iterator names those to walk (a first
+ * snapshot): below, walking them costs less than reading the kernel's BTF. */
+#define ITERATOR_MIN_NEW 64
+
 /* The buffer of one getdents64 () call, for /proc and for /proc/PID/fd. */
 #define DENTS_SIZE (32 * 1024)
 
@@ -134,6 +142,13 @@ void ph_sock_table_merge_sockets    (PhSockTable *table);
 void ph_sock_table_open_exit_watch  (PhSockTable *table);
 bool ph_sock_table_watch_exit       (PhSockTable *table, Proc *p);
 void ph_sock_table_list_processes   (PhSockTable *table);
+
+/* ph-sock-table-iter.c: whether the kernel's task_file iterator may be tried here, and the
+ * processes that hold a socket of the table (PID → non-NULL in @holders), from one run of
+ * it; false (and @holders empty) when it cannot tell, so that every process must be
+ * walked. */
+bool ph_sock_table_iterator_usable (PhSockTable *table);
+bool ph_sock_table_find_holders_by_iterator (PhSockTable *table, PhMap *holders);
 
 /* ph-sock-table-owners.c: who holds each socket (new processes' fds, then older ones'
  * while a socket's holder is unknown), and the regular check of the holders. */

@@ -19,7 +19,9 @@
  * (one getdents) to learn which processes are new or gone, and only when one may have
  * started (the namespace's last PID moved); the holders (and the processes whose fds we
  * may not read) are watched for their exit with a pidfd each, in one epoll set, so a
- * quiet refresh lists nothing. Only new processes get their fds read. Only when a socket remains whose holder is unknown are older processes
+ * quiet refresh lists nothing. Only new processes get their fds read (when they are many,
+ * only those the kernel's task_file iterator names as holders: ph-sock-table-iter.c).
+ * Only when a socket remains whose holder is unknown are older processes
  * walked: first those of the socket's uid whose number of open files changed since their
  * last walk (told by one stat of /proc/PID/fd), then the others of that uid, then the
  * rest, stopping as soon as every such socket has a holder. A process is told apart from an earlier one with the same PID by
@@ -133,6 +135,7 @@ ph_sock_table_new (const char  *proc_root,
     }
   table->unseen = why_unseen (table->proc_fd, table->own_pidns);
   table->classified_unreadable = SIZE_MAX;
+  table->iter_min_new = ITERATOR_MIN_NEW;
   ph_sock_table_open_exit_watch (table);
   snprintf (path, sizeof path, "%s/net", proc_root);
   table->procnet_dir = ph_xstrdup (path);
@@ -167,6 +170,19 @@ ph_sock_table_set_flush (PhSockTable *table,
 {
   table->flush = flush;
   table->flush_data = data;
+}
+
+void
+ph_sock_table_set_iterator_min (PhSockTable *table,
+                                size_t       min_new)
+{
+  table->iter_min_new = min_new;
+}
+
+unsigned
+ph_sock_table_iterator_runs (PhSockTable *table)
+{
+  return table->iter_runs;
 }
 
 void

@@ -33,3 +33,9 @@ void         ph_sock_table_refresh     (PhSockTable *table, PhBuf *out);
 #define PH_SOCK_TABLE_FLUSH_SIZE (64 * 1024)
 typedef void (*PhFlushFunc) (PhBuf *out, void *data);
 void         ph_sock_table_set_flush   (PhSockTable *table, PhFlushFunc flush, void *data);
+
+/* From how many new processes on (ITERATOR_MIN_NEW, 64; 0: never) a refresh asks the
+ * kernel's task_file iterator which of them hold a socket, instead of walking them all
+ * (tests set it to compare both ways); and how many refreshes of @table did. */
+void         ph_sock_table_set_iterator_min (PhSockTable *table, size_t min_new);
+unsigned     ph_sock_table_iterator_runs    (PhSockTable *table);

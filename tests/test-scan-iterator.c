@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-scan-iterator.c — the task_file iterator's shortcut finds the same holders as the walk */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ph-sock-table.h"
+#include "ph-tap.h"
+
+/*
+ * A first snapshot asks the kernel's task_file iterator which processes hold a listening
+ * socket and walks only those (ph-sock-table-iter.c). Here both ways scan the same
+ * processes of ours, and every listener of ours must have the same holders either way:
+ *   A  ours, and the children's forked after the bind but the idle ones (four holders);
+ *   B  a child's only, opened there;
+ *   C  sent by us over SCM_RIGHTS to a child under another fd number, then closed here;
+ * and IDLE children with open files and a UDP socket (not in the table) hold nothing. The
+ * iterator needs root (CAP_BPF) and a kernel with BTF: without them, that is said and
+ * the comparison skipped.
+ */
+
+#define IDLE 12
+
+static pid_t kids[IDLE + 4];
+static int n_kids;
+static int fd_a = -1;
+
+static int
+listener (uint64_t *inode)
+{
+  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct stat st;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+
+  if (fd < 0 || bind (fd, (struct sockaddr *) &sin, sizeof sin) != 0 || listen (fd, 4) != 0
+      || fstat (fd, &st) != 0)
+    ph_tap_bail_out ("cannot listen on 127.0.0.1: %s", strerror (errno));
+  *inode = (uint64_t) st.st_ino;
+  return fd;
+}
+
+/* A child that does @what and then waits to be killed, telling us on @ready when set. */
+static pid_t
+child (void (*what) (void *),
+       void  *data,
+       int    ready)
+{
+  pid_t pid = fork ();
+
+  if (pid < 0)
+    ph_tap_bail_out ("fork: %s", strerror (errno));
+  if (pid == 0)
+    {
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      what (data);
+      if (ready >= 0 && write (ready, "x", 1) != 1)
+        _exit (1);
+      for (;;)
+        pause ();
+    }
+  kids[n_kids++] = pid;
+  return pid;
+}
+
+static void
+nothing (void *data)
+{
+  (void) data;
+}
+
+static void
+open_b (void *data)
+{
+  listener (data);
+}
+
+static void
+idle (void *data)
+{
+  (void) data;
+  close (fd_a);
+  for (int i = 0; i < 5; i++)
+    if (open ("/dev/null", O_RDONLY) < 0)
+      _exit (1);
+  if (socket (AF_INET, SOCK_DGRAM, 0) < 0)
+    _exit (1);
+}
+
+/* Receives one fd over the socket @data and keeps it, moved to fd 40. */
+static void
+receive_c (void *data)
+{
+  int sock = *(int *) data;
+  char byte;
+  char control[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { &byte, 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                        .msg_controllen = sizeof control };
+  struct cmsghdr *c;
+  int fd;
+
+  if (recvmsg (sock, &msg, 0) != 1 || (c = CMSG_FIRSTHDR (&msg)) == NULL
+      || c->cmsg_type != SCM_RIGHTS)
+    _exit (1);
+  memcpy (&fd, CMSG_DATA (c), sizeof fd);
+  if (dup2 (fd, 40) != 40)
+    _exit (1);
+  close (fd);
+}
+
+static void
+send_fd (int sock,
+         int fd)
+{
+  char byte = 'c';
+  char control[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { &byte, 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                        .msg_controllen = sizeof control };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
+
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &fd, sizeof fd);
+  if (sendmsg (sock, &msg, 0) != 1)
+    ph_tap_bail_out ("sendmsg: %s", strerror (errno));
+}
+
+/* The owners= value of @inode's SOCK record in @set, sorted, in @owners. */
+static bool
+owners_of (const char *set,
+           uint64_t    inode,
+           char       *owners,
+           size_t      size)
+{
+  char want[64];
+  const char *at, *o, *end;
+  char *items[64];
+  char copy[1024];
+  int n = 0;
+
+  snprintf (want, sizeof want, "SOCK\tid=%llu\t", (unsigned long long) inode);
+  at = set != NULL ? strstr (set, want) : NULL;
+  if (at == NULL)
+    return false;
+  end = strchr (at, '\n');
+  o = strstr (at, "\towners=");
+  if (o == NULL || (end != NULL && o > end))
+    return false;
+  o += 8;
+  snprintf (copy, sizeof copy, "%.*s", (int) strcspn (o, "\t\n"), o);
+  for (char *save = NULL, *tok = strtok_r (copy, ",", &save); tok != NULL && n < 64;
+       tok = strtok_r (NULL, ",", &save))
+    items[n++] = tok;
+  for (int i = 1; i < n; i++)
+    for (int k = i; k > 0 && strcmp (items[k - 1], items[k]) > 0; k--)
+      {
+        char *t = items[k];
+
+        items[k] = items[k - 1];
+        items[k - 1] = t;
+      }
+  owners[0] = '\0';
+  for (int i = 0; i < n; i++)
+    {
+      strncat (owners, items[i], size - strlen (owners) - 2);
+      strcat (owners, ",");
+    }
+  return true;
+}
+
+static bool
+names_pid (const char *owners,
+           pid_t       pid)
+{
+  char want[24];
+
+  snprintf (want, sizeof want, "%d:", (int) pid);
+  for (const char *p = owners; p != NULL && *p != '\0'; p = strchr (p, ','), p = p ? p + 1 : p)
+    if (strncmp (p, want, strlen (want)) == 0)
+      return true;
+  return false;
+}
+
+int
+main (void)
+{
+  uint64_t a, b, c;
+  int ready[2], pair[2];
+  int fd_c;
+  char byte;
+  pid_t with_a, with_b, with_c;
+  PhSockTable *walk, *iter;
+  PhBuf out_walk = PH_BUF_INIT, out_iter = PH_BUF_INIT;
+
+  if (pipe (ready) != 0 || socketpair (AF_UNIX, SOCK_STREAM, 0, pair) != 0)
+    ph_tap_bail_out ("pipe: %s", strerror (errno));
+  fd_a = listener (&a);
+  with_a = child (nothing, NULL, ready[1]);
+  /* B is opened in the child: its inode comes back over the pipe. */
+  {
+    int inode_pipe[2];
+    pid_t pid;
+
+    if (pipe (inode_pipe) != 0)
+      ph_tap_bail_out ("pipe: %s", strerror (errno));
+    pid = fork ();
+    if (pid < 0)
+      ph_tap_bail_out ("fork: %s", strerror (errno));
+    if (pid == 0)
+      {
+        uint64_t inode;
+
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        open_b (&inode);
+        if (write (inode_pipe[1], &inode, sizeof inode) != (ssize_t) sizeof inode)
+          _exit (1);
+        for (;;)
+          pause ();
+      }
+    kids[n_kids++] = with_b = pid;
+    close (inode_pipe[1]);
+    if (read (inode_pipe[0], &b, sizeof b) != (ssize_t) sizeof b)
+      ph_tap_bail_out ("the child with B did not say its inode");
+    close (inode_pipe[0]);
+  }
+  with_c = child (receive_c, &pair[1], ready[1]);
+  fd_c = listener (&c);
+  send_fd (pair[0], fd_c);
+  close (fd_c);
+  for (int i = 0; i < IDLE; i++)
+    child (idle, NULL, ready[1]);
+  for (int i = 0; i < IDLE + 2; i++)
+    if (read (ready[0], &byte, 1) != 1)
+      ph_tap_bail_out ("a child did not get ready");
+
+  walk = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
+  ph_sock_table_set_iterator_min (walk, 0);
+  iter = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
+  ph_sock_table_set_iterator_min (iter, 1);
+  ph_sock_table_refresh (walk, &out_walk);
+  ph_sock_table_refresh (iter, &out_iter);
+  ph_buf_append (&out_walk, "", 1);
+  ph_buf_append (&out_iter, "", 1);
+
+  ph_tap_ok (ph_sock_table_iterator_runs (walk) == 0, "iterator off: every process walked");
+  if (geteuid () != 0 || access ("/sys/kernel/btf/vmlinux", R_OK) != 0)
+    {
+      ph_tap_skip (5, geteuid () != 0 ? "the task_file iterator needs root (CAP_BPF)"
+                                      : "the task_file iterator needs the kernel's BTF");
+    }
+  else
+    {
+      struct { const char *name; uint64_t inode; pid_t must; pid_t must_too; } want[] = {
+        { "A (ours and a forked child's)", a, getpid (), with_a },
+        { "B (a child's own)", b, with_b, 0 },
+        { "C (passed over SCM_RIGHTS)", c, with_c, 0 },
+      };
+      char ow[1024], oi[1024];
+
+      ph_tap_ok (ph_sock_table_iterator_runs (iter) == 1,
+                 "as root with the kernel's BTF, the iterator named the holders to walk");
+      for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        {
+          bool found = owners_of (out_walk.data, want[i].inode, ow, sizeof ow)
+                       && owners_of (out_iter.data, want[i].inode, oi, sizeof oi);
+
+          if (!ph_tap_ok (found && strcmp (ow, oi) == 0 && names_pid (oi, want[i].must)
+                          && (want[i].must_too == 0 || names_pid (oi, want[i].must_too)),
+                          "%s: the same holders both ways", want[i].name))
+            ph_tap_diag ("walk: %s  iterator: %s", found ? ow : "-", found ? oi : "-");
+        }
+      /* The same PROC records (the holders' facts) both ways. */
+      {
+        int n_walk = 0, n_iter = 0;
+
+        for (const char *p = strstr (out_walk.data, "\nPROC\t"); p != NULL;
+             p = strstr (p + 1, "\nPROC\t"))
+          n_walk++;
+        for (const char *p = strstr (out_iter.data, "\nPROC\t"); p != NULL;
+             p = strstr (p + 1, "\nPROC\t"))
+          n_iter++;
+        ph_tap_ok (n_walk == n_iter && n_iter >= 4, "as many PROC records both ways (%d, %d)",
+                   n_walk, n_iter);
+      }
+    }
+
+  ph_buf_free (&out_walk);
+  ph_buf_free (&out_iter);
+  ph_sock_table_free (walk);
+  ph_sock_table_free (iter);
+  close (fd_a);
+  for (int i = 0; i < n_kids; i++)
+    kill (kids[i], SIGKILL);
+  for (int i = 0; i < n_kids; i++)
+    waitpid (kids[i], NULL, 0);
+  return ph_tap_done_testing ();
+}
