@@ -509,28 +509,36 @@ run_iterator (PhSockTable *table,
   if (iter_fd >= 0)
     {
       buf = ph_xmalloc (CHUNK);
-      while ((got = read (iter_fd, buf, CHUNK)) > 0)
-        for (size_t off = 0; off + sizeof (Record) <= (size_t) got; off += sizeof (Record))
-          {
-            Record r;
+      for (;;)
+        {
+          got = read (iter_fd, buf, CHUNK);
+          /* EAGAIN: a million files went by without a socket; the next read goes on. */
+          if (got < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+          if (got <= 0)
+            break;
+          for (size_t off = 0; off + sizeof (Record) <= (size_t) got; off += sizeof (Record))
+            {
+              Record r;
 
-            memcpy (&r, buf + off, sizeof r);
-            if (r.ino == (uint64_t) probe_st.st_ino && r.level < MAX_LEVELS
-                && r.nr[r.level] == self)
-              level = r.level;
-            if (ph_map_get (&table->socks, r.ino) == NULL)
-              continue;
-            /* One record per process is enough: its sockets come one after the other. */
-            if (n_found > 0 && found[n_found - 1].level == r.level
-                && memcmp (found[n_found - 1].nr, r.nr, sizeof r.nr) == 0)
-              continue;
-            if (n_found == cap_found)
-              {
-                cap_found = cap_found ? cap_found * 2 : 256;
-                found = ph_xrealloc (found, cap_found * sizeof *found);
-              }
-            found[n_found++] = r;
-          }
+              memcpy (&r, buf + off, sizeof r);
+              if (r.ino == (uint64_t) probe_st.st_ino && r.level < MAX_LEVELS
+                  && r.nr[r.level] == self)
+                level = r.level;
+              if (ph_map_get (&table->socks, r.ino) == NULL)
+                continue;
+              /* One record per process is enough: its sockets come one after the other. */
+              if (n_found > 0 && found[n_found - 1].level == r.level
+                  && memcmp (found[n_found - 1].nr, r.nr, sizeof r.nr) == 0)
+                continue;
+              if (n_found == cap_found)
+                {
+                  cap_found = cap_found ? cap_found * 2 : 256;
+                  found = ph_xrealloc (found, cap_found * sizeof *found);
+                }
+              found[n_found++] = r;
+            }
+        }
       free (buf);
       close (iter_fd);
     }
