@@ -136,6 +136,33 @@ ph_service_row_dup_accessible_label (PhService *service)
   return g_string_free (label, FALSE);
 }
 
+/* The reachability mark at the end of the row, made the first time the row shows a
+ * service reachable from other computers: most never do, and the list keeps some 200
+ * rows alive (an image, hidden or not, costs some 3 KB with its accessible object). */
+static void
+add_reachable_image (PhServiceRow *self)
+{
+  GtkWidget *image = gtk_image_new_from_icon_name ("network-workgroup-symbolic");
+  const char *reachable = _("Reachable from other computers");
+  GtkLayoutChild *child;
+
+  self->reachable_image = GTK_IMAGE (image);
+  gtk_widget_set_valign (image, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (image, reachable);
+  gtk_widget_add_css_class (image, "warning");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (image),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, reachable,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Other computers on the network can connect to this port "
+                                    "unless a firewall stops them."),
+                                  -1);
+  gtk_widget_set_parent (image, GTK_WIDGET (self));
+  child = gtk_layout_manager_get_layout_child (gtk_widget_get_layout_manager (GTK_WIDGET (self)),
+                                               image);
+  gtk_grid_layout_child_set_column (GTK_GRID_LAYOUT_CHILD (child), 2);
+  gtk_grid_layout_child_set_row_span (GTK_GRID_LAYOUT_CHILD (child), 2);
+}
+
 /* Writes the labels that show @shows, from the service. */
 static void
 update (PhServiceRow *self,
@@ -177,8 +204,14 @@ update (PhServiceRow *self,
       gtk_label_set_label (self->detail_label, text != NULL ? text : class_short_name (port));
     }
   if (shows & SHOWS_REACHABLE)
-    gtk_widget_set_visible (GTK_WIDGET (self->reachable_image),
-                            ph_service_is_reachable_from_network (service));
+    {
+      gboolean reachable = ph_service_is_reachable_from_network (service);
+
+      if (reachable && self->reachable_image == NULL)
+        add_reachable_image (self);
+      if (self->reachable_image != NULL)
+        gtk_widget_set_visible (GTK_WIDGET (self->reachable_image), reachable);
+    }
 
   /* What a screen reader says for the row says all of it. */
   {
@@ -358,14 +391,10 @@ add_label (PhServiceRow *self,
  * (at launch, when a search that matched nothing is erased, and one per row that goes
  * away), and a template's builder cost several times what the widgets themselves do.
  * One grid, no inner boxes: the port over two lines, the address above the detail, the
- * reachability mark at the end (an empty column takes no spacing). */
+ * reachability mark at the end when there is one (an empty column takes no spacing). */
 static void
 ph_service_row_init (PhServiceRow *self)
 {
-  GtkWidget *image = gtk_image_new_from_icon_name ("network-workgroup-symbolic");
-  GtkLayoutChild *child;
-  const char *reachable = _("Reachable from other computers");
-
   gtk_grid_layout_set_column_spacing (GTK_GRID_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                       12);
   gtk_widget_set_margin_top (GTK_WIDGET (self), 6);
@@ -386,23 +415,6 @@ ph_service_row_init (PhServiceRow *self)
   gtk_label_set_ellipsize (self->detail_label, PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "dim-label");
-
-  self->reachable_image = GTK_IMAGE (image);
-  gtk_widget_set_visible (image, FALSE);
-  gtk_widget_set_valign (image, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (image, reachable);
-  gtk_widget_add_css_class (image, "warning");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (image),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, reachable,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  _("Other computers on the network can connect to this port "
-                                    "unless a firewall stops them."),
-                                  -1);
-  gtk_widget_set_parent (image, GTK_WIDGET (self));
-  child = gtk_layout_manager_get_layout_child (gtk_widget_get_layout_manager (GTK_WIDGET (self)),
-                                               image);
-  gtk_grid_layout_child_set_column (GTK_GRID_LAYOUT_CHILD (child), 2);
-  gtk_grid_layout_child_set_row_span (GTK_GRID_LAYOUT_CHILD (child), 2);
 }
 
 PhServiceRow *

@@ -210,6 +210,33 @@ free_port_action (GtkWidget  *widget,
   ph_free_port_flow_start (flow);
 }
 
+/* Keyboard Shortcuts: the window is built the first time it is asked for, not with every
+ * main window as GTK does for a gtk/help-overlay.ui resource (its 150 widgets cost some
+ * 0.4 MB that a window whose shortcuts are never shown does not need). Set up as GTK sets
+ * up its help overlay: modal, over this window, hidden when closed and shown again. */
+static void
+show_help_overlay_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  GtkWindow *overlay = g_object_get_data (G_OBJECT (widget), "ph-help-overlay");
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/io/github/porthole/Porthole/ph-help-overlay.ui");
+
+      overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_window_set_modal (overlay, TRUE);
+      gtk_window_set_hide_on_close (overlay, TRUE);
+      gtk_window_set_transient_for (overlay, GTK_WINDOW (widget));
+      gtk_window_set_destroy_with_parent (overlay, TRUE);
+      g_object_set_data_full (G_OBJECT (widget), "ph-help-overlay", g_object_ref (overlay),
+                              g_object_unref);
+    }
+  gtk_window_present (overlay);
+}
+
 /* Shift+F10 or the Menu key: the row menu, for keyboards, below the focused row. */
 static void
 row_menu_action (GtkWidget  *widget,
@@ -246,6 +273,8 @@ ph_window_class_init_actions (PhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.free-port", NULL, free_port_action);
   gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
   gtk_widget_class_install_action (widget_class, "win.row-menu", NULL, row_menu_action);
+  gtk_widget_class_install_action (widget_class, "win.show-help-overlay", NULL,
+                                   show_help_overlay_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
@@ -259,5 +288,6 @@ ph_window_class_init_actions (PhWindowClass *klass)
                                        "win.open-browser", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK,
                                        "win.free-port", NULL);
-  /* Shift+F10 and Menu: the list's own shortcut controller, in ph-window.ui. */
+  /* Shift+F10 and Menu: the list's own shortcut controller, in ph-window.ui. Ctrl+?
+   * (win.show-help-overlay): an accelerator of the application, ph-application.c. */
 }
