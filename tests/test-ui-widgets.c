@@ -306,6 +306,16 @@ test_row_bindings (void)
     "SOCK\tid=7\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=5432\tuid=1001\tuser=pg"
     "\towners=\thidden=1\tkernel=0",
     "END\tseq=2",
+    /* On every address: reachable from other computers. */
+    "BEGIN\tseq=3\tkind=delta",
+    "SOCK\tid=7\tproto=tcp\tfamily=4\taddr=0.0.0.0\tport=5432\tuid=1001\tuser=pg"
+    "\towners=\thidden=1\tkernel=0",
+    "END\tseq=3",
+    /* And back on the loopback address. */
+    "BEGIN\tseq=4\tkind=delta",
+    "SOCK\tid=7\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=5432\tuid=1001\tuser=pg"
+    "\towners=\thidden=1\tkernel=0",
+    "END\tseq=4",
     NULL
   };
   guint i;
@@ -322,9 +332,8 @@ test_row_bindings (void)
   g_assert_cmpstr (texts->pdata[0], ==, "5432");
   g_assert_cmpstr (texts->pdata[1], ==, "127.0.0.1 · TCP");
   g_assert_cmpstr (texts->pdata[2], ==, "Registered port · postgres");
-  image = find_widget (GTK_WIDGET (row), GTK_TYPE_IMAGE, NULL, NULL);
-  g_assert_nonnull (image);
-  g_assert_false (gtk_widget_get_visible (image));
+  /* The reachability mark is made only for a row that shows it. */
+  g_assert_null (find_widget (GTK_WIDGET (row), GTK_TYPE_IMAGE, NULL, NULL));
   g_object_get (row, "accessible-label", &spoken, NULL);
   g_assert_cmpstr (spoken, ==, "Port 5432, TCP on 127.0.0.1, Registered port, postgres (PID 10)");
   g_clear_pointer (&spoken, g_free);
@@ -332,8 +341,9 @@ test_row_bindings (void)
   port_label = find_widget (GTK_WIDGET (row), GTK_TYPE_LABEL, label_is, "5432");
   g_signal_connect_swapped (port_label, "notify::label", G_CALLBACK (g_atomic_int_inc),
                             &port_writes);
-  for (; lines[i] != NULL; i++)
+  for (; !g_str_equal (lines[i], "END\tseq=2"); i++)
     ph_service_list_feed_line (list, lines[i], -1, NULL, NULL);
+  ph_service_list_feed_line (list, lines[i++], -1, NULL, NULL);
   g_assert_true (ph_service_list_lookup (list, 7) == service);
   g_assert_true (ph_service_get_hidden (service));
 
@@ -347,6 +357,22 @@ test_row_bindings (void)
   g_assert_cmpstr (spoken, ==, "Port 5432, TCP on 127.0.0.1, Registered port, "
                                "probably postgresql (guessed from the port)");
   g_clear_pointer (&spoken, g_free);
+  g_assert_null (find_widget (GTK_WIDGET (row), GTK_TYPE_IMAGE, NULL, NULL));
+
+  /* On every address the mark shows; back on the loopback address it hides again. */
+  for (; !g_str_equal (lines[i], "END\tseq=3"); i++)
+    ph_service_list_feed_line (list, lines[i], -1, NULL, NULL);
+  ph_service_list_feed_line (list, lines[i++], -1, NULL, NULL);
+  g_assert_true (ph_service_is_reachable_from_network (service));
+  image = find_widget (GTK_WIDGET (row), GTK_TYPE_IMAGE, NULL, NULL);
+  g_assert_nonnull (image);
+  g_assert_true (gtk_widget_get_visible (image));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (image), ==, "Reachable from other computers");
+  for (; lines[i] != NULL; i++)
+    ph_service_list_feed_line (list, lines[i], -1, NULL, NULL);
+  g_assert_false (ph_service_is_reachable_from_network (service));
+  g_assert_true (find_widget (GTK_WIDGET (row), GTK_TYPE_IMAGE, NULL, NULL) == image);
+  g_assert_false (gtk_widget_get_visible (image));
 
   /* Unbound, the row lets go of the service. */
   ph_service_row_set_service (row, NULL);
