@@ -402,6 +402,8 @@ test_window_search (void)
   g_assert_true (WAIT_FOR (g_str_equal (list_page (window), "list"), 5000));
   all = n_shown (window);
   g_assert_cmpuint (all, >=, 1);
+  /* The detail pane's widgets are made when it first has something to show. */
+  g_assert_null (adw_bin_get_child (ADW_BIN (window->detail_pane)));
 
   /* An address with a port: the list shows what listens there, and selects it. */
   search (window, by_address);
@@ -411,6 +413,7 @@ test_window_search (void)
   g_assert_true (first == service);
   g_assert_true (ph_window_get_selected_service (window) == service);
   g_assert_true (ph_detail_pane_get_service (window->detail_pane) == service);
+  g_assert_nonnull (adw_bin_get_child (ADW_BIN (window->detail_pane)));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->detail_stack), ==, "detail");
 
   /* The factories made a row and a section header for it, bound to its properties. */

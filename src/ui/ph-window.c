@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "ph-port-info.h"
 #include "ph-section-model.h"
@@ -339,6 +342,35 @@ scroll_to_top (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+/* Below this many rows filling the list, their garbage is not worth a walk of the heap
+ * (as in ph-service-list-apply.c). */
+#define TRIM_AFTER_ROWS 1000
+
+/* glibc keeps the pages that a frame's garbage freed (the layouts, render nodes and
+ * buffers of the window's first frame, or of the frame that fills the list) inside its
+ * heap: one frame after that frame, give them back to the system. */
+static gboolean
+trim_heap (GtkWidget     *widget,
+           GdkFrameClock *clock,
+           gpointer       user_data)
+{
+  guint *ticks = user_data;
+
+  /* The first tick comes before the frame that draws the change. */
+  if ((*ticks)++ == 0)
+    return G_SOURCE_CONTINUE;
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+  return G_SOURCE_REMOVE;
+}
+
+static void
+trim_heap_after_next_frame (PhWindow *self)
+{
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), trim_heap, g_new0 (guint, 1), g_free);
+}
+
 static void
 on_items_changed (PhWindow   *self,
                   guint       position,
@@ -348,6 +380,10 @@ on_items_changed (PhWindow   *self,
 {
   if (added > 0 && g_list_model_get_n_items (model) == added)
     gtk_widget_add_tick_callback (GTK_WIDGET (self->service_list), scroll_to_top, NULL, NULL);
+  /* Filled from empty (the first snapshot, or a search that hid everything erased): the
+   * list view makes its rows anew. */
+  if (added >= TRIM_AFTER_ROWS && g_list_model_get_n_items (model) == added)
+    trim_heap_after_next_frame (self);
   update_list_page (self);
 
   /* A search given before the first scan (ph_window_show_search()): now it can select. */
@@ -636,6 +672,8 @@ ph_window_realize (GtkWidget *widget)
   GTK_WIDGET_CLASS (ph_window_parent_class)->realize (widget);
   g_signal_connect_object (gtk_native_get_surface (GTK_NATIVE (self)), "notify::state",
                            G_CALLBACK (update_paused), self, G_CONNECT_SWAPPED);
+  /* What building and drawing the window left free in the heap, after its first frame. */
+  trim_heap_after_next_frame (self);
 }
 
 static void
