@@ -26,6 +26,8 @@ struct _PhWindow
   /* The window has been on screen (mapped, neither minimised nor suspended) at least once:
    * only from then on does leaving the screen pause the scanner. */
   gboolean been_seen;
+  /* Rows the list view let go, for the next it makes (PhServiceRow, at most a few). */
+  GPtrArray *row_pool;
 
   /* Template children */
   AdwToastOverlay *toast_overlay;

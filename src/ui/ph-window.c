@@ -498,16 +498,46 @@ row_label_changed (GtkListItem  *item,
   gtk_list_item_set_accessible_label (item, ph_service_row_get_accessible_label (row));
 }
 
+/* The list view drops a row and makes another whenever a row it keeps alive goes away
+ * (every change set that removes a service near the screen): up to this many dropped
+ * rows are kept for the next ones it makes, which costs less than building them. */
+#define ROW_POOL_MAX 8
+
 static void
 row_setup (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
-  PhServiceRow *row = ph_service_row_new ();
+  PhWindow *self = user_data;
+  g_autoptr(PhServiceRow) row = NULL;
 
+  if (self->row_pool != NULL && self->row_pool->len > 0)
+    row = g_ptr_array_steal_index_fast (self->row_pool, self->row_pool->len - 1);
+  else
+    row = g_object_ref_sink (ph_service_row_new ());
   gtk_list_item_set_child (item, GTK_WIDGET (row));
+  gtk_list_item_set_accessible_label (item, ph_service_row_get_accessible_label (row));
   g_signal_connect_object (row, "notify::accessible-label", G_CALLBACK (row_label_changed),
                            item, G_CONNECT_SWAPPED);
+  /* The list item lets go of its child before its teardown: keep a hold on the row. */
+  g_object_set_data_full (G_OBJECT (item), "ph-row", g_object_ref (row), g_object_unref);
+}
+
+static void
+row_teardown (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  PhWindow *self = user_data;
+  g_autoptr(GtkWidget) row = g_object_steal_data (G_OBJECT (item), "ph-row");
+
+  if (row == NULL || self->row_pool == NULL || self->row_pool->len >= ROW_POOL_MAX)
+    return;
+  g_signal_handlers_disconnect_by_func (row, row_label_changed, item);
+  if (gtk_list_item_get_child (item) == row)
+    gtk_list_item_set_child (item, NULL);
+  if (gtk_widget_get_parent (row) == NULL)
+    g_ptr_array_add (self->row_pool, g_steal_pointer (&row));
 }
 
 static void
@@ -731,6 +761,8 @@ ph_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->row_popover, gtk_widget_unparent);
+  /* The list's rows go with the template: none is kept any more. */
+  g_clear_pointer (&self->row_pool, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PH_TYPE_WINDOW);
   g_clear_object (&self->scanner);
   g_clear_object (&self->filter);
@@ -820,9 +852,11 @@ ph_window_init (PhWindow *self)
   sections = ph_section_model_new (ph_scanner_get_service_list (self->scanner));
   self->filter = gtk_custom_filter_new (filter_service, self, NULL);
   factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (row_setup), NULL);
+  self->row_pool = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (factory, "setup", G_CALLBACK (row_setup), self);
   g_signal_connect (factory, "bind", G_CALLBACK (row_bind), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind), NULL);
+  g_signal_connect (factory, "teardown", G_CALLBACK (row_teardown), self);
   gtk_list_view_set_factory (self->service_list, factory);
   gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (sections));
 
