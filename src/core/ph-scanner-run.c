@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ph-helper-client.h"
 #include "ph-scanner-private.h"
@@ -153,19 +154,44 @@ handle_record (PhScanner      *self,
 
 static void read_next_line (PhScanner *self);
 
+/* One line of the helper's stdout (without its newline). */
+static void
+handle_line (PhScanner  *self,
+             const char *line,
+             gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhRecord) record = ph_record_parse (line, len, &error);
+
+  if (record == NULL)
+    g_debug ("porthole-helper sent a bad line: %s", error->message);
+  else
+    handle_record (self, record);
+}
+
+/* Whether a whole line waits in @stream's buffer: reading it will not block. */
+static gboolean
+has_buffered_line (GDataInputStream *stream)
+{
+  gsize len;
+  const char *buffer = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (stream),
+                                                            &len);
+
+  return len > 0 && memchr (buffer, '\n', len) != NULL;
+}
+
 static void
 read_line_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
+  GDataInputStream *stream = G_DATA_INPUT_STREAM (object);
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
-  g_autoptr(PhRecord) record = NULL;
   PhScanner *self;
   gsize len = 0;
 
-  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, &len,
-                                               &error);
+  line = g_data_input_stream_read_line_finish (stream, result, &len, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -180,15 +206,21 @@ read_line_cb (GObject      *object,
   if (line == NULL)
     return;   /* end of stream: the helper's exit (wait_cb) tells what happened */
 
-  g_clear_error (&error);
-  record = ph_record_parse (line, len, &error);
-  if (record == NULL)
-    g_debug ("porthole-helper sent a bad line: %s", error->message);
-  else
-    handle_record (self, record);
+  handle_line (self, line, len);
 
-  /* handle_record() may have ended the run */
-  if (self->stdout_stream == G_DATA_INPUT_STREAM (object))
+  /* A change set comes in one burst of lines: the whole lines already read are handled
+   * here, at once, rather than one turn of the main loop each (20,000 turns for a first
+   * list of 20,000 sockets). handle_line() may end the run, and with it this stream. */
+  while (self->stdout_stream == stream && has_buffered_line (stream))
+    {
+      g_clear_pointer (&line, g_free);
+      line = g_data_input_stream_read_line (stream, &len, NULL, NULL);
+      if (line == NULL)
+        break;   /* the line is in the buffer: the next asynchronous read says what is wrong */
+      handle_line (self, line, len);
+    }
+
+  if (self->stdout_stream == stream)
     read_next_line (self);
 }
 
