@@ -189,6 +189,15 @@ def start_time(pid):
     return int(data[data.rindex(b')') + 2:].split()[19])
 
 
+def cmdline(pid):
+    """The arguments pid runs with, as strings; [] once it is gone."""
+    try:
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
+            return [a.decode(errors='replace') for a in f.read().split(b'\0') if a]
+    except OSError:
+        return []
+
+
 def proc_alive(pid):
     """True while the process exists and is not a zombie."""
     try:

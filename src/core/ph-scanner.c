@@ -455,6 +455,25 @@ ph_scanner_start (PhScanner *self)
   ph_scanner_start_run (self);
 }
 
+/**
+ * ph_scanner_bind_settings:
+ * @settings: the application's settings
+ *
+ * Follows the settings keys "refresh-interval", "show-udp" and "show-ipv6". Bind before
+ * ph_scanner_start(), so that the helper starts with them.
+ */
+void
+ph_scanner_bind_settings (PhScanner *self,
+                          GSettings *settings)
+{
+  g_return_if_fail (PH_IS_SCANNER (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+
+  g_settings_bind (settings, "refresh-interval", self, "refresh-interval", G_SETTINGS_BIND_GET);
+  g_settings_bind (settings, "show-udp", self, "show-udp", G_SETTINGS_BIND_GET);
+  g_settings_bind (settings, "show-ipv6", self, "show-ipv6", G_SETTINGS_BIND_GET);
+}
+
 /* Stops the helper (and any restart); the list keeps what it shows. */
 void
 ph_scanner_stop (PhScanner *self)

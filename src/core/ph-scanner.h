@@ -27,6 +27,8 @@ PhScanner      *ph_scanner_new                  (void);
 GListModel     *ph_scanner_get_services         (PhScanner           *self);
 PhServiceList  *ph_scanner_get_service_list     (PhScanner           *self);
 void            ph_scanner_start                (PhScanner           *self);
+void            ph_scanner_bind_settings        (PhScanner           *self,
+                                                 GSettings           *settings);
 void            ph_scanner_stop                 (PhScanner           *self);
 void            ph_scanner_refresh              (PhScanner           *self);
 void            ph_scanner_retry                (PhScanner           *self);

@@ -16,6 +16,8 @@ struct _PhApplication
   AdwApplication parent_instance;
 
   PhSearchProvider *search_provider;
+  /* Started before the toolkit loads, for the first window: see start_scanner_early(). */
+  PhScanner        *scanner;
 };
 
 G_DEFINE_FINAL_TYPE (PhApplication, ph_application, ADW_TYPE_APPLICATION)
@@ -153,6 +155,7 @@ ph_application_dispose (GObject *object)
   PhApplication *self = PH_APPLICATION (object);
 
   g_clear_object (&self->search_provider);
+  g_clear_object (&self->scanner);
 
   G_OBJECT_CLASS (ph_application_parent_class)->dispose (object);
 }
@@ -246,6 +249,37 @@ add_host_icons (void)
     }
 }
 
+/* The first window's list comes from the helper's first scan. Started here, before GTK and
+ * libadwaita load (a few hundred milliseconds: the display, the style sheets), the helper
+ * scans on another core meanwhile, and the first window shows a full list sooner. Not when
+ * D-Bus started Porthole as a service (the Shell's search): that may never show a window. */
+static void
+start_scanner_early (PhApplication *self)
+{
+  g_autoptr(GSettings) settings = NULL;
+
+  if (g_application_get_flags (G_APPLICATION (self)) & G_APPLICATION_IS_SERVICE)
+    return;
+  settings = g_settings_new (APP_ID);
+  self->scanner = ph_scanner_new ();
+  ph_scanner_bind_settings (self->scanner, settings);
+  ph_scanner_start (self->scanner);
+}
+
+/**
+ * ph_application_take_scanner:
+ *
+ * Returns: (transfer full) (nullable): the scanner started at start-up, for the first
+ *   window to show; %NULL once it was taken
+ */
+PhScanner *
+ph_application_take_scanner (PhApplication *self)
+{
+  g_return_val_if_fail (PH_IS_APPLICATION (self), NULL);
+
+  return g_steal_pointer (&self->scanner);
+}
+
 static void
 ph_application_startup (GApplication *app)
 {
@@ -254,6 +288,7 @@ ph_application_startup (GApplication *app)
   /* GTK's own for a gtk/help-overlay.ui resource; the window builds it when asked. */
   static const char *help_accels[] = { "<Control>question", NULL };
 
+  start_scanner_early (PH_APPLICATION (app));
   G_APPLICATION_CLASS (ph_application_parent_class)->startup (app);
 
   /* An idle worker thread of GLib's pools (where GTasks run) retires after 15 s: a

@@ -15,6 +15,15 @@
 
 G_DEFINE_FINAL_TYPE (PhWindow, ph_window, ADW_TYPE_APPLICATION_WINDOW)
 
+enum
+{
+  PROP_0,
+  PROP_SCANNER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static const char *
 iana_name (guint       port,
            const char *protocol,
@@ -774,6 +783,27 @@ ph_window_dispose (GObject *object)
   G_OBJECT_CLASS (ph_window_parent_class)->dispose (object);
 }
 
+static void ph_window_constructed (GObject *object);
+
+static void
+ph_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  PhWindow *self = PH_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SCANNER:
+      self->scanner = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 ph_window_class_init (PhWindowClass *klass)
 {
@@ -781,7 +811,9 @@ ph_window_class_init (PhWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = ph_window_constructed;
   object_class->dispose = ph_window_dispose;
+  object_class->set_property = ph_window_set_property;
   widget_class->realize = ph_window_realize;
   widget_class->map = ph_window_map;
   widget_class->unmap = ph_window_unmap;
@@ -821,14 +853,22 @@ ph_window_class_init (PhWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_copy_override_command);
 
   ph_window_class_init_actions (klass);
+
+  /**
+   * PhWindow:scanner:
+   *
+   * The scanner whose list the window shows; when none is given, the window makes and
+   * starts its own.
+   */
+  properties[PROP_SCANNER] =
+    g_param_spec_object ("scanner", NULL, NULL, PH_TYPE_SCANNER,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 ph_window_init (PhWindow *self)
 {
-  g_autoptr(PhSectionModel) sections = NULL;
-  g_autoptr(GtkListItemFactory) factory = NULL;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
@@ -839,12 +879,22 @@ ph_window_init (PhWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+}
 
-  self->scanner = ph_scanner_new ();
-  g_settings_bind (self->settings, "refresh-interval", self->scanner, "refresh-interval",
-                   G_SETTINGS_BIND_GET);
-  g_settings_bind (self->settings, "show-udp", self->scanner, "show-udp", G_SETTINGS_BIND_GET);
-  g_settings_bind (self->settings, "show-ipv6", self->scanner, "show-ipv6", G_SETTINGS_BIND_GET);
+static void
+ph_window_constructed (GObject *object)
+{
+  PhWindow *self = PH_WINDOW (object);
+  g_autoptr(PhSectionModel) sections = NULL;
+  g_autoptr(GtkListItemFactory) factory = NULL;
+
+  G_OBJECT_CLASS (ph_window_parent_class)->constructed (object);
+
+  /* A scanner given at construction (the application's, started while GTK was loading)
+   * is already running; otherwise the window starts its own below. */
+  if (self->scanner == NULL)
+    self->scanner = ph_scanner_new ();
+  ph_scanner_bind_settings (self->scanner, self->settings);
   g_signal_connect_object (self->settings, "changed::background-refresh",
                            G_CALLBACK (update_paused), self, G_CONNECT_SWAPPED);
 
@@ -888,7 +938,9 @@ ph_window_init (PhWindow *self)
     }
 
   ph_scanner_start (self->scanner);
-  update_list_page (self);
+  /* A scanner started earlier may have failed already, or carry a limitation. */
+  on_scanner_state (self);
+  on_limitation (self);
   ph_window_update_actions (self);
 }
 
@@ -914,5 +966,7 @@ ph_window_show_search (PhWindow   *self,
 PhWindow *
 ph_window_new (PhApplication *application)
 {
-  return g_object_new (PH_TYPE_WINDOW, "application", application, NULL);
+  g_autoptr(PhScanner) scanner = ph_application_take_scanner (application);
+
+  return g_object_new (PH_TYPE_WINDOW, "application", application, "scanner", scanner, NULL);
 }

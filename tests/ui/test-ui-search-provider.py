@@ -172,6 +172,12 @@ try:
     t.ok(f'tcp 127.0.0.1:{late.port}' in results, 'after a few seconds a new scan is made')
 
     t.ok(windows_made() == [], 'searching made no window')
+    # The helper Porthole starts early for its first window runs `watch --interval N`;
+    # the search's own scans are `watch --once`.
+    watching = [c for c in phui.child_pids(app_pid(), 'porthole-helpe')
+                if '--interval' in pt.cmdline(c)]
+    t.ok(watching == [], 'started as a service, Porthole runs no watching helper',
+         f'helpers watching: {watching}')
 
     pid = app_pid()
     call('ActivateResult', (pg_id, ['postgres'], 0), '(sasu)')
