@@ -236,6 +236,97 @@ test_parse_bad (void)
     }
 }
 
+/* Numbers as the protocol writes them, and owners= of a SOCK: what is refused. */
+static void
+test_numbers_and_owners (void)
+{
+  static const struct
+  {
+    const char *text;
+    guint64     max;
+    gboolean    ok;
+    guint64     value;
+  } numbers[] = {
+    { "0", G_MAXUINT64, TRUE, 0 },
+    { "007", G_MAXUINT64, TRUE, 7 },
+    { "18446744073709551615", G_MAXUINT64, TRUE, G_MAXUINT64 },
+    { "18446744073709551616", G_MAXUINT64, FALSE, 0 },
+    { "99999999999999999999", G_MAXUINT64, FALSE, 0 },
+    { "2147483647", G_MAXINT32, TRUE, G_MAXINT32 },
+    { "2147483648", G_MAXINT32, FALSE, 0 },
+    { "5", 4, FALSE, 0 },
+    { "", G_MAXUINT64, FALSE, 0 },
+    { "+1", G_MAXUINT64, FALSE, 0 },
+    { "-1", G_MAXUINT64, FALSE, 0 },
+    { " 1", G_MAXUINT64, FALSE, 0 },
+    { "1 ", G_MAXUINT64, FALSE, 0 },
+    { "0x10", G_MAXUINT64, FALSE, 0 },
+    { "1e3", G_MAXUINT64, FALSE, 0 },
+  };
+  static const struct
+  {
+    const char *owners;
+    gboolean    ok;
+  } owners[] = {
+    { "", TRUE },
+    { "10:20:3", TRUE },
+    { "10:20:3,11:0:4", TRUE },
+    { "10:20:3,10:20:4", TRUE },
+    { "10:18446744073709551615:0", TRUE },
+    { "0:20:3", FALSE },            /* no PID 0 */
+    { "2147483648:20:3", FALSE },
+    { "10:20:2147483648", FALSE },
+    { "10:20", FALSE },
+    { "10:20:3:4", FALSE },
+    { "10::3", FALSE },
+    { ":20:3", FALSE },
+    { "10:20:", FALSE },
+    { "10:20:3,", FALSE },
+    { ",10:20:3", FALSE },
+    { "10:20:3,,11:0:4", FALSE },
+    { "10:+20:3", FALSE },
+    { "10:20:3 ", FALSE },
+    { "a:b:c", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      guint64 value = 12345;
+      gboolean ok = ph_protocol_parse_decimal (numbers[i].text, strlen (numbers[i].text),
+                                               numbers[i].max, &value);
+
+      if (ok != numbers[i].ok)
+        g_error ("“%s”: %s", numbers[i].text, ok ? "accepted" : "refused");
+      g_assert_cmpuint (value, ==, ok ? numbers[i].value : 12345);
+    }
+  /* Only the bytes given are read. */
+  {
+    guint64 value = 0;
+
+    g_assert_true (ph_protocol_parse_decimal ("12:34", 2, G_MAXUINT64, &value));
+    g_assert_cmpuint (value, ==, 12);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("SOCK\tid=1\tproto=tcp\tfamily=4\taddr=127.0.0.1"
+                                               "\tport=80\towners=%s", owners[i].owners);
+      g_autoptr(PhRecord) record = ph_record_parse (line, -1, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PhService) service = NULL;
+      gboolean ok;
+
+      g_assert_nonnull (record);
+      ok = ph_service_validate_record (record, &error);
+      if (ok != owners[i].ok)
+        g_error ("owners=%s: %s", owners[i].owners, ok ? "accepted" : error->message);
+      service = ph_service_new_from_record (record, NULL, NULL, NULL);
+      g_assert_true ((service != NULL) == owners[i].ok);
+      if (!ok)
+        g_assert_nonnull (strstr (error->message, "pid:start:fd"));
+    }
+}
+
 static void
 test_display (void)
 {
@@ -656,6 +747,7 @@ main (int   argc,
   g_test_add_func ("/protocol/parse", test_parse);
   g_test_add_func ("/protocol/parse-bad", test_parse_bad);
   g_test_add_func ("/protocol/display", test_display);
+  g_test_add_func ("/protocol/numbers-and-owners", test_numbers_and_owners);
   g_test_add_func ("/protocol/hostile-stream", test_hostile_stream);
   g_test_add_func ("/protocol/truncated-stream", test_truncated_stream);
   g_test_add_func ("/protocol/real/watch", test_real_watch);

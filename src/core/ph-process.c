@@ -402,9 +402,15 @@ ph_process_new_from_record (const PhRecord  *record,
       return NULL;
     }
 
-  self = ph_process_new ((gint64) pid, start);
+  /* Not ph_process_new(): its identity, made from no facts at all, would be made again at
+   * once from the record's (a first list of 2,000 processes made 4,000). */
+  self = g_object_new (PH_TYPE_PROCESS, NULL);
+  self->pid = (gint64) pid;
+  self->start_time = start;
   g_object_freeze_notify (G_OBJECT (self));
   ph_process_update_from_record (self, record, NULL);
+  if (self->identity == NULL)   /* a record with no fact the identity reads */
+    ph_process_update_identity (self);
   g_object_thaw_notify (G_OBJECT (self));
   return g_steal_pointer (&self);
 }

@@ -52,6 +52,10 @@ guint64       ph_record_get_uint64_or (const PhRecord  *self,
                                        const char      *key,
                                        guint64          fallback);
 
+gboolean      ph_protocol_parse_decimal (const char    *text,
+                                         gsize          len,
+                                         guint64        max,
+                                         guint64       *value);
 char         *ph_protocol_unescape    (const char      *value,
                                        gsize            len,
                                        gsize           *out_len,

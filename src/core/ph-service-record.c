@@ -8,6 +8,24 @@
 #include "ph-address.h"
 #include "ph-service-private.h"
 
+/* One "pid:start:fd" of owners=, in [text, end). */
+static gboolean
+parse_owner (const char *text,
+             const char *end,
+             guint64    *pid,
+             guint64    *start,
+             guint64    *fd)
+{
+  const char *colon1 = memchr (text, ':', end - text);
+  const char *colon2 = colon1 != NULL ? memchr (colon1 + 1, ':', end - colon1 - 1) : NULL;
+
+  return colon2 != NULL &&
+         ph_protocol_parse_decimal (text, colon1 - text, G_MAXINT32, pid) && *pid >= 1 &&
+         ph_protocol_parse_decimal (colon1 + 1, colon2 - colon1 - 1, G_MAXUINT64, start) &&
+         ph_protocol_parse_decimal (colon2 + 1, end - colon2 - 1, G_MAXINT32, fd);
+}
+
+/* owners=: "pid:start:fd" joined by commas. With @owners NULL, only checks the text. */
 static gboolean
 parse_owners (const char           *text,
               PhProcessLookupFunc   lookup,
@@ -16,31 +34,29 @@ parse_owners (const char           *text,
               GArray               *fds,
               GError              **error)
 {
-  g_auto(GStrv) parts = NULL;
+  const char *part = text;
 
   if (text == NULL || *text == '\0')
     return TRUE;
 
-  parts = g_strsplit (text, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
+  for (;;)
     {
-      g_auto(GStrv) fields = g_strsplit (parts[i], ":", -1);
+      const char *end = strchr (part, ',');
       guint64 pid, start, fd;
       PhProcess *process = NULL;
       int fd_int;
 
-      if (g_strv_length (fields) != 3 ||
-          !g_ascii_string_to_unsigned (fields[0], 10, 1, G_MAXINT32, &pid, NULL) ||
-          !g_ascii_string_to_unsigned (fields[1], 10, 0, G_MAXUINT64, &start, NULL) ||
-          !g_ascii_string_to_unsigned (fields[2], 10, 0, G_MAXINT32, &fd, NULL))
+      if (end == NULL)
+        end = part + strlen (part);
+      if (!parse_owner (part, end, &pid, &start, &fd))
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
-                       "SOCK: owner “%s” is not pid:start:fd", parts[i]);
+                       "SOCK: owner “%.*s” is not pid:start:fd", (int) (end - part), part);
           return FALSE;
         }
 
       if (owners == NULL)
-        continue;
+        goto next;
 
       if (lookup != NULL)
         process = lookup ((gint64) pid, start, user_data);
@@ -62,10 +78,10 @@ parse_owners (const char           *text,
       fd_int = (int) fd;
       g_array_append_val (fds, fd_int);
     next:
-      ;
+      if (*end == '\0')
+        return TRUE;
+      part = end + 1;
     }
-
-  return TRUE;
 }
 
 static gboolean
@@ -110,6 +126,72 @@ intern_unseen (const char *value)
       }                                                                      \
   } G_STMT_END
 
+/* The fields every SOCK must have, read and checked once. */
+typedef struct
+{
+  guint64       id;
+  guint64       family;
+  guint64       port;
+  const char   *proto;
+  const char   *addr;
+  GInetAddress *inet;
+} SockFields;
+
+static void
+sock_fields_clear (SockFields *fields)
+{
+  g_clear_object (&fields->inet);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SockFields, sock_fields_clear)
+
+static gboolean
+read_sock_fields (const PhRecord  *record,
+                  SockFields      *out,
+                  GError         **error)
+{
+  if (!ph_record_get_uint64 (record, "id", &out->id, error) ||
+      !ph_record_get_uint64 (record, "family", &out->family, error) ||
+      !ph_record_get_uint64 (record, "port", &out->port, error))
+    return FALSE;
+
+  out->proto = ph_record_get (record, "proto", NULL);
+  out->addr = ph_record_get (record, "addr", NULL);
+  if (out->proto == NULL || out->addr == NULL)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MISSING_KEY,
+                   "SOCK has no “%s”", out->proto == NULL ? "proto" : "addr");
+      return FALSE;
+    }
+  if (out->id == 0)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER, "SOCK: id is 0");
+      return FALSE;
+    }
+  if (strcmp (out->proto, "tcp") != 0 && strcmp (out->proto, "udp") != 0)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                   "SOCK: unknown protocol");
+      return FALSE;
+    }
+  if ((out->family != 4 && out->family != 6) || out->port > 65535)
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
+                   "SOCK: family or port out of range");
+      return FALSE;
+    }
+  out->inet = g_inet_address_new_from_string (out->addr);
+  if (out->inet == NULL ||
+      g_inet_address_get_family (out->inet) != (out->family == 4 ? G_SOCKET_FAMILY_IPV4
+                                                                 : G_SOCKET_FAMILY_IPV6))
+    {
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
+                   "SOCK: “addr” is not an IPv%u address", (guint) out->family);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ph_service_validate_record:
  * @record: a SOCK record
@@ -121,54 +203,12 @@ gboolean
 ph_service_validate_record (const PhRecord  *record,
                             GError         **error)
 {
-  g_autoptr(GInetAddress) inet = NULL;
-  const char *proto;
-  const char *addr;
-  guint64 id, family, port;
+  g_auto(SockFields) fields = { 0 };
 
   g_return_val_if_fail (record != NULL, FALSE);
 
-  if (!ph_record_get_uint64 (record, "id", &id, error) ||
-      !ph_record_get_uint64 (record, "family", &family, error) ||
-      !ph_record_get_uint64 (record, "port", &port, error))
-    return FALSE;
-
-  proto = ph_record_get (record, "proto", NULL);
-  addr = ph_record_get (record, "addr", NULL);
-  if (proto == NULL || addr == NULL)
-    {
-      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MISSING_KEY,
-                   "SOCK has no “%s”", proto == NULL ? "proto" : "addr");
-      return FALSE;
-    }
-  if (id == 0)
-    {
-      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER, "SOCK: id is 0");
-      return FALSE;
-    }
-  if (strcmp (proto, "tcp") != 0 && strcmp (proto, "udp") != 0)
-    {
-      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
-                   "SOCK: unknown protocol");
-      return FALSE;
-    }
-  if ((family != 4 && family != 6) || port > 65535)
-    {
-      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
-                   "SOCK: family or port out of range");
-      return FALSE;
-    }
-  inet = g_inet_address_new_from_string (addr);
-  if (inet == NULL ||
-      g_inet_address_get_family (inet) != (family == 4 ? G_SOCKET_FAMILY_IPV4
-                                                       : G_SOCKET_FAMILY_IPV6))
-    {
-      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
-                   "SOCK: “addr” is not an IPv%u address", (guint) family);
-      return FALSE;
-    }
-
-  return parse_owners (ph_record_get (record, "owners", NULL), NULL, NULL, NULL, NULL, error);
+  return read_sock_fields (record, &fields, error) &&
+         parse_owners (ph_record_get (record, "owners", NULL), NULL, NULL, NULL, NULL, error);
 }
 
 static gboolean
@@ -182,6 +222,7 @@ ph_service_apply_record (PhService            *self,
   g_autoptr(GPtrArray) owners = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
   g_autofree char *user = NULL;
+  g_auto(SockFields) fields = { 0 };
   PhServiceChange change = PH_SERVICE_CHANGED_NONE;
   const char *proto;
   const char *addr;
@@ -191,14 +232,14 @@ ph_service_apply_record (PhService            *self,
   gboolean address_changed = FALSE;
   int v6only;
 
-  if (!ph_service_validate_record (record, error))
+  /* Everything is checked before anything changes: owners= by parse_owners() below. */
+  if (!read_sock_fields (record, &fields, error))
     return FALSE;
-
-  id = ph_record_get_uint64_or (record, "id", 0);
-  family = ph_record_get_uint64_or (record, "family", 0);
-  port = ph_record_get_uint64_or (record, "port", 0);
-  proto = ph_record_get (record, "proto", NULL);
-  addr = ph_record_get (record, "addr", NULL);
+  id = fields.id;
+  family = fields.family;
+  port = fields.port;
+  proto = fields.proto;
+  addr = fields.addr;
 
   if (self->id != 0 && id != self->id)
     {
@@ -282,10 +323,8 @@ ph_service_apply_record (PhService            *self,
 
   if (address_changed)
     {
-      g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (self->address);
-
-      /* the rule of the explanation's sentence too (validated above: inet is not NULL) */
-      SET_FIELD (reachable, inet != NULL && ph_address_is_reachable (inet), PROP_REACHABLE,
+      /* the rule of the explanation's sentence too (fields.inet is self->address's) */
+      SET_FIELD (reachable, ph_address_is_reachable (fields.inet), PROP_REACHABLE,
                  PH_SERVICE_CHANGED_NONE);
       g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_DISPLAY_ADDRESS]);
     }
