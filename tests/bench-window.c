@@ -175,7 +175,10 @@ wait_frames (GtkWidget *widget,
     ;
 }
 
-/* The fake helper: writes @snapshot and waits for its stdin to close. */
+/* The stand-in helper: writes @snapshot and waits for its stdin to close. A stand-in on
+ * purpose, and only in this benchmark: it measures the window's reaction to change sets
+ * fed in-process, repeatable under callgrind; the real porthole-helper with a real load of
+ * ph-test-listener processes is what tests/bench-app.py (and every test) runs. */
 static char *
 write_helper (const char *dir,
               const char *snapshot)
