@@ -4,6 +4,7 @@
 
 #include "ph-helper-client.h"
 #include "ph-scanner.h"
+#include "ph-scanner-reader.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,7 @@ struct _PhScanner
   PhHelperClient    *client;
   GSubprocess       *subprocess;
   GDataInputStream  *stdout_stream;
+  PhScannerReader   *reader;        /* reads stdout_stream in a thread */
   GDataInputStream  *stderr_stream;
   GOutputStream     *stdin_stream;
   GString           *write_queue;

@@ -106,6 +106,19 @@ ph_scanner_maybe_query_containers (PhScanner *self)
                              g_object_ref (self));
 }
 
+/* After a change set is in the model. */
+static void
+after_applied (PhScanner *self)
+{
+  ph_scanner_maybe_query_containers (self);
+
+  if (self->state != PH_SCANNER_STATE_RUNNING)
+    {
+      self->running_since = g_get_monotonic_time ();
+      ph_scanner_set_state (self, PH_SCANNER_STATE_RUNNING, NULL);
+    }
+}
+
 static void
 handle_record (PhScanner      *self,
                const PhRecord *record)
@@ -143,92 +156,51 @@ handle_record (PhScanner      *self,
     }
 
   if (applied)
-    ph_scanner_maybe_query_containers (self);
-
-  if (applied && self->state != PH_SCANNER_STATE_RUNNING)
-    {
-      self->running_since = g_get_monotonic_time ();
-      ph_scanner_set_state (self, PH_SCANNER_STATE_RUNNING, NULL);
-    }
+    after_applied (self);
 }
 
-static void read_next_line (PhScanner *self);
+static gpointer
+free_records_thread (gpointer records)
+{
+  g_ptr_array_unref (records);
+  return NULL;
+}
 
-/* One line of the helper's stdout (without its newline). */
+/* What the reader's thread hands over (ph-scanner-reader.c), in the stream's order. */
 static void
-handle_line (PhScanner  *self,
-             const char *line,
-             gsize       len)
+on_item (PhScannerItem *item,
+         gpointer       user_data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PhRecord) record = ph_record_parse (line, len, &error);
+  PhScanner *self = user_data;
+  PhScannerReader *reader = self->reader;
 
-  if (record == NULL)
-    g_debug ("porthole-helper sent a bad line: %s", error->message);
-  else
-    handle_record (self, record);
-}
-
-/* Whether a whole line waits in @stream's buffer: reading it will not block. */
-static gboolean
-has_buffered_line (GDataInputStream *stream)
-{
-  gsize len;
-  const char *buffer = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (stream),
-                                                            &len);
-
-  return len > 0 && memchr (buffer, '\n', len) != NULL;
-}
-
-static void
-read_line_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GDataInputStream *stream = G_DATA_INPUT_STREAM (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  PhScanner *self;
-  gsize len = 0;
-
-  line = g_data_input_stream_read_line_finish (stream, result, &len, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = user_data;
-  if (error != NULL)
+  if (item->error != NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Porthole could not read from its scanner: %s"),
-                                                  error->message);
+                                                  item->error->message);
       ph_scanner_fail (self, message);
       return;
     }
-  if (line == NULL)
-    return;   /* end of stream: the helper's exit (wait_cb) tells what happened */
-
-  handle_line (self, line, len);
-
-  /* A change set comes in one burst of lines: the whole lines already read are handled
-   * here, at once, rather than one turn of the main loop each (20,000 turns for a first
-   * list of 20,000 sockets). handle_line() may end the run, and with it this stream. */
-  while (self->stdout_stream == stream && has_buffered_line (stream))
+  if (item->record != NULL)
     {
-      g_clear_pointer (&line, g_free);
-      line = g_data_input_stream_read_line (stream, &len, NULL, NULL);
-      if (line == NULL)
-        break;   /* the line is in the buffer: the next asynchronous read says what is wrong */
-      handle_line (self, line, len);
+      handle_record (self, item->record);
+      return;
     }
 
-  if (self->stdout_stream == stream)
-    read_next_line (self);
-}
-
-static void
-read_next_line (PhScanner *self)
-{
-  g_data_input_stream_read_line_async (self->stdout_stream, G_PRIORITY_DEFAULT,
-                                       self->cancellable, read_line_cb, self);
+  /* The first full change set, already applied to a list of the reader's: taken over
+   * whole when the list is still empty, else fed record by record like any other. */
+  if (item->prepared != NULL && self->hello_seen &&
+      ph_service_list_take (self->services, item->prepared))
+    {
+      /* Tens of thousands of records to free: not on this thread either. */
+      g_thread_unref (g_thread_new ("ph-scanner-free", free_records_thread,
+                                    g_steal_pointer (&item->records)));
+      after_applied (self);
+      return;
+    }
+  /* handle_record() may end the run, and with it this reader. */
+  for (guint k = 0; k < item->records->len && self->reader == reader; k++)
+    handle_record (self, item->records->pdata[k]);
 }
 
 static void read_next_stderr_line (PhScanner *self);
@@ -367,7 +339,10 @@ ph_scanner_adopt_subprocess (PhScanner        *self,
   g_data_input_stream_set_newline_type (self->stderr_stream, G_DATA_STREAM_NEWLINE_TYPE_LF);
   self->stdin_stream = g_object_ref (g_subprocess_get_stdin_pipe (self->subprocess));
 
-  read_next_line (self);
+  /* The first list comes already built when there is none yet (at launch). */
+  self->reader = ph_scanner_reader_start (G_INPUT_STREAM (stdout_stream),
+                                          g_list_model_get_n_items (G_LIST_MODEL (self->services)) == 0,
+                                          on_item, self);
   read_next_stderr_line (self);
   g_subprocess_wait_async (self->subprocess, self->cancellable, wait_cb, self);
 }

@@ -124,6 +124,7 @@ ph_scanner_end_run (PhScanner *self)
   if (self->subprocess != NULL)
     g_subprocess_force_exit (self->subprocess);
   g_clear_object (&self->subprocess);
+  g_clear_pointer (&self->reader, ph_scanner_reader_stop);
   g_clear_object (&self->stdout_stream);
   g_clear_object (&self->stderr_stream);
   g_clear_object (&self->stdin_stream);

@@ -413,6 +413,58 @@ ph_service_list_remove_all (PhServiceList *self)
     g_object_unref (old->pdata[k]);
 }
 
+/**
+ * ph_service_list_take:
+ * @from: a list no view watches, built elsewhere (in another thread: ph-scanner-reader.c)
+ *
+ * Makes @self what @from is, at the cost of one items-changed, when @self is empty and
+ * everything @from holds would be the same had its change sets been fed to @self: @self
+ * has no change set open and no containers' answer (@from has none either). @from is
+ * left empty.
+ *
+ * Returns: whether @self took @from's services; when not, neither list changed
+ */
+gboolean
+ph_service_list_take (PhServiceList *self,
+                      PhServiceList *from)
+{
+  gint64 begin = g_get_monotonic_time ();
+  guint n;
+
+  g_return_val_if_fail (PH_IS_SERVICE_LIST (self), FALSE);
+  g_return_val_if_fail (PH_IS_SERVICE_LIST (from), FALSE);
+
+  if (self->items->len > 0 || g_hash_table_size (self->processes) > 0 ||
+      self->in_change_set || self->containers != NULL ||
+      from->in_change_set || from->containers != NULL || from->forwarded->len > 0)
+    return FALSE;
+
+  g_ptr_array_unref (self->items);
+  self->items = g_steal_pointer (&from->items);
+  from->items = g_ptr_array_new ();
+  g_hash_table_unref (self->by_id);
+  self->by_id = g_steal_pointer (&from->by_id);
+  from->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_hash_table_unref (self->processes);
+  self->processes = g_steal_pointer (&from->processes);
+  from->processes = ph_service_list_process_table_new ();
+  self->hidden_count = from->hidden_count;
+  from->hidden_count = 0;
+  self->seq = from->seq;
+
+  n = self->items->len;
+  if (n > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
+  /* As for a change set applied here: this thread's time, the views' reaction included. */
+  self->last_apply_us = g_get_monotonic_time () - begin;
+  if (n > 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  if (self->hidden_count > 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDDEN_COUNT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
+  return TRUE;
+}
+
 /* ---- lookups ------------------------------------------------------------------------ */
 
 /**

@@ -27,6 +27,8 @@ gboolean       ph_service_list_feed_line        (PhServiceList   *self,
 void           ph_service_list_abort            (PhServiceList   *self);
 gboolean       ph_service_list_in_change_set    (PhServiceList   *self);
 void           ph_service_list_remove_all       (PhServiceList   *self);
+gboolean       ph_service_list_take             (PhServiceList   *self,
+                                                 PhServiceList   *from);
 
 PhService     *ph_service_list_lookup           (PhServiceList   *self,
                                                  guint64          id);
