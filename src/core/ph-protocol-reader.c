@@ -11,44 +11,32 @@ G_DEFINE_QUARK (ph-protocol-error-quark, ph_protocol_error)
 
 typedef struct
 {
-  char  *key;
-  char  *value;   /* unescaped, NUL-terminated, may hold NULs of its own */
-  gsize  len;
+  const char *key;     /* NUL-terminated */
+  const char *value;   /* unescaped, NUL-terminated, may hold NULs of its own */
+  gsize       len;
+  gsize       key_len;
 } PhField;
 
+/* One allocation: the record, its fields, then the text they point into (the line's copy,
+ * its keys and values ended by NULs, the values unescaped in place). */
 struct _PhRecord
 {
   gatomicrefcount  ref_count;
   PhRecordKind     kind;
-  char            *type_name;
-  GArray          *fields;
+  guint            n_fields;
+  const char      *type_name;
+  PhField          fields[];
 };
 
-static void
-ph_field_clear (gpointer data)
+/* Unescapes @value into @out, which may be @value itself (the result is never longer).
+ * Adds no NUL. */
+static gboolean
+unescape_into (const char  *value,
+               gsize        len,
+               char        *out,
+               gsize       *out_len,
+               GError     **error)
 {
-  PhField *field = data;
-
-  g_clear_pointer (&field->key, g_free);
-  g_clear_pointer (&field->value, g_free);
-}
-
-/**
- * ph_protocol_unescape:
- * @value: an escaped value, exactly as it appears on the line
- * @len: its length in bytes
- * @out_len: (out) (optional): the length of the result, which may contain NUL bytes
- * @error: set when @value holds an escape the protocol does not define
- *
- * Returns: (transfer full): the original bytes, followed by a NUL that is not counted
- */
-char *
-ph_protocol_unescape (const char  *value,
-                      gsize        len,
-                      gsize       *out_len,
-                      GError     **error)
-{
-  g_autofree char *out = g_malloc (len + 1);
   gsize o = 0;
 
   for (gsize i = 0; i < len; i++)
@@ -65,7 +53,7 @@ ph_protocol_unescape (const char  *value,
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
                        "value ends in the middle of an escape");
-          return NULL;
+          return FALSE;
         }
 
       switch (value[++i])
@@ -91,7 +79,7 @@ ph_protocol_unescape (const char  *value,
               {
                 g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
                              "\\x is not followed by two hex digits");
-                return NULL;
+                return FALSE;
               }
             out[o++] = (char) ((hi << 4) | lo);
             i += 2;
@@ -101,10 +89,34 @@ ph_protocol_unescape (const char  *value,
         default:
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
                        "unknown escape \\%c", g_ascii_isprint (value[i]) ? value[i] : '?');
-          return NULL;
+          return FALSE;
         }
     }
 
+  *out_len = o;
+  return TRUE;
+}
+
+/**
+ * ph_protocol_unescape:
+ * @value: an escaped value, exactly as it appears on the line
+ * @len: its length in bytes
+ * @out_len: (out) (optional): the length of the result, which may contain NUL bytes
+ * @error: set when @value holds an escape the protocol does not define
+ *
+ * Returns: (transfer full): the original bytes, followed by a NUL that is not counted
+ */
+char *
+ph_protocol_unescape (const char  *value,
+                      gsize        len,
+                      gsize       *out_len,
+                      GError     **error)
+{
+  g_autofree char *out = g_malloc (len + 1);
+  gsize o = 0;
+
+  if (!unescape_into (value, len, out, &o, error))
+    return NULL;
   out[o] = '\0';
   if (out_len != NULL)
     *out_len = o;
@@ -248,6 +260,21 @@ ph_protocol_display (const char *bytes,
   return g_string_free (out, FALSE);
 }
 
+static const PhField *
+find_field_len (const PhRecord *self,
+                const char     *key,
+                gsize           key_len)
+{
+  for (guint i = 0; i < self->n_fields; i++)
+    {
+      const PhField *field = &self->fields[i];
+
+      if (field->key_len == key_len && memcmp (field->key, key, key_len) == 0)
+        return field;
+    }
+  return NULL;
+}
+
 static PhRecordKind
 kind_for_name (const char *name)
 {
@@ -285,6 +312,8 @@ ph_record_parse (const char  *line,
   const char *end;
   const char *p;
   const char *field_end;
+  guint n_fields;
+  char *text;
 
   g_return_val_if_fail (line != NULL, NULL);
 
@@ -336,20 +365,34 @@ ph_record_parse (const char  *line,
       return NULL;
     }
 
-  self = g_new0 (PhRecord, 1);
+  /* One field after each TAB. */
+  n_fields = 0;
+  for (p = field_end; p < end; n_fields++)
+    {
+      p = memchr (p + 1, '\t', end - (p + 1));
+      if (p == NULL)
+        p = end;
+    }
+
+  self = g_malloc (sizeof (PhRecord) + n_fields * sizeof (PhField) + (gsize) len + 1);
   g_atomic_ref_count_init (&self->ref_count);
-  self->type_name = g_strndup (line, field_end - line);
+  self->n_fields = 0;
+  text = (char *) &self->fields[n_fields];
+  memcpy (text, line, len);
+  text[len] = '\0';
+  text[field_end - line] = '\0';
+  self->type_name = text;
   self->kind = kind_for_name (self->type_name);
-  self->fields = g_array_sized_new (FALSE, TRUE, sizeof (PhField), 16);
-  g_array_set_clear_func (self->fields, ph_field_clear);
 
   p = field_end;
   while (p < end)
     {
       const char *start = p + 1;   /* skip the TAB */
       const char *eq;
-      PhField field = { 0 };
+      PhField *field = &self->fields[self->n_fields];
       GError *local_error = NULL;
+      char *key;
+      char *value;
 
       field_end = memchr (start, '\t', end - start);
       if (field_end == NULL)
@@ -359,30 +402,32 @@ ph_record_parse (const char  *line,
       if (eq == NULL || eq == start)
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
-                       "field %u is not key=value", self->fields->len + 1);
+                       "field %u is not key=value", self->n_fields + 1);
           return NULL;
         }
 
-      field.key = g_strndup (start, eq - start);
-      if (ph_record_has (self, field.key))
+      key = text + (start - line);
+      key[eq - start] = '\0';
+      if (find_field_len (self, key, eq - start) != NULL)
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
-                       "key “%s” appears twice", field.key);
-          g_free (field.key);
+                       "key “%s” appears twice", key);
           return NULL;
         }
 
-      field.value = ph_protocol_unescape (eq + 1, field_end - (eq + 1), &field.len, &local_error);
-      if (field.value == NULL)
+      value = text + (eq + 1 - line);
+      if (!unescape_into (value, field_end - (eq + 1), value, &field->len, &local_error))
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
-                       "value of “%s”: %s", field.key, local_error->message);
+                       "value of “%s”: %s", key, local_error->message);
           g_error_free (local_error);
-          g_free (field.key);
           return NULL;
         }
-
-      g_array_append_val (self->fields, field);
+      value[field->len] = '\0';
+      field->key = key;
+      field->key_len = (gsize) (eq - start);
+      field->value = value;
+      self->n_fields++;
       p = field_end;
     }
 
@@ -404,11 +449,7 @@ ph_record_unref (PhRecord *self)
   g_return_if_fail (self != NULL);
 
   if (g_atomic_ref_count_dec (&self->ref_count))
-    {
-      g_clear_pointer (&self->fields, g_array_unref);
-      g_clear_pointer (&self->type_name, g_free);
-      g_free (self);
-    }
+    g_free (self);
 }
 
 PhRecordKind
@@ -432,7 +473,7 @@ ph_record_get_n_fields (const PhRecord *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->fields->len;
+  return self->n_fields;
 }
 
 const char *
@@ -440,23 +481,16 @@ ph_record_get_key (const PhRecord *self,
                    guint           index)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (index < self->fields->len, NULL);
+  g_return_val_if_fail (index < self->n_fields, NULL);
 
-  return g_array_index (self->fields, PhField, index).key;
+  return self->fields[index].key;
 }
 
 static const PhField *
 find_field (const PhRecord *self,
             const char     *key)
 {
-  for (guint i = 0; i < self->fields->len; i++)
-    {
-      const PhField *field = &g_array_index (self->fields, PhField, i);
-
-      if (strcmp (field->key, key) == 0)
-        return field;
-    }
-  return NULL;
+  return find_field_len (self, key, strlen (key));
 }
 
 gboolean
