@@ -327,6 +327,46 @@ test_stop (void)
   g_assert_true (w.failed);
 }
 
+/* An eager list (each record applied as it comes) ends as the list fed at END; one whose
+ * change set was cut off is never taken. */
+static void
+test_eager (void)
+{
+  g_autoptr(GString) text = make_stream (500, 1);
+  g_autoptr(PhServiceList) expected = ph_service_list_new ();
+  g_autoptr(PhServiceList) eager = ph_service_list_new ();
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(PhServiceList) cut = ph_service_list_new ();
+  const char *delta = strstr (text->str, "BEGIN\tseq=2");
+  g_autofree char *first = g_strndup (text->str, delta - text->str);
+  const char *half = first + strlen (first) / 2;
+
+  feed_text (expected, first);
+  ph_service_list_set_eager (eager);
+  feed_text (eager, first);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (expected)), ==, 500 - 1);
+  g_assert_true (ph_service_list_take (list, eager));
+  assert_same_list (list, expected);
+  /* and it goes on as any list */
+  feed_text (expected, delta);
+  feed_text (list, delta);
+  assert_same_list (list, expected);
+
+  ph_service_list_set_eager (cut);
+  half = strchr (half, '\n') + 1;
+  {
+    g_autofree char *part = g_strndup (first, half - first);
+
+    feed_text (cut, part);
+  }
+  g_assert_true (ph_service_list_in_change_set (cut));
+  ph_service_list_abort (cut);
+  g_clear_object (&list);
+  list = ph_service_list_new ();
+  g_assert_false (ph_service_list_take (list, cut));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -339,6 +379,7 @@ main (int   argc,
   g_test_add_func ("/scanner-reader/not-prepared", test_not_prepared);
   g_test_add_func ("/scanner-reader/dropped-first", test_dropped_first);
   g_test_add_func ("/scanner-reader/stop", test_stop);
+  g_test_add_func ("/scanner-reader/eager", test_eager);
 
   return g_test_run ();
 }

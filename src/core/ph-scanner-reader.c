@@ -182,6 +182,8 @@ handle_record (PhScannerReader *reader,
       reader->prepare_first = FALSE;
       p->records = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_record_unref);
       p->list = ph_service_list_new ();
+      /* its services and processes are built as their lines come, not all at END */
+      ph_service_list_set_eager (p->list);
     }
 
   g_ptr_array_add (p->records, record);

@@ -590,19 +590,35 @@ reorder_touched (PhServiceList *self,
   emit_diff (self, target, old_touched, new_touched, moved);
 }
 
-static guint
-apply_change_set (PhServiceList *self)
+/* A change set while it is applied: what its records did so far. */
+struct _PhApplyState
 {
-  guint n_records;
-  g_autoptr(GHashTable) touched = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) moved = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) updated = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) regrouped_procs = g_hash_table_new (NULL, NULL);
-  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
-  guint old_n_items = self->items->len;
-  guint old_hidden = self->hidden_count;
+  GHashTable *touched;
+  GHashTable *moved;
+  GHashTable *updated;
+  GHashTable *regrouped_procs;
+  GPtrArray  *added;
+  GPtrArray  *removed;
+  guint       old_n_items;
+  guint       old_hidden;
+  guint       n_records;
+  gint64      us;   /* time spent applying, so far */
+};
+
+static PhApplyState *
+apply_begin (PhServiceList *self)
+{
+  PhApplyState *st = g_new0 (PhApplyState, 1);
   gint64 begin = g_get_monotonic_time ();
+
+  st->touched = g_hash_table_new (NULL, NULL);
+  st->moved = g_hash_table_new (NULL, NULL);
+  st->updated = g_hash_table_new (NULL, NULL);
+  st->regrouped_procs = g_hash_table_new (NULL, NULL);
+  st->added = g_ptr_array_new_with_free_func (g_object_unref);
+  st->removed = g_ptr_array_new_with_free_func (g_object_unref);
+  st->old_n_items = self->items->len;
+  st->old_hidden = self->hidden_count;
 
   /* A full change set describes everything: what it does not name is gone. Processes
    * it names again keep their objects. */
@@ -611,51 +627,94 @@ apply_change_set (PhServiceList *self)
       self->old_processes = g_steal_pointer (&self->processes);
       self->processes = ph_service_list_process_table_new ();
     }
+  st->us = g_get_monotonic_time () - begin;
+  return st;
+}
 
-  for (guint k = 0; k < self->pending->len; k++)
+void
+ph_apply_state_free (PhApplyState *st)
+{
+  g_hash_table_unref (st->touched);
+  g_hash_table_unref (st->moved);
+  g_hash_table_unref (st->updated);
+  g_hash_table_unref (st->regrouped_procs);
+  g_ptr_array_unref (st->added);
+  g_ptr_array_unref (st->removed);
+  g_free (st);
+}
+
+static void
+apply_record (PhServiceList  *self,
+              PhApplyState   *st,
+              const PhRecord *record)
+{
+  st->n_records++;
+  switch (ph_record_get_kind (record))
     {
-      const PhRecord *record = self->pending->pdata[k];
+    case PH_RECORD_PROC:
+      apply_proc (self, record, st->regrouped_procs);
+      break;
 
-      switch (ph_record_get_kind (record))
-        {
-        case PH_RECORD_PROC:
-          apply_proc (self, record, regrouped_procs);
-          break;
+    case PH_RECORD_SOCK:
+      apply_sock (self, record, st->touched, st->moved, st->updated, st->added);
+      break;
 
-        case PH_RECORD_SOCK:
-          apply_sock (self, record, touched, moved, updated, added);
-          break;
+    case PH_RECORD_GONE:
+      apply_gone (self, record, st->touched, st->moved, st->removed);
+      break;
 
-        case PH_RECORD_GONE:
-          apply_gone (self, record, touched, moved, removed);
-          break;
+    case PH_RECORD_PGONE:
+      {
+        PhProcessKey key = {
+          (gint64) MIN (ph_record_get_uint64_or (record, "pid", 0), G_MAXINT64),
+          ph_record_get_uint64_or (record, "start", 0),
+        };
 
-        case PH_RECORD_PGONE:
-          {
-            PhProcessKey key = {
-              (gint64) MIN (ph_record_get_uint64_or (record, "pid", 0), G_MAXINT64),
-              ph_record_get_uint64_or (record, "start", 0),
-            };
+        g_hash_table_remove (self->processes, &key);
+        if (self->old_processes != NULL)
+          g_hash_table_remove (self->old_processes, &key);
+      }
+      break;
 
-            g_hash_table_remove (self->processes, &key);
-            if (self->old_processes != NULL)
-              g_hash_table_remove (self->old_processes, &key);
-          }
-          break;
-
-        case PH_RECORD_UNKNOWN:
-        case PH_RECORD_HELLO:
-        case PH_RECORD_BEGIN:
-        case PH_RECORD_END:
-        case PH_RECORD_WARN:
-        case PH_RECORD_RESULT:
-        default:
-          g_assert_not_reached ();
-        }
+    case PH_RECORD_UNKNOWN:
+    case PH_RECORD_HELLO:
+    case PH_RECORD_BEGIN:
+    case PH_RECORD_END:
+    case PH_RECORD_WARN:
+    case PH_RECORD_RESULT:
+    default:
+      g_assert_not_reached ();
     }
+}
+
+/* In an eager list (ph_service_list_set_eager()), between BEGIN and END: @record now. */
+void
+ph_service_list_apply_record_now (PhServiceList  *self,
+                                  const PhRecord *record)
+{
+  gint64 begin = g_get_monotonic_time ();
+
+  if (self->eager_state == NULL)
+    self->eager_state = apply_begin (self);
+  apply_record (self, self->eager_state, record);
+  self->eager_state->us += g_get_monotonic_time () - begin;
+}
+
+/* The change set's records are all applied (@st): its end. Returns how many there were. */
+static guint
+apply_finish (PhServiceList *self,
+              PhApplyState  *st)
+{
+  gint64 begin = g_get_monotonic_time ();
+  GHashTable *touched = st->touched;
+  GHashTable *moved = st->moved;
+  GHashTable *updated = st->updated;
+  GPtrArray *added = st->added;
+  GPtrArray *removed = st->removed;
+  guint n_records = st->n_records;
 
   /* A PROC can rename an application (an exec, a new cwd): regroup what it owns. */
-  if (g_hash_table_size (regrouped_procs) > 0)
+  if (g_hash_table_size (st->regrouped_procs) > 0)
     {
       for (guint k = 0; k < self->items->len; k++)
         {
@@ -663,7 +722,7 @@ apply_change_set (PhServiceList *self)
 
           g_autoptr(PhAppIdentity) before = NULL;
 
-          if (!owned_by_any (service, regrouped_procs))
+          if (!owned_by_any (service, st->regrouped_procs))
             continue;
           before = group_ref (service);
           note_change (self, service, before, ph_service_refresh_group (service), touched,
@@ -723,16 +782,30 @@ apply_change_set (PhServiceList *self)
   g_hash_table_remove_all (self->shown_groups);
 
   self->seq = self->pending_seq;
-  n_records = self->pending->len;
   ph_service_list_clear_pending (self);
 
-  self->last_apply_us = g_get_monotonic_time () - begin;
+  self->last_apply_us = st->us + g_get_monotonic_time () - begin;
 
-  if (old_n_items != self->items->len)
+  if (st->old_n_items != self->items->len)
     g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_N_ITEMS]);
-  if (old_hidden != self->hidden_count)
+  if (st->old_hidden != self->hidden_count)
     g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_HIDDEN_COUNT]);
   g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_SEQ]);
+  return n_records;
+}
+
+static guint
+apply_change_set (PhServiceList *self)
+{
+  PhApplyState *st = g_steal_pointer (&self->eager_state);
+  guint n_records;
+
+  if (st == NULL)
+    st = apply_begin (self);
+  for (guint k = 0; k < self->pending->len; k++)
+    apply_record (self, st, self->pending->pdata[k]);
+  n_records = apply_finish (self, st);
+  ph_apply_state_free (st);
   return n_records;
 }
 

@@ -12,6 +12,8 @@ typedef struct
   guint64 start_time;
 } PhProcessKey;
 
+typedef struct _PhApplyState PhApplyState;
+
 struct _PhServiceList
 {
   GObject      parent_instance;
@@ -27,6 +29,11 @@ struct _PhServiceList
   gboolean     pending_full;
   guint64      pending_seq;
   GPtrArray   *pending;         /* PhRecord: PROC, SOCK, GONE, PGONE in stream order */
+  /* An eager list (ph_service_list_set_eager()) applies each record as it comes; its
+   * change set so far. One cut off in the middle spoils the list: it is never taken. */
+  gboolean      eager;
+  gboolean      spoiled;
+  PhApplyState *eager_state;
 
   /* The engines' last answer (ph_service_list_set_containers), or NULL. */
   PhContainerSnapshot *containers;
@@ -70,6 +77,9 @@ PhAppIdentity *ph_service_list_shown_group    (PhServiceList *self,
 
 /* ph-service-list-apply.c: applies the change set collected since BEGIN, by diff */
 void        ph_service_list_apply_change_set  (PhServiceList *self);
+void        ph_service_list_apply_record_now  (PhServiceList  *self,
+                                               const PhRecord *record);
+void        ph_apply_state_free               (PhApplyState  *st);
 /* Sets the container of @service from the cached snapshot; what changed. */
 PhServiceChange ph_service_list_attach_container (PhServiceList *self,
                                                   PhService     *service);

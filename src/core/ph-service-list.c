@@ -77,6 +77,12 @@ ph_service_list_clear_pending (PhServiceList *self)
   self->pending_full = FALSE;
   self->pending_seq = 0;
   g_ptr_array_set_size (self->pending, 0);
+  if (self->eager_state != NULL)
+    {
+      /* part of a change set is in by_id and the process table: the list is no good */
+      g_clear_pointer (&self->eager_state, ph_apply_state_free);
+      self->spoiled = TRUE;
+    }
 }
 
 static void
@@ -91,6 +97,7 @@ ph_service_list_finalize (GObject *object)
   g_clear_pointer (&self->processes, g_hash_table_unref);
   g_clear_pointer (&self->old_processes, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->eager_state, ph_apply_state_free);
   g_clear_pointer (&self->shown_groups, g_hash_table_unref);
   g_clear_pointer (&self->forwarded, g_ptr_array_unref);
   g_clear_object (&self->containers);
@@ -198,6 +205,35 @@ ph_service_list_get_n_processes (PhServiceList *self)
 
 
 /* ---- feeding records ---------------------------------------------------------------- */
+
+/* A record of the open change set, checked: kept until END, or applied now (eager). */
+static void
+keep_record (PhServiceList  *self,
+             const PhRecord *record)
+{
+  if (self->eager)
+    ph_service_list_apply_record_now (self, record);
+  else
+    g_ptr_array_add (self->pending, ph_record_ref ((PhRecord *) record));
+}
+
+/**
+ * ph_service_list_set_eager:
+ *
+ * Makes @self apply each record of a change set as it is fed, not all at END, so that
+ * the work of a change set is spread over the time its lines take to come. Only for a
+ * list that no view watches (its items do not change before END, but the services it
+ * finds by id and its processes do) and that is fed one change set, to be taken
+ * (ph_service_list_take()) or dropped: a change set cut off in the middle leaves it
+ * unusable, and ph_service_list_take() refuses it.
+ */
+void
+ph_service_list_set_eager (PhServiceList *self)
+{
+  g_return_if_fail (PH_IS_SERVICE_LIST (self));
+
+  self->eager = TRUE;
+}
 
 /**
  * ph_service_list_feed:
@@ -307,7 +343,7 @@ ph_service_list_feed (PhServiceList   *self,
     {
       if (!ph_service_validate_record (record, error))
         return FALSE;
-      g_ptr_array_add (self->pending, ph_record_ref ((PhRecord *) record));
+      keep_record (self, record);
     }
   else if (kind == PH_RECORD_GONE)
     {
@@ -315,7 +351,7 @@ ph_service_list_feed (PhServiceList   *self,
 
       if (!ph_record_get_uint64 (record, "id", &id, error))
         return FALSE;
-      g_ptr_array_add (self->pending, ph_record_ref ((PhRecord *) record));
+      keep_record (self, record);
     }
   else if (kind == PH_RECORD_PROC)
     {
@@ -330,7 +366,7 @@ ph_service_list_feed (PhServiceList   *self,
                        "PROC: pid out of range");
           return FALSE;
         }
-      g_ptr_array_add (self->pending, ph_record_ref ((PhRecord *) record));
+      keep_record (self, record);
     }
   else if (kind == PH_RECORD_PGONE)
     {
@@ -339,7 +375,7 @@ ph_service_list_feed (PhServiceList   *self,
       if (!ph_record_get_uint64 (record, "pid", &pid, error) ||
           !ph_record_get_uint64 (record, "start", &start, error))
         return FALSE;
-      g_ptr_array_add (self->pending, ph_record_ref ((PhRecord *) record));
+      keep_record (self, record);
     }
 
   return TRUE;
@@ -436,7 +472,8 @@ ph_service_list_take (PhServiceList *self,
 
   if (self->items->len > 0 || g_hash_table_size (self->processes) > 0 ||
       self->in_change_set || self->containers != NULL ||
-      from->in_change_set || from->containers != NULL || from->forwarded->len > 0)
+      from->in_change_set || from->spoiled || from->eager_state != NULL ||
+      from->containers != NULL || from->forwarded->len > 0)
     return FALSE;
 
   g_ptr_array_unref (self->items);

@@ -29,6 +29,7 @@ gboolean       ph_service_list_in_change_set    (PhServiceList   *self);
 void           ph_service_list_remove_all       (PhServiceList   *self);
 gboolean       ph_service_list_take             (PhServiceList   *self,
                                                  PhServiceList   *from);
+void           ph_service_list_set_eager        (PhServiceList   *self);
 
 PhService     *ph_service_list_lookup           (PhServiceList   *self,
                                                  guint64          id);
