@@ -820,8 +820,9 @@ ph_service_list_apply_change_set (PhServiceList *self)
 #ifdef __GLIBC__
   /* A large change set (the first snapshot) leaves its lines, records and the view's
    * garbage freed in the middle of the heap, where malloc keeps them: give their pages
-   * back to the system. */
-  if (n_records >= TRIM_AFTER_RECORDS)
+   * back to the system. Not in an eager list's thread (ph-scanner-reader.c), where the
+   * list is still to be handed over: its taker trims once it has shown it. */
+  if (n_records >= TRIM_AFTER_RECORDS && !self->eager)
     malloc_trim (0);
 #else
   (void) n_records;
