@@ -542,6 +542,34 @@ ph_helper_client_spawn_async (PhHelperClient      *self,
 }
 
 /**
+ * ph_helper_client_try_spawn:
+ * @args: the verb and its options
+ * @flags: the pipes the caller wants
+ *
+ * Starts the helper at once when nothing has to be checked first (outside a Flatpak), as
+ * ph_helper_client_spawn_async() does, but without waiting for a turn of the main loop to
+ * hand it over: its output can be read from now on (at launch, while the toolkit loads).
+ *
+ * Returns: (transfer full) (nullable): the running helper; %NULL when it can only be
+ *   started asynchronously, or could not be started (@error)
+ */
+GSubprocess *
+ph_helper_client_try_spawn (PhHelperClient      *self,
+                            const char * const  *args,
+                            GSubprocessFlags     flags,
+                            GError             **error)
+{
+  g_auto(GStrv) argv = NULL;
+
+  g_return_val_if_fail (PH_IS_HELPER_CLIENT (self), NULL);
+
+  if (needs_host_check (self))
+    return NULL;
+  argv = ph_helper_client_build_argv (self, args);
+  return spawn_argv (argv, flags, error);
+}
+
+/**
  * ph_helper_client_spawn_finish:
  *
  * Returns: (transfer full): the running helper, or %NULL with a %PH_HELPER_ERROR

@@ -63,6 +63,10 @@ void             ph_helper_client_spawn_async        (PhHelperClient       *self
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
+GSubprocess     *ph_helper_client_try_spawn          (PhHelperClient       *self,
+                                                      const char * const   *args,
+                                                      GSubprocessFlags      flags,
+                                                      GError              **error);
 GSubprocess     *ph_helper_client_spawn_finish       (PhHelperClient       *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);

@@ -367,6 +367,9 @@ ph_scanner_start_run (PhScanner *self)
 {
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = NULL;
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE;
+  GSubprocess *subprocess;
 
   g_clear_handle_id (&self->retry_source, g_source_remove);
   ph_scanner_end_run (self);
@@ -390,9 +393,16 @@ ph_scanner_start_run (PhScanner *self)
   }
 
   args = ph_scanner_watch_args (self);
-  ph_helper_client_spawn_async (self->client, (const char * const *) args,
-                                G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                G_SUBPROCESS_FLAGS_STDERR_PIPE,
+  /* Started and read at once when it can be: at launch the helper's first list is read
+   * (and built) while the toolkit loads, instead of waiting in its pipe for the first
+   * turn of the main loop. Else, or when it failed, the asynchronous way says why. */
+  subprocess = ph_helper_client_try_spawn (self->client, (const char * const *) args, flags,
+                                           NULL);
+  if (subprocess != NULL)
+    {
+      ph_scanner_adopt_subprocess (self, subprocess, ph_scanner_new_stdout_stream (subprocess));
+      return;
+    }
+  ph_helper_client_spawn_async (self->client, (const char * const *) args, flags,
                                 self->cancellable, spawn_cb, self);
 }
