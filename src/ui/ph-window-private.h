@@ -37,6 +37,8 @@ struct _PhWindow
   AdwBanner *hidden_banner;
   AdwBanner *limitation_banner;
   GtkStack *list_stack;
+  GtkWidget *loading_spinner;   /* shown once the first list is late (show_spinner_cb) */
+  guint      spinner_source;
   GtkListView *service_list;
   GtkFilterListModel *filter_model;
   GtkCustomFilter *filter;           /* ours; on filter_model only while a search is typed */

@@ -84,6 +84,21 @@ update_list_page (PhWindow *self)
   gtk_stack_set_visible_child_name (self->list_stack, page);
 }
 
+/* A first list that takes longer than this gets a spinner. A shorter wait needs none; and
+ * a spinner redraws the window at every frame, which at launch would take a core from the
+ * helper's first scan and from reading it. */
+#define SPINNER_DELAY_MS 1000
+
+static gboolean
+show_spinner_cb (gpointer user_data)
+{
+  PhWindow *self = user_data;
+
+  self->spinner_source = 0;
+  gtk_widget_set_visible (self->loading_spinner, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_selection_changed (PhWindow *self)
 {
@@ -766,6 +781,7 @@ ph_window_dispose (GObject *object)
   PhWindow *self = PH_WINDOW (object);
 
   ph_window_cancel_flows (self);
+  g_clear_handle_id (&self->spinner_source, g_source_remove);
   g_clear_pointer (&self->flows, g_ptr_array_unref);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -833,6 +849,7 @@ ph_window_class_init (PhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PhWindow, hidden_banner);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, limitation_banner);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, PhWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, service_list);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, filter_model);
   gtk_widget_class_bind_template_child (widget_class, PhWindow, selection);
@@ -938,6 +955,7 @@ ph_window_constructed (GObject *object)
     }
 
   ph_scanner_start (self->scanner);
+  self->spinner_source = g_timeout_add (SPINNER_DELAY_MS, show_spinner_cb, self);
   /* A scanner started earlier may have failed already, or carry a limitation. */
   on_scanner_state (self);
   on_limitation (self);
