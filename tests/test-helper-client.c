@@ -193,6 +193,9 @@ test_argv_flatpak (void)
   assert_argv (ph_helper_client_build_argv (client, args),
                "flatpak-spawn", "--host", "--watch-bus", APP_PATH "/libexec/porthole-helper",
                "stop", "--pid", "42", NULL);
+  /* the host's helper is checked first: never started at once */
+  g_assert_null (ph_helper_client_try_spawn (client, args, G_SUBPROCESS_FLAGS_NONE, &error));
+  g_assert_no_error (error);
 
   elevated = g_initable_new (PH_TYPE_HELPER_CLIENT, NULL, &error, "flatpak-info", info,
                              "elevated", TRUE, NULL);
@@ -653,6 +656,32 @@ test_async (void)
   g_assert_no_error (error);
   g_assert_true (ph_helper_client_check_hello (hello, &error));
   /* read the rest, so the helper can finish writing and exit */
+  for (;;)
+    {
+      g_autofree char *rest = g_data_input_stream_read_line (out, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (rest == NULL)
+        break;
+    }
+  g_subprocess_wait_check (subprocess, NULL, &error);
+  g_assert_no_error (error);
+
+  /* started at once (no Flatpak: nothing to check first), the same helper */
+  g_clear_object (&out);
+  g_clear_object (&subprocess);
+  g_clear_pointer (&hello, ph_record_unref);
+  g_clear_pointer (&line, g_free);
+  subprocess = ph_helper_client_try_spawn (client, watch_args, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (subprocess);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (subprocess));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  hello = ph_record_parse (line, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (ph_helper_client_check_hello (hello, &error));
   for (;;)
     {
       g_autofree char *rest = g_data_input_stream_read_line (out, NULL, NULL, &error);
