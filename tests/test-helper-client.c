@@ -624,6 +624,33 @@ wait_result (GAsyncResult **result)
   return *result;
 }
 
+/* A `watch --once` helper's output: a HELLO the caller checks, then all of it read so that
+ * the helper can finish writing and exit cleanly. */
+static void
+assert_watch_once (GSubprocess *subprocess)
+{
+  GInputStream *pipe = g_subprocess_get_stdout_pipe (subprocess);
+  g_autoptr(GDataInputStream) out = g_data_input_stream_new (pipe);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PhRecord) hello = NULL;
+  g_autofree char *line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  hello = ph_record_parse (line, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (ph_helper_client_check_hello (hello, &error));
+  for (;;)
+    {
+      g_autofree char *rest = g_data_input_stream_read_line (out, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (rest == NULL)
+        break;
+    }
+  g_subprocess_wait_check (subprocess, NULL, &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_async (void)
 {
@@ -636,10 +663,7 @@ test_async (void)
   g_autoptr(GAsyncResult) cancelled = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GSubprocess) subprocess = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(PhRecord) hello = NULL;
   g_autoptr(GBytes) stop_out = NULL;
-  g_autofree char *line = NULL;
   int status = 0;
 
   g_assert_no_error (error);
@@ -649,49 +673,15 @@ test_async (void)
                                 store_result_cb, &spawned);
   subprocess = ph_helper_client_spawn_finish (client, wait_result (&spawned), &error);
   g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (subprocess));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  hello = ph_record_parse (line, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (ph_helper_client_check_hello (hello, &error));
-  /* read the rest, so the helper can finish writing and exit */
-  for (;;)
-    {
-      g_autofree char *rest = g_data_input_stream_read_line (out, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      if (rest == NULL)
-        break;
-    }
-  g_subprocess_wait_check (subprocess, NULL, &error);
-  g_assert_no_error (error);
+  assert_watch_once (subprocess);
 
   /* started at once (no Flatpak: nothing to check first), the same helper */
-  g_clear_object (&out);
   g_clear_object (&subprocess);
-  g_clear_pointer (&hello, ph_record_unref);
-  g_clear_pointer (&line, g_free);
   subprocess = ph_helper_client_try_spawn (client, watch_args, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
                                            &error);
   g_assert_no_error (error);
   g_assert_nonnull (subprocess);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (subprocess));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  hello = ph_record_parse (line, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (ph_helper_client_check_hello (hello, &error));
-  for (;;)
-    {
-      g_autofree char *rest = g_data_input_stream_read_line (out, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      if (rest == NULL)
-        break;
-    }
-  g_subprocess_wait_check (subprocess, NULL, &error);
-  g_assert_no_error (error);
+  assert_watch_once (subprocess);
 
   /* stop, to its end */
   ph_helper_client_run_async (client, stop_args, PH_HELPER_RUN_EXIT_IS_OUTCOME, NULL,
