@@ -332,6 +332,8 @@ ph_scanner_adopt_subprocess (PhScanner        *self,
                              GSubprocess      *subprocess,
                              GDataInputStream *stdout_stream)
 {
+  gboolean empty;
+
   self->subprocess = subprocess;
   ph_scanner_set_helper_pid (self, g_subprocess_get_identifier (self->subprocess));
   self->stdout_stream = stdout_stream;
@@ -340,9 +342,8 @@ ph_scanner_adopt_subprocess (PhScanner        *self,
   self->stdin_stream = g_object_ref (g_subprocess_get_stdin_pipe (self->subprocess));
 
   /* The first list comes already built when there is none yet (at launch). */
-  self->reader = ph_scanner_reader_start (G_INPUT_STREAM (stdout_stream),
-                                          g_list_model_get_n_items (G_LIST_MODEL (self->services)) == 0,
-                                          on_item, self);
+  empty = g_list_model_get_n_items (G_LIST_MODEL (self->services)) == 0;
+  self->reader = ph_scanner_reader_start (G_INPUT_STREAM (stdout_stream), empty, on_item, self);
   read_next_stderr_line (self);
   g_subprocess_wait_async (self->subprocess, self->cancellable, wait_cb, self);
 }
