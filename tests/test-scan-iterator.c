@@ -29,13 +29,21 @@
  * and IDLE children with open files and a UDP socket (not in the table) hold nothing. The
  * iterator needs root (CAP_BPF) and a kernel with BTF: without them, that is said and
  * the comparison skipped.
+ *
+ * The iterator only tells which fds to read again in /proc. Right after it ran (a hook of
+ * the table), two children change their fds behind its back: MOVER moves D to fd 45,
+ * CLOSER closes its E (we keep ours). Its answer is stale for both, so both are walked in
+ * full: D is reported on MOVER's fd 45, and E not under CLOSER at all.
  */
 
 #define IDLE 12
 
-static pid_t kids[IDLE + 4];
+#define MOVED_FD 45
+
+static pid_t kids[IDLE + 8];
 static int n_kids;
 static int fd_a = -1;
+static int fd_e = -1;
 
 static int
 listener (uint64_t *inode)
@@ -74,6 +82,52 @@ child (void (*what) (void *),
   return pid;
 }
 
+/* A child forked holding @fd that, once told on @cmd, moves it to MOVED_FD (@move) or
+ * closes it, then says so on @done. */
+static pid_t
+changer (int  fd,
+         bool move,
+         int  cmd,
+         int  done)
+{
+  pid_t pid = fork ();
+  char byte;
+
+  if (pid < 0)
+    ph_tap_bail_out ("fork: %s", strerror (errno));
+  if (pid == 0)
+    {
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      if (read (cmd, &byte, 1) != 1 || (move && dup2 (fd, MOVED_FD) != MOVED_FD)
+          || close (fd) != 0 || write (done, "x", 1) != 1)
+        _exit (1);
+      for (;;)
+        pause ();
+    }
+  kids[n_kids++] = pid;
+  return pid;
+}
+
+typedef struct
+{
+  int cmd[2];
+  int done;
+  int n;
+} Change;
+
+/* The table's hook: the changers change their fds after the iterator looked. */
+static void
+change_now (void *data)
+{
+  Change *c = data;
+  char byte;
+
+  for (int i = 0; i < 2; i++)
+    if (write (c->cmd[i], "x", 1) != 1 || read (c->done, &byte, 1) != 1)
+      ph_tap_bail_out ("a changer did not change");
+  c->n++;
+}
+
 static void
 nothing (void *data)
 {
@@ -91,6 +145,7 @@ idle (void *data)
 {
   (void) data;
   close (fd_a);
+  close (fd_e);
   for (int i = 0; i < 5; i++)
     if (open ("/dev/null", O_RDONLY) < 0)
       _exit (1);
@@ -182,6 +237,35 @@ owners_of (const char *set,
   return true;
 }
 
+/* The fd of @pid's first entry in @owners (PID:START:FD,...), or -1. */
+static int
+owner_fd (const char *owners,
+          pid_t       pid)
+{
+  char want[24];
+
+  snprintf (want, sizeof want, "%d:", (int) pid);
+  for (const char *p = owners; p != NULL && *p != '\0'; p = strchr (p, ','), p = p ? p + 1 : p)
+    if (strncmp (p, want, strlen (want)) == 0)
+      {
+        const char *fd = strchr (p + strlen (want), ':');
+
+        return fd != NULL ? atoi (fd + 1) : -1;
+      }
+  return -1;
+}
+
+/* Whether @set has a PROC record for @pid. */
+static bool
+has_proc (const char *set,
+          pid_t       pid)
+{
+  char want[32];
+
+  snprintf (want, sizeof want, "\nPROC\tpid=%d\t", (int) pid);
+  return set != NULL && strstr (set, want) != NULL;
+}
+
 static bool
 names_pid (const char *owners,
            pid_t       pid)
@@ -198,11 +282,12 @@ names_pid (const char *owners,
 int
 main (void)
 {
-  uint64_t a, b, c;
-  int ready[2], pair[2];
-  int fd_c;
+  uint64_t a, b, c, d, e;
+  int ready[2], pair[2], cmd[2][2], done[2];
+  int fd_c, fd_d;
   char byte;
-  pid_t with_a, with_b, with_c;
+  pid_t with_a, with_b, with_c, mover, closer;
+  Change change = { { -1, -1 }, -1, 0 };
   PhSockTable *walk, *iter;
   PhBuf out_walk = PH_BUF_INIT, out_iter = PH_BUF_INIT;
 
@@ -241,6 +326,14 @@ main (void)
   fd_c = listener (&c);
   send_fd (pair[0], fd_c);
   close (fd_c);
+  if (pipe (cmd[0]) != 0 || pipe (cmd[1]) != 0 || pipe (done) != 0)
+    ph_tap_bail_out ("pipe: %s", strerror (errno));
+  fd_d = listener (&d);
+  mover = changer (fd_d, true, cmd[0][0], done[1]);
+  close (fd_d);
+  fd_e = listener (&e);
+  closer = changer (fd_e, false, cmd[1][0], done[1]);
+  change = (Change) { { cmd[0][1], cmd[1][1] }, done[0], 0 };
   for (int i = 0; i < IDLE; i++)
     child (idle, NULL, ready[1]);
   for (int i = 0; i < IDLE + 2; i++)
@@ -251,6 +344,7 @@ main (void)
   ph_sock_table_set_iterator_min (walk, 0);
   iter = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
   ph_sock_table_set_iterator_min (iter, 1);
+  ph_sock_table_set_iterator_hook (iter, change_now, &change);
   ph_sock_table_refresh (walk, &out_walk);
   ph_sock_table_refresh (iter, &out_iter);
   ph_buf_append (&out_walk, "", 1);
@@ -259,7 +353,7 @@ main (void)
   ph_tap_ok (ph_sock_table_iterator_runs (walk) == 0, "iterator off: every process walked");
   if (geteuid () != 0 || access ("/sys/kernel/btf/vmlinux", R_OK) != 0)
     {
-      ph_tap_skip (5, geteuid () != 0 ? "the task_file iterator needs root (CAP_BPF)"
+      ph_tap_skip (9, geteuid () != 0 ? "the task_file iterator needs root (CAP_BPF)"
                                       : "the task_file iterator needs the kernel's BTF");
     }
   else
@@ -283,18 +377,43 @@ main (void)
                           "%s: the same holders both ways", want[i].name))
             ph_tap_diag ("walk: %s  iterator: %s", found ? ow : "-", found ? oi : "-");
         }
-      /* The same PROC records (the holders' facts) both ways. */
+      /* The same PROC records (the holders' facts) both ways, for the processes whose
+       * fds did not change (other tests may run beside this one: only ours count). */
       {
-        int n_walk = 0, n_iter = 0;
+        pid_t ours[] = { getpid (), with_a, with_b, with_c };
+        bool same = true;
 
-        for (const char *p = strstr (out_walk.data, "\nPROC\t"); p != NULL;
-             p = strstr (p + 1, "\nPROC\t"))
-          n_walk++;
-        for (const char *p = strstr (out_iter.data, "\nPROC\t"); p != NULL;
-             p = strstr (p + 1, "\nPROC\t"))
-          n_iter++;
-        ph_tap_ok (n_walk == n_iter && n_iter >= 4, "as many PROC records both ways (%d, %d)",
-                   n_walk, n_iter);
+        for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+          same &= has_proc (out_walk.data, ours[i]) && has_proc (out_iter.data, ours[i]);
+        for (int i = 0; i < IDLE; i++)
+          same &= !has_proc (out_walk.data, kids[n_kids - 1 - i])
+                  && !has_proc (out_iter.data, kids[n_kids - 1 - i]);
+        ph_tap_ok (same, "a PROC record for each holder both ways, none for the idle ones");
+      }
+
+      /* Changed behind the iterator's back: walked in full, as without it. */
+      {
+        bool found_d = owners_of (out_iter.data, d, oi, sizeof oi);
+
+        ph_tap_ok (change.n == 1 && ph_sock_table_iterator_stale (iter) == 2,
+                   "the hook ran once after the iterator (%d), and both changed holders "
+                   "were found stale (%u)", change.n, ph_sock_table_iterator_stale (iter));
+        if (!ph_tap_ok (found_d && owner_fd (oi, mover) == MOVED_FD,
+                        "D moved to another fd after the iterator looked: reported on the "
+                        "new fd"))
+          ph_tap_diag ("owners of D: %s", found_d ? oi : "-");
+        ph_tap_ok (owners_of (out_walk.data, d, ow, sizeof ow) && owner_fd (ow, mover) == fd_d,
+                   "(before the move, the walk saw it on fd %d)", fd_d);
+      }
+      {
+        bool found_e = owners_of (out_iter.data, e, oi, sizeof oi);
+
+        if (!ph_tap_ok (found_e && names_pid (oi, getpid ()) && !names_pid (oi, closer),
+                        "E closed by a holder after the iterator looked: not reported under "
+                        "it"))
+          ph_tap_diag ("owners of E: %s", found_e ? oi : "-");
+        ph_tap_ok (owners_of (out_walk.data, e, ow, sizeof ow) && names_pid (ow, closer),
+                   "(before it closed E, the walk saw it as a holder)");
       }
     }
 
@@ -303,6 +422,7 @@ main (void)
   ph_sock_table_free (walk);
   ph_sock_table_free (iter);
   close (fd_a);
+  close (fd_e);
   for (int i = 0; i < n_kids; i++)
     kill (kids[i], SIGKILL);
   for (int i = 0; i < n_kids; i++)

@@ -457,22 +457,23 @@ sys_bpf (int              cmd,
   return (int) syscall (SYS_bpf, cmd, attr, sizeof *attr);
 }
 
-/* Runs the program and sets @holders (PID → 1) to the processes that hold a socket of the
- * table. True only when the iterator ran to its end and named us as the holder of a
- * socket we opened for that check: that record tells our namespace's level (which /proc
- * does not: its NSpid starts at its own namespace), whose PIDs are those of /proc, and
- * that the inodes are those of fstat (). */
+/* Runs the program and fills @holders with every fd that holds a socket of the table. True
+ * only when the iterator ran to its end and named us as the holder of a socket we opened
+ * for that check: that record tells our namespace's level (which /proc does not: its NSpid
+ * starts at its own namespace), whose PIDs are those of /proc, and that the inodes are
+ * those of fstat (). */
 static bool
 run_iterator (PhSockTable *table,
               const Btf   *btf,
-              PhMap       *holders)
+              IterHolders *holders)
 {
   struct bpf_insn prog[80];
   union bpf_attr attr;
   int prog_fd, link_fd = -1, iter_fd = -1, probe;
   struct stat probe_st;
   uint32_t self = (uint32_t) getpid (), level = UINT32_MAX;
-  Record *found = NULL;
+  char *found = NULL;   /* Records, then IterFds in place (they are smaller) */
+  IterFd *fds;
   size_t n_found = 0, cap_found = 0;
   char *buf;
   ssize_t got = -1;
@@ -527,16 +528,12 @@ run_iterator (PhSockTable *table,
                 level = r.level;
               if (ph_map_get (&table->socks, r.ino) == NULL)
                 continue;
-              /* One record per process is enough: its sockets come one after the other. */
-              if (n_found > 0 && found[n_found - 1].level == r.level
-                  && memcmp (found[n_found - 1].nr, r.nr, sizeof r.nr) == 0)
-                continue;
               if (n_found == cap_found)
                 {
                   cap_found = cap_found ? cap_found * 2 : 256;
-                  found = ph_xrealloc (found, cap_found * sizeof *found);
+                  found = ph_xrealloc (found, cap_found * sizeof (Record));
                 }
-              found[n_found++] = r;
+              memcpy (found + n_found++ * sizeof (Record), &r, sizeof r);
             }
         }
       free (buf);
@@ -544,15 +541,30 @@ run_iterator (PhSockTable *table,
     }
   /* The end (0), not an error: only a complete run tells who holds nothing. */
   ok = got == 0 && level != UINT32_MAX;
+  /* Each Record becomes an IterFd in place (IterFd i ends before Record i starts). */
+  fds = (IterFd *) (void *) found;
   for (size_t i = 0; ok && i < n_found; i++)
     {
+      Record r;
+
+      memcpy (&r, found + i * sizeof (Record), sizeof r);
       /* Every task it lists is in our namespace or below, so has a PID at our level. */
-      if (found[i].level < level || found[i].nr[level] == 0)
+      if (r.level < level || r.nr[level] == 0 || r.nr[level] > INT32_MAX || r.fd > INT32_MAX)
         ok = false;
-      else
-        ph_map_set (holders, found[i].nr[level], (void *) 1);
+      else if (ph_map_get (&holders->first, r.nr[level]) == NULL)
+        ph_map_set (&holders->first, r.nr[level], (void *) (uintptr_t) (i + 1));
+      /* A task's files come one after the other; anything else is not understood. */
+      else if (fds[i - 1].pid != (int32_t) r.nr[level])
+        ok = false;
+      fds[i] = (IterFd) { (int32_t) r.nr[level], (int32_t) r.fd, r.ino };
     }
-  free (found);
+  if (ok && n_found > 0)
+    {
+      holders->fds = ph_xrealloc (found, n_found * sizeof (IterFd));
+      holders->n_fds = n_found;
+    }
+  else
+    free (found);
   if (link_fd >= 0)
     close (link_fd);
   if (prog_fd >= 0)
@@ -572,7 +584,7 @@ ph_sock_table_iterator_usable (PhSockTable *table)
 
 bool
 ph_sock_table_find_holders_by_iterator (PhSockTable *table,
-                                        PhMap       *holders)
+                                        IterHolders *holders)
 {
   Btf btf;
 
@@ -581,9 +593,35 @@ ph_sock_table_find_holders_by_iterator (PhSockTable *table,
   if (!read_btf (&btf) || !run_iterator (table, &btf, holders))
     {
       table->iter_failed = true;
-      ph_map_clear (holders);
+      ph_sock_table_iter_holders_clear (holders);
       return false;
     }
   table->iter_runs++;
+  if (table->iter_hook != NULL)
+    table->iter_hook (table->iter_hook_data);
   return true;
+}
+
+void
+ph_sock_table_iter_holders_clear (IterHolders *holders)
+{
+  ph_map_clear (&holders->first);
+  free (holders->fds);
+  holders->fds = NULL;
+  holders->n_fds = 0;
+}
+
+void
+ph_sock_table_set_iterator_hook (PhSockTable *table,
+                                 void       (*hook) (void *data),
+                                 void        *data)
+{
+  table->iter_hook = hook;
+  table->iter_hook_data = data;
+}
+
+unsigned
+ph_sock_table_iterator_stale (PhSockTable *table)
+{
+  return table->iter_stale;
 }

@@ -123,6 +123,21 @@ open_fds_through_pid_dir (PhSockTable *table,
   return -1;
 }
 
+static void take_found (PhSockTable *table, Proc *p, int pfd);
+
+static void
+found_add (PhSockTable *table,
+           SockEntry   *e,
+           int32_t      fd)
+{
+  if (table->n_found == table->cap_found)
+    {
+      table->cap_found = table->cap_found ? table->cap_found * 2 : 64;
+      table->found = ph_xrealloc (table->found, table->cap_found * sizeof *table->found);
+    }
+  table->found[table->n_found++] = (Found) { e, fd };
+}
+
 static void
 walk_process (PhSockTable *table,
               Proc        *p)
@@ -130,8 +145,6 @@ walk_process (PhSockTable *table,
   char name[24];
   char link[64];
   int pfd = -1, fdd;
-  PhStat st;
-  bool added = false;
 
   if (p->walked_gen == table->gen || p->gone)
     return;
@@ -193,14 +206,8 @@ walk_process (PhSockTable *table,
           if (l < 10 || !ph_parse_socket_link (link, (size_t) l, &ino))
             continue;
           e = ph_map_get (&table->socks, ino);
-          if (e == NULL)
-            continue;
-          if (table->n_found == table->cap_found)
-            {
-              table->cap_found = table->cap_found ? table->cap_found * 2 : 64;
-              table->found = ph_xrealloc (table->found, table->cap_found * sizeof *table->found);
-            }
-          table->found[table->n_found++] = (Found) { e, fd };
+          if (e != NULL)
+            found_add (table, e, fd);
         }
     }
 
@@ -215,6 +222,20 @@ walk_process (PhSockTable *table,
         close (pfd);
       return;
     }
+  take_found (table, p, pfd);
+}
+
+/* The end of a walk that found @p holding the sockets of table->found, through @pfd (its
+ * /proc/PID, the one those fds were read in, or -1): its start time, its holdings, its
+ * facts. Closes @pfd. */
+static void
+take_found (PhSockTable *table,
+            Proc        *p,
+            int          pfd)
+{
+  PhStat st;
+  bool added = false;
+
   /* Read after the fds (and the pidfd) and through the same /proc/PID: if the process
    * went away, this fails instead of naming a later process with the same PID. */
   if (pfd < 0 || !ph_sock_table_watch_exit (table, p)
@@ -498,15 +519,66 @@ walked_by_iterator (PhSockTable *table,
   p->checked_n_fds = p->n_fds;
 }
 
+/* Walks @p through the @n fds the task_file iterator saw holding sockets of the table,
+ * each read again in /proc (one readlinkat () through /proc/PID) instead of listing and
+ * reading all of @p's fds: a holder is still named by /proc, never by the iterator. The
+ * number of open files was taken before the iterator looked, as a walk takes it before it
+ * lists. False, with nothing done, when one of them no longer names the socket it named
+ * (closed, moved to another fd, or the PID is another process's now): the caller walks @p
+ * in full, so nothing the iterator saw earlier is reported. */
+static bool
+walk_process_fds (PhSockTable  *table,
+                  Proc         *p,
+                  const IterFd *fds,
+                  size_t        n)
+{
+  char name[32];
+  char link[64];
+  int pfd;
+
+  if (p->walked_gen == table->gen || p->gone)
+    return true;
+  snprintf (name, sizeof name, "%d", (int) p->pid);
+  pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0)
+    return false;
+  table->n_found = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      ssize_t l;
+      uint64_t ino;
+      SockEntry *e;
+
+      snprintf (name, sizeof name, "fd/%d", (int) fds[i].fd);
+      l = readlinkat (pfd, name, link, sizeof link - 1);
+      if (l < 10 || !ph_parse_socket_link (link, (size_t) l, &ino) || ino != fds[i].ino
+          || (e = ph_map_get (&table->socks, ino)) == NULL)
+        {
+          close (pfd);
+          table->iter_stale++;
+          return false;
+        }
+      found_add (table, e, fds[i].fd);
+    }
+  p->walked_gen = table->gen;
+  table->walked++;
+  table->procs_changed = true;
+  p->fds_checked_us = ph_now_us ();
+  p->checked_n_fds = p->n_fds;
+  take_found (table, p, pfd);
+  return true;
+}
+
 /* Phase 1: every new process; a new socket is most likely theirs, and a forked worker of
  * an old server is new too. When they are many (a first snapshot), the kernel's task_file
- * iterator names those that hold a socket of the table, and only they are walked; the
- * number of open files of the others is taken before it looks, as a walk takes it before
- * it lists, for fd_count_changed () to tell later. */
+ * iterator names those that hold a socket of the table and on which fds, and only those
+ * fds are read (walk_process_fds ()); the number of open files of every one is taken
+ * before it looks, as a walk takes it before it lists, for fd_count_changed () to tell
+ * later. */
 static void
 walk_new_processes (PhSockTable *table)
 {
-  PhMap holders = PH_MAP_INIT;
+  IterHolders holders = ITER_HOLDERS_INIT;
   size_t n_new = 0;
   bool by_iterator = false;
 
@@ -537,16 +609,28 @@ walk_new_processes (PhSockTable *table)
   for (size_t i = 0; i < table->procs.size; i++)
     {
       Proc *p = table->procs.slots[i].value;
+      uintptr_t first;
 
       if (p == NULL || !p->is_new)
         continue;
-      if (by_iterator && p->counted && ph_map_get (&holders, (uint64_t) p->pid) == NULL)
+      first = by_iterator && p->counted
+              ? (uintptr_t) ph_map_get (&holders.first, (uint64_t) p->pid) : 0;
+      if (by_iterator && p->counted && first == 0)
         walked_by_iterator (table, p);
+      else if (first != 0)
+        {
+          size_t n = 0;
+
+          while (first - 1 + n < holders.n_fds && holders.fds[first - 1 + n].pid == p->pid)
+            n++;
+          if (!walk_process_fds (table, p, holders.fds + first - 1, n))
+            walk_process (table, p);
+        }
       else
         walk_process (table, p);
       p->counted = false;
     }
-  ph_map_clear (&holders);
+  ph_sock_table_iter_holders_clear (&holders);
 }
 
 void

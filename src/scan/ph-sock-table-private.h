@@ -71,6 +71,25 @@ typedef struct
   int32_t    fd;
 } Found;
 
+/* A socket of the table on a process's fd, as the task_file iterator saw it. */
+typedef struct
+{
+  int32_t  pid;
+  int32_t  fd;
+  uint64_t ino;
+} IterFd;
+
+/* What one run of the iterator saw: every fd holding a socket of the table, grouped by
+ * process (in fd order), and where each process's group starts. */
+typedef struct
+{
+  PhMap   first;   /* PID → 1 + index of its first IterFd in fds */
+  IterFd *fds;
+  size_t  n_fds;
+} IterHolders;
+
+#define ITER_HOLDERS_INIT { PH_MAP_INIT, NULL, 0 }
+
 struct PhSockTable
 {
   int         proc_fd;
@@ -84,6 +103,9 @@ struct PhSockTable
   bool        iter_failed;            /* the task_file iterator cannot run here */
   size_t      iter_min_new;           /* new processes from which to run it, or 0 */
   unsigned    iter_runs;              /* refreshes it served */
+  unsigned    iter_stale;             /* holders walked in full: an fd it named had changed */
+  void      (*iter_hook) (void *data);  /* tests: called right after it ran */
+  void       *iter_hook_data;
   const char *unseen;                 /* why some processes cannot be seen (PH_UNSEEN_*) */
   bool        listed_once;
   size_t      probed;                 /* PIDs looked at one by one since the last listing */
@@ -144,11 +166,13 @@ bool ph_sock_table_watch_exit       (PhSockTable *table, Proc *p);
 void ph_sock_table_list_processes   (PhSockTable *table);
 
 /* ph-sock-table-iter.c: whether the kernel's task_file iterator may be tried here, and the
- * processes that hold a socket of the table (PID → non-NULL in @holders), from one run of
- * it; false (and @holders empty) when it cannot tell, so that every process must be
- * walked. */
+ * fds that hold a socket of the table, by process, from one run of it (a process not in
+ * @holders held none); false (and @holders empty) when it cannot tell, so that every
+ * process must be walked. What it says only tells where to look: each fd is read again
+ * in /proc before its process is named as a holder. */
 bool ph_sock_table_iterator_usable (PhSockTable *table);
-bool ph_sock_table_find_holders_by_iterator (PhSockTable *table, PhMap *holders);
+bool ph_sock_table_find_holders_by_iterator (PhSockTable *table, IterHolders *holders);
+void ph_sock_table_iter_holders_clear (IterHolders *holders);
 
 /* ph-sock-table-owners.c: who holds each socket (new processes' fds, then older ones'
  * while a socket's holder is unknown), and the regular check of the holders. */
