@@ -2,6 +2,7 @@
 /* test-scan-util.c — the scanner's small parts: hash map, /etc/passwd, /proc/PID/stat */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 #include "ph-map.h"
 #include "ph-passwd.h"
 #include "ph-proc.h"
+#include "ph-sock.h"
 
 static void
 test_map (void)
@@ -283,6 +285,65 @@ test_links (void)
   ph_tap_ok (!ph_parse_socket_link ("socket:[]", 9, &ino), "socket:[] has no inode");
 }
 
+/* IPv4 addresses are formatted by hand (not inet_ntop ()), numbers too: the same text as
+ * libc's for every byte value in every position. */
+static void
+test_format (void)
+{
+  static const uint64_t numbers[] = { 0, 1, 9, 10, 99, 100, 12345, 4294967295u,
+                                      10000000000000000000u, UINT64_MAX };
+  PhSock sock;
+  char got[64], want[64];
+  bool same = true;
+  PhBuf buf = PH_BUF_INIT;
+
+  memset (&sock, 0, sizeof sock);
+  sock.family = 4;
+  for (unsigned v = 0; v < 256; v++)
+    for (int at = 0; at < 4; at++)
+      {
+        uint8_t addr[4] = { 127, 0, 0, 1 };
+
+        addr[at] = (uint8_t) v;
+        memcpy (sock.addr, addr, 4);
+        ph_sock_format_addr (&sock, got, sizeof got);
+        inet_ntop (AF_INET, addr, want, sizeof want);
+        if (strcmp (got, want) != 0)
+          {
+            if (same)
+              ph_tap_diag ("%s, not %s", got, want);
+            same = false;
+          }
+      }
+  ph_tap_ok (same, "every IPv4 byte value, in every position, as inet_ntop () writes it");
+  same = true;
+  ph_buf_append (&buf, "x", 1);
+  for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+    {
+      size_t before = buf.len;
+
+      ph_buf_append_u64 (&buf, numbers[i]);
+      snprintf (want, sizeof want, "%llu", (unsigned long long) numbers[i]);
+      if (buf.len - before != strlen (want) || memcmp (buf.data + before, want, strlen (want)) != 0
+          || buf.data[buf.len] != '\0')
+        {
+          ph_tap_diag ("%s, not %s", buf.data + before, want);
+          same = false;
+        }
+    }
+  ph_tap_ok (same && buf.data[0] == 'x', "numbers appended as printf () writes them");
+  {
+    char path[32];
+
+    ph_tap_ok (strcmp (ph_proc_path (path, "", 1234, "/fd"), "1234/fd") == 0
+               && strcmp (ph_proc_path (path, "fd/", 0, ""), "fd/0") == 0
+               && strcmp (ph_proc_path (path, "fd/", INT32_MAX, ""), "fd/2147483647") == 0
+               && strcmp (ph_proc_path (path, "", -5, "x"), "-5x") == 0,
+               "/proc names made without snprintf ()");
+  }
+  ph_buf_free (&buf);
+}
+
 int
 main (void)
 {
@@ -292,5 +353,6 @@ main (void)
   test_parent_of_fd_dir ();
   test_facts_pidfd ();
   test_links ();
+  test_format ();
   return ph_tap_done_testing ();
 }

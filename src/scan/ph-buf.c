@@ -118,16 +118,21 @@ void
 ph_buf_append_u64 (PhBuf    *buf,
                    uint64_t  v)
 {
-  char tmp[24];
-  size_t i = sizeof tmp;
+  size_t n = 1;
+  char *o;
 
+  for (uint64_t t = v; t >= 10; t /= 10)
+    n++;
+  ph_buf_reserve (buf, n);
+  o = buf->data + buf->len + n;
+  *o = '\0';
   do
     {
-      tmp[--i] = (char) ('0' + v % 10);
+      *--o = (char) ('0' + v % 10);
       v /= 10;
     }
   while (v != 0);
-  ph_buf_append (buf, tmp + i, sizeof tmp - i);
+  buf->len += n;
 }
 
 void

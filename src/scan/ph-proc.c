@@ -19,6 +19,36 @@
 /* Past this, an environment is not read further (XDG_DATA_DIRS is not that far in). */
 #define PH_ENVIRON_MAX (256 * 1024)
 
+char *
+ph_proc_path (char        out[static 32],
+              const char *prefix,
+              int32_t     n,
+              const char *suffix)
+{
+  char digits[12];
+  size_t nd = 0, len;
+  uint32_t v = n < 0 ? (uint32_t) 0 - (uint32_t) n : (uint32_t) n;
+  char *o = out;
+
+  len = strnlen (prefix, 8);
+  memcpy (o, prefix, len);
+  o += len;
+  if (n < 0)
+    *o++ = '-';
+  do
+    {
+      digits[nd++] = (char) ('0' + v % 10);
+      v /= 10;
+    }
+  while (v != 0);
+  while (nd > 0)
+    *o++ = digits[--nd];
+  len = strnlen (suffix, 8);
+  memcpy (o, suffix, len);
+  o[len] = '\0';
+  return out;
+}
+
 bool
 ph_proc_name_to_pid (const char *name,
                      int32_t    *pid)

@@ -60,6 +60,7 @@ typedef struct
   int      fd;
   uint32_t str_base, str_len, types_base, types_len;
   uint32_t name_off[N_NAMES];   /* where each name is in the string section, or ~0 */
+  size_t   name_len[N_NAMES];
   uint32_t fn_id;
   uint32_t upid_size;           /* sizeof (struct upid) */
   long     off[N_NAMES];        /* member offsets in bytes, -1 until found */
@@ -114,13 +115,15 @@ name_is (const Btf *btf,
          uint32_t   off,
          int        i)
 {
-  size_t len;
+  const char *s;
 
   if (btf->map == NULL)
     return off == btf->name_off[i];
-  len = strlen (names[i]);
-  return off < btf->str_len && len < btf->str_len - off
-         && memcmp (btf->map + btf->str_base + off, names[i], len + 1) == 0;
+  /* The first byte first: most names differ there (some 70,000 types are looked at). */
+  if (off >= btf->str_len || btf->name_len[i] >= btf->str_len - off)
+    return false;
+  s = btf->map + btf->str_base + off;
+  return s[0] == names[i][0] && memcmp (s, names[i], btf->name_len[i] + 1) == 0;
 }
 
 /* The offsets in the string section of the names we need: every string there starts
@@ -238,7 +241,9 @@ btf_find_types (Btf *btf)
   btf->fn_id = 0;
   for (; at + 12 <= btf->types_len; id++)
     {
-      const char *t = btf_at (btf, btf->types_base + at, 12);
+      /* Mapped: read in place (bounds checked once, in read_btf ()). */
+      const char *t = btf->map != NULL ? btf->map + btf->types_base + at
+                                       : btf_at (btf, btf->types_base + at, 12);
       uint32_t name, info, kind;
       size_t size;
 
@@ -348,7 +353,10 @@ read_btf (Btf *btf)
       btf->str_len = h.str_len;
       btf->types_base = h.hdr_len + h.type_off;
       btf->types_len = h.type_len;
+      for (int i = 0; i < N_NAMES; i++)
+        btf->name_len[i] = strlen (names[i]);
       ok = (btf->map != NULL ? btf_at (btf, btf->str_base, btf->str_len) != NULL
+                               && btf_at (btf, btf->types_base, btf->types_len) != NULL
                              : btf_find_names (btf, h.str_len))
            && btf_find_types (btf);
     }

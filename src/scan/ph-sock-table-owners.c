@@ -538,8 +538,8 @@ walk_process_fds (PhSockTable  *table,
 
   if (p->walked_gen == table->gen || p->gone)
     return true;
-  snprintf (name, sizeof name, "%d", (int) p->pid);
-  pfd = openat (table->proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  pfd = openat (table->proc_fd, ph_proc_path (name, "", p->pid, ""),
+                O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (pfd < 0)
     return false;
   table->n_found = 0;
@@ -549,8 +549,7 @@ walk_process_fds (PhSockTable  *table,
       uint64_t ino;
       SockEntry *e;
 
-      snprintf (name, sizeof name, "fd/%d", (int) fds[i].fd);
-      l = readlinkat (pfd, name, link, sizeof link - 1);
+      l = readlinkat (pfd, ph_proc_path (name, "fd/", fds[i].fd, ""), link, sizeof link - 1);
       if (l < 10 || !ph_parse_socket_link (link, (size_t) l, &ino) || ino != fds[i].ino
           || (e = ph_map_get (&table->socks, ino)) == NULL)
         {
@@ -595,13 +594,13 @@ walk_new_processes (PhSockTable *table)
       for (size_t i = 0; i < table->procs.size; i++)
         {
           Proc *p = table->procs.slots[i].value;
-          char name[24];
+          char name[32];
           struct stat st;
 
           if (p == NULL || !p->is_new || p->gone)
             continue;
-          snprintf (name, sizeof name, "%d/fd", (int) p->pid);
-          p->counted = fstatat (table->proc_fd, name, &st, 0) == 0;
+          p->counted = fstatat (table->proc_fd, ph_proc_path (name, "", p->pid, "/fd"), &st,
+                                0) == 0;
           p->n_fds = p->counted && st.st_size > 0 ? (int64_t) st.st_size : -1;
         }
       by_iterator = ph_sock_table_find_holders_by_iterator (table, &holders);

