@@ -120,9 +120,24 @@ picks (const char *text,
   return ok;
 }
 
+/* Whether the v2 path alone decided (so every process of that v2 cgroup has the path). */
+static bool
+by_v2 (const char *text)
+{
+  bool v2 = false;
+  char *got = ph_cgroup_pick_path_v2 (text, strlen (text), &v2);
+
+  free (got);
+  return v2;
+}
+
 int
 main (void)
 {
+  ph_tap_ok (by_v2 ("0::/system.slice/x.service\n") && by_v2 ("9:name=systemd:/\n0::/a.scope\n")
+             && !by_v2 ("9:name=systemd:/system.slice/t.service\n0::/\n") && !by_v2 ("0::/\n")
+             && !by_v2 ("1:name=systemd:/user.slice\n") && !by_v2 (""),
+             "the v2 path alone decides only when there is one other than the root");
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     ph_tap_ok (check (&cases[i]), "%s → %s", cases[i].path, cases[i].manager);
 

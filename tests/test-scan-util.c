@@ -285,6 +285,95 @@ test_links (void)
   ph_tap_ok (!ph_parse_socket_link ("socket:[]", 9, &ino), "socket:[] has no inode");
 }
 
+/* The pidfd's PIDFD_GET_INFO gives the effective uid /proc/PID/status gives (a child whose
+ * effective uid is not its real one, as root), and a cgroup v2 id whose path a cache
+ * gives back; a path is cached only when the v2 path alone decided it. */
+static void
+test_pidfd_info (void)
+{
+  char name[32];
+  PhBuf buf = PH_BUF_INIT;
+  PhProcFacts f;
+  PhStat st;
+  PhPidfdInfo info;
+  PhCgroupCache cache = PH_CGROUP_CACHE_INIT;
+  int ready[2], pfd, pidfd;
+  uint32_t status_uid = 0;
+  bool by_v2 = false;
+  char *file_path = NULL;
+  pid_t child;
+  char byte;
+
+  if (pipe (ready) != 0)
+    ph_tap_bail_out ("pipe: %s", strerror (errno));
+  child = fork ();
+  if (child < 0)
+    ph_tap_bail_out ("fork: %s", strerror (errno));
+  if (child == 0)
+    {
+      if (geteuid () == 0 && setresuid ((uid_t) -1, 4242, (uid_t) -1) != 0)
+        _exit (1);
+      if (write (ready[1], "x", 1) != 1)
+        _exit (1);
+      pause ();
+      _exit (0);
+    }
+  if (read (ready[0], &byte, 1) != 1)
+    ph_tap_bail_out ("the child did not start");
+  snprintf (name, sizeof name, "/proc/%d", (int) child);
+  pfd = open (name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  pidfd = (int) syscall (SYS_pidfd_open, child, 0);
+  if (pfd < 0 || pidfd < 0 || ph_proc_read_stat (pfd, &buf, &st) < 0)
+    ph_tap_bail_out ("cannot open /proc/%d or its pidfd: %s", (int) child, strerror (errno));
+  if (ph_read_proc_file_at (pfd, "status", &buf, 0) != 0
+      || !ph_proc_parse_status_uid (buf.data, buf.len, &status_uid))
+    ph_tap_bail_out ("cannot read the child's status");
+  if (ph_read_proc_file_at (pfd, "cgroup", &buf, 0) == 0)
+    file_path = ph_cgroup_pick_path_v2 (buf.data, buf.len, &by_v2);
+
+  if (ph_pidfd_info (pidfd, &info) != 0)
+    ph_tap_skip (4, "this kernel has no PIDFD_GET_INFO (Linux 6.13)");
+  else
+    {
+      ph_tap_ok (info.euid == status_uid && (geteuid () != 0 || info.euid == 4242),
+                 "the pidfd's effective uid is status's (%u, %u)", info.euid, status_uid);
+      ph_tap_ok (ph_proc_read_facts_cached (pfd, child, &st, pidfd, &cache, &buf, &f) == 0
+                 && f.uid_known && f.uid == status_uid && file_path != NULL
+                 && f.cgroup != NULL && strcmp (f.cgroup, file_path) == 0
+                 && (cache.by_id.count == 1) == by_v2,
+                 "facts with the pidfd: its uid, the cgroup file's path, cached only when "
+                 "the v2 path decided it (%s: %s)", file_path ? file_path : "-",
+                 by_v2 ? "cached" : "not cached");
+      if (f.comm != NULL)
+        ph_proc_facts_clear (&f);
+      if (info.has_cgroup_id)
+        {
+          bool cached = ph_map_get (&cache.by_id, info.cgroup_id) != NULL;
+
+          ph_tap_ok (cached == by_v2, "kept under its cgroup v2 id only then");
+          ph_cgroup_cache_clear (&cache);
+          ph_map_set (&cache.by_id, info.cgroup_id, ph_xstrdup ("/kept.slice/x.service"));
+          ph_tap_ok (ph_proc_read_facts_cached (pfd, child, &st, pidfd, &cache, &buf, &f) == 0
+                     && f.cgroup != NULL && strcmp (f.cgroup, "/kept.slice/x.service") == 0
+                     && f.cg.unit != NULL && strcmp (f.cg.unit, "x.service") == 0,
+                     "a path kept for its cgroup id is taken (and parsed) without the file");
+          if (f.comm != NULL)
+            ph_proc_facts_clear (&f);
+        }
+      else
+        ph_tap_skip (2, "the kernel gave no cgroup id");
+    }
+  ph_cgroup_cache_clear (&cache);
+  free (file_path);
+  kill (child, SIGKILL);
+  waitpid (child, NULL, 0);
+  close (pidfd);
+  close (pfd);
+  close (ready[0]);
+  close (ready[1]);
+  ph_buf_free (&buf);
+}
+
 /* IPv4 addresses are formatted by hand (not inet_ntop ()), numbers too: the same text as
  * libc's for every byte value in every position. */
 static void
@@ -354,5 +443,6 @@ main (void)
   test_facts_pidfd ();
   test_links ();
   test_format ();
+  test_pidfd_info ();
   return ph_tap_done_testing ();
 }

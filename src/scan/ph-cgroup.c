@@ -295,6 +295,16 @@ char *
 ph_cgroup_pick_path (const char *text,
                      size_t      len)
 {
+  bool by_v2;
+
+  return ph_cgroup_pick_path_v2 (text, len, &by_v2);
+}
+
+char *
+ph_cgroup_pick_path_v2 (const char *text,
+                        size_t      len,
+                        bool       *by_v2)
+{
   const char *v2 = NULL, *v1 = NULL;
   size_t v2_len = 0, v1_len = 0;
   size_t i = 0;
@@ -334,6 +344,7 @@ ph_cgroup_pick_path (const char *text,
             }
         }
     }
+  *by_v2 = v2 != NULL && !(v2_len == 1 && v2[0] == '/');
   if (v2 != NULL && !(v2_len == 1 && v2[0] == '/' && v1 != NULL))
     return ph_xstrndup (v2, v2_len);
   if (v1 != NULL)

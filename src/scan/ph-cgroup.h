@@ -2,6 +2,7 @@
 /* ph-cgroup.h — what manages a process, read from its cgroup path */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct
@@ -28,3 +29,6 @@ void  ph_cgroup_info_clear (PhCgroupInfo *info);
  * root (a hybrid system where systemd tracks processes in v1). Returns a new string or
  * NULL. */
 char *ph_cgroup_pick_path  (const char *text, size_t len);
+/* The same; *@by_v2 tells whether the cgroup v2 path alone decided (a v2 path other than
+ * the root): then every process of that v2 cgroup has this path. */
+char *ph_cgroup_pick_path_v2 (const char *text, size_t len, bool *by_v2);

@@ -9,12 +9,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "ph-desktop.h"
 #include "ph-passwd.h"
 #include "ph-proc.h"
 #include "ph-protocol.h"
+
+/* PIDFD_GET_INFO (Linux 6.13; not in every <linux/pidfd.h> yet): the first 64 bytes of
+ * struct pidfd_info, which the kernel answers to whatever it grows to. */
+struct ph_pidfd_info
+{
+  uint64_t mask;
+  uint64_t cgroupid;
+  uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+  int32_t  exit_code;
+};
+#define PH_PIDFD_GET_INFO      _IOWR (0xFF, 11, struct ph_pidfd_info)
+#define PH_PIDFD_INFO_CREDS    (1u << 1)
+#define PH_PIDFD_INFO_CGROUPID (1u << 2)
 
 /* Past this, an environment is not read further (XDG_DATA_DIRS is not that far in). */
 #define PH_ENVIRON_MAX (256 * 1024)
@@ -313,6 +327,41 @@ read_app_entry (int          pid_dirfd,
 }
 
 int
+ph_pidfd_info (int          pidfd,
+               PhPidfdInfo *info)
+{
+  static bool unsupported;
+  struct ph_pidfd_info k;
+
+  if (unsupported)
+    return -ENOTTY;
+  memset (&k, 0, sizeof k);
+  k.mask = PH_PIDFD_INFO_CREDS | PH_PIDFD_INFO_CGROUPID;
+  if (ioctl (pidfd, PH_PIDFD_GET_INFO, &k) < 0)
+    {
+      int err = errno;
+
+      if (err != ESRCH && err != EINTR && err != EBADF)
+        unsupported = true;
+      return -err;
+    }
+  if (!(k.mask & PH_PIDFD_INFO_CREDS))
+    return -ENOTTY;
+  info->euid = k.euid;
+  info->has_cgroup_id = (k.mask & PH_PIDFD_INFO_CGROUPID) != 0 && k.cgroupid != 0;
+  info->cgroup_id = k.cgroupid;
+  return 0;
+}
+
+void
+ph_cgroup_cache_clear (PhCgroupCache *cache)
+{
+  for (size_t i = 0; i < cache->by_id.size; i++)
+    free (cache->by_id.slots[i].value);
+  ph_map_clear (&cache->by_id);
+}
+
+int
 ph_proc_read_facts (int          pid_dirfd,
                     int32_t      pid,
                     PhBuf       *scratch,
@@ -337,7 +386,21 @@ ph_proc_read_facts_after_stat (int           pid_dirfd,
                                PhBuf        *scratch,
                                PhProcFacts  *f)
 {
+  return ph_proc_read_facts_cached (pid_dirfd, pid, first, pidfd, NULL, scratch, f);
+}
+
+int
+ph_proc_read_facts_cached (int            pid_dirfd,
+                           int32_t        pid,
+                           const PhStat  *first,
+                           int            pidfd,
+                           PhCgroupCache *cache,
+                           PhBuf         *scratch,
+                           PhProcFacts   *f)
+{
   PhStat st = *first;
+  PhPidfdInfo info;
+  bool has_info;
   int err;
 
   memset (f, 0, sizeof *f);
@@ -347,17 +410,28 @@ ph_proc_read_facts_after_stat (int           pid_dirfd,
   f->ppid = st.ppid;
   f->comm = ph_xstrdup (st.comm);
 
-  err = ph_read_proc_file_at (pid_dirfd, "status", scratch, 0);
-  if (is_gone (err))
-    goto gone;
-  if (err == 0)
+  /* The pidfd names this very process: one ioctl () where status is three calls and the
+   * kernel's longest file of a process to write. */
+  has_info = pidfd >= 0 && ph_pidfd_info (pidfd, &info) == 0;
+  if (has_info)
     {
-      uint32_t uid;
-
-      if (ph_proc_parse_status_uid (scratch->data, scratch->len, &uid))
+      f->uid = info.euid;
+      f->uid_known = true;
+    }
+  else
+    {
+      err = ph_read_proc_file_at (pid_dirfd, "status", scratch, 0);
+      if (is_gone (err))
+        goto gone;
+      if (err == 0)
         {
-          f->uid = uid;
-          f->uid_known = true;
+          uint32_t uid;
+
+          if (ph_proc_parse_status_uid (scratch->data, scratch->len, &uid))
+            {
+              f->uid = uid;
+              f->uid_known = true;
+            }
         }
     }
 
@@ -381,11 +455,30 @@ ph_proc_read_facts_after_stat (int           pid_dirfd,
       f->cmdline_len = len;
     }
 
-  err = ph_read_proc_file_at (pid_dirfd, "cgroup", scratch, 0);
-  if (is_gone (err))
-    goto gone;
-  if (err == 0)
-    f->cgroup = ph_cgroup_pick_path (scratch->data ? scratch->data : "", scratch->len);
+  {
+    const char *known = cache != NULL && has_info && info.has_cgroup_id
+                        ? ph_map_get (&cache->by_id, info.cgroup_id) : NULL;
+
+    if (known != NULL)
+      f->cgroup = ph_xstrdup (known);
+    else
+      {
+        bool by_v2 = false;
+        PhPidfdInfo after;
+
+        err = ph_read_proc_file_at (pid_dirfd, "cgroup", scratch, 0);
+        if (is_gone (err))
+          goto gone;
+        if (err == 0)
+          f->cgroup = ph_cgroup_pick_path_v2 (scratch->data ? scratch->data : "", scratch->len,
+                                              &by_v2);
+        /* Kept for the id only if the process was in that cgroup before and after. */
+        if (cache != NULL && has_info && info.has_cgroup_id && by_v2 && f->cgroup != NULL
+            && ph_pidfd_info (pidfd, &after) == 0 && after.has_cgroup_id
+            && after.cgroup_id == info.cgroup_id)
+          ph_map_set (&cache->by_id, info.cgroup_id, ph_xstrdup (f->cgroup));
+      }
+  }
   ph_cgroup_parse (f->cgroup, &f->cg);
   /* A process in a Flatpak sandbox is that app's, whatever its cgroup: only a systemd user
    * session puts it in app-flatpak-<id>-<n>.scope. The sandbox's /.flatpak-info, read from

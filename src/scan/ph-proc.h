@@ -8,6 +8,7 @@
 
 #include "ph-buf.h"
 #include "ph-cgroup.h"
+#include "ph-map.h"
 
 #define PH_PF_KTHREAD 0x00200000u
 
@@ -57,6 +58,33 @@ int  ph_proc_read_facts (int pid_dirfd, int32_t pid, PhBuf *scratch, PhProcFacts
  * the stat is three calls, and stricter (an exited process not yet reaped is gone too). */
 int  ph_proc_read_facts_after_stat (int pid_dirfd, int32_t pid, const PhStat *first,
                                     int pidfd, PhBuf *scratch, PhProcFacts *facts);
+/* What the kernel tells of a process through its pidfd (PIDFD_GET_INFO, Linux 6.13 and
+ * later): its effective uid, as /proc/PID/status says it, and its cgroup v2 id. */
+typedef struct
+{
+  uint32_t euid;
+  bool     has_cgroup_id;
+  uint64_t cgroup_id;
+} PhPidfdInfo;
+/* 0, or -errno (-ENOTTY and such before 6.13: not asked again; -ESRCH: reaped). */
+int  ph_pidfd_info (int pidfd, PhPidfdInfo *info);
+
+/* Cgroup paths by cgroup v2 id (an id is never reused; a path is kept only when the v2
+ * path alone decided it), for one refresh: many holders share a few cgroups. */
+typedef struct
+{
+  PhMap by_id;   /* id → path */
+} PhCgroupCache;
+#define PH_CGROUP_CACHE_INIT { PH_MAP_INIT }
+void ph_cgroup_cache_clear (PhCgroupCache *cache);
+
+/* ph_proc_read_facts_after_stat () where the process's pidfd (-1: none) gives its uid
+ * and cgroup v2 id when the kernel can: the uid without reading /proc/PID/status, and the
+ * cgroup path from @cache (NULL: none) when another process of that cgroup was read in
+ * this refresh; else /proc/PID/cgroup, kept in @cache when its id was the same before and
+ * after the read. */
+int  ph_proc_read_facts_cached (int pid_dirfd, int32_t pid, const PhStat *first, int pidfd,
+                                PhCgroupCache *cache, PhBuf *scratch, PhProcFacts *facts);
 void ph_proc_facts_clear (PhProcFacts *facts);
 bool ph_proc_facts_equal (const PhProcFacts *a, const PhProcFacts *b);
 /* Appends a PROC record. */

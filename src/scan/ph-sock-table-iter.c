@@ -458,6 +458,25 @@ build_program (const Btf       *btf,
   return n;
 }
 
+/* Room for more Records: mapped and grown apart from the heap (a 20,000-socket snapshot
+ * holds 640 KB of them for a moment, which malloc () would keep). */
+static bool
+grow_found (char   **found,
+            size_t  *cap)
+{
+  size_t want = *cap ? *cap * 2 : 2048;
+  void *p = *found == NULL
+            ? mmap (NULL, want * sizeof (Record), PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            : mremap (*found, *cap * sizeof (Record), want * sizeof (Record), MREMAP_MAYMOVE);
+
+  if (p == MAP_FAILED)
+    return false;
+  *found = p;
+  *cap = want;
+  return true;
+}
+
 static int
 sys_bpf (int              cmd,
          union bpf_attr *attr)
@@ -485,7 +504,7 @@ run_iterator (PhSockTable *table,
   size_t n_found = 0, cap_found = 0;
   char *buf;
   ssize_t got = -1;
-  bool ok = false;
+  bool ok = false, no_room = false;
 
   probe = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (probe < 0 || fstat (probe, &probe_st) < 0)
@@ -536,12 +555,17 @@ run_iterator (PhSockTable *table,
                 level = r.level;
               if (ph_map_get (&table->socks, r.ino) == NULL)
                 continue;
-              if (n_found == cap_found)
+              if (n_found == cap_found && !grow_found (&found, &cap_found))
                 {
-                  cap_found = cap_found ? cap_found * 2 : 256;
-                  found = ph_xrealloc (found, cap_found * sizeof (Record));
+                  no_room = true;
+                  break;
                 }
               memcpy (found + n_found++ * sizeof (Record), &r, sizeof r);
+            }
+          if (no_room)
+            {
+              got = -1;   /* cannot tell */
+              break;
             }
         }
       free (buf);
@@ -568,11 +592,12 @@ run_iterator (PhSockTable *table,
     }
   if (ok && n_found > 0)
     {
-      holders->fds = ph_xrealloc (found, n_found * sizeof (IterFd));
+      holders->fds = fds;
       holders->n_fds = n_found;
+      holders->mapped = cap_found * sizeof (Record);
     }
-  else
-    free (found);
+  else if (found != NULL)
+    munmap (found, cap_found * sizeof (Record));
   if (link_fd >= 0)
     close (link_fd);
   if (prog_fd >= 0)
@@ -614,9 +639,11 @@ void
 ph_sock_table_iter_holders_clear (IterHolders *holders)
 {
   ph_map_clear (&holders->first);
-  free (holders->fds);
+  if (holders->fds != NULL)
+    munmap (holders->fds, holders->mapped);
   holders->fds = NULL;
   holders->n_fds = 0;
+  holders->mapped = 0;
 }
 
 void

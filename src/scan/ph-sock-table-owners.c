@@ -69,7 +69,8 @@ read_facts (PhSockTable  *table,
   if (st == NULL && ph_proc_read_stat (pfd, &table->scratch, &now) == 0)
     st = &now;
   if (st == NULL
-      || ph_proc_read_facts_after_stat (pfd, p->pid, st, p->pidfd, &table->scratch, &f) < 0
+      || ph_proc_read_facts_cached (pfd, p->pid, st, p->pidfd, &table->cgroups, &table->scratch,
+                                    &f) < 0
       || f.start != p->start)
     {
       if (st != NULL && f.comm != NULL)

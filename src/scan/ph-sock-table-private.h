@@ -84,11 +84,13 @@ typedef struct
 typedef struct
 {
   PhMap   first;   /* PID → 1 + index of its first IterFd in fds */
-  IterFd *fds;
+  IterFd *fds;     /* mapped apart from the heap (mapped bytes), so that its size, 16 bytes
+                    * per socket, leaves no trace in it */
   size_t  n_fds;
+  size_t  mapped;
 } IterHolders;
 
-#define ITER_HOLDERS_INIT { PH_MAP_INIT, NULL, 0 }
+#define ITER_HOLDERS_INIT { PH_MAP_INIT, NULL, 0, 0 }
 
 struct PhSockTable
 {
@@ -126,6 +128,7 @@ struct PhSockTable
   uint64_t    seq;
   uint32_t    euid;
   PhBuf       scratch;
+  PhCgroupCache cgroups;              /* cgroup paths read in this refresh, by v2 id */
   PhBuf       warnings;
   char       *dents;
   char       *fd_dents;

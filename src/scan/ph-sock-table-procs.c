@@ -236,6 +236,8 @@ ph_sock_table_list_processes (PhSockTable *table)
   ProcsChange change;
 
   collect_exits (table);
+  /* A cgroup path is kept for one refresh only (a cgroup may be renamed). */
+  ph_cgroup_cache_clear (&table->cgroups);
   if (table->proc_fd < 0)
     return;
   change = processes_changed (table, &first_new);

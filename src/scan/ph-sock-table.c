@@ -206,6 +206,7 @@ ph_sock_table_free (PhSockTable *table)
   ph_map_clear (&table->procs);
   ph_netlink_close (&table->nl);
   ph_sock_list_free (&table->list);
+  ph_cgroup_cache_clear (&table->cgroups);
   ph_buf_free (&table->scratch);
   ph_buf_free (&table->warnings);
   free (table->dents);
