@@ -23,10 +23,14 @@
  * kernel can list the sockets of every process itself: a BPF program of the task_file
  * iterator (Linux 5.8 and later) is run once per open file and writes (PID, inode) for
  * each socket. Only the processes it names as holding one of the table's sockets are then
- * walked as before (their fds read, their start time and facts checked): the iterator
- * only tells which processes need no walk, never who holds what. Anything short of a
- * complete run (no BPF rights, CONFIG_DEBUG_INFO_BTF off, a verifier that says no, a read
- * that fails) makes the caller walk every process, as before.
+ * looked at, and only at the fds it names: each fd's link is read again in /proc, and only
+ * a link that still names that socket makes the process its holder (then its start time
+ * and facts are checked as after a walk). The iterator tells where to look, never who
+ * holds what: what it saw may be stale by then (the fd closed or moved, the PID another
+ * process's), and a process with one such fd is walked in full, as without it
+ * (walk_process_fds () in ph-sock-table-owners.c). Anything short of a complete run (no
+ * BPF rights, CONFIG_DEBUG_INFO_BTF off, a verifier that says no, a read that fails) makes
+ * the caller walk every process, as before.
  *
  * The program needs the offsets of a few fields of the running kernel's structures, read
  * from its BTF (/sys/kernel/btf/vmlinux, some MB, read in pieces so that the helper stays
