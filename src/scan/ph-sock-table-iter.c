@@ -462,17 +462,17 @@ build_program (const Btf       *btf,
   return n;
 }
 
-/* Room for more Records: mapped and grown apart from the heap (a 20,000-socket snapshot
- * holds 640 KB of them for a moment, which malloc () would keep). */
+/* Room for more IterFds: mapped and grown apart from the heap (a 20,000-socket snapshot
+ * holds 320 KB of them for a moment, which malloc () would keep). */
 static bool
-grow_found (char   **found,
+grow_found (IterFd **found,
             size_t  *cap)
 {
-  size_t want = *cap ? *cap * 2 : 2048;
+  size_t want = *cap ? *cap * 2 : 4096;
   void *p = *found == NULL
-            ? mmap (NULL, want * sizeof (Record), PROT_READ | PROT_WRITE,
+            ? mmap (NULL, want * sizeof (IterFd), PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-            : mremap (*found, *cap * sizeof (Record), want * sizeof (Record), MREMAP_MAYMOVE);
+            : mremap (*found, *cap * sizeof (IterFd), want * sizeof (IterFd), MREMAP_MAYMOVE);
 
   if (p == MAP_FAILED)
     return false;
@@ -492,7 +492,10 @@ sys_bpf (int              cmd,
  * only when the iterator ran to its end and named us as the holder of a socket we opened
  * for that check: that record tells our namespace's level (which /proc does not: its NSpid
  * starts at its own namespace), whose PIDs are those of /proc, and that the inodes are
- * those of fstat (). */
+ * those of fstat (). As every task it lists is in our namespace or below, our level is the
+ * lowest of all; each fd is kept with the PID at the lowest level seen so far (the first
+ * tasks, our namespace's first processes, are at ours), and the run counts only if that
+ * was ours for every fd kept. */
 static bool
 run_iterator (PhSockTable *table,
               const Btf   *btf,
@@ -502,13 +505,12 @@ run_iterator (PhSockTable *table,
   union bpf_attr attr;
   int prog_fd, link_fd = -1, iter_fd = -1, probe;
   struct stat probe_st;
-  uint32_t self = (uint32_t) getpid (), level = UINT32_MAX;
-  char *found = NULL;   /* Records, then IterFds in place (they are smaller) */
-  IterFd *fds;
+  uint32_t self = (uint32_t) getpid (), level = UINT32_MAX, lowest = UINT32_MAX;
+  IterFd *found = NULL;
   size_t n_found = 0, cap_found = 0;
   char *buf;
   ssize_t got = -1;
-  bool ok = false, no_room = false;
+  bool ok = false, bad = false;
 
   probe = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (probe < 0 || fstat (probe, &probe_st) < 0)
@@ -541,7 +543,7 @@ run_iterator (PhSockTable *table,
   if (iter_fd >= 0)
     {
       buf = ph_xmalloc (CHUNK);
-      for (;;)
+      while (!bad)
         {
           got = read (iter_fd, buf, CHUNK);
           /* EAGAIN: a million files went by without a socket; the next read goes on. */
@@ -549,59 +551,55 @@ run_iterator (PhSockTable *table,
             continue;
           if (got <= 0)
             break;
-          for (size_t off = 0; off + sizeof (Record) <= (size_t) got; off += sizeof (Record))
+          for (size_t off = 0; !bad && off + sizeof (Record) <= (size_t) got;
+               off += sizeof (Record))
             {
               Record r;
 
               memcpy (&r, buf + off, sizeof r);
-              if (r.ino == (uint64_t) probe_st.st_ino && r.level < MAX_LEVELS
+              /* A task deeper than MAX_LEVELS has its first PIDs only: not ours. */
+              if (r.level < MAX_LEVELS && r.ino == (uint64_t) probe_st.st_ino
                   && r.nr[r.level] == self)
                 level = r.level;
+              if (r.level < lowest && r.level < MAX_LEVELS)
+                {
+                  /* The fds kept so far have the PIDs of a level below ours. */
+                  bad = n_found > 0;
+                  lowest = r.level;
+                }
               if (ph_map_get (&table->socks, r.ino) == NULL)
                 continue;
-              if (n_found == cap_found && !grow_found (&found, &cap_found))
+              if (lowest == UINT32_MAX || r.nr[lowest] == 0 || r.nr[lowest] > INT32_MAX
+                  || r.fd > INT32_MAX
+                  || (n_found == cap_found && !grow_found (&found, &cap_found)))
                 {
-                  no_room = true;
+                  bad = true;
                   break;
                 }
-              memcpy (found + n_found++ * sizeof (Record), &r, sizeof r);
-            }
-          if (no_room)
-            {
-              got = -1;   /* cannot tell */
-              break;
+              found[n_found++] = (IterFd) { (int32_t) r.nr[lowest], (int32_t) r.fd, r.ino };
             }
         }
       free (buf);
       close (iter_fd);
     }
   /* The end (0), not an error: only a complete run tells who holds nothing. */
-  ok = got == 0 && level != UINT32_MAX;
-  /* Each Record becomes an IterFd in place (IterFd i ends before Record i starts). */
-  fds = (IterFd *) (void *) found;
+  ok = !bad && got == 0 && level != UINT32_MAX && level == lowest;
   for (size_t i = 0; ok && i < n_found; i++)
     {
-      Record r;
-
-      memcpy (&r, found + i * sizeof (Record), sizeof r);
-      /* Every task it lists is in our namespace or below, so has a PID at our level. */
-      if (r.level < level || r.nr[level] == 0 || r.nr[level] > INT32_MAX || r.fd > INT32_MAX)
-        ok = false;
-      else if (ph_map_get (&holders->first, r.nr[level]) == NULL)
-        ph_map_set (&holders->first, r.nr[level], (void *) (uintptr_t) (i + 1));
+      if (ph_map_get (&holders->first, (uint64_t) found[i].pid) == NULL)
+        ph_map_set (&holders->first, (uint64_t) found[i].pid, (void *) (uintptr_t) (i + 1));
       /* A task's files come one after the other; anything else is not understood. */
-      else if (fds[i - 1].pid != (int32_t) r.nr[level])
+      else if (found[i - 1].pid != found[i].pid)
         ok = false;
-      fds[i] = (IterFd) { (int32_t) r.nr[level], (int32_t) r.fd, r.ino };
     }
   if (ok && n_found > 0)
     {
-      holders->fds = fds;
+      holders->fds = found;
       holders->n_fds = n_found;
-      holders->mapped = cap_found * sizeof (Record);
+      holders->mapped = cap_found * sizeof (IterFd);
     }
   else if (found != NULL)
-    munmap (found, cap_found * sizeof (Record));
+    munmap (found, cap_found * sizeof (IterFd));
   if (link_fd >= 0)
     close (link_fd);
   if (prog_fd >= 0)
