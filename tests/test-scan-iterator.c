@@ -288,8 +288,8 @@ main (void)
   char byte;
   pid_t with_a, with_b, with_c, mover, closer;
   Change change = { { -1, -1 }, -1, 0 };
-  PhSockTable *walk, *iter;
-  PhBuf out_walk = PH_BUF_INIT, out_iter = PH_BUF_INIT;
+  PhSockTable *walk, *iter, *once;
+  PhBuf out_walk = PH_BUF_INIT, out_iter = PH_BUF_INIT, out_once = PH_BUF_INIT;
 
   if (pipe (ready) != 0 || socketpair (AF_UNIX, SOCK_STREAM, 0, pair) != 0)
     ph_tap_bail_out ("pipe: %s", strerror (errno));
@@ -345,15 +345,21 @@ main (void)
   iter = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
   ph_sock_table_set_iterator_min (iter, 1);
   ph_sock_table_set_iterator_hook (iter, change_now, &change);
+  /* As watch --once makes it: the holders' pidfds not watched for exits. */
+  once = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
+  ph_sock_table_set_iterator_min (once, 1);
+  ph_sock_table_set_once (once);
   ph_sock_table_refresh (walk, &out_walk);
+  ph_sock_table_refresh (once, &out_once);
   ph_sock_table_refresh (iter, &out_iter);
   ph_buf_append (&out_walk, "", 1);
   ph_buf_append (&out_iter, "", 1);
+  ph_buf_append (&out_once, "", 1);
 
   ph_tap_ok (ph_sock_table_iterator_runs (walk) == 0, "iterator off: every process walked");
   if (geteuid () != 0 || access ("/sys/kernel/btf/vmlinux", R_OK) != 0)
     {
-      ph_tap_skip (9, geteuid () != 0 ? "the task_file iterator needs root (CAP_BPF)"
+      ph_tap_skip (10, geteuid () != 0 ? "the task_file iterator needs root (CAP_BPF)"
                                       : "the task_file iterator needs the kernel's BTF");
     }
   else
@@ -377,6 +383,32 @@ main (void)
                           "%s: the same holders both ways", want[i].name))
             ph_tap_diag ("walk: %s  iterator: %s", found ? ow : "-", found ? oi : "-");
         }
+      /* A table for one refresh only finds the same, with the same facts. */
+      {
+        bool same = true;
+        char oo[1024];
+        pid_t ours[] = { getpid (), with_a, with_b, with_c };
+
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+          same &= owners_of (out_walk.data, want[i].inode, ow, sizeof ow)
+                  && owners_of (out_once.data, want[i].inode, oo, sizeof oo)
+                  && strcmp (ow, oo) == 0;
+        for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+          {
+            char key[32];
+            const char *w, *o;
+
+            snprintf (key, sizeof key, "\nPROC\tpid=%d\t", (int) ours[i]);
+            w = strstr (out_walk.data, key);
+            o = strstr (out_once.data, key);
+            same &= w != NULL && o != NULL
+                    && strcspn (w + 1, "\n") == strcspn (o + 1, "\n")
+                    && memcmp (w, o, strcspn (w + 1, "\n")) == 0;
+          }
+        ph_tap_ok (same, "for one refresh only (watch --once): the same holders and PROC "
+                   "records");
+      }
+
       /* The same PROC records (the holders' facts) both ways, for the processes whose
        * fds did not change (other tests may run beside this one: only ours count). */
       {
@@ -419,8 +451,10 @@ main (void)
 
   ph_buf_free (&out_walk);
   ph_buf_free (&out_iter);
+  ph_buf_free (&out_once);
   ph_sock_table_free (walk);
   ph_sock_table_free (iter);
+  ph_sock_table_free (once);
   close (fd_a);
   close (fd_e);
   for (int i = 0; i < n_kids; i++)

@@ -144,6 +144,8 @@ ph_helper_watch (int    argc,
 
   table = ph_sock_table_new ("/proc", flags, source);
   ph_sock_table_set_flush (table, flush_part, &written);
+  if (once)
+    ph_sock_table_set_once (table);
   ph_helper_hello (&out, ph_sock_table_source_name (table));
 
   next_due = now_ms ();

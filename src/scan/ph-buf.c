@@ -118,21 +118,36 @@ void
 ph_buf_append_u64 (PhBuf    *buf,
                    uint64_t  v)
 {
-  size_t n = 1;
-  char *o;
+  static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+  char tmp[24];
+  char *o = tmp + sizeof tmp;
+  size_t n;
 
-  for (uint64_t t = v; t >= 10; t /= 10)
-    n++;
-  ph_buf_reserve (buf, n);
-  o = buf->data + buf->len + n;
-  *o = '\0';
-  do
+  /* Two digits per division: inodes, start times and ports are most of a snapshot. */
+  while (v >= 100)
     {
-      *--o = (char) ('0' + v % 10);
-      v /= 10;
+      unsigned d = (unsigned) (v % 100) * 2;
+
+      v /= 100;
+      *--o = pairs[d + 1];
+      *--o = pairs[d];
     }
-  while (v != 0);
+  if (v >= 10)
+    {
+      *--o = pairs[v * 2 + 1];
+      *--o = pairs[v * 2];
+    }
+  else
+    *--o = (char) ('0' + v);
+  n = (size_t) (tmp + sizeof tmp - o);
+  if (buf->len + n + 1 > buf->cap)
+    ph_buf_reserve (buf, n);
+  memcpy (buf->data + buf->len, o, n);
   buf->len += n;
+  buf->data[buf->len] = '\0';
 }
 
 void

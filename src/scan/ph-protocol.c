@@ -20,7 +20,8 @@ key (PhBuf      *out,
 {
   size_t n = strlen (k);
 
-  ph_buf_reserve (out, n + 2);
+  if (out->len + n + 3 > out->cap)
+    ph_buf_reserve (out, n + 2);
   out->data[out->len++] = '\t';
   memcpy (out->data + out->len, k, n);
   out->len += n;

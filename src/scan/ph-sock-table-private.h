@@ -115,6 +115,7 @@ struct PhSockTable
   uint64_t    last_nlink;
   int         exit_ep;                /* epoll set of the watched processes' pidfds, or -1 */
   bool        exits_watched;          /* every holder and unreadable process is in it */
+  bool        once;                   /* no refresh after this one: pidfds not in exit_ep */
   bool        changed;                /* some entry, owner or fact changed this refresh */
   bool        procs_changed;          /* a process was walked or went away this refresh */
   bool        maybe_unfound;          /* a socket may lack a holder not yet looked for */

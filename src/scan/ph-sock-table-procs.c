@@ -44,8 +44,15 @@ ph_sock_table_open_exit_watch (PhSockTable *table)
   table->exits_watched = table->exit_ep >= 0;
 }
 
-/* Adds @p's exit to the epoll set. Called before the walk's last check of the start
- * time, so the pidfd is known to be this very process. False when @p is gone. */
+void
+ph_sock_table_set_once (PhSockTable *table)
+{
+  table->once = true;
+}
+
+/* Adds @p's exit to the epoll set (with only one refresh to make, just opens its pidfd).
+ * Called before the walk's last check of the start time, so the pidfd is known to be this
+ * very process. False when @p is gone. */
 bool
 ph_sock_table_watch_exit (PhSockTable *table,
                           Proc        *p)
@@ -64,7 +71,7 @@ ph_sock_table_watch_exit (PhSockTable *table,
       return true;
     }
   ev.data.u64 = (uint64_t) (uint32_t) p->pid << 32 | (uint32_t) fd;
-  if (epoll_ctl (table->exit_ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+  if (!table->once && epoll_ctl (table->exit_ep, EPOLL_CTL_ADD, fd, &ev) < 0)
     {
       close (fd);
       table->exits_watched = false;

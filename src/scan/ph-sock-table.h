@@ -39,6 +39,9 @@ void         ph_sock_table_set_flush   (PhSockTable *table, PhFlushFunc flush, v
  * (tests set it to compare both ways); and how many refreshes of @table did. */
 void         ph_sock_table_set_iterator_min (PhSockTable *table, size_t min_new);
 unsigned     ph_sock_table_iterator_runs    (PhSockTable *table);
+/* Only one refresh will be made (watch --once): the holders' pidfds are kept (they tell
+ * a holder's uid and that it is still there) but not watched for exits. */
+void         ph_sock_table_set_once    (PhSockTable *table);
 /* Tests: @hook runs right after the iterator did (to change a process's fds behind its
  * back); how many holders it named were walked in full because an fd it named had
  * changed by the time it was read again. */
