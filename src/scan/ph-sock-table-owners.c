@@ -600,6 +600,13 @@ walk_new_processes (PhSockTable *table)
 
           if (p == NULL || !p->is_new || p->gone)
             continue;
+          /* Listed before the iterator looked; its count only serves later refreshes. */
+          if (table->once)
+            {
+              p->counted = true;
+              p->n_fds = -1;
+              continue;
+            }
           p->counted = fstatat (table->proc_fd, ph_proc_path (name, "", p->pid, "/fd"), &st,
                                 0) == 0;
           p->n_fds = p->counted && st.st_size > 0 ? (int64_t) st.st_size : -1;
