@@ -36,6 +36,21 @@ static const struct
   { "reachable", SHOWS_REACHABLE },
 };
 
+/* The row draws its three texts itself, as three GtkLabels in a grid would (the port over
+ * two lines, the address above the detail, the reachability mark at the end when there is
+ * one), each a PangoLayout of the row's: the list keeps some 200 rows alive, and three
+ * label widgets per row (each with its CSS node, style, accessible object and measuring
+ * layouts) cost some 5 MB more than their text. What a screen reader says is the list
+ * item's label (ph_service_row_dup_accessible_label(), which says all of it). The styles
+ * are those of style.css's .port-number with libadwaita's .numeric (the port), and of
+ * libadwaita's .caption and .dim-label (the detail), applied to the row's own font. */
+#define COLUMN_SPACING  12
+#define PORT_WIDTH_CHARS 5
+#define PORT_SCALE      1.35  /* .port-number: font-size 1.35em, font-weight 700 */
+#define CAPTION_SCALE   0.82  /* libadwaita's .caption: font-size 82%, font-weight 400 */
+#define DIM_OPACITY     0.55  /* libadwaita's --dim-opacity (.dim-label) */
+#define DIM_OPACITY_HC  0.90  /* ... in high contrast */
+
 struct _PhServiceRow
 {
   GtkWidget parent_instance;
@@ -44,9 +59,15 @@ struct _PhServiceRow
   gulong notify_id;
   char *accessible_label;
 
-  GtkLabel *port_label;
-  GtkLabel *address_label;
-  GtkLabel *detail_label;
+  PangoLayout *texts[PH_SERVICE_ROW_N_TEXTS];
+  guint font_serial;         /* of the row's Pango context, when the fonts were set */
+  int port_min_width;        /* PORT_WIDTH_CHARS characters of the port's font, Pango units */
+  /* Each text's size as a label would measure it, kept until the text or the fonts
+   * change: minimum and natural width (Pango units), height (pixels). */
+  gboolean sizes_valid;
+  int min_width[PH_SERVICE_ROW_N_TEXTS];
+  int nat_width[PH_SERVICE_ROW_N_TEXTS];
+  int height[PH_SERVICE_ROW_N_TEXTS];
   GtkImage *reachable_image;
 };
 
@@ -144,7 +165,6 @@ add_reachable_image (PhServiceRow *self)
 {
   GtkWidget *image = gtk_image_new_from_icon_name ("network-workgroup-symbolic");
   const char *reachable = _("Reachable from other computers");
-  GtkLayoutChild *child;
 
   self->reachable_image = GTK_IMAGE (image);
   gtk_widget_set_valign (image, GTK_ALIGN_CENTER);
@@ -157,10 +177,19 @@ add_reachable_image (PhServiceRow *self)
                                     "unless a firewall stops them."),
                                   -1);
   gtk_widget_set_parent (image, GTK_WIDGET (self));
-  child = gtk_layout_manager_get_layout_child (gtk_widget_get_layout_manager (GTK_WIDGET (self)),
-                                               image);
-  gtk_grid_layout_child_set_column (GTK_GRID_LAYOUT_CHILD (child), 2);
-  gtk_grid_layout_child_set_row_span (GTK_GRID_LAYOUT_CHILD (child), 2);
+}
+
+/* Sets one text; a text that does not change is not set again (nor measured again). */
+static void
+set_text (PhServiceRow     *self,
+          PhServiceRowText  which,
+          const char       *text)
+{
+  if (g_strcmp0 (pango_layout_get_text (self->texts[which]), text) == 0)
+    return;
+  pango_layout_set_text (self->texts[which], text, -1);
+  self->sizes_valid = FALSE;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /* Writes the labels that show @shows, from the service. */
@@ -175,7 +204,7 @@ update (PhServiceRow *self,
     {
       g_autofree char *text = g_strdup_printf ("%u", port);
 
-      gtk_label_set_label (self->port_label, text);
+      set_text (self, PH_SERVICE_ROW_PORT, text);
     }
   if (shows & SHOWS_ADDRESS)
     {
@@ -184,7 +213,7 @@ update (PhServiceRow *self,
       g_autofree char *text = g_strdup_printf (_("%s · %s"), ph_service_get_address (service),
                                                proto);
 
-      gtk_label_set_label (self->address_label, text);
+      set_text (self, PH_SERVICE_ROW_ADDRESS, text);
     }
   if (shows & SHOWS_DETAIL)
     {
@@ -201,7 +230,7 @@ update (PhServiceRow *self,
         name = ph_service_row_dup_guess (service);
       if (name != NULL)
         text = g_strdup_printf ("%s · %s", class_short_name (port), name);
-      gtk_label_set_label (self->detail_label, text != NULL ? text : class_short_name (port));
+      set_text (self, PH_SERVICE_ROW_DETAIL, text != NULL ? text : class_short_name (port));
     }
   if (shows & SHOWS_REACHABLE)
     {
@@ -263,6 +292,21 @@ ph_service_row_set_service (PhServiceRow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
 }
 
+/* The text the row shows at @which (for tests: the row draws it; NULL for none). It
+ * stays the same string for as long as that text is not set again. */
+const char *
+ph_service_row_get_text (PhServiceRow     *self,
+                         PhServiceRowText  which)
+{
+  const char *text;
+
+  g_return_val_if_fail (PH_IS_SERVICE_ROW (self), NULL);
+  g_return_val_if_fail (which < PH_SERVICE_ROW_N_TEXTS, NULL);
+
+  text = pango_layout_get_text (self->texts[which]);
+  return *text != '\0' ? text : NULL;
+}
+
 /* What a screen reader says for the row (its "accessible-label" property). */
 const char *
 ph_service_row_get_accessible_label (PhServiceRow *self)
@@ -299,6 +343,8 @@ ph_service_row_finalize (GObject *object)
   PhServiceRow *self = PH_SERVICE_ROW (object);
 
   g_free (self->accessible_label);
+  for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
+    g_clear_object (&self->texts[i]);
 
   G_OBJECT_CLASS (ph_service_row_parent_class)->finalize (object);
 }
@@ -342,6 +388,290 @@ ph_service_row_set_property (GObject      *object,
     }
 }
 
+/* floor() and round() for the small values here, without libm. */
+static int
+floor_int (double value)
+{
+  int i = (int) value;
+
+  return value < i ? i - 1 : i;
+}
+
+/* The font of each text, from the row's (its Pango context follows its CSS style and the
+ * font settings): set again whenever that context changed. @base is in the context's
+ * units (absolute or points, as the style gave it). */
+static PangoFontDescription *
+scaled_font (const PangoFontDescription *base,
+             double                      scale,
+             PangoWeight                 weight)
+{
+  PangoFontDescription *font = pango_font_description_copy (base);
+  int size = pango_font_description_get_size (base);
+
+  if (pango_font_description_get_size_is_absolute (base))
+    pango_font_description_set_absolute_size (font, floor_int (size * scale + 0.5));
+  else
+    pango_font_description_set_size (font, floor_int (size * scale + 0.5));
+  pango_font_description_set_weight (font, weight);
+  return font;
+}
+
+static void
+ensure_fonts (PhServiceRow *self)
+{
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  const PangoFontDescription *base;
+  g_autoptr(PangoFontDescription) port_font = NULL;
+  g_autoptr(PangoFontDescription) caption_font = NULL;
+  PangoFontMetrics *metrics;
+  PangoAlignment align;
+
+  if (self->font_serial != 0 && self->font_serial == pango_context_get_serial (context))
+    return;
+  self->font_serial = pango_context_get_serial (context);
+  self->sizes_valid = FALSE;
+  base = pango_context_get_font_description (context);
+  port_font = scaled_font (base, PORT_SCALE, PANGO_WEIGHT_BOLD);
+  caption_font = scaled_font (base, CAPTION_SCALE, PANGO_WEIGHT_NORMAL);
+
+  /* A left-aligned label's alignment, mirrored right to left. */
+  align = gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL ? PANGO_ALIGN_RIGHT
+                                                                          : PANGO_ALIGN_LEFT;
+  for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
+    {
+      pango_layout_context_changed (self->texts[i]);
+      pango_layout_set_alignment (self->texts[i], align);
+    }
+  pango_layout_set_font_description (self->texts[PH_SERVICE_ROW_PORT], port_font);
+  pango_layout_set_font_description (self->texts[PH_SERVICE_ROW_DETAIL], caption_font);
+
+  /* A label's width-chars: the wider of a character and a digit, in the port's font. */
+  metrics = pango_context_get_metrics (context, port_font, NULL);
+  self->port_min_width = PORT_WIDTH_CHARS
+                         * MAX (pango_font_metrics_get_approximate_char_width (metrics),
+                                pango_font_metrics_get_approximate_digit_width (metrics));
+  pango_font_metrics_unref (metrics);
+}
+
+/* Each text's width as a label would measure it (natural, and minimum: for an ellipsized
+ * text, the width it has ellipsized at width 0) and its height. */
+static void
+ensure_sizes (PhServiceRow *self)
+{
+  ensure_fonts (self);
+  if (self->sizes_valid)
+    return;
+  for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
+    {
+      PangoLayout *layout = self->texts[i];
+      int width = pango_layout_get_width (layout);
+      int height;
+
+      pango_layout_set_width (layout, -1);
+      pango_layout_get_size (layout, &self->nat_width[i], &height);
+      self->height[i] = PANGO_PIXELS_CEIL (height);
+      self->min_width[i] = self->nat_width[i];
+      if (pango_layout_get_ellipsize (layout) != PANGO_ELLIPSIZE_NONE)
+        {
+          pango_layout_set_width (layout, 0);
+          pango_layout_get_size (layout, &self->min_width[i], NULL);
+          self->min_width[i] = MIN (self->min_width[i], self->nat_width[i]);
+        }
+      pango_layout_set_width (layout, width);
+    }
+  self->sizes_valid = TRUE;
+}
+
+static int
+port_width (PhServiceRow *self)
+{
+  return PANGO_PIXELS_CEIL (MAX (self->nat_width[PH_SERVICE_ROW_PORT], self->port_min_width));
+}
+
+/* The width of the mark's column, with its spacing (0 without a mark). */
+static void
+measure_mark (PhServiceRow   *self,
+              GtkOrientation  orientation,
+              int            *minimum,
+              int            *natural)
+{
+  *minimum = *natural = 0;
+  if (self->reachable_image == NULL
+      || !gtk_widget_should_layout (GTK_WIDGET (self->reachable_image)))
+    return;
+  gtk_widget_measure (GTK_WIDGET (self->reachable_image), orientation, -1, minimum, natural,
+                      NULL, NULL);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum += COLUMN_SPACING;
+      *natural += COLUMN_SPACING;
+    }
+}
+
+static void
+ph_service_row_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  PhServiceRow *self = PH_SERVICE_ROW (widget);
+  int mark_min, mark_nat;
+
+  ensure_sizes (self);
+  measure_mark (self, orientation, &mark_min, &mark_nat);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      int text_min = MAX (self->min_width[PH_SERVICE_ROW_ADDRESS],
+                          self->min_width[PH_SERVICE_ROW_DETAIL]);
+      int text_nat = MAX (self->nat_width[PH_SERVICE_ROW_ADDRESS],
+                          self->nat_width[PH_SERVICE_ROW_DETAIL]);
+
+      *minimum = port_width (self) + COLUMN_SPACING + PANGO_PIXELS_CEIL (text_min) + mark_min;
+      *natural = port_width (self) + COLUMN_SPACING + PANGO_PIXELS_CEIL (text_nat) + mark_nat;
+    }
+  else
+    {
+      int lines = self->height[PH_SERVICE_ROW_ADDRESS] + self->height[PH_SERVICE_ROW_DETAIL];
+      int text = MAX (lines, self->height[PH_SERVICE_ROW_PORT]);
+
+      *minimum = MAX (text, mark_min);
+      *natural = MAX (text, mark_nat);
+    }
+}
+
+/* Where a label of this width and height would draw @layout (xalign 0 or 1, yalign 0.5),
+ * relative to its box. */
+static void
+text_origin (GtkWidget   *widget,
+             PangoLayout *layout,
+             float        xalign,
+             int          width,
+             int          height,
+             float       *x,
+             float       *y)
+{
+  PangoRectangle logical;
+
+  if (gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL)
+    xalign = 1.0f - xalign;
+  pango_layout_get_pixel_extents (layout, NULL, &logical);
+  *x = floor_int (xalign * (width - logical.width) - logical.x);
+  *y = floor_int ((height - logical.height) * 0.5);
+}
+
+/* The port's column width, the address's and detail's column start and width, and the
+ * address line's height, for a row @width wide: the grid of labels the row replaces. */
+typedef struct
+{
+  int port_width;
+  int text_x;
+  int text_width;
+  int mark_x;
+  int mark_width;
+  int address_height;
+} Columns;
+
+static void
+get_columns (PhServiceRow *self,
+             int           width,
+             Columns      *columns)
+{
+  int mark_min;
+  gboolean rtl = gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL;
+
+  ensure_sizes (self);
+  columns->port_width = port_width (self);
+  measure_mark (self, GTK_ORIENTATION_HORIZONTAL, &mark_min, &columns->mark_width);
+  columns->text_width = MAX (width - columns->port_width - COLUMN_SPACING - columns->mark_width,
+                             0);
+  columns->text_x = rtl ? columns->mark_width : columns->port_width + COLUMN_SPACING;
+  columns->mark_x = rtl ? 0 : columns->text_x + columns->text_width + COLUMN_SPACING;
+  if (columns->mark_width > 0)
+    columns->mark_width -= COLUMN_SPACING;
+  columns->address_height = self->height[PH_SERVICE_ROW_ADDRESS];
+}
+
+static void
+ph_service_row_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  PhServiceRow *self = PH_SERVICE_ROW (widget);
+  Columns columns;
+
+  get_columns (self, width, &columns);
+  /* The two ellipsized texts fit their column. */
+  pango_layout_set_width (self->texts[PH_SERVICE_ROW_ADDRESS], columns.text_width * PANGO_SCALE);
+  pango_layout_set_width (self->texts[PH_SERVICE_ROW_DETAIL], columns.text_width * PANGO_SCALE);
+  if (columns.mark_width > 0)
+    gtk_widget_size_allocate (GTK_WIDGET (self->reachable_image),
+                              &(GtkAllocation) { columns.mark_x, 0, columns.mark_width, height },
+                              -1);
+}
+
+static void
+append_text (PhServiceRow  *self,
+             GtkSnapshot   *snapshot,
+             PangoLayout   *layout,
+             const GdkRGBA *color,
+             float          xalign,
+             int            x,
+             int            y,
+             int            width,
+             int            height)
+{
+  float text_x, text_y;
+
+  if (*pango_layout_get_text (layout) == '\0')
+    return;
+  text_origin (GTK_WIDGET (self), layout, xalign, width, height, &text_x, &text_y);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + text_x, y + text_y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+ph_service_row_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  PhServiceRow *self = PH_SERVICE_ROW (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  AdwStyleManager *style = adw_style_manager_get_for_display (gtk_widget_get_display (widget));
+  Columns columns;
+  GdkRGBA color;
+
+  get_columns (self, width, &columns);
+  gtk_widget_get_color (widget, &color);
+
+  append_text (self, snapshot, self->texts[PH_SERVICE_ROW_PORT], &color, 1.0f,
+               rtl ? width - columns.port_width : 0, 0, columns.port_width, height);
+  append_text (self, snapshot, self->texts[PH_SERVICE_ROW_ADDRESS], &color, 0.0f,
+               columns.text_x, 0, columns.text_width, columns.address_height);
+  gtk_snapshot_push_opacity (snapshot, adw_style_manager_get_high_contrast (style)
+                                       ? DIM_OPACITY_HC : DIM_OPACITY);
+  append_text (self, snapshot, self->texts[PH_SERVICE_ROW_DETAIL], &color, 0.0f,
+               columns.text_x, columns.address_height, columns.text_width,
+               height - columns.address_height);
+  gtk_snapshot_pop (snapshot);
+
+  GTK_WIDGET_CLASS (ph_service_row_parent_class)->snapshot (widget, snapshot);
+}
+
+static void
+ph_service_row_direction_changed (GtkWidget        *widget,
+                                  GtkTextDirection  previous)
+{
+  PH_SERVICE_ROW (widget)->font_serial = 0;
+  GTK_WIDGET_CLASS (ph_service_row_parent_class)->direction_changed (widget, previous);
+}
+
 static void
 ph_service_row_class_init (PhServiceRowClass *klass)
 {
@@ -362,59 +692,37 @@ ph_service_row_class_init (PhServiceRowClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_GRID_LAYOUT);
+  widget_class->measure = ph_service_row_measure;
+  widget_class->size_allocate = ph_service_row_size_allocate;
+  widget_class->snapshot = ph_service_row_snapshot;
+  widget_class->direction_changed = ph_service_row_direction_changed;
   gtk_widget_class_set_css_name (widget_class, "ph-service-row");
-}
-
-/* A label at (@column, @row) of the row's grid. */
-static GtkLabel *
-add_label (PhServiceRow *self,
-           int           column,
-           int           row,
-           int           row_span,
-           float         xalign)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-  GtkLayoutChild *child;
-
-  gtk_label_set_xalign (GTK_LABEL (label), xalign);
-  gtk_widget_set_parent (label, GTK_WIDGET (self));
-  child = gtk_layout_manager_get_layout_child (gtk_widget_get_layout_manager (GTK_WIDGET (self)),
-                                               label);
-  gtk_grid_layout_child_set_column (GTK_GRID_LAYOUT_CHILD (child), column);
-  gtk_grid_layout_child_set_row (GTK_GRID_LAYOUT_CHILD (child), row);
-  gtk_grid_layout_child_set_row_span (GTK_GRID_LAYOUT_CHILD (child), row_span);
-  return GTK_LABEL (label);
 }
 
 /* Built in code, not from a template: the list makes some 200 rows whenever it refills
  * (at launch, when a search that matched nothing is erased, and one per row that goes
- * away), and a template's builder cost several times what the widgets themselves do.
- * One grid, no inner boxes: the port over two lines, the address above the detail, the
- * reachability mark at the end when there is one (an empty column takes no spacing). */
+ * away). No child widgets but the reachability mark, made when a row first needs it. */
 static void
 ph_service_row_init (PhServiceRow *self)
 {
-  gtk_grid_layout_set_column_spacing (GTK_GRID_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
-                                      12);
   gtk_widget_set_margin_top (GTK_WIDGET (self), 6);
   gtk_widget_set_margin_bottom (GTK_WIDGET (self), 6);
   gtk_widget_set_margin_start (GTK_WIDGET (self), 6);
   gtk_widget_set_margin_end (GTK_WIDGET (self), 6);
+  /* As its address did when it was a label: the row takes the list's width. */
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
 
-  self->port_label = add_label (self, 0, 0, 2, 1);
-  gtk_label_set_width_chars (self->port_label, 5);
-  gtk_widget_add_css_class (GTK_WIDGET (self->port_label), "port-number");
-  gtk_widget_add_css_class (GTK_WIDGET (self->port_label), "numeric");
+  for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
+    self->texts[i] = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  /* libadwaita's .numeric: tabular figures. */
+  {
+    g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
 
-  self->address_label = add_label (self, 1, 0, 1, 0);
-  gtk_label_set_ellipsize (self->address_label, PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->address_label), TRUE);
-
-  self->detail_label = add_label (self, 1, 1, 1, 0);
-  gtk_label_set_ellipsize (self->detail_label, PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "caption");
-  gtk_widget_add_css_class (GTK_WIDGET (self->detail_label), "dim-label");
+    pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum 1"));
+    pango_layout_set_attributes (self->texts[PH_SERVICE_ROW_PORT], attrs);
+  }
+  pango_layout_set_ellipsize (self->texts[PH_SERVICE_ROW_ADDRESS], PANGO_ELLIPSIZE_MIDDLE);
+  pango_layout_set_ellipsize (self->texts[PH_SERVICE_ROW_DETAIL], PANGO_ELLIPSIZE_END);
 }
 
 PhServiceRow *

@@ -8,6 +8,15 @@
 
 G_BEGIN_DECLS
 
+/* The texts a row shows. */
+typedef enum
+{
+  PH_SERVICE_ROW_PORT,     /* "5432" */
+  PH_SERVICE_ROW_ADDRESS,  /* "127.0.0.1 · TCP" */
+  PH_SERVICE_ROW_DETAIL,   /* "Registered port · postgres" */
+  PH_SERVICE_ROW_N_TEXTS,
+} PhServiceRowText;
+
 #define PH_TYPE_SERVICE_ROW (ph_service_row_get_type ())
 G_DECLARE_FINAL_TYPE (PhServiceRow, ph_service_row, PH, SERVICE_ROW, GtkWidget)
 
@@ -15,6 +24,8 @@ PhServiceRow *ph_service_row_new            (void);
 PhService    *ph_service_row_get_service    (PhServiceRow *self);
 void          ph_service_row_set_service    (PhServiceRow *self,
                                              PhService    *service);
+const char   *ph_service_row_get_text       (PhServiceRow     *self,
+                                             PhServiceRowText  which);
 const char   *ph_service_row_get_accessible_label (PhServiceRow *self);
 char         *ph_service_row_dup_accessible_label (PhService *service);
 char         *ph_service_row_dup_guess            (PhService *service);

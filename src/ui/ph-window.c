@@ -370,9 +370,23 @@ scroll_to_top (GtkWidget     *widget,
  * (as in ph-service-list-apply.c). */
 #define TRIM_AFTER_ROWS 1000
 
+/* How long after that frame the heap is trimmed: the list settles its layout over the
+ * frames that follow (scroll_to_top()), and what they free is garbage too. */
+#define TRIM_DELAY_MS 500
+
+static gboolean
+trim_heap_now (gpointer user_data)
+{
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+  return G_SOURCE_REMOVE;
+}
+
 /* glibc keeps the pages that a frame's garbage freed (the layouts, render nodes and
- * buffers of the window's first frame, or of the frame that fills the list) inside its
- * heap: one frame after that frame, give them back to the system. */
+ * buffers of the window's first frame, or of the frames that fill the list) inside its
+ * heap: once those frames are drawn and the list has settled, give them back to the
+ * system. */
 static gboolean
 trim_heap (GtkWidget     *widget,
            GdkFrameClock *clock,
@@ -383,9 +397,7 @@ trim_heap (GtkWidget     *widget,
   /* The first tick comes before the frame that draws the change. */
   if ((*ticks)++ == 0)
     return G_SOURCE_CONTINUE;
-#ifdef __GLIBC__
-  malloc_trim (0);
-#endif
+  g_timeout_add_full (G_PRIORITY_LOW, TRIM_DELAY_MS, trim_heap_now, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
 
