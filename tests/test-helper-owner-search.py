@@ -38,6 +38,56 @@ def walked(recs):
     return recs[-1].i('walked') if recs and recs[-1].type == 'END' else None
 
 
+def kept_fd_dirs(helper_pid):
+    """The /proc/PID/fd directories the helper keeps open (the holders' fd counts)."""
+    kept = set()
+    for name in os.listdir('/proc/%d/fd' % helper_pid):
+        try:
+            link = os.readlink('/proc/%d/fd/%s' % (helper_pid, name))
+        except OSError:
+            continue
+        parts = link.split('/')
+        if len(parts) == 4 and parts[1] == 'proc' and parts[2].isdigit() and parts[3] == 'fd':
+            kept.add(int(parts[2]))
+    return kept
+
+
+def test_kept_fd_dirs():
+    """A holder's fd directory stays open in the helper (its number of open files is then
+    one fstat away), and is closed once the holder is gone."""
+    me = os.getpid()
+    held = listen()
+    r, wfd = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(wfd)
+        s = listen()
+        os.read(r, 1)
+        s.close()
+        os._exit(0)
+    os.close(r)
+    w = pt.Watcher()
+    try:
+        recs = w.refresh()
+        kept = kept_fd_dirs(w.p.pid)
+        tap.ok(me in kept and child in kept,
+               'the helper keeps the fd directories of both holders open', repr(sorted(kept)))
+        holders = {pid for (pid, _) in w.state.procs}
+        tap.ok(kept <= holders, 'it keeps only holders\' fd directories',
+               repr((sorted(kept), sorted(holders))))
+        os.write(wfd, b'x')
+        os.waitpid(child, 0)
+        recs = w.refresh()
+        tap.ok(child not in kept_fd_dirs(w.p.pid),
+               'the fd directory of a holder that ended is closed', repr(recs))
+        tap.ok(me in kept_fd_dirs(w.p.pid), 'the other holder\'s stays open')
+    finally:
+        os.close(wfd)
+        rc = w.close()
+        held.close()
+    tap.ok(rc == 0, 'watch ends with status 0 (got %s)' % rc)
+
+
 def test_old_process(source, env):
     me = os.getpid()
     held = listen()
@@ -99,6 +149,7 @@ def test_old_process(source, env):
 def main():
     for source in ('netlink', 'procfs'):
         test_old_process(source, {'PORTHOLE_HELPER_SOURCE': source})
+    test_kept_fd_dirs()
     return tap.done()
 
 

@@ -216,9 +216,9 @@ walk_process (PhSockTable *table,
    * later one with the same PID (a lookup by number could name that one). */
   if (table->n_found > 0 && pfd < 0)
     pfd = openat (fdd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  close (fdd);
   if (table->n_found == 0)
     {
+      close (fdd);
       if (pfd >= 0)
         close (pfd);
       return;
@@ -243,10 +243,22 @@ take_found (PhSockTable *table,
       || ph_proc_read_stat (pfd, &table->scratch, &st) < 0)
     {
       mark_gone (table, p);
+      close (fdd);
       if (pfd >= 0)
         close (pfd);
       return;
     }
+  /* A holder keeps its fd directory open: fd_count_changed () then costs one fstat (),
+   * without the lookup of /proc/PID/fd by name (half of that stat's cost), when a new
+   * socket's holder is looked for among the holders. Only this process: the fstat
+   * fails once it ended, whatever has its PID by then. */
+  if (p->fds_fd >= 0)
+    close (p->fds_fd);
+  p->fds_fd = -1;
+  if (fdd < table->fds_keep_below)
+    p->fds_fd = fdd;
+  else
+    close (fdd);
   if (!p->start_known || p->start != st.start)
     {
       if (p->has_facts)
@@ -354,6 +366,12 @@ fd_count_changed (PhSockTable *table,
 
   if (p->n_fds < 0)
     return false;
+  if (p->fds_fd >= 0)
+    {
+      if (fstat (p->fds_fd, &st) < 0)
+        return true;   /* ended: the walk finds out */
+      return (int64_t) st.st_size != p->n_fds;
+    }
   snprintf (name, sizeof name, "%d/fd", (int) p->pid);
   if (fstatat (table->proc_fd, name, &st, 0) < 0)
     return true;   /* gone, or no longer ours to read: the walk tells which */

@@ -53,6 +53,8 @@ typedef struct
   bool     uid_known;
   uint32_t uid;
   int      pidfd;      /* readable once it exits (in the table's epoll set), or -1 */
+  int      fds_fd;     /* a holder's /proc/PID/fd as its walk opened it (fstat () counts its
+                        * open files without a path lookup; fails once it ended), or -1 */
   bool     start_known;
   uint64_t start;
   bool     has_facts;
@@ -114,6 +116,7 @@ struct PhSockTable
   uint64_t    last_pid;
   uint64_t    last_nlink;
   int         exit_ep;                /* epoll set of the watched processes' pidfds, or -1 */
+  int         fds_keep_below;         /* holders' fd directories are kept in fds below it */
   bool        exits_watched;          /* every holder and unreadable process is in it */
   bool        once;                   /* no refresh after this one: pidfds not in exit_ep */
   bool        changed;                /* some entry, owner or fact changed this refresh */
@@ -189,12 +192,16 @@ void ph_sock_table_write_end        (PhSockTable *table, PhBuf *out);
 
 /* Inline: called per socket or per process in the loops of every step above. */
 
+/* Closes what is kept open on @p's process: its pidfd and its fd directory. */
 static inline void
 unwatch_exit (Proc *p)
 {
   if (p->pidfd >= 0)
     close (p->pidfd);   /* which also takes it out of the epoll set */
   p->pidfd = -1;
+  if (p->fds_fd >= 0)
+    close (p->fds_fd);
+  p->fds_fd = -1;
 }
 
 static inline void

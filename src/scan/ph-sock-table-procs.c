@@ -161,6 +161,7 @@ proc_found (PhSockTable *table,
       p->d_ino = ino;
       p->n_fds = -1;
       p->pidfd = -1;
+      p->fds_fd = -1;
       p->is_new = true;
       ph_map_set (&table->procs, (uint64_t) pid, p);
     }

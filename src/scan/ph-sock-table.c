@@ -4,9 +4,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,6 +139,15 @@ ph_sock_table_new (const char  *proc_root,
   table->classified_unreadable = SIZE_MAX;
   table->iter_min_new = ITERATOR_MIN_NEW;
   ph_sock_table_open_exit_watch (table);
+  /* Half the descriptors we may open (after open_exit_watch () raised the limit) for the
+   * holders' fd directories, so that keeping them never makes a walk's open fail. */
+  {
+    struct rlimit rl;
+
+    table->fds_keep_below = getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+                            ? (int) (rl.rlim_cur / 2 < INT_MAX ? rl.rlim_cur / 2 : INT_MAX)
+                            : 512;
+  }
   snprintf (path, sizeof path, "%s/net", proc_root);
   table->procnet_dir = ph_xstrdup (path);
   table->dents = ph_xmalloc (DENTS_SIZE);
