@@ -127,6 +127,9 @@ struct PhSockTable
   PhNetlink   nl;
   PhSockList  list;
   PhMap       socks;                  /* inode → SockEntry */
+  SockEntry **order;                  /* the entries in the last dump's order (from the
+                                       * second refresh on), or NULL */
+  size_t      n_order, cap_order;
   PhMap       procs;                  /* pid → Proc */
   uint32_t    gen;
   uint64_t    seq;

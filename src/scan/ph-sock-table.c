@@ -223,6 +223,7 @@ ph_sock_table_free (PhSockTable *table)
   free (table->dents);
   free (table->fd_dents);
   free (table->found);
+  free (table->order);
   free (table->gone_inodes);
   free (table->procnet_dir);
   if (table->exit_ep >= 0)
