@@ -25,7 +25,8 @@
  * only those the kernel's task_file iterator names as holders: ph-sock-table-iter.c).
  * Only when a socket remains whose holder is unknown are older processes
  * walked: first those of the socket's uid whose number of open files changed since their
- * last walk (told by one stat of /proc/PID/fd), then the others of that uid, then the
+ * last walk (told by one stat of /proc/PID/fd; for a holder, one fstat () of that directory,
+ * kept open since its walk), then the others of that uid, then the
  * rest, stopping as soon as every such socket has a holder. A process is told apart from an earlier one with the same PID by
  * the inode of its /proc entry (a new one is made for every process) and, for owners, by
  * its start time. The steps of a refresh are ph-sock-table-sockets.c, -procs.c and
