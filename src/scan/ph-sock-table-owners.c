@@ -124,7 +124,7 @@ open_fds_through_pid_dir (PhSockTable *table,
   return -1;
 }
 
-static void take_found (PhSockTable *table, Proc *p, int pfd);
+static void take_found (PhSockTable *table, Proc *p, int pfd, int fdd);
 
 static void
 found_add (PhSockTable *table,
@@ -223,16 +223,17 @@ walk_process (PhSockTable *table,
         close (pfd);
       return;
     }
-  take_found (table, p, pfd);
+  take_found (table, p, pfd, fdd);
 }
 
 /* The end of a walk that found @p holding the sockets of table->found, through @pfd (its
  * /proc/PID, the one those fds were read in, or -1): its start time, its holdings, its
- * facts. Closes @pfd. */
+ * facts. Closes @pfd; @fdd, the fd directory listed (or -1), is kept or closed. */
 static void
 take_found (PhSockTable *table,
             Proc        *p,
-            int          pfd)
+            int          pfd,
+            int          fdd)
 {
   PhStat st;
   bool added = false;
@@ -243,7 +244,8 @@ take_found (PhSockTable *table,
       || ph_proc_read_stat (pfd, &table->scratch, &st) < 0)
     {
       mark_gone (table, p);
-      close (fdd);
+      if (fdd >= 0)
+        close (fdd);
       if (pfd >= 0)
         close (pfd);
       return;
@@ -255,9 +257,9 @@ take_found (PhSockTable *table,
   if (p->fds_fd >= 0)
     close (p->fds_fd);
   p->fds_fd = -1;
-  if (fdd < table->fds_keep_below)
+  if (fdd >= 0 && fdd < table->fds_keep_below)
     p->fds_fd = fdd;
-  else
+  else if (fdd >= 0)
     close (fdd);
   if (!p->start_known || p->start != st.start)
     {
@@ -583,7 +585,7 @@ walk_process_fds (PhSockTable  *table,
   table->procs_changed = true;
   p->fds_checked_us = ph_now_us ();
   p->checked_n_fds = p->n_fds;
-  take_found (table, p, pfd);
+  take_found (table, p, pfd, -1);
   return true;
 }
 
