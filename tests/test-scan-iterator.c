@@ -82,6 +82,27 @@ child (void (*what) (void *),
   return pid;
 }
 
+/* What a changer child does: once told on @cmd, move @fd to MOVED_FD (@move) or close it,
+ * then say so on @done. */
+typedef struct
+{
+  int  fd;
+  bool move;
+  int  cmd;
+  int  done;
+} FdChange;
+
+static void
+change_fd (void *data)
+{
+  const FdChange *c = data;
+  char byte;
+
+  if (read (c->cmd, &byte, 1) != 1 || (c->move && dup2 (c->fd, MOVED_FD) != MOVED_FD)
+      || close (c->fd) != 0 || write (c->done, "x", 1) != 1)
+    _exit (1);
+}
+
 /* A child forked holding @fd that, once told on @cmd, moves it to MOVED_FD (@move) or
  * closes it, then says so on @done. */
 static pid_t
@@ -90,22 +111,9 @@ changer (int  fd,
          int  cmd,
          int  done)
 {
-  pid_t pid = fork ();
-  char byte;
+  FdChange c = { fd, move, cmd, done };
 
-  if (pid < 0)
-    ph_tap_bail_out ("fork: %s", strerror (errno));
-  if (pid == 0)
-    {
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      if (read (cmd, &byte, 1) != 1 || (move && dup2 (fd, MOVED_FD) != MOVED_FD)
-          || close (fd) != 0 || write (done, "x", 1) != 1)
-        _exit (1);
-      for (;;)
-        pause ();
-    }
-  kids[n_kids++] = pid;
-  return pid;
+  return child (change_fd, &c, -1);
 }
 
 typedef struct
