@@ -245,22 +245,29 @@ owners_of (const char *set,
   return true;
 }
 
-/* The fd of @pid's first entry in @owners (PID:START:FD,...), or -1. */
-static int
-owner_fd (const char *owners,
-          pid_t       pid)
+/* @pid's first entry in @owners (PID:START:FD,...), or NULL. */
+static const char *
+owner_entry (const char *owners,
+             pid_t       pid)
 {
   char want[24];
 
   snprintf (want, sizeof want, "%d:", (int) pid);
   for (const char *p = owners; p != NULL && *p != '\0'; p = strchr (p, ','), p = p ? p + 1 : p)
     if (strncmp (p, want, strlen (want)) == 0)
-      {
-        const char *fd = strchr (p + strlen (want), ':');
+      return p + strlen (want);
+  return NULL;
+}
 
-        return fd != NULL ? atoi (fd + 1) : -1;
-      }
-  return -1;
+/* The fd of @pid's first entry in @owners, or -1. */
+static int
+owner_fd (const char *owners,
+          pid_t       pid)
+{
+  const char *entry = owner_entry (owners, pid);
+  const char *fd = entry != NULL ? strchr (entry, ':') : NULL;
+
+  return fd != NULL ? atoi (fd + 1) : -1;
 }
 
 /* Whether @set has a PROC record for @pid. */
@@ -278,13 +285,7 @@ static bool
 names_pid (const char *owners,
            pid_t       pid)
 {
-  char want[24];
-
-  snprintf (want, sizeof want, "%d:", (int) pid);
-  for (const char *p = owners; p != NULL && *p != '\0'; p = strchr (p, ','), p = p ? p + 1 : p)
-    if (strncmp (p, want, strlen (want)) == 0)
-      return true;
-  return false;
+  return owner_entry (owners, pid) != NULL;
 }
 
 int
