@@ -436,7 +436,11 @@ main (void)
       {
         bool found_d = owners_of (out_iter.data, d, oi, sizeof oi);
 
-        ph_tap_ok (change.n == 1 && ph_sock_table_iterator_stale (iter) == 2,
+        /* At least ours: a test running beside this one may close or move a TCP
+         * listener of its own between the iterator and the walk too (seen once in a
+         * parallel, sanitized run: 3). That D and E were both walked again shows in the
+         * two checks below. */
+        ph_tap_ok (change.n == 1 && ph_sock_table_iterator_stale (iter) >= 2,
                    "the hook ran once after the iterator (%d), and both changed holders "
                    "were found stale (%u)", change.n, ph_sock_table_iterator_stale (iter));
         if (!ph_tap_ok (found_d && owner_fd (oi, mover) == MOVED_FD,
