@@ -141,7 +141,7 @@ on_item (PhScannerItem *item,
     }
   else
     {
-      g_assert_nonnull (item->records);
+      g_assert_nonnull (item->lines);
       r->n_prepared += item->prepared != NULL;
       if (item->prepared != NULL && ph_service_list_take (r->list, item->prepared))
         {
@@ -150,9 +150,11 @@ on_item (PhScannerItem *item,
         }
       else
         {
-          for (guint k = 0; k < item->records->len; k++)
+          g_autoptr(GPtrArray) records = ph_scanner_item_parse_records (item);
+
+          for (guint k = 0; k < records->len; k++)
             {
-              PhRecord *record = item->records->pdata[k];
+              PhRecord *record = records->pdata[k];
 
               r->n_warnings += ph_record_get_kind (record) == PH_RECORD_WARN;
               ph_service_list_feed (r->list, record, NULL, NULL);

@@ -49,7 +49,7 @@ static void
 item_free (PhScannerItem *item)
 {
   g_clear_pointer (&item->record, ph_record_unref);
-  g_clear_pointer (&item->records, g_ptr_array_unref);
+  g_clear_pointer (&item->lines, g_bytes_unref);
   g_clear_object (&item->prepared);
   g_clear_error (&item->error);
   g_free (item);
@@ -148,30 +148,37 @@ push_record (PhScannerReader *reader,
   push (reader, item);
 }
 
-/* The first full change set, while the thread builds it. */
+/* The first full change set, while the thread builds it. Its lines are kept as text, in
+ * one buffer, not as the records they were parsed into: each record is freed once the
+ * list took it in, so the thread's heap holds the services and processes it built packed
+ * together, not scattered between thousands of records freed at the end (which malloc
+ * could not give back: about 0.7 KB of garbage per service, in the middle of the heap). */
 typedef struct
 {
-  GPtrArray     *records;
+  GByteArray    *lines;      /* each with its LF */
+  guint          n_records;
   PhServiceList *list;
 } Preparing;
 
 static void
 preparing_clear (Preparing *p)
 {
-  g_clear_pointer (&p->records, g_ptr_array_unref);
+  g_clear_pointer (&p->lines, g_byte_array_unref);
   g_clear_object (&p->list);
 }
 
 static void
 handle_record (PhScannerReader *reader,
                Preparing       *p,
-               PhRecord        *record)
+               PhRecord        *record,
+               const char      *line,
+               gsize            len)
 {
   g_autoptr(GError) error = NULL;
   PhRecordKind kind = ph_record_get_kind (record);
   gboolean applied = FALSE;
 
-  if (p->records == NULL)
+  if (p->lines == NULL)
     {
       if (!reader->prepare_first || kind != PH_RECORD_BEGIN ||
           g_strcmp0 (ph_record_get (record, "kind", NULL), "full") != 0)
@@ -180,23 +187,27 @@ handle_record (PhScannerReader *reader,
           return;
         }
       reader->prepare_first = FALSE;
-      p->records = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_record_unref);
+      p->lines = g_byte_array_new ();
+      p->n_records = 0;
       p->list = ph_service_list_new ();
       /* its services and processes are built as their lines come, not all at END */
       ph_service_list_set_eager (p->list);
     }
 
-  g_ptr_array_add (p->records, record);
+  g_byte_array_append (p->lines, (const guint8 *) line, (guint) len);
+  g_byte_array_append (p->lines, (const guint8 *) "\n", 1);
+  p->n_records++;
   /* What the list refuses, the starter's list would refuse as well: it is fed the same
    * records when it cannot take this list (and then says why). */
   ph_service_list_feed (p->list, record, &applied, &error);
+  ph_record_unref (record);
   /* The change set is over: applied, or dropped (its END refused, or a BEGIN before it). */
   if (applied || (kind == PH_RECORD_END && !ph_service_list_in_change_set (p->list)) ||
-      (kind == PH_RECORD_BEGIN && p->records->len > 1))
+      (kind == PH_RECORD_BEGIN && p->n_records > 1))
     {
       PhScannerItem *item = g_new0 (PhScannerItem, 1);
 
-      item->records = g_steal_pointer (&p->records);
+      item->lines = g_byte_array_free_to_bytes (g_steal_pointer (&p->lines));
       if (applied)
         item->prepared = g_steal_pointer (&p->list);
       preparing_clear (p);
@@ -216,7 +227,34 @@ handle_line (PhScannerReader *reader,
   if (record == NULL)
     g_debug ("porthole-helper sent a bad line: %s", error->message);
   else
-    handle_record (reader, p, record);
+    handle_record (reader, p, record, line, len);
+}
+
+/**
+ * ph_scanner_item_parse_records:
+ * @item: an item with #PhScannerItem.lines
+ *
+ * Returns: (transfer full): the records of @item's lines, in order
+ */
+GPtrArray *
+ph_scanner_item_parse_records (const PhScannerItem *item)
+{
+  gsize size;
+  const char *text = g_bytes_get_data (item->lines, &size);
+  const char *end = text + size;
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_record_unref);
+
+  while (text < end)
+    {
+      const char *nl = memchr (text, '\n', (gsize) (end - text));
+      PhRecord *record = ph_record_parse (text, nl - text, NULL);
+
+      /* Each line parsed when it came: only those were kept. */
+      g_assert (record != NULL);
+      g_ptr_array_add (records, record);
+      text = nl + 1;
+    }
+  return records;
 }
 
 static gboolean
@@ -234,7 +272,7 @@ static gpointer
 reader_thread (gpointer data)
 {
   PhScannerReader *reader = data;
-  Preparing p = { NULL, NULL };
+  Preparing p = { NULL, 0, NULL };
   gsize size = 2 * READ_SIZE;
   g_autofree char *buffer = g_malloc (size);
   gsize len = 0;

@@ -16,9 +16,10 @@ typedef struct
 {
   /* One record of the stream, or NULL. */
   PhRecord      *record;
-  /* Or a whole full change set, BEGIN to END (PhRecord), the first of the stream when the
-   * reader was asked to prepare it... */
-  GPtrArray     *records;
+  /* Or a whole full change set, BEGIN to END, the first of the stream when the reader was
+   * asked to prepare it, as the lines that came, each with its LF (their records:
+   * ph_scanner_item_parse_records())... */
+  GBytes        *lines;
   /* ...and that change set applied to an empty list by the reader's thread, or NULL when
    * it did not apply (ph_service_list_feed() refused its END). */
   PhServiceList *prepared;
@@ -34,5 +35,7 @@ PhScannerReader *ph_scanner_reader_start (GInputStream        *stream,
                                           PhScannerReaderFunc  func,
                                           gpointer             user_data);
 void             ph_scanner_reader_stop  (PhScannerReader     *reader);
+
+GPtrArray       *ph_scanner_item_parse_records (const PhScannerItem *item);
 
 G_END_DECLS

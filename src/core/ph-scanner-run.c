@@ -159,13 +159,6 @@ handle_record (PhScanner      *self,
     after_applied (self);
 }
 
-static gpointer
-free_records_thread (gpointer records)
-{
-  g_ptr_array_unref (records);
-  return NULL;
-}
-
 /* What the reader's thread hands over (ph-scanner-reader.c), in the stream's order. */
 static void
 on_item (PhScannerItem *item,
@@ -173,6 +166,7 @@ on_item (PhScannerItem *item,
 {
   PhScanner *self = user_data;
   PhScannerReader *reader = self->reader;
+  g_autoptr(GPtrArray) records = NULL;
 
   if (item->error != NULL)
     {
@@ -192,15 +186,13 @@ on_item (PhScannerItem *item,
   if (item->prepared != NULL && self->hello_seen &&
       ph_service_list_take (self->services, item->prepared))
     {
-      /* Tens of thousands of records to free: not on this thread either. */
-      g_thread_unref (g_thread_new ("ph-scanner-free", free_records_thread,
-                                    g_steal_pointer (&item->records)));
       after_applied (self);
       return;
     }
+  records = ph_scanner_item_parse_records (item);
   /* handle_record() may end the run, and with it this reader. */
-  for (guint k = 0; k < item->records->len && self->reader == reader; k++)
-    handle_record (self, item->records->pdata[k]);
+  for (guint k = 0; k < records->len && self->reader == reader; k++)
+    handle_record (self, records->pdata[k]);
 }
 
 static void read_next_stderr_line (PhScanner *self);
