@@ -394,7 +394,8 @@ apply_sock (PhServiceList  *self,
   service = ph_service_new_from_record (record, lookup_or_make_process, self, NULL);
   if (service == NULL)
     return;   /* checked when fed */
-  g_hash_table_insert (self->by_id, g_memdup2 (&id, sizeof id), service);
+  /* Keyed by the service's own id (it never changes): no key to allocate. */
+  g_hash_table_replace (self->by_id, (gpointer) ph_service_get_id_key (service), service);
   self->hidden_count += ph_service_get_hidden (service);
   g_hash_table_add (touched, service);
   g_hash_table_add (updated, service);

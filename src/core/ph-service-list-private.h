@@ -20,7 +20,7 @@ struct _PhServiceList
 
   /* The model: sorted by ph_service_compare(); holds one reference per item. */
   GPtrArray   *items;
-  GHashTable  *by_id;         /* guint64* → PhService (borrowed from items) */
+  GHashTable  *by_id;         /* &PhService.id → PhService (both borrowed from items) */
   GHashTable  *processes;     /* PhProcessKey* → PhProcess */
   GHashTable  *old_processes; /* only while a full change set is applied */
 

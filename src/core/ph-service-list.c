@@ -163,7 +163,7 @@ static void
 ph_service_list_init (PhServiceList *self)
 {
   self->items = g_ptr_array_new ();
-  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->processes = ph_service_list_process_table_new ();
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) ph_record_unref);
   self->shown_groups = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
@@ -481,7 +481,7 @@ ph_service_list_take (PhServiceList *self,
   from->items = g_ptr_array_new ();
   g_hash_table_unref (self->by_id);
   self->by_id = g_steal_pointer (&from->by_id);
-  from->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  from->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_hash_table_unref (self->processes);
   self->processes = g_steal_pointer (&from->processes);
   from->processes = ph_service_list_process_table_new ();

@@ -10,21 +10,22 @@ struct _PhService
 {
   GObject      parent_instance;
 
-  guint64      id;
+  guint64      id;               /* the list's key for it (ph_service_list's by_id) */
   const char  *protocol;         /* interned */
   guint        family;
-  char        *address;
+  /* Interned, as the user is: thousands of sockets share a few addresses and users. */
+  const char  *address;
   guint        port;
   int          v6only;
   guint        scope_id;
   gint64       uid;
-  char        *user;
+  const char  *user;
   guint64      cgroup_id;
   guint        connections;
   const char  *unseen;           /* interned PH_UNSEEN_* reason, or NULL */
 
   GPtrArray   *owners;           /* PhProcess, main owner first */
-  GArray      *owner_fds;        /* int, parallel to owners */
+  int         *owner_fds;        /* parallel to owners, exactly as many (NULL when none) */
 
   /* The group: the main owner's, or another user's, the unseen one, the kernel's; the
    * group-* properties are read from it. Never NULL once a record was applied. */

@@ -99,7 +99,7 @@ owners_equal (PhService *self,
 
       if (!g_ptr_array_find (self->owners, owners->pdata[i], &j))
         return FALSE;
-      if (g_array_index (self->owner_fds, int, j) != g_array_index (fds, int, i))
+      if (self->owner_fds[j] != g_array_index (fds, int, i))
         return FALSE;
     }
   return TRUE;
@@ -266,8 +266,7 @@ ph_service_apply_record (PhService            *self,
 
   if (g_strcmp0 (self->address, addr) != 0)
     {
-      g_free (self->address);
-      self->address = g_strdup (addr);
+      self->address = g_intern_string (addr);
       change |= PH_SERVICE_CHANGED_FIELDS | PH_SERVICE_CHANGED_ORDER;
       address_changed = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_ADDRESS]);
@@ -304,8 +303,7 @@ ph_service_apply_record (PhService            *self,
   user = user_raw != NULL ? ph_protocol_display (user_raw, user_len) : NULL;
   if (g_strcmp0 (self->user, user) != 0)
     {
-      g_free (self->user);
-      self->user = g_steal_pointer (&user);
+      self->user = g_intern_string (user);
       change |= PH_SERVICE_CHANGED_FIELDS;
       g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_USER]);
     }
@@ -335,8 +333,8 @@ ph_service_apply_record (PhService            *self,
 
       g_clear_pointer (&self->owners, g_ptr_array_unref);
       self->owners = g_steal_pointer (&owners);
-      g_clear_pointer (&self->owner_fds, g_array_unref);
-      self->owner_fds = g_steal_pointer (&fds);
+      g_clear_pointer (&self->owner_fds, g_free);
+      self->owner_fds = (int *) (void *) g_array_free (g_steal_pointer (&fds), FALSE);
       ph_service_sort_owners (self);
       change |= PH_SERVICE_CHANGED_FIELDS;
       g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_OWNERS]);

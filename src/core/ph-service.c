@@ -18,10 +18,8 @@ ph_service_finalize (GObject *object)
 {
   PhService *self = (PhService *)object;
 
-  g_clear_pointer (&self->address, g_free);
-  g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->owners, g_ptr_array_unref);
-  g_clear_pointer (&self->owner_fds, g_array_unref);
+  g_clear_pointer (&self->owner_fds, g_free);
   g_clear_object (&self->identity);
   g_clear_object (&self->container);
 
@@ -192,7 +190,6 @@ ph_service_init (PhService *self)
   self->v6only = -1;
   self->uid = -1;
   self->owners = g_ptr_array_new_with_free_func (g_object_unref);
-  self->owner_fds = g_array_new (FALSE, FALSE, sizeof (int));
 }
 
 /* ---- grouping ----------------------------------------------------------------------- */
@@ -231,7 +228,7 @@ gboolean
 ph_service_sort_owners (PhService *self)
 {
   g_autoptr(GPtrArray) sorted = NULL;
-  g_autoptr(GArray) fds = NULL;
+  g_autofree int *fds = NULL;
   gboolean changed = FALSE;
 
   if (self->owners->len < 2)
@@ -240,13 +237,13 @@ ph_service_sort_owners (PhService *self)
   sorted = g_ptr_array_copy (self->owners, (GCopyFunc) g_object_ref, NULL);
   g_ptr_array_sort_with_data (sorted, compare_owners, self->owners);
 
-  fds = g_array_sized_new (FALSE, FALSE, sizeof (int), self->owners->len);
+  fds = g_new (int, self->owners->len);
   for (guint i = 0; i < sorted->len; i++)
     {
       guint old_index = 0;
 
       g_ptr_array_find (self->owners, sorted->pdata[i], &old_index);
-      g_array_append_val (fds, g_array_index (self->owner_fds, int, old_index));
+      fds[i] = self->owner_fds[old_index];
       changed |= old_index != i;
     }
 
@@ -255,7 +252,7 @@ ph_service_sort_owners (PhService *self)
 
   g_clear_pointer (&self->owners, g_ptr_array_unref);
   self->owners = g_steal_pointer (&sorted);
-  g_clear_pointer (&self->owner_fds, g_array_unref);
+  g_clear_pointer (&self->owner_fds, g_free);
   self->owner_fds = g_steal_pointer (&fds);
   return TRUE;
 }
@@ -413,6 +410,16 @@ ph_service_get_id (PhService *self)
   return self->id;
 }
 
+/* Where the service keeps its id, which never changes once set: a key for a table of
+ * services by id (PhServiceList's) that needs no copy of its own, as long as the
+ * service is alive. */
+const guint64 *
+ph_service_get_id_key (PhService *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE (self), NULL);
+  return &self->id;
+}
+
 /* "tcp" or "udp" (interned) */
 const char *
 ph_service_get_protocol (PhService *self)
@@ -558,7 +565,7 @@ ph_service_get_owner_fd (PhService *self,
 
   if (!g_ptr_array_find (self->owners, owner, &index))
     return -1;
-  return g_array_index (self->owner_fds, int, index);
+  return self->owner_fds[index];
 }
 
 /* The group-* getters read the identity: the group is stored once. */
@@ -661,7 +668,7 @@ ph_service_new_forwarded (PhContainer           *container,
   self->protocol = g_intern_string (port->protocol != NULL ? port->protocol : "tcp");
   self->family = inet != NULL && g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6
                  ? 6 : 4;
-  self->address = g_strdup (host);
+  self->address = g_intern_string (host);
   self->port = port->host_port;
   self->reachable = inet != NULL && ph_address_is_reachable (inet);
   ph_service_set_container (self, container);

@@ -46,6 +46,7 @@ gboolean         ph_service_validate_record          (const PhRecord       *reco
 PhServiceChange  ph_service_refresh_group            (PhService            *self);
 
 guint64          ph_service_get_id                   (PhService            *self);
+const guint64   *ph_service_get_id_key               (PhService            *self);
 const char      *ph_service_get_protocol             (PhService            *self);
 guint            ph_service_get_family               (PhService            *self);
 const char      *ph_service_get_address              (PhService            *self);

@@ -58,6 +58,11 @@ struct _PhServiceRow
   PhService *service;
   gulong notify_id;
   char *accessible_label;
+  /* The list item that holds the row, which says its label to a screen reader; not a
+   * reference (ph_service_row_set_list_item()). Set directly rather than through a
+   * handler of the row's notify per list item: a closure, its watch and its weak
+   * reference each time the list makes a row. */
+  GtkListItem *list_item;
 
   PangoLayout *texts[PH_SERVICE_ROW_N_TEXTS];
   guint font_serial;         /* of the row's Pango context, when the fonts were set */
@@ -250,6 +255,8 @@ update (PhServiceRow *self,
       {
         g_free (self->accessible_label);
         self->accessible_label = g_steal_pointer (&label);
+        if (self->list_item != NULL)
+          gtk_list_item_set_accessible_label (self->list_item, self->accessible_label);
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCESSIBLE_LABEL]);
       }
   }
@@ -284,9 +291,9 @@ ph_service_row_set_service (PhServiceRow *self,
   g_set_object (&self->service, service);
   if (service != NULL)
     {
-      self->notify_id = g_signal_connect_object (service, "notify",
-                                                 G_CALLBACK (on_service_notify), self,
-                                                 G_CONNECT_SWAPPED);
+      /* Disconnected before the row lets go of the service (here and in dispose). */
+      self->notify_id = g_signal_connect_swapped (service, "notify",
+                                                  G_CALLBACK (on_service_notify), self);
       update (self, SHOWS_ALL);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
@@ -305,6 +312,21 @@ ph_service_row_get_text (PhServiceRow     *self,
 
   text = pango_layout_get_text (self->texts[which]);
   return *text != '\0' ? text : NULL;
+}
+
+/* The list item that shows @self (NULL: none any more), which says what
+ * ph_service_row_get_accessible_label() says from now on. It must be unset before the
+ * item goes. */
+void
+ph_service_row_set_list_item (PhServiceRow *self,
+                              GtkListItem  *item)
+{
+  g_return_if_fail (PH_IS_SERVICE_ROW (self));
+  g_return_if_fail (item == NULL || GTK_IS_LIST_ITEM (item));
+
+  self->list_item = item;
+  if (item != NULL)
+    gtk_list_item_set_accessible_label (item, self->accessible_label);
 }
 
 /* What a screen reader says for the row (its "accessible-label" property). */
@@ -686,7 +708,7 @@ ph_service_row_class_init (PhServiceRowClass *klass)
   properties[PROP_SERVICE] =
     g_param_spec_object ("service", NULL, NULL, PH_TYPE_SERVICE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  /* For the list item that holds the row (ph-window.c's factory follows it). */
+  /* What the list item that holds the row says (ph_service_row_set_list_item()). */
   properties[PROP_ACCESSIBLE_LABEL] =
     g_param_spec_string ("accessible-label", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

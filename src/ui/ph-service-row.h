@@ -27,6 +27,8 @@ void          ph_service_row_set_service    (PhServiceRow *self,
 const char   *ph_service_row_get_text       (PhServiceRow     *self,
                                              PhServiceRowText  which);
 const char   *ph_service_row_get_accessible_label (PhServiceRow *self);
+void          ph_service_row_set_list_item        (PhServiceRow *self,
+                                                   GtkListItem  *item);
 char         *ph_service_row_dup_accessible_label (PhService *service);
 char         *ph_service_row_dup_guess            (PhService *service);
 

@@ -525,14 +525,8 @@ on_copy_override_command (PhWindow *self)
 
 /* List rows: made by a signal factory in code rather than a GtkBuilderListItemFactory,
  * whose builder costs more than the row itself each time the list makes one. The list
- * item says what the row says to a screen reader. */
-static void
-row_label_changed (GtkListItem  *item,
-                   GParamSpec   *pspec,
-                   PhServiceRow *row)
-{
-  gtk_list_item_set_accessible_label (item, ph_service_row_get_accessible_label (row));
-}
+ * item says what the row says to a screen reader (the row sets it:
+ * ph_service_row_set_list_item()). */
 
 /* The list view drops a row and makes another whenever a row it keeps alive goes away
  * (every change set that removes a service near the screen): up to this many dropped
@@ -552,9 +546,7 @@ row_setup (GtkSignalListItemFactory *factory,
   else
     row = g_object_ref_sink (ph_service_row_new ());
   gtk_list_item_set_child (item, GTK_WIDGET (row));
-  gtk_list_item_set_accessible_label (item, ph_service_row_get_accessible_label (row));
-  g_signal_connect_object (row, "notify::accessible-label", G_CALLBACK (row_label_changed),
-                           item, G_CONNECT_SWAPPED);
+  ph_service_row_set_list_item (row, item);
   /* The list item lets go of its child before its teardown: keep a hold on the row. */
   g_object_set_data_full (G_OBJECT (item), "ph-row", g_object_ref (row), g_object_unref);
 }
@@ -567,9 +559,11 @@ row_teardown (GtkSignalListItemFactory *factory,
   PhWindow *self = user_data;
   g_autoptr(GtkWidget) row = g_object_steal_data (G_OBJECT (item), "ph-row");
 
-  if (row == NULL || self->row_pool == NULL || self->row_pool->len >= ROW_POOL_MAX)
+  if (row == NULL)
     return;
-  g_signal_handlers_disconnect_by_func (row, row_label_changed, item);
+  ph_service_row_set_list_item (PH_SERVICE_ROW (row), NULL);
+  if (self->row_pool == NULL || self->row_pool->len >= ROW_POOL_MAX)
+    return;
   if (gtk_list_item_get_child (item) == row)
     gtk_list_item_set_child (item, NULL);
   if (gtk_widget_get_parent (row) == NULL)
