@@ -500,6 +500,9 @@ ensure_sizes (PhServiceRow *self)
           self->min_width[i] = MIN (self->min_width[i], self->nat_width[i]);
         }
       pango_layout_set_width (layout, width);
+      /* The lines measuring shaped are not kept: the list keeps some 200 rows alive, of
+       * which only those on screen draw (and shape their texts again, at their width). */
+      pango_layout_context_changed (layout);
     }
   self->sizes_valid = TRUE;
 }
