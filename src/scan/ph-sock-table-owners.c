@@ -126,6 +126,19 @@ open_fds_through_pid_dir (PhSockTable *table,
 
 static void take_found (PhSockTable *table, Proc *p, int pfd, int fdd);
 
+/* @p was just walked and still showed @kept of the owners it had: when it had more (as
+ * counted at the last change set; none was added to it since but by this walk),
+ * prune_owners () must drop the others. A walk that showed every one of them again (most
+ * walks: a holder that opened one more socket) changes nothing it would drop. */
+static void
+lost_owners (PhSockTable *table,
+             Proc        *p,
+             uint32_t     kept)
+{
+  if (kept != p->n_refs)
+    table->procs_changed = true;
+}
+
 static void
 found_add (PhSockTable *table,
            SockEntry   *e,
@@ -153,7 +166,6 @@ walk_process (PhSockTable *table,
   if (p->fd_unreadable)
     return;
   table->walked++;
-  table->procs_changed = true;
   p->fds_checked_us = ph_now_us ();
   /* /proc/PID/fd in one step: most processes hold none of our sockets, and only those
    * that do need /proc/PID itself (reached below through this very directory). */
@@ -178,6 +190,7 @@ walk_process (PhSockTable *table,
     p->checked_n_fds = p->n_fds;
     if (counted && fst.st_size == 0 && table->fds_counted)
       {
+        lost_owners (table, p, 0);
         close (fdd);
         if (pfd >= 0)
           close (pfd);
@@ -218,6 +231,7 @@ walk_process (PhSockTable *table,
     pfd = openat (fdd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (table->n_found == 0)
     {
+      lost_owners (table, p, 0);
       close (fdd);
       if (pfd >= 0)
         close (pfd);
@@ -237,6 +251,7 @@ take_found (PhSockTable *table,
 {
   PhStat st;
   bool added = false;
+  uint32_t kept = 0;
 
   /* Read after the fds (and the pidfd) and through the same /proc/PID: if the process
    * went away, this fails instead of naming a later process with the same PID. */
@@ -268,9 +283,16 @@ take_found (PhSockTable *table,
       p->has_facts = false;
       p->start = st.start;
       p->start_known = true;
+      table->procs_changed = true;   /* owners of the earlier instance go */
     }
   for (size_t i = 0; i < table->n_found; i++)
-    added |= owner_touch (table, table->found[i].entry, p->pid, table->found[i].fd, p->start);
+    {
+      if (owner_touch (table, table->found[i].entry, p->pid, table->found[i].fd, p->start))
+        added = true;
+      else
+        kept++;
+    }
+  lost_owners (table, p, kept);
   /* Facts are read once per process instance; again only when it shows a new socket
    * (it may have exec'd meanwhile). */
   if (!p->has_facts || added)
@@ -308,10 +330,7 @@ prune_owners (PhSockTable *table)
         {
           mark_dirty (table, e);
           if (keep == 0)
-            {
-              e->searched = false;
-              table->maybe_unfound = true;
-            }
+            mark_unfound (table, e);
         }
     }
 }
@@ -322,9 +341,14 @@ count_unfound (PhSockTable *table,
 {
   long n = 0;
 
-  for (size_t i = 0; i < table->socks.size; i++)
+  /* Only entries of the to_search list can be unsearched (unless it overflowed): classify ()
+   * marks every entry searched at the end of a refresh that may have left one so. */
+  bool listed = !table->to_search.overflow;
+  size_t n_all = listed ? table->to_search.n : table->socks.size;
+
+  for (size_t i = 0; i < n_all; i++)
     {
-      SockEntry *e = table->socks.slots[i].value;
+      SockEntry *e = listed ? table->to_search.v[i] : table->socks.slots[i].value;
 
       if (e != NULL && !e->searched && e->n_owners == 0)
         {
@@ -507,10 +531,7 @@ recheck_holders (PhSockTable *table)
           e->n_owners = keep;
           mark_dirty (table, e);
           if (keep == 0)
-            {
-              e->searched = false;
-              table->maybe_unfound = true;
-            }
+            mark_unfound (table, e);
         }
     }
 
@@ -535,7 +556,7 @@ walked_by_iterator (PhSockTable *table,
     return;
   p->walked_gen = table->gen;
   table->walked++;
-  table->procs_changed = true;
+  lost_owners (table, p, 0);
   p->fds_checked_us = ph_now_us ();
   p->checked_n_fds = p->n_fds;
 }
@@ -582,7 +603,6 @@ walk_process_fds (PhSockTable  *table,
     }
   p->walked_gen = table->gen;
   table->walked++;
-  table->procs_changed = true;
   p->fds_checked_us = ph_now_us ();
   p->checked_n_fds = p->n_fds;
   take_found (table, p, pfd, -1);

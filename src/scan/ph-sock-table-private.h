@@ -33,9 +33,21 @@ typedef struct
   bool     hidden;
   bool     kernel;
   const char *unseen;  /* why no holder can be seen from here (PH_UNSEEN_*), or NULL */
-  bool     dirty;      /* to send in the next change set */
+  bool     dirty;      /* to send in the next change set (then in the table's dirty list) */
   bool     emitted;    /* a SOCK was sent, so a GONE is owed when it goes */
+  bool     listed;     /* in the table's to_search list */
 } SockEntry;
+
+/* Entries gathered during a refresh, so that what concerns a few of them does not go
+ * over all of them. */
+typedef struct
+{
+  SockEntry **v;
+  size_t      n, cap;
+  bool        overflow;   /* more than ENTRY_LIST_MAX were added: go over every entry */
+} EntryList;
+
+#define ENTRY_LIST_MAX 4096
 
 typedef struct
 {
@@ -141,6 +153,9 @@ struct PhSockTable
   char       *fd_dents;
   Found      *found;
   size_t      n_found, cap_found;
+  EntryList   dirty;                  /* the entries marked dirty since the last change set */
+  EntryList   to_search;              /* entries left without holders (not searched) in this
+                                       * refresh: new, or whose holders were dropped */
   uint64_t   *gone_inodes;
   size_t      n_gone, cap_gone;
   long        unfound;
@@ -208,11 +223,51 @@ unwatch_exit (Proc *p)
 }
 
 static inline void
+entry_list_add (EntryList *list,
+                SockEntry *e)
+{
+  if (list->overflow)
+    return;
+  if (list->n == ENTRY_LIST_MAX)
+    {
+      list->overflow = true;
+      return;
+    }
+  if (list->n == list->cap)
+    {
+      list->cap = list->cap ? list->cap * 2 : 64;
+      list->v = ph_xrealloc (list->v, list->cap * sizeof *list->v);
+    }
+  list->v[list->n++] = e;
+}
+
+static inline void
+entry_list_reset (EntryList *list)
+{
+  list->n = 0;
+  list->overflow = false;
+}
+
+static inline void
 mark_dirty (PhSockTable *table,
             SockEntry   *e)
 {
+  if (!e->dirty)
+    entry_list_add (&table->dirty, e);
   e->dirty = true;
   table->changed = true;
+}
+
+/* @e has no holder known (it is new, or lost its holders): to look for in this refresh. */
+static inline void
+mark_unfound (PhSockTable *table,
+              SockEntry   *e)
+{
+  e->searched = false;
+  table->maybe_unfound = true;
+  if (!e->listed)
+    entry_list_add (&table->to_search, e);
+  e->listed = true;
 }
 
 static inline void

@@ -141,7 +141,7 @@ ph_sock_table_merge_sockets (PhSockTable *table)
           e->cap_owners = 1;
           e->sock = *s;
           mark_dirty (table, e);
-          table->maybe_unfound = true;
+          mark_unfound (table, e);
           ph_map_set (&table->socks, s->inode, e);
         }
       else if (e->seen_gen == table->gen)
@@ -153,9 +153,8 @@ ph_sock_table_merge_sockets (PhSockTable *table)
           /* The inode number was reused by another socket: a new one. */
           e->sock = *s;
           e->n_owners = 0;
-          e->searched = false;
           mark_dirty (table, e);
-          table->maybe_unfound = true;
+          mark_unfound (table, e);
         }
       else if (!same_sock (&e->sock, s))
         {

@@ -175,14 +175,25 @@ ph_sock_table_write_change_set (PhSockTable *table,
         }
     }
 
-  todo = ph_xmalloc ((table->socks.count + 1) * sizeof *todo);
-  for (size_t i = 0; i < table->socks.size; i++)
+  /* The dirty entries: listed, unless they were too many. */
+  if (full || table->dirty.overflow)
     {
-      SockEntry *e = table->socks.slots[i].value;
+      todo = ph_xmalloc ((table->socks.count + 1) * sizeof *todo);
+      for (size_t i = 0; i < table->socks.size; i++)
+        {
+          SockEntry *e = table->socks.slots[i].value;
 
-      if (e != NULL && (full || e->dirty))
-        todo[n_todo++] = e;
+          if (e != NULL && (full || e->dirty))
+            todo[n_todo++] = e;
+        }
     }
+  else
+    {
+      todo = ph_xmalloc ((table->dirty.n + 1) * sizeof *todo);
+      for (size_t i = 0; i < table->dirty.n; i++)
+        todo[n_todo++] = table->dirty.v[i];
+    }
+  entry_list_reset (&table->dirty);
   if (n_todo > 1)
     qsort (todo, n_todo, sizeof *todo, compare_entry);
 

@@ -224,6 +224,8 @@ ph_sock_table_free (PhSockTable *table)
   free (table->dents);
   free (table->fd_dents);
   free (table->found);
+  free (table->dirty.v);
+  free (table->to_search.v);
   free (table->order);
   free (table->gone_inodes);
   free (table->procnet_dir);
@@ -241,45 +243,65 @@ ph_sock_table_source_name (PhSockTable *table)
 }
 
 static void
+classify_entry (PhSockTable *table,
+                SockEntry   *e)
+{
+  bool hidden = false, kernel = false;
+  const char *unseen = NULL;
+
+  e->searched = true;
+  e->listed = false;
+  if (e->n_owners == 0)
+    {
+      /* Nobody in view holds it: someone we may not look into (more rights would
+       * show them), someone out of sight (no rights would), or nobody at all. */
+      if (table->n_unreadable > 0)
+        hidden = true;
+      else if (table->unseen != NULL)
+        unseen = table->unseen;
+      else if (table->euid != 0 && e->sock.uid != table->euid)
+        hidden = true;
+      else
+        kernel = true;
+    }
+  if (hidden != e->hidden || kernel != e->kernel || unseen != e->unseen)
+    {
+      e->hidden = hidden;
+      e->kernel = kernel;
+      e->unseen = unseen;
+      mark_dirty (table, e);
+    }
+}
+
+static void
 classify (PhSockTable *table)
 {
-  /* What it decides depends on the owners (a change marks the entry dirty) and the
-   * number of unreadable processes only. */
-  if (!table->changed && !table->maybe_unfound
-      && table->n_unreadable == table->classified_unreadable)
+  /* What it decides depends on the owners and the uid (a change marks the entry dirty)
+   * and the number of unreadable processes only: with the latter unchanged, only the
+   * dirty entries and those left to search (which it marks searched) need it, when they
+   * were few enough to be listed. */
+  bool all = table->n_unreadable != table->classified_unreadable || table->dirty.overflow
+             || table->to_search.overflow;
+
+  if (!table->changed && !table->maybe_unfound && !all)
     return;
   table->classified_unreadable = table->n_unreadable;
   table->maybe_unfound = false;
-  for (size_t i = 0; i < table->socks.size; i++)
+  if (all)
     {
-      SockEntry *e = table->socks.slots[i].value;
-      bool hidden = false, kernel = false;
-      const char *unseen = NULL;
-
-      if (e == NULL)
-        continue;
-      e->searched = true;
-      if (e->n_owners == 0)
-        {
-          /* Nobody in view holds it: someone we may not look into (more rights would
-           * show them), someone out of sight (no rights would), or nobody at all. */
-          if (table->n_unreadable > 0)
-            hidden = true;
-          else if (table->unseen != NULL)
-            unseen = table->unseen;
-          else if (table->euid != 0 && e->sock.uid != table->euid)
-            hidden = true;
-          else
-            kernel = true;
-        }
-      if (hidden != e->hidden || kernel != e->kernel || unseen != e->unseen)
-        {
-          e->hidden = hidden;
-          e->kernel = kernel;
-          e->unseen = unseen;
-          mark_dirty (table, e);
-        }
+      for (size_t i = 0; i < table->socks.size; i++)
+        if (table->socks.slots[i].value != NULL)
+          classify_entry (table, table->socks.slots[i].value);
     }
+  else
+    {
+      /* mark_dirty () adds only entries not yet dirty: none of these. */
+      for (size_t i = 0; i < table->dirty.n; i++)
+        classify_entry (table, table->dirty.v[i]);
+      for (size_t i = 0; i < table->to_search.n; i++)
+        classify_entry (table, table->to_search.v[i]);
+    }
+  entry_list_reset (&table->to_search);
 }
 
 static void
