@@ -226,7 +226,7 @@ def test_walked_holder_changes(source, env):
 def test_many_new_in_old_processes():
     """More new sockets in one refresh than the helper lists (it then goes over all of its
     sockets): each is found in the old process that opened it, and all go again at once."""
-    n_children, per_child = 5, 900
+    n_children, per_child = 3, 400   # more than the 1,024 entries the helper lists
     children = []
     for _ in range(n_children):
         cr, pw = os.pipe()

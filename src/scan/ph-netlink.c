@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ph-sock.h"
@@ -33,13 +35,41 @@ enum
 
 #define PH_NETLINK_RBUF (64 * 1024)
 
+/* Opens the sock_diag socket without CAP_NET_ADMIN in its credentials. The kernel checks
+ * that capability against the socket's opener for every dump, and with it adds to each
+ * socket's message its mark and, for TCP, looks for MD5 keys and upper-layer protocol
+ * info: nothing read here, and about 7 % of the bytes of a dump of listeners. So the
+ * capability is left out of the effective set while the socket is made, then put back
+ * (the helper is one thread); without it, or when that cannot be done, nothing changes. */
+static int
+open_without_net_admin (void)
+{
+  struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[2], lean[2];
+  bool dropped = false;
+  int fd, err;
+
+  if (syscall (SYS_capget, &hdr, data) == 0 && (data[0].effective & (1u << CAP_NET_ADMIN)))
+    {
+      memcpy (lean, data, sizeof lean);
+      lean[0].effective &= ~(1u << CAP_NET_ADMIN);
+      dropped = syscall (SYS_capset, &hdr, lean) == 0;
+    }
+  fd = socket (AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  err = errno;
+  if (dropped)
+    syscall (SYS_capset, &hdr, data);
+  errno = err;
+  return fd;
+}
+
 int
 ph_netlink_open (PhNetlink *nl)
 {
   struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 
   memset (nl, 0, sizeof *nl);
-  nl->fd = socket (AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  nl->fd = open_without_net_admin ();
   if (nl->fd < 0)
     return -errno;
   if (bind (nl->fd, (struct sockaddr *) &sa, sizeof sa) < 0)

@@ -20,10 +20,12 @@
 static bool
 owner_touch (PhSockTable *table,
              SockEntry   *e,
-             int32_t      pid,
-             int32_t      fd,
-             uint64_t     start)
+             Proc        *holder,
+             int32_t      fd)
 {
+  int32_t pid = holder->pid;
+  uint64_t start = holder->start;
+
   for (uint32_t i = 0; i < e->n_owners; i++)
     {
       Owner *o = &e->owners[i];
@@ -49,6 +51,7 @@ owner_touch (PhSockTable *table,
         e->owners = ph_xrealloc (e->owners, e->cap_owners * sizeof *e->owners);
     }
   e->owners[e->n_owners++] = (Owner) { pid, fd, start, table->gen };
+  holder->n_refs++;   /* kept true between change sets (see refs_stale) */
   mark_dirty (table, e);
   return true;
 }
@@ -126,16 +129,16 @@ open_fds_through_pid_dir (PhSockTable *table,
 
 static void take_found (PhSockTable *table, Proc *p, int pfd, int fdd);
 
-/* @p was just walked and still showed @kept of the owners it had: when it had more (as
- * counted at the last change set; none was added to it since but by this walk),
+/* A process was just walked and still showed @kept of the @had owners it had (its n_refs
+ * before the walk: never fewer than it has, see refs_stale): when it had more,
  * prune_owners () must drop the others. A walk that showed every one of them again (most
  * walks: a holder that opened one more socket) changes nothing it would drop. */
 static void
 lost_owners (PhSockTable *table,
-             Proc        *p,
+             uint32_t     had,
              uint32_t     kept)
 {
-  if (kept != p->n_refs)
+  if (kept != had)
     table->procs_changed = true;
 }
 
@@ -190,7 +193,7 @@ walk_process (PhSockTable *table,
     p->checked_n_fds = p->n_fds;
     if (counted && fst.st_size == 0 && table->fds_counted)
       {
-        lost_owners (table, p, 0);
+        lost_owners (table, p->n_refs, 0);
         close (fdd);
         if (pfd >= 0)
           close (pfd);
@@ -231,7 +234,7 @@ walk_process (PhSockTable *table,
     pfd = openat (fdd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (table->n_found == 0)
     {
-      lost_owners (table, p, 0);
+      lost_owners (table, p->n_refs, 0);
       close (fdd);
       if (pfd >= 0)
         close (pfd);
@@ -251,7 +254,7 @@ take_found (PhSockTable *table,
 {
   PhStat st;
   bool added = false;
-  uint32_t kept = 0;
+  uint32_t had = p->n_refs, kept = 0;
 
   /* Read after the fds (and the pidfd) and through the same /proc/PID: if the process
    * went away, this fails instead of naming a later process with the same PID. */
@@ -287,12 +290,12 @@ take_found (PhSockTable *table,
     }
   for (size_t i = 0; i < table->n_found; i++)
     {
-      if (owner_touch (table, table->found[i].entry, p->pid, table->found[i].fd, p->start))
+      if (owner_touch (table, table->found[i].entry, p, table->found[i].fd))
         added = true;
       else
         kept++;
     }
-  lost_owners (table, p, kept);
+  lost_owners (table, had, kept);
   /* Facts are read once per process instance; again only when it shows a new socket
    * (it may have exec'd meanwhile). */
   if (!p->has_facts || added)
@@ -328,6 +331,7 @@ prune_owners (PhSockTable *table)
       e->n_owners = keep;
       if (keep != before)
         {
+          table->refs_stale = true;
           mark_dirty (table, e);
           if (keep == 0)
             mark_unfound (table, e);
@@ -529,6 +533,7 @@ recheck_holders (PhSockTable *table)
       if (keep != e->n_owners)
         {
           e->n_owners = keep;
+          table->refs_stale = true;
           mark_dirty (table, e);
           if (keep == 0)
             mark_unfound (table, e);
@@ -556,7 +561,7 @@ walked_by_iterator (PhSockTable *table,
     return;
   p->walked_gen = table->gen;
   table->walked++;
-  lost_owners (table, p, 0);
+  lost_owners (table, p->n_refs, 0);
   p->fds_checked_us = ph_now_us ();
   p->checked_n_fds = p->n_fds;
 }

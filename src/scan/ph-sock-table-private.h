@@ -47,7 +47,7 @@ typedef struct
   bool        overflow;   /* more than ENTRY_LIST_MAX were added: go over every entry */
 } EntryList;
 
-#define ENTRY_LIST_MAX 4096
+#define ENTRY_LIST_MAX 1024
 
 typedef struct
 {
@@ -56,7 +56,7 @@ typedef struct
   uint32_t seen_gen;
   uint32_t walked_gen;
   uint32_t sent_gen;
-  uint32_t n_refs;
+  uint32_t n_refs;     /* owners naming it (recounted when refs_stale) */
   int64_t  n_fds;      /* open files when last walked (/proc/PID/fd's size), or -1 */
   bool     is_new;
   bool     counted;    /* n_fds was taken before the task_file iterator looked */
@@ -134,6 +134,8 @@ struct PhSockTable
   bool        changed;                /* some entry, owner or fact changed this refresh */
   bool        procs_changed;          /* a process was walked or went away this refresh */
   bool        maybe_unfound;          /* a socket may lack a holder not yet looked for */
+  bool        refs_stale;             /* owners were dropped since the processes' n_refs were
+                                       * counted (an added one counts itself) */
   bool        use_procfs[2][2];      /* [tcp/udp][v4/v6] when netlink cannot answer */
   bool        warned_procnet[2][2];
   PhNetlink   nl;

@@ -121,6 +121,12 @@ ph_sock_table_merge_sockets (PhSockTable *table)
   bool keep_order = table->seq > 1;
 
   table->n_gone = 0;
+  /* A first snapshot marks every entry: not worth listing them. */
+  if (table->seq == 1)
+    {
+      table->dirty.overflow = true;
+      table->to_search.overflow = true;
+    }
   if (keep_order && table->cap_order < table->list.n_socks)
     {
       table->cap_order = table->list.n_socks + table->list.n_socks / 8 + 16;
@@ -152,6 +158,7 @@ ph_sock_table_merge_sockets (PhSockTable *table)
         {
           /* The inode number was reused by another socket: a new one. */
           e->sock = *s;
+          table->refs_stale |= e->n_owners > 0;
           e->n_owners = 0;
           mark_dirty (table, e);
           mark_unfound (table, e);
@@ -171,6 +178,7 @@ ph_sock_table_merge_sockets (PhSockTable *table)
   /* Every socket known was in the dump: none went. */
   if (n_seen == table->socks.count)
     return;
+  table->refs_stale = true;   /* with their owners */
 
   for (size_t i = 0; i < table->socks.size; i++)
     {

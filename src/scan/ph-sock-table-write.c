@@ -134,14 +134,16 @@ ph_sock_table_write_change_set (PhSockTable *table,
   if (!full && !table->changed && table->n_gone == 0)
     return;
 
-  for (size_t i = 0; i < table->procs.size; i++)
+  /* Each process's owners, counted again only when some were dropped: an owner added
+   * counted itself (owner_touch ()). */
+  for (size_t i = 0; (full || table->refs_stale) && i < table->procs.size; i++)
     {
       Proc *p = table->procs.slots[i].value;
 
       if (p != NULL)
         p->n_refs = 0;
     }
-  for (size_t i = 0; i < table->socks.size; i++)
+  for (size_t i = 0; (full || table->refs_stale) && i < table->socks.size; i++)
     {
       SockEntry *e = table->socks.slots[i].value;
 
@@ -155,6 +157,7 @@ ph_sock_table_write_change_set (PhSockTable *table,
             p->n_refs++;
         }
     }
+  table->refs_stale = false;
 
   /* A process that went away, or holds nothing we report any more. */
   for (size_t i = 0; i < table->procs.size; i++)
