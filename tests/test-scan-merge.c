@@ -168,6 +168,77 @@ main (void)
                   "back to the first three: each is sent as it is now"))
     ph_tap_diag ("%s", set);
 
+  /* Sockets coming and going between others: the rest is one place later or earlier from
+   * there on (a few at once, or more than the merge keeps waiting to line up again). */
+  {
+    static unsigned many[64][3];
+    static unsigned now[64 + 40][3];
+    size_t n_now;
+    bool ok = true;
+
+    for (unsigned i = 0; i < 64; i++)
+      {
+        many[i][0] = 10000 + i;
+        many[i][1] = 1000;
+        many[i][2] = 1000 + i;
+      }
+    refresh (table, &out, (const unsigned (*)[3]) many, 64);
+    set = refresh (table, &out, (const unsigned (*)[3]) many, 64);
+    ph_tap_ok (count (set, "SOCK") == 0 && count (set, "GONE") == 0, "64 sockets, then nothing");
+    for (int step = 0; step < 6; step++)
+      {
+        /* 0: one new at 10; 1: it goes; 2: three new at 5, 20, 40; 3: they go and 30 goes;
+         * 4: 40 new at 2; 5: they go. */
+        static const char *const what[] = {
+          "one new socket between others", "it goes again",
+          "three new sockets in three places", "they go, and an old one too",
+          "40 new sockets between others", "they go again" };
+        int want_sock[] = { 1, 0, 3, 0, 40, 0 };
+        int want_gone[] = { 0, 1, 0, 4, 0, 40 };
+
+        n_now = 0;
+        for (unsigned i = 0; i < 64; i++)
+          {
+            if (step == 0 && i == 10)
+              {
+                now[n_now][0] = 20000;
+                now[n_now][1] = 1000;
+                now[n_now++][2] = 5000;
+              }
+            if (step == 2 && (i == 5 || i == 20 || i == 40))
+              {
+                now[n_now][0] = 20000 + i;
+                now[n_now][1] = 1000;
+                now[n_now++][2] = 5000 + i;
+              }
+            if (step == 4 && i == 2)
+              for (unsigned k = 0; k < 40; k++)
+                {
+                  now[n_now][0] = 30000 + k;
+                  now[n_now][1] = 1000;
+                  now[n_now++][2] = 6000 + k;
+                }
+            if (step >= 3 && i == 30)
+              continue;
+            memcpy (now[n_now++], many[i], sizeof many[i]);
+          }
+        set = refresh (table, &out, (const unsigned (*)[3]) now, n_now);
+        ok = count (set, "SOCK") == want_sock[step] && count (set, "GONE") == want_gone[step];
+        if (step == 0)
+          ok = ok && has (set, "SOCK", 5000, "\tport=20000");
+        if (step == 3)
+          ok = ok && has (set, "GONE", 1030, NULL) && has (set, "GONE", 5005, NULL);
+        if (step == 4)
+          ok = ok && has (set, "SOCK", 6000, NULL) && has (set, "SOCK", 6039, NULL);
+        if (!ph_tap_ok (ok, "%s: only that is sent", what[step]))
+          ph_tap_diag ("%s", set);
+        set = refresh (table, &out, (const unsigned (*)[3]) now, n_now);
+        if (!ph_tap_ok (count (set, "SOCK") == 0 && count (set, "GONE") == 0,
+                        "%s: then nothing", what[step]))
+          ph_tap_diag ("%s", set);
+      }
+  }
+
   ph_sock_table_free (table);
   ph_buf_free (&out);
   unlink (tcp_path);

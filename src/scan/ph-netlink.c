@@ -36,9 +36,9 @@ enum
 #define PH_NETLINK_RBUF (64 * 1024)
 
 /* Opens the sock_diag socket without CAP_NET_ADMIN in its credentials. The kernel checks
- * that capability against the socket's opener for every dump, and with it adds to each
- * socket's message its mark and, for TCP, looks for MD5 keys and upper-layer protocol
- * info: nothing read here, and about 7 % of the bytes of a dump of listeners. So the
+ * that capability against the socket's opener (and the caller) for every dump, and with
+ * it adds to each socket's message its mark and, for TCP, looks for MD5 keys and
+ * upper-layer protocol info: nothing read here, and 8 of a listener's 124 bytes. So the
  * capability is left out of the effective set while the socket is made, then put back
  * (the helper is one thread); without it, or when that cannot be done, nothing changes. */
 static int
@@ -214,7 +214,6 @@ run_dump (PhNetlink             *nl,
           int                    proto,
           PhSockList            *list)
 {
-  struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
   uint32_t seq = ++nl->seq;
 
   req->nlmsg_len = (uint32_t) size;
@@ -223,7 +222,10 @@ run_dump (PhNetlink             *nl,
   req->nlmsg_seq = seq;
   for (;;)
     {
-      if (sendto (nl->fd, req, req->nlmsg_len, 0, (struct sockaddr *) &sa, sizeof sa) >= 0)
+      /* send (), not sendto () with the kernel's address: a request with an address is
+       * trusted as if its socket had the sender's rights, so the capability left out of
+       * the socket (see open_without_net_admin ()) would count again. */
+      if (send (nl->fd, req, req->nlmsg_len, 0) >= 0)
         break;
       if (errno != EINTR)
         return -errno;

@@ -107,18 +107,87 @@ same_sock (const PhSock *a,
          && a->v6only == b->v6only;
 }
 
-/* The kernel dumps its socket tables in the same order every time, so the entry at
- * position i of the last dump is almost always that of position i now: looked at first,
- * it spares the lookup by inode (a hash and a random read in a large table) for every
- * socket of a quiet refresh, and the entries (made in dump order) are then read one after
- * the other. Kept from the second refresh on (a single snapshot, --once, needs none), and
- * updated in place: position j written is never after position i read. */
+/* The kernel dumps its socket tables in the same order every time, so the entry that
+ * comes next in the last dump's order is almost always that of the next socket now:
+ * looked at first, it spares the lookup by inode (a hash and a random read in a large
+ * table) for every socket of a quiet refresh, and the entries (made in dump order) are
+ * then read one after the other. One socket more or one fewer somewhere shifts the order
+ * by one from there on: the entry after the expected one is looked at too, and one new
+ * socket is not matched with the expected one, so that the rest of the dump lines up
+ * again. Kept from the second refresh on (a single snapshot, --once, needs none), and
+ * updated in place: the last order's entries that a write would overwrite before they are
+ * read wait in a few places of their own (Realign). */
+
+#define REALIGN_MAX 16
+
+typedef struct
+{
+  SockEntry **order;           /* the last order, overwritten from its start */
+  size_t      n_old;           /* its length */
+  size_t      next;            /* the index of the entry expected next */
+  size_t      written;         /* entries of the new order written so far */
+  SockEntry  *wait[REALIGN_MAX];  /* order[next, written) as they were, oldest first */
+  size_t      first, n_wait;
+} Realign;
+
+/* The entry at @next + @ahead of the last order, or NULL. */
+static SockEntry *
+realign_peek (const Realign *r,
+              size_t         ahead)
+{
+  size_t k = r->next + ahead;
+
+  if (k >= r->n_old)
+    return NULL;
+  if (k < r->written)
+    return ahead < r->n_wait ? r->wait[(r->first + ahead) % REALIGN_MAX] : NULL;
+  return r->order[k];
+}
+
+/* The next @n entries of the last order were matched, or went. */
+static void
+realign_consume (Realign *r,
+                 size_t   n)
+{
+  for (size_t i = 0; i < n && r->next < r->n_old; i++)
+    {
+      if (r->next < r->written)
+        {
+          r->first = (r->first + 1) % REALIGN_MAX;
+          r->n_wait--;
+        }
+      r->next++;
+    }
+}
+
+/* Writes @e as the next entry of the new order, keeping the one it overwrites if that was
+ * still to be read; with no room left for it, gives up lining up (lookups by inode). */
+static void
+realign_write (Realign   *r,
+               SockEntry *e)
+{
+  size_t w = r->written;
+
+  if (w < r->n_old && w >= r->next)
+    {
+      if (r->n_wait == REALIGN_MAX)
+        {
+          r->next = r->n_old;
+          r->n_wait = 0;
+        }
+      else
+        r->wait[(r->first + r->n_wait++) % REALIGN_MAX] = r->order[w];
+    }
+  r->order[w] = e;
+  r->written++;
+}
+
 void
 ph_sock_table_merge_sockets (PhSockTable *table)
 {
   size_t n_seen = 0;
-  size_t n_order = 0;
   bool keep_order = table->seq > 1;
+  Realign r = { 0 };
 
   table->n_gone = 0;
   /* A first snapshot marks every entry: not worth listing them. */
@@ -132,12 +201,18 @@ ph_sock_table_merge_sockets (PhSockTable *table)
       table->cap_order = table->list.n_socks + table->list.n_socks / 8 + 16;
       table->order = ph_xrealloc (table->order, table->cap_order * sizeof *table->order);
     }
+  r.order = table->order;
+  r.n_old = keep_order ? table->n_order : 0;
   for (size_t i = 0; i < table->list.n_socks; i++)
     {
       const PhSock *s = &table->list.socks[i];
-      SockEntry *e = i < table->n_order ? table->order[i] : NULL;
+      SockEntry *e = realign_peek (&r, 0);
 
-      if (e == NULL || e->sock.inode != s->inode)
+      if (e != NULL && e->sock.inode == s->inode)
+        realign_consume (&r, 1);
+      else if ((e = realign_peek (&r, 1)) != NULL && e->sock.inode == s->inode)
+        realign_consume (&r, 2);   /* the expected one went */
+      else
         e = ph_map_get (&table->socks, s->inode);
 
       if (e == NULL)
@@ -171,10 +246,10 @@ ph_sock_table_merge_sockets (PhSockTable *table)
       e->seen_gen = table->gen;
       n_seen++;
       if (keep_order)
-        table->order[n_order++] = e;
+        realign_write (&r, e);
     }
   /* Only entries seen now, none of which the removal below frees. */
-  table->n_order = n_order;
+  table->n_order = r.written;
   /* Every socket known was in the dump: none went. */
   if (n_seen == table->socks.count)
     return;
