@@ -389,6 +389,9 @@ ph_proc_read_facts_after_stat (int           pid_dirfd,
   return ph_proc_read_facts_cached (pid_dirfd, pid, first, pidfd, NULL, scratch, f);
 }
 
+static int read_facts (int pid_dirfd, int32_t pid, const PhStat *first, int pidfd,
+                       PhCgroupCache *cache, bool confirm, PhBuf *scratch, PhProcFacts *f);
+
 int
 ph_proc_read_facts_cached (int            pid_dirfd,
                            int32_t        pid,
@@ -397,6 +400,31 @@ ph_proc_read_facts_cached (int            pid_dirfd,
                            PhCgroupCache *cache,
                            PhBuf         *scratch,
                            PhProcFacts   *f)
+{
+  return read_facts (pid_dirfd, pid, first, pidfd, cache, true, scratch, f);
+}
+
+int
+ph_proc_read_facts_unconfirmed (int            pid_dirfd,
+                                int32_t        pid,
+                                const PhStat  *first,
+                                int            pidfd,
+                                PhCgroupCache *cache,
+                                PhBuf         *scratch,
+                                PhProcFacts   *f)
+{
+  return read_facts (pid_dirfd, pid, first, pidfd, cache, false, scratch, f);
+}
+
+static int
+read_facts (int            pid_dirfd,
+            int32_t        pid,
+            const PhStat  *first,
+            int            pidfd,
+            PhCgroupCache *cache,
+            bool           confirm,
+            PhBuf         *scratch,
+            PhProcFacts   *f)
 {
   PhStat st = *first;
   PhPidfdInfo info;
@@ -504,6 +532,8 @@ ph_proc_read_facts_cached (int            pid_dirfd,
 
   /* Everything was read from one process instance only if it still is that instance
    * (every read went through @pid_dirfd, which never names a later process). */
+  if (!confirm)
+    return 0;
   if (pidfd >= 0)
     {
       struct pollfd pfd = { .fd = pidfd, .events = POLLIN };

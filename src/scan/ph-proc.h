@@ -85,6 +85,11 @@ void ph_cgroup_cache_clear (PhCgroupCache *cache);
  * after the read. */
 int  ph_proc_read_facts_cached (int pid_dirfd, int32_t pid, const PhStat *first, int pidfd,
                                 PhCgroupCache *cache, PhBuf *scratch, PhProcFacts *facts);
+/* The same without the last check that the process is still there: the caller makes it
+ * later (polls @pidfd), after whatever else it must tell about that process meanwhile. */
+int  ph_proc_read_facts_unconfirmed (int pid_dirfd, int32_t pid, const PhStat *first,
+                                     int pidfd, PhCgroupCache *cache, PhBuf *scratch,
+                                     PhProcFacts *facts);
 void ph_proc_facts_clear (PhProcFacts *facts);
 bool ph_proc_facts_equal (const PhProcFacts *a, const PhProcFacts *b);
 /* Appends a PROC record. */

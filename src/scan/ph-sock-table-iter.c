@@ -496,29 +496,15 @@ sys_bpf (int              cmd,
  * lowest of all; each fd is kept with the PID at the lowest level seen so far (the first
  * tasks, our namespace's first processes, are at ours), and the run counts only if that
  * was ours for every fd kept. */
-static bool
-run_iterator (PhSockTable *table,
-              const Btf   *btf,
-              IterHolders *holders)
+/* Loads the program and links it to the task_file iterator: the link, or -1. An iterator
+ * made from the link runs it once (run_iterator ()); one link serves several runs. */
+static int
+link_iterator (const Btf *btf)
 {
   struct bpf_insn prog[80];
   union bpf_attr attr;
-  int prog_fd, link_fd = -1, iter_fd = -1, probe;
-  struct stat probe_st;
-  uint32_t self = (uint32_t) getpid (), level = UINT32_MAX, lowest = UINT32_MAX;
-  IterFd *found = NULL;
-  size_t n_found = 0, cap_found = 0;
-  char *buf;
-  ssize_t got = -1;
-  bool ok = false, bad = false;
+  int prog_fd, link_fd = -1;
 
-  probe = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (probe < 0 || fstat (probe, &probe_st) < 0)
-    {
-      if (probe >= 0)
-        close (probe);
-      return false;
-    }
   memset (&attr, 0, sizeof attr);
   attr.prog_type = BPF_PROG_TYPE_TRACING;
   attr.insn_cnt = (uint32_t) build_program (btf, prog);
@@ -533,6 +519,32 @@ run_iterator (PhSockTable *table,
       attr.link_create.prog_fd = (uint32_t) prog_fd;
       attr.link_create.attach_type = BPF_TRACE_ITER;
       link_fd = sys_bpf (BPF_LINK_CREATE, &attr);
+      close (prog_fd);   /* the link holds it */
+    }
+  return link_fd;
+}
+
+static bool
+run_iterator (PhSockTable *table,
+              int          link_fd,
+              IterHolders *holders)
+{
+  union bpf_attr attr;
+  int iter_fd = -1, probe;
+  struct stat probe_st;
+  uint32_t self = (uint32_t) getpid (), level = UINT32_MAX, lowest = UINT32_MAX;
+  IterFd *found = NULL;
+  size_t n_found = 0, cap_found = 0;
+  char *buf;
+  ssize_t got = -1;
+  bool ok = false, bad = false;
+
+  probe = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (probe < 0 || fstat (probe, &probe_st) < 0)
+    {
+      if (probe >= 0)
+        close (probe);
+      return false;
     }
   if (link_fd >= 0)
     {
@@ -600,10 +612,6 @@ run_iterator (PhSockTable *table,
     }
   else if (found != NULL)
     munmap (found, cap_found * sizeof (IterFd));
-  if (link_fd >= 0)
-    close (link_fd);
-  if (prog_fd >= 0)
-    close (prog_fd);
   close (probe);
   return ok;
 }
@@ -625,7 +633,8 @@ ph_sock_table_find_holders_by_iterator (PhSockTable *table,
 
   if (!ph_sock_table_iterator_usable (table))
     return false;
-  if (!read_btf (&btf) || !run_iterator (table, &btf, holders))
+  if (!read_btf (&btf) || (holders->link_fd = link_iterator (&btf)) < 0
+      || !run_iterator (table, holders->link_fd, holders))
     {
       table->iter_failed = true;
       ph_sock_table_iter_holders_clear (holders);
@@ -637,9 +646,26 @@ ph_sock_table_find_holders_by_iterator (PhSockTable *table,
   return true;
 }
 
+bool
+ph_sock_table_find_holders_again (PhSockTable       *table,
+                                  const IterHolders *first,
+                                  IterHolders       *again)
+{
+  if (first->link_fd < 0 || table->iter_again_fails
+      || !run_iterator (table, first->link_fd, again))
+    {
+      ph_sock_table_iter_holders_clear (again);
+      return false;
+    }
+  return true;
+}
+
 void
 ph_sock_table_iter_holders_clear (IterHolders *holders)
 {
+  if (holders->link_fd >= 0)
+    close (holders->link_fd);
+  holders->link_fd = -1;
   ph_map_clear (&holders->first);
   if (holders->fds != NULL)
     munmap (holders->fds, holders->mapped);
@@ -661,4 +687,11 @@ unsigned
 ph_sock_table_iterator_stale (PhSockTable *table)
 {
   return table->iter_stale;
+}
+
+void
+ph_sock_table_set_iterator_again_fails (PhSockTable *table,
+                                        bool         fails)
+{
+  table->iter_again_fails = fails;
 }

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -614,18 +615,139 @@ walk_process_fds (PhSockTable  *table,
   return true;
 }
 
+/* The first half of taking a process the task_file iterator named as a holder (new, and
+ * without facts): its pidfd, then through /proc/PID its start time and facts. Whether it
+ * held those sockets is told afterwards by the iterator's second run, and that it was
+ * still this process then by its pidfd (confirm_holder ()). False, with nothing done, when
+ * @p is to be taken the other way (it has no pidfd to tell: walk_process_fds ()); true
+ * when read, or when it is gone. */
+static bool
+read_holder (PhSockTable *table,
+             Proc        *p)
+{
+  char name[32];
+  PhStat st;
+  PhProcFacts f;
+  int pfd;
+
+  if (p->has_facts || p->gone)
+    return false;
+  if (!ph_sock_table_watch_exit (table, p))
+    {
+      mark_gone (table, p);
+      return true;
+    }
+  if (p->pidfd < 0)
+    return false;
+  /* Opened after the pidfd: while that process lives, its PID names nothing else. */
+  pfd = openat (table->proc_fd, ph_proc_path (name, "", p->pid, ""),
+                O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0 || ph_proc_read_stat (pfd, &table->scratch, &st) < 0
+      || ph_proc_read_facts_unconfirmed (pfd, p->pid, &st, p->pidfd, &table->cgroups,
+                                         &table->scratch, &f) < 0)
+    {
+      if (pfd >= 0)
+        close (pfd);
+      mark_gone (table, p);
+      return true;
+    }
+  close (pfd);
+  p->start = st.start;
+  p->start_known = true;
+  p->checked_us = ph_now_us ();
+  p->facts = f;
+  p->has_facts = true;
+  p->facts_dirty = true;
+  table->changed = true;
+  return true;
+}
+
+/* The second half: the iterator's second run, made after read_holder (), saw @p's PID
+ * hold @fds (@n), and its pidfd, opened before that run, still names a live process: so
+ * that PID was this process when it ran, and held them. */
+static void
+confirm_holder (PhSockTable  *table,
+                Proc         *p,
+                const IterFd *fds,
+                size_t        n)
+{
+  struct pollfd pl = { .fd = p->pidfd, .events = POLLIN };
+  int ended = poll (&pl, 1, 0);
+
+  if (ended > 0)
+    {
+      mark_gone (table, p);
+      return;
+    }
+  if (ended < 0)
+    {
+      walk_process (table, p);
+      return;
+    }
+  p->walked_gen = table->gen;
+  table->walked++;
+  table->procs_changed = true;
+  p->fds_checked_us = ph_now_us ();
+  p->checked_n_fds = p->n_fds;
+  for (size_t i = 0; i < n; i++)
+    {
+      SockEntry *e = ph_map_get (&table->socks, fds[i].ino);
+
+      if (e != NULL)
+        owner_touch (table, e, p->pid, fds[i].fd, p->start);
+    }
+}
+
+/* @pid's fds in @h: where they start, and how many (0: none). */
+static size_t
+iter_fds_of (const IterHolders *h,
+             int32_t            pid,
+             const IterFd     **fds)
+{
+  uintptr_t first = (uintptr_t) ph_map_get (&h->first, (uint64_t) pid);
+  size_t n = 0;
+
+  *fds = NULL;
+  if (first == 0)
+    return 0;
+  *fds = h->fds + first - 1;
+  while (first - 1 + n < h->n_fds && h->fds[first - 1 + n].pid == pid)
+    n++;
+  return n;
+}
+
+static bool
+same_fds (const IterFd *a,
+          size_t        n_a,
+          const IterFd *b,
+          size_t        n_b)
+{
+  if (n_a != n_b)
+    return false;
+  for (size_t i = 0; i < n_a; i++)
+    if (a[i].fd != b[i].fd || a[i].ino != b[i].ino)
+      return false;
+  return true;
+}
+
 /* Phase 1: every new process; a new socket is most likely theirs, and a forked worker of
  * an old server is new too. When they are many (a first snapshot), the kernel's task_file
- * iterator names those that hold a socket of the table and on which fds, and only those
- * fds are read (walk_process_fds ()); the number of open files of every one is taken
- * before it looks, as a walk takes it before it lists, for fd_count_changed () to tell
+ * iterator names those that hold a socket of the table and on which fds: only those are
+ * read (read_holder ()), and the iterator is run again afterwards; a process is their
+ * holder when that second run saw the same fds (confirm_holder ()). One whose fds changed
+ * in between, or that held none the first time and some the second, is walked in full,
+ * as without the iterator. Without a second run, each fd is read again in /proc instead
+ * (walk_process_fds ()). The number of open files of every one is taken before the
+ * iterator looks, as a walk takes it before it lists, for fd_count_changed () to tell
  * later. */
 static void
 walk_new_processes (PhSockTable *table)
 {
   IterHolders holders = ITER_HOLDERS_INIT;
+  IterHolders again = ITER_HOLDERS_INIT;
   size_t n_new = 0;
-  bool by_iterator = false;
+  bool by_iterator = false, confirmed = false;
+  bool *read = NULL;
 
   for (size_t i = 0; i < table->procs.size; i++)
     {
@@ -658,30 +780,58 @@ walk_new_processes (PhSockTable *table)
         }
       by_iterator = ph_sock_table_find_holders_by_iterator (table, &holders);
     }
+  if (by_iterator)
+    {
+      /* The holders it named are read first (read[i]: the group from fds[i] was)... */
+      read = ph_xcalloc (holders.n_fds + 1, sizeof *read);
+      for (size_t i = 0; i < holders.n_fds; i++)
+        {
+          Proc *p;
+
+          if (i > 0 && holders.fds[i - 1].pid == holders.fds[i].pid)
+            continue;
+          p = ph_map_get (&table->procs, (uint64_t) holders.fds[i].pid);
+          if (p != NULL && p->is_new && p->counted)
+            read[i] = read_holder (table, p);
+        }
+      /* ...then it runs again: what it sees now is what they hold. */
+      confirmed = ph_sock_table_find_holders_again (table, &holders, &again);
+    }
   for (size_t i = 0; i < table->procs.size; i++)
     {
       Proc *p = table->procs.slots[i].value;
-      uintptr_t first;
+      const IterFd *fds, *now;
+      size_t n, n_now;
 
       if (p == NULL || !p->is_new)
         continue;
-      first = by_iterator && p->counted
-              ? (uintptr_t) ph_map_get (&holders.first, (uint64_t) p->pid) : 0;
-      if (by_iterator && p->counted && first == 0)
-        walked_by_iterator (table, p);
-      else if (first != 0)
+      if (!by_iterator || !p->counted)
         {
-          size_t n = 0;
-
-          while (first - 1 + n < holders.n_fds && holders.fds[first - 1 + n].pid == p->pid)
-            n++;
-          if (!walk_process_fds (table, p, holders.fds + first - 1, n))
-            walk_process (table, p);
+          walk_process (table, p);
+          p->counted = false;
+          continue;
         }
-      else
-        walk_process (table, p);
       p->counted = false;
+      n = iter_fds_of (&holders, p->pid, &fds);
+      n_now = confirmed ? iter_fds_of (&again, p->pid, &now) : 0;
+      if (n == 0 && n_now == 0)
+        walked_by_iterator (table, p);
+      else if (n == 0)
+        walk_process (table, p);   /* took a socket of ours between the two runs */
+      else if (p->gone)
+        continue;
+      else if (confirmed && read[fds - holders.fds] && same_fds (fds, n, now, n_now))
+        confirm_holder (table, p, fds, n);
+      else if (confirmed && read[fds - holders.fds])
+        {
+          table->iter_stale++;
+          walk_process (table, p);
+        }
+      else if (!walk_process_fds (table, p, fds, n))
+        walk_process (table, p);
     }
+  free (read);
+  ph_sock_table_iter_holders_clear (&again);
   ph_sock_table_iter_holders_clear (&holders);
 }
 

@@ -102,9 +102,10 @@ typedef struct
                     * per socket, leaves no trace in it */
   size_t  n_fds;
   size_t  mapped;
+  int     link_fd; /* the program's link, which runs it again, or -1 */
 } IterHolders;
 
-#define ITER_HOLDERS_INIT { PH_MAP_INIT, NULL, 0, 0 }
+#define ITER_HOLDERS_INIT { PH_MAP_INIT, NULL, 0, 0, -1 }
 
 struct PhSockTable
 {
@@ -120,6 +121,7 @@ struct PhSockTable
   size_t      iter_min_new;           /* new processes from which to run it, or 0 */
   unsigned    iter_runs;              /* refreshes it served */
   unsigned    iter_stale;             /* holders walked in full: an fd it named had changed */
+  bool        iter_again_fails;       /* tests: its second run fails (ph_sock_table.h) */
   void      (*iter_hook) (void *data);  /* tests: called right after it ran */
   void       *iter_hook_data;
   const char *unseen;                 /* why some processes cannot be seen (PH_UNSEEN_*) */
@@ -195,10 +197,14 @@ void ph_sock_table_list_processes   (PhSockTable *table);
 /* ph-sock-table-iter.c: whether the kernel's task_file iterator may be tried here, and the
  * fds that hold a socket of the table, by process, from one run of it (a process not in
  * @holders held none); false (and @holders empty) when it cannot tell, so that every
- * process must be walked. What it says only tells where to look: each fd is read again
- * in /proc before its process is named as a holder. */
+ * process must be walked. What one run says only tells where to look: a process is named
+ * as a holder only when a second run, after its pidfd was opened and its facts read, saw
+ * the same fds (or when each fd, read again in /proc, still names that socket). */
 bool ph_sock_table_iterator_usable (PhSockTable *table);
 bool ph_sock_table_find_holders_by_iterator (PhSockTable *table, IterHolders *holders);
+/* Runs it again, through the link of the first run: what holds the sockets now. */
+bool ph_sock_table_find_holders_again (PhSockTable *table, const IterHolders *first,
+                                       IterHolders *again);
 void ph_sock_table_iter_holders_clear (IterHolders *holders);
 
 /* ph-sock-table-owners.c: who holds each socket (new processes' fds, then older ones'

@@ -48,3 +48,5 @@ void         ph_sock_table_set_once    (PhSockTable *table);
 void         ph_sock_table_set_iterator_hook (PhSockTable *table, void (*hook) (void *data),
                                               void *data);
 unsigned     ph_sock_table_iterator_stale    (PhSockTable *table);
+/* Tests: the iterator's second run (which confirms its first) fails, as it could. */
+void         ph_sock_table_set_iterator_again_fails (PhSockTable *table, bool fails);
