@@ -30,17 +30,22 @@
  * iterator needs root (CAP_BPF) and a kernel with BTF: without them, that is said and
  * the comparison skipped.
  *
- * The iterator only tells which fds to read again in /proc. Right after it ran (a hook of
- * the table), two children change their fds behind its back: MOVER moves D to fd 45,
- * CLOSER closes its E (we keep ours). Its answer is stale for both, so both are walked in
- * full: D is reported on MOVER's fd 45, and E not under CLOSER at all.
+ * The iterator only tells where to look: a holder is taken when its second run, after the
+ * holders' facts were read, saw the same fds. Right after its first run (a hook of the
+ * table), two children change their fds behind its back: MOVER moves D to fd 45, CLOSER
+ * closes its E (we keep ours), and TAKER, which held none of the table's sockets, receives
+ * F (we keep ours). Its first answer is stale for all three, so they are walked in full: D
+ * is reported on MOVER's fd 45, E not under CLOSER at all, F under TAKER too. A table
+ * whose iterator cannot run a second time (as a test may make it) reads each fd the first
+ * run named again in /proc instead: the same holders, and MOVER2 and CLOSER2, which change
+ * D2 and E2 right after its first run, are found stale the same way.
  */
 
 #define IDLE 12
 
 #define MOVED_FD 45
 
-static pid_t kids[IDLE + 8];
+static pid_t kids[IDLE + 12];
 static int n_kids;
 static int fd_a = -1;
 static int fd_e = -1;
@@ -116,11 +121,16 @@ changer (int  fd,
   return child (change_fd, &c, -1);
 }
 
+static void send_fd (int sock, int fd);
+
 typedef struct
 {
   int cmd[2];
   int done;
   int n;
+  int give_sock;   /* F is sent over it to TAKER, which then says so on take_done, or -1 */
+  int give_fd;
+  int take_done;
 } Change;
 
 /* The table's hook: the changers change their fds after the iterator looked. */
@@ -133,6 +143,12 @@ change_now (void *data)
   for (int i = 0; i < 2; i++)
     if (write (c->cmd[i], "x", 1) != 1 || read (c->done, &byte, 1) != 1)
       ph_tap_bail_out ("a changer did not change");
+  if (c->give_sock >= 0)
+    {
+      send_fd (c->give_sock, c->give_fd);
+      if (read (c->take_done, &byte, 1) != 1)
+        ph_tap_bail_out ("the taker did not take F");
+    }
   c->n++;
 }
 
@@ -161,11 +177,11 @@ idle (void *data)
     _exit (1);
 }
 
-/* Receives one fd over the socket @data and keeps it, moved to fd 40. */
+/* Receives one fd over @sock and keeps it, moved to fd @to. */
 static void
-receive_c (void *data)
+receive_fd (int sock,
+            int to)
 {
-  int sock = *(int *) data;
   char byte;
   char control[CMSG_SPACE (sizeof (int))];
   struct iovec iov = { &byte, 1 };
@@ -178,9 +194,34 @@ receive_c (void *data)
       || c->cmsg_type != SCM_RIGHTS)
     _exit (1);
   memcpy (&fd, CMSG_DATA (c), sizeof fd);
-  if (dup2 (fd, 40) != 40)
+  if (dup2 (fd, to) != to)
     _exit (1);
   close (fd);
+}
+
+/* Receives one fd over the socket @data and keeps it, moved to fd 40. */
+static void
+receive_c (void *data)
+{
+  int sock = *(int *) data;
+
+  receive_fd (sock, 40);
+}
+
+/* TAKER: holds none of the table's sockets (says so on @data[2]), then receives F over
+ * @data[0] (when the hook sends it), keeps it on fd 41, says so on @data[1]. */
+static void
+take_f (void *data)
+{
+  const int *fds = data;
+
+  close (fd_a);
+  close (fd_e);
+  if (write (fds[2], "x", 1) != 1)
+    _exit (1);
+  receive_fd (fds[0], 41);
+  if (write (fds[1], "x", 1) != 1)
+    _exit (1);
 }
 
 static void
@@ -291,14 +332,17 @@ names_pid (const char *owners,
 int
 main (void)
 {
-  uint64_t a, b, c, d, e;
-  int ready[2], pair[2], cmd[2][2], done[2];
-  int fd_c, fd_d;
+  uint64_t a, b, c, d, e, f, d2, e2;
+  int ready[2], pair[2], cmd[2][2], done[2], cmd2[2][2], done2[2], give[2], take[2];
+  int fd_c, fd_d, fd_f, fd_d2, fd_e2;
+  int first_idle;
   char byte;
-  pid_t with_a, with_b, with_c, mover, closer;
-  Change change = { { -1, -1 }, -1, 0 };
-  PhSockTable *walk, *iter, *once;
+  pid_t with_a, with_b, with_c, mover, closer, taker, mover2, closer2;
+  Change change = { { -1, -1 }, -1, 0, -1, -1, -1 };
+  Change change2 = { { -1, -1 }, -1, 0, -1, -1, -1 };
+  PhSockTable *walk, *iter, *once, *fallback;
   PhBuf out_walk = PH_BUF_INIT, out_iter = PH_BUF_INIT, out_once = PH_BUF_INIT;
+  PhBuf out_fallback = PH_BUF_INIT;
 
   if (pipe (ready) != 0 || socketpair (AF_UNIX, SOCK_STREAM, 0, pair) != 0)
     ph_tap_bail_out ("pipe: %s", strerror (errno));
@@ -342,12 +386,33 @@ main (void)
   close (fd_d);
   fd_e = listener (&e);
   closer = changer (fd_e, false, cmd[1][0], done[1]);
-  change = (Change) { { cmd[0][1], cmd[1][1] }, done[0], 0 };
+  first_idle = n_kids;
   for (int i = 0; i < IDLE; i++)
     child (idle, NULL, ready[1]);
   for (int i = 0; i < IDLE + 2; i++)
     if (read (ready[0], &byte, 1) != 1)
       ph_tap_bail_out ("a child did not get ready");
+  /* TAKER holds none of the table's sockets until the hook sends it F. */
+  if (socketpair (AF_UNIX, SOCK_STREAM, 0, give) != 0 || pipe (take) != 0)
+    ph_tap_bail_out ("pipe: %s", strerror (errno));
+  {
+    int taker_fds[3] = { give[1], take[1], ready[1] };
+
+    taker = child (take_f, taker_fds, -1);
+    if (read (ready[0], &byte, 1) != 1)
+      ph_tap_bail_out ("the taker did not get ready");
+  }
+  fd_f = listener (&f);
+  change = (Change) { { cmd[0][1], cmd[1][1] }, done[0], 0, give[0], fd_f, take[0] };
+  /* The second pair of changers, for the table without a second run. */
+  if (pipe (cmd2[0]) != 0 || pipe (cmd2[1]) != 0 || pipe (done2) != 0)
+    ph_tap_bail_out ("pipe: %s", strerror (errno));
+  fd_d2 = listener (&d2);
+  mover2 = changer (fd_d2, true, cmd2[0][0], done2[1]);
+  close (fd_d2);
+  fd_e2 = listener (&e2);
+  closer2 = changer (fd_e2, false, cmd2[1][0], done2[1]);
+  change2 = (Change) { { cmd2[0][1], cmd2[1][1] }, done2[0], 0, -1, -1, -1 };
 
   walk = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
   ph_sock_table_set_iterator_min (walk, 0);
@@ -358,17 +423,24 @@ main (void)
   once = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
   ph_sock_table_set_iterator_min (once, 1);
   ph_sock_table_set_once (once);
+  /* Its second run fails: each fd the first named is read again in /proc. */
+  fallback = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
+  ph_sock_table_set_iterator_min (fallback, 1);
+  ph_sock_table_set_iterator_hook (fallback, change_now, &change2);
+  ph_sock_table_set_iterator_again_fails (fallback, true);
   ph_sock_table_refresh (walk, &out_walk);
   ph_sock_table_refresh (once, &out_once);
   ph_sock_table_refresh (iter, &out_iter);
+  ph_sock_table_refresh (fallback, &out_fallback);
   ph_buf_append (&out_walk, "", 1);
   ph_buf_append (&out_iter, "", 1);
   ph_buf_append (&out_once, "", 1);
+  ph_buf_append (&out_fallback, "", 1);
 
   ph_tap_ok (ph_sock_table_iterator_runs (walk) == 0, "iterator off: every process walked");
   if (geteuid () != 0 || access ("/sys/kernel/btf/vmlinux", R_OK) != 0)
     {
-      ph_tap_skip (10, geteuid () != 0 ? "the task_file iterator needs root (CAP_BPF)"
+      ph_tap_skip (21, geteuid () != 0 ? "the task_file iterator needs root (CAP_BPF)"
                                       : "the task_file iterator needs the kernel's BTF");
     }
   else
@@ -427,8 +499,8 @@ main (void)
         for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
           same &= has_proc (out_walk.data, ours[i]) && has_proc (out_iter.data, ours[i]);
         for (int i = 0; i < IDLE; i++)
-          same &= !has_proc (out_walk.data, kids[n_kids - 1 - i])
-                  && !has_proc (out_iter.data, kids[n_kids - 1 - i]);
+          same &= !has_proc (out_walk.data, kids[first_idle + i])
+                  && !has_proc (out_iter.data, kids[first_idle + i]);
         ph_tap_ok (same, "a PROC record for each holder both ways, none for the idle ones");
       }
 
@@ -460,16 +532,86 @@ main (void)
         ph_tap_ok (owners_of (out_walk.data, e, ow, sizeof ow) && names_pid (ow, closer),
                    "(before it closed E, the walk saw it as a holder)");
       }
+      {
+        bool found_f = owners_of (out_iter.data, f, oi, sizeof oi);
+
+        if (!ph_tap_ok (found_f && names_pid (oi, getpid ()) && owner_fd (oi, taker) == 41,
+                        "F taken by a process that held nothing when the iterator first "
+                        "looked: reported under it too"))
+          ph_tap_diag ("owners of F: %s", found_f ? oi : "-");
+        ph_tap_ok (owners_of (out_walk.data, f, ow, sizeof ow) && !names_pid (ow, taker),
+                   "(before, the walk saw TAKER hold none)");
+      }
+
+      /* Without the second run: the same holders, the same facts, and changes found by
+       * reading each fd again. */
+      ph_tap_ok (ph_sock_table_iterator_runs (fallback) == 1
+                 && ph_sock_table_iterator_reread (fallback) >= 4
+                 && ph_sock_table_iterator_reread (iter) == 0,
+                 "without its second run, the iterator still named the holders to walk, "
+                 "whose fds were read again in /proc (%u; with it: %u)",
+                 ph_sock_table_iterator_reread (fallback), ph_sock_table_iterator_reread (iter));
+      for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        {
+          char of[1024];
+          bool found = owners_of (out_walk.data, want[i].inode, ow, sizeof ow)
+                       && owners_of (out_fallback.data, want[i].inode, of, sizeof of);
+
+          if (!ph_tap_ok (found && strcmp (ow, of) == 0 && names_pid (of, want[i].must),
+                          "%s: the same holders without the second run", want[i].name))
+            ph_tap_diag ("walk: %s  fallback: %s", found ? ow : "-", found ? of : "-");
+        }
+      {
+        pid_t ours[] = { getpid (), with_a, with_b, with_c };
+        bool same = true;
+
+        for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+          {
+            char key[32];
+            const char *w, *o;
+
+            snprintf (key, sizeof key, "\nPROC\tpid=%d\t", (int) ours[i]);
+            w = strstr (out_walk.data, key);
+            o = strstr (out_fallback.data, key);
+            same &= w != NULL && o != NULL
+                    && strcspn (w + 1, "\n") == strcspn (o + 1, "\n")
+                    && memcmp (w, o, strcspn (w + 1, "\n")) == 0;
+          }
+        ph_tap_ok (same, "the same PROC records without the second run");
+      }
+      {
+        char of[1024];
+        bool found_d2 = owners_of (out_fallback.data, d2, of, sizeof of);
+        bool found_e2;
+
+        ph_tap_ok (change2.n == 1 && ph_sock_table_iterator_stale (fallback) >= 2,
+                   "without the second run, both holders changed after the first were found "
+                   "stale (%u)", ph_sock_table_iterator_stale (fallback));
+        if (!ph_tap_ok (found_d2 && owner_fd (of, mover2) == MOVED_FD,
+                        "D2 moved after the first run: reported on the new fd"))
+          ph_tap_diag ("owners of D2: %s", found_d2 ? of : "-");
+        found_e2 = owners_of (out_fallback.data, e2, of, sizeof of);
+        if (!ph_tap_ok (found_e2 && names_pid (of, getpid ()) && !names_pid (of, closer2),
+                        "E2 closed by a holder after the first run: not reported under it"))
+          ph_tap_diag ("owners of E2: %s", found_e2 ? of : "-");
+        ph_tap_ok (owners_of (out_walk.data, d2, ow, sizeof ow) && owner_fd (ow, mover2) == fd_d2
+                   && owners_of (out_walk.data, e2, ow, sizeof ow) && names_pid (ow, closer2),
+                   "(before, the walk saw D2 on fd %d and CLOSER2 hold E2)", fd_d2);
+      }
     }
 
   ph_buf_free (&out_walk);
   ph_buf_free (&out_iter);
   ph_buf_free (&out_once);
+  ph_buf_free (&out_fallback);
   ph_sock_table_free (walk);
   ph_sock_table_free (iter);
   ph_sock_table_free (once);
+  ph_sock_table_free (fallback);
   close (fd_a);
   close (fd_e);
+  close (fd_f);
+  close (fd_e2);
   for (int i = 0; i < n_kids; i++)
     kill (kids[i], SIGKILL);
   for (int i = 0; i < n_kids; i++)

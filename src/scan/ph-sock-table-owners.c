@@ -609,6 +609,7 @@ walk_process_fds (PhSockTable  *table,
     }
   p->walked_gen = table->gen;
   table->walked++;
+  table->iter_reread++;
   p->fds_checked_us = ph_now_us ();
   p->checked_n_fds = p->n_fds;
   take_found (table, p, pfd, -1);
@@ -652,6 +653,8 @@ read_holder (PhSockTable *table,
       return true;
     }
   close (pfd);
+  if (!p->start_known || p->start != st.start)
+    table->procs_changed = true;   /* owners of the earlier instance go */
   p->start = st.start;
   p->start_known = true;
   p->checked_us = ph_now_us ();
@@ -673,6 +676,7 @@ confirm_holder (PhSockTable  *table,
 {
   struct pollfd pl = { .fd = p->pidfd, .events = POLLIN };
   int ended = poll (&pl, 1, 0);
+  uint32_t had = p->n_refs, kept = 0;
 
   if (ended > 0)
     {
@@ -686,16 +690,16 @@ confirm_holder (PhSockTable  *table,
     }
   p->walked_gen = table->gen;
   table->walked++;
-  table->procs_changed = true;
   p->fds_checked_us = ph_now_us ();
   p->checked_n_fds = p->n_fds;
   for (size_t i = 0; i < n; i++)
     {
       SockEntry *e = ph_map_get (&table->socks, fds[i].ino);
 
-      if (e != NULL)
-        owner_touch (table, e, p->pid, fds[i].fd, p->start);
+      if (e != NULL && !owner_touch (table, e, p, fds[i].fd))
+        kept++;
     }
+  lost_owners (table, had, kept);
 }
 
 /* @pid's fds in @h: where they start, and how many (0: none). */

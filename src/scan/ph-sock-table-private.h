@@ -122,6 +122,7 @@ struct PhSockTable
   unsigned    iter_runs;              /* refreshes it served */
   unsigned    iter_stale;             /* holders walked in full: an fd it named had changed */
   bool        iter_again_fails;       /* tests: its second run fails (ph_sock_table.h) */
+  unsigned    iter_reread;            /* holders taken by reading their fds again in /proc */
   void      (*iter_hook) (void *data);  /* tests: called right after it ran */
   void       *iter_hook_data;
   const char *unseen;                 /* why some processes cannot be seen (PH_UNSEEN_*) */
