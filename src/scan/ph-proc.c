@@ -109,21 +109,13 @@ ph_proc_parse_stat (const char *text,
                     PhStat     *st)
 {
   const char *open = memchr (text, '(', len);
-  const char *close = NULL;
+  /* comm may itself contain ") ", so the last ')' ends it. */
+  const char *close = memrchr (text, ')', len);
   const char *p;
   const char *end = text + len;
   size_t comm_len;
   int field;
 
-  /* comm may itself contain ") ", so the last ')' ends it. */
-  for (const char *q = end; q > text; q--)
-    {
-      if (q[-1] == ')')
-        {
-          close = q - 1;
-          break;
-        }
-    }
   if (open == NULL || close == NULL || close < open)
     return false;
   memset (st, 0, sizeof *st);

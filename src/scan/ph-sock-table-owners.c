@@ -666,16 +666,16 @@ read_holder (PhSockTable *table,
 }
 
 /* The second half: the iterator's second run, made after read_holder (), saw @p's PID
- * hold @fds (@n), and its pidfd, opened before that run, still names a live process: so
- * that PID was this process when it ran, and held them. */
+ * hold @fds (@n), and its pidfd, opened before that run, still named a live process after
+ * it (@ended 0; 1: it had ended; -1: unknown, so it is walked): so that PID was this
+ * process when it ran, and held them. */
 static void
 confirm_holder (PhSockTable  *table,
                 Proc         *p,
                 const IterFd *fds,
-                size_t        n)
+                size_t        n,
+                int           ended)
 {
-  struct pollfd pl = { .fd = p->pidfd, .events = POLLIN };
-  int ended = poll (&pl, 1, 0);
   uint32_t had = p->n_refs, kept = 0;
 
   if (ended > 0)
@@ -751,7 +751,10 @@ walk_new_processes (PhSockTable *table)
   IterHolders again = ITER_HOLDERS_INIT;
   size_t n_new = 0;
   bool by_iterator = false, confirmed = false;
-  bool *read = NULL;
+  uint32_t *slot = NULL;
+  struct pollfd *alive = NULL;
+  size_t n_alive = 0;
+  int polled = -1;
 
   for (size_t i = 0; i < table->procs.size; i++)
     {
@@ -786,8 +789,10 @@ walk_new_processes (PhSockTable *table)
     }
   if (by_iterator)
     {
-      /* The holders it named are read first (read[i]: the group from fds[i] was)... */
-      read = ph_xcalloc (holders.n_fds + 1, sizeof *read);
+      /* The holders it named are read first (slot[i] != 0: the one whose fds start at
+       * fds[i] was; its pidfd is alive[slot[i] - 1], or slot[i] is ~0 once it is gone)... */
+      slot = ph_xcalloc (holders.n_fds + 1, sizeof *slot);
+      alive = ph_xmalloc ((holders.n_fds + 1) * sizeof *alive);
       for (size_t i = 0; i < holders.n_fds; i++)
         {
           Proc *p;
@@ -795,11 +800,19 @@ walk_new_processes (PhSockTable *table)
           if (i > 0 && holders.fds[i - 1].pid == holders.fds[i].pid)
             continue;
           p = ph_map_get (&table->procs, (uint64_t) holders.fds[i].pid);
-          if (p != NULL && p->is_new && p->counted)
-            read[i] = read_holder (table, p);
+          if (p == NULL || !p->is_new || !p->counted || !read_holder (table, p))
+            continue;
+          slot[i] = UINT32_MAX;
+          if (p->gone)
+            continue;
+          alive[n_alive] = (struct pollfd) { .fd = p->pidfd, .events = POLLIN };
+          slot[i] = (uint32_t) ++n_alive;
         }
-      /* ...then it runs again: what it sees now is what they hold. */
+      /* ...then it runs again: what it sees now is what they hold; then one poll () of
+       * all their pidfds tells which of them still are the processes read. */
       confirmed = ph_sock_table_find_holders_again (table, &holders, &again);
+      if (confirmed)
+        polled = poll (alive, n_alive, 0);
     }
   for (size_t i = 0; i < table->procs.size; i++)
     {
@@ -824,9 +837,11 @@ walk_new_processes (PhSockTable *table)
         walk_process (table, p);   /* took a socket of ours between the two runs */
       else if (p->gone)
         continue;
-      else if (confirmed && read[fds - holders.fds] && same_fds (fds, n, now, n_now))
-        confirm_holder (table, p, fds, n);
-      else if (confirmed && read[fds - holders.fds])
+      else if (confirmed && slot[fds - holders.fds] != 0 && same_fds (fds, n, now, n_now))
+        confirm_holder (table, p, fds, n,
+                        polled < 0 || slot[fds - holders.fds] == UINT32_MAX ? -1
+                        : alive[slot[fds - holders.fds] - 1].revents != 0);
+      else if (confirmed && slot[fds - holders.fds] != 0)
         {
           table->iter_stale++;
           walk_process (table, p);
@@ -834,7 +849,8 @@ walk_new_processes (PhSockTable *table)
       else if (!walk_process_fds (table, p, fds, n))
         walk_process (table, p);
     }
-  free (read);
+  free (slot);
+  free (alive);
   ph_sock_table_iter_holders_clear (&again);
   ph_sock_table_iter_holders_clear (&holders);
 }
