@@ -35,7 +35,9 @@
  * table), two children change their fds behind its back: MOVER moves D to fd 45, CLOSER
  * closes its E (we keep ours), and TAKER, which held none of the table's sockets, receives
  * F (we keep ours). Its first answer is stale for all three, so they are walked in full: D
- * is reported on MOVER's fd 45, E not under CLOSER at all, F under TAKER too. A table
+ * is reported on MOVER's fd 45, E not under CLOSER at all, F under TAKER too. EXITER, which
+ * holds G (as we do), is killed right after the second run: its pidfd tells, and it is not
+ * reported (nor a PROC record for it). A table
  * whose iterator cannot run a second time (as a test may make it) reads each fd the first
  * run named again in /proc instead: the same holders, and MOVER2 and CLOSER2, which change
  * D2 and E2 right after its first run, are found stale the same way.
@@ -150,6 +152,31 @@ change_now (void *data)
         ph_tap_bail_out ("the taker did not take F");
     }
   c->n++;
+}
+
+/* The table's second hook: EXITER ends right after the second run (left unreaped, as a
+ * process may be, until the end of the test). */
+static void
+end_exiter (void *data)
+{
+  pid_t *pid = data;
+  siginfo_t info;
+
+  if (kill (*pid, SIGKILL) != 0 || waitid (P_PID, (id_t) *pid, &info, WEXITED | WNOWAIT) != 0)
+    ph_tap_bail_out ("EXITER did not end");
+  *pid = -*pid;
+}
+
+/* EXITER: holds G only (inherited; not A nor E), then says so on @data. */
+static void
+hold_g (void *data)
+{
+  int ready = *(int *) data;
+
+  close (fd_a);
+  close (fd_e);
+  if (write (ready, "x", 1) != 1)
+    _exit (1);
 }
 
 static void
@@ -332,12 +359,12 @@ names_pid (const char *owners,
 int
 main (void)
 {
-  uint64_t a, b, c, d, e, f, d2, e2;
+  uint64_t a, b, c, d, e, f, d2, e2, g;
   int ready[2], pair[2], cmd[2][2], done[2], cmd2[2][2], done2[2], give[2], take[2];
-  int fd_c, fd_d, fd_f, fd_d2, fd_e2;
+  int fd_c, fd_d, fd_f, fd_d2, fd_e2, fd_g;
   int first_idle;
   char byte;
-  pid_t with_a, with_b, with_c, mover, closer, taker, mover2, closer2;
+  pid_t with_a, with_b, with_c, mover, closer, taker, mover2, closer2, exiter, ended;
   Change change = { { -1, -1 }, -1, 0, -1, -1, -1 };
   Change change2 = { { -1, -1 }, -1, 0, -1, -1, -1 };
   PhSockTable *walk, *iter, *once, *fallback;
@@ -402,6 +429,11 @@ main (void)
     if (read (ready[0], &byte, 1) != 1)
       ph_tap_bail_out ("the taker did not get ready");
   }
+  fd_g = listener (&g);
+  exiter = child (hold_g, &ready[1], -1);
+  if (read (ready[0], &byte, 1) != 1)
+    ph_tap_bail_out ("EXITER did not get ready");
+  ended = exiter;
   fd_f = listener (&f);
   change = (Change) { { cmd[0][1], cmd[1][1] }, done[0], 0, give[0], fd_f, take[0] };
   /* The second pair of changers, for the table without a second run. */
@@ -419,6 +451,7 @@ main (void)
   iter = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
   ph_sock_table_set_iterator_min (iter, 1);
   ph_sock_table_set_iterator_hook (iter, change_now, &change);
+  ph_sock_table_set_iterator_again_hook (iter, end_exiter, &ended);
   /* As watch --once makes it: the holders' pidfds not watched for exits. */
   once = ph_sock_table_new ("/proc", PH_SCAN_TCP | PH_SCAN_IPV4, PH_SOURCE_NETLINK);
   ph_sock_table_set_iterator_min (once, 1);
@@ -440,7 +473,7 @@ main (void)
   ph_tap_ok (ph_sock_table_iterator_runs (walk) == 0, "iterator off: every process walked");
   if (geteuid () != 0 || access ("/sys/kernel/btf/vmlinux", R_OK) != 0)
     {
-      ph_tap_skip (21, geteuid () != 0 ? "the task_file iterator needs root (CAP_BPF)"
+      ph_tap_skip (23, geteuid () != 0 ? "the task_file iterator needs root (CAP_BPF)"
                                       : "the task_file iterator needs the kernel's BTF");
     }
   else
@@ -543,6 +576,18 @@ main (void)
                    "(before, the walk saw TAKER hold none)");
       }
 
+      {
+        bool found_g = owners_of (out_iter.data, g, oi, sizeof oi);
+
+        if (!ph_tap_ok (ended == -exiter && found_g && names_pid (oi, getpid ())
+                        && !names_pid (oi, exiter) && !has_proc (out_iter.data, exiter),
+                        "G's holder EXITER ended right after the second run: its pidfd told, "
+                        "not reported under it"))
+          ph_tap_diag ("owners of G: %s", found_g ? oi : "-");
+        ph_tap_ok (owners_of (out_walk.data, g, ow, sizeof ow) && names_pid (ow, exiter),
+                   "(before, the walk saw EXITER hold G)");
+      }
+
       /* Without the second run: the same holders, the same facts, and changes found by
        * reading each fd again. */
       ph_tap_ok (ph_sock_table_iterator_runs (fallback) == 1
@@ -612,6 +657,7 @@ main (void)
   close (fd_e);
   close (fd_f);
   close (fd_e2);
+  close (fd_g);
   for (int i = 0; i < n_kids; i++)
     kill (kids[i], SIGKILL);
   for (int i = 0; i < n_kids; i++)

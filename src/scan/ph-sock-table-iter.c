@@ -660,6 +660,8 @@ ph_sock_table_find_holders_again (PhSockTable       *table,
       ph_sock_table_iter_holders_clear (again);
       return false;
     }
+  if (table->iter_again_hook != NULL)
+    table->iter_again_hook (table->iter_again_hook_data);
   return true;
 }
 
@@ -703,4 +705,13 @@ unsigned
 ph_sock_table_iterator_reread (PhSockTable *table)
 {
   return table->iter_reread;
+}
+
+void
+ph_sock_table_set_iterator_again_hook (PhSockTable *table,
+                                       void       (*hook) (void *data),
+                                       void        *data)
+{
+  table->iter_again_hook = hook;
+  table->iter_again_hook_data = data;
 }

@@ -125,6 +125,8 @@ struct PhSockTable
   unsigned    iter_reread;            /* holders taken by reading their fds again in /proc */
   void      (*iter_hook) (void *data);  /* tests: called right after it ran */
   void       *iter_hook_data;
+  void      (*iter_again_hook) (void *data);  /* tests: right after its second run */
+  void       *iter_again_hook_data;
   const char *unseen;                 /* why some processes cannot be seen (PH_UNSEEN_*) */
   bool        listed_once;
   size_t      probed;                 /* PIDs looked at one by one since the last listing */

@@ -51,4 +51,7 @@ unsigned     ph_sock_table_iterator_stale    (PhSockTable *table);
 /* Tests: the iterator's second run (which confirms its first) fails, as it could; how
  * many holders were then taken by reading each of their fds again in /proc instead. */
 void         ph_sock_table_set_iterator_again_fails (PhSockTable *table, bool fails);
+/* Tests: @hook runs right after the iterator's second run (to end a holder it saw). */
+void         ph_sock_table_set_iterator_again_hook (PhSockTable *table,
+                                                    void (*hook) (void *data), void *data);
 unsigned     ph_sock_table_iterator_reread   (PhSockTable *table);
