@@ -280,6 +280,115 @@ test_facts_pidfd (void)
   ph_buf_free (&buf);
 }
 
+/* A child that chroots into @root (when not NULL) and waits; -1 when it could not. */
+static pid_t
+waiting_child (const char *root,
+               int         ready)
+{
+  pid_t child = fork ();
+
+  if (child < 0)
+    ph_tap_bail_out ("fork: %s", strerror (errno));
+  if (child == 0)
+    {
+      if (root != NULL && (chroot (root) != 0 || chdir ("/") != 0))
+        _exit (1);
+      if (write (ready, "x", 1) != 1)
+        _exit (1);
+      pause ();
+      _exit (0);
+    }
+  return child;
+}
+
+/* Facts read by PID under /proc ("PID/", as a first snapshot reads its holders, checked
+ * by their pidfds afterwards) are those read through /proc/PID: a plain child's, and a
+ * child chrooted into a "sandbox" with a /.flatpak-info (as root), whose app it names. */
+static void
+test_facts_by_pid (void)
+{
+  char tmpl[] = "/tmp/test-scan-util-XXXXXX";
+  char path[256];
+  int proc_fd = open ("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool as_root = geteuid () == 0;
+  const char *root = as_root ? mkdtemp (tmpl) : NULL;
+  int ready[2];
+
+  if (proc_fd < 0 || pipe (ready) != 0)
+    ph_tap_bail_out ("cannot open /proc: %s", strerror (errno));
+  if (root != NULL)
+    {
+      FILE *f;
+
+      snprintf (path, sizeof path, "%s/.flatpak-info", root);
+      f = fopen (path, "w");
+      if (f == NULL || fputs ("[Application]\nname=org.example.Sandboxed\n", f) < 0
+          || fclose (f) != 0)
+        ph_tap_bail_out ("cannot write %s", path);
+    }
+  for (int sandboxed = 0; sandboxed <= 1; sandboxed++)
+    {
+      char dir[32];
+      PhBuf buf = PH_BUF_INIT;
+      PhProcFacts a, b;
+      PhStat st, st_b;
+      pid_t child;
+      int pfd, pidfd;
+      char byte;
+      bool ok;
+
+      if (sandboxed && root == NULL)
+        {
+          ph_tap_skip (1, "a chroot needs root");
+          continue;
+        }
+      child = waiting_child (sandboxed ? root : NULL, ready[1]);
+      if (read (ready[0], &byte, 1) != 1)
+        ph_tap_bail_out ("the child did not get ready");
+      snprintf (dir, sizeof dir, "%d/", (int) child);
+      snprintf (path, sizeof path, "/proc/%d", (int) child);
+      pidfd = (int) syscall (SYS_pidfd_open, child, 0);
+      pfd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      ok = pfd >= 0 && ph_proc_read_stat (pfd, &buf, &st) == 0
+           && ph_proc_read_facts_after_stat (pfd, child, &st, pidfd, &buf, &a) == 0;
+      ok = ok && ph_proc_read_stat_in (proc_fd, dir, &buf, &st_b) == 0
+           && st_b.start == st.start
+           && ph_proc_read_facts_unconfirmed (proc_fd, dir, child, &st_b, pidfd, NULL, &buf,
+                                              &b) == 0;
+      if (!ph_tap_ok (ok && ph_proc_facts_equal (&a, &b) && b.exe != NULL && b.cwd != NULL
+                      && b.cmdline != NULL
+                      && (sandboxed ? b.sandboxed && b.cg.app_id != NULL
+                                      && strcmp (b.cg.app_id, "org.example.Sandboxed") == 0
+                                    : !b.sandboxed),
+                      "%s: the same facts read by PID under /proc as through /proc/PID",
+                      sandboxed ? "a child in a chroot with a /.flatpak-info (its app named)"
+                                : "a child"))
+        ph_tap_diag ("by PID: sandboxed %d app %s exe %s", ok && b.sandboxed,
+                     ok && b.cg.app_id ? b.cg.app_id : "-", ok && b.exe ? b.exe : "-");
+      if (ok)
+        {
+          ph_proc_facts_clear (&a);
+          ph_proc_facts_clear (&b);
+        }
+      kill (child, SIGKILL);
+      waitpid (child, NULL, 0);
+      if (pfd >= 0)
+        close (pfd);
+      if (pidfd >= 0)
+        close (pidfd);
+      ph_buf_free (&buf);
+    }
+  if (root != NULL)
+    {
+      snprintf (path, sizeof path, "%s/.flatpak-info", root);
+      unlink (path);
+      rmdir (root);
+    }
+  close (ready[0]);
+  close (ready[1]);
+  close (proc_fd);
+}
+
 static void
 test_links (void)
 {
@@ -447,6 +556,7 @@ main (void)
   test_stat ();
   test_parent_of_fd_dir ();
   test_facts_pidfd ();
+  test_facts_by_pid ();
   test_links ();
   test_format ();
   test_pidfd_info ();

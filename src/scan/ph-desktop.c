@@ -401,7 +401,21 @@ char *
 ph_flatpak_info_read_app (int    pid_dirfd,
                           PhBuf *scratch)
 {
-  int fd = openat (pid_dirfd, "root/.flatpak-info", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  return ph_flatpak_info_read_app_in (pid_dirfd, "", scratch);
+}
+
+char *
+ph_flatpak_info_read_app_in (int         dirfd,
+                             const char *dir,
+                             PhBuf      *scratch)
+{
+  char path[64];
+  int fd;
+
+  if (strlen (dir) > sizeof path - sizeof "root/.flatpak-info")
+    return NULL;
+  snprintf (path, sizeof path, "%sroot/.flatpak-info", dir);
+  fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
   if (fd < 0)
     return NULL;

@@ -56,3 +56,5 @@ char *ph_flatpak_info_parse_app (const char *text, size_t len);
  * PH_DESKTOP_FILE_MAX bytes. NULL when the process is in no Flatpak sandbox or its root
  * cannot be read (another user's process). */
 char *ph_flatpak_info_read_app (int pid_dirfd, PhBuf *scratch);
+/* The same through @dirfd and @dir: /proc/PID and "", or /proc and "PID/". */
+char *ph_flatpak_info_read_app_in (int dirfd, const char *dir, PhBuf *scratch);

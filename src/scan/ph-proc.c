@@ -215,12 +215,38 @@ ph_proc_parse_status_uid (const char *text,
   return false;
 }
 
+/* @name in a process's directory, as opened through @dirfd: @dir is "" when that is
+ * /proc/PID itself, or "PID/" when it is /proc. Returns @name or @out. */
+static const char *
+in_dir (char        out[static 64],
+        const char *dir,
+        const char *name)
+{
+  size_t d = strlen (dir), n = strlen (name);
+
+  if (d == 0 || d + n >= 64)
+    return name;
+  memcpy (out, dir, d);
+  memcpy (out + d, name, n + 1);
+  return out;
+}
+
 int
 ph_proc_read_stat (int     pid_dirfd,
                    PhBuf  *scratch,
                    PhStat *st)
 {
-  int err = ph_read_proc_file_at (pid_dirfd, "stat", scratch, 0);
+  return ph_proc_read_stat_in (pid_dirfd, "", scratch, st);
+}
+
+int
+ph_proc_read_stat_in (int         dirfd,
+                      const char *dir,
+                      PhBuf      *scratch,
+                      PhStat     *st)
+{
+  char path[64];
+  int err = ph_read_proc_file_at (dirfd, in_dir (path, dir, "stat"), scratch, 0);
 
   if (err < 0)
     return err;
@@ -290,11 +316,13 @@ environ_get (const char *env,
  * can read them when Porthole runs in a Flatpak. */
 static void
 read_app_entry (int          pid_dirfd,
+                const char  *dir,
                 PhBuf       *scratch,
                 PhProcFacts *f,
                 bool         sandboxed)
 {
   char *data_home = NULL, *data_dirs = NULL;
+  char path[64];
   PhDesktopEntry entry;
 
   if (!ph_desktop_app_id_valid (f->cg.app_id))
@@ -302,7 +330,8 @@ read_app_entry (int          pid_dirfd,
   /* Another user's environment cannot be read unprivileged: then the defaults. A
    * sandboxed process's data folders are the sandbox's (/app/share), not the host's: its
    * entry is in the Flatpak exports the defaults include. */
-  if (!sandboxed && ph_read_proc_file_at (pid_dirfd, "environ", scratch, PH_ENVIRON_MAX) == 0
+  if (!sandboxed && ph_read_proc_file_at (pid_dirfd, in_dir (path, dir, "environ"), scratch,
+                                         PH_ENVIRON_MAX) == 0
       && scratch->len > 0)
     {
       data_home = environ_get (scratch->data, scratch->len, "XDG_DATA_HOME");
@@ -381,8 +410,9 @@ ph_proc_read_facts_after_stat (int           pid_dirfd,
   return ph_proc_read_facts_cached (pid_dirfd, pid, first, pidfd, NULL, scratch, f);
 }
 
-static int read_facts (int pid_dirfd, int32_t pid, const PhStat *first, int pidfd,
-                       PhCgroupCache *cache, bool confirm, PhBuf *scratch, PhProcFacts *f);
+static int read_facts (int pid_dirfd, const char *dir, int32_t pid, const PhStat *first,
+                       int pidfd, PhCgroupCache *cache, bool confirm, PhBuf *scratch,
+                       PhProcFacts *f);
 
 int
 ph_proc_read_facts_cached (int            pid_dirfd,
@@ -393,11 +423,12 @@ ph_proc_read_facts_cached (int            pid_dirfd,
                            PhBuf         *scratch,
                            PhProcFacts   *f)
 {
-  return read_facts (pid_dirfd, pid, first, pidfd, cache, true, scratch, f);
+  return read_facts (pid_dirfd, "", pid, first, pidfd, cache, true, scratch, f);
 }
 
 int
-ph_proc_read_facts_unconfirmed (int            pid_dirfd,
+ph_proc_read_facts_unconfirmed (int            dirfd,
+                                const char    *dir,
                                 int32_t        pid,
                                 const PhStat  *first,
                                 int            pidfd,
@@ -405,11 +436,12 @@ ph_proc_read_facts_unconfirmed (int            pid_dirfd,
                                 PhBuf         *scratch,
                                 PhProcFacts   *f)
 {
-  return read_facts (pid_dirfd, pid, first, pidfd, cache, false, scratch, f);
+  return read_facts (dirfd, dir, pid, first, pidfd, cache, false, scratch, f);
 }
 
 static int
 read_facts (int            pid_dirfd,
+            const char    *dir,
             int32_t        pid,
             const PhStat  *first,
             int            pidfd,
@@ -421,6 +453,7 @@ read_facts (int            pid_dirfd,
   PhStat st = *first;
   PhPidfdInfo info;
   bool has_info;
+  char path[64];
   int err;
 
   memset (f, 0, sizeof *f);
@@ -440,7 +473,7 @@ read_facts (int            pid_dirfd,
     }
   else
     {
-      err = ph_read_proc_file_at (pid_dirfd, "status", scratch, 0);
+      err = ph_read_proc_file_at (pid_dirfd, in_dir (path, dir, "status"), scratch, 0);
       if (is_gone (err))
         goto gone;
       if (err == 0)
@@ -455,14 +488,14 @@ read_facts (int            pid_dirfd,
         }
     }
 
-  err = readlink_at (pid_dirfd, "exe", scratch);
+  err = readlink_at (pid_dirfd, in_dir (path, dir, "exe"), scratch);
   if (err >= 0)
     f->exe = ph_xstrndup (scratch->data, scratch->len);
-  err = readlink_at (pid_dirfd, "cwd", scratch);
+  err = readlink_at (pid_dirfd, in_dir (path, dir, "cwd"), scratch);
   if (err >= 0)
     f->cwd = ph_xstrndup (scratch->data, scratch->len);
 
-  err = ph_read_proc_file_at (pid_dirfd, "cmdline", scratch, PH_CMDLINE_MAX);
+  err = ph_read_proc_file_at (pid_dirfd, in_dir (path, dir, "cmdline"), scratch, PH_CMDLINE_MAX);
   if (is_gone (err))
     goto gone;
   if (err == 0)
@@ -486,7 +519,7 @@ read_facts (int            pid_dirfd,
         bool by_v2 = false;
         PhPidfdInfo after;
 
-        err = ph_read_proc_file_at (pid_dirfd, "cgroup", scratch, 0);
+        err = ph_read_proc_file_at (pid_dirfd, in_dir (path, dir, "cgroup"), scratch, 0);
         if (is_gone (err))
           goto gone;
         if (err == 0)
@@ -506,7 +539,7 @@ read_facts (int            pid_dirfd,
   if (strcmp (f->cg.manager, "none") == 0 || strcmp (f->cg.manager, "app") == 0
       || strcmp (f->cg.manager, "flatpak") == 0)
     {
-      char *flatpak_app = ph_flatpak_info_read_app (pid_dirfd, scratch);
+      char *flatpak_app = ph_flatpak_info_read_app_in (pid_dirfd, dir, scratch);
 
       if (flatpak_app != NULL)
         {
@@ -520,7 +553,7 @@ read_facts (int            pid_dirfd,
     }
   if (f->cg.app_id != NULL
       && (strcmp (f->cg.manager, "app") == 0 || strcmp (f->cg.manager, "flatpak") == 0))
-    read_app_entry (pid_dirfd, scratch, f, f->sandboxed);
+    read_app_entry (pid_dirfd, dir, scratch, f, f->sandboxed);
 
   /* Everything was read from one process instance only if it still is that instance
    * (every read went through @pid_dirfd, which never names a later process). */
@@ -536,7 +569,7 @@ read_facts (int            pid_dirfd,
       if (n > 0)
         goto gone;
     }
-  err = ph_proc_read_stat (pid_dirfd, scratch, &st);
+  err = ph_proc_read_stat_in (pid_dirfd, dir, scratch, &st);
   if (err < 0)
     goto gone;
   return 0;

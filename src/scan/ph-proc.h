@@ -50,6 +50,9 @@ bool ph_proc_parse_status_uid (const char *text, size_t len, uint32_t *uid);
 /* Reads through @pid_dirfd (an open /proc/PID). Returns 0 or -errno; -ENOENT or -ESRCH
  * mean the process is gone. */
 int  ph_proc_read_stat  (int pid_dirfd, PhBuf *scratch, PhStat *st);
+/* The same through @dirfd and @dir: /proc/PID and "", or /proc and "PID/" (a lookup by
+ * PID, which only a pidfd checked afterwards ties to one process instance). */
+int  ph_proc_read_stat_in (int dirfd, const char *dir, PhBuf *scratch, PhStat *st);
 int  ph_proc_read_facts (int pid_dirfd, int32_t pid, PhBuf *scratch, PhProcFacts *facts);
 /* The same when @first is the stat just read through @pid_dirfd (the walk that found the
  * process's sockets read it): it is not read again first, only at the end, to tell that
@@ -85,11 +88,13 @@ void ph_cgroup_cache_clear (PhCgroupCache *cache);
  * after the read. */
 int  ph_proc_read_facts_cached (int pid_dirfd, int32_t pid, const PhStat *first, int pidfd,
                                 PhCgroupCache *cache, PhBuf *scratch, PhProcFacts *facts);
-/* The same without the last check that the process is still there: the caller makes it
- * later (polls @pidfd), after whatever else it must tell about that process meanwhile. */
-int  ph_proc_read_facts_unconfirmed (int pid_dirfd, int32_t pid, const PhStat *first,
-                                     int pidfd, PhCgroupCache *cache, PhBuf *scratch,
-                                     PhProcFacts *facts);
+/* The same through @dirfd and @dir (as ph_proc_read_stat_in () takes them), without the
+ * last check that the process is still there: the caller makes it later (polls @pidfd,
+ * opened before @first was read), after whatever else it must tell about that process
+ * meanwhile. */
+int  ph_proc_read_facts_unconfirmed (int dirfd, const char *dir, int32_t pid,
+                                     const PhStat *first, int pidfd, PhCgroupCache *cache,
+                                     PhBuf *scratch, PhProcFacts *facts);
 void ph_proc_facts_clear (PhProcFacts *facts);
 bool ph_proc_facts_equal (const PhProcFacts *a, const PhProcFacts *b);
 /* Appends a PROC record. */
