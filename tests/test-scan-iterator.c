@@ -349,6 +349,22 @@ has_proc (const char *set,
   return set != NULL && strstr (set, want) != NULL;
 }
 
+/* Whether @a and @b have the same PROC record for @pid. */
+static bool
+same_proc (const char *a,
+           const char *b,
+           pid_t       pid)
+{
+  char key[32];
+  const char *x, *y;
+
+  snprintf (key, sizeof key, "\nPROC\tpid=%d\t", (int) pid);
+  x = strstr (a, key);
+  y = strstr (b, key);
+  return x != NULL && y != NULL && strcspn (x + 1, "\n") == strcspn (y + 1, "\n")
+         && memcmp (x, y, strcspn (x + 1, "\n")) == 0;
+}
+
 static bool
 names_pid (const char *owners,
            pid_t       pid)
@@ -508,17 +524,7 @@ main (void)
                   && owners_of (out_once.data, want[i].inode, oo, sizeof oo)
                   && strcmp (ow, oo) == 0;
         for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
-          {
-            char key[32];
-            const char *w, *o;
-
-            snprintf (key, sizeof key, "\nPROC\tpid=%d\t", (int) ours[i]);
-            w = strstr (out_walk.data, key);
-            o = strstr (out_once.data, key);
-            same &= w != NULL && o != NULL
-                    && strcspn (w + 1, "\n") == strcspn (o + 1, "\n")
-                    && memcmp (w, o, strcspn (w + 1, "\n")) == 0;
-          }
+          same &= same_proc (out_walk.data, out_once.data, ours[i]);
         ph_tap_ok (same, "for one refresh only (watch --once): the same holders and PROC "
                    "records");
       }
@@ -611,17 +617,7 @@ main (void)
         bool same = true;
 
         for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
-          {
-            char key[32];
-            const char *w, *o;
-
-            snprintf (key, sizeof key, "\nPROC\tpid=%d\t", (int) ours[i]);
-            w = strstr (out_walk.data, key);
-            o = strstr (out_fallback.data, key);
-            same &= w != NULL && o != NULL
-                    && strcspn (w + 1, "\n") == strcspn (o + 1, "\n")
-                    && memcmp (w, o, strcspn (w + 1, "\n")) == 0;
-          }
+          same &= same_proc (out_walk.data, out_fallback.data, ours[i]);
         ph_tap_ok (same, "the same PROC records without the second run");
       }
       {

@@ -114,9 +114,9 @@ ph_buf_append_s (PhBuf      *buf,
   ph_buf_append (buf, s, strlen (s));
 }
 
-void
-ph_buf_append_u64 (PhBuf    *buf,
-                   uint64_t  v)
+char *
+ph_put_u64 (char     *out,
+            uint64_t  v)
 {
   static const char pairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -143,10 +143,17 @@ ph_buf_append_u64 (PhBuf    *buf,
   else
     *--o = (char) ('0' + v);
   n = (size_t) (tmp + sizeof tmp - o);
-  if (buf->len + n + 1 > buf->cap)
-    ph_buf_reserve (buf, n);
-  memcpy (buf->data + buf->len, o, n);
-  buf->len += n;
+  memcpy (out, o, n);
+  return out + n;
+}
+
+void
+ph_buf_append_u64 (PhBuf    *buf,
+                   uint64_t  v)
+{
+  if (buf->len + 21 > buf->cap)
+    ph_buf_reserve (buf, 20);
+  buf->len = (size_t) (ph_put_u64 (buf->data + buf->len, v) - buf->data);
   buf->data[buf->len] = '\0';
 }
 

@@ -20,6 +20,8 @@ void   ph_buf_append    (PhBuf *buf, const void *data, size_t len);
 void   ph_buf_append_c  (PhBuf *buf, char c);
 void   ph_buf_append_s  (PhBuf *buf, const char *s);
 void   ph_buf_append_u64 (PhBuf *buf, uint64_t v);
+/* Writes @v in decimal at @out (at most 20 bytes, no NUL); returns where it ended. */
+char  *ph_put_u64 (char *out, uint64_t v);
 void   ph_buf_append_i64 (PhBuf *buf, int64_t v);
 void   ph_buf_clear     (PhBuf *buf);
 void   ph_buf_free      (PhBuf *buf);

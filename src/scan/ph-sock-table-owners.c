@@ -553,6 +553,18 @@ recheck_holders (PhSockTable *table)
     }
 }
 
+/* What @p holds is known without a walk (from the task_file iterator, whose fds for it
+ * are confirmed, or read again): as if walked; its owners are then touched. */
+static void
+mark_walked (PhSockTable *table,
+             Proc        *p)
+{
+  p->walked_gen = table->gen;
+  table->walked++;
+  p->fds_checked_us = ph_now_us ();
+  p->checked_n_fds = p->n_fds;
+}
+
 /* @p showed no socket of the table to the task_file iterator: as if walked. */
 static void
 walked_by_iterator (PhSockTable *table,
@@ -560,11 +572,8 @@ walked_by_iterator (PhSockTable *table,
 {
   if (p->walked_gen == table->gen || p->gone)
     return;
-  p->walked_gen = table->gen;
-  table->walked++;
+  mark_walked (table, p);
   lost_owners (table, p->n_refs, 0);
-  p->fds_checked_us = ph_now_us ();
-  p->checked_n_fds = p->n_fds;
 }
 
 /* Walks @p through the @n fds the task_file iterator saw holding sockets of the table,
@@ -607,11 +616,8 @@ walk_process_fds (PhSockTable  *table,
         }
       found_add (table, e, fds[i].fd);
     }
-  p->walked_gen = table->gen;
-  table->walked++;
+  mark_walked (table, p);
   table->iter_reread++;
-  p->fds_checked_us = ph_now_us ();
-  p->checked_n_fds = p->n_fds;
   take_found (table, p, pfd, -1);
   return true;
 }
@@ -685,10 +691,7 @@ confirm_holder (PhSockTable  *table,
       walk_process (table, p);
       return;
     }
-  p->walked_gen = table->gen;
-  table->walked++;
-  p->fds_checked_us = ph_now_us ();
-  p->checked_n_fds = p->n_fds;
+  mark_walked (table, p);
   for (size_t i = 0; i < n; i++)
     {
       SockEntry *e = ph_map_get (&table->socks, fds[i].ino);

@@ -75,47 +75,15 @@ write_proc (PhSockTable *table,
 #define OWNER_ROOM      40    /* ",PID:START:FD" at most */
 
 static inline char *
-put_u64 (char     *o,
-         uint64_t  v)
-{
-  static const char pairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-  char tmp[24];
-  char *t = tmp + sizeof tmp;
-  size_t n;
-
-  while (v >= 100)
-    {
-      unsigned d = (unsigned) (v % 100) * 2;
-
-      v /= 100;
-      *--t = pairs[d + 1];
-      *--t = pairs[d];
-    }
-  if (v >= 10)
-    {
-      *--t = pairs[v * 2 + 1];
-      *--t = pairs[v * 2];
-    }
-  else
-    *--t = (char) ('0' + v);
-  n = (size_t) (tmp + sizeof tmp - t);
-  memcpy (o, t, n);
-  return o + n;
-}
-
-static inline char *
 put_i64 (char    *o,
          int64_t  v)
 {
   if (v < 0)
     {
       *o++ = '-';
-      return put_u64 (o, (uint64_t) 0 - (uint64_t) v);
+      return ph_put_u64 (o, (uint64_t) 0 - (uint64_t) v);
     }
-  return put_u64 (o, (uint64_t) v);
+  return ph_put_u64 (o, (uint64_t) v);
 }
 
 #define PUT_LIT(o, lit) (memcpy ((o), (lit), sizeof (lit) - 1), (o) + sizeof (lit) - 1)
@@ -172,39 +140,39 @@ write_sock (SockEntry *e,
   o = out->data + out->len;
   o = PUT_LIT (o, "SOCK");
   o = PUT_KEY (o, PH_KEY_ID);
-  o = put_u64 (o, s->inode);
+  o = ph_put_u64 (o, s->inode);
   o = s->proto == PH_PROTO_TCP ? PUT_LIT (o, "\t" PH_KEY_PROTO "=tcp")
                                : PUT_LIT (o, "\t" PH_KEY_PROTO "=udp");
   o = PUT_KEY (o, PH_KEY_FAMILY);
-  o = put_u64 (o, s->family);
+  o = ph_put_u64 (o, s->family);
   o = PUT_KEY (o, PH_KEY_ADDR);
   /* Digits, dots, colons and hex letters: nothing to escape. */
   ph_sock_format_addr (s, o, 64);
   o += strlen (o);
   o = PUT_KEY (o, PH_KEY_PORT);
-  o = put_u64 (o, s->port);
+  o = ph_put_u64 (o, s->port);
   if (s->scope != 0)
     {
       o = PUT_KEY (o, PH_KEY_SCOPE);
-      o = put_u64 (o, s->scope);
+      o = ph_put_u64 (o, s->scope);
     }
   if (s->family == 6 && s->v6only >= 0)
     {
       o = PUT_KEY (o, PH_KEY_V6ONLY);
-      o = put_u64 (o, (uint64_t) s->v6only);
+      o = ph_put_u64 (o, (uint64_t) s->v6only);
     }
   o = PUT_KEY (o, PH_KEY_UID);
-  o = put_u64 (o, s->uid);
+  o = ph_put_u64 (o, s->uid);
   o = PUT_STR (out, o, PH_KEY_USER, ph_passwd_lookup (s->uid), room);
   o = PUT_KEY (o, PH_KEY_INODE);
-  o = put_u64 (o, s->inode);
+  o = ph_put_u64 (o, s->inode);
   if (s->cgroup_id != 0)
     {
       o = PUT_KEY (o, PH_KEY_CGROUP);
-      o = put_u64 (o, s->cgroup_id);
+      o = ph_put_u64 (o, s->cgroup_id);
     }
   o = PUT_KEY (o, PH_KEY_CONNS);
-  o = put_u64 (o, s->conns);
+  o = ph_put_u64 (o, s->conns);
   o = PUT_KEY (o, PH_KEY_OWNERS);
   if (e->n_owners > 1)
     qsort (e->owners, e->n_owners, sizeof *e->owners, compare_owner);
@@ -214,14 +182,14 @@ write_sock (SockEntry *e,
         *o++ = ',';
       o = put_i64 (o, e->owners[i].pid);
       *o++ = ':';
-      o = put_u64 (o, e->owners[i].start);
+      o = ph_put_u64 (o, e->owners[i].start);
       *o++ = ':';
       o = put_i64 (o, e->owners[i].fd);
     }
   o = PUT_KEY (o, PH_KEY_HIDDEN);
-  o = put_u64 (o, e->hidden);
+  o = ph_put_u64 (o, e->hidden);
   o = PUT_KEY (o, PH_KEY_KERNEL);
-  o = put_u64 (o, e->kernel);
+  o = ph_put_u64 (o, e->kernel);
   o = PUT_STR (out, o, PH_KEY_UNSEEN, e->unseen, room);
   *o++ = '\n';
   *o = '\0';
