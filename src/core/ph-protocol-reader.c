@@ -37,9 +37,20 @@ unescape_into (const char  *value,
                gsize       *out_len,
                GError     **error)
 {
-  gsize o = 0;
+  const char *escape = memchr (value, '\\', len);
+  gsize o;
 
-  for (gsize i = 0; i < len; i++)
+  /* Most values have no escape: up to the first one, a copy (none, in place). */
+  o = escape != NULL ? (gsize) (escape - value) : len;
+  if (out != value)
+    memcpy (out, value, o);
+  if (escape == NULL)
+    {
+      *out_len = len;
+      return TRUE;
+    }
+
+  for (gsize i = o; i < len; i++)
     {
       char c = value[i];
 
@@ -269,7 +280,9 @@ find_field_len (const PhRecord *self,
     {
       const PhField *field = &self->fields[i];
 
-      if (field->key_len == key_len && memcmp (field->key, key, key_len) == 0)
+      /* the first byte before a call: keys of one length mostly differ there */
+      if (field->key_len == key_len && field->key[0] == key[0] &&
+          memcmp (field->key, key, key_len) == 0)
         return field;
     }
   return NULL;
@@ -589,7 +602,7 @@ number_text (const PhRecord  *self,
                    "%s has no “%s”", self->type_name, key);
       return NULL;
     }
-  if (field->len != strlen (field->value))
+  if (memchr (field->value, '\0', field->len) != NULL)
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
                    "%s: “%s” is not a number", self->type_name, key);

@@ -366,13 +366,14 @@ note_change (PhServiceList  *self,
     }
 }
 
-static void
-apply_sock (PhServiceList  *self,
-            const PhRecord *record,
-            GHashTable     *touched,
-            GHashTable     *moved,
-            GHashTable     *updated,
-            GPtrArray      *added)
+static gboolean
+apply_sock (PhServiceList   *self,
+            const PhRecord  *record,
+            GHashTable      *touched,
+            GHashTable      *moved,
+            GHashTable      *updated,
+            GPtrArray       *added,
+            GError         **error)
 {
   guint64 id = ph_record_get_uint64_or (record, "id", 0);
   PhService *service = g_hash_table_lookup (self->by_id, &id);
@@ -383,23 +384,26 @@ apply_sock (PhServiceList  *self,
       PhServiceChange change = PH_SERVICE_CHANGED_NONE;
       guint was_hidden = ph_service_get_hidden (service);
 
-      if (ph_service_update_from_record (service, record, lookup_or_make_process, self,
-                                         &change, NULL))
-        note_change (self, service, before, change, touched, moved);
+      if (!ph_service_update_from_record (service, record, lookup_or_make_process, self,
+                                          &change, error))
+        return FALSE;
+      note_change (self, service, before, change, touched, moved);
       self->hidden_count = self->hidden_count - was_hidden + ph_service_get_hidden (service);
       g_hash_table_add (updated, service);
-      return;
+      return TRUE;
     }
 
-  service = ph_service_new_from_record (record, lookup_or_make_process, self, NULL);
+  /* Checked when fed, or (eager) here, before anything changed. */
+  service = ph_service_new_from_record (record, lookup_or_make_process, self, error);
   if (service == NULL)
-    return;   /* checked when fed */
+    return FALSE;
   /* Keyed by the service's own id (it never changes): no key to allocate. */
   g_hash_table_replace (self->by_id, (gpointer) ph_service_get_id_key (service), service);
   self->hidden_count += ph_service_get_hidden (service);
   g_hash_table_add (touched, service);
   g_hash_table_add (updated, service);
   g_ptr_array_add (added, service);
+  return TRUE;
 }
 
 static void
@@ -644,10 +648,12 @@ ph_apply_state_free (PhApplyState *st)
   g_free (st);
 }
 
-static void
-apply_record (PhServiceList  *self,
-              PhApplyState   *st,
-              const PhRecord *record)
+/* @error: why a SOCK was refused, for a record not checked when fed (eager) */
+static gboolean
+apply_record (PhServiceList   *self,
+              PhApplyState    *st,
+              const PhRecord  *record,
+              GError         **error)
 {
   st->n_records++;
   switch (ph_record_get_kind (record))
@@ -657,8 +663,7 @@ apply_record (PhServiceList  *self,
       break;
 
     case PH_RECORD_SOCK:
-      apply_sock (self, record, st->touched, st->moved, st->updated, st->added);
-      break;
+      return apply_sock (self, record, st->touched, st->moved, st->updated, st->added, error);
 
     case PH_RECORD_GONE:
       apply_gone (self, record, st->touched, st->moved, st->removed);
@@ -686,19 +691,25 @@ apply_record (PhServiceList  *self,
     default:
       g_assert_not_reached ();
     }
+  return TRUE;
 }
 
-/* In an eager list (ph_service_list_set_eager()), between BEGIN and END: @record now. */
-void
-ph_service_list_apply_record_now (PhServiceList  *self,
-                                  const PhRecord *record)
+/* In an eager list (ph_service_list_set_eager()), between BEGIN and END: @record now. A
+ * SOCK is checked here, not before (ph_service_validate_record() would read it twice):
+ * when refused (@error), nothing changed. */
+gboolean
+ph_service_list_apply_record_now (PhServiceList   *self,
+                                  const PhRecord  *record,
+                                  GError         **error)
 {
   gint64 begin = g_get_monotonic_time ();
+  gboolean ok;
 
   if (self->eager_state == NULL)
     self->eager_state = apply_begin (self);
-  apply_record (self, self->eager_state, record);
+  ok = apply_record (self, self->eager_state, record, error);
   self->eager_state->us += g_get_monotonic_time () - begin;
+  return ok;
 }
 
 /* The change set's records are all applied (@st): its end. Returns how many there were. */
@@ -804,7 +815,7 @@ apply_change_set (PhServiceList *self)
   if (st == NULL)
     st = apply_begin (self);
   for (guint k = 0; k < self->pending->len; k++)
-    apply_record (self, st, self->pending->pdata[k]);
+    apply_record (self, st, self->pending->pdata[k], NULL);   /* checked when fed */
   n_records = apply_finish (self, st);
   ph_apply_state_free (st);
   return n_records;

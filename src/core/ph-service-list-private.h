@@ -77,8 +77,9 @@ PhAppIdentity *ph_service_list_shown_group    (PhServiceList *self,
 
 /* ph-service-list-apply.c: applies the change set collected since BEGIN, by diff */
 void        ph_service_list_apply_change_set  (PhServiceList *self);
-void        ph_service_list_apply_record_now  (PhServiceList  *self,
-                                               const PhRecord *record);
+gboolean    ph_service_list_apply_record_now  (PhServiceList   *self,
+                                               const PhRecord  *record,
+                                               GError         **error);
 void        ph_apply_state_free               (PhApplyState  *st);
 /* Sets the container of @service from the cached snapshot; what changed. */
 PhServiceChange ph_service_list_attach_container (PhServiceList *self,

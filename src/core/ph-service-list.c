@@ -212,7 +212,7 @@ keep_record (PhServiceList  *self,
              const PhRecord *record)
 {
   if (self->eager)
-    ph_service_list_apply_record_now (self, record);
+    ph_service_list_apply_record_now (self, record, NULL);
   else
     g_ptr_array_add (self->pending, ph_record_ref ((PhRecord *) record));
 }
@@ -341,6 +341,9 @@ ph_service_list_feed (PhServiceList   *self,
 
   if (kind == PH_RECORD_SOCK)
     {
+      /* An eager list checks it as it applies it, reading it once. */
+      if (self->eager)
+        return ph_service_list_apply_record_now (self, record, error);
       if (!ph_service_validate_record (record, error))
         return FALSE;
       keep_record (self, record);

@@ -116,13 +116,20 @@ intern_unseen (const char *value)
   return g_intern_string (value);
 }
 
+/* A service being made has no one to tell: no notifications (nor their queue) then. */
+#define NOTIFY(prop)                                                         \
+  G_STMT_START {                                                             \
+    if (!fresh)                                                              \
+      g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[prop]);          \
+  } G_STMT_END
+
 #define SET_FIELD(field, value, prop, order)                                 \
   G_STMT_START {                                                             \
     if (self->field != (value))                                              \
       {                                                                      \
         self->field = (value);                                               \
         change |= PH_SERVICE_CHANGED_FIELDS | (order);                       \
-        g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[prop]);        \
+        NOTIFY (prop);                                                       \
       }                                                                      \
   } G_STMT_END
 
@@ -134,22 +141,67 @@ typedef struct
   guint64       port;
   const char   *proto;
   const char   *addr;
-  GInetAddress *inet;
+  gboolean      reachable;   /* ph_address_is_reachable() of addr */
 } SockFields;
 
-static void
-sock_fields_clear (SockFields *fields)
-{
-  g_clear_object (&fields->inet);
-}
+/* What an address's text says: its family (4 or 6; 0 when it is no address) and whether
+ * other computers can reach it. A list holds few distinct addresses among thousands of
+ * sockets (0.0.0.0, 127.0.0.1, ::, ::1, the machine's own), and a GInetAddress made and
+ * classified for each socket was a tenth of building a first list: the last few answers
+ * are kept, for each thread that reads records. */
+#define ADDRESS_MEMO_SIZE 8
+#define ADDRESS_MEMO_TEXT 48   /* INET6_ADDRSTRLEN, and room for a scope */
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SockFields, sock_fields_clear)
+typedef struct
+{
+  char     text[ADDRESS_MEMO_TEXT];
+  guint8   family;
+  gboolean reachable;
+} AddressMemo;
+
+static void
+read_address (const char *text,
+              guint      *family,
+              gboolean   *reachable)
+{
+  static _Thread_local AddressMemo memo[ADDRESS_MEMO_SIZE];
+  static _Thread_local guint memo_next;
+  g_autoptr(GInetAddress) inet = NULL;
+  gsize len = strlen (text);
+  AddressMemo *slot;
+
+  if (len > 0 && len < ADDRESS_MEMO_TEXT)
+    for (guint i = 0; i < ADDRESS_MEMO_SIZE; i++)
+      {
+        if (memo[i].text[0] != '\0' && strcmp (memo[i].text, text) == 0)
+          {
+            *family = memo[i].family;
+            *reachable = memo[i].reachable;
+            return;
+          }
+      }
+
+  inet = g_inet_address_new_from_string (text);
+  *family = inet == NULL ? 0
+            : g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV4 ? 4
+            : g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? 6 : 0;
+  *reachable = inet != NULL && ph_address_is_reachable (inet);
+  if (len == 0 || len >= ADDRESS_MEMO_TEXT)
+    return;
+  slot = &memo[memo_next];
+  memo_next = (memo_next + 1) % ADDRESS_MEMO_SIZE;
+  memcpy (slot->text, text, len + 1);
+  slot->family = (guint8) *family;
+  slot->reachable = *reachable;
+}
 
 static gboolean
 read_sock_fields (const PhRecord  *record,
                   SockFields      *out,
                   GError         **error)
 {
+  guint addr_family;
+
   if (!ph_record_get_uint64 (record, "id", &out->id, error) ||
       !ph_record_get_uint64 (record, "family", &out->family, error) ||
       !ph_record_get_uint64 (record, "port", &out->port, error))
@@ -180,10 +232,8 @@ read_sock_fields (const PhRecord  *record,
                    "SOCK: family or port out of range");
       return FALSE;
     }
-  out->inet = g_inet_address_new_from_string (out->addr);
-  if (out->inet == NULL ||
-      g_inet_address_get_family (out->inet) != (out->family == 4 ? G_SOCKET_FAMILY_IPV4
-                                                                 : G_SOCKET_FAMILY_IPV6))
+  read_address (out->addr, &addr_family, &out->reachable);
+  if (addr_family != out->family)
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
                    "SOCK: “addr” is not an IPv%u address", (guint) out->family);
@@ -203,7 +253,7 @@ gboolean
 ph_service_validate_record (const PhRecord  *record,
                             GError         **error)
 {
-  g_auto(SockFields) fields = { 0 };
+  SockFields fields = { 0 };
 
   g_return_val_if_fail (record != NULL, FALSE);
 
@@ -216,17 +266,19 @@ ph_service_apply_record (PhService            *self,
                          const PhRecord       *record,
                          PhProcessLookupFunc   lookup,
                          gpointer              user_data,
+                         gboolean              fresh,
                          PhServiceChange      *out_change,
                          GError              **error)
 {
   g_autoptr(GPtrArray) owners = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
   g_autofree char *user = NULL;
-  g_auto(SockFields) fields = { 0 };
+  SockFields fields = { 0 };
   PhServiceChange change = PH_SERVICE_CHANGED_NONE;
   const char *proto;
   const char *addr;
   const char *user_raw;
+  const char *owners_text;
   gsize user_len = 0;
   guint64 id, family, port, value;
   gboolean address_changed = FALSE;
@@ -247,11 +299,14 @@ ph_service_apply_record (PhService            *self,
                    "SOCK: id does not match the service");
       return FALSE;
     }
-  if (!parse_owners (ph_record_get (record, "owners", NULL), lookup, user_data,
-                     owners, fds, error))
+  /* owners= whole before any process is looked up (which may make one) */
+  owners_text = ph_record_get (record, "owners", NULL);
+  if (!parse_owners (owners_text, NULL, NULL, NULL, NULL, error) ||
+      !parse_owners (owners_text, lookup, user_data, owners, fds, error))
     return FALSE;
 
-  g_object_freeze_notify (G_OBJECT (self));
+  if (!fresh)
+    g_object_freeze_notify (G_OBJECT (self));
 
   SET_FIELD (id, id, PROP_ID, PH_SERVICE_CHANGED_ORDER);
 
@@ -259,7 +314,7 @@ ph_service_apply_record (PhService            *self,
     {
       self->protocol = g_intern_string (proto);
       change |= PH_SERVICE_CHANGED_FIELDS | PH_SERVICE_CHANGED_ORDER;
-      g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_PROTOCOL]);
+      NOTIFY (PROP_PROTOCOL);
     }
 
   SET_FIELD (family, (guint) family, PROP_FAMILY, PH_SERVICE_CHANGED_NONE);
@@ -269,7 +324,7 @@ ph_service_apply_record (PhService            *self,
       self->address = g_intern_string (addr);
       change |= PH_SERVICE_CHANGED_FIELDS | PH_SERVICE_CHANGED_ORDER;
       address_changed = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_ADDRESS]);
+      NOTIFY (PROP_ADDRESS);
     }
 
   if (self->port != (guint) port)
@@ -277,7 +332,7 @@ ph_service_apply_record (PhService            *self,
       self->port = (guint) port;
       change |= PH_SERVICE_CHANGED_FIELDS | PH_SERVICE_CHANGED_ORDER;
       address_changed = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_PORT]);
+      NOTIFY (PROP_PORT);
     }
 
   v6only = -1;
@@ -291,7 +346,7 @@ ph_service_apply_record (PhService            *self,
       self->scope_id = (guint) MIN (value, G_MAXUINT);
       change |= PH_SERVICE_CHANGED_FIELDS;
       address_changed = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_SCOPE_ID]);
+      NOTIFY (PROP_SCOPE_ID);
     }
 
   if (ph_record_get_uint64 (record, "uid", &value, NULL) && value <= G_MAXUINT32)
@@ -305,7 +360,7 @@ ph_service_apply_record (PhService            *self,
     {
       self->user = g_intern_string (user);
       change |= PH_SERVICE_CHANGED_FIELDS;
-      g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_USER]);
+      NOTIFY (PROP_USER);
     }
 
   SET_FIELD (cgroup_id, ph_record_get_uint64_or (record, "cgroup", 0), PROP_CGROUP_ID,
@@ -321,10 +376,9 @@ ph_service_apply_record (PhService            *self,
 
   if (address_changed)
     {
-      /* the rule of the explanation's sentence too (fields.inet is self->address's) */
-      SET_FIELD (reachable, ph_address_is_reachable (fields.inet), PROP_REACHABLE,
-                 PH_SERVICE_CHANGED_NONE);
-      g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_DISPLAY_ADDRESS]);
+      /* the rule of the explanation's sentence too (fields.addr is self->address) */
+      SET_FIELD (reachable, fields.reachable, PROP_REACHABLE, PH_SERVICE_CHANGED_NONE);
+      NOTIFY (PROP_DISPLAY_ADDRESS);
     }
 
   if (!owners_equal (self, owners, fds))
@@ -337,14 +391,15 @@ ph_service_apply_record (PhService            *self,
       self->owner_fds = (int *) (void *) g_array_free (g_steal_pointer (&fds), FALSE);
       ph_service_sort_owners (self);
       change |= PH_SERVICE_CHANGED_FIELDS;
-      g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_OWNERS]);
+      NOTIFY (PROP_OWNERS);
       if (old_main != ph_service_get_main_owner (self))
-        g_object_notify_by_pspec (G_OBJECT (self), ph_service_properties[PROP_MAIN_OWNER]);
+        NOTIFY (PROP_MAIN_OWNER);
     }
 
   change |= ph_service_refresh_group (self);
 
-  g_object_thaw_notify (G_OBJECT (self));
+  if (!fresh)
+    g_object_thaw_notify (G_OBJECT (self));
 
   if (out_change != NULL)
     *out_change = change;
@@ -352,6 +407,7 @@ ph_service_apply_record (PhService            *self,
 }
 
 #undef SET_FIELD
+#undef NOTIFY
 
 /**
  * ph_service_new_from_record:
@@ -371,7 +427,7 @@ ph_service_new_from_record (const PhRecord       *record,
   g_return_val_if_fail (record != NULL, NULL);
 
   self = g_object_new (PH_TYPE_SERVICE, NULL);
-  if (!ph_service_apply_record (self, record, lookup, user_data, NULL, error))
+  if (!ph_service_apply_record (self, record, lookup, user_data, TRUE, NULL, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -398,5 +454,5 @@ ph_service_update_from_record (PhService            *self,
 
   if (change != NULL)
     *change = PH_SERVICE_CHANGED_NONE;
-  return ph_service_apply_record (self, record, lookup, user_data, change, error);
+  return ph_service_apply_record (self, record, lookup, user_data, FALSE, change, error);
 }
