@@ -905,11 +905,21 @@ test_addresses (void)
                               g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV4 ? 4 : 6,
                               cases[i].address);
     }
-  g_string_append_printf (text, "END\tseq=1\tsockets=%u\n", (guint) G_N_ELEMENTS (cases));
+  /* again, after more distinct addresses than the reader remembers answers for */
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_string_append_printf (text, "SOCK\tid=%u\tproto=udp\tfamily=%u\taddr=%s\tport=81"
+                            "\tkernel=1\n", i + 101, strchr (cases[i].address, ':') ? 6 : 4,
+                            cases[i].address);
+  g_string_append_printf (text, "END\tseq=1\tsockets=%u\n", 2 * (guint) G_N_ELEMENTS (cases));
   feed (list, text->str);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    g_assert_cmpint (ph_service_is_reachable_from_network (ph_service_list_lookup (list, i + 1)),
-                     ==, cases[i].reachable);
+    {
+      g_assert_cmpint (ph_service_is_reachable_from_network (ph_service_list_lookup (list, i + 1)),
+                       ==, cases[i].reachable);
+      g_assert_cmpint (ph_service_is_reachable_from_network (ph_service_list_lookup (list,
+                                                                                     i + 101)),
+                       ==, cases[i].reachable);
+    }
 
   {
     g_autofree char *a = ph_format_socket_address ("127.0.0.1", 62893, 0);
@@ -1011,6 +1021,156 @@ test_identity_changes (void)
   g_signal_handlers_disconnect_by_data (process, on_process);
 }
 
+/* The first list's records, fed to @list (eager or not); each line's error message, or
+ * "", joined by newlines. */
+static char *
+feed_refusals (PhServiceList *list,
+               const char    *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr(GString) errors = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      if (*lines[i] == '\0')
+        continue;
+      ok = ph_service_list_feed_line (list, lines[i], -1, NULL, &error);
+      g_assert_true (ok == (error == NULL));
+      g_string_append_printf (errors, "%s\n", error != NULL ? error->message : "");
+    }
+  return g_string_free (g_steal_pointer (&errors), FALSE);
+}
+
+/* An eager list checks a SOCK as it applies it (not before): it refuses the same records,
+ * with the same words, as a list that checks them when fed, and a refused one leaves
+ * nothing behind (not the process its owners= named before a bad one, nor a change to
+ * the service it names). */
+static void
+test_eager_refusals (void)
+{
+  static const char text[] =
+    "BEGIN\tseq=1\tkind=full\n"
+    "PROC\tpid=10\tstart=1\tppid=1\tuid=1000\tuser=u\tcomm=nc\texe=/usr/bin/nc.openbsd"
+    "\tcwd=/tmp\tcmdline=nc\\x00-l\tmanager=session\n"
+    "SOCK\tid=1\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=80\towners=10:1:3\n"
+    /* an address the reader knows, of the other family */
+    "SOCK\tid=2\tproto=tcp\tfamily=6\taddr=127.0.0.1\tport=81\towners=10:1:4\n"
+    "SOCK\tid=3\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=82\towners=77:1:3,x\n"
+    "SOCK\tid=4\tproto=tcp\tfamily=4\taddr=::1\tport=83\towners=10:1:5\n"
+    "SOCK\tid=5\tproto=udp\tfamily=4\taddr=0.0.0.0\tport=84\towners=10:1:6\n"
+    /* the first service again, refused: it stays as it was */
+    "SOCK\tid=1\tproto=tcp\tfamily=4\taddr=1.2.3\tport=90\towners=78:1:3\n"
+    "SOCK\tid=6\tproto=sctp\tfamily=4\taddr=127.0.0.1\tport=85\n"
+    "SOCK\tid=7\tproto=tcp\tfamily=4\tport=86\n"
+    "END\tseq=1\tsockets=2\n";
+  g_autoptr(PhServiceList) fed = ph_service_list_new ();
+  g_autoptr(PhServiceList) eager = ph_service_list_new ();
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autofree char *fed_errors = feed_refusals (fed, text);
+  g_autofree char *eager_errors = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  ph_service_list_set_eager (eager);
+  eager_errors = feed_refusals (eager, text);
+  g_assert_cmpstr (eager_errors, ==, fed_errors);
+  lines = g_strsplit (fed_errors, "\n", -1);
+  for (guint i = 3; i <= 9; i++)
+    g_assert_cmpint (*lines[i] == '\0', ==, i == 6);
+  g_assert_true (ph_service_list_take (list, eager));
+
+  for (guint k = 0; k < 2; k++)
+    {
+      PhServiceList *l = k == 0 ? fed : list;
+      PhService *first = ph_service_list_lookup (l, 1);
+
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (l)), ==, 2);
+      g_assert_nonnull (ph_service_list_lookup (l, 5));
+      g_assert_cmpuint (ph_service_get_port (first), ==, 80);
+      g_assert_cmpstr (ph_service_get_address (first), ==, "127.0.0.1");
+      g_assert_cmpuint (ph_service_list_get_n_processes (l), ==, 1);
+      g_assert_null (ph_service_list_lookup_process (l, 77, 1));
+      g_assert_null (ph_service_list_lookup_process (l, 78, 1));
+    }
+}
+
+/* Processes whose every fact of the identity is the same (a server's workers) share one
+ * identity, the one each would make alone; a fact apart, each makes its own. A later
+ * change of one of them leaves the others' as it was. */
+static void
+test_shared_identity (void)
+{
+  static const char *procs[] = {
+    "PROC\tpid=10\tstart=1\tppid=1\tuid=1000\tuser=u\tcomm=nc\texe=/usr/bin/nc.openbsd"
+    "\tcwd=/tmp\tcgroup=/a\tcmdline=nc\\x00-l\tmanager=session",
+    /* another parent and cgroup: not facts of the identity */
+    "PROC\tpid=11\tstart=1\tppid=10\tuid=1000\tuser=u\tcomm=nc\texe=/usr/bin/nc.openbsd"
+    "\tcwd=/tmp\tcgroup=/b\tcmdline=nc\\x00-l\tmanager=session",
+    "PROC\tpid=12\tstart=1\tppid=1\tuid=1000\tuser=u\tcomm=nc\texe=/usr/bin/nc.openbsd"
+    "\tcwd=/srv\tcgroup=/a\tcmdline=nc\\x00-l\tmanager=session",
+    "PROC\tpid=13\tstart=1\tppid=1\tuid=1000\tuser=u\tcomm=ncat\texe=/usr/bin/ncat"
+    "\tcwd=/tmp\tcgroup=/a\tcmdline=ncat\\x00-l\tmanager=session",
+    "PROC\tpid=14\tstart=1\tppid=1\tuid=1001\tuser=u\tcomm=nc\texe=/usr/bin/nc.openbsd"
+    "\tcwd=/tmp\tcgroup=/a\tcmdline=nc\\x00-l\tmanager=session",
+    "PROC\tpid=15\tstart=1\tppid=1\tuid=1000\tuser=u\tcomm=nc\texe=/usr/bin/nc.openbsd"
+    "\tcwd=/tmp\tcgroup=/a\tcmdline=nc\\x00-lk\tmanager=session",
+    /* as the first, after others */
+    "PROC\tpid=16\tstart=1\tppid=1\tuid=1000\tuser=u\tcomm=nc\texe=/usr/bin/nc.openbsd"
+    "\tcwd=/tmp\tcgroup=/c\tcmdline=nc\\x00-l\tmanager=session",
+  };
+  /* which of the processes above shares the first one's identity object */
+  static const gboolean shares[] = { TRUE, TRUE, FALSE, FALSE, FALSE, FALSE, TRUE };
+
+  for (guint eager = 0; eager < 2; eager++)
+    {
+      g_autoptr(PhServiceList) fed = ph_service_list_new ();
+      g_autoptr(PhServiceList) list = ph_service_list_new ();
+      g_autoptr(GString) text = g_string_new ("BEGIN\tseq=1\tkind=full\n");
+      PhAppIdentity *first;
+
+      for (guint i = 0; i < G_N_ELEMENTS (procs); i++)
+        g_string_append_printf (text, "%s\nSOCK\tid=%u\tproto=tcp\tfamily=4\taddr=0.0.0.0"
+                                 "\tport=%u\towners=%u:1:3\n", procs[i], i + 1, 1000 + i, 10 + i);
+      g_string_append_printf (text, "END\tseq=1\tsockets=%u\n", (guint) G_N_ELEMENTS (procs));
+      if (eager)
+        ph_service_list_set_eager (fed);
+      feed (fed, text->str);
+      if (eager)
+        g_assert_true (ph_service_list_take (list, fed));
+      else
+        g_set_object (&list, fed);
+
+      first = ph_process_get_identity (ph_service_list_lookup_process (list, 10, 1));
+      for (guint i = 0; i < G_N_ELEMENTS (procs); i++)
+        {
+          g_autoptr(PhRecord) record = ph_record_parse (procs[i], -1, NULL);
+          g_autoptr(PhProcess) alone = ph_process_new_from_record (record, NULL);
+          PhProcess *process = ph_service_list_lookup_process (list, 10 + i, 1);
+          PhService *service = ph_service_list_lookup (list, i + 1);
+
+          g_assert_true (ph_app_identity_equal (ph_process_get_identity (process),
+                                                ph_process_get_identity (alone)));
+          g_assert_cmpint (ph_process_get_identity (process) == first, ==, shares[i]);
+          g_assert_true (ph_service_get_identity (service) == ph_process_get_identity (process));
+        }
+      g_assert_cmpstr (ph_app_identity_get_name (first), ==, "nc.openbsd");
+
+      /* the second now runs ncat: its identity alone changes */
+      feed (list, "BEGIN\tseq=2\tkind=delta\n"
+                  "PROC\tpid=11\tstart=1\tppid=10\tuid=1000\tuser=u\tcomm=ncat"
+                  "\texe=/usr/bin/ncat\tcwd=/tmp\tcgroup=/b\tcmdline=ncat\\x00-l"
+                  "\tmanager=session\n"
+                  "END\tseq=2\tsockets=7\n");
+      g_assert_cmpstr (ph_service_get_group_name (ph_service_list_lookup (list, 2)), ==, "ncat");
+      g_assert_true (ph_process_get_identity (ph_service_list_lookup_process (list, 10, 1)) ==
+                     first);
+      g_assert_true (ph_service_get_identity (ph_service_list_lookup (list, 7)) == first);
+      g_assert_cmpstr (ph_app_identity_get_name (first), ==, "nc.openbsd");
+    }
+}
+
 /* Where this computer connects to a service, and the host of a URI that opens it. */
 static void
 test_local_target (void)
@@ -1105,6 +1265,8 @@ main (int   argc,
   g_test_add_func ("/service-list/main-owner", test_main_owner);
   g_test_add_func ("/service-list/identity-changes", test_identity_changes);
   g_test_add_func ("/service-list/local-target", test_local_target);
+  g_test_add_func ("/service-list/eager-refusals", test_eager_refusals);
+  g_test_add_func ("/service-list/shared-identity", test_shared_identity);
 
   return g_test_run ();
 }

@@ -375,6 +375,33 @@ ph_process_new (gint64  pid,
   return self;
 }
 
+static gboolean update_from_record (PhProcess      *self,
+                                    const PhRecord *record,
+                                    gboolean        with_identity,
+                                    gboolean       *identity_changed);
+
+/* Whether @a and @b have every fact their identity is made of in common (they then have
+ * the same identity: compute_identity() reads nothing else of them). */
+static gboolean
+same_identity_facts (PhProcess *a,
+                     PhProcess *b)
+{
+  if (a->uid != b->uid ||
+      !(a->argv == NULL ? b->argv == NULL
+                        : b->argv != NULL && g_strv_equal ((const char * const *) a->argv,
+                                                           (const char * const *) b->argv)))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
+    {
+      const PhText *ta = G_STRUCT_MEMBER_P (a, text_fields[i].offset);
+      const PhText *tb = G_STRUCT_MEMBER_P (b, text_fields[i].offset);
+
+      if (text_fields[i].identity && g_strcmp0 (ta->display, tb->display) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ph_process_new_from_record:
  * @record: a PROC record
@@ -385,6 +412,24 @@ ph_process_new (gint64  pid,
 PhProcess *
 ph_process_new_from_record (const PhRecord  *record,
                             GError         **error)
+{
+  return ph_process_new_from_record_sharing (record, NULL, error);
+}
+
+/**
+ * ph_process_new_from_record_sharing:
+ * @record: a PROC record
+ * @others: (element-type PhProcess) (nullable): processes made before (the last few of a
+ *   change set): the first whose facts give the same identity lends it, instead of one
+ *   made again (with its rules, desktop entries and unit files) for each of a server's
+ *   many workers
+ *
+ * Returns: (transfer full) (nullable): as ph_process_new_from_record()
+ */
+PhProcess *
+ph_process_new_from_record_sharing (const PhRecord  *record,
+                                    GPtrArray       *others,
+                                    GError         **error)
 {
   g_autoptr(PhProcess) self = NULL;
   guint64 pid;
@@ -408,8 +453,19 @@ ph_process_new_from_record (const PhRecord  *record,
   self->pid = (gint64) pid;
   self->start_time = start;
   g_object_freeze_notify (G_OBJECT (self));
-  ph_process_update_from_record (self, record, NULL);
-  if (self->identity == NULL)   /* a record with no fact the identity reads */
+  update_from_record (self, record, FALSE, NULL);
+  for (guint i = 0; others != NULL && i < others->len; i++)
+    {
+      PhProcess *other = g_ptr_array_index (others, i);
+
+      if (other->identity != NULL && same_identity_facts (self, other))
+        {
+          self->identity = g_object_ref (other->identity);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTITY]);
+          break;
+        }
+    }
+  if (self->identity == NULL)
     ph_process_update_identity (self);
   g_object_thaw_notify (G_OBJECT (self));
   return g_steal_pointer (&self);
@@ -444,13 +500,23 @@ ph_process_update_from_record (PhProcess      *self,
                                const PhRecord *record,
                                gboolean       *identity_changed)
 {
+  g_return_val_if_fail (PH_IS_PROCESS (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  return update_from_record (self, record, TRUE, identity_changed);
+}
+
+/* With @with_identity FALSE, the identity is left to the caller (a new process). */
+static gboolean
+update_from_record (PhProcess      *self,
+                    const PhRecord *record,
+                    gboolean        with_identity,
+                    gboolean       *identity_changed)
+{
   gboolean changed = FALSE;
   gboolean identity_inputs_changed = FALSE;
   guint64 value;
   g_autoptr(GBytes) cmdline = NULL;
-
-  g_return_val_if_fail (PH_IS_PROCESS (self), FALSE);
-  g_return_val_if_fail (record != NULL, FALSE);
 
   if (identity_changed != NULL)
     *identity_changed = FALSE;
@@ -500,7 +566,8 @@ ph_process_update_from_record (PhProcess      *self,
 
   if (changed)
     g_clear_pointer (&self->search_text, g_free);
-  if (identity_inputs_changed && ph_process_update_identity (self) && identity_changed != NULL)
+  if (with_identity && identity_inputs_changed && ph_process_update_identity (self) &&
+      identity_changed != NULL)
     *identity_changed = TRUE;
 
   g_object_thaw_notify (G_OBJECT (self));

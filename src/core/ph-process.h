@@ -17,6 +17,9 @@ PhProcess          *ph_process_new                (gint64           pid,
                                                    guint64          start_time);
 PhProcess          *ph_process_new_from_record    (const PhRecord  *record,
                                                    GError         **error);
+PhProcess          *ph_process_new_from_record_sharing (const PhRecord  *record,
+                                                        GPtrArray       *others,
+                                                        GError         **error);
 gboolean            ph_process_update_from_record (PhProcess       *self,
                                                    const PhRecord  *record,
                                                    gboolean        *identity_changed);

@@ -304,10 +304,15 @@ owned_by_any (PhService  *service,
   return FALSE;
 }
 
+/* How many of the processes a change set made last lend their identity to the next ones
+ * (a server's workers, listed one after another, have the same). */
+#define RECENT_PROCS 8
+
 static void
 apply_proc (PhServiceList  *self,
             const PhRecord *record,
-            GHashTable     *regrouped_procs)
+            GHashTable     *regrouped_procs,
+            GPtrArray      *recent)
 {
   guint64 pid = ph_record_get_uint64_or (record, "pid", 0);
   guint64 start = ph_record_get_uint64_or (record, "start", 0);
@@ -324,9 +329,12 @@ apply_proc (PhServiceList  *self,
       return;
     }
 
-  process = ph_process_new_from_record (record, NULL);
+  process = ph_process_new_from_record_sharing (record, recent, NULL);
   if (process == NULL)
     return;   /* checked when fed */
+  if (recent->len == RECENT_PROCS)
+    g_ptr_array_remove_index (recent, 0);
+  g_ptr_array_add (recent, g_object_ref (process));
   key = g_new (PhProcessKey, 1);
   key->pid = (gint64) pid;
   key->start_time = start;
@@ -604,6 +612,7 @@ struct _PhApplyState
   GHashTable *regrouped_procs;
   GPtrArray  *added;
   GPtrArray  *removed;
+  GPtrArray  *recent_procs;   /* the last processes made, newest last (apply_proc()) */
   guint       old_n_items;
   guint       old_hidden;
   guint       n_records;
@@ -622,6 +631,7 @@ apply_begin (PhServiceList *self)
   st->regrouped_procs = g_hash_table_new (NULL, NULL);
   st->added = g_ptr_array_new_with_free_func (g_object_unref);
   st->removed = g_ptr_array_new_with_free_func (g_object_unref);
+  st->recent_procs = g_ptr_array_new_with_free_func (g_object_unref);
   st->old_n_items = self->items->len;
   st->old_hidden = self->hidden_count;
 
@@ -645,6 +655,7 @@ ph_apply_state_free (PhApplyState *st)
   g_hash_table_unref (st->regrouped_procs);
   g_ptr_array_unref (st->added);
   g_ptr_array_unref (st->removed);
+  g_ptr_array_unref (st->recent_procs);
   g_free (st);
 }
 
@@ -659,7 +670,7 @@ apply_record (PhServiceList   *self,
   switch (ph_record_get_kind (record))
     {
     case PH_RECORD_PROC:
-      apply_proc (self, record, st->regrouped_procs);
+      apply_proc (self, record, st->regrouped_procs, st->recent_procs);
       break;
 
     case PH_RECORD_SOCK:
