@@ -25,8 +25,19 @@ struct _PhRecord
   PhRecordKind     kind;
   guint            n_fields;
   const char      *type_name;
+  guint64          key_bits;   /* key_bit() of every key: a key whose bit is unset is absent */
   PhField          fields[];
 };
+
+/* One of 64 bits for a key, from its first byte and length (keys of one record mostly
+ * differ in them): most lookups of an absent key, and the check that a parsed key is not
+ * there twice, end at that bit. */
+static inline guint
+key_bit (const char *key,
+         gsize       key_len)
+{
+  return ((guint) (guchar) key[0] * 7u + (guint) key_len) & 63u;
+}
 
 /* Unescapes @value into @out, which may be @value itself (the result is never longer).
  * Adds no NUL. */
@@ -276,6 +287,8 @@ find_field_len (const PhRecord *self,
                 const char     *key,
                 gsize           key_len)
 {
+  if (key_len == 0 || (self->key_bits >> key_bit (key, key_len) & 1) == 0)
+    return NULL;
   for (guint i = 0; i < self->n_fields; i++)
     {
       const PhField *field = &self->fields[i];
@@ -326,6 +339,7 @@ ph_record_parse (const char  *line,
   const char *p;
   const char *field_end;
   guint n_fields;
+  gboolean ascii;
   char *text;
 
   g_return_val_if_fail (line != NULL, NULL);
@@ -342,17 +356,28 @@ ph_record_parse (const char  *line,
       return NULL;
     }
 
-  /* The escaping guarantees a clean line: anything else did not come from a sane helper. */
+  /* The escaping guarantees a clean line: anything else did not come from a sane helper.
+   * In the same pass: one field after each TAB. */
+  n_fields = 0;
+  ascii = TRUE;
   for (p = line; p < end; p++)
     {
-      if (((guchar) *p < 0x20 && *p != '\t') || *p == 0x7f)
+      guchar c = (guchar) *p;
+
+      if (G_LIKELY (c >= 0x20 && c < 0x7f))
+        continue;
+      if (c == '\t')
+        n_fields++;
+      else if (c >= 0x80)
+        ascii = FALSE;
+      else
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
-                       "raw control byte 0x%02x in line", (guchar) *p);
+                       "raw control byte 0x%02x in line", c);
           return NULL;
         }
     }
-  if (!g_utf8_validate_len (line, len, NULL))
+  if (!ascii && !g_utf8_validate_len (line, len, NULL))
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
                    "line is not valid UTF-8");
@@ -378,18 +403,10 @@ ph_record_parse (const char  *line,
       return NULL;
     }
 
-  /* One field after each TAB. */
-  n_fields = 0;
-  for (p = field_end; p < end; n_fields++)
-    {
-      p = memchr (p + 1, '\t', end - (p + 1));
-      if (p == NULL)
-        p = end;
-    }
-
   self = g_malloc (sizeof (PhRecord) + n_fields * sizeof (PhField) + (gsize) len + 1);
   g_atomic_ref_count_init (&self->ref_count);
   self->n_fields = 0;
+  self->key_bits = 0;
   text = (char *) &self->fields[n_fields];
   memcpy (text, line, len);
   text[len] = '\0';
@@ -401,17 +418,28 @@ ph_record_parse (const char  *line,
   while (p < end)
     {
       const char *start = p + 1;   /* skip the TAB */
-      const char *eq;
+      const char *eq = NULL;
+      const char *escape = NULL;   /* the value's first backslash */
+      const char *q;
       PhField *field = &self->fields[self->n_fields];
-      GError *local_error = NULL;
+      gsize key_len;
+      guint bit;
       char *key;
       char *value;
 
-      field_end = memchr (start, '\t', end - start);
-      if (field_end == NULL)
-        field_end = end;
+      /* The field's end, its first '=' and its value's first escape, in one pass. */
+      for (q = start; q < end && *q != '\t'; q++)
+        {
+          if (*q == '=')
+            {
+              if (eq == NULL)
+                eq = q;
+            }
+          else if (*q == '\\' && eq != NULL && escape == NULL)
+            escape = q;
+        }
+      field_end = q;
 
-      eq = memchr (start, '=', field_end - start);
       if (eq == NULL || eq == start)
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
@@ -420,8 +448,10 @@ ph_record_parse (const char  *line,
         }
 
       key = text + (start - line);
-      key[eq - start] = '\0';
-      if (find_field_len (self, key, eq - start) != NULL)
+      key_len = (gsize) (eq - start);
+      key[key_len] = '\0';
+      bit = key_bit (key, key_len);
+      if ((self->key_bits >> bit & 1) != 0 && find_field_len (self, key, key_len) != NULL)
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
                        "key “%s” appears twice", key);
@@ -429,17 +459,25 @@ ph_record_parse (const char  *line,
         }
 
       value = text + (eq + 1 - line);
-      if (!unescape_into (value, field_end - (eq + 1), value, &field->len, &local_error))
+      if (escape == NULL)
+        field->len = (gsize) (field_end - (eq + 1));
+      else
         {
-          g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
-                       "value of “%s”: %s", key, local_error->message);
-          g_error_free (local_error);
-          return NULL;
+          GError *local_error = NULL;
+
+          if (!unescape_into (value, field_end - (eq + 1), value, &field->len, &local_error))
+            {
+              g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
+                           "value of “%s”: %s", key, local_error->message);
+              g_error_free (local_error);
+              return NULL;
+            }
         }
       value[field->len] = '\0';
       field->key = key;
-      field->key_len = (gsize) (eq - start);
+      field->key_len = key_len;
       field->value = value;
+      self->key_bits |= G_GUINT64_CONSTANT (1) << bit;
       self->n_fields++;
       p = field_end;
     }
@@ -576,6 +614,22 @@ ph_protocol_parse_decimal (const char *text,
 
   if (len == 0)
     return FALSE;
+  /* Up to 19 digits cannot overflow: checked against @max once, at the end. */
+  if (len <= 19)
+    {
+      for (gsize i = 0; i < len; i++)
+        {
+          guint digit = (guchar) text[i] - '0';
+
+          if (digit > 9)
+            return FALSE;
+          v = v * 10 + digit;
+        }
+      if (v > max)
+        return FALSE;
+      *value = v;
+      return TRUE;
+    }
   for (gsize i = 0; i < len; i++)
     {
       guint digit = (guchar) text[i] - '0';
@@ -588,11 +642,11 @@ ph_protocol_parse_decimal (const char *text,
   return TRUE;
 }
 
-/* The text of a number field: there, and with no NUL inside. */
-static const char *
-number_text (const PhRecord  *self,
-             const char      *key,
-             GError         **error)
+/* A number field: there, and with no NUL inside (its len is its text's). */
+static const PhField *
+number_field (const PhRecord  *self,
+              const char      *key,
+              GError         **error)
 {
   const PhField *field = find_field (self, key);
 
@@ -608,7 +662,7 @@ number_text (const PhRecord  *self,
                    "%s: “%s” is not a number", self->type_name, key);
       return NULL;
     }
-  return field->value;
+  return field;
 }
 
 gboolean
@@ -617,13 +671,13 @@ ph_record_get_uint64 (const PhRecord  *self,
                       guint64         *value,
                       GError         **error)
 {
-  const char *text;
+  const PhField *field;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if ((text = number_text (self, key, error)) == NULL)
+  if ((field = number_field (self, key, error)) == NULL)
     return FALSE;
-  if (!ph_protocol_parse_decimal (text, strlen (text), G_MAXUINT64, value))
+  if (!ph_protocol_parse_decimal (field->value, field->len, G_MAXUINT64, value))
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
                    "%s: “%s” is not a number", self->type_name, key);
@@ -638,13 +692,13 @@ ph_record_get_int64 (const PhRecord  *self,
                      gint64          *value,
                      GError         **error)
 {
-  const char *text;
+  const PhField *field;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if ((text = number_text (self, key, error)) == NULL)
+  if ((field = number_field (self, key, error)) == NULL)
     return FALSE;
-  if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, value, NULL))
+  if (!g_ascii_string_to_signed (field->value, 10, G_MININT64, G_MAXINT64, value, NULL))
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_NUMBER,
                    "%s: “%s” is not a number", self->type_name, key);

@@ -270,8 +270,8 @@ ph_service_apply_record (PhService            *self,
                          PhServiceChange      *out_change,
                          GError              **error)
 {
-  g_autoptr(GPtrArray) owners = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GPtrArray) owners = NULL;
+  g_autoptr(GArray) fds = NULL;
   g_autofree char *user = NULL;
   SockFields fields = { 0 };
   PhServiceChange change = PH_SERVICE_CHANGED_NONE;
@@ -301,8 +301,13 @@ ph_service_apply_record (PhService            *self,
     }
   /* owners= whole before any process is looked up (which may make one) */
   owners_text = ph_record_get (record, "owners", NULL);
-  if (!parse_owners (owners_text, NULL, NULL, NULL, NULL, error) ||
-      !parse_owners (owners_text, lookup, user_data, owners, fds, error))
+  if (!parse_owners (owners_text, NULL, NULL, NULL, NULL, error))
+    return FALSE;
+  /* A service being made has empty ones of its own to fill. */
+  owners = fresh ? g_ptr_array_ref (self->owners)
+                 : g_ptr_array_new_with_free_func (g_object_unref);
+  fds = fresh ? g_array_ref (self->owner_fds) : g_array_new (FALSE, FALSE, sizeof (int));
+  if (!parse_owners (owners_text, lookup, user_data, owners, fds, error))
     return FALSE;
 
   if (!fresh)
@@ -381,7 +386,8 @@ ph_service_apply_record (PhService            *self,
       NOTIFY (PROP_DISPLAY_ADDRESS);
     }
 
-  if (!owners_equal (self, owners, fds))
+  /* (a service being made has them already: ph_service_refresh_group() sorts them) */
+  if (owners != self->owners && !owners_equal (self, owners, fds))
     {
       PhProcess *old_main = ph_service_get_main_owner (self);
 
