@@ -64,7 +64,11 @@ struct _PhServiceRow
    * reference each time the list makes a row. */
   GtkListItem *list_item;
 
+  /* Made when the row is first measured (ensure_layouts()): made in init, each layout's
+   * Pango context styled the row before it was in the list, for nothing. Till then the
+   * texts wait in @pending. */
   PangoLayout *texts[PH_SERVICE_ROW_N_TEXTS];
+  char *pending[PH_SERVICE_ROW_N_TEXTS];
   guint font_serial;         /* of the row's Pango context, when the fonts were set */
   int port_min_width;        /* PORT_WIDTH_CHARS characters of the port's font, Pango units */
   /* Each text's size as a label would measure it, kept until the text or the fonts
@@ -190,9 +194,13 @@ set_text (PhServiceRow     *self,
           PhServiceRowText  which,
           const char       *text)
 {
-  if (g_strcmp0 (pango_layout_get_text (self->texts[which]), text) == 0)
+  if (g_strcmp0 (ph_service_row_get_text (self, which), text != NULL && *text != '\0' ? text
+                                                                                   : NULL) == 0)
     return;
-  pango_layout_set_text (self->texts[which], text, -1);
+  if (self->texts[which] == NULL)
+    g_set_str (&self->pending[which], text);
+  else
+    pango_layout_set_text (self->texts[which], text, -1);
   self->sizes_valid = FALSE;
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
@@ -310,8 +318,9 @@ ph_service_row_get_text (PhServiceRow     *self,
   g_return_val_if_fail (PH_IS_SERVICE_ROW (self), NULL);
   g_return_val_if_fail (which < PH_SERVICE_ROW_N_TEXTS, NULL);
 
-  text = pango_layout_get_text (self->texts[which]);
-  return *text != '\0' ? text : NULL;
+  text = self->texts[which] != NULL ? pango_layout_get_text (self->texts[which])
+                                    : self->pending[which];
+  return text != NULL && *text != '\0' ? text : NULL;
 }
 
 /* The list item that shows @self (NULL: none any more), which says what
@@ -366,7 +375,10 @@ ph_service_row_finalize (GObject *object)
 
   g_free (self->accessible_label);
   for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
-    g_clear_object (&self->texts[i]);
+    {
+      g_clear_object (&self->texts[i]);
+      g_free (self->pending[i]);
+    }
 
   G_OBJECT_CLASS (ph_service_row_parent_class)->finalize (object);
 }
@@ -439,6 +451,26 @@ scaled_font (const PangoFontDescription *base,
 }
 
 static void
+ensure_layouts (PhServiceRow *self)
+{
+  g_autoptr(PangoAttrList) attrs = NULL;
+
+  if (self->texts[0] != NULL)
+    return;
+  for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
+    {
+      self->texts[i] = gtk_widget_create_pango_layout (GTK_WIDGET (self), self->pending[i]);
+      g_clear_pointer (&self->pending[i], g_free);
+    }
+  /* libadwaita's .numeric: tabular figures. */
+  attrs = pango_attr_list_new ();
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum 1"));
+  pango_layout_set_attributes (self->texts[PH_SERVICE_ROW_PORT], attrs);
+  pango_layout_set_ellipsize (self->texts[PH_SERVICE_ROW_ADDRESS], PANGO_ELLIPSIZE_MIDDLE);
+  pango_layout_set_ellipsize (self->texts[PH_SERVICE_ROW_DETAIL], PANGO_ELLIPSIZE_END);
+}
+
+static void
 ensure_fonts (PhServiceRow *self)
 {
   PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
@@ -448,6 +480,7 @@ ensure_fonts (PhServiceRow *self)
   PangoFontMetrics *metrics;
   PangoAlignment align;
 
+  ensure_layouts (self);
   if (self->font_serial != 0 && self->font_serial == pango_context_get_serial (context))
     return;
   self->font_serial = pango_context_get_serial (context);
@@ -736,18 +769,6 @@ ph_service_row_init (PhServiceRow *self)
   gtk_widget_set_margin_end (GTK_WIDGET (self), 6);
   /* As its address did when it was a label: the row takes the list's width. */
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
-
-  for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
-    self->texts[i] = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-  /* libadwaita's .numeric: tabular figures. */
-  {
-    g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
-
-    pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum 1"));
-    pango_layout_set_attributes (self->texts[PH_SERVICE_ROW_PORT], attrs);
-  }
-  pango_layout_set_ellipsize (self->texts[PH_SERVICE_ROW_ADDRESS], PANGO_ELLIPSIZE_MIDDLE);
-  pango_layout_set_ellipsize (self->texts[PH_SERVICE_ROW_DETAIL], PANGO_ELLIPSIZE_END);
 }
 
 PhServiceRow *
