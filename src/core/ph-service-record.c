@@ -303,10 +303,10 @@ ph_service_apply_record (PhService            *self,
   owners_text = ph_record_get (record, "owners", NULL);
   if (!parse_owners (owners_text, NULL, NULL, NULL, NULL, error))
     return FALSE;
-  /* A service being made has empty ones of its own to fill. */
+  /* A service being made has an empty one of its own to fill. */
   owners = fresh ? g_ptr_array_ref (self->owners)
                  : g_ptr_array_new_with_free_func (g_object_unref);
-  fds = fresh ? g_array_ref (self->owner_fds) : g_array_new (FALSE, FALSE, sizeof (int));
+  fds = g_array_new (FALSE, FALSE, sizeof (int));
   if (!parse_owners (owners_text, lookup, user_data, owners, fds, error))
     return FALSE;
 
@@ -386,8 +386,11 @@ ph_service_apply_record (PhService            *self,
       NOTIFY (PROP_DISPLAY_ADDRESS);
     }
 
-  /* (a service being made has them already: ph_service_refresh_group() sorts them) */
-  if (owners != self->owners && !owners_equal (self, owners, fds))
+  /* A service being made has its owners already (ph_service_refresh_group() sorts them
+   * with their fds). */
+  if (fresh)
+    self->owner_fds = (int *) (void *) g_array_free (g_steal_pointer (&fds), FALSE);
+  else if (!owners_equal (self, owners, fds))
     {
       PhProcess *old_main = ph_service_get_main_owner (self);
 
