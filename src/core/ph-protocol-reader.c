@@ -26,8 +26,11 @@ struct _PhRecord
   guint            n_fields;
   const char      *type_name;
   guint64          key_bits;   /* key_bit() of every key: a key whose bit is unset is absent */
+  guint8           field_of_bit[64];   /* the only field of a key_bit(), or NO_FIELD */
   PhField          fields[];
 };
+
+#define NO_FIELD 0xff
 
 /* One of 64 bits for a key, from its first byte and length (keys of one record mostly
  * differ in them): most lookups of an absent key, and the check that a parsed key is not
@@ -287,8 +290,23 @@ find_field_len (const PhRecord *self,
                 const char     *key,
                 gsize           key_len)
 {
-  if (key_len == 0 || (self->key_bits >> key_bit (key, key_len) & 1) == 0)
+  guint bit;
+  guint index;
+
+  if (key_len == 0)
     return NULL;
+  bit = key_bit (key, key_len);
+  if ((self->key_bits >> bit & 1) == 0)
+    return NULL;
+  /* A bit that only one field has: that field, or none (a record's keys mostly differ in
+   * their bits, so most lookups compare one key). */
+  index = self->field_of_bit[bit];
+  if (index != NO_FIELD)
+    {
+      const PhField *field = &self->fields[index];
+
+      return field->key_len == key_len && memcmp (field->key, key, key_len) == 0 ? field : NULL;
+    }
   for (guint i = 0; i < self->n_fields; i++)
     {
       const PhField *field = &self->fields[i];
@@ -318,6 +336,25 @@ is_type_char (char c)
   return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* Where one field of a line lies, as offsets from the line's start: found in the line's
+ * one pass, before the record is made. */
+typedef struct
+{
+  guint32 start;    /* its key's first byte */
+  guint32 eq;       /* its first '=', or 0 when it has none */
+  guint32 escape;   /* its value's first backslash, or 0 */
+  guint32 end;      /* the TAB after it, or the line's end */
+} FieldSpan;
+
+#define N_SPANS_ON_STACK 32
+
+/* The bytes a line's pass stops at: TAB and the other control bytes, '=', the backslash,
+ * DEL and every byte of a multi-byte UTF-8 sequence. The others (printable ASCII) are
+ * most of a line, and cost one look each. */
+static const guint8 special_byte[256] = {
+  [0x00 ... 0x1f] = 1, ['='] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
+};
+
 /**
  * ph_record_parse:
  * @line: one line of the protocol, with or without its final LF
@@ -335,11 +372,14 @@ ph_record_parse (const char  *line,
                  GError     **error)
 {
   g_autoptr(PhRecord) self = NULL;
-  const char *end;
-  const char *p;
-  const char *field_end;
-  guint n_fields;
-  gboolean ascii;
+  FieldSpan spans_on_stack[N_SPANS_ON_STACK];
+  g_autofree FieldSpan *spans_on_heap = NULL;
+  FieldSpan *spans = spans_on_stack;
+  FieldSpan *span = NULL;   /* the field the pass is in; NULL in the record type */
+  guint n_spans = 0;
+  guint max_spans = N_SPANS_ON_STACK;
+  gsize type_len;
+  gboolean ascii = TRUE;
   char *text;
 
   g_return_val_if_fail (line != NULL, NULL);
@@ -348,26 +388,57 @@ ph_record_parse (const char  *line,
     len = strlen (line);
   if (len > 0 && line[len - 1] == '\n')
     len--;
-  end = line + len;
 
   if (len == 0)
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED, "empty line");
       return NULL;
     }
-
-  /* The escaping guarantees a clean line: anything else did not come from a sane helper.
-   * In the same pass: one field after each TAB. */
-  n_fields = 0;
-  ascii = TRUE;
-  for (p = line; p < end; p++)
+  if ((gsize) len >= G_MAXUINT32)
     {
-      guchar c = (guchar) *p;
+      g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED, "line too long");
+      return NULL;
+    }
 
-      if (G_LIKELY (c >= 0x20 && c < 0x7f))
+  /* One pass: the escaping guarantees a clean line (anything else did not come from a sane
+   * helper), and on the way each field's bounds, its first '=' and its value's first
+   * escape. Nothing is refused before the pass is over but a raw control byte, which is
+   * refused first whatever else is wrong. */
+  for (gsize i = 0; i < (gsize) len; i++)
+    {
+      guchar c = (guchar) line[i];
+
+      if (G_LIKELY (!special_byte[c]))
         continue;
       if (c == '\t')
-        n_fields++;
+        {
+          if (span != NULL)
+            span->end = (guint32) i;
+          if (n_spans == max_spans)
+            {
+              max_spans *= 2;
+              if (spans_on_heap == NULL)
+                {
+                  spans_on_heap = g_new (FieldSpan, max_spans);
+                  memcpy (spans_on_heap, spans_on_stack, sizeof spans_on_stack);
+                }
+              else
+                spans_on_heap = g_renew (FieldSpan, spans_on_heap, max_spans);
+              spans = spans_on_heap;
+            }
+          span = &spans[n_spans++];
+          *span = (FieldSpan) { (guint32) i + 1, 0, 0, 0 };
+        }
+      else if (c == '=')
+        {
+          if (span != NULL && span->eq == 0)
+            span->eq = (guint32) i;
+        }
+      else if (c == '\\')
+        {
+          if (span != NULL && span->eq != 0 && span->escape == 0)
+            span->escape = (guint32) i;
+        }
       else if (c >= 0x80)
         ascii = FALSE;
       else
@@ -377,6 +448,8 @@ ph_record_parse (const char  *line,
           return NULL;
         }
     }
+  if (span != NULL)
+    span->end = (guint32) len;
   if (!ascii && !g_utf8_validate_len (line, len, NULL))
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
@@ -384,71 +457,53 @@ ph_record_parse (const char  *line,
       return NULL;
     }
 
-  field_end = memchr (line, '\t', len);
-  if (field_end == NULL)
-    field_end = end;
-  for (p = line; p < field_end; p++)
+  type_len = n_spans > 0 ? spans[0].start - 1 : (gsize) len;
+  for (gsize i = 0; i < type_len; i++)
     {
-      if (!is_type_char (*p))
+      if (!is_type_char (line[i]))
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
                        "record type is not an upper-case word");
           return NULL;
         }
     }
-  if (field_end == line)
+  if (type_len == 0)
     {
       g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
                    "line has no record type");
       return NULL;
     }
 
-  self = g_malloc (sizeof (PhRecord) + n_fields * sizeof (PhField) + (gsize) len + 1);
+  self = g_malloc (sizeof (PhRecord) + n_spans * sizeof (PhField) + (gsize) len + 1);
   g_atomic_ref_count_init (&self->ref_count);
   self->n_fields = 0;
   self->key_bits = 0;
-  text = (char *) &self->fields[n_fields];
+  memset (self->field_of_bit, NO_FIELD, sizeof self->field_of_bit);
+  text = (char *) &self->fields[n_spans];
   memcpy (text, line, len);
   text[len] = '\0';
-  text[field_end - line] = '\0';
+  text[type_len] = '\0';
   self->type_name = text;
   self->kind = kind_for_name (self->type_name);
 
-  p = field_end;
-  while (p < end)
+  for (guint k = 0; k < n_spans; k++)
     {
-      const char *start = p + 1;   /* skip the TAB */
-      const char *eq = NULL;
-      const char *escape = NULL;   /* the value's first backslash */
-      const char *q;
+      const FieldSpan *f = &spans[k];
       PhField *field = &self->fields[self->n_fields];
       gsize key_len;
       guint bit;
       char *key;
       char *value;
 
-      /* The field's end, its first '=' and its value's first escape, in one pass. */
-      for (q = start; q < end && *q != '\t'; q++)
-        {
-          if (*q == '=')
-            {
-              if (eq == NULL)
-                eq = q;
-            }
-          else if (*q == '\\' && eq != NULL && escape == NULL)
-            escape = q;
-        }
-      field_end = q;
-
-      if (eq == NULL || eq == start)
+      if (f->eq == 0 || f->eq == f->start)
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
                        "field %u is not key=value", self->n_fields + 1);
           return NULL;
         }
 
-      key = text + (start - line);
-      key_len = (gsize) (eq - start);
+      key = text + f->start;
+      key_len = f->eq - f->start;
       key[key_len] = '\0';
       bit = key_bit (key, key_len);
       if ((self->key_bits >> bit & 1) != 0 && find_field_len (self, key, key_len) != NULL)
@@ -458,14 +513,14 @@ ph_record_parse (const char  *line,
           return NULL;
         }
 
-      value = text + (eq + 1 - line);
-      if (escape == NULL)
-        field->len = (gsize) (field_end - (eq + 1));
+      value = text + f->eq + 1;
+      if (f->escape == 0)
+        field->len = f->end - (f->eq + 1);
       else
         {
           GError *local_error = NULL;
 
-          if (!unescape_into (value, field_end - (eq + 1), value, &field->len, &local_error))
+          if (!unescape_into (value, f->end - (f->eq + 1), value, &field->len, &local_error))
             {
               g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_BAD_ESCAPE,
                            "value of “%s”: %s", key, local_error->message);
@@ -477,9 +532,11 @@ ph_record_parse (const char  *line,
       field->key = key;
       field->key_len = key_len;
       field->value = value;
+      /* the only field of its bit, or one of several (then looked for among all) */
+      self->field_of_bit[bit] = (self->key_bits >> bit & 1) == 0 && self->n_fields < NO_FIELD
+                                ? (guint8) self->n_fields : NO_FIELD;
       self->key_bits |= G_GUINT64_CONSTANT (1) << bit;
       self->n_fields++;
-      p = field_end;
     }
 
   return g_steal_pointer (&self);
