@@ -629,6 +629,96 @@ test_pane_starts_at_top (void)
   window_close_and_finalize (window);
 }
 
+typedef struct
+{
+  int min_width, nat_width, min_height, nat_height;
+} Measured;
+
+static Measured
+measure_row (GtkWidget *row)
+{
+  Measured m;
+
+  gtk_widget_measure (row, GTK_ORIENTATION_HORIZONTAL, -1, &m.min_width, &m.nat_width,
+                      NULL, NULL);
+  gtk_widget_measure (row, GTK_ORIENTATION_VERTICAL, -1, &m.min_height, &m.nat_height,
+                      NULL, NULL);
+  return m;
+}
+
+static void
+assert_measured_equal (Measured a,
+                       Measured b)
+{
+  g_assert_cmpint (a.min_width, ==, b.min_width);
+  g_assert_cmpint (a.nat_width, ==, b.nat_width);
+  g_assert_cmpint (a.min_height, ==, b.min_height);
+  g_assert_cmpint (a.nat_height, ==, b.nat_height);
+}
+
+/* Rows share what measuring their address and detail texts gave, while their fonts are
+ * the same: a row measures as it would alone, and one in a larger font measures its own
+ * texts in it. */
+static void
+test_row_shared_sizes (void)
+{
+  g_autoptr(PhServiceList) list = ph_service_list_new ();
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *rows[4];
+  Measured a, b, big, again;
+  const char *lines[] = {
+    "BEGIN\tseq=1\tkind=full",
+    "PROC\tpid=10\tstart=1\tppid=1\tuid=1000\tuser=me\tcomm=postgres\texe=/usr/bin/postgres"
+    "\tcmdline=postgres\tmanager=none",
+    "SOCK\tid=7\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=5432\tuid=1000\tuser=me"
+    "\towners=10:1:3\thidden=0\tkernel=0",
+    "SOCK\tid=8\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=5433\tuid=1000\tuser=me"
+    "\towners=10:1:4\thidden=0\tkernel=0",
+    "END\tseq=1",
+    NULL
+  };
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_assert_true (ph_service_list_feed_line (list, lines[i], -1, NULL, NULL));
+  gtk_css_provider_load_from_string (css, ".ph-test-big { font-size: 600%; }");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      rows[i] = GTK_WIDGET (ph_service_row_new ());
+      ph_service_row_set_service (PH_SERVICE_ROW (rows[i]),
+                                  ph_service_list_lookup (list, i == 1 ? 8 : 7));
+      gtk_box_append (GTK_BOX (box), rows[i]);
+    }
+  gtk_widget_add_css_class (rows[2], "ph-test-big");
+  g_assert_cmpstr (ph_service_row_get_text (PH_SERVICE_ROW (rows[0]), PH_SERVICE_ROW_DETAIL), ==,
+                   ph_service_row_get_text (PH_SERVICE_ROW (rows[1]), PH_SERVICE_ROW_DETAIL));
+
+  a = measure_row (rows[0]);
+  g_assert_cmpint (a.nat_width, >, 0);
+  g_assert_cmpint (a.min_height, >, 0);
+  /* The same texts but the port's (as wide in tabular figures): the same sizes. */
+  b = measure_row (rows[1]);
+  assert_measured_equal (a, b);
+  /* Six times the font: its address and detail lines are six times as high (with the
+   * row's padding, some 4.5 times the row), higher than its port of 1.35 times the font
+   * (a row given the smaller font's text sizes would be as high as that port: some 3.5
+   * times the row). */
+  big = measure_row (rows[2]);
+  g_assert_cmpint (big.min_height, >, a.min_height * 4);
+  /* A new row in the first font, measured after the larger one: as the first. */
+  again = measure_row (rows[3]);
+  assert_measured_equal (a, again);
+
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (css));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -643,6 +733,7 @@ main (int    argc,
 
   g_test_add_func ("/window/new-destroy", test_window_new_destroy);
   g_test_add_func ("/row/bindings", test_row_bindings);
+  g_test_add_func ("/row/shared-sizes", test_row_shared_sizes);
   g_test_add_func ("/window/search", test_window_search);
   g_test_add_func ("/window/pane-starts-at-top", test_pane_starts_at_top);
   g_test_add_func ("/free-port/restarted", test_free_port_restarted);

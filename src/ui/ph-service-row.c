@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <pango/pangocairo.h>
 
 #include "ph-port-info.h"
 #include "ph-service-row.h"
@@ -70,6 +71,7 @@ struct _PhServiceRow
   PangoLayout *texts[PH_SERVICE_ROW_N_TEXTS];
   char *pending[PH_SERVICE_ROW_N_TEXTS];
   guint font_serial;         /* of the row's Pango context, when the fonts were set */
+  guint shared_generation;   /* of the shared sizes (SharedSizes) the fonts were set with */
   int port_min_width;        /* PORT_WIDTH_CHARS characters of the port's font, Pango units */
   /* Each text's size as a label would measure it, kept until the text or the fonts
    * change: minimum and natural width (Pango units), height (pixels). */
@@ -450,6 +452,107 @@ scaled_font (const PangoFontDescription *base,
   return font;
 }
 
+/* Every row's Pango context follows the same style, so rows with the same address or detail
+ * text ("127.0.0.1 · TCP", "Registered port · nginx": most of them) measure it alike, and
+ * those texts (ellipsized: measured twice each, as a label is) are measured once for all
+ * rows while the settings that measuring depends on stay the same; so is the port's width
+ * in characters. The list makes some 200 rows at once, the first time it is filled. Only
+ * the main thread measures rows. */
+#define SHARED_SIZES_MAX 512
+
+typedef struct
+{
+  int min_width;
+  int nat_width;
+  int height;
+} TextSize;
+
+typedef struct
+{
+  guint                 generation;   /* changes with the settings below; never 0 */
+  PangoFontMap         *font_map;
+  guint                 font_map_serial;
+  PangoFontDescription *font;
+  PangoLanguage        *language;
+  PangoDirection        base_dir;
+  PangoGravity          base_gravity;
+  PangoGravityHint      gravity_hint;
+  gboolean              has_matrix;
+  PangoMatrix           matrix;
+  cairo_font_options_t *options;
+  double                resolution;
+  gboolean              round_positions;
+  int                   port_min_width;
+  GHashTable           *sizes[PH_SERVICE_ROW_N_TEXTS];   /* text → TextSize; not the port's */
+} SharedSizes;
+
+static SharedSizes shared_sizes;
+
+/* Whether @context measures as the shared sizes were measured. */
+static gboolean
+shared_sizes_match (PangoContext *context)
+{
+  const PangoMatrix *matrix = pango_context_get_matrix (context);
+  const cairo_font_options_t *options = pango_cairo_context_get_font_options (context);
+
+  return shared_sizes.generation != 0 &&
+         shared_sizes.font_map == pango_context_get_font_map (context) &&
+         shared_sizes.font_map_serial == pango_font_map_get_serial (shared_sizes.font_map) &&
+         pango_font_description_equal (shared_sizes.font,
+                                       pango_context_get_font_description (context)) &&
+         shared_sizes.language == pango_context_get_language (context) &&
+         shared_sizes.base_dir == pango_context_get_base_dir (context) &&
+         shared_sizes.base_gravity == pango_context_get_base_gravity (context) &&
+         shared_sizes.gravity_hint == pango_context_get_gravity_hint (context) &&
+         shared_sizes.has_matrix == (matrix != NULL) &&
+         (matrix == NULL || memcmp (&shared_sizes.matrix, matrix, sizeof *matrix) == 0) &&
+         (options == NULL ? shared_sizes.options == NULL
+                          : shared_sizes.options != NULL &&
+                            cairo_font_options_equal (shared_sizes.options, options)) &&
+         shared_sizes.resolution == pango_cairo_context_get_resolution (context) &&
+         shared_sizes.round_positions == pango_context_get_round_glyph_positions (context);
+}
+
+/* Starts the shared sizes again, for @context's settings. */
+static void
+shared_sizes_reset (PangoContext *context,
+                    int           port_min_width)
+{
+  static guint generation;
+  const PangoMatrix *matrix = pango_context_get_matrix (context);
+  const cairo_font_options_t *options = pango_cairo_context_get_font_options (context);
+
+  g_set_object (&shared_sizes.font_map, pango_context_get_font_map (context));
+  shared_sizes.font_map_serial = pango_font_map_get_serial (shared_sizes.font_map);
+  g_clear_pointer (&shared_sizes.font, pango_font_description_free);
+  shared_sizes.font = pango_font_description_copy (pango_context_get_font_description (context));
+  shared_sizes.language = pango_context_get_language (context);
+  shared_sizes.base_dir = pango_context_get_base_dir (context);
+  shared_sizes.base_gravity = pango_context_get_base_gravity (context);
+  shared_sizes.gravity_hint = pango_context_get_gravity_hint (context);
+  shared_sizes.has_matrix = matrix != NULL;
+  if (matrix != NULL)
+    shared_sizes.matrix = *matrix;
+  g_clear_pointer (&shared_sizes.options, cairo_font_options_destroy);
+  if (options != NULL)
+    shared_sizes.options = cairo_font_options_copy (options);
+  shared_sizes.resolution = pango_cairo_context_get_resolution (context);
+  shared_sizes.round_positions = pango_context_get_round_glyph_positions (context);
+  shared_sizes.port_min_width = port_min_width;
+  for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
+    {
+      if (i == PH_SERVICE_ROW_PORT)
+        continue;
+      if (shared_sizes.sizes[i] == NULL)
+        shared_sizes.sizes[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      else
+        g_hash_table_remove_all (shared_sizes.sizes[i]);
+    }
+  if (++generation == 0)
+    generation = 1;
+  shared_sizes.generation = generation;
+}
+
 static void
 ensure_layouts (PhServiceRow *self)
 {
@@ -501,11 +604,17 @@ ensure_fonts (PhServiceRow *self)
   pango_layout_set_font_description (self->texts[PH_SERVICE_ROW_DETAIL], caption_font);
 
   /* A label's width-chars: the wider of a character and a digit, in the port's font. */
-  metrics = pango_context_get_metrics (context, port_font, NULL);
-  self->port_min_width = PORT_WIDTH_CHARS
-                         * MAX (pango_font_metrics_get_approximate_char_width (metrics),
-                                pango_font_metrics_get_approximate_digit_width (metrics));
-  pango_font_metrics_unref (metrics);
+  if (!shared_sizes_match (context))
+    {
+      metrics = pango_context_get_metrics (context, port_font, NULL);
+      shared_sizes_reset (context,
+                          PORT_WIDTH_CHARS
+                          * MAX (pango_font_metrics_get_approximate_char_width (metrics),
+                                 pango_font_metrics_get_approximate_digit_width (metrics)));
+      pango_font_metrics_unref (metrics);
+    }
+  self->port_min_width = shared_sizes.port_min_width;
+  self->shared_generation = shared_sizes.generation;
 }
 
 /* Each text's width as a label would measure it (natural, and minimum: for an ellipsized
@@ -513,15 +622,30 @@ ensure_fonts (PhServiceRow *self)
 static void
 ensure_sizes (PhServiceRow *self)
 {
+  gboolean shared;
+
   ensure_fonts (self);
   if (self->sizes_valid)
     return;
+  /* Another row's fonts may have started the shared sizes again since. */
+  shared = self->shared_generation == shared_sizes.generation;
   for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
     {
       PangoLayout *layout = self->texts[i];
+      GHashTable *sizes = shared ? shared_sizes.sizes[i] : NULL;
+      const TextSize *known = sizes != NULL
+                              ? g_hash_table_lookup (sizes, pango_layout_get_text (layout))
+                              : NULL;
       int width = pango_layout_get_width (layout);
       int height;
 
+      if (known != NULL)
+        {
+          self->min_width[i] = known->min_width;
+          self->nat_width[i] = known->nat_width;
+          self->height[i] = known->height;
+          continue;
+        }
       pango_layout_set_width (layout, -1);
       pango_layout_get_size (layout, &self->nat_width[i], &height);
       self->height[i] = PANGO_PIXELS_CEIL (height);
@@ -536,6 +660,15 @@ ensure_sizes (PhServiceRow *self)
       /* The lines measuring shaped are not kept: the list keeps some 200 rows alive, of
        * which only those on screen draw (and shape their texts again, at their width). */
       pango_layout_context_changed (layout);
+      if (sizes != NULL)
+        {
+          TextSize *size = g_new (TextSize, 1);
+
+          *size = (TextSize) { self->min_width[i], self->nat_width[i], self->height[i] };
+          if (g_hash_table_size (sizes) >= SHARED_SIZES_MAX)
+            g_hash_table_remove_all (sizes);
+          g_hash_table_insert (sizes, g_strdup (pango_layout_get_text (layout)), size);
+        }
     }
   self->sizes_valid = TRUE;
 }
