@@ -75,5 +75,7 @@ extern GParamSpec *ph_service_properties[N_PROPS];
 
 /* ph-service.c: keeps owner_fds parallel to owners; TRUE when the order changed */
 gboolean ph_service_sort_owners (PhService *self);
+PhServiceChange ph_service_refresh_group_full (PhService *self,
+                                               gboolean   notify);
 
 G_END_DECLS

@@ -25,62 +25,108 @@ parse_owner (const char *text,
          ph_protocol_parse_decimal (colon2 + 1, end - colon2 - 1, G_MAXINT32, fd);
 }
 
-/* owners=: "pid:start:fd" joined by commas. With @owners NULL, only checks the text. */
+/* The owners of owners=, in its order, as read before any is looked up. */
+typedef struct
+{
+  guint64 pid;
+  guint64 start;
+  guint64 fd;
+} OwnerRef;
+
+typedef struct
+{
+  OwnerRef  on_stack[16];
+  OwnerRef *v;
+  guint     n;
+  guint     size;
+} OwnerRefs;
+
+static void
+owner_refs_clear (OwnerRefs *refs)
+{
+  if (refs->v != refs->on_stack)
+    g_free (refs->v);
+  refs->v = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OwnerRefs, owner_refs_clear)
+
+/* owners=: "pid:start:fd" joined by commas, read (and checked) whole into @refs. */
 static gboolean
-parse_owners (const char           *text,
-              PhProcessLookupFunc   lookup,
-              gpointer              user_data,
-              GPtrArray            *owners,
-              GArray               *fds,
-              GError              **error)
+parse_owners (const char  *text,
+              OwnerRefs   *refs,
+              GError     **error)
 {
   const char *part = text;
 
+  refs->v = refs->on_stack;
+  refs->n = 0;
+  refs->size = G_N_ELEMENTS (refs->on_stack);
   if (text == NULL || *text == '\0')
     return TRUE;
 
   for (;;)
     {
       const char *end = strchr (part, ',');
-      guint64 pid, start, fd;
-      PhProcess *process = NULL;
-      int fd_int;
+      OwnerRef ref;
 
       if (end == NULL)
         end = part + strlen (part);
-      if (!parse_owner (part, end, &pid, &start, &fd))
+      if (!parse_owner (part, end, &ref.pid, &ref.start, &ref.fd))
         {
           g_set_error (error, PH_PROTOCOL_ERROR, PH_PROTOCOL_ERROR_MALFORMED,
                        "SOCK: owner “%.*s” is not pid:start:fd", (int) (end - part), part);
           return FALSE;
         }
+      if (refs->n == refs->size)
+        {
+          refs->size *= 2;
+          if (refs->v == refs->on_stack)
+            refs->v = g_memdup2 (refs->on_stack, sizeof refs->on_stack);
+          refs->v = g_renew (OwnerRef, refs->v, refs->size);
+        }
+      refs->v[refs->n++] = ref;
+      if (*end == '\0')
+        return TRUE;
+      part = end + 1;
+    }
+}
 
-      if (owners == NULL)
-        goto next;
+/* The processes of @refs (looked up, or made), each once with its first fd. */
+static void
+take_owners (const OwnerRefs      *refs,
+             PhProcessLookupFunc   lookup,
+             gpointer              user_data,
+             GPtrArray            *owners,
+             GArray               *fds)
+{
+  for (guint i = 0; i < refs->n; i++)
+    {
+      const OwnerRef *ref = &refs->v[i];
+      PhProcess *process = NULL;
+      int fd_int;
 
       if (lookup != NULL)
-        process = lookup ((gint64) pid, start, user_data);
+        process = lookup ((gint64) ref->pid, ref->start, user_data);
 
       /* A process held twice (two fds) is one owner; keep its first fd. */
       for (guint j = 0; j < owners->len; j++)
         {
           PhProcess *other = g_ptr_array_index (owners, j);
 
-          if (ph_process_get_pid (other) == (gint64) pid &&
-              ph_process_get_start_time (other) == start)
+          if (ph_process_get_pid (other) == (gint64) ref->pid &&
+              ph_process_get_start_time (other) == ref->start)
             goto next;
         }
 
       if (process == NULL)
-        g_ptr_array_add (owners, ph_process_new ((gint64) pid, start));
+        g_ptr_array_add (owners, ph_process_new ((gint64) ref->pid, ref->start));
       else
         g_ptr_array_add (owners, g_object_ref (process));
-      fd_int = (int) fd;
+      fd_int = (int) ref->fd;
       g_array_append_val (fds, fd_int);
     next:
-      if (*end == '\0')
-        return TRUE;
-      part = end + 1;
+      ;
     }
 }
 
@@ -114,6 +160,19 @@ intern_unseen (const char *value)
   if (strlen (value) > 32 || strspn (value, "abcdefghijklmnopqrstuvwxyz-") != strlen (value))
     return g_intern_static_string ("unknown");
   return g_intern_string (value);
+}
+
+/* g_intern_string () of @text, through the last answer for the same text (most sockets
+ * share their address and user): no lock nor hash then. *@last is the thread's own. */
+static const char *
+intern_again (const char  *text,
+              const char **last)
+{
+  if (text == NULL)
+    return NULL;
+  if (*last == NULL || strcmp (*last, text) != 0)
+    *last = g_intern_string (text);
+  return *last;
 }
 
 /* A service being made has no one to tell: no notifications (nor their queue) then. */
@@ -254,11 +313,12 @@ ph_service_validate_record (const PhRecord  *record,
                             GError         **error)
 {
   SockFields fields = { 0 };
+  g_auto(OwnerRefs) refs = { 0 };
 
   g_return_val_if_fail (record != NULL, FALSE);
 
   return read_sock_fields (record, &fields, error) &&
-         parse_owners (ph_record_get (record, "owners", NULL), NULL, NULL, NULL, NULL, error);
+         parse_owners (ph_record_get (record, "owners", NULL), &refs, error);
 }
 
 static gboolean
@@ -273,11 +333,15 @@ ph_service_apply_record (PhService            *self,
   g_autoptr(GPtrArray) owners = NULL;
   g_autoptr(GArray) fds = NULL;
   g_autofree char *user = NULL;
+  g_auto(OwnerRefs) refs = { 0 };
   SockFields fields = { 0 };
   PhServiceChange change = PH_SERVICE_CHANGED_NONE;
   const char *proto;
   const char *addr;
   const char *user_raw;
+  const char *user_text;
+  static _Thread_local const char *last_address;
+  static _Thread_local const char *last_user;
   const char *owners_text;
   gsize user_len = 0;
   guint64 id, family, port, value;
@@ -301,14 +365,13 @@ ph_service_apply_record (PhService            *self,
     }
   /* owners= whole before any process is looked up (which may make one) */
   owners_text = ph_record_get (record, "owners", NULL);
-  if (!parse_owners (owners_text, NULL, NULL, NULL, NULL, error))
+  if (!parse_owners (owners_text, &refs, error))
     return FALSE;
   /* A service being made has an empty one of its own to fill. */
   owners = fresh ? g_ptr_array_ref (self->owners)
                  : g_ptr_array_new_with_free_func (g_object_unref);
-  fds = g_array_new (FALSE, FALSE, sizeof (int));
-  if (!parse_owners (owners_text, lookup, user_data, owners, fds, error))
-    return FALSE;
+  fds = g_array_sized_new (FALSE, FALSE, sizeof (int), refs.n);
+  take_owners (&refs, lookup, user_data, owners, fds);
 
   if (!fresh)
     g_object_freeze_notify (G_OBJECT (self));
@@ -326,7 +389,7 @@ ph_service_apply_record (PhService            *self,
 
   if (g_strcmp0 (self->address, addr) != 0)
     {
-      self->address = g_intern_string (addr);
+      self->address = intern_again (addr, &last_address);
       change |= PH_SERVICE_CHANGED_FIELDS | PH_SERVICE_CHANGED_ORDER;
       address_changed = TRUE;
       NOTIFY (PROP_ADDRESS);
@@ -359,11 +422,15 @@ ph_service_apply_record (PhService            *self,
   else
     SET_FIELD (uid, -1, PROP_UID, PH_SERVICE_CHANGED_NONE);
 
+  /* A name that is safe to show is shown as it came (what ph_protocol_display() gives). */
   user_raw = ph_record_get (record, "user", &user_len);
-  user = user_raw != NULL ? ph_protocol_display (user_raw, user_len) : NULL;
-  if (g_strcmp0 (self->user, user) != 0)
+  if (user_raw == NULL || ph_protocol_is_display_safe (user_raw, user_len))
+    user_text = user_raw;
+  else
+    user_text = user = ph_protocol_display (user_raw, user_len);
+  if (g_strcmp0 (self->user, user_text) != 0)
     {
-      self->user = g_intern_string (user);
+      self->user = intern_again (user_text, &last_user);
       change |= PH_SERVICE_CHANGED_FIELDS;
       NOTIFY (PROP_USER);
     }
@@ -405,7 +472,7 @@ ph_service_apply_record (PhService            *self,
         NOTIFY (PROP_MAIN_OWNER);
     }
 
-  change |= ph_service_refresh_group (self);
+  change |= ph_service_refresh_group_full (self, !fresh);
 
   if (!fresh)
     g_object_thaw_notify (G_OBJECT (self));

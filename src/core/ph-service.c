@@ -364,17 +364,37 @@ notify_if_changed (PhService  *self,
 PhServiceChange
 ph_service_refresh_group (PhService *self)
 {
+  g_return_val_if_fail (PH_IS_SERVICE (self), PH_SERVICE_CHANGED_NONE);
+
+  return ph_service_refresh_group_full (self, TRUE);
+}
+
+/* With @notify FALSE, for a service being made, that no one can watch yet: the same, with
+ * no notification. */
+PhServiceChange
+ph_service_refresh_group_full (PhService *self,
+                               gboolean   notify)
+{
   g_autoptr(PhAppIdentity) identity = NULL;
   g_autoptr(PhAppIdentity) old = NULL;
   PhServiceChange change = PH_SERVICE_CHANGED_NONE;
 
-  g_return_val_if_fail (PH_IS_SERVICE (self), PH_SERVICE_CHANGED_NONE);
-
   if (ph_service_sort_owners (self))
     {
       change |= PH_SERVICE_CHANGED_FIELDS;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OWNERS]);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAIN_OWNER]);
+      if (notify)
+        {
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OWNERS]);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAIN_OWNER]);
+        }
+    }
+
+  if (!notify)
+    {
+      /* Made just now: no identity yet, so a change of every field and of the order. */
+      g_assert (self->identity == NULL);
+      self->identity = current_identity (self);
+      return change | PH_SERVICE_CHANGED_FIELDS | PH_SERVICE_CHANGED_ORDER;
     }
 
   identity = current_identity (self);
