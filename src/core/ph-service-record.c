@@ -92,19 +92,21 @@ parse_owners (const char  *text,
     }
 }
 
-/* The processes of @refs (looked up, or made), each once with its first fd. */
-static void
+/* The processes of @refs (looked up, or made), each once with its first fd (in @fds, of
+ * @refs->n). Returns: how many fds */
+static guint
 take_owners (const OwnerRefs      *refs,
              PhProcessLookupFunc   lookup,
              gpointer              user_data,
              GPtrArray            *owners,
-             GArray               *fds)
+             int                  *fds)
 {
+  guint n_fds = 0;
+
   for (guint i = 0; i < refs->n; i++)
     {
       const OwnerRef *ref = &refs->v[i];
       PhProcess *process = NULL;
-      int fd_int;
 
       if (lookup != NULL)
         process = lookup ((gint64) ref->pid, ref->start, user_data);
@@ -123,17 +125,17 @@ take_owners (const OwnerRefs      *refs,
         g_ptr_array_add (owners, ph_process_new ((gint64) ref->pid, ref->start));
       else
         g_ptr_array_add (owners, g_object_ref (process));
-      fd_int = (int) ref->fd;
-      g_array_append_val (fds, fd_int);
+      fds[n_fds++] = (int) ref->fd;
     next:
       ;
     }
+  return n_fds;
 }
 
 static gboolean
 owners_equal (PhService *self,
               GPtrArray *owners,
-              GArray    *fds)
+              const int *fds)
 {
   if (owners->len != self->owners->len)
     return FALSE;
@@ -145,7 +147,7 @@ owners_equal (PhService *self,
 
       if (!g_ptr_array_find (self->owners, owners->pdata[i], &j))
         return FALSE;
-      if (self->owner_fds[j] != g_array_index (fds, int, i))
+      if (self->owner_fds[j] != fds[i])
         return FALSE;
     }
   return TRUE;
@@ -331,7 +333,8 @@ ph_service_apply_record (PhService            *self,
                          GError              **error)
 {
   g_autoptr(GPtrArray) owners = NULL;
-  g_autoptr(GArray) fds = NULL;
+  g_autofree int *fds = NULL;
+  guint n_fds;
   g_autofree char *user = NULL;
   g_auto(OwnerRefs) refs = { 0 };
   SockFields fields = { 0 };
@@ -370,8 +373,11 @@ ph_service_apply_record (PhService            *self,
   /* A service being made has an empty one of its own to fill. */
   owners = fresh ? g_ptr_array_ref (self->owners)
                  : g_ptr_array_new_with_free_func (g_object_unref);
-  fds = g_array_sized_new (FALSE, FALSE, sizeof (int), refs.n);
-  take_owners (&refs, lookup, user_data, owners, fds);
+  fds = g_new (int, refs.n);
+  n_fds = take_owners (&refs, lookup, user_data, owners, fds);
+  /* an exact array (one fd per owner; a process held twice is one) */
+  if (n_fds < refs.n)
+    fds = g_renew (int, fds, n_fds);
 
   if (!fresh)
     g_object_freeze_notify (G_OBJECT (self));
@@ -456,7 +462,7 @@ ph_service_apply_record (PhService            *self,
   /* A service being made has its owners already (ph_service_refresh_group() sorts them
    * with their fds). */
   if (fresh)
-    self->owner_fds = (int *) (void *) g_array_free (g_steal_pointer (&fds), FALSE);
+    self->owner_fds = g_steal_pointer (&fds);
   else if (!owners_equal (self, owners, fds))
     {
       PhProcess *old_main = ph_service_get_main_owner (self);
@@ -464,7 +470,7 @@ ph_service_apply_record (PhService            *self,
       g_clear_pointer (&self->owners, g_ptr_array_unref);
       self->owners = g_steal_pointer (&owners);
       g_clear_pointer (&self->owner_fds, g_free);
-      self->owner_fds = (int *) (void *) g_array_free (g_steal_pointer (&fds), FALSE);
+      self->owner_fds = g_steal_pointer (&fds);
       ph_service_sort_owners (self);
       change |= PH_SERVICE_CHANGED_FIELDS;
       NOTIFY (PROP_OWNERS);
