@@ -294,6 +294,14 @@ test_window_new_destroy (void)
   g_assert_cmpuint (n_warnings, ==, warnings);
 }
 
+/* A postgres of the user's, and its socket on port 5432 (id 7). */
+#define POSTGRES_PROC                                                                       \
+  "PROC\tpid=10\tstart=1\tppid=1\tuid=1000\tuser=me\tcomm=postgres\texe=/usr/bin/postgres" \
+  "\tcmdline=postgres\tmanager=none"
+#define POSTGRES_SOCK                                                                       \
+  "SOCK\tid=7\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=5432\tuid=1000\tuser=me"        \
+  "\towners=10:1:3\thidden=0\tkernel=0"
+
 /* A row follows its service property by property: when the owner changes only the line
  * that shows the owner, and what a screen reader says, are written again. */
 static void
@@ -308,10 +316,8 @@ test_row_bindings (void)
   char *spoken = NULL;
   const char *lines[] = {
     "BEGIN\tseq=1\tkind=full",
-    "PROC\tpid=10\tstart=1\tppid=1\tuid=1000\tuser=me\tcomm=postgres\texe=/usr/bin/postgres"
-    "\tcmdline=postgres\tmanager=none",
-    "SOCK\tid=7\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=5432\tuid=1000\tuser=me"
-    "\towners=10:1:3\thidden=0\tkernel=0",
+    POSTGRES_PROC,
+    POSTGRES_SOCK,
     "END\tseq=1",
     /* The owner is now hidden (another user's), and it listens on every address. */
     "BEGIN\tseq=2\tkind=delta",
@@ -670,10 +676,8 @@ test_row_shared_sizes (void)
   Measured a, b, big, again;
   const char *lines[] = {
     "BEGIN\tseq=1\tkind=full",
-    "PROC\tpid=10\tstart=1\tppid=1\tuid=1000\tuser=me\tcomm=postgres\texe=/usr/bin/postgres"
-    "\tcmdline=postgres\tmanager=none",
-    "SOCK\tid=7\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=5432\tuid=1000\tuser=me"
-    "\towners=10:1:3\thidden=0\tkernel=0",
+    POSTGRES_PROC,
+    POSTGRES_SOCK,
     "SOCK\tid=8\tproto=tcp\tfamily=4\taddr=127.0.0.1\tport=5433\tuid=1000\tuser=me"
     "\towners=10:1:4\thidden=0\tkernel=0",
     "END\tseq=1",
