@@ -39,12 +39,20 @@ static const struct
 
 /* The row draws its three texts itself, as three GtkLabels in a grid would (the port over
  * two lines, the address above the detail, the reachability mark at the end when there is
- * one), each a PangoLayout of the row's: the list keeps some 200 rows alive, and three
- * label widgets per row (each with its CSS node, style, accessible object and measuring
- * layouts) cost some 5 MB more than their text. What a screen reader says is the list
- * item's label (ph_service_row_dup_accessible_label(), which says all of it). The styles
- * are those of style.css's .port-number with libadwaita's .numeric (the port), and of
- * libadwaita's .caption and .dim-label (the detail), applied to the row's own font. */
+ * one): the list keeps some 200 rows alive, and three label widgets per row (each with its
+ * CSS node, style, accessible object and measuring layouts) cost some 5 MB more than their
+ * text. What a screen reader says is the list item's label
+ * (ph_service_row_dup_accessible_label(), which says all of it). The styles are those of
+ * style.css's .port-number with libadwaita's .numeric (the port), and of libadwaita's
+ * .caption and .dim-label (the detail), applied to the list's font.
+ *
+ * A row keeps its texts and their sizes, not Pango objects: every row of a list measures
+ * and draws with one PangoLayout on the list view's Pango context (SharedText, kept on the
+ * list view), set to each text in turn. A Pango context and three layouts per row cost
+ * some 0.4 MB over the 200 rows; only the rows on screen draw, and a row measures again
+ * only when its text or the fonts change. Neither style.css nor libadwaita sets a font on
+ * the row or on the list's row: its font is the list view's. A row outside a list view
+ * (the tests') measures and draws with its own context. */
 #define COLUMN_SPACING  12
 #define PORT_WIDTH_CHARS 5
 #define PORT_SCALE      1.35  /* .port-number: font-size 1.35em, font-weight 700 */
@@ -65,17 +73,14 @@ struct _PhServiceRow
    * reference each time the list makes a row. */
   GtkListItem *list_item;
 
-  /* Made when the row is first measured (ensure_layouts()): made in init, each layout's
-   * Pango context styled the row before it was in the list, for nothing. Till then the
-   * texts wait in @pending. */
-  PangoLayout *texts[PH_SERVICE_ROW_N_TEXTS];
-  char *pending[PH_SERVICE_ROW_N_TEXTS];
-  guint font_serial;         /* of the row's Pango context, when the fonts were set */
-  guint shared_generation;   /* of the shared sizes (SharedSizes) the fonts were set with */
-  int port_min_width;        /* PORT_WIDTH_CHARS characters of the port's font, Pango units */
+  char *texts[PH_SERVICE_ROW_N_TEXTS];  /* NULL for none */
   /* Each text's size as a label would measure it, kept until the text or the fonts
-   * change: minimum and natural width (Pango units), height (pixels). */
+   * change: minimum and natural width (Pango units), height (pixels); valid while
+   * @sizes_context (not a reference: only compared) is at @sizes_serial. */
   gboolean sizes_valid;
+  PangoContext *sizes_context;
+  guint sizes_serial;
+  int port_min_width;        /* PORT_WIDTH_CHARS characters of the port's font, Pango units */
   int min_width[PH_SERVICE_ROW_N_TEXTS];
   int nat_width[PH_SERVICE_ROW_N_TEXTS];
   int height[PH_SERVICE_ROW_N_TEXTS];
@@ -196,13 +201,10 @@ set_text (PhServiceRow     *self,
           PhServiceRowText  which,
           const char       *text)
 {
-  if (g_strcmp0 (ph_service_row_get_text (self, which), text != NULL && *text != '\0' ? text
-                                                                                   : NULL) == 0)
+  if (text != NULL && *text == '\0')
+    text = NULL;
+  if (!g_set_str (&self->texts[which], text))
     return;
-  if (self->texts[which] == NULL)
-    g_set_str (&self->pending[which], text);
-  else
-    pango_layout_set_text (self->texts[which], text, -1);
   self->sizes_valid = FALSE;
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
@@ -315,14 +317,10 @@ const char *
 ph_service_row_get_text (PhServiceRow     *self,
                          PhServiceRowText  which)
 {
-  const char *text;
-
   g_return_val_if_fail (PH_IS_SERVICE_ROW (self), NULL);
   g_return_val_if_fail (which < PH_SERVICE_ROW_N_TEXTS, NULL);
 
-  text = self->texts[which] != NULL ? pango_layout_get_text (self->texts[which])
-                                    : self->pending[which];
-  return text != NULL && *text != '\0' ? text : NULL;
+  return self->texts[which];
 }
 
 /* The list item that shows @self (NULL: none any more), which says what
@@ -377,10 +375,7 @@ ph_service_row_finalize (GObject *object)
 
   g_free (self->accessible_label);
   for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
-    {
-      g_clear_object (&self->texts[i]);
-      g_free (self->pending[i]);
-    }
+    g_free (self->texts[i]);
 
   G_OBJECT_CLASS (ph_service_row_parent_class)->finalize (object);
 }
@@ -452,12 +447,13 @@ scaled_font (const PangoFontDescription *base,
   return font;
 }
 
-/* Every row's Pango context follows the same style, so rows with the same address or detail
- * text ("127.0.0.1 · TCP", "Registered port · nginx": most of them) measure it alike, and
- * those texts (ellipsized: measured twice each, as a label is) are measured once for all
- * rows while the settings that measuring depends on stay the same; so is the port's width
- * in characters. The list makes some 200 rows at once, the first time it is filled. Only
- * the main thread measures rows. */
+/* Rows measure with the same Pango settings (their list's context), so rows with the same
+ * address or detail text ("127.0.0.1 · TCP", "Registered port · nginx": most of them)
+ * measure it alike, and those texts (ellipsized: measured twice each, as a label is) are
+ * measured once for all rows while the settings that measuring depends on stay the same
+ * (the port's width in characters is kept with the shared layout, SharedText). The list
+ * makes some 200 rows at once, the first time it is filled. Only the main thread measures
+ * rows. */
 #define SHARED_SIZES_MAX 512
 
 typedef struct
@@ -482,7 +478,6 @@ typedef struct
   cairo_font_options_t *options;
   double                resolution;
   gboolean              round_positions;
-  int                   port_min_width;
   GHashTable           *sizes[PH_SERVICE_ROW_N_TEXTS];   /* text → TextSize; not the port's */
 } SharedSizes;
 
@@ -515,8 +510,7 @@ shared_sizes_match (PangoContext *context)
 
 /* Starts the shared sizes again, for @context's settings. */
 static void
-shared_sizes_reset (PangoContext *context,
-                    int           port_min_width)
+shared_sizes_reset (PangoContext *context)
 {
   static guint generation;
   const PangoMatrix *matrix = pango_context_get_matrix (context);
@@ -538,7 +532,6 @@ shared_sizes_reset (PangoContext *context,
     shared_sizes.options = cairo_font_options_copy (options);
   shared_sizes.resolution = pango_cairo_context_get_resolution (context);
   shared_sizes.round_positions = pango_context_get_round_glyph_positions (context);
-  shared_sizes.port_min_width = port_min_width;
   for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
     {
       if (i == PH_SERVICE_ROW_PORT)
@@ -553,90 +546,126 @@ shared_sizes_reset (PangoContext *context,
   shared_sizes.generation = generation;
 }
 
-static void
-ensure_layouts (PhServiceRow *self)
+/* What every row of a list measures and draws with, kept on the list view (whose Pango
+ * context it is): one layout, and the fonts made from the context's for the port and the
+ * detail. */
+typedef struct
 {
-  g_autoptr(PangoAttrList) attrs = NULL;
+  PangoLayout *layout;
+  guint serial;              /* of the context, when the fonts were made */
+  PangoFontDescription *fonts[PH_SERVICE_ROW_N_TEXTS];  /* NULL: the context's own */
+  PangoAttrList *port_attrs;
+  int port_min_width;
+} SharedText;
 
-  if (self->texts[0] != NULL)
-    return;
+static void
+shared_text_free (gpointer data)
+{
+  SharedText *shared = data;
+
+  g_clear_object (&shared->layout);
   for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
-    {
-      self->texts[i] = gtk_widget_create_pango_layout (GTK_WIDGET (self), self->pending[i]);
-      g_clear_pointer (&self->pending[i], g_free);
-    }
-  /* libadwaita's .numeric: tabular figures. */
-  attrs = pango_attr_list_new ();
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum 1"));
-  pango_layout_set_attributes (self->texts[PH_SERVICE_ROW_PORT], attrs);
-  pango_layout_set_ellipsize (self->texts[PH_SERVICE_ROW_ADDRESS], PANGO_ELLIPSIZE_MIDDLE);
-  pango_layout_set_ellipsize (self->texts[PH_SERVICE_ROW_DETAIL], PANGO_ELLIPSIZE_END);
+    g_clear_pointer (&shared->fonts[i], pango_font_description_free);
+  g_clear_pointer (&shared->port_attrs, pango_attr_list_unref);
+  g_free (shared);
 }
 
-static void
-ensure_fonts (PhServiceRow *self)
+/* The shared text the row measures and draws with: its list view's (a row outside a
+ * list, its own), on that widget's Pango context; its fonts made again whenever the
+ * context changed (its style, the font settings, the direction). */
+static SharedText *
+get_shared_text (PhServiceRow  *self,
+                 PangoContext **out_context)
 {
-  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  static GQuark quark;
+  GtkWidget *owner = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_LIST_VIEW);
+  PangoContext *context;
+  SharedText *shared;
   const PangoFontDescription *base;
-  g_autoptr(PangoFontDescription) port_font = NULL;
-  g_autoptr(PangoFontDescription) caption_font = NULL;
   PangoFontMetrics *metrics;
-  PangoAlignment align;
 
-  ensure_layouts (self);
-  if (self->font_serial != 0 && self->font_serial == pango_context_get_serial (context))
-    return;
-  self->font_serial = pango_context_get_serial (context);
-  self->sizes_valid = FALSE;
-  base = pango_context_get_font_description (context);
-  port_font = scaled_font (base, PORT_SCALE, PANGO_WEIGHT_BOLD);
-  caption_font = scaled_font (base, CAPTION_SCALE, PANGO_WEIGHT_NORMAL);
-
-  /* A left-aligned label's alignment, mirrored right to left. */
-  align = gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL ? PANGO_ALIGN_RIGHT
-                                                                          : PANGO_ALIGN_LEFT;
-  for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("ph-service-row-shared-text");
+  if (owner == NULL)
+    owner = GTK_WIDGET (self);
+  context = gtk_widget_get_pango_context (owner);
+  *out_context = context;
+  shared = g_object_get_qdata (G_OBJECT (owner), quark);
+  if (shared == NULL)
     {
-      pango_layout_context_changed (self->texts[i]);
-      pango_layout_set_alignment (self->texts[i], align);
+      shared = g_new0 (SharedText, 1);
+      shared->layout = pango_layout_new (context);
+      /* libadwaita's .numeric: tabular figures. */
+      shared->port_attrs = pango_attr_list_new ();
+      pango_attr_list_insert (shared->port_attrs, pango_attr_font_features_new ("tnum 1"));
+      g_object_set_qdata_full (G_OBJECT (owner), quark, shared, shared_text_free);
     }
-  pango_layout_set_font_description (self->texts[PH_SERVICE_ROW_PORT], port_font);
-  pango_layout_set_font_description (self->texts[PH_SERVICE_ROW_DETAIL], caption_font);
+  if (shared->serial != 0 && shared->serial == pango_context_get_serial (context))
+    return shared;
+  shared->serial = pango_context_get_serial (context);
+  base = pango_context_get_font_description (context);
+  for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
+    g_clear_pointer (&shared->fonts[i], pango_font_description_free);
+  shared->fonts[PH_SERVICE_ROW_PORT] = scaled_font (base, PORT_SCALE, PANGO_WEIGHT_BOLD);
+  shared->fonts[PH_SERVICE_ROW_DETAIL] = scaled_font (base, CAPTION_SCALE,
+                                                      PANGO_WEIGHT_NORMAL);
+  pango_layout_context_changed (shared->layout);
 
   /* A label's width-chars: the wider of a character and a digit, in the port's font. */
-  if (!shared_sizes_match (context))
-    {
-      metrics = pango_context_get_metrics (context, port_font, NULL);
-      shared_sizes_reset (context,
-                          PORT_WIDTH_CHARS
-                          * MAX (pango_font_metrics_get_approximate_char_width (metrics),
-                                 pango_font_metrics_get_approximate_digit_width (metrics)));
-      pango_font_metrics_unref (metrics);
-    }
-  self->port_min_width = shared_sizes.port_min_width;
-  self->shared_generation = shared_sizes.generation;
+  metrics = pango_context_get_metrics (context, shared->fonts[PH_SERVICE_ROW_PORT], NULL);
+  shared->port_min_width = PORT_WIDTH_CHARS
+                           * MAX (pango_font_metrics_get_approximate_char_width (metrics),
+                                  pango_font_metrics_get_approximate_digit_width (metrics));
+  pango_font_metrics_unref (metrics);
+  return shared;
+}
+
+/* The shared layout set to the row's text @which, @width wide (Pango units, -1: its
+ * natural width), in its font, aligned as a left-aligned label (mirrored right to left). */
+static PangoLayout *
+layout_text (PhServiceRow     *self,
+             SharedText       *shared,
+             PhServiceRowText  which,
+             int               width)
+{
+  static const PangoEllipsizeMode ellipsize[PH_SERVICE_ROW_N_TEXTS] = {
+    [PH_SERVICE_ROW_PORT] = PANGO_ELLIPSIZE_NONE,
+    [PH_SERVICE_ROW_ADDRESS] = PANGO_ELLIPSIZE_MIDDLE,
+    [PH_SERVICE_ROW_DETAIL] = PANGO_ELLIPSIZE_END,
+  };
+  PangoLayout *layout = shared->layout;
+  gboolean rtl = gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL;
+
+  pango_layout_set_text (layout, self->texts[which] != NULL ? self->texts[which] : "", -1);
+  pango_layout_set_font_description (layout, shared->fonts[which]);
+  pango_layout_set_attributes (layout, which == PH_SERVICE_ROW_PORT ? shared->port_attrs
+                                                                   : NULL);
+  pango_layout_set_ellipsize (layout, ellipsize[which]);
+  pango_layout_set_alignment (layout, rtl ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+  pango_layout_set_width (layout, width);
+  return layout;
 }
 
 /* Each text's width as a label would measure it (natural, and minimum: for an ellipsized
- * text, the width it has ellipsized at width 0) and its height. */
+ * text, the width it has ellipsized at width 0) and its height: the address's and the
+ * detail's from the shared sizes when another row measured the same text. */
 static void
 ensure_sizes (PhServiceRow *self)
 {
-  gboolean shared;
+  PangoContext *context;
+  SharedText *shared = get_shared_text (self, &context);
 
-  ensure_fonts (self);
-  if (self->sizes_valid)
+  if (self->sizes_valid && self->sizes_context == context
+      && self->sizes_serial == shared->serial)
     return;
-  /* Another row's fonts may have started the shared sizes again since. */
-  shared = self->shared_generation == shared_sizes.generation;
+  if (!shared_sizes_match (context))
+    shared_sizes_reset (context);
   for (guint i = 0; i < PH_SERVICE_ROW_N_TEXTS; i++)
     {
-      PangoLayout *layout = self->texts[i];
-      GHashTable *sizes = shared ? shared_sizes.sizes[i] : NULL;
-      const TextSize *known = sizes != NULL
-                              ? g_hash_table_lookup (sizes, pango_layout_get_text (layout))
-                              : NULL;
-      int width = pango_layout_get_width (layout);
+      const char *text = self->texts[i] != NULL ? self->texts[i] : "";
+      GHashTable *sizes = shared_sizes.sizes[i];
+      const TextSize *known = sizes != NULL ? g_hash_table_lookup (sizes, text) : NULL;
+      PangoLayout *layout;
       int height;
 
       if (known != NULL)
@@ -646,7 +675,7 @@ ensure_sizes (PhServiceRow *self)
           self->height[i] = known->height;
           continue;
         }
-      pango_layout_set_width (layout, -1);
+      layout = layout_text (self, shared, i, -1);
       pango_layout_get_size (layout, &self->nat_width[i], &height);
       self->height[i] = PANGO_PIXELS_CEIL (height);
       self->min_width[i] = self->nat_width[i];
@@ -656,10 +685,6 @@ ensure_sizes (PhServiceRow *self)
           pango_layout_get_size (layout, &self->min_width[i], NULL);
           self->min_width[i] = MIN (self->min_width[i], self->nat_width[i]);
         }
-      pango_layout_set_width (layout, width);
-      /* The lines measuring shaped are not kept: the list keeps some 200 rows alive, of
-       * which only those on screen draw (and shape their texts again, at their width). */
-      pango_layout_context_changed (layout);
       if (sizes != NULL)
         {
           TextSize *size = g_new (TextSize, 1);
@@ -667,9 +692,12 @@ ensure_sizes (PhServiceRow *self)
           *size = (TextSize) { self->min_width[i], self->nat_width[i], self->height[i] };
           if (g_hash_table_size (sizes) >= SHARED_SIZES_MAX)
             g_hash_table_remove_all (sizes);
-          g_hash_table_insert (sizes, g_strdup (pango_layout_get_text (layout)), size);
+          g_hash_table_insert (sizes, g_strdup (text), size);
         }
     }
+  self->port_min_width = shared->port_min_width;
+  self->sizes_context = context;
+  self->sizes_serial = shared->serial;
   self->sizes_valid = TRUE;
 }
 
@@ -795,9 +823,6 @@ ph_service_row_size_allocate (GtkWidget *widget,
   Columns columns;
 
   get_columns (self, width, &columns);
-  /* The two ellipsized texts fit their column. */
-  pango_layout_set_width (self->texts[PH_SERVICE_ROW_ADDRESS], columns.text_width * PANGO_SCALE);
-  pango_layout_set_width (self->texts[PH_SERVICE_ROW_DETAIL], columns.text_width * PANGO_SCALE);
   if (columns.mark_width > 0)
     gtk_widget_size_allocate (GTK_WIDGET (self->reachable_image),
                               &(GtkAllocation) { columns.mark_x, 0, columns.mark_width, height },
@@ -805,20 +830,26 @@ ph_service_row_size_allocate (GtkWidget *widget,
 }
 
 static void
-append_text (PhServiceRow  *self,
-             GtkSnapshot   *snapshot,
-             PangoLayout   *layout,
-             const GdkRGBA *color,
-             float          xalign,
-             int            x,
-             int            y,
-             int            width,
-             int            height)
+append_text (PhServiceRow      *self,
+             GtkSnapshot       *snapshot,
+             PhServiceRowText   which,
+             const GdkRGBA     *color,
+             float              xalign,
+             int                x,
+             int                y,
+             int                width,
+             int                height)
 {
+  PangoContext *context;
+  SharedText *shared = get_shared_text (self, &context);
+  PangoLayout *layout;
   float text_x, text_y;
 
-  if (*pango_layout_get_text (layout) == '\0')
+  if (self->texts[which] == NULL)
     return;
+  /* The port at its natural width; the two ellipsized texts fit their column. */
+  layout = layout_text (self, shared, which, which == PH_SERVICE_ROW_PORT ? -1
+                                                                         : width * PANGO_SCALE);
   text_origin (GTK_WIDGET (self), layout, xalign, width, height, &text_x, &text_y);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + text_x, y + text_y));
@@ -841,13 +872,13 @@ ph_service_row_snapshot (GtkWidget   *widget,
   get_columns (self, width, &columns);
   gtk_widget_get_color (widget, &color);
 
-  append_text (self, snapshot, self->texts[PH_SERVICE_ROW_PORT], &color, 1.0f,
+  append_text (self, snapshot, PH_SERVICE_ROW_PORT, &color, 1.0f,
                rtl ? width - columns.port_width : 0, 0, columns.port_width, height);
-  append_text (self, snapshot, self->texts[PH_SERVICE_ROW_ADDRESS], &color, 0.0f,
+  append_text (self, snapshot, PH_SERVICE_ROW_ADDRESS, &color, 0.0f,
                columns.text_x, 0, columns.text_width, columns.address_height);
   gtk_snapshot_push_opacity (snapshot, adw_style_manager_get_high_contrast (style)
                                        ? DIM_OPACITY_HC : DIM_OPACITY);
-  append_text (self, snapshot, self->texts[PH_SERVICE_ROW_DETAIL], &color, 0.0f,
+  append_text (self, snapshot, PH_SERVICE_ROW_DETAIL, &color, 0.0f,
                columns.text_x, columns.address_height, columns.text_width,
                height - columns.address_height);
   gtk_snapshot_pop (snapshot);
@@ -859,7 +890,7 @@ static void
 ph_service_row_direction_changed (GtkWidget        *widget,
                                   GtkTextDirection  previous)
 {
-  PH_SERVICE_ROW (widget)->font_serial = 0;
+  PH_SERVICE_ROW (widget)->sizes_valid = FALSE;
   GTK_WIDGET_CLASS (ph_service_row_parent_class)->direction_changed (widget, previous);
 }
 
