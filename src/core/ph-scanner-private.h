@@ -48,9 +48,12 @@ struct _PhScanner
   guint              retry_delay;
   guint              retry_source;
 
-  /* The container engines are asked when the set of ports their helpers hold changes. */
+  /* The container engines are asked when the set of ports their helpers hold changes,
+   * one query at a time: one asked for meanwhile (containers_again) follows it. The
+   * cancellable ends a query only when the scanner goes. */
   GCancellable      *containers_cancellable;
   char              *containers_ids;
+  gboolean           containers_again;
 };
 
 /* ph-scanner.c: the state; each setter notifies only on a real change */

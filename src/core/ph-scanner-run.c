@@ -61,6 +61,8 @@ ph_scanner_send_command (PhScanner  *self,
   write_next (self);
 }
 
+static void query_containers (PhScanner *self);
+
 static void
 on_containers_listed (GObject      *source,
                       GAsyncResult *result,
@@ -70,10 +72,28 @@ on_containers_listed (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(PhContainerSnapshot) snapshot = ph_containers_query_finish (result, &error);
 
-  if (snapshot == NULL)
-    return;   /* cancelled: a newer query runs, or the scanner is gone */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;   /* the scanner is gone */
   g_clear_object (&self->containers_cancellable);
-  ph_service_list_set_containers (self->services, snapshot);
+  if (snapshot != NULL)
+    ph_service_list_set_containers (self->services, snapshot);
+  /* What it answered may be older than what was asked for since. */
+  if (self->containers_again)
+    query_containers (self);
+}
+
+/* A query runs to its end, never cancelled by the next one: it runs in a worker thread
+ * (ph_containers_query_async()), where the helper that relays the engines' answers (in
+ * the Flatpak) was run with GSubprocess, and cancelling that from this thread corrupted
+ * the heap (tests/test-containers-cancel.c). So one runs at a time, and its answers come
+ * in order. */
+static void
+query_containers (PhScanner *self)
+{
+  self->containers_again = FALSE;
+  self->containers_cancellable = g_cancellable_new ();
+  ph_containers_query_async (self->containers_cancellable, on_containers_listed,
+                             g_object_ref (self));
 }
 
 /* After a change set: ask the engines again when the ports their helpers hold changed. */
@@ -99,11 +119,9 @@ ph_scanner_maybe_query_containers (PhScanner *self)
   g_free (self->containers_ids);
   self->containers_ids = g_string_free (g_steal_pointer (&ids), FALSE);
   if (self->containers_cancellable != NULL)
-    g_cancellable_cancel (self->containers_cancellable);
-  g_clear_object (&self->containers_cancellable);
-  self->containers_cancellable = g_cancellable_new ();
-  ph_containers_query_async (self->containers_cancellable, on_containers_listed,
-                             g_object_ref (self));
+    self->containers_again = TRUE;   /* one is running */
+  else
+    query_containers (self);
 }
 
 /* After a change set is in the model. */
