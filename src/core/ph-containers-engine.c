@@ -1,31 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ph-containers-engine.c — the engines' API on their Unix sockets (directly, or through the
- * helper's relay in the Flatpak): list, inspect, stop */
+/* ph-containers-engine.c — the engines' API on their Unix sockets (libsoup, or the helper's
+ * relay in the Flatpak): list, inspect, stop */
 #include "config.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <libsoup/soup.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ph-app-identity.h"
 #include "ph-containers-private.h"
-#include "ph-http.h"
 #include "ph-json.h"
 
 /* An API answer is small; a bigger one is not an engine's. */
 #define MAX_ANSWER (8 * 1024 * 1024)
 #define REQUEST_TIMEOUT_S 5
-
-/* The HTTP statuses the engines answer with that Porthole tells apart. */
-enum
-{
-  STATUS_OK           = 200,
-  STATUS_NO_CONTENT   = 204,
-  STATUS_NOT_MODIFIED = 304,
-  STATUS_NOT_FOUND    = 404,
-};
 
 /* ---- the sockets -------------------------------------------------------------------- */
 
@@ -106,7 +97,18 @@ ph_containers_any_socket (void)
   return FALSE;
 }
 
-/* An engine's answer (its body, or the one the helper relayed) as JSON: NULL when
+static SoupSession *
+session_for (const char *path)
+{
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+
+  return soup_session_new_with_options ("remote-connectable", address,
+                                        "timeout", REQUEST_TIMEOUT_S,
+                                        "user-agent", "Porthole",
+                                        NULL);
+}
+
+/* An engine's answer (libsoup's body, or the one the helper relayed) as JSON: NULL when
  * it is empty, an error when it is too large to be an engine's. */
 static GVariant *
 parse_answer (const char  *data,
@@ -123,13 +125,9 @@ parse_answer (const char  *data,
   return ph_json_parse (data != NULL ? data : "", size, error);
 }
 
-/* One request on a fresh connection to the engine's socket, as the helper makes it for the
- * Flatpak (helper/ph-engine.c): HTTP/1.0, the engine closes the connection after its
- * answer. The answer's JSON (NULL for an empty body), the status in @status. Not libsoup:
- * it would cost the app some 0.5 MB of resident memory (libsoup and SQLite mapped at
- * launch) for the three requests a click on a container makes. */
+/* One request; the answer's JSON (NULL for an empty body), the status in @status. */
 static GVariant *
-request (const char    *socket_path,
+request (SoupSession   *session,
          const char    *method,
          const char    *path_and_query,
          guint         *status,
@@ -137,66 +135,34 @@ request (const char    *socket_path,
          GCancellable  *cancellable,
          GError       **error)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GByteArray) answer = g_byte_array_new ();
-  g_autofree char *head = NULL;
-  GInputStream *in;
-  unsigned answer_status;
-  bool podman;
-  char *body;
-  size_t body_len;
+  g_autofree char *uri = g_strconcat ("http://localhost", path_and_query, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr(GBytes) body = NULL;
+  gsize size;
+  const char *data;
 
-  /* Also each read's and write's timeout. */
-  g_socket_client_set_timeout (client, REQUEST_TIMEOUT_S);
-  g_socket_client_set_enable_proxy (client, FALSE);
-  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), cancellable,
-                                        error);
-  if (connection == NULL)
-    return NULL;
-  head = g_strdup_printf ("%s %s HTTP/1.0\r\nHost: localhost\r\nUser-Agent: Porthole\r\n%s\r\n",
-                          method, path_and_query,
-                          g_str_equal (method, "POST") ? "Content-Length: 0\r\n" : "");
-  if (!g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                                  head, strlen (head), NULL, cancellable, error))
-    return NULL;
-  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  for (;;)
+  if (msg == NULL)
     {
-      guint8 chunk[16384];
-      gssize n = g_input_stream_read (in, chunk, sizeof chunk, cancellable, error);
-
-      if (n < 0)
-        return NULL;
-      if (n == 0)
-        break;
-      /* The head besides: what follows it is checked by parse_answer(). */
-      if (answer->len + (gsize) n > MAX_ANSWER + 65536)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                       "The answer is too large");
-          return NULL;
-        }
-      g_byte_array_append (answer, chunk, (guint) n);
-    }
-  g_byte_array_append (answer, (const guint8 *) "", 1);
-  if (!ph_http_parse_answer ((char *) answer->data, answer->len - 1, &answer_status, &podman,
-                             &body, &body_len))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: not an HTTP answer", socket_path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Bad request path %s",
+                   path_and_query);
       return NULL;
     }
-  *status = answer_status;
+  body = soup_session_send_and_read (session, msg, cancellable, error);
+  if (body == NULL)
+    return NULL;
+  *status = soup_message_get_status (msg);
   if (is_podman != NULL)
-    *is_podman = podman;
-  return parse_answer (body, body_len, error);
+    *is_podman = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                               "Libpod-Api-Version") != NULL;
+  data = g_bytes_get_data (body, &size);
+  return parse_answer (data, size, error);
 }
 
-/* How one engine socket is asked: directly on the socket, or by the helper on the host. */
+/* How one engine socket is asked: libsoup on the socket, or the helper on the host. */
 typedef struct
 {
   const char     *path;
+  SoupSession    *session;  /* NULL when relayed */
   PhHelperClient *relay;    /* NULL when asked directly */
 } Engine;
 
@@ -214,15 +180,17 @@ engine_init (Engine         *engine,
 {
   engine->path = path;
   engine->relay = relay != NULL ? g_object_ref (relay) : NULL;
+  engine->session = relay == NULL ? session_for (path) : NULL;
 }
 
 static void
 engine_clear (Engine *engine)
 {
+  g_clear_object (&engine->session);
   g_clear_object (&engine->relay);
 }
 
-/* The helper's RESULT for `engine PATH …`, read as request() reads the engine's answer. */
+/* The helper's RESULT for `engine PATH …`, read as request() reads libsoup's answer. */
 static GVariant *
 ask_relayed (Engine              *engine,
              const char * const  *args,
@@ -310,15 +278,15 @@ ask (Engine        *engine,
   switch (what)
     {
     case ASK_LIST:
-      return request (engine->path, "GET", "/containers/json", status, is_podman,
+      return request (engine->session, "GET", "/containers/json", status, is_podman,
                       cancellable, error);
     case ASK_INSPECT:
       path = g_strdup_printf ("/containers/%s/json", escaped);
-      return request (engine->path, "GET", path, status, is_podman, cancellable, error);
+      return request (engine->session, "GET", path, status, is_podman, cancellable, error);
     case ASK_STOP:
     default:
       path = g_strdup_printf ("/containers/%s/stop?t=%u", escaped, timeout_s);
-      return request (engine->path, "POST", path, status, is_podman, cancellable, error);
+      return request (engine->session, "POST", path, status, is_podman, cancellable, error);
     }
 }
 
@@ -418,7 +386,7 @@ list_socket (PhContainerSnapshot *snapshot,
   engine_clear (&asker);
   if (state->error != NULL)
     return;
-  if (status != STATUS_OK || answer == NULL ||
+  if (status != SOUP_STATUS_OK || answer == NULL ||
       !g_variant_is_of_type (answer, G_VARIANT_TYPE ("av")))
     {
       g_set_error (&state->error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -548,14 +516,14 @@ stop_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  if (status == STATUS_NOT_FOUND)
+  if (status == SOUP_STATUS_NOT_FOUND)
     {
       engine_clear (&asker);
       result->outcome = PH_CONTAINER_STOP_NOT_FOUND;
       g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) ph_container_stop_result_free);
       return;
     }
-  if (status != STATUS_NO_CONTENT && status != STATUS_NOT_MODIFIED)
+  if (status != SOUP_STATUS_NO_CONTENT && status != SOUP_STATUS_NOT_MODIFIED)
     {
       const char *message = ph_json_get_string (answer, "message");
 
@@ -569,7 +537,7 @@ stop_thread (GTask        *task,
   /* Did a restart policy bring it back? */
   inspect = ask (&asker, ASK_INSPECT, op->id, 0, &status, NULL, cancellable, &error);
   engine_clear (&asker);
-  if (error != NULL || status != STATUS_OK)
+  if (error != NULL || status != SOUP_STATUS_OK)
     {
       g_clear_error (&error);
       result->outcome = PH_CONTAINER_STOP_STOPPED;

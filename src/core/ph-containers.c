@@ -7,14 +7,13 @@
  * its userland proxy) or dockerd itself (without it). Signalling any of them is wrong, so
  * the port is listed under the container and freed by stopping it through the engine's
  * API. Both engines answer the Docker-compatible API (GET /containers/json, POST
- * /containers/{id}/stop) on a Unix socket, asked in HTTP/1.0, one connection per request
- * (ph-containers-engine.c). Each operation is one GTask run in a worker thread, so the
- * main thread never waits.
+ * /containers/{id}/stop) on a Unix socket; libsoup speaks the HTTP. Each operation is one
+ * GTask run in a worker thread with its own SoupSession, so the main thread never waits.
  * When a socket cannot be reached, ph_containers_guess() names the container from the
  * helper process's arguments (conmon's -n NAME) and says how to give Porthole access.
  * Inside the Flatpak the sockets are not in the sandbox: the helper on the host makes the
  * same three requests (`porthole-helper engine`, flatpak/README.md) and passes the answers
- * on, which are read here exactly as the engines' own.
+ * on, which are read here exactly as libsoup's.
  *
  * This file holds the two objects, PhContainer and PhContainerSnapshot;
  * ph-containers-engine.c asks the engines (list, inspect, stop), ph-containers-guess.c

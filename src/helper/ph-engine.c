@@ -5,14 +5,15 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ph-helper.h"
-#include "ph-http.h"
 #include "ph-protocol.h"
 
 /*
@@ -27,9 +28,8 @@
  * SOCKET must be one of the engines' own sockets (the rootful ones, or the user's under
  * /run/user/UID), ID a container's ID or name. The answer goes back whole in one RESULT
  * record (status, whether Podman answered, the body escaped); the app reads it as it
- * reads its own (ph-http.c takes the answer apart for both). One HTTP/1.0 request on a
- * fresh connection, closed by the engine: no keep-alive, no redirects; a chunked body is
- * put back together.
+ * reads libsoup's. One HTTP/1.0 request on a fresh connection, closed by the engine: no
+ * keep-alive, no redirects; a chunked body is put back together.
  */
 
 #define MAX_ANSWER   (8u << 20)
@@ -184,6 +184,69 @@ fail:
   return false;
 }
 
+/* The value of header @name in @head (NUL-terminated, CRLF lines), or NULL. */
+static const char *
+header (const char *head,
+        const char *name,
+        size_t     *value_len)
+{
+  size_t n = strlen (name);
+
+  for (const char *line = strstr (head, "\r\n"); line != NULL; line = strstr (line, "\r\n"))
+    {
+      const char *end;
+
+      line += 2;
+      if (strncasecmp (line, name, n) != 0 || line[n] != ':')
+        continue;
+      line += n + 1;
+      while (*line == ' ' || *line == '\t')
+        line++;
+      end = strstr (line, "\r\n");
+      *value_len = end != NULL ? (size_t) (end - line) : strlen (line);
+      return line;
+    }
+  return NULL;
+}
+
+/* Puts a chunked body back together in place; false when it is malformed. */
+static bool
+dechunk (char   *body,
+         size_t *len)
+{
+  size_t in = 0;
+  size_t out = 0;
+
+  for (;;)
+    {
+      char *end;
+      unsigned long size;
+
+      if (in >= *len)
+        return false;
+      size = strtoul (body + in, &end, 16);
+      if (end == body + in)
+        return false;
+      end = memchr (end, '\n', *len - (size_t) (end - body));
+      if (end == NULL)
+        return false;
+      in = (size_t) (end - body) + 1;
+      if (size == 0)
+        break;
+      if (size > *len - in)
+        return false;
+      memmove (body + out, body + in, size);
+      out += size;
+      in += size;
+      if (in < *len && body[in] == '\r')
+        in++;
+      if (in < *len && body[in] == '\n')
+        in++;
+    }
+  *len = out;
+  return true;
+}
+
 static int
 answer_error (const char *path,
               int         err)
@@ -210,8 +273,11 @@ ph_helper_engine (int    argc,
   char request[512];
   const char *path;
   const char *what;
+  char *head_end;
   char *body;
   size_t body_len;
+  size_t value_len;
+  const char *value;
   unsigned long long seconds = 0;
   unsigned status;
   bool podman;
@@ -246,7 +312,20 @@ ph_helper_engine (int    argc,
       return answer_error (path, err);
     }
   ph_buf_append_c (&answer, '\0');
-  if (!ph_http_parse_answer (answer.data, answer.len - 1, &status, &podman, &body, &body_len))
+  head_end = strstr (answer.data, "\r\n\r\n");
+  if (head_end == NULL || sscanf (answer.data, "HTTP/1.%*[01] %3u", &status) != 1)
+    {
+      ph_buf_free (&answer);
+      return answer_error (path, EPROTO);
+    }
+  *head_end = '\0';
+  body = head_end + 4;
+  body_len = answer.len - 1 - (size_t) (body - answer.data);
+  podman = header (answer.data, "Libpod-Api-Version", &value_len) != NULL;
+  value = header (answer.data, "Transfer-Encoding", &value_len);
+  ok = value == NULL || value_len != 7 || strncasecmp (value, "chunked", 7) != 0 ||
+       dechunk (body, &body_len);
+  if (!ok)
     {
       ph_buf_free (&answer);
       return answer_error (path, EPROTO);
