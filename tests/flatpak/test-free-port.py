@@ -41,19 +41,9 @@ try:
          f'it ended on SIGTERM, the polite signal (exit status {polite.proc.returncode})')
     t.ok(all(phui.wait_for(lambda c=c: not pf.alive(c), 5) for c in polite.children),
          'its forked children, which held the port too, are gone')
-    # The toast lasts a few seconds, and the row may take longer than that to go on a busy
-    # machine: it is looked for while the row goes, too (as tests/ui/test-ui-free-port.py).
-    freed = f'Port {polite.port} is free now'
-    toasts = []
-
-    def row_gone():
-        if not toasts and phui.toast(app.accessible, freed, timeout=0) is not None:
-            toasts.append(freed)
-        return phui.list_item(window, f'Port {polite.port}, TCP', timeout=0) is None
-    gone = phui.wait_for(row_gone, 15)
+    gone, toasted = phui.wait_row_gone_with_toast(app, window, polite.port, 15)
     t.ok(gone, 'its row disappeared from the list')
-    t.ok(toasts or phui.toast(app.accessible, freed, timeout=5) is not None,
-         'a toast says the port is free now')
+    t.ok(toasted, 'a toast says the port is free now')
 
     # A process that ignores SIGTERM: the offer to force it.
     row = phui.list_item(window, f'Port {stubborn.port}, TCP on 127.0.0.1', timeout=15)

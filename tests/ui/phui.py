@@ -417,6 +417,22 @@ def list_item(root, startswith, timeout=10.0):
     return wait_for(look, timeout)
 
 
+def wait_row_gone_with_toast(app, window, port, timeout):
+    """Waits up to @timeout seconds for port @port's row to leave the list, and says
+    whether its "port is free now" toast showed: (row gone, toast seen). A toast lasts
+    about 4 s and the row may take longer to go on a busy machine, so the toast is looked
+    for while the row goes, and once more (5 s) after."""
+    freed = f'Port {port} is free now'
+    seen = []
+
+    def row_gone():
+        if not seen and toast(app.accessible, freed, timeout=0) is not None:
+            seen.append(freed)
+        return list_item(window, f'Port {port}, TCP', timeout=0) is None
+    gone = wait_for(row_gone, timeout)
+    return gone, bool(seen) or toast(app.accessible, freed, timeout=5) is not None
+
+
 def section_headers(root):
     """The names of the list's section headers ("shop Vite dev server")."""
     lst = find(root, name='Listening services', role='list', timeout=5)

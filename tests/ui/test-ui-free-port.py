@@ -45,19 +45,10 @@ try:
              'the dialog names the process ID')
         phui.screenshot('free-port-confirm')
         phui.click(confirm)
-    # The toast lasts a few seconds: it is looked for while the row goes, too.
-    freed = f'Port {polite.port} is free now'
-    toasts = []
-
-    def row_gone():
-        if not toasts and phui.toast(app.accessible, freed, timeout=0) is not None:
-            toasts.append(freed)
-        return phui.list_item(window, f'Port {polite.port}, TCP', timeout=0) is None
     t.ok(polite.wait_exit(10), 'the listener process exited')
-    gone = phui.wait_for(row_gone, 10)
+    gone, toasted = phui.wait_row_gone_with_toast(app, window, polite.port, 10)
     t.ok(gone, 'its row disappeared from the list')
-    t.ok(toasts or phui.toast(app.accessible, freed, timeout=5) is not None,
-         'a toast says the port is free now')
+    t.ok(toasted, 'a toast says the port is free now')
 
     # A process that ignores SIGTERM: Porthole offers to force it.
     row = phui.list_item(window, f'Port {stubborn.port}, TCP on 127.0.0.1', timeout=10)
