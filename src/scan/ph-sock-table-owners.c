@@ -39,17 +39,18 @@ owner_touch (PhSockTable *table,
     }
   if (e->n_owners == 0 && !e->searched && table->counting)
     table->unfound--;
-  if (e->n_owners == e->cap_owners)
+  /* Most sockets have one holder, kept in the entry itself; an array of them grows to the
+   * next power of two when full (n_owners one: no array yet). */
+  if (e->owners == &e->one ? e->n_owners == 1
+                           : e->n_owners >= 2 && (e->n_owners & (e->n_owners - 1)) == 0)
     {
-      /* Most sockets have one holder, kept in the entry itself. */
-      e->cap_owners *= 2;
       if (e->owners == &e->one)
         {
-          e->owners = ph_xmalloc (e->cap_owners * sizeof *e->owners);
+          e->owners = ph_xmalloc (2 * sizeof *e->owners);
           e->owners[0] = e->one;
         }
       else
-        e->owners = ph_xrealloc (e->owners, e->cap_owners * sizeof *e->owners);
+        e->owners = ph_xrealloc (e->owners, 2 * (size_t) e->n_owners * sizeof *e->owners);
     }
   e->owners[e->n_owners++] = (Owner) { pid, fd, start, table->gen };
   holder->n_refs++;   /* kept true between change sets (see refs_stale) */
@@ -792,7 +793,7 @@ walk_new_processes (PhSockTable *table)
       /* The holders it named are read first (slot[i] != 0: the one whose fds start at
        * fds[i] was; its pidfd is alive[slot[i] - 1], or slot[i] is ~0 once it is gone)... */
       slot = ph_xcalloc (holders.n_fds + 1, sizeof *slot);
-      alive = ph_xmalloc ((holders.n_fds + 1) * sizeof *alive);
+      alive = ph_xmalloc ((holders.first.count + 1) * sizeof *alive);   /* one a process */
       for (size_t i = 0; i < holders.n_fds; i++)
         {
           Proc *p;

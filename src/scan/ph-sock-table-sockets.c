@@ -36,6 +36,9 @@ ph_sock_table_dump_sockets (PhSockTable *table)
   bool tcp_done = false;
 
   ph_sock_list_clear (&table->list);
+  /* As many as last time and some: one allocation (the list is given back after a first
+   * snapshot, ph-sock-table.c). */
+  ph_sock_list_reserve (&table->list, table->socks.count + table->socks.count / 8 + 64);
   if ((table->flags & PH_SCAN_TCP) && (table->flags & PH_SCAN_IPV4)
       && (table->flags & PH_SCAN_IPV6) && table->netlink_ok && !table->use_procfs[0][0]
       && !table->use_procfs[0][1] && !table->no_tcp_both)
@@ -217,9 +220,7 @@ ph_sock_table_merge_sockets (PhSockTable *table)
 
       if (e == NULL)
         {
-          e = ph_xcalloc (1, sizeof *e);
-          e->owners = &e->one;
-          e->cap_owners = 1;
+          e = ph_sock_table_entry_new (table);
           e->sock = *s;
           mark_dirty (table, e);
           mark_unfound (table, e);
@@ -280,7 +281,7 @@ ph_sock_table_merge_sockets (PhSockTable *table)
       while (e != NULL && e->seen_gen != table->gen)
         {
           ph_map_remove (&table->socks, e->sock.inode);
-          entry_free (e);
+          ph_sock_table_entry_free (table, e);
           e = table->socks.slots[g].value;
         }
     }

@@ -129,8 +129,9 @@ put_str (PhBuf      *out,
   put_str ((out), (o), "\t" k "=", sizeof ("\t" k "=") - 1, (value), (room))
 
 static void
-write_sock (SockEntry *e,
-            PhBuf     *out)
+write_sock (PhSockTable *table,
+            SockEntry   *e,
+            PhBuf       *out)
 {
   const PhSock *s = &e->sock;
   size_t room = SOCK_FIXED_ROOM + 2 * STR_ROOM + (size_t) e->n_owners * OWNER_ROOM;
@@ -190,7 +191,7 @@ write_sock (SockEntry *e,
   o = ph_put_u64 (o, e->hidden);
   o = PUT_KEY (o, PH_KEY_KERNEL);
   o = ph_put_u64 (o, e->kernel);
-  o = PUT_STR (out, o, PH_KEY_UNSEEN, e->unseen, room);
+  o = PUT_STR (out, o, PH_KEY_UNSEEN, e->unseen ? table->unseen : NULL, room);
   *o++ = '\n';
   *o = '\0';
   out->len = (size_t) (o - out->data);
@@ -309,7 +310,7 @@ ph_sock_table_write_change_set (PhSockTable *table,
           if (full || !p->emitted || p->facts_dirty || p->emitted_start != p->start)
             write_proc (table, p, out);
         }
-      write_sock (e, out);
+      write_sock (table, e, out);
       if (out->len >= PH_SOCK_TABLE_FLUSH_SIZE && table->flush != NULL)
         table->flush (out, table->flush_data);
     }

@@ -5,10 +5,30 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "ph-map.h"
 #include "ph-sock.h"
+
+/* The listeners are mapped apart from the heap (56 bytes each: 1.1 MB at 20,000 sockets):
+ * grown without a copy, and given back whole when freed, where malloc () would keep the
+ * smaller arrays it went through, and the freed one, in the heap. */
+static void
+socks_resize (PhSockList *list,
+              size_t      cap)
+{
+  void *p = list->socks == NULL
+            ? mmap (NULL, cap * sizeof *list->socks, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            : mremap (list->socks, list->cap_socks * sizeof *list->socks,
+                      cap * sizeof *list->socks, MREMAP_MAYMOVE);
+
+  if (p == MAP_FAILED)
+    abort ();
+  list->socks = p;
+  list->cap_socks = cap;
+}
 
 PhSock *
 ph_sock_list_add (PhSockList *list)
@@ -16,14 +36,19 @@ ph_sock_list_add (PhSockList *list)
   PhSock *s;
 
   if (list->n_socks == list->cap_socks)
-    {
-      list->cap_socks = list->cap_socks ? list->cap_socks * 2 : 64;
-      list->socks = ph_xrealloc (list->socks, list->cap_socks * sizeof *list->socks);
-    }
+    socks_resize (list, list->cap_socks ? list->cap_socks * 2 : 64);
   s = &list->socks[list->n_socks++];
   memset (s, 0, sizeof *s);
   s->v6only = -1;
   return s;
+}
+
+void
+ph_sock_list_reserve (PhSockList *list,
+                      size_t      n)
+{
+  if (list->cap_socks < n)
+    socks_resize (list, n);
 }
 
 void
@@ -57,7 +82,8 @@ ph_sock_list_clear (PhSockList *list)
 void
 ph_sock_list_free (PhSockList *list)
 {
-  free (list->socks);
+  if (list->socks != NULL)
+    munmap (list->socks, list->cap_socks * sizeof *list->socks);
   free (list->conns);
   memset (list, 0, sizeof *list);
 }

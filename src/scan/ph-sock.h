@@ -56,6 +56,9 @@ typedef enum
 typedef void (*PhWarnFunc) (const char *code, const char *message, void *user_data);
 
 PhSock *ph_sock_list_add      (PhSockList *list);
+/* Makes room for @n listeners at once, where growing one by one would leave the heap
+ * the smaller arrays it went through. */
+void    ph_sock_list_reserve  (PhSockList *list, size_t n);
 void    ph_sock_list_add_conn (PhSockList *list, uint8_t family, const uint8_t *addr,
                                uint16_t port);
 void    ph_sock_list_clear    (PhSockList *list);
