@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,6 +419,13 @@ ph_sock_table_refresh (PhSockTable *table,
     }
   ph_sock_table_write_change_set (table, full, out);
   forget_gone_processes (table);
+#ifdef __GLIBC__
+  /* What a first snapshot alone needed (the sorted copy of every entry and qsort ()'s own,
+   * the iterator's maps, the arrays of the walk) lies freed between what stays, where
+   * malloc () keeps its pages: given back once, before the next dump adds its list. */
+  if (full && !table->once)
+    malloc_trim (0);
+#endif
 
   table->elapsed_us = ph_now_us () - t0;
   ph_sock_table_write_end (table, out);
