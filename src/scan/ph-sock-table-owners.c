@@ -29,7 +29,7 @@ owner_touch (PhSockTable *table,
 
   for (uint32_t i = 0; i < e->n_owners; i++)
     {
-      Owner *o = &e->owners[i];
+      Owner *o = &entry_owners (e)[i];
 
       if (o->pid == pid && o->fd == fd && o->start == start)
         {
@@ -40,19 +40,18 @@ owner_touch (PhSockTable *table,
   if (e->n_owners == 0 && !e->searched && table->counting)
     table->unfound--;
   /* Most sockets have one holder, kept in the entry itself; an array of them grows to the
-   * next power of two when full (n_owners one: no array yet). */
-  if (e->owners == &e->one ? e->n_owners == 1
-                           : e->n_owners >= 2 && (e->n_owners & (e->n_owners - 1)) == 0)
+   * next power of two when full. */
+  if (!e->owners_heap && e->n_owners == 1)
     {
-      if (e->owners == &e->one)
-        {
-          e->owners = ph_xmalloc (2 * sizeof *e->owners);
-          e->owners[0] = e->one;
-        }
-      else
-        e->owners = ph_xrealloc (e->owners, 2 * (size_t) e->n_owners * sizeof *e->owners);
+      Owner *v = ph_xmalloc (2 * sizeof *v);
+
+      v[0] = e->one;
+      e->many = v;
+      e->owners_heap = true;
     }
-  e->owners[e->n_owners++] = (Owner) { pid, fd, start, table->gen };
+  else if (e->owners_heap && e->n_owners >= 2 && (e->n_owners & (e->n_owners - 1)) == 0)
+    e->many = ph_xrealloc (e->many, 2 * (size_t) e->n_owners * sizeof (Owner));
+  entry_owners (e)[e->n_owners++] = (Owner) { pid, fd, start, table->gen };
   holder->n_refs++;   /* kept true between change sets (see refs_stale) */
   mark_dirty (table, e);
   return true;
@@ -322,13 +321,13 @@ prune_owners (PhSockTable *table)
       before = e->n_owners;
       for (uint32_t k = 0; k < e->n_owners; k++)
         {
-          Owner *o = &e->owners[k];
+          Owner *o = &entry_owners (e)[k];
           Proc *p = ph_map_get (&table->procs, (uint64_t) o->pid);
 
           if (p == NULL || p->gone || (p->start_known && p->start != o->start)
               || (p->walked_gen == table->gen && o->gen != table->gen && !p->fd_unreadable))
             continue;
-          e->owners[keep++] = *o;
+          entry_owners (e)[keep++] = *o;
         }
       e->n_owners = keep;
       if (keep != before)
@@ -513,7 +512,7 @@ recheck_holders (PhSockTable *table)
         continue;
       for (uint32_t k = 0; k < e->n_owners; k++)
         {
-          Owner *o = &e->owners[k];
+          Owner *o = &entry_owners (e)[k];
           int fdd = -1;
           ssize_t n;
 
@@ -530,7 +529,7 @@ recheck_holders (PhSockTable *table)
               if (n < 0 || (size_t) n != want_len || memcmp (link, want, want_len) != 0)
                 continue;
             }
-          e->owners[keep++] = *o;
+          entry_owners (e)[keep++] = *o;
         }
       if (keep != e->n_owners)
         {

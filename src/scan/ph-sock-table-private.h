@@ -23,20 +23,21 @@ typedef struct __attribute__ ((packed, aligned (4)))
   uint32_t gen;        /* refresh in which a walk last saw it */
 } Owner;
 
-/* One per socket, 20,000 on a busy machine: kept small (96 bytes), and made in chunks
- * (ph_sock_table_entry_new ()) rather than one malloc () each. */
+/* One per socket, 20,000 on a busy machine: kept small (88 bytes), and made in chunks
+ * (ph_sock_table_entry_new ()) rather than one malloc () each. Its holders are
+ * entry_owners (e). */
 typedef struct
 {
   PhSock   sock;
-  union
+  union __attribute__ ((packed, aligned (4)))
   {
-    Owner  *owners;    /* &one until it holds more than one; then as many as n_owners
-                        * rounded up to a power of two at least */
-    void   *next_free; /* in the table's list of free entries */
+    Owner  one;        /* its holder, while owners_heap is false (n_owners 0 or 1) */
+    Owner *many;       /* else its holders: n_owners rounded up to a power of two at least */
+    void  *next_free;  /* in the table's list of free entries */
   };
-  Owner    one;
   uint32_t n_owners;
   uint32_t seen_gen;
+  bool     owners_heap : 1;  /* many, not one */
   bool     searched : 1;  /* its holders were looked for since it (last) lost them */
   bool     hidden : 1;
   bool     kernel : 1;
@@ -45,6 +46,12 @@ typedef struct
   bool     emitted : 1;   /* a SOCK was sent, so a GONE is owed when it goes */
   bool     listed : 1;    /* in the table's to_search list */
 } SockEntry;
+
+static inline Owner *
+entry_owners (SockEntry *e)
+{
+  return e->owners_heap ? e->many : &e->one;
+}
 
 /* Entries are made this many at a time. */
 #define ENTRY_CHUNK 256
@@ -67,33 +74,35 @@ typedef struct
 
 #define ENTRY_LIST_MAX 1024
 
+/* One per process (2,300 in the benchmark): its fields in order of size, so that no
+ * padding lies between them. */
 typedef struct
 {
-  int32_t  pid;
   uint64_t d_ino;
+  int64_t  n_fds;      /* open files when last walked (/proc/PID/fd's size), or -1 */
+  uint64_t start;
+  uint64_t checked_us;     /* when its comm and command line were last confirmed */
+  uint64_t fds_checked_us; /* when its fds were last confirmed */
+  int64_t  checked_n_fds;  /* its number of open files then, or -1 (as n_fds) */
+  uint64_t emitted_start;
+  int32_t  pid;
   uint32_t seen_gen;
   uint32_t walked_gen;
   uint32_t sent_gen;
   uint32_t n_refs;     /* owners naming it (recounted when refs_stale) */
-  int64_t  n_fds;      /* open files when last walked (/proc/PID/fd's size), or -1 */
+  uint32_t uid;
+  int      pidfd;      /* readable once it exits (in the table's epoll set), or -1 */
+  int      fds_fd;     /* a holder's /proc/PID/fd as its walk opened it (fstat () counts its
+                        * open files without a path lookup; fails once it ended), or -1 */
   bool     is_new;
   bool     counted;    /* n_fds was taken before the task_file iterator looked */
   bool     gone;
   bool     fd_unreadable;
   bool     uid_known;
-  uint32_t uid;
-  int      pidfd;      /* readable once it exits (in the table's epoll set), or -1 */
-  int      fds_fd;     /* a holder's /proc/PID/fd as its walk opened it (fstat () counts its
-                        * open files without a path lookup; fails once it ended), or -1 */
   bool     start_known;
-  uint64_t start;
   bool     has_facts;
   bool     facts_dirty;
-  uint64_t checked_us;     /* when its comm and command line were last confirmed */
-  uint64_t fds_checked_us; /* when its fds were last confirmed */
-  int64_t  checked_n_fds;  /* its number of open files then, or -1 (as n_fds) */
   bool     emitted;
-  uint64_t emitted_start;
   PhProcFacts facts;
 } Proc;
 

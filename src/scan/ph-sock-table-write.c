@@ -176,16 +176,16 @@ write_sock (PhSockTable *table,
   o = ph_put_u64 (o, s->conns);
   o = PUT_KEY (o, PH_KEY_OWNERS);
   if (e->n_owners > 1)
-    qsort (e->owners, e->n_owners, sizeof *e->owners, compare_owner);
+    qsort (entry_owners (e), e->n_owners, sizeof (Owner), compare_owner);
   for (uint32_t i = 0; i < e->n_owners; i++)
     {
       if (i > 0)
         *o++ = ',';
-      o = put_i64 (o, e->owners[i].pid);
+      o = put_i64 (o, entry_owners (e)[i].pid);
       *o++ = ':';
-      o = ph_put_u64 (o, e->owners[i].start);
+      o = ph_put_u64 (o, entry_owners (e)[i].start);
       *o++ = ':';
-      o = put_i64 (o, e->owners[i].fd);
+      o = put_i64 (o, entry_owners (e)[i].fd);
     }
   o = PUT_KEY (o, PH_KEY_HIDDEN);
   o = ph_put_u64 (o, e->hidden);
@@ -240,7 +240,7 @@ ph_sock_table_write_change_set (PhSockTable *table,
         continue;
       for (uint32_t k = 0; k < e->n_owners; k++)
         {
-          Proc *p = ph_map_get (&table->procs, (uint64_t) e->owners[k].pid);
+          Proc *p = ph_map_get (&table->procs, (uint64_t) entry_owners (e)[k].pid);
 
           if (p != NULL)
             p->n_refs++;
@@ -303,7 +303,7 @@ ph_sock_table_write_change_set (PhSockTable *table,
 
       for (uint32_t k = 0; k < e->n_owners; k++)
         {
-          Proc *p = ph_map_get (&table->procs, (uint64_t) e->owners[k].pid);
+          Proc *p = ph_map_get (&table->procs, (uint64_t) entry_owners (e)[k].pid);
 
           if (p == NULL || !p->has_facts || p->sent_gen == table->gen)
             continue;

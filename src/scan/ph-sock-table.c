@@ -186,7 +186,7 @@ ph_sock_table_new (const char  *proc_root,
 }
 
 /* Entries are made ENTRY_CHUNK at a time, which spares malloc ()'s header and rounding
- * for each (16 of 96 bytes); the chunks are kept until the table is freed, so they follow
+ * for each (8 bytes of 88); the chunks are kept until the table is freed, so they follow
  * the largest number of sockets seen at once, as the heap would. */
 SockEntry *
 ph_sock_table_entry_new (PhSockTable *table)
@@ -212,7 +212,6 @@ ph_sock_table_entry_new (PhSockTable *table)
       e = &table->chunks->entries[table->chunk_used++];
     }
   memset (e, 0, sizeof *e);
-  e->owners = &e->one;
   return e;
 }
 
@@ -220,8 +219,8 @@ void
 ph_sock_table_entry_free (PhSockTable *table,
                           SockEntry   *e)
 {
-  if (e->owners != &e->one)
-    free (e->owners);
+  if (e->owners_heap)
+    free (e->many);
   e->next_free = table->free_entries;
   table->free_entries = e;
   POISON (e, sizeof *e);
@@ -267,8 +266,8 @@ ph_sock_table_free (PhSockTable *table)
     {
       SockEntry *e = table->socks.slots[i].value;
 
-      if (e != NULL && e->owners != &e->one)
-        free (e->owners);
+      if (e != NULL && e->owners_heap)
+        free (e->many);
     }
   while (table->chunks != NULL)
     {
