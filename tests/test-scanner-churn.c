@@ -93,13 +93,12 @@ iterate_for (double seconds)
 static char *
 owners_text (PhService *service)
 {
-  GPtrArray *owners = ph_service_get_owners (service);
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) out = g_string_new (NULL);
 
-  for (guint i = 0; owners != NULL && i < owners->len; i++)
+  for (guint i = 0; i < ph_service_get_n_owners (service); i++)
     {
-      PhProcess *p = g_ptr_array_index (owners, i);
+      PhProcess *p = ph_service_get_owner (service, i);
       char *item = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GUINT64_FORMAT,
                                     ph_process_get_pid (p), ph_process_get_start_time (p));
 
@@ -142,9 +141,7 @@ describe_all (PhServiceList *list)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(PhService) s = g_list_model_get_item (G_LIST_MODEL (list), i);
-      GPtrArray *owners = ph_service_get_owners (s);
-
-      if (owners != NULL && owners->len > 0)
+      if (ph_service_get_n_owners (s) > 0)
         g_hash_table_add (out, describe (s));
     }
   return out;

@@ -235,7 +235,7 @@ test_fixture_stream (void)
   g_assert_false (ph_service_get_hidden (vite));
   g_assert_false (ph_service_get_kernel (vite));
   g_assert_false (ph_service_is_reachable_from_network (vite));
-  g_assert_cmpuint (ph_service_get_owners (vite)->len, ==, 1);
+  g_assert_cmpuint (ph_service_get_n_owners (vite), ==, 1);
   node = ph_service_get_main_owner (vite);
   g_assert_true (node == ph_service_list_lookup_process (list, 1200, 5000));
   g_assert_cmpint (ph_process_get_pid (node), ==, 1200);
@@ -1228,21 +1228,23 @@ test_main_owner (void)
     "PROC\tpid=300\tstart=90\tppid=200\tcomm=worker\texe=/usr/bin/gunicorn\n"
     "PROC\tpid=200\tstart=50\tppid=1\tcomm=gunicorn\texe=/usr/bin/gunicorn\n"
     "PROC\tpid=301\tstart=40\tppid=200\tcomm=worker\texe=/usr/bin/gunicorn\n"
-    "SOCK\tid=7\tproto=tcp\tfamily=4\taddr=0.0.0.0\tport=8000\towners=300:90:5,301:40:5,200:50:5\n"
+    "SOCK\tid=7\tproto=tcp\tfamily=4\taddr=0.0.0.0\tport=8000\towners=300:90:5,301:40:6,200:50:7\n"
     "END\tseq=1\tsockets=1\n";
   PhService *service;
-  GPtrArray *owners;
 
   feed (list, text);
   service = ph_service_list_lookup (list, 7);
-  owners = ph_service_get_owners (service);
-  g_assert_cmpuint (owners->len, ==, 3);
-  g_assert_cmpint (ph_process_get_pid (owners->pdata[0]), ==, 200);
-  g_assert_cmpint (ph_process_get_pid (owners->pdata[1]), ==, 301);
-  g_assert_cmpint (ph_process_get_pid (owners->pdata[2]), ==, 300);
+  g_assert_cmpuint (ph_service_get_n_owners (service), ==, 3);
+  g_assert_cmpint (ph_process_get_pid (ph_service_get_owner (service, 0)), ==, 200);
+  g_assert_cmpint (ph_process_get_pid (ph_service_get_owner (service, 1)), ==, 301);
+  g_assert_cmpint (ph_process_get_pid (ph_service_get_owner (service, 2)), ==, 300);
+  /* each with its own fd, which moved with it */
+  g_assert_cmpint (ph_service_get_owner_fd (service, ph_service_get_owner (service, 0)), ==, 7);
+  g_assert_cmpint (ph_service_get_owner_fd (service, ph_service_get_owner (service, 1)), ==, 6);
+  g_assert_cmpint (ph_service_get_owner_fd (service, ph_service_get_owner (service, 2)), ==, 5);
   /* the group is the main owner's */
   g_assert_true (ph_service_get_identity (service) ==
-                 ph_process_get_identity (owners->pdata[0]));
+                 ph_process_get_identity (ph_service_get_owner (service, 0)));
 }
 
 int

@@ -124,7 +124,7 @@ static char *
 describe_holder (PhService *service)
 {
   PhProcess *owner = ph_service_get_main_owner (service);
-  GPtrArray *owners = ph_service_get_owners (service);
+  guint n_owners = ph_service_get_n_owners (service);
   g_autofree char *address = ph_service_dup_display_address (service);
   g_autofree char *name = NULL;
   GString *text = g_string_new (NULL);
@@ -159,13 +159,13 @@ describe_holder (PhService *service)
       g_string_append_printf (text, _("%s on %s"), ph_service_get_group_name (service), address);
     }
 
-  if (owners->len > 1)
+  if (n_owners > 1)
     {
       g_autoptr(GString) pids = g_string_new (NULL);
 
-      for (guint i = 0; i < owners->len; i++)
+      for (guint i = 0; i < n_owners; i++)
         {
-          PhProcess *other = g_ptr_array_index (owners, i);
+          PhProcess *other = ph_service_get_owner (service, i);
 
           if (other == owner)
             continue;
@@ -179,8 +179,8 @@ describe_holder (PhService *service)
                               g_dngettext (GETTEXT_PACKAGE,
                                            ", with %u more process: %s",
                                            ", with %u more processes: %s",
-                                           owners->len - 1),
-                              owners->len - 1, pids->str);
+                                           n_owners - 1),
+                              n_owners - 1, pids->str);
     }
 
   return g_string_free (text, FALSE);
@@ -196,7 +196,6 @@ json_holders (GString   *out,
     {
       PhService *service = g_ptr_array_index (holders, i);
       PhProcess *owner = ph_service_get_main_owner (service);
-      GPtrArray *owners = ph_service_get_owners (service);
       PhStopLever lever = ph_stopper_choose_lever (service);
       g_autofree char *address = ph_service_dup_display_address (service);
       g_autofree char *name = owner != NULL ? ph_process_dup_display_name (owner) : NULL;
@@ -212,9 +211,9 @@ json_holders (GString   *out,
       else
         g_string_append (out, "null");
       g_string_append (out, ", \"pids\": [");
-      for (guint j = 0; j < owners->len; j++)
+      for (guint j = 0; j < ph_service_get_n_owners (service); j++)
         g_string_append_printf (out, "%s%" G_GINT64_FORMAT, j > 0 ? ", " : "",
-                                ph_process_get_pid (g_ptr_array_index (owners, j)));
+                                ph_process_get_pid (ph_service_get_owner (service, j)));
       ph_cli_json_member (out, "], \"container\": ",
                           ph_service_get_container (service) != NULL
                           ? ph_container_get_name (ph_service_get_container (service))

@@ -204,7 +204,7 @@ static char *
 process_column (PhService *service)
 {
   PhProcess *owner = ph_service_get_main_owner (service);
-  GPtrArray *owners = ph_service_get_owners (service);
+  guint n_owners = ph_service_get_n_owners (service);
   g_autofree char *name = NULL;
   GString *text;
 
@@ -226,9 +226,9 @@ process_column (PhService *service)
   name = ph_process_dup_display_name (owner);
   text = g_string_new (name != NULL ? name : "?");
   g_string_append_printf (text, " (%" G_GINT64_FORMAT ")", ph_process_get_pid (owner));
-  if (owners->len > 1)
+  if (n_owners > 1)
     /* Translators: "+3": three more processes share the socket */
-    g_string_append_printf (text, _(" +%u"), owners->len - 1);
+    g_string_append_printf (text, _(" +%u"), n_owners - 1);
   return g_string_free (text, FALSE);
 }
 
@@ -667,7 +667,7 @@ json_service (GString   *out,
               PhService *service)
 {
   g_autofree char *display = ph_service_dup_display_address (service);
-  GPtrArray *owners = ph_service_get_owners (service);
+  guint n_owners = ph_service_get_n_owners (service);
   PhPortProtocol protocol;
   const char *iana_name = NULL;
   const guint in = 6;
@@ -719,16 +719,16 @@ json_service (GString   *out,
   json_key (out, in, "container", FALSE);
   json_container (out, service);
   json_key (out, in, "owners", FALSE);
-  if (owners->len == 0)
+  if (n_owners == 0)
     g_string_append (out, "[]");
   else
     {
       g_string_append (out, "[\n");
-      for (guint i = 0; i < owners->len; i++)
+      for (guint i = 0; i < n_owners; i++)
         {
           if (i > 0)
             g_string_append (out, ",\n");
-          json_owner (out, service, owners->pdata[i]);
+          json_owner (out, service, ph_service_get_owner (service, i));
         }
       g_string_append (out, "\n      ]");
     }

@@ -294,11 +294,9 @@ static gboolean
 owned_by_any (PhService  *service,
               GHashTable *processes)
 {
-  GPtrArray *owners = ph_service_get_owners (service);
-
-  for (guint k = 0; k < owners->len; k++)
+  for (guint k = 0; k < ph_service_get_n_owners (service); k++)
     {
-      if (g_hash_table_contains (processes, owners->pdata[k]))
+      if (g_hash_table_contains (processes, ph_service_get_owner (service, k)))
         return TRUE;
     }
   return FALSE;

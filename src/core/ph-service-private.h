@@ -6,26 +6,45 @@
 
 G_BEGIN_DECLS
 
+typedef struct
+{
+  PhProcess *process;            /* a reference */
+  int        fd;
+} PhServiceOwner;
+
 struct _PhService
 {
   GObject      parent_instance;
 
   guint64      id;               /* the list's key for it (ph_service_list's by_id) */
   const char  *protocol;         /* interned */
-  guint        family;
   /* Interned, as the user is: thousands of sockets share a few addresses and users. */
   const char  *address;
-  guint        port;
-  int          v6only;
-  guint        scope_id;
   gint64       uid;
   const char  *user;
   guint64      cgroup_id;
-  guint        connections;
   const char  *unseen;           /* interned PH_UNSEEN_* reason, or NULL */
+  /* The 4-byte fields together, and the bits after them: no padding between them. */
+  guint        family;
+  guint        port;
+  int          v6only;
+  guint        scope_id;
+  guint        connections;
+  guint        hidden : 1;
+  guint        kernel : 1;
+  guint        reachable : 1;
+  /* A published port no host socket holds (ph_service_new_forwarded()): no owners, the
+   * container is its group. */
+  guint        forwarded : 1;
 
-  GPtrArray   *owners;           /* PhProcess, main owner first */
-  int         *owner_fds;        /* parallel to owners, exactly as many (NULL when none) */
+  /* The processes holding the socket, main owner first, each with the descriptor it
+   * holds it under: @n_owners of them at @owners, which is @one when there is one (most
+   * sockets have one), an array of its own when there are more, NULL when none. Not a
+   * GPtrArray and a parallel array of fds: those cost three allocations, some 110 bytes,
+   * per service. */
+  PhServiceOwner *owners;
+  PhServiceOwner  one;
+  guint           n_owners;
 
   /* The group: the main owner's, or another user's, the unseen one, the kernel's; the
    * group-* properties are read from it. Never NULL once a record was applied. */
@@ -33,13 +52,6 @@ struct _PhService
   /* The container whose published port this is, when an engine's helper holds it
    * (ph_service_list_set_containers); its identity is the group then. */
   PhContainer   *container;
-
-  guint        hidden : 1;
-  guint        kernel : 1;
-  guint        reachable : 1;
-  /* A published port no host socket holds (ph_service_new_forwarded()): no owners, the
-   * container is its group. */
-  guint        forwarded : 1;
 };
 
 enum {
@@ -73,8 +85,13 @@ enum {
 
 extern GParamSpec *ph_service_properties[N_PROPS];
 
-/* ph-service.c: keeps owner_fds parallel to owners; TRUE when the order changed */
+/* ph-service.c: puts the main owner first; TRUE when the order changed */
 gboolean ph_service_sort_owners (PhService *self);
+/* Replaces the owners with the @n of @owners (an array from g_new(); taken, with the
+ * references it holds). */
+void     ph_service_take_owners (PhService      *self,
+                                 PhServiceOwner *owners,
+                                 guint           n);
 PhServiceChange ph_service_refresh_group_full (PhService *self,
                                                gboolean   notify);
 

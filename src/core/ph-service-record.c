@@ -92,16 +92,15 @@ parse_owners (const char  *text,
     }
 }
 
-/* The processes of @refs (looked up, or made), each once with its first fd (in @fds, of
- * @refs->n). Returns: how many fds */
+/* The processes of @refs (looked up, or made), each once with its first fd, into @owners
+ * (room for @refs->n). Returns: how many */
 static guint
 take_owners (const OwnerRefs      *refs,
              PhProcessLookupFunc   lookup,
              gpointer              user_data,
-             GPtrArray            *owners,
-             int                  *fds)
+             PhServiceOwner       *owners)
 {
-  guint n_fds = 0;
+  guint n = 0;
 
   for (guint i = 0; i < refs->n; i++)
     {
@@ -112,45 +111,53 @@ take_owners (const OwnerRefs      *refs,
         process = lookup ((gint64) ref->pid, ref->start, user_data);
 
       /* A process held twice (two fds) is one owner; keep its first fd. */
-      for (guint j = 0; j < owners->len; j++)
+      for (guint j = 0; j < n; j++)
         {
-          PhProcess *other = g_ptr_array_index (owners, j);
+          PhProcess *other = owners[j].process;
 
           if (ph_process_get_pid (other) == (gint64) ref->pid &&
               ph_process_get_start_time (other) == ref->start)
             goto next;
         }
 
-      if (process == NULL)
-        g_ptr_array_add (owners, ph_process_new ((gint64) ref->pid, ref->start));
-      else
-        g_ptr_array_add (owners, g_object_ref (process));
-      fds[n_fds++] = (int) ref->fd;
+      owners[n].process = process == NULL ? ph_process_new ((gint64) ref->pid, ref->start)
+                                          : g_object_ref (process);
+      owners[n].fd = (int) ref->fd;
+      n++;
     next:
       ;
     }
-  return n_fds;
+  return n;
 }
 
 static gboolean
-owners_equal (PhService *self,
-              GPtrArray *owners,
-              const int *fds)
+owners_equal (PhService            *self,
+              const PhServiceOwner *owners,
+              guint                 n)
 {
-  if (owners->len != self->owners->len)
+  if (n != self->n_owners)
     return FALSE;
 
   /* Order-insensitive: the helper may list them in any order; we keep ours. */
-  for (guint i = 0; i < owners->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      guint j;
+      guint j = 0;
 
-      if (!g_ptr_array_find (self->owners, owners->pdata[i], &j))
-        return FALSE;
-      if (self->owner_fds[j] != fds[i])
+      while (j < n && self->owners[j].process != owners[i].process)
+        j++;
+      if (j == n || self->owners[j].fd != owners[i].fd)
         return FALSE;
     }
   return TRUE;
+}
+
+static void
+free_owners (PhServiceOwner *owners,
+             guint           n)
+{
+  for (guint i = 0; i < n; i++)
+    g_object_unref (owners[i].process);
+  g_free (owners);
 }
 
 /* The reason of unseen=, interned: one of ours, or (from a newer helper) a short word. */
@@ -332,9 +339,8 @@ ph_service_apply_record (PhService            *self,
                          PhServiceChange      *out_change,
                          GError              **error)
 {
-  g_autoptr(GPtrArray) owners = NULL;
-  g_autofree int *fds = NULL;
-  guint n_fds;
+  PhServiceOwner *owners;
+  guint n_owners;
   g_autofree char *user = NULL;
   g_auto(OwnerRefs) refs = { 0 };
   SockFields fields = { 0 };
@@ -370,14 +376,8 @@ ph_service_apply_record (PhService            *self,
   owners_text = ph_record_get (record, "owners", NULL);
   if (!parse_owners (owners_text, &refs, error))
     return FALSE;
-  /* A service being made has an empty one of its own to fill. */
-  owners = fresh ? g_ptr_array_ref (self->owners)
-                 : g_ptr_array_new_with_free_func (g_object_unref);
-  fds = g_new (int, refs.n);
-  n_fds = take_owners (&refs, lookup, user_data, owners, fds);
-  /* an exact array (one fd per owner; a process held twice is one) */
-  if (n_fds < refs.n)
-    fds = g_renew (int, fds, n_fds);
+  owners = refs.n > 0 ? g_new (PhServiceOwner, refs.n) : NULL;
+  n_owners = take_owners (&refs, lookup, user_data, owners);
 
   if (!fresh)
     g_object_freeze_notify (G_OBJECT (self));
@@ -459,18 +459,18 @@ ph_service_apply_record (PhService            *self,
       NOTIFY (PROP_DISPLAY_ADDRESS);
     }
 
-  /* A service being made has its owners already (ph_service_refresh_group() sorts them
-   * with their fds). */
+  /* A service being made takes them as they are (ph_service_refresh_group() sorts them). */
   if (fresh)
-    self->owner_fds = g_steal_pointer (&fds);
-  else if (!owners_equal (self, owners, fds))
+    ph_service_take_owners (self, owners, n_owners);
+  else if (owners_equal (self, owners, n_owners))
+    free_owners (owners, n_owners);
+  else
     {
-      PhProcess *old_main = ph_service_get_main_owner (self);
+      /* Held: a process made after it is gone could have its address. */
+      PhProcess *main_owner = ph_service_get_main_owner (self);
+      g_autoptr(PhProcess) old_main = main_owner != NULL ? g_object_ref (main_owner) : NULL;
 
-      g_clear_pointer (&self->owners, g_ptr_array_unref);
-      self->owners = g_steal_pointer (&owners);
-      g_clear_pointer (&self->owner_fds, g_free);
-      self->owner_fds = g_steal_pointer (&fds);
+      ph_service_take_owners (self, owners, n_owners);
       ph_service_sort_owners (self);
       change |= PH_SERVICE_CHANGED_FIELDS;
       NOTIFY (PROP_OWNERS);

@@ -90,16 +90,16 @@ term_matches (PhService         *self,
   if (strcmp (term, self->protocol) == 0)
     return TRUE;
   /* With owners, the group is the main owner's: its search text has the group's name. */
-  if (self->owners->len == 0 &&
+  if (self->n_owners == 0 &&
       (text_contains (ph_service_get_group_name (self), term) ||
        text_contains (ph_service_get_group_subtitle (self), term)))
     return TRUE;
   if (text_contains (self->user, term))
     return TRUE;
 
-  for (guint i = 0; i < self->owners->len; i++)
+  for (guint i = 0; i < self->n_owners; i++)
     {
-      PhProcess *owner = g_ptr_array_index (self->owners, i);
+      PhProcess *owner = self->owners[i].process;
 
       if (all_digits)
         {

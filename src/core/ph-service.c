@@ -18,8 +18,7 @@ ph_service_finalize (GObject *object)
 {
   PhService *self = (PhService *)object;
 
-  g_clear_pointer (&self->owners, g_ptr_array_unref);
-  g_clear_pointer (&self->owner_fds, g_free);
+  ph_service_take_owners (self, NULL, 0);
   g_clear_object (&self->identity);
   g_clear_object (&self->container);
 
@@ -97,7 +96,13 @@ ph_service_get_property (GObject    *object,
       break;
 
     case PROP_OWNERS:
-      g_value_set_boxed (value, self->owners);
+      {
+        GPtrArray *owners = g_ptr_array_new_full (self->n_owners, g_object_unref);
+
+        for (guint i = 0; i < self->n_owners; i++)
+          g_ptr_array_add (owners, g_object_ref (self->owners[i].process));
+        g_value_take_boxed (value, owners);
+      }
       break;
 
     case PROP_MAIN_OWNER:
@@ -189,7 +194,6 @@ ph_service_init (PhService *self)
   self->protocol = g_intern_static_string ("tcp");
   self->v6only = -1;
   self->uid = -1;
-  self->owners = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* ---- grouping ----------------------------------------------------------------------- */
@@ -200,15 +204,15 @@ compare_owners (gconstpointer a,
                 gconstpointer b,
                 gpointer      user_data)
 {
-  PhProcess *pa = *(PhProcess **) a;
-  PhProcess *pb = *(PhProcess **) b;
-  GPtrArray *owners = user_data;
+  PhProcess *pa = ((const PhServiceOwner *) a)->process;
+  PhProcess *pb = ((const PhServiceOwner *) b)->process;
+  PhService *self = user_data;
   gboolean a_child = FALSE;
   gboolean b_child = FALSE;
 
-  for (guint i = 0; i < owners->len; i++)
+  for (guint i = 0; i < self->n_owners; i++)
     {
-      gint64 pid = ph_process_get_pid (g_ptr_array_index (owners, i));
+      gint64 pid = ph_process_get_pid (self->owners[i].process);
 
       a_child |= pid == ph_process_get_ppid (pa);
       b_child |= pid == ph_process_get_ppid (pb);
@@ -223,38 +227,47 @@ compare_owners (gconstpointer a,
   return 0;
 }
 
-/* Keeps owner_fds parallel to owners while sorting. Returns TRUE when the order changed. */
+/* Returns TRUE when the order changed. */
 gboolean
 ph_service_sort_owners (PhService *self)
 {
-  g_autoptr(GPtrArray) sorted = NULL;
-  g_autofree int *fds = NULL;
+  g_autofree PhServiceOwner *sorted = NULL;
   gboolean changed = FALSE;
 
-  if (self->owners->len < 2)
+  if (self->n_owners < 2)
     return FALSE;
 
-  sorted = g_ptr_array_copy (self->owners, (GCopyFunc) g_object_ref, NULL);
-  g_ptr_array_sort_with_data (sorted, compare_owners, self->owners);
+  /* Sorted apart: compare_owners() reads the owners as they are. */
+  sorted = g_memdup2 (self->owners, self->n_owners * sizeof *sorted);
+  g_sort_array (sorted, self->n_owners, sizeof *sorted, compare_owners, self);
+  for (guint i = 0; i < self->n_owners; i++)
+    changed |= sorted[i].process != self->owners[i].process;
+  if (changed)
+    memcpy (self->owners, sorted, self->n_owners * sizeof *sorted);
+  return changed;
+}
 
-  fds = g_new (int, self->owners->len);
-  for (guint i = 0; i < sorted->len; i++)
+void
+ph_service_take_owners (PhService      *self,
+                        PhServiceOwner *owners,
+                        guint           n)
+{
+  for (guint i = 0; i < self->n_owners; i++)
+    g_object_unref (self->owners[i].process);
+  if (self->owners != &self->one)
+    g_free (self->owners);
+  self->owners = NULL;
+  self->n_owners = n;
+  if (n == 1)
     {
-      guint old_index = 0;
-
-      g_ptr_array_find (self->owners, sorted->pdata[i], &old_index);
-      fds[i] = self->owner_fds[old_index];
-      changed |= old_index != i;
+      self->one = owners[0];
+      self->owners = &self->one;
+      g_free (owners);
     }
-
-  if (!changed)
-    return FALSE;
-
-  g_clear_pointer (&self->owners, g_ptr_array_unref);
-  self->owners = g_steal_pointer (&sorted);
-  g_clear_pointer (&self->owner_fds, g_free);
-  self->owner_fds = g_steal_pointer (&fds);
-  return TRUE;
+  else if (n > 1)
+    self->owners = owners;
+  else
+    g_free (owners);
 }
 
 /* The group the service belongs to now: its main owner's, another user's, that of owners
@@ -550,16 +563,31 @@ ph_service_get_owner_unknown (PhService *self)
 }
 
 /**
- * ph_service_get_owners:
+ * ph_service_get_n_owners:
  *
- * Returns: (transfer none) (element-type PhProcess): the processes holding the socket,
- *   the main owner (the one that started the others) first
+ * Returns: how many processes hold the socket
  */
-GPtrArray *
-ph_service_get_owners (PhService *self)
+guint
+ph_service_get_n_owners (PhService *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE (self), 0);
+  return self->n_owners;
+}
+
+/**
+ * ph_service_get_owner:
+ * @index: less than ph_service_get_n_owners()
+ *
+ * Returns: (transfer none): a process holding the socket; the main owner (the one that
+ *   started the others) is the first
+ */
+PhProcess *
+ph_service_get_owner (PhService *self,
+                      guint      index)
 {
   g_return_val_if_fail (PH_IS_SERVICE (self), NULL);
-  return self->owners;
+  g_return_val_if_fail (index < self->n_owners, NULL);
+  return self->owners[index].process;
 }
 
 /**
@@ -571,7 +599,7 @@ PhProcess *
 ph_service_get_main_owner (PhService *self)
 {
   g_return_val_if_fail (PH_IS_SERVICE (self), NULL);
-  return self->owners->len > 0 ? g_ptr_array_index (self->owners, 0) : NULL;
+  return self->n_owners > 0 ? self->owners[0].process : NULL;
 }
 
 /* The descriptor number @owner holds the socket under, or -1. */
@@ -579,13 +607,12 @@ int
 ph_service_get_owner_fd (PhService *self,
                          PhProcess *owner)
 {
-  guint index;
-
   g_return_val_if_fail (PH_IS_SERVICE (self), -1);
 
-  if (!g_ptr_array_find (self->owners, owner, &index))
-    return -1;
-  return self->owner_fds[index];
+  for (guint i = 0; i < self->n_owners; i++)
+    if (self->owners[i].process == owner)
+      return self->owners[i].fd;
+  return -1;
 }
 
 /* The group-* getters read the identity: the group is stored once. */

@@ -61,7 +61,9 @@ gboolean         ph_service_get_hidden               (PhService            *self
 gboolean         ph_service_get_kernel               (PhService            *self);
 const char      *ph_service_get_unseen               (PhService            *self);
 gboolean         ph_service_get_owner_unknown        (PhService            *self);
-GPtrArray       *ph_service_get_owners               (PhService            *self);
+guint            ph_service_get_n_owners             (PhService            *self);
+PhProcess       *ph_service_get_owner                (PhService            *self,
+                                                      guint                 index);
 PhProcess       *ph_service_get_main_owner           (PhService            *self);
 int              ph_service_get_owner_fd             (PhService            *self,
                                                       PhProcess            *owner);

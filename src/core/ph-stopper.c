@@ -106,10 +106,8 @@ ph_stopper_choose_lever (PhService *service)
   /* Root may signal anything; everyone else only their own processes. */
   if (getuid () != 0)
     {
-      GPtrArray *owners = ph_service_get_owners (service);
-
-      for (guint i = 0; i < owners->len; i++)
-        if (ph_process_get_uid (g_ptr_array_index (owners, i)) != (gint64) getuid ())
+      for (guint i = 0; i < ph_service_get_n_owners (service); i++)
+        if (ph_process_get_uid (ph_service_get_owner (service, i)) != (gint64) getuid ())
           return PH_STOP_LEVER_OTHER_USER;
     }
 
@@ -606,17 +604,15 @@ ph_stopper_stop_supervisor_async (PhService           *service,
 const char *
 ph_stopper_flatpak_app (PhService *service)
 {
-  GPtrArray *owners;
   const char *app = NULL;
 
   g_return_val_if_fail (PH_IS_SERVICE (service), NULL);
 
   if (ph_stopper_choose_lever (service) != PH_STOP_LEVER_SIGNAL)
     return NULL;
-  owners = ph_service_get_owners (service);
-  for (guint i = 0; i < owners->len; i++)
+  for (guint i = 0; i < ph_service_get_n_owners (service); i++)
     {
-      PhProcess *process = g_ptr_array_index (owners, i);
+      PhProcess *process = ph_service_get_owner (service, i);
       const char *id = ph_process_get_app_id (process);
 
       if (g_strcmp0 (ph_process_get_manager (process), "flatpak") != 0 || id == NULL ||

@@ -216,7 +216,7 @@ fill_process (PhDetailPane *self)
 {
   PhService *service = self->service;
   PhProcess *owner = ph_service_get_main_owner (service);
-  GPtrArray *owners = ph_service_get_owners (service);
+  guint n_owners = ph_service_get_n_owners (service);
   g_autofree char *pid = NULL;
   g_autofree char *started = NULL;
   g_autofree char *managed = NULL;
@@ -306,13 +306,13 @@ fill_process (PhDetailPane *self)
   managed = ph_describe_process_manager (owner);
   add_row (self, self->process_group, _("Managed By"), managed, TRUE);
 
-  if (owners->len > 1)
+  if (n_owners > 1)
     {
       g_autoptr(GString) others = g_string_new (NULL);
 
-      for (guint i = 1; i < owners->len; i++)
+      for (guint i = 1; i < n_owners; i++)
         {
-          PhProcess *other = g_ptr_array_index (owners, i);
+          PhProcess *other = ph_service_get_owner (service, i);
           g_autofree char *other_name = ph_process_dup_display_name (other);
 
           if (others->len > 0)

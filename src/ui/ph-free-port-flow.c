@@ -444,7 +444,7 @@ ph_free_port_flow_start (PhFreePortFlow *self)
   /* Translators: %u is a port number */
   heading = g_strdup_printf (_("Free Port %u?"), ph_service_get_port (service));
   name = ph_process_dup_display_name (owner);
-  others = ph_service_get_owners (service)->len - 1;
+  others = ph_service_get_n_owners (service) - 1;
   if (others > 0)
     body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "“%s” (process %d) and %u other "

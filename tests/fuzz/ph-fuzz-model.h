@@ -51,13 +51,11 @@ static inline void
 ph_fuzz_check_service (PhService *service)
 {
   g_autofree char *address = ph_service_dup_display_address (service);
-  GPtrArray *owners = ph_service_get_owners (service);
-
   ph_fuzz_check_display (address, "display address");
   ph_fuzz_check_display (ph_service_get_user (service), "socket user");
   ph_fuzz_check_display (ph_service_get_group_name (service), "group name");
   ph_fuzz_check_display (ph_service_get_group_subtitle (service), "group subtitle");
-  for (guint i = 0; owners != NULL && i < owners->len; i++)
-    ph_fuzz_check_process (g_ptr_array_index (owners, i));
+  for (guint i = 0; i < ph_service_get_n_owners (service); i++)
+    ph_fuzz_check_process (ph_service_get_owner (service, i));
   ph_fuzz_check_identity (ph_service_get_identity (service));
 }
