@@ -614,14 +614,14 @@ struct _PhApplyState
   guint       old_n_items;
   guint       old_hidden;
   guint       n_records;
-  gint64      us;   /* time spent applying, so far */
+  PhTimeSpent spent;   /* time spent applying, so far */
 };
 
 static PhApplyState *
 apply_begin (PhServiceList *self)
 {
   PhApplyState *st = g_new0 (PhApplyState, 1);
-  gint64 begin = g_get_monotonic_time ();
+  PhTimeSpent begin = ph_time_spent_now ();
 
   st->touched = g_hash_table_new (NULL, NULL);
   st->moved = g_hash_table_new (NULL, NULL);
@@ -640,7 +640,7 @@ apply_begin (PhServiceList *self)
       self->old_processes = g_steal_pointer (&self->processes);
       self->processes = ph_service_list_process_table_new ();
     }
-  st->us = g_get_monotonic_time () - begin;
+  ph_time_spent_add_since (&st->spent, begin);
   return st;
 }
 
@@ -711,13 +711,13 @@ ph_service_list_apply_record_now (PhServiceList   *self,
                                   const PhRecord  *record,
                                   GError         **error)
 {
-  gint64 begin = g_get_monotonic_time ();
+  PhTimeSpent begin = ph_time_spent_now ();
   gboolean ok;
 
   if (self->eager_state == NULL)
     self->eager_state = apply_begin (self);
   ok = apply_record (self, self->eager_state, record, error);
-  self->eager_state->us += g_get_monotonic_time () - begin;
+  ph_time_spent_add_since (&self->eager_state->spent, begin);
   return ok;
 }
 
@@ -726,7 +726,7 @@ static guint
 apply_finish (PhServiceList *self,
               PhApplyState  *st)
 {
-  gint64 begin = g_get_monotonic_time ();
+  PhTimeSpent begin = ph_time_spent_now ();
   GHashTable *touched = st->touched;
   GHashTable *moved = st->moved;
   GHashTable *updated = st->updated;
@@ -805,7 +805,8 @@ apply_finish (PhServiceList *self,
   self->seq = self->pending_seq;
   ph_service_list_clear_pending (self);
 
-  self->last_apply_us = st->us + g_get_monotonic_time () - begin;
+  self->last_apply = st->spent;
+  ph_time_spent_add_since (&self->last_apply, begin);
 
   if (st->old_n_items != self->items->len)
     g_object_notify_by_pspec (G_OBJECT (self), ph_service_list_properties[PROP_N_ITEMS]);

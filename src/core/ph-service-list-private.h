@@ -4,6 +4,37 @@
 
 #include "ph-service-list.h"
 
+#include <time.h>
+
+/* Time spent on this thread: wall-clock, and this thread's CPU time, which another
+ * process taking the core meanwhile does not inflate (both in microseconds). */
+typedef struct
+{
+  gint64 wall_us;
+  gint64 cpu_us;
+} PhTimeSpent;
+
+static inline PhTimeSpent
+ph_time_spent_now (void)
+{
+  struct timespec ts = { 0, 0 };
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (PhTimeSpent) { g_get_monotonic_time (),
+                         (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000 };
+}
+
+/* Adds to @total what this thread spent since @since (a ph_time_spent_now()). */
+static inline void
+ph_time_spent_add_since (PhTimeSpent *total,
+                         PhTimeSpent  since)
+{
+  PhTimeSpent now = ph_time_spent_now ();
+
+  total->wall_us += now.wall_us - since.wall_us;
+  total->cpu_us += now.cpu_us - since.cpu_us;
+}
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -53,7 +84,8 @@ struct _PhServiceList
   guint64      seq;
   /* The services in by_id whose owners are hidden, counted as they come, change and go. */
   guint        hidden_count;
-  gint64       last_apply_us;
+  /* The last change set's time on this thread, the views' reaction included. */
+  PhTimeSpent  last_apply;
 };
 
 enum {

@@ -467,7 +467,7 @@ gboolean
 ph_service_list_take (PhServiceList *self,
                       PhServiceList *from)
 {
-  gint64 begin = g_get_monotonic_time ();
+  PhTimeSpent begin = ph_time_spent_now ();
   guint n;
 
   g_return_val_if_fail (PH_IS_SERVICE_LIST (self), FALSE);
@@ -496,7 +496,8 @@ ph_service_list_take (PhServiceList *self,
   if (n > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
   /* As for a change set applied here: this thread's time, the views' reaction included. */
-  self->last_apply_us = g_get_monotonic_time () - begin;
+  self->last_apply = (PhTimeSpent) { 0, 0 };
+  ph_time_spent_add_since (&self->last_apply, begin);
   if (n > 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
   if (self->hidden_count > 0)
@@ -574,13 +575,24 @@ ph_service_list_get_seq (PhServiceList *self)
   return self->seq;
 }
 
-/* How long the last change set took to apply (signals included), in microseconds. */
+/* How long the last change set took to apply (signals included), in microseconds of
+ * wall-clock time. */
 gint64
 ph_service_list_get_last_apply_us (PhServiceList *self)
 {
   g_return_val_if_fail (PH_IS_SERVICE_LIST (self), 0);
 
-  return self->last_apply_us;
+  return self->last_apply.wall_us;
+}
+
+/* The same, in microseconds of this thread's CPU time: what the work cost, without the
+ * time other processes took the core meanwhile. */
+gint64
+ph_service_list_get_last_apply_cpu_us (PhServiceList *self)
+{
+  g_return_val_if_fail (PH_IS_SERVICE_LIST (self), 0);
+
+  return self->last_apply.cpu_us;
 }
 
 /* The listener that answers HOST:PORT (HOST NULL for any address) over PROTOCOL ("tcp"

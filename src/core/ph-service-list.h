@@ -53,6 +53,7 @@ guint          ph_service_list_get_hidden_count (PhServiceList   *self);
 guint64        ph_service_list_get_seq          (PhServiceList   *self);
 guint          ph_service_list_get_n_processes  (PhServiceList   *self);
 gint64         ph_service_list_get_last_apply_us (PhServiceList  *self);
+gint64         ph_service_list_get_last_apply_cpu_us (PhServiceList *self);
 /* The engines' containers: ports their helpers hold are grouped under the container. */
 void           ph_service_list_set_containers   (PhServiceList       *self,
                                                  PhContainerSnapshot *snapshot);

@@ -580,19 +580,22 @@ def child_pids(pid, comm_prefix=''):
 
 
 def sched_counters(pid):
-    """(run time in ns, context switches, {thread name/tid: switches}) of a process, summed
-    over its threads from /proc/PID/task/*/schedstat and status; (None, None, {}) when it
-    is gone. A thread that sleeps makes no context switch: the switches count wake-ups."""
+    """(run time in ns, context switches, {thread name/tid: switches}, {thread name/tid:
+    run time in ns}) of a process, summed over its threads from /proc/PID/task/*/schedstat
+    and status; (None, None, {}, {}) when it is gone. A thread that sleeps makes no context
+    switch: the switches count wake-ups."""
     ns = switches = 0
     each = {}
+    each_ns = {}
     try:
         tasks = os.listdir(f'/proc/{pid}/task')
     except OSError:
-        return None, None, {}
+        return None, None, {}, {}
     for t in tasks:
         try:
             with open(f'/proc/{pid}/task/{t}/schedstat') as f:
-                ns += int(f.read().split()[0])
+                t_ns = int(f.read().split()[0])
+            ns += t_ns
             n = 0
             name = t
             with open(f'/proc/{pid}/task/{t}/status') as f:
@@ -604,9 +607,27 @@ def sched_counters(pid):
                         n += int(line.split()[1])
             switches += n
             each[f'{name}/{t}'] = n
+            each_ns[f'{name}/{t}'] = t_ns
         except (OSError, ValueError, IndexError):
             pass
-    return ns, switches, each
+    return ns, switches, each, each_ns
+
+
+def sched_delta(before, after):
+    """From two sched_counters() of a process: (CPU ms, wake-ups, 'thread n, ...') between
+    them, thread by thread, so that a thread which ended meanwhile does not subtract its
+    whole life: it counts as one wake-up (it woke to end), a new one as its switches."""
+    woke, ns = {}, 0
+    for k, v in after[2].items():
+        d = v - before[2].get(k, 0)
+        if d:
+            woke[k] = d
+        ns += after[3].get(k, 0) - before[3].get(k, 0)
+    for k in before[2]:
+        if k not in after[2]:
+            woke[k] = 1
+    text = ', '.join(f'{k} {v}' for k, v in woke.items())
+    return ns / 1e6, sum(woke.values()), text
 
 
 def x_window_id(pid):

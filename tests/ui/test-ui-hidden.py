@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-ui-hidden.py — a hidden window costs nothing: unmapped (to GTK, minimised), neither
 # Porthole nor its helper wakes up at all, read from their threads' context switches in
-# /proc (a sleeping thread makes none; a GTK timer that now and then keeps the main loop of
-# an unmapped window waking under Xvfb is reported as TODO); mapped again, a listener
+# /proc (a sleeping thread makes none); mapped again, a listener
 # started meanwhile is in the list at once, before the next timed refresh could have
 # brought it. With "Refresh in the Background" on in Preferences, the helper goes on
 # refreshing while hidden.
@@ -67,7 +66,12 @@ def hide(app, wid, pids):
 phui.xdotool_run('mousemove', '1279', '799')
 first = pt.Listener('tcp:127.0.0.1:0')
 later = None
-app = phui.App(env={'GSETTINGS_SCHEMA_DIR': schemas, 'PORTHOLE_BENCH': '1'})
+# GTK 4.18's GPU renderer frees its glyph and texture cache on a timer of its own every
+# 15 s (GSK_CACHE_TIMEOUT), shown or hidden, in every GTK window: an empty libadwaita
+# window wakes for it too (tests/bench-app.py shows it). Moved past the test, what is left
+# to count is Porthole's own.
+app = phui.App(env={'GSETTINGS_SCHEMA_DIR': schemas, 'PORTHOLE_BENCH': '1',
+                    'GSK_CACHE_TIMEOUT': '3600'})
 try:
     window = app.wait_for_window()
     if not t.ok(window is not None, 'the window appears'):
@@ -89,13 +93,8 @@ try:
     t.ok(not [k for k in during if k.startswith(f'{app.proc.pid}/') and k != main_thread],
          f'no other thread of the app (GDBus, GLib\'s workers) woke',
          diag=f'wake-ups by thread: {during}')
-    # Known: now and then (under load, Xvfb without a window manager) GTK's main loop keeps
-    # a timer of its own (libgtk's, about 2.5 a second) running while the window is
-    # unmapped; no source of Porthole's runs then. Reported, not counted as a failure.
     t.ok(main_thread not in during, 'the app\'s main thread did not wake',
-         diag=f'wake-ups by thread: {during}',
-         todo='a GTK timer under Xvfb without a window manager (issue 12)'
-         if set(during) == {main_thread} else None)
+         diag=f'wake-ups by thread: {during}')
     t.ok(phui.child_pids(app.proc.pid, 'porthole-helpe') == helpers,
          'the helper is the same process (paused, not ended)')
 
