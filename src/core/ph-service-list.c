@@ -586,7 +586,8 @@ ph_service_list_get_last_apply_us (PhServiceList *self)
 }
 
 /* The same, in microseconds of this thread's CPU time: what the work cost, without the
- * time other processes took the core meanwhile. */
+ * time other processes took the core meanwhile. An eager list's records, applied as they
+ * came, are not in it (ph_service_list_apply_record_now() keeps wall-clock time only). */
 gint64
 ph_service_list_get_last_apply_cpu_us (PhServiceList *self)
 {
