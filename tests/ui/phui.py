@@ -613,21 +613,22 @@ def sched_counters(pid):
     return ns, switches, each, each_ns
 
 
+def thread_wakeups(before, after):
+    """From two {thread: switches} (sched_counters()[2]): the switches of each thread that
+    made some in between; one that ended meanwhile is 'ended' (it woke to end)."""
+    out = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+    out.update({k: 'ended' for k in before if k not in after})
+    return out
+
+
 def sched_delta(before, after):
     """From two sched_counters() of a process: (CPU ms, wake-ups, 'thread n, ...') between
     them, thread by thread, so that a thread which ended meanwhile does not subtract its
-    whole life: it counts as one wake-up (it woke to end), a new one as its switches."""
-    woke, ns = {}, 0
-    for k, v in after[2].items():
-        d = v - before[2].get(k, 0)
-        if d:
-            woke[k] = d
-        ns += after[3].get(k, 0) - before[3].get(k, 0)
-    for k in before[2]:
-        if k not in after[2]:
-            woke[k] = 1
-    text = ', '.join(f'{k} {v}' for k, v in woke.items())
-    return ns / 1e6, sum(woke.values()), text
+    whole life: it counts as one wake-up, a new one as its switches."""
+    woke = thread_wakeups(before[2], after[2])
+    ns = sum(v - before[3].get(k, 0) for k, v in after[3].items())
+    n = sum(1 if v == 'ended' else v for v in woke.values())
+    return ns / 1e6, n, ', '.join(f'{k} {v}' for k, v in woke.items())
 
 
 def x_window_id(pid):

@@ -38,13 +38,6 @@ def switches(pids):
     return out
 
 
-def woke(before, after):
-    """The switches of each thread from before to after; one that ended woke to end."""
-    out = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
-    out.update({k: 'ended' for k in before if k not in after})
-    return out
-
-
 def bench_lines(app, word):
     return [line for line in app.output().splitlines() if line.startswith(f'bench: {word} ')]
 
@@ -56,7 +49,7 @@ def hide(app, wid, pids):
     time.sleep(2)
     before = switches(pids)
     time.sleep(HIDDEN_S)
-    return woke(before, switches(pids))
+    return phui.thread_wakeups(before, switches(pids))
 
 
 # Without a window manager, X gives the keyboard focus to the window under the pointer
